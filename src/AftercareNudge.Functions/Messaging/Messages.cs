@@ -1,0 +1,36 @@
+namespace AftercareNudge.Messaging;
+
+/// <summary>What kind of message this is: the outbox and the providers' custom args carry it.</summary>
+public static class MessageKinds
+{
+    public const string CheckIn = "check-in";
+}
+
+/// <summary>One SMS, already worded (the sender's name first, per the wording rules).</summary>
+/// <param name="To">E.164 number.</param>
+/// <param name="Body">The full text, at most 1,600 characters.</param>
+/// <param name="Kind">One of <see cref="MessageKinds"/>.</param>
+/// <param name="EventId">Opaque id, or null for messages not tied to an event.</param>
+/// <param name="CheckInId">Opaque id, or null.</param>
+public sealed record SmsMessage(string To, string Body, string Kind, string? EventId, string? CheckInId);
+
+/// <summary>One email with a plain-text and an HTML part. The subject never names the event's kind or title.</summary>
+public sealed record EmailMessage(
+    string To,
+    string? ToName,
+    string Subject,
+    string Text,
+    string Html,
+    string Kind,
+    string? EventId,
+    string? CheckInId);
+
+public interface ISmsSender
+{
+    Task<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken);
+}
+
+public interface IEmailSender
+{
+    Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken);
+}

@@ -1,0 +1,69 @@
+using AftercareNudge.Hosting;
+using AftercareNudge.Messaging.Email;
+using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Messaging.Sms;
+using Microsoft.Extensions.Options;
+
+namespace AftercareNudge.Messaging;
+
+/// <summary>
+/// Which way messages leave: through Twilio and SendGrid when both are configured, or into the
+/// development outbox when neither is. One without the other is a configuration error: a deployed app
+/// must never quietly send half its messages nowhere.
+/// </summary>
+public sealed class DeliveryOptions
+{
+    public bool TwilioConfigured { get; set; }
+
+    public bool SendGridConfigured { get; set; }
+
+    public bool PublicBaseUrlSet { get; set; }
+
+    public bool UsesOutbox => !TwilioConfigured && !SendGridConfigured;
+
+    public IEnumerable<string> Problems()
+    {
+        if (TwilioConfigured != SendGridConfigured)
+        {
+            yield return TwilioConfigured
+                ? "SendGrid:ApiKey is required when Twilio is configured: configure both providers, or neither to use the development outbox."
+                : "Twilio:AccountSid is required when SendGrid is configured: configure both providers, or neither to use the development outbox.";
+        }
+
+        if (!UsesOutbox && !PublicBaseUrlSet)
+        {
+            yield return "Public:BaseUrl is required when the providers are configured: delivery callbacks and links are built from it.";
+        }
+    }
+}
+
+public static class MessagingExtensions
+{
+    public static IServiceCollection AddMessaging(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<PublicOptions>((o, c) => c.GetSection(PublicOptions.Section).Bind(o), o => o.Problems());
+        services.AddValidatedOptions<TwilioOptions>((o, c) => c.GetSection(TwilioOptions.Section).Bind(o), o => o.Problems());
+        services.AddValidatedOptions<SendGridOptions>((o, c) => c.GetSection(SendGridOptions.Section).Bind(o), o => o.Problems());
+        services.AddValidatedOptions<DeliveryOptions>(
+            (o, c) =>
+            {
+                o.TwilioConfigured = !string.IsNullOrWhiteSpace(c["Twilio:AccountSid"]);
+                o.SendGridConfigured = !string.IsNullOrWhiteSpace(c["SendGrid:ApiKey"]);
+                o.PublicBaseUrlSet = !string.IsNullOrWhiteSpace(c["Public:BaseUrl"]);
+            },
+            o => o.Problems());
+
+        // Transient: the provider clients are typed HttpClients, which must not be captured by singletons.
+        services.AddTwilioSms();
+        services.AddSendGridEmail();
+        services.AddOutbox();
+
+        services.AddTransient<ISmsSender>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.UsesOutbox
+            ? sp.GetRequiredService<OutboxSender>()
+            : sp.GetRequiredService<TwilioSmsClient>());
+        services.AddTransient<IEmailSender>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.UsesOutbox
+            ? sp.GetRequiredService<OutboxSender>()
+            : sp.GetRequiredService<SendGridEmailSender>());
+        return services;
+    }
+}

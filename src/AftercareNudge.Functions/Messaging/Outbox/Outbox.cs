@@ -1,0 +1,111 @@
+using System.Globalization;
+using AftercareNudge.Storage;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+
+namespace AftercareNudge.Messaging.Outbox;
+
+/// <summary>One message the development outbox "sent" instead of a provider.</summary>
+public sealed record OutboxMessage(
+    string Id,
+    string Channel,
+    string To,
+    string? Subject,
+    string Body,
+    string Kind,
+    string? EventId,
+    string? CheckInId,
+    DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Stands in for Twilio and SendGrid when neither is configured: every message is stored (newest first)
+/// and printed to the console marked as not delivered. It is a whole delivery path, so the dispatcher
+/// treats an outbox write exactly like a provider's acceptance.
+/// </summary>
+public sealed partial class OutboxSender(AppTables tables, TimeProvider time, ILogger<OutboxSender> logger) : ISmsSender, IEmailSender
+{
+    private const string Partition = "outbox";
+
+    public Task<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken) =>
+        StoreAsync(new OutboxMessage("", "sms", message.To, null, message.Body, message.Kind, message.EventId, message.CheckInId, time.GetUtcNow()), cancellationToken);
+
+    public Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken) =>
+        StoreAsync(new OutboxMessage("", "email", message.To, message.Subject, message.Text, message.Kind, message.EventId, message.CheckInId, time.GetUtcNow()), cancellationToken);
+
+    public async Task<IReadOnlyList<OutboxMessage>> ListAsync(int take, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.DevOutbox, cancellationToken);
+        var messages = new List<OutboxMessage>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(take, 1000), cancellationToken: cancellationToken))
+        {
+            messages.Add(new OutboxMessage(
+                entity.RowKey,
+                entity.GetString("Channel"),
+                entity.GetString("To"),
+                entity.GetString("Subject"),
+                entity.GetString("Body"),
+                entity.GetString("Kind"),
+                entity.GetString("EventId"),
+                entity.GetString("CheckInId"),
+                entity.GetDateTimeOffset("CreatedAt") ?? default));
+            if (messages.Count >= take)
+            {
+                break;
+            }
+        }
+
+        return messages;
+    }
+
+    private async Task<SendResult> StoreAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.DevOutbox, cancellationToken);
+
+        // Newest first: row keys count down in time.
+        var rowKey = (DateTimeOffset.MaxValue.UtcTicks - message.CreatedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12];
+        await table.AddEntityAsync(
+            new TableEntity(Partition, rowKey)
+            {
+                ["Channel"] = message.Channel,
+                ["To"] = message.To,
+                ["Subject"] = message.Subject,
+                ["Body"] = message.Body,
+                ["Kind"] = message.Kind,
+                ["EventId"] = message.EventId,
+                ["CheckInId"] = message.CheckInId,
+                ["CreatedAt"] = message.CreatedAt,
+            },
+            cancellationToken);
+
+        // The one place message text is ever printed, and only in outbox mode.
+        LogNotDelivered(logger, message.Channel, message.To, message.Subject ?? "", message.Body);
+        return SendResult.Sent("outbox-" + rowKey);
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "[dev outbox] NOT DELIVERED ({Channel}) to {To} {Subject}: {Body}")]
+    private static partial void LogNotDelivered(ILogger logger, string channel, string to, string subject, string body);
+}
+
+public static class OutboxExtensions
+{
+    public static IServiceCollection AddOutbox(this IServiceCollection services)
+    {
+        services.AddSingleton<OutboxSender>();
+        return services;
+    }
+
+    /// <summary><c>GET /api/dev/outbox</c>: exists only while the outbox is active; 404 with provider credentials.</summary>
+    public static RouteGroupBuilder MapDevOutbox(this RouteGroupBuilder api)
+    {
+        var dev = api.MapGroup("/dev").AddEndpointFilter(async (context, next) =>
+        {
+            var delivery = context.HttpContext.RequestServices.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+            return delivery.UsesOutbox ? await next(context) : TypedResults.NotFound();
+        });
+
+        dev.MapGet("/outbox", async (OutboxSender outbox, CancellationToken cancellationToken, int? take) =>
+            TypedResults.Ok(await outbox.ListAsync(Math.Clamp(take ?? 100, 1, 1000), cancellationToken)));
+        return dev;
+    }
+}

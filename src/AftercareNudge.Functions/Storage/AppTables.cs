@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+
+namespace AftercareNudge.Storage;
+
+/// <summary>
+/// The app's tables, each created on first use (once per process) so that start-up stays fast, as the
+/// Functions host expects an answer within seconds.
+/// </summary>
+public sealed class AppTables(TableServiceClient service, string prefix)
+{
+    public const string Events = "Events";
+    public const string DueCheckIns = "DueCheckIns";
+    public const string Consents = "Consents";
+    public const string ConsentLedger = "ConsentLedger";
+    public const string DevOutbox = "DevOutbox";
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new();
+
+    public TableServiceClient Service => service;
+
+    public Task<TableClient> GetAsync(string name, CancellationToken cancellationToken = default) =>
+        _tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n, cancellationToken))).Value;
+
+    private async Task<TableClient> CreateAsync(string name, CancellationToken cancellationToken)
+    {
+        var table = service.GetTableClient(prefix + name);
+        try
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+        }
+        catch (Exception)
+        {
+            // Let the next caller try again rather than caching a failure.
+            _tables.TryRemove(name, out _);
+            throw;
+        }
+
+        return table;
+    }
+}
+
+/// <summary>Table Storage habits in one place: the status codes that mean something to us.</summary>
+public static class TableErrors
+{
+    public static bool IsNotFound(this RequestFailedException e) => e.Status == 404;
+
+    public static bool IsConflict(this RequestFailedException e) => e.Status == 409;
+
+    /// <summary>Someone else changed the entity first (ETag mismatch).</summary>
+    public static bool IsPreconditionFailed(this RequestFailedException e) => e.Status == 412;
+}

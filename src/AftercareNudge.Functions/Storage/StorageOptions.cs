@@ -1,0 +1,41 @@
+namespace AftercareNudge.Storage;
+
+/// <summary>
+/// Where state lives. <c>AzureWebJobsStorage</c> is a connection string (<c>UseDevelopmentStorage=true</c>
+/// is Azurite on its default port); in Azure, <c>AzureWebJobsStorage__tableServiceUri</c> with the app's
+/// managed identity instead.
+/// </summary>
+public sealed class StorageOptions
+{
+    public string? ConnectionString { get; set; }
+
+    public Uri? TableServiceUri { get; set; }
+
+    /// <summary>The user-assigned identity's client id, when the identity is not the system-assigned one.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>Prefix for every table name (letters and digits): lets several apps or test runs share an account.</summary>
+    public string TablePrefix { get; set; } = "";
+
+    public void Bind(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("AzureWebJobsStorage");
+        ConnectionString = section.Value;
+        TableServiceUri = Uri.TryCreate(section["tableServiceUri"], UriKind.Absolute, out var uri) ? uri : null;
+        ClientId = section["clientId"];
+        TablePrefix = configuration["Storage:TablePrefix"] ?? "";
+    }
+
+    public IEnumerable<string> Problems()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString) && TableServiceUri is null)
+        {
+            yield return "AzureWebJobsStorage is required: a connection string (UseDevelopmentStorage=true for Azurite), or AzureWebJobsStorage__tableServiceUri with a managed identity.";
+        }
+
+        if (TablePrefix.Any(c => !char.IsAsciiLetterOrDigit(c)) || (TablePrefix.Length > 0 && !char.IsAsciiLetter(TablePrefix[0])))
+        {
+            yield return "Storage:TablePrefix must start with a letter and hold only letters and digits.";
+        }
+    }
+}
