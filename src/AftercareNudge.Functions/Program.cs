@@ -1,15 +1,24 @@
+using AftercareNudge.Dispatch;
+using AftercareNudge.Events;
+using AftercareNudge.Health;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Security;
 using AftercareNudge.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// A Functions custom handler: the host's port and timers, or our own when run alone.
 builder.UseFunctionsHostingModel();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
 builder.Services.AddStorage();
+builder.Services.AddApiKeys();
 builder.Services.AddMessaging();
+builder.Services.AddEvents();
+builder.Services.AddDispatch();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -17,6 +26,8 @@ app.UseStatusCodePages();
 
 app.MapFunctionsHostingModel();
 var api = app.MapGroup("/api");
+api.MapHealth();
+api.MapEvents();
 api.MapDevOutbox();
 
 app.Run();

@@ -1,0 +1,93 @@
+using System.Globalization;
+using AftercareNudge.Storage;
+using Azure;
+using Azure.Data.Tables;
+
+namespace AftercareNudge.Dispatch;
+
+/// <summary>One pending check-in in the due index: when the dispatcher should next look at it.</summary>
+public sealed record DueEntry(string EventId, string CheckInId, DateTimeOffset DueAt);
+
+/// <summary>
+/// The secondary index that makes "everything due now" cheap. A row per pending check-in, in one of
+/// <see cref="Shards"/> partitions (spreading writes), with a row key that starts with the due instant
+/// in ticks so that rows sort by time. A dispatch run asks each shard for row keys below "now", so it
+/// reads only due rows however many are scheduled later, and however long ago they became due. A
+/// row leaves the index when its check-in is finished.
+/// </summary>
+public sealed class DueCheckInIndex(AppTables tables)
+{
+    public const int Shards = 4;
+    private const int MaxBatch = 100;
+
+    public static string Partition(string checkInId)
+    {
+        // FNV-1a: a stable hash (string.GetHashCode differs between processes).
+        var hash = 2166136261u;
+        foreach (var c in checkInId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return "due-" + (hash % Shards).ToString(CultureInfo.InvariantCulture);
+    }
+
+    public static string RowKey(DueEntry entry) =>
+        TimeKey(entry.DueAt) + "_" + entry.EventId + "_" + entry.CheckInId;
+
+    /// <summary>Writes the rows, one transaction per shard and hundred; safe to repeat.</summary>
+    public async Task AddAsync(IEnumerable<DueEntry> entries, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.DueCheckIns, cancellationToken);
+        foreach (var shard in entries.GroupBy(e => Partition(e.CheckInId)))
+        {
+            foreach (var chunk in shard.Chunk(MaxBatch))
+            {
+                var actions = chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(e))).ToList();
+                await table.SubmitTransactionAsync(actions, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Every row due at or before <paramref name="now"/>, oldest first within each shard.</summary>
+    public async IAsyncEnumerable<DueEntry> ReadDueAsync(DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.DueCheckIns, cancellationToken);
+
+        // Every key of an instant <= now sorts below the key of the next tick.
+        var upper = TimeKey(now.AddTicks(1));
+        for (var shard = 0; shard < Shards; shard++)
+        {
+            var partition = "due-" + shard.ToString(CultureInfo.InvariantCulture);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey lt {upper}");
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                // The time comes from the row key, exactly as written (a stored date may lose precision).
+                var ticks = long.Parse(entity.RowKey.AsSpan(0, 19), CultureInfo.InvariantCulture);
+                yield return new DueEntry(entity.GetString("EventId"), entity.GetString("CheckInId"), new DateTimeOffset(ticks, TimeSpan.Zero));
+            }
+        }
+    }
+
+    public async Task RemoveAsync(DueEntry entry, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.DueCheckIns, cancellationToken);
+        try
+        {
+            await table.DeleteEntityAsync(Partition(entry.CheckInId), RowKey(entry), ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.IsNotFound())
+        {
+            // Another run removed it first.
+        }
+    }
+
+    private static string TimeKey(DateTimeOffset instant) => instant.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+
+    private static TableEntity ToEntity(DueEntry e) => new(Partition(e.CheckInId), RowKey(e))
+    {
+        ["EventId"] = e.EventId,
+        ["CheckInId"] = e.CheckInId,
+        ["DueAt"] = e.DueAt,
+    };
+}

@@ -1,0 +1,21 @@
+using System.Net;
+
+namespace AftercareNudge.Events;
+
+/// <summary>
+/// How a check-in reads. SMS: the sender's name first (<c>Sam via AftercareNudge: ...</c>) and nothing
+/// about the event. Email subject: neutral; the event's title and kind never appear in a subject.
+/// </summary>
+public static class CheckInWording
+{
+    public static string Sms(string organizerName, string message) => $"{organizerName} via AftercareNudge: {message}";
+
+    public static string EmailSubject(string organizerName) => $"A check-in from {organizerName}";
+
+    public static string EmailText(string organizerName, string message) =>
+        $"{message}\n\n-- \n{organizerName} asked AftercareNudge to send you this check-in, as you agreed.";
+
+    public static string EmailHtml(string organizerName, string message) =>
+        $"<p>{WebUtility.HtmlEncode(message).Replace("\n", "<br>", StringComparison.Ordinal)}</p>"
+        + $"<hr><p style=\"color:#666;font-size:small\">{WebUtility.HtmlEncode(organizerName)} asked AftercareNudge to send you this check-in, as you agreed.</p>";
+}

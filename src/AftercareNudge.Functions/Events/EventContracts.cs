@@ -1,0 +1,103 @@
+using System.Text.Json.Serialization;
+
+namespace AftercareNudge.Events;
+
+// The wire shapes of POST/GET /api/events. Every field of a request is nullable so that a missing
+// one is reported by the validator, by name, rather than by the JSON reader.
+
+public sealed record RegisterEventRequest(
+    string? Title,
+    string? Kind,
+    string? TimeZone,
+    string? StartsAt,
+    string? EndsAt,
+    PersonRequest? Organizer,
+    IReadOnlyList<PersonRequest?>? People,
+    IReadOnlyList<CheckInRequest?>? CheckIns);
+
+public sealed record PersonRequest(string? Key, string? Name, string? Phone, string? Email, string? TimeZone);
+
+public sealed record CheckInRequest(string? To, string? Channel, string? At, string? After, string? Offset, string? Message);
+
+[JsonConverter(typeof(JsonStringEnumConverter<Channel>))]
+public enum Channel
+{
+    [JsonStringEnumMemberName("sms")]
+    Sms,
+
+    [JsonStringEnumMemberName("email")]
+    Email,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<EventStatus>))]
+public enum EventStatus
+{
+    [JsonStringEnumMemberName("awaiting-consent")]
+    AwaitingConsent,
+
+    [JsonStringEnumMemberName("scheduled")]
+    Scheduled,
+
+    [JsonStringEnumMemberName("cancelled")]
+    Cancelled,
+
+    [JsonStringEnumMemberName("completed")]
+    Completed,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<CheckInStatus>))]
+public enum CheckInStatus
+{
+    [JsonStringEnumMemberName("scheduled")]
+    Scheduled,
+
+    [JsonStringEnumMemberName("sending")]
+    Sending,
+
+    [JsonStringEnumMemberName("sent")]
+    Sent,
+
+    [JsonStringEnumMemberName("delivered")]
+    Delivered,
+
+    [JsonStringEnumMemberName("failed")]
+    Failed,
+
+    [JsonStringEnumMemberName("skipped")]
+    Skipped,
+
+    [JsonStringEnumMemberName("cancelled")]
+    Cancelled,
+}
+
+public sealed record EventView(
+    string Id,
+    EventStatus Status,
+    string Title,
+    string Kind,
+    string TimeZone,
+    string StartsAt,
+    string EndsAt,
+    DateTimeOffset StartsAtUtc,
+    DateTimeOffset EndsAtUtc,
+    PersonView Organizer,
+    IReadOnlyList<PersonView> People,
+    IReadOnlyList<CheckInView> CheckIns);
+
+public sealed record PersonView(
+    string Key,
+    string Name,
+    string? Phone,
+    string? Email,
+    string TimeZone,
+    IReadOnlyDictionary<string, Consent.ConsentState> Consent);
+
+public sealed record CheckInView(
+    string Id,
+    string To,
+    Channel Channel,
+    DateTimeOffset DueAt,
+    CheckInStatus Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? SentAt,
+    bool Late);

@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using AftercareNudge.Consent;
+using AftercareNudge.Security;
+
+namespace AftercareNudge.Events;
+
+/// <summary>Registers events and reads them back for the client that owns them.</summary>
+public sealed partial class EventService(EventStore store, ConsentStore consents, TimeProvider time, ILogger<EventService> logger)
+{
+    public async Task<EventView> RegisterAsync(ApiClient client, PlannedEvent planned, CancellationToken cancellationToken)
+    {
+        var eventId = NewId("ev_");
+        var organizerId = ConsentStore.OrganizerId(client.Id, planned.Organizer);
+        var record = new EventRecord(
+            eventId,
+            client.Id,
+            organizerId,
+            planned.Title,
+            planned.Kind,
+            planned.Zone.Id,
+            EventTime.FormatLocal(planned.StartsAt.LocalDateTime),
+            EventTime.FormatLocal(planned.EndsAt.LocalDateTime),
+            planned.StartsAt.ToDateTimeOffset().ToUniversalTime(),
+            planned.EndsAt.ToDateTimeOffset().ToUniversalTime(),
+            planned.Organizer,
+            planned.People,
+            time.GetUtcNow(),
+            null);
+        var checkIns = planned.CheckIns.Select((c, i) =>
+        {
+            var due = c.DueAt.ToDateTimeOffset();
+            return new CheckInRecord(eventId, NewId("ci_"), i, c.To, c.Channel, c.Message, c.Timing, due, due, CheckInStatus.Scheduled, null, 0, null, null, null);
+        }).ToList();
+
+        await store.CreateAsync(record, checkIns, cancellationToken);
+
+        // Everyone starts pending on each channel they have; a decision they made before stands.
+        await Task.WhenAll(record.Everyone.SelectMany(p => p.Channels().Select(ch =>
+            consents.EnsurePendingAsync(ch, p.Address(ch)!, organizerId, cancellationToken))));
+
+        LogRegistered(logger, eventId, client.Id, checkIns.Count);
+        return await ViewAsync(record, checkIns, cancellationToken);
+    }
+
+    /// <summary>The event if it exists and belongs to this client; another client's event is not found.</summary>
+    public async Task<EventView?> GetAsync(ApiClient client, string eventId, CancellationToken cancellationToken)
+    {
+        if (!IsWellFormedId(eventId))
+        {
+            return null;
+        }
+
+        var found = await store.GetAsync(eventId, cancellationToken);
+        if (found is not { } f || f.Event.ClientId != client.Id)
+        {
+            return null;
+        }
+
+        return await ViewAsync(f.Event, f.CheckIns, cancellationToken);
+    }
+
+    private async Task<EventView> ViewAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, CancellationToken cancellationToken)
+    {
+        var people = await Task.WhenAll(record.Everyone.Select(async p =>
+        {
+            var states = new Dictionary<string, ConsentState>(StringComparer.Ordinal);
+            foreach (var channel in p.Channels())
+            {
+                states[channel == Channel.Sms ? "sms" : "email"] = await consents.GetAsync(channel, p.Address(channel)!, record.OrganizerId, cancellationToken);
+            }
+
+            return new PersonView(p.Key, p.Name, p.Phone, p.Email, p.TimeZone, states);
+        }));
+
+        var checkInViews = checkIns.Select(c => new CheckInView(c.Id, c.To, c.Channel, c.DueAt, c.Status, c.Reason, c.SentAt, c.Late)).ToList();
+        return new EventView(
+            record.Id,
+            StatusOf(record, checkIns, people),
+            record.Title,
+            record.Kind,
+            record.TimeZone,
+            record.StartsAtLocal,
+            record.EndsAtLocal,
+            record.StartsAt,
+            record.EndsAt,
+            people[0],
+            people[1..],
+            checkInViews);
+    }
+
+    /// <summary>Derived, never stored: cancelled, completed (nothing left to send), scheduled (every pending recipient agreed), or awaiting consent.</summary>
+    internal static EventStatus StatusOf(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, IReadOnlyList<PersonView> people)
+    {
+        if (record.CancelledAt is not null)
+        {
+            return EventStatus.Cancelled;
+        }
+
+        var pending = checkIns.Where(c => !c.IsFinished).ToList();
+        if (pending.Count == 0)
+        {
+            return EventStatus.Completed;
+        }
+
+        var allGranted = pending.All(c =>
+            people.FirstOrDefault(p => p.Key == c.To)?.Consent.GetValueOrDefault(c.Channel == Channel.Sms ? "sms" : "email") == ConsentState.Granted);
+        return allGranted ? EventStatus.Scheduled : EventStatus.AwaitingConsent;
+    }
+
+    internal static string NewId(string prefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    private static bool IsWellFormedId(string id) =>
+        id.Length == 27 && id.StartsWith("ev_", StringComparison.Ordinal) && id.AsSpan(3).ContainsAnyExcept("0123456789abcdef") is false;
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Event {EventId} registered for client {ClientId} with {CheckInCount} check-ins")]
+    private static partial void LogRegistered(ILogger logger, string eventId, string clientId, int checkInCount);
+}

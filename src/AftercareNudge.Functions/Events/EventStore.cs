@@ -1,0 +1,146 @@
+using System.Text.Json;
+using AftercareNudge.Dispatch;
+using AftercareNudge.Storage;
+using Azure;
+using Azure.Data.Tables;
+
+namespace AftercareNudge.Events;
+
+/// <summary>
+/// Events and their check-ins, one partition per event (<c>PartitionKey</c> = event id), so an event
+/// and all its check-ins are written in one transaction.
+/// </summary>
+public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
+{
+    private const string EventRow = "event";
+    private const string CheckInRowPrefix = "checkin-";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// The due index first, then the event: if the second write fails, the index holds rows for an event
+    /// that does not exist, which the dispatcher drops when they come due. The other order could leave
+    /// a check-in that nothing would ever find.
+    /// </summary>
+    public async Task CreateAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, CancellationToken cancellationToken)
+    {
+        await dueIndex.AddAsync(checkIns.Select(c => new DueEntry(c.EventId, c.Id, c.NextAttemptAt)), cancellationToken);
+        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, ToEntity(record)) };
+        actions.AddRange(checkIns.Select(c => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(c))));
+        await table.SubmitTransactionAsync(actions, cancellationToken);
+    }
+
+    /// <summary>The event and its check-ins, in one partition query; null if there is no such event.</summary>
+    public async Task<(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns)?> GetAsync(string eventId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
+        EventRecord? record = null;
+        var checkIns = new List<CheckInRecord>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {eventId}"), cancellationToken: cancellationToken))
+        {
+            if (entity.RowKey == EventRow)
+            {
+                record = ToEventRecord(entity);
+            }
+            else if (entity.RowKey.StartsWith(CheckInRowPrefix, StringComparison.Ordinal))
+            {
+                checkIns.Add(ToCheckInRecord(entity));
+            }
+        }
+
+        return record is null ? null : (record, checkIns.OrderBy(c => c.Position).ToList());
+    }
+
+    public async Task<EventRecord?> GetEventAsync(string eventId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(eventId, EventRow, cancellationToken: cancellationToken);
+        return response.HasValue ? ToEventRecord(response.Value!) : null;
+    }
+
+    public async Task<CheckInRecord?> GetCheckInAsync(string eventId, string checkInId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(eventId, CheckInRowPrefix + checkInId, cancellationToken: cancellationToken);
+        return response.HasValue ? ToCheckInRecord(response.Value!) : null;
+    }
+
+    /// <summary>
+    /// Replaces a check-in only if nobody changed it since it was read (its ETag); a
+    /// <see cref="RequestFailedException"/> with status 412 means someone else got there first.
+    /// </summary>
+    public async Task<CheckInRecord> UpdateCheckInAsync(CheckInRecord checkIn, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
+        var response = await table.UpdateEntityAsync(ToEntity(checkIn), checkIn.ETag, TableUpdateMode.Replace, cancellationToken);
+        return checkIn with { ETag = response.Headers.ETag ?? default };
+    }
+
+    private static TableEntity ToEntity(EventRecord e) => new(e.Id, EventRow)
+    {
+        ["ClientId"] = e.ClientId,
+        ["OrganizerId"] = e.OrganizerId,
+        ["Title"] = e.Title,
+        ["Kind"] = e.Kind,
+        ["TimeZone"] = e.TimeZone,
+        ["StartsAtLocal"] = e.StartsAtLocal,
+        ["EndsAtLocal"] = e.EndsAtLocal,
+        ["StartsAt"] = e.StartsAt,
+        ["EndsAt"] = e.EndsAt,
+        ["Organizer"] = JsonSerializer.Serialize(e.Organizer, Json),
+        ["People"] = JsonSerializer.Serialize(e.People, Json),
+        ["CreatedAt"] = e.CreatedAt,
+        ["CancelledAt"] = e.CancelledAt,
+    };
+
+    private static EventRecord ToEventRecord(TableEntity e) => new(
+        e.PartitionKey,
+        e.GetString("ClientId"),
+        e.GetString("OrganizerId"),
+        e.GetString("Title"),
+        e.GetString("Kind"),
+        e.GetString("TimeZone"),
+        e.GetString("StartsAtLocal"),
+        e.GetString("EndsAtLocal"),
+        e.GetDateTimeOffset("StartsAt")!.Value,
+        e.GetDateTimeOffset("EndsAt")!.Value,
+        JsonSerializer.Deserialize<Participant>(e.GetString("Organizer"), Json)!,
+        JsonSerializer.Deserialize<List<Participant>>(e.GetString("People"), Json)!,
+        e.GetDateTimeOffset("CreatedAt")!.Value,
+        e.GetDateTimeOffset("CancelledAt"));
+
+    private static TableEntity ToEntity(CheckInRecord c) => new(c.EventId, CheckInRowPrefix + c.Id)
+    {
+        ["Position"] = c.Position,
+        ["To"] = c.To,
+        ["Channel"] = c.Channel.ToString(),
+        ["Message"] = c.Message,
+        ["Timing"] = JsonSerializer.Serialize(c.Timing, Json),
+        ["DueAt"] = c.DueAt,
+        ["NextAttemptAt"] = c.NextAttemptAt,
+        ["Status"] = c.Status.ToString(),
+        ["Reason"] = c.Reason,
+        ["Attempts"] = c.Attempts,
+        ["ClaimedUntil"] = c.ClaimedUntil,
+        ["SentAt"] = c.SentAt,
+        ["ProviderMessageId"] = c.ProviderMessageId,
+    };
+
+    private static CheckInRecord ToCheckInRecord(TableEntity e) => new(
+        e.PartitionKey,
+        e.RowKey[CheckInRowPrefix.Length..],
+        e.GetInt32("Position") ?? 0,
+        e.GetString("To"),
+        Enum.Parse<Channel>(e.GetString("Channel")),
+        e.GetString("Message"),
+        JsonSerializer.Deserialize<CheckInTiming>(e.GetString("Timing"), Json)!,
+        e.GetDateTimeOffset("DueAt")!.Value,
+        e.GetDateTimeOffset("NextAttemptAt")!.Value,
+        Enum.Parse<CheckInStatus>(e.GetString("Status")),
+        e.GetString("Reason"),
+        e.GetInt32("Attempts") ?? 0,
+        e.GetDateTimeOffset("ClaimedUntil"),
+        e.GetDateTimeOffset("SentAt"),
+        e.GetString("ProviderMessageId"),
+        e.ETag);
+}

@@ -1,0 +1,377 @@
+using System.Net.Mail;
+using NodaTime;
+using PhoneNumbers;
+
+namespace AftercareNudge.Events;
+
+/// <summary>
+/// Checks a registration and turns it into a <see cref="PlannedEvent"/>, or reports every bad field by
+/// its JSON path (<c>checkIns[1].offset</c>) with a sentence a person can act on.
+/// </summary>
+public sealed class EventValidator(TimeProvider time)
+{
+    public const int MaxCheckIns = 20;
+    public const int MaxPeople = 10;
+    public const int MaxMessageLength = 1600;
+    public const int MaxTitleLength = 200;
+    public const int MaxNameLength = 40;
+    public static readonly Duration MaxAhead = Duration.FromDays(365);
+
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "date", "conversation", "therapy", "scene", "enm-date", "other",
+    };
+
+    private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
+
+    public (PlannedEvent? Event, Dictionary<string, string[]> Errors) Validate(RegisterEventRequest request)
+    {
+        var errors = new Errors();
+        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+
+        var title = request.Title?.Trim();
+        if (string.IsNullOrEmpty(title))
+        {
+            errors.Add("title", "A title is required. It is shown only to you and in email bodies, never in an SMS.");
+        }
+        else if (title.Length > MaxTitleLength)
+        {
+            errors.Add("title", $"The title must be at most {MaxTitleLength} characters.");
+        }
+
+        if (request.Kind is null || !Kinds.Contains(request.Kind))
+        {
+            errors.Add("kind", $"The kind must be one of: {string.Join(", ", Kinds)}.");
+        }
+
+        var zone = EventTime.FindZone(request.TimeZone);
+        if (zone is null)
+        {
+            errors.Add("timeZone", "The time zone must be an IANA zone id such as Europe/London.");
+        }
+
+        ZonedDateTime? startsAt = null, endsAt = null;
+        if (zone is null)
+        {
+            // Still report malformed times, read as UTC just to check their form.
+            ParseTime(request.StartsAt, DateTimeZone.Utc, "startsAt", errors);
+            ParseTime(request.EndsAt, DateTimeZone.Utc, "endsAt", errors);
+        }
+        else
+        {
+            startsAt = ParseTime(request.StartsAt, zone, "startsAt", errors);
+            endsAt = ParseTime(request.EndsAt, zone, "endsAt", errors);
+            if (startsAt is { } s && endsAt is { } e && e.ToInstant() <= s.ToInstant())
+            {
+                errors.Add("endsAt", "The end must be after the start.");
+            }
+
+            if (startsAt is { } start && start.ToInstant() > now + MaxAhead)
+            {
+                errors.Add("startsAt", "The event must start within a year from now.");
+            }
+        }
+
+        var organizer = ValidatePerson(request.Organizer, "organizer", zone, errors, isOrganizer: true);
+        var people = new List<Participant>();
+        if (request.People is { Count: > MaxPeople })
+        {
+            errors.Add("people", $"An event can have at most {MaxPeople} people besides the organizer.");
+        }
+
+        for (var i = 0; i < (request.People?.Count ?? 0); i++)
+        {
+            var person = ValidatePerson(request.People![i], $"people[{i}]", zone, errors, isOrganizer: false);
+            if (person is null)
+            {
+                continue;
+            }
+
+            if (person.Key == Participant.OrganizerKey || people.Any(p => p.Key == person.Key))
+            {
+                errors.Add($"people[{i}].key", "Each person needs a key of their own, other than 'organizer'.");
+                continue;
+            }
+
+            people.Add(person);
+        }
+
+        var checkIns = new List<PlannedCheckIn>();
+        if (request.CheckIns is null || request.CheckIns.Count == 0)
+        {
+            errors.Add("checkIns", "At least one check-in is required.");
+        }
+        else if (request.CheckIns.Count > MaxCheckIns)
+        {
+            errors.Add("checkIns", $"An event can have at most {MaxCheckIns} check-ins.");
+        }
+        else
+        {
+            var everyone = organizer is null ? people : [organizer, .. people];
+            for (var i = 0; i < request.CheckIns.Count; i++)
+            {
+                var checkIn = ValidateCheckIn(request.CheckIns[i], $"checkIns[{i}]", zone, startsAt, endsAt, organizer, everyone, now, errors);
+                if (checkIn is not null)
+                {
+                    checkIns.Add(checkIn);
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors.ToDictionary());
+        }
+
+        return (new PlannedEvent(title!, request.Kind!, zone!, startsAt!.Value, endsAt!.Value, organizer!, people, checkIns), errors.ToDictionary());
+    }
+
+    private static ZonedDateTime? ParseTime(string? text, DateTimeZone zone, string field, Errors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add(field, "A time is required, as local wall-clock time like 2026-12-05T19:00.");
+            return null;
+        }
+
+        var parsed = EventTime.ParseLocal(text, zone);
+        if (parsed is null)
+        {
+            errors.Add(field, "The time must look like 2026-12-05T19:00 (local time in the event's zone), or carry an offset like 2026-12-05T19:00+01:00.");
+        }
+
+        return parsed;
+    }
+
+    private static Participant? ValidatePerson(PersonRequest? person, string path, DateTimeZone? eventZone, Errors errors, bool isOrganizer)
+    {
+        if (person is null)
+        {
+            errors.Add(path, isOrganizer ? "The organizer is required." : "A person cannot be null.");
+            return null;
+        }
+
+        var before = errors.Count;
+        var key = isOrganizer ? Participant.OrganizerKey : person.Key?.Trim();
+        if (!isOrganizer && (string.IsNullOrEmpty(key) || key.Length > 40 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            errors.Add($"{path}.key", "A key of 1 to 40 letters, digits, '-' or '_' is required: check-ins name their recipient by it.");
+        }
+
+        var name = person.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength || name.Any(char.IsControl))
+        {
+            errors.Add($"{path}.name", $"A name of 1 to {MaxNameLength} characters is required{(isOrganizer ? ": every SMS starts with it" : "")}.");
+        }
+
+        var phone = NormalizePhone(person.Phone, $"{path}.phone", errors);
+        var email = NormalizeEmail(person.Email, $"{path}.email", errors);
+
+        var zoneId = person.TimeZone ?? eventZone?.Id;
+        if (person.TimeZone is not null && EventTime.FindZone(person.TimeZone) is null)
+        {
+            errors.Add($"{path}.timeZone", "The time zone must be an IANA zone id such as Europe/London.");
+        }
+
+        return errors.Count == before && zoneId is not null ? new Participant(key!, name!, phone, email, zoneId) : null;
+    }
+
+    /// <summary>E.164 only, and only numbers that can take an SMS: no guessing of a missing country code.</summary>
+    internal static string? NormalizePhone(string? text, string field, Errors errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!text.TrimStart().StartsWith('+'))
+        {
+            errors.Add(field, "The phone number must start with + and its country code, such as +447911123456.");
+            return null;
+        }
+
+        try
+        {
+            var number = Phones.Parse(text, null);
+            var type = Phones.GetNumberType(number);
+            if (!Phones.IsValidNumber(number))
+            {
+                errors.Add(field, "This is not a valid phone number.");
+                return null;
+            }
+
+            if (type is not (PhoneNumberType.MOBILE or PhoneNumberType.FIXED_LINE_OR_MOBILE))
+            {
+                errors.Add(field, "This number cannot receive text messages: give a mobile number.");
+                return null;
+            }
+
+            return Phones.Format(number, PhoneNumberFormat.E164);
+        }
+        catch (NumberParseException)
+        {
+            errors.Add(field, "This is not a valid phone number.");
+            return null;
+        }
+    }
+
+    internal static string? NormalizeEmail(string? text, string field, Errors errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var trimmed = text.Trim();
+        if (trimmed.Length > 254 || !MailAddress.TryCreate(trimmed, out var address) || address.Address != trimmed || !address.Host.Contains('.', StringComparison.Ordinal))
+        {
+            errors.Add(field, "This is not a valid email address.");
+            return null;
+        }
+
+        return trimmed;
+    }
+
+    private static PlannedCheckIn? ValidateCheckIn(
+        CheckInRequest? checkIn,
+        string path,
+        DateTimeZone? zone,
+        ZonedDateTime? startsAt,
+        ZonedDateTime? endsAt,
+        Participant? organizer,
+        IReadOnlyList<Participant> everyone,
+        Instant now,
+        Errors errors)
+    {
+        if (checkIn is null)
+        {
+            errors.Add(path, "A check-in cannot be null.");
+            return null;
+        }
+
+        var before = errors.Count;
+        var recipient = everyone.FirstOrDefault(p => p.Key == checkIn.To);
+        if (checkIn.To is null || (recipient is null && !(checkIn.To == Participant.OrganizerKey && organizer is null)))
+        {
+            errors.Add($"{path}.to", "'to' must be 'organizer' or the key of one of the people.");
+        }
+
+        Channel? channel = checkIn.Channel switch
+        {
+            "sms" => Channel.Sms,
+            "email" => Channel.Email,
+            _ => null,
+        };
+        if (channel is null)
+        {
+            errors.Add($"{path}.channel", "The channel must be 'sms' or 'email'.");
+        }
+        else if (recipient is not null && recipient.Address(channel.Value) is null)
+        {
+            errors.Add($"{path}.channel", $"'{checkIn.To}' has no {(channel == Channel.Sms ? "phone number" : "email address")} to send this to.");
+        }
+
+        var message = checkIn.Message?.Trim();
+        if (string.IsNullOrEmpty(message))
+        {
+            errors.Add($"{path}.message", "The message cannot be empty.");
+        }
+        else if (message.Length > MaxMessageLength)
+        {
+            errors.Add($"{path}.message", $"The message must be at most {MaxMessageLength} characters.");
+        }
+        else if (channel == Channel.Sms && organizer is not null && CheckInWording.Sms(organizer.Name, message).Length > MaxMessageLength)
+        {
+            errors.Add($"{path}.message", $"With the sender's name in front the SMS would pass {MaxMessageLength} characters: shorten the message.");
+        }
+
+        var due = ResolveDue(checkIn, path, zone, startsAt, endsAt, errors);
+        if (due is { } d)
+        {
+            if (d <= now)
+            {
+                errors.Add(path, "This check-in would be due in the past.");
+            }
+            else if (d > now + MaxAhead + Duration.FromDays(31))
+            {
+                errors.Add(path, "This check-in would be due more than a year from now.");
+            }
+        }
+
+        return errors.Count == before && due is not null
+            ? new PlannedCheckIn(checkIn.To!, channel!.Value, due.Value, message!, new CheckInTiming(checkIn.At, checkIn.After, checkIn.Offset))
+            : null;
+    }
+
+    private static Instant? ResolveDue(CheckInRequest checkIn, string path, DateTimeZone? zone, ZonedDateTime? startsAt, ZonedDateTime? endsAt, Errors errors)
+    {
+        var hasAt = checkIn.At is not null;
+        var hasAfter = checkIn.After is not null;
+        if (hasAt == hasAfter)
+        {
+            errors.Add(path, "Give either 'at' (a local time) or 'after' ('start' or 'end') with an 'offset', not both and not neither.");
+            return null;
+        }
+
+        if (hasAt)
+        {
+            if (zone is null)
+            {
+                return null;
+            }
+
+            var at = EventTime.ParseLocal(checkIn.At, zone);
+            if (at is null)
+            {
+                errors.Add($"{path}.at", "The time must look like 2026-12-06T10:00 (local time in the event's zone).");
+            }
+
+            return at?.ToInstant();
+        }
+
+        if (checkIn.Offset is not null && checkIn.Offset.Length > 0 && checkIn.Offset.Trim().Length == 0)
+        {
+            errors.Add($"{path}.offset", "The offset must be an ISO 8601 duration such as PT30M or -PT2H.");
+            return null;
+        }
+
+        var offset = checkIn.Offset is null ? Period.Zero : EventTime.ParseOffset(checkIn.Offset);
+        if (offset is null)
+        {
+            errors.Add($"{path}.offset", "The offset must be an ISO 8601 duration such as PT30M, -PT2H or P1D (no years or months).");
+        }
+
+        ZonedDateTime? anchor = checkIn.After switch
+        {
+            "start" => startsAt,
+            "end" => endsAt,
+            _ => null,
+        };
+        if (checkIn.After is not ("start" or "end"))
+        {
+            errors.Add($"{path}.after", "'after' must be 'start' or 'end'.");
+        }
+
+        return anchor is { } a && offset is not null ? EventTime.Apply(a, offset) : null;
+    }
+
+    /// <summary>Field errors in the order found, several per field allowed.</summary>
+    internal sealed class Errors
+    {
+        private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+        public int Count => _errors.Sum(e => e.Value.Count);
+
+        public void Add(string field, string message)
+        {
+            if (!_errors.TryGetValue(field, out var list))
+            {
+                _errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+}

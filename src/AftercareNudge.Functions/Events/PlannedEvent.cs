@@ -1,0 +1,40 @@
+using NodaTime;
+
+namespace AftercareNudge.Events;
+
+/// <summary>A registration that passed validation: addresses normalised, every time resolved to an instant.</summary>
+public sealed record PlannedEvent(
+    string Title,
+    string Kind,
+    DateTimeZone Zone,
+    ZonedDateTime StartsAt,
+    ZonedDateTime EndsAt,
+    Participant Organizer,
+    IReadOnlyList<Participant> People,
+    IReadOnlyList<PlannedCheckIn> CheckIns);
+
+/// <summary>The organiser (key <c>organizer</c>) or a person. Phone in E.164; email trimmed.</summary>
+public sealed record Participant(string Key, string Name, string? Phone, string? Email, string TimeZone)
+{
+    public const string OrganizerKey = "organizer";
+
+    public string? Address(Channel channel) => channel == Channel.Sms ? Phone : Email;
+
+    public IEnumerable<Channel> Channels()
+    {
+        if (Phone is not null)
+        {
+            yield return Channel.Sms;
+        }
+
+        if (Email is not null)
+        {
+            yield return Channel.Email;
+        }
+    }
+}
+
+/// <summary>A check-in's timing as the client wrote it, kept so that a later edit can move it with its event.</summary>
+public sealed record CheckInTiming(string? At, string? After, string? Offset);
+
+public sealed record PlannedCheckIn(string To, Channel Channel, Instant DueAt, string Message, CheckInTiming Timing);

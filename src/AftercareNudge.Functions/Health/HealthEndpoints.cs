@@ -1,0 +1,35 @@
+using AftercareNudge.Storage;
+using Azure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AftercareNudge.Health;
+
+public sealed record HealthView(string Status, string Storage);
+
+public static class HealthEndpoints
+{
+    /// <summary><c>GET /api/health</c>: 200 when the app is up and its storage answers, 503 when storage does not.</summary>
+    public static RouteGroupBuilder MapHealth(this RouteGroupBuilder api)
+    {
+        api.MapGet("/health", CheckAsync);
+        return api;
+    }
+
+    internal static async Task<Results<Ok<HealthView>, JsonHttpResult<HealthView>>> CheckAsync(AppTables tables, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            var table = await tables.GetAsync(AppTables.Events, timeout.Token);
+
+            // A real round trip every time: the table client itself is cached.
+            await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("health", "probe", cancellationToken: timeout.Token);
+            return TypedResults.Ok(new HealthView("healthy", "reachable"));
+        }
+        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException or HttpRequestException)
+        {
+            return TypedResults.Json(new HealthView("unhealthy", "unreachable"), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+}

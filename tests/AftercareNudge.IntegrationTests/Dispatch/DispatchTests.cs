@@ -1,0 +1,292 @@
+using System.Text.Json.Nodes;
+using AftercareNudge.Consent;
+using AftercareNudge.Events;
+using AftercareNudge.IntegrationTests.Infrastructure;
+using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Outbox;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AftercareNudge.IntegrationTests.Dispatch;
+
+/// <summary>The dispatcher against Azurite, with time driven by a fake clock and delivery through the development outbox.</summary>
+public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
+{
+    private AppFactory? _app;
+
+    private AppFactory App => _app ??= new AppFactory(azurite);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Dispatch_DueCheckInWithConsent_IsSentOnceThroughTheOutbox()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        var report = await App.DispatchAsync();
+        var again = await App.DispatchAsync();
+
+        Assert.Equal(1, report.Sent);
+        Assert.Equal(0, again.Sent);
+        var sms = Assert.Single(await OutboxAsync());
+        Assert.Equal("sms", sms.Channel);
+        Assert.Equal("+447911123456", sms.To);
+        Assert.Equal("Sam via AftercareNudge: Hey, how are you feeling? I'm here if you want to talk.", sms.Body);
+        Assert.Equal(view.CheckIns[0].Id, sms.CheckInId);
+        var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        Assert.Equal(CheckInStatus.Sent, checkIn.Status);
+        Assert.False(checkIn.Late);
+    }
+
+    [Fact]
+    public async Task Dispatch_NotYetDue_SendsNothing()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5) - TimeSpan.FromSeconds(1));
+
+        var report = await App.DispatchAsync();
+
+        Assert.Equal(0, report.Sent);
+        Assert.Empty(await OutboxAsync());
+    }
+
+    [Fact]
+    public async Task Dispatch_EmailCheckIn_IsDiscreetAndCarriesTheMessage()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "alex", Channel.Email);
+        App.Time.Advance(TimeSpan.FromHours(20));
+
+        await App.DispatchAsync();
+
+        var email = Assert.Single(await OutboxAsync());
+        Assert.Equal("email", email.Channel);
+        Assert.Equal("alex@example.com", email.To);
+        Assert.Equal("A check-in from Sam", email.Subject);
+        Assert.DoesNotContain("Dinner", email.Subject!, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("date", email.Subject!, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Morning! Thinking of you after last night.", email.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dispatch_WithoutConsent_SkipsWithReasonNoConsent()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        var report = await App.DispatchAsync();
+
+        Assert.Equal(1, report.Skipped);
+        Assert.Empty(await OutboxAsync());
+        var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        Assert.Equal(CheckInStatus.Skipped, checkIn.Status);
+        Assert.Equal("no-consent", checkIn.Reason);
+    }
+
+    [Fact]
+    public async Task Dispatch_OptedOutAddress_SkipsEvenWithConsentToThisOrganizer()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        await App.Services.GetRequiredService<ConsentStore>().RecordAsync(
+            new ConsentDecision(Channel.Sms, "+447911123456", null, ConsentState.OptedOut, "test", ""), CancellationToken.None);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        await App.DispatchAsync();
+
+        var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        Assert.Equal(CheckInStatus.Skipped, checkIn.Status);
+        Assert.Equal("opted-out", checkIn.Reason);
+        Assert.Empty(await OutboxAsync());
+    }
+
+    [Fact]
+    public async Task Dispatch_AfterDaysOfDowntime_SendsWhatBecameDueAndMarksItLate()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        await App.GrantAsync(view, "alex", Channel.Email);
+        App.Time.Advance(TimeSpan.FromDays(3));
+
+        var report = await App.DispatchAsync();
+
+        Assert.Equal(2, report.Sent);
+        Assert.Equal(2, report.Late);
+        Assert.All((await App.GetEventAsync(view.Id)).CheckIns, c =>
+        {
+            Assert.Equal(CheckInStatus.Sent, c.Status);
+            Assert.True(c.Late);
+        });
+        Assert.Equal(EventStatus.Completed, (await App.GetEventAsync(view.Id)).Status);
+    }
+
+    [Fact]
+    public async Task Dispatch_ClaimOfADeadRun_HoldsUntilItExpires_ThenIsSentOnce()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        // A run that claimed the check-in and died before sending.
+        var store = App.Services.GetRequiredService<EventStore>();
+        var checkIn = (await store.GetCheckInAsync(view.Id, view.CheckIns[0].Id, CancellationToken.None))!;
+        await store.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Sending, ClaimedUntil = App.Time.GetUtcNow().AddMinutes(5), Attempts = 1 }, CancellationToken.None);
+
+        var whileHeld = await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        var afterExpiry = await App.DispatchAsync();
+
+        Assert.Equal(1, whileHeld.Busy);
+        Assert.Equal(0, whileHeld.Sent);
+        Assert.Equal(1, afterExpiry.Sent);
+        Assert.Single(await OutboxAsync());
+    }
+
+    [Fact]
+    public async Task Dispatch_ParallelRunsOver200DueCheckIns_SendEachExactlyOnce()
+    {
+        var now = App.Time.GetUtcNow();
+        var events = new List<EventView>();
+        for (var e = 0; e < 10; e++)
+        {
+            var body = Requests.Dinner(now);
+            var checkIns = new JsonArray();
+            for (var i = 0; i < 20; i++)
+            {
+                checkIns.Add(new JsonObject { ["to"] = "organizer", ["channel"] = "sms", ["after"] = "start", ["offset"] = $"PT{i}M", ["message"] = $"Check-in {e}/{i}" });
+            }
+
+            body["checkIns"] = checkIns;
+            events.Add(await App.RegisterAsync(body));
+        }
+
+        await App.GrantAsync(events[0], "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(2));
+
+        var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(App.DispatchAsync)));
+
+        var outbox = await OutboxAsync();
+        Assert.Equal(200, reports.Sum(r => r.Sent));
+        Assert.Equal(200, outbox.Count);
+        Assert.Equal(200, outbox.Select(m => m.CheckInId).Distinct().Count());
+        foreach (var view in events)
+        {
+            Assert.All((await App.GetEventAsync(view.Id)).CheckIns, c => Assert.Equal(CheckInStatus.Sent, c.Status));
+        }
+    }
+
+    [Fact]
+    public async Task Dispatch_TransientFailure_IsRetriedLaterWithBackoff_ThenSent()
+    {
+        var sender = new ScriptedSender(SendResult.Transient("twilio-20429"), SendResult.Sent("SM123"));
+        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        var first = await App.DispatchAsync();
+        var afterFirst = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        var tooSoon = await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromMinutes(1));
+        var second = await App.DispatchAsync();
+
+        Assert.Equal(1, first.Retrying);
+        Assert.Equal(CheckInStatus.Scheduled, afterFirst.Status);
+        Assert.Equal("twilio-20429", afterFirst.Reason);
+        Assert.Equal(0, tooSoon.Sent + tooSoon.Retrying);
+        Assert.Equal(1, second.Sent);
+        Assert.Equal(2, sender.Calls);
+        var sent = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        Assert.Equal(CheckInStatus.Sent, sent.Status);
+        Assert.Null(sent.Reason);
+    }
+
+    [Fact]
+    public async Task Dispatch_TransientFailureEveryTime_FailsAfterMaxAttemptsWithTheProvidersReason()
+    {
+        var sender = new ScriptedSender(SendResult.Transient("twilio-30003"));
+        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        for (var run = 0; run < 8; run++)
+        {
+            await App.DispatchAsync();
+            App.Time.Advance(TimeSpan.FromMinutes(30));
+        }
+
+        var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        Assert.Equal(5, sender.Calls);
+        Assert.Equal(CheckInStatus.Failed, checkIn.Status);
+        Assert.Equal("twilio-30003", checkIn.Reason);
+    }
+
+    [Fact]
+    public async Task Dispatch_PermanentFailure_FailsAtOnce()
+    {
+        var sender = new ScriptedSender(SendResult.Permanent("twilio-21211"));
+        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(1));
+        await App.DispatchAsync();
+
+        var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        Assert.Equal(1, sender.Calls);
+        Assert.Equal(CheckInStatus.Failed, checkIn.Status);
+        Assert.Equal("twilio-21211", checkIn.Reason);
+    }
+
+    [Fact]
+    public async Task Dispatch_ProviderSaysOptedOut_RecordsTheOptOutForEveryOrganizer()
+    {
+        var sender = new ScriptedSender(SendResult.OptedOut("twilio-21610"));
+        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        await App.DispatchAsync();
+
+        var after = await App.GetEventAsync(view.Id);
+        Assert.Equal(CheckInStatus.Failed, after.CheckIns[0].Status);
+        Assert.Equal("opted-out", after.CheckIns[0].Reason);
+        Assert.Equal(ConsentState.OptedOut, after.Organizer.Consent["sms"]);
+        var anyOrganizer = await App.Services.GetRequiredService<ConsentStore>().GetAsync(Channel.Sms, "+447911123456", "another-organizer", CancellationToken.None);
+        Assert.Equal(ConsentState.OptedOut, anyOrganizer);
+    }
+
+    [Fact]
+    public async Task Dispatch_AmbiguousFailure_IsNotRetried()
+    {
+        var sender = new ScriptedSender(SendResult.Ambiguous("twilio-http-503"));
+        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(1));
+        await App.DispatchAsync();
+
+        var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        Assert.Equal(1, sender.Calls);
+        Assert.Equal(CheckInStatus.Failed, checkIn.Status);
+        Assert.Equal("outcome-unknown:twilio-http-503", checkIn.Reason);
+    }
+
+    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>
+        await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None);
+}

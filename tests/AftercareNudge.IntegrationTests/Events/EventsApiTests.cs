@@ -1,0 +1,250 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AftercareNudge.Consent;
+using AftercareNudge.Events;
+using AftercareNudge.IntegrationTests.Infrastructure;
+
+namespace AftercareNudge.IntegrationTests.Events;
+
+public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
+{
+    private readonly AppFactory _app = new(azurite);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    [Fact]
+    public async Task Register_ValidEvent_Returns201WithLocationAndEverythingPending()
+    {
+        var client = _app.CreateClient(AppFactory.ClientAKey);
+        var now = _app.Time.GetUtcNow();
+
+        var response = await client.PostAsJsonAsync("/api/events", Requests.Dinner(now), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var view = await AppFactory.ReadEventAsync(response);
+        Assert.Equal($"/api/events/{view.Id}", response.Headers.Location?.OriginalString);
+        Assert.Equal(EventStatus.AwaitingConsent, view.Status);
+        Assert.Equal(new Dictionary<string, ConsentState> { ["sms"] = ConsentState.Pending, ["email"] = ConsentState.Pending }, view.Organizer.Consent);
+        Assert.Equal("+447911123457", view.People.Single().Phone);
+        Assert.Equal(2, view.CheckIns.Count);
+        Assert.All(view.CheckIns, c => Assert.Equal(CheckInStatus.Scheduled, c.Status));
+        Assert.Equal(now.AddHours(5).AddMinutes(30), view.CheckIns[0].DueAt);
+        Assert.Equal(now.AddHours(20), view.CheckIns[1].DueAt);
+    }
+
+    [Fact]
+    public async Task Register_Response_UsesTheContractsNames()
+    {
+        var client = _app.CreateClient(AppFactory.ClientAKey);
+
+        var response = await client.PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+
+        Assert.Equal("awaiting-consent", (string?)json["status"]);
+        Assert.Equal("pending", (string?)json["people"]![0]!["consent"]!["sms"]);
+        var checkIn = json["checkIns"]![0]!;
+        Assert.Equal("organizer", (string?)checkIn["to"]);
+        Assert.Equal("sms", (string?)checkIn["channel"]);
+        Assert.Equal("scheduled", (string?)checkIn["status"]);
+        Assert.NotNull((string?)checkIn["id"]);
+        Assert.NotNull((string?)checkIn["dueAt"]);
+    }
+
+    [Fact]
+    public async Task Get_OwnEvent_ReturnsIt_WithConsentAsRecorded()
+    {
+        var client = _app.CreateClient(AppFactory.ClientAKey);
+        var created = await AppFactory.ReadEventAsync(await client.PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken));
+        await _app.GrantAsync(created, "alex", Channel.Email);
+
+        var view = await client.GetFromJsonAsync<EventView>($"/api/events/{created.Id}", AppFactory.Json, TestContext.Current.CancellationToken);
+
+        Assert.Equal(created.Id, view!.Id);
+        Assert.Equal(ConsentState.Granted, view.People.Single().Consent["email"]);
+        Assert.Equal(ConsentState.Pending, view.People.Single().Consent["sms"]);
+        Assert.Equal(EventStatus.AwaitingConsent, view.Status);
+    }
+
+    [Fact]
+    public async Task Get_EveryRecipientGranted_IsScheduled()
+    {
+        var client = _app.CreateClient(AppFactory.ClientAKey);
+        var created = await AppFactory.ReadEventAsync(await client.PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken));
+        await _app.GrantAsync(created, "organizer", Channel.Sms);
+        await _app.GrantAsync(created, "alex", Channel.Email);
+
+        var view = await client.GetFromJsonAsync<EventView>($"/api/events/{created.Id}", AppFactory.Json, TestContext.Current.CancellationToken);
+
+        Assert.Equal(EventStatus.Scheduled, view!.Status);
+    }
+
+    [Fact]
+    public async Task Get_AnotherClientsEvent_Is404()
+    {
+        var owner = _app.CreateClient(AppFactory.ClientAKey);
+        var created = await AppFactory.ReadEventAsync(await owner.PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken));
+
+        var response = await _app.CreateClient(AppFactory.ClientBKey).GetAsync($"/api/events/{created.Id}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("ev_000000000000000000000000")]
+    [InlineData("not-an-id")]
+    [InlineData("ev_'or'1'eq'1")]
+    public async Task Get_UnknownOrMalformedId_Is404(string id)
+    {
+        var response = await _app.CreateClient(AppFactory.ClientAKey).GetAsync($"/api/events/{Uri.EscapeDataString(id)}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong-key-0123456789")]
+    public async Task Register_WithoutValidKey_Is401ProblemDetails(string? key)
+    {
+        var client = _app.CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        var response = await client.PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.Contains("X-Api-Key", (string?)problem!["detail"], StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string> InvalidRequests() => new()
+    {
+        { """{"timeZone":"Mars/Olympus_Mons"}""", "timeZone" },
+        { """{"endsAt":"2026-11-24T08:00"}""", "endsAt" },
+        { """{"startsAt":"next tuesday"}""", "startsAt" },
+        { """{"kind":"party"}""", "kind" },
+        { """{"title":""}""", "title" },
+        { """{"startsAt":"2027-12-01T10:00","endsAt":"2027-12-01T11:00"}""", "startsAt" },
+        { """{"organizer":{"name":"Sam","phone":"07911123456"}}""", "organizer.phone" },
+        { """{"organizer":{"name":"Sam","phone":"+447700900123"}}""", "organizer.phone" },
+        { """{"organizer":{"name":"Sam","phone":"+442071838750"}}""", "organizer.phone" },
+        { """{"organizer":{"name":"Sam","email":"not-an-email"}}""", "organizer.email" },
+        { """{"organizer":{"name":"","phone":"+447911123456"}}""", "organizer.name" },
+        { """{"people":[{"key":"alex","name":"Alex","timeZone":"Nowhere/Land"}]}""", "people[0].timeZone" },
+        { """{"checkIns":[{"to":"bob","channel":"sms","after":"end","offset":"PT1H","message":"hi"}]}""", "checkIns[0].to" },
+        { """{"checkIns":[{"to":"organizer","channel":"fax","after":"end","offset":"PT1H","message":"hi"}]}""", "checkIns[0].channel" },
+        { """{"organizer":{"name":"Sam","phone":"+447911123456"},"checkIns":[{"to":"organizer","channel":"email","after":"end","offset":"PT1H","message":"hi"}]}""", "checkIns[0].channel" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"half an hour","message":"hi"}]}""", "checkIns[0].offset" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"P1M","message":"hi"}]}""", "checkIns[0].offset" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","after":"middle","offset":"PT1H","message":"hi"}]}""", "checkIns[0].after" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","at":"2026-11-25T10:00","after":"end","offset":"PT1H","message":"hi"}]}""", "checkIns[0]" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","message":"hi"}]}""", "checkIns[0]" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"PT1H","message":"   "}]}""", "checkIns[0].message" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","at":"2026-11-23T10:00","message":"hi"}]}""", "checkIns[0]" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","after":"start","offset":"-PT2H","message":"hi"}]}""", "checkIns[0]" },
+        { """{"checkIns":[]}""", "checkIns" },
+        { """{"title":5}""", "title" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":7,"message":"hi"}]}""", "checkIns[0].offset" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidRequests))]
+    public async Task Register_InvalidField_Is400NamingTheField(string overrides, string field)
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        foreach (var (key, value) in JsonNode.Parse(overrides)!.AsObject())
+        {
+            body[key] = value?.DeepClone();
+        }
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+
+        await AssertValidationProblemAsync(response, field);
+    }
+
+    [Fact]
+    public async Task Register_MessageOver1600Characters_Is400()
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["checkIns"]![1]!["message"] = new string('a', 1601);
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+
+        await AssertValidationProblemAsync(response, "checkIns[1].message");
+    }
+
+    [Fact]
+    public async Task Register_MoreThan20CheckIns_Is400()
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var checkIns = new JsonArray();
+        for (var i = 0; i < 21; i++)
+        {
+            checkIns.Add(body["checkIns"]![0]!.DeepClone());
+        }
+
+        body["checkIns"] = checkIns;
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+
+        await AssertValidationProblemAsync(response, "checkIns");
+    }
+
+    [Theory]
+    [InlineData("{\"title\": ")]
+    [InlineData("not json at all")]
+    [InlineData("[1, 2, 3]")]
+    [InlineData("null")]
+    [InlineData("")]
+    public async Task Register_MalformedBody_Is400NotA500(string raw)
+    {
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsync(
+            "/api/events", new StringContent(raw, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.NotEmpty(problem!["errors"]!.AsObject());
+    }
+
+    [Fact]
+    public async Task Register_BodyOver64KiB_Is400()
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["padding"] = new string('x', 70 * 1024);
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+
+        await AssertValidationProblemAsync(response, "body");
+    }
+
+    [Fact]
+    public async Task Register_ExplicitOffsetTimes_AreAccepted()
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["timeZone"] = "Europe/London";
+        body["startsAt"] = "2026-11-24T11:00:00+01:00";
+        body["endsAt"] = "2026-11-24T12:00Z";
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var view = await AppFactory.ReadEventAsync(response);
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero), view.StartsAtUtc);
+        Assert.Equal("2026-11-24T10:00", view.StartsAt);
+    }
+
+    private static async Task AssertValidationProblemAsync(HttpResponseMessage response, string field)
+    {
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"Expected 400, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonNode.Parse(text)!["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey(field), $"Expected an error for '{field}', got: {errors.ToJsonString()}");
+        Assert.All(errors, e => Assert.NotEmpty(e.Value!.AsArray()));
+    }
+}

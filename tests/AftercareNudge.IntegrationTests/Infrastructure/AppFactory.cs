@@ -1,0 +1,89 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using AftercareNudge.Consent;
+using AftercareNudge.Dispatch;
+using AftercareNudge.Events;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AftercareNudge.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real app in memory (WebApplicationFactory) against Azurite, with its own tables, a
+/// <see cref="FakeTimeProvider"/> and no timers of its own: tests fire the timer as the host would.
+/// </summary>
+public sealed class AppFactory(
+    AzuriteFixture azurite,
+    IDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<Program>
+{
+    public const string ClientAKey = "client-a-key-0123456789";
+    public const string ClientBKey = "client-b-key-0123456789";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+
+    public string TablePrefix { get; } = AzuriteFixture.UniquePrefix();
+
+    public HttpClient CreateClient(string apiKey)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    /// <summary>Consent as a recipient gives it, through the same service call the webhooks will use.</summary>
+    public Task GrantAsync(EventView view, string personKey, Channel channel, string clientId = "clientA")
+    {
+        var person = personKey == "organizer" ? view.Organizer : view.People.Single(p => p.Key == personKey);
+        var address = channel == Channel.Sms ? person.Phone! : person.Email!;
+        var organizerId = ConsentStore.OrganizerId(clientId, new Participant("organizer", view.Organizer.Name, view.Organizer.Phone, view.Organizer.Email, view.TimeZone));
+        return Services.GetRequiredService<ConsentStore>().RecordAsync(
+            new ConsentDecision(channel, address, organizerId, ConsentState.Granted, "test", "test consent text"),
+            CancellationToken.None);
+    }
+
+    /// <summary>One dispatch run, as the timer would start it.</summary>
+    public async Task<DispatchReport> DispatchAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Dispatcher>().RunAsync(CancellationToken.None);
+    }
+
+    public async Task<EventView> RegisterAsync(System.Text.Json.Nodes.JsonObject body)
+    {
+        var response = await CreateClient(ClientAKey).PostAsJsonAsync("/api/events", body, Json);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await ReadEventAsync(response);
+    }
+
+    public async Task<EventView> GetEventAsync(string id) =>
+        (await CreateClient(ClientAKey).GetFromJsonAsync<EventView>($"/api/events/{id}", Json))!;
+
+    public static async Task<EventView> ReadEventAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<EventView>(Json))!;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
+        builder.UseSetting("Storage:TablePrefix", TablePrefix);
+        builder.UseSetting("Api:Keys:clientA", ClientAKey);
+        builder.UseSetting("Api:Keys:clientB", ClientBKey);
+        builder.UseSetting("Hosting:InProcessTimers", "false");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            configureServices?.Invoke(services);
+        });
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+
+namespace AftercareNudge.IntegrationTests.Infrastructure;
+
+/// <summary>Registration bodies for tests, as JSON a client would send, relative to a given "now".</summary>
+internal static class Requests
+{
+    public static string Local(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The product document's example, moved to start an hour after <paramref name="now"/>, in UTC.</summary>
+    public static JsonObject Dinner(DateTimeOffset now) => new()
+    {
+        ["title"] = "Dinner with Alex",
+        ["kind"] = "date",
+        ["timeZone"] = "Etc/UTC",
+        ["startsAt"] = Local(now.AddHours(1)),
+        ["endsAt"] = Local(now.AddHours(5)),
+        ["organizer"] = new JsonObject { ["name"] = "Sam", ["phone"] = "+447911123456", ["email"] = "sam@example.com" },
+        ["people"] = new JsonArray
+        {
+            new JsonObject { ["key"] = "alex", ["name"] = "Alex", ["phone"] = "+447911123457", ["email"] = "alex@example.com", ["timeZone"] = "Europe/London" },
+        },
+        ["checkIns"] = new JsonArray
+        {
+            new JsonObject { ["to"] = "organizer", ["channel"] = "sms", ["after"] = "end", ["offset"] = "PT30M", ["message"] = "Hey, how are you feeling? I'm here if you want to talk." },
+            new JsonObject { ["to"] = "alex", ["channel"] = "email", ["at"] = Local(now.AddHours(20)), ["message"] = "Morning! Thinking of you after last night." },
+        },
+    };
+}

@@ -1,0 +1,25 @@
+using System.Collections.Concurrent;
+using AftercareNudge.Messaging;
+
+namespace AftercareNudge.IntegrationTests.Infrastructure;
+
+/// <summary>A provider that answers from a script (the last answer repeats), recording every send it was asked for.</summary>
+internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, IEmailSender
+{
+    private int _calls;
+
+    public ConcurrentQueue<object> Sent { get; } = new();
+
+    public int Calls => _calls;
+
+    public Task<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken) => Answer(message);
+
+    public Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken) => Answer(message);
+
+    private Task<SendResult> Answer(object message)
+    {
+        Sent.Enqueue(message);
+        var call = Interlocked.Increment(ref _calls);
+        return Task.FromResult(script[Math.Min(call, script.Length) - 1]);
+    }
+}
