@@ -2,7 +2,8 @@ namespace AftercareNudge.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Prism serving Twilio's and SendGrid's own OpenAPI descriptions from ../shared/specs as validating
-/// mocks: a request that breaks the description gets 422. Started once for the run. Where ../shared
+/// mocks: a request that breaks the description is refused (422, or the 400 a description documents).
+/// Started once for the run. Where ../shared
 /// is absent (a newcomer's clone) the tests that need it skip; in CI its absence is a failure.
 /// </summary>
 public sealed class PrismFixture : IAsyncLifetime
