@@ -81,7 +81,7 @@ internal static class TimerFunctions
     }
 
     /// <summary>The six-field NCRONTAB schedule written in <c>{name}/function.json</c> next to the executable.</summary>
-    internal static (CronExpression Schedule, bool RunOnStartup) ReadSchedule(string name, string baseDirectory)
+    internal static (CronExpression Schedule, string Text, bool RunOnStartup) ReadSchedule(string name, string baseDirectory)
     {
         var path = Path.Combine(baseDirectory, name, "function.json");
         using var document = JsonDocument.Parse(File.ReadAllText(path));
@@ -89,9 +89,9 @@ internal static class TimerFunctions
         {
             if (binding.GetProperty("type").GetString() == "timerTrigger")
             {
-                var schedule = CronExpression.Parse(binding.GetProperty("schedule").GetString() ?? "", CronFormat.IncludeSeconds);
+                var text = binding.GetProperty("schedule").GetString() ?? "";
                 var runOnStartup = binding.TryGetProperty("runOnStartup", out var r) && r.ValueKind == JsonValueKind.True;
-                return (schedule, runOnStartup);
+                return (CronExpression.Parse(text, CronFormat.IncludeSeconds), text, runOnStartup);
             }
         }
 
@@ -137,8 +137,8 @@ internal sealed partial class InProcessTimerScheduler(
 
     private async Task RunOnScheduleAsync(ITimerFunction function, CancellationToken stoppingToken)
     {
-        var (schedule, runOnStartup) = TimerFunctions.ReadSchedule(function.Name, AppContext.BaseDirectory);
-        LogScheduled(logger, function.Name, schedule.ToString());
+        var (schedule, text, runOnStartup) = TimerFunctions.ReadSchedule(function.Name, AppContext.BaseDirectory);
+        LogScheduled(logger, function.Name, text);
         DateTimeOffset? last = null;
         if (runOnStartup)
         {

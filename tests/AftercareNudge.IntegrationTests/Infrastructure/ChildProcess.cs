@@ -94,6 +94,12 @@ internal sealed class ChildProcess : IAsyncDisposable
         throw new TimeoutException($"{what} was not ready after {timeout}:\n{Output}");
     }
 
+    public async Task WaitUntilExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+    }
+
     public static async Task<bool> PortAcceptsAsync(int port)
     {
         using var client = new TcpClient();

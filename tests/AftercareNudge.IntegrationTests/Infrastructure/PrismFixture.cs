@@ -54,8 +54,13 @@ public sealed class PrismFixture : IAsyncLifetime
             _sendGrid.WaitUntilAsync(() => ChildProcess.PortAcceptsAsync(sendGridPort), TimeSpan.FromSeconds(90), "Prism (SendGrid)"));
     }
 
-    /// <summary>What Prism has printed so far: its validation messages explain a 422.</summary>
-    public string Log => (_twilio?.Output ?? "") + (_sendGrid?.Output ?? "");
+    /// <summary>What Prism has printed so far: its validation messages explain a refusal.</summary>
+    public string Log => TwilioLog + SendGridLog;
+
+    /// <summary>The Twilio mock's output: one <c>post /path</c> line per request received.</summary>
+    public string TwilioLog => _twilio?.Output ?? "";
+
+    public string SendGridLog => _sendGrid?.Output ?? "";
 
     public async ValueTask DisposeAsync()
     {
