@@ -1,7 +1,7 @@
 // `npm start`: the whole service on this machine with no accounts. Starts Azurite's Table service
 // (data kept in .azurite/, git-ignored) on its default port, then the app with the development outbox
 // on http://127.0.0.1:7071. Ctrl+C stops both.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, copyFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
@@ -11,6 +11,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const app = join(root, "src", "AftercareNudge.Functions");
 const settings = join(app, "local.settings.json");
 const tablePort = 10002;
+
+if (!existsSync(join(root, "node_modules", "azurite"))) {
+  console.log("Installing Azurite and Prism (npm ci)...");
+  const install = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+  if (install.status !== 0) process.exit(install.status ?? 1);
+}
 
 if (!existsSync(settings)) {
   copyFileSync(join(root, "local.settings.example.json"), settings);
