@@ -60,8 +60,17 @@ public sealed class SendGridEmailSender(
         {
             result = SendResult.Transient("sendgrid-rejected-locally");
         }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.NameResolutionError
+                                                 or HttpRequestError.ConnectionError
+                                                 or HttpRequestError.SecureConnectionError
+                                                 or HttpRequestError.ProxyTunnelError)
+        {
+            // No connection was made, so no request reached SendGrid: safe to try again.
+            result = SendResult.Transient("sendgrid-connect-failed");
+        }
         catch (HttpRequestException)
         {
+            // The connection broke after the request may have gone out.
             result = SendResult.Ambiguous("sendgrid-connection-failed");
         }
 

@@ -34,9 +34,9 @@ public sealed class TwilioOptions
             yield break;
         }
 
-        if (!AccountSid!.StartsWith("AC", StringComparison.Ordinal))
+        if (!IsSid(AccountSid!, "AC"))
         {
-            yield return "Twilio:AccountSid must be an account SID starting with 'AC'.";
+            yield return "Twilio:AccountSid must be an account SID: 'AC' followed by 32 hexadecimal characters.";
         }
 
         var hasToken = !string.IsNullOrWhiteSpace(AuthToken);
@@ -61,10 +61,25 @@ public sealed class TwilioOptions
         {
             yield return "Set exactly one of Twilio:From (an E.164 number) and Twilio:MessagingServiceSid (MG...).";
         }
+        else if (!string.IsNullOrWhiteSpace(MessagingServiceSid) && !IsSid(MessagingServiceSid, "MG"))
+        {
+            yield return "Twilio:MessagingServiceSid must be a messaging service SID: 'MG' followed by 32 hexadecimal characters.";
+        }
+        else if (!string.IsNullOrWhiteSpace(From) && !IsE164(From))
+        {
+            yield return "Twilio:From must be an E.164 number such as +14155550123 (or use Twilio:MessagingServiceSid).";
+        }
 
         if (!BaseUrl.IsAbsoluteUri)
         {
             yield return "Twilio:BaseUrl must be an absolute URL such as https://api.twilio.com.";
         }
     }
+
+    // Twilio's description: ^AC[0-9a-fA-F]{32}$, ^MG[0-9a-fA-F]{32}$; numbers in E.164.
+    private static bool IsSid(string value, string prefix) =>
+        value.Length == 34 && value.StartsWith(prefix, StringComparison.Ordinal) && value.AsSpan(2).ContainsAnyExcept("0123456789abcdefABCDEF") is false;
+
+    private static bool IsE164(string value) =>
+        value.Length is >= 3 and <= 16 && value[0] == '+' && value[1] != '0' && value.AsSpan(1).ContainsAnyExcept("0123456789") is false;
 }

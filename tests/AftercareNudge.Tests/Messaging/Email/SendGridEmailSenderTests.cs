@@ -231,9 +231,19 @@ public sealed class SendGridEmailSenderTests
     }
 
     [Fact]
-    public async Task Send_ConnectionFailure_IsAmbiguous()
+    public async Task Send_ConnectionRefused_IsTransient()
     {
         var handler = StubHandler.Throwing(new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (sendgrid.test:443)"));
+
+        var result = await Sender(handler).SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(SendResult.Transient("sendgrid-connect-failed"), result);
+    }
+
+    [Fact]
+    public async Task Send_ConnectionLostAfterSending_IsAmbiguous()
+    {
+        var handler = StubHandler.Throwing(new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
 
         var result = await Sender(handler).SendAsync(Message(), TestContext.Current.CancellationToken);
 
