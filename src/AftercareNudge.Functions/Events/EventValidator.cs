@@ -166,6 +166,10 @@ public sealed class EventValidator(TimeProvider time)
 
         var phone = NormalizePhone(person.Phone, $"{path}.phone", errors);
         var email = NormalizeEmail(person.Email, $"{path}.email", errors);
+        if (person.Phone is null && person.Email is null)
+        {
+            errors.Add(path, "Give a phone number, an email address, or both: they are how this person is asked for consent.");
+        }
 
         var zoneId = person.TimeZone ?? eventZone?.Id;
         if (person.TimeZone is not null && EventTime.FindZone(person.TimeZone) is null)

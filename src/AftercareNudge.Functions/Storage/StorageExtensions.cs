@@ -18,6 +18,7 @@ public static class StorageExtensions
                 ? new TableServiceClient(options.TableServiceUri, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId }), clientOptions)
                 : new TableServiceClient(options.ConnectionString, clientOptions);
         });
+        services.AddExceptionHandler<StorageUnavailableHandler>();
         services.AddSingleton(sp => new AppTables(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.TablePrefix));
         return services;
     }

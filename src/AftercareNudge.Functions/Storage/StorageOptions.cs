@@ -32,10 +32,27 @@ public sealed class StorageOptions
         {
             yield return "AzureWebJobsStorage is required: a connection string (UseDevelopmentStorage=true for Azurite), or AzureWebJobsStorage__tableServiceUri with a managed identity.";
         }
+        else if (TableServiceUri is null && !IsConnectionString(ConnectionString!))
+        {
+            yield return "AzureWebJobsStorage is not a storage connection string: use UseDevelopmentStorage=true for Azurite, or copy the account's connection string from the Azure portal.";
+        }
 
         if (TablePrefix.Any(c => !char.IsAsciiLetterOrDigit(c)) || (TablePrefix.Length > 0 && !char.IsAsciiLetter(TablePrefix[0])))
         {
             yield return "Storage:TablePrefix must start with a letter and hold only letters and digits.";
+        }
+    }
+
+    private static bool IsConnectionString(string value)
+    {
+        try
+        {
+            _ = new Azure.Data.Tables.TableServiceClient(value);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            return false;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
@@ -43,6 +44,32 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
         var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
         Assert.Equal(CheckInStatus.Sent, checkIn.Status);
         Assert.False(checkIn.Late);
+    }
+
+    [Fact]
+    public async Task DevOutbox_AfterDispatch_ListsWhatWasSentNewestFirst()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        await App.GrantAsync(view, "alex", Channel.Email);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(15));
+        await App.DispatchAsync();
+
+        var outbox = await App.CreateClient().GetFromJsonAsync<JsonArray>("/api/dev/outbox", TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, outbox!.Count);
+        var newest = outbox[0]!.AsObject();
+        Assert.Equal("email", (string?)newest["channel"]);
+        Assert.Equal("alex@example.com", (string?)newest["to"]);
+        Assert.Equal("A check-in from Sam", (string?)newest["subject"]);
+        Assert.Contains("Morning!", (string?)newest["body"], StringComparison.Ordinal);
+        Assert.Equal("check-in", (string?)newest["kind"]);
+        Assert.Equal(view.Id, (string?)newest["eventId"]);
+        Assert.Equal(view.CheckIns[1].Id, (string?)newest["checkInId"]);
+        Assert.Equal(App.Time.GetUtcNow(), (DateTimeOffset)newest["createdAt"]!);
+        Assert.Equal("sms", (string?)outbox[1]!["channel"]);
     }
 
     [Fact]

@@ -96,16 +96,35 @@ public sealed class CustomHandlerEndToEndTests(AzuriteFixture azurite, PrismFixt
         log.Split('\n').Count(line => line.Contains("post /v3/mail/send", StringComparison.Ordinal));
 
     [Fact]
-    public async Task RunAlone_ListensOnTheGivenUrl_FiresItsOwnTimer_AndServesTheDevOutbox()
+    public async Task RunAlone_ListensOnTheGivenUrl_FiresItsOwnTimer_AndDeliversToTheDevOutbox()
     {
         await using var app = await AppProcess.StartAsync(azurite, underFunctionsHost: false, new Dictionary<string, string?>());
+        var client = app.Http;
+        client.DefaultRequestHeaders.Add("X-Api-Key", AppFactory.ClientAKey);
 
-        var health = await app.Http.GetFromJsonAsync<JsonObject>("/api/health", TestContext.Current.CancellationToken);
-        var outbox = await app.Http.GetAsync("/api/dev/outbox", TestContext.Current.CancellationToken);
-
+        var health = await client.GetFromJsonAsync<JsonObject>("/api/health", TestContext.Current.CancellationToken);
         Assert.Equal("healthy", (string?)health!["status"]);
-        Assert.Equal(HttpStatusCode.OK, outbox.StatusCode);
         Assert.Contains("Timer function DispatchDueCheckIns runs in-process on schedule 0 * * * * *", app.Output, StringComparison.Ordinal);
+
+        var body = Requests.Dinner(TimeProvider.System.GetUtcNow());
+        body["startsAt"] = Requests.Local(TimeProvider.System.GetUtcNow().AddSeconds(2));
+        body["checkIns"] = new JsonArray
+        {
+            new JsonObject { ["to"] = "organizer", ["channel"] = "sms", ["after"] = "start", ["offset"] = "PT0S", ["message"] = "How are you feeling?" },
+        };
+        var view = await AppFactory.ReadEventAsync(await client.PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken));
+        var organizerId = ConsentStore.OrganizerId("clientA", new Participant("organizer", "Sam", view.Organizer.Phone, view.Organizer.Email, "Etc/UTC"));
+        await app.Consents.RecordAsync(new ConsentDecision(Channel.Sms, view.Organizer.Phone!, organizerId, ConsentState.Granted, "test", "test"), CancellationToken.None);
+        await Task.Delay(view.CheckIns[0].DueAt - TimeProvider.System.GetUtcNow() + TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+
+        // Fired through the same route the host uses; the in-process timer would do the same within the minute.
+        var invocation = await client.PostAsync("/DispatchDueCheckIns", new StringContent(TimerPayload, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var outbox = await client.GetFromJsonAsync<JsonArray>("/api/dev/outbox", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, invocation.StatusCode);
+        var sms = Assert.Single(outbox!);
+        Assert.Equal("Sam via AftercareNudge: How are you feeling?", (string?)sms!["body"]);
+        Assert.Contains("NOT DELIVERED", app.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,15 +56,16 @@ public sealed class TwilioSmsClientPrismTests(PrismFixture prism)
     }
 
     [Fact]
-    public async Task Send_MalformedMessagingServiceSid_IsRejectedAsPermanent()
+    public async Task Send_MalformedMessagingServiceSid_IsRefusedByTheSpec_AndCaughtAtStartUp()
     {
-        // Start-up validation checks that one sender is set, not its shape; the spec does (^MG[0-9a-fA-F]{32}$).
+        // The spec says ^MG[0-9a-fA-F]{32}$: start-up validation says the same, so this never reaches a send.
         prism.SkipIfUnavailable();
-        await using var services = Register(o => o.MessagingServiceSid = "MG-not-a-service");
+        await using var services = Register(o => o.MessagingServiceSid = "MG-not-a-service", expectValid: false);
 
         var result = await services.GetRequiredService<TwilioSmsClient>().SendAsync(Message, TestContext.Current.CancellationToken);
 
         Assert.True(result == SendResult.Permanent("twilio-http-422"), $"Expected Prism to reject the malformed MessagingServiceSid with 422, got {result}.\nPrism log:\n{prism.Log}");
+        Assert.Contains(services.GetRequiredService<IOptions<TwilioOptions>>().Value.Problems(), p => p.Contains("Twilio:MessagingServiceSid", StringComparison.Ordinal));
     }
 
     private void AssertSent(SendResult result) =>
@@ -72,11 +73,14 @@ public sealed class TwilioSmsClientPrismTests(PrismFixture prism)
             result.Outcome == SendOutcome.Sent && result.ProviderMessageId?.StartsWith("SM", StringComparison.Ordinal) == true,
             $"Expected Sent with an SM... sid, got {result}. A 'twilio-http-422' means the request breaks Twilio's description.\nPrism log:\n{prism.Log}");
 
-    private ServiceProvider Register(Action<TwilioOptions> sender)
+    private ServiceProvider Register(Action<TwilioOptions> sender, bool expectValid = true)
     {
         var twilio = new TwilioOptions { AccountSid = AccountSid, AuthToken = "token-secret", BaseUrl = prism.TwilioBaseUrl };
         sender(twilio);
-        Assert.Empty(twilio.Problems());
+        if (expectValid)
+        {
+            Assert.Empty(twilio.Problems());
+        }
 
         var services = new ServiceCollection();
         services.AddLogging();

@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AftercareNudge.IntegrationTests.Infrastructure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AftercareNudge.IntegrationTests.Hosting;
+
+/// <summary>With storage out of reach, callers get 503s that say so: never a 500 for something they sent.</summary>
+public sealed class StorageOutageTests(AzuriteFixture azurite) : IAsyncDisposable
+{
+    private readonly AppFactory _app = new(
+        azurite,
+        new Dictionary<string, string?>
+        {
+            // A port nothing listens on: every storage call fails to connect.
+            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{ChildProcess.FreePort()}/devstoreaccount1;",
+        },
+        services =>
+        {
+            var options = new TableClientOptions();
+            options.Retry.MaxRetries = 0;
+            services.AddSingleton(options);
+        });
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    [Fact]
+    public async Task Health_StorageUnreachable_Is503Unhealthy()
+    {
+        var response = await _app.CreateClient().GetAsync("/api/health", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.Equal("unreachable", (string?)body!["storage"]);
+    }
+
+    [Fact]
+    public async Task Register_StorageUnreachable_Is503ProblemWithRetryAfter()
+    {
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.Equal("Storage is unavailable.", (string?)problem!["title"]);
+    }
+}
