@@ -76,10 +76,12 @@ public static class EventTime
             return null;
         }
 
-        var negative = text.StartsWith('-');
-        var body = text.TrimStart('+', '-');
+        // One sign at most, in front: "+-PT2H" or "-P-1D" are mistakes, not offsets.
+        var negative = text[0] == '-';
+        var body = text[0] is '+' or '-' ? text[1..] : text;
         var parsed = PeriodPattern.NormalizingIso.Parse(body);
-        if (!parsed.Success || body.Length < 2 || parsed.Value.Years != 0 || parsed.Value.Months != 0)
+        if (!parsed.Success || body.Length < 2 || body.Contains('-', StringComparison.Ordinal) || body.Contains('+', StringComparison.Ordinal)
+            || parsed.Value.Years != 0 || parsed.Value.Months != 0)
         {
             return null;
         }

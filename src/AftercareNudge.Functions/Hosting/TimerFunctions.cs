@@ -67,7 +67,7 @@ internal static class TimerFunctions
                 {
                     if (binding.Value.ValueKind == JsonValueKind.Object)
                     {
-                        return binding.Value.Deserialize<TimerInfo>(PayloadJson) ?? new TimerInfo(false, null);
+                        return ReadTimer(binding.Value);
                     }
                 }
             }
@@ -78,6 +78,26 @@ internal static class TimerFunctions
         }
 
         return new TimerInfo(false, null);
+    }
+
+    /// <summary>Each part on its own, so that a schedule status the host wrote oddly does not lose <c>IsPastDue</c>.</summary>
+    private static TimerInfo ReadTimer(JsonElement timer)
+    {
+        var isPastDue = TryGetProperty(timer, "IsPastDue", out var pastDue) && pastDue.ValueKind == JsonValueKind.True;
+        TimerScheduleStatus? status = null;
+        if (TryGetProperty(timer, "ScheduleStatus", out var statusElement) && statusElement.ValueKind == JsonValueKind.Object)
+        {
+            try
+            {
+                status = statusElement.Deserialize<TimerScheduleStatus>(PayloadJson);
+            }
+            catch (JsonException)
+            {
+                // Informational only: the dispatcher finds everything due whatever the host says.
+            }
+        }
+
+        return new TimerInfo(isPastDue, status);
     }
 
     /// <summary>The six-field NCRONTAB schedule written in <c>{name}/function.json</c> next to the executable.</summary>

@@ -1,0 +1,308 @@
+using AftercareNudge.Events;
+using Microsoft.Extensions.Time.Testing;
+using NodaTime;
+
+namespace AftercareNudge.Tests.Events;
+
+public sealed class EventValidatorTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 6, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static EventValidator CreateValidator() => new(new FakeTimeProvider(Now));
+
+    private static RegisterEventRequest Minimal(params CheckInRequest[] checkIns) => new(
+        Title: "Dinner with Alex",
+        Kind: "date",
+        TimeZone: "Europe/London",
+        StartsAt: "2026-07-10T19:00",
+        EndsAt: "2026-07-10T23:00",
+        Organizer: new PersonRequest(null, "Sam", "+447911123456", "sam@example.com", null),
+        People: null,
+        CheckIns: checkIns.Length > 0
+            ? checkIns
+            : [new CheckInRequest("organizer", "sms", null, "end", "PT30M", "Hey, how are you feeling?")]);
+
+    // ---- phones ----
+
+    [Theory]
+    [InlineData("+447911123456", "+447911123456")]
+    [InlineData("+14155550123", "+14155550123")]
+    [InlineData("+44 7911 123-456", "+447911123456")]
+    [InlineData("  +44 (0)7911 123456 ", "+447911123456")]
+    [InlineData("+1 (415) 555-0123", "+14155550123")]
+    public void NormalizePhone_ValidMobile_IsE164(string text, string expected)
+    {
+        var errors = new EventValidator.Errors();
+
+        var phone = EventValidator.NormalizePhone(text, "organizer.phone", errors);
+
+        Assert.Equal(expected, phone);
+        Assert.Equal(0, errors.Count);
+    }
+
+    [Fact]
+    public void NormalizePhone_WithoutCountryCode_IsRejectedNotGuessed()
+    {
+        var errors = new EventValidator.Errors();
+
+        var phone = EventValidator.NormalizePhone("07911123456", "organizer.phone", errors);
+
+        Assert.Null(phone);
+        var message = Assert.Single(errors.ToDictionary()["organizer.phone"]);
+        Assert.Contains("country code", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NormalizePhone_UkDramaRange_IsInvalid()
+    {
+        var errors = new EventValidator.Errors();
+
+        var phone = EventValidator.NormalizePhone("+447700900123", "people[0].phone", errors);
+
+        Assert.Null(phone);
+        Assert.Equal(["This is not a valid phone number."], errors.ToDictionary()["people[0].phone"]);
+    }
+
+    [Fact]
+    public void NormalizePhone_UkLandline_IsRejectedAsNotSmsCapable()
+    {
+        var errors = new EventValidator.Errors();
+
+        var phone = EventValidator.NormalizePhone("+442071838750", "organizer.phone", errors);
+
+        Assert.Null(phone);
+        var message = Assert.Single(errors.ToDictionary()["organizer.phone"]);
+        Assert.Contains("cannot receive text messages", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("+")]
+    [InlineData("+abc")]
+    [InlineData("+44")]
+    [InlineData("+999 123")]
+    public void NormalizePhone_Unparseable_IsInvalid(string text)
+    {
+        var errors = new EventValidator.Errors();
+
+        Assert.Null(EventValidator.NormalizePhone(text, "organizer.phone", errors));
+        Assert.True(errors.Count > 0);
+    }
+
+    [Fact]
+    public void NormalizePhone_Null_IsNoPhoneAndNoError()
+    {
+        var errors = new EventValidator.Errors();
+
+        Assert.Null(EventValidator.NormalizePhone(null, "organizer.phone", errors));
+        Assert.Equal(0, errors.Count);
+    }
+
+    // ---- emails ----
+
+    [Theory]
+    [InlineData("sam@example.com", "sam@example.com")]
+    [InlineData("  sam@example.com ", "sam@example.com")]
+    [InlineData("sam.lee+care@mail.example.co.uk", "sam.lee+care@mail.example.co.uk")]
+    public void NormalizeEmail_ValidAddress_IsTrimmed(string text, string expected)
+    {
+        var errors = new EventValidator.Errors();
+
+        Assert.Equal(expected, EventValidator.NormalizeEmail(text, "organizer.email", errors));
+        Assert.Equal(0, errors.Count);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("sam")]
+    [InlineData("sam@localhost")]
+    [InlineData("Sam <sam@example.com>")]
+    [InlineData("sam@@example.com")]
+    [InlineData("sam@example.com, alex@example.com")]
+    public void NormalizeEmail_NotABareAddress_IsRejected(string text)
+    {
+        var errors = new EventValidator.Errors();
+
+        Assert.Null(EventValidator.NormalizeEmail(text, "organizer.email", errors));
+        Assert.Equal(["This is not a valid email address."], errors.ToDictionary()["organizer.email"]);
+    }
+
+    [Fact]
+    public void NormalizeEmail_LongerThan254_IsRejected()
+    {
+        var errors = new EventValidator.Errors();
+        var text = new string('a', 64) + "@" + string.Join('.', Enumerable.Repeat(new string('b', 60), 4)) + ".com";
+
+        Assert.Null(EventValidator.NormalizeEmail(text, "organizer.email", errors));
+        Assert.Equal(1, errors.Count);
+    }
+
+    // ---- Validate ----
+
+    [Fact]
+    public void Validate_MinimalRequest_IsAPlannedEvent()
+    {
+        var (planned, errors) = CreateValidator().Validate(Minimal());
+
+        Assert.Empty(errors);
+        Assert.NotNull(planned);
+        Assert.Equal("Dinner with Alex", planned.Title);
+        Assert.Equal("date", planned.Kind);
+        Assert.Equal("Europe/London", planned.Zone.Id);
+        Assert.Equal(Participant.OrganizerKey, planned.Organizer.Key);
+        Assert.Equal("+447911123456", planned.Organizer.Phone);
+        Assert.Equal("Europe/London", planned.Organizer.TimeZone);
+        Assert.Empty(planned.People);
+        var checkIn = Assert.Single(planned.CheckIns);
+        Assert.Equal(Channel.Sms, checkIn.Channel);
+        Assert.Equal("organizer", checkIn.To);
+        Assert.Equal(new CheckInTiming(null, "end", "PT30M"), checkIn.Timing);
+    }
+
+    [Fact]
+    public void Validate_AfterEndPlusThirtyMinutesInLondonSummer_IsDueAtTheRightUtcInstant()
+    {
+        // 23:00 BST is 22:00Z; thirty minutes later is 22:30Z.
+        var (planned, errors) = CreateValidator().Validate(Minimal());
+
+        Assert.Empty(errors);
+        Assert.Equal(Instant.FromUtc(2026, 7, 10, 22, 30), Assert.Single(planned!.CheckIns).DueAt);
+        Assert.Equal(Instant.FromUtc(2026, 7, 10, 18, 0), planned.StartsAt.ToInstant());
+    }
+
+    [Fact]
+    public void Validate_AfterEndPlusThirtyMinutesInLondonWinter_IsDueAtTheRightUtcInstant()
+    {
+        var request = Minimal() with { StartsAt = "2026-12-05T19:00", EndsAt = "2026-12-05T23:00" };
+
+        var (planned, errors) = CreateValidator().Validate(request);
+
+        Assert.Empty(errors);
+        Assert.Equal(Instant.FromUtc(2026, 12, 5, 23, 30), Assert.Single(planned!.CheckIns).DueAt);
+    }
+
+    [Fact]
+    public void Validate_AtLocalTimeForAPerson_NormalisesTheirAddresses()
+    {
+        var request = Minimal(new CheckInRequest("alex", "email", "2026-07-11T10:00", null, null, "Morning!")) with
+        {
+            People = [new PersonRequest("alex", "Alex", "+44 7911 123-457", " alex@example.com ", "America/New_York")],
+        };
+
+        var (planned, errors) = CreateValidator().Validate(request);
+
+        Assert.Empty(errors);
+        var alex = Assert.Single(planned!.People);
+        Assert.Equal("+447911123457", alex.Phone);
+        Assert.Equal("alex@example.com", alex.Email);
+        Assert.Equal("America/New_York", alex.TimeZone);
+        // "at" is in the event's zone, not the recipient's: 10:00 BST.
+        Assert.Equal(Instant.FromUtc(2026, 7, 11, 9, 0), Assert.Single(planned.CheckIns).DueAt);
+    }
+
+    [Fact]
+    public void Validate_BadOffset_IsKeyedByItsJsonPath()
+    {
+        var request = Minimal(
+            new CheckInRequest("organizer", "sms", null, "end", "PT30M", "First"),
+            new CheckInRequest("organizer", "sms", null, "end", "P1M", "Second"));
+
+        var (planned, errors) = CreateValidator().Validate(request);
+
+        Assert.Null(planned);
+        Assert.Equal(["checkIns[1].offset"], errors.Keys);
+        Assert.Contains("PT30M", Assert.Single(errors["checkIns[1].offset"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SeveralBadFields_ReportsEachByPath()
+    {
+        var request = new RegisterEventRequest(
+            Title: "",
+            Kind: "party",
+            TimeZone: "Europe/Londres",
+            StartsAt: "soon",
+            EndsAt: "2026-07-10T23:00",
+            Organizer: new PersonRequest(null, "Sam", "07911123456", "not-an-email", null),
+            People: [new PersonRequest("organizer", "Alex", null, "alex@example.com", null)],
+            CheckIns:
+            [
+                new CheckInRequest("organizer", "pigeon", null, "end", "PT30M", "Hi"),
+                new CheckInRequest("nobody", "sms", "2026-07-11T10:00", "end", "PT30M", " "),
+            ]);
+
+        var (planned, errors) = CreateValidator().Validate(request);
+
+        Assert.Null(planned);
+        Assert.Contains("title", errors.Keys);
+        Assert.Contains("kind", errors.Keys);
+        Assert.Contains("timeZone", errors.Keys);
+        Assert.Contains("startsAt", errors.Keys);
+        Assert.Contains("organizer.phone", errors.Keys);
+        Assert.Contains("organizer.email", errors.Keys);
+        Assert.Contains("checkIns[0].channel", errors.Keys);
+        Assert.Contains("checkIns[1].to", errors.Keys);
+        Assert.Contains("checkIns[1].message", errors.Keys);
+        Assert.Contains("checkIns[1]", errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_SmsToPersonWithoutPhone_IsKeyedToTheChannel()
+    {
+        var request = Minimal(new CheckInRequest("alex", "sms", null, "end", "PT1H", "Hi")) with
+        {
+            People = [new PersonRequest("alex", "Alex", null, "alex@example.com", null)],
+        };
+
+        var (_, errors) = CreateValidator().Validate(request);
+
+        Assert.Contains("phone number", Assert.Single(errors["checkIns[0].channel"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_PersonWithNoAddress_IsKeyedToThatPerson()
+    {
+        var request = Minimal() with { People = [new PersonRequest("alex", "Alex", null, null, null)] };
+
+        var (_, errors) = CreateValidator().Validate(request);
+
+        Assert.Contains("people[0]", errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_CheckInInThePast_IsRejected()
+    {
+        var request = Minimal() with { StartsAt = "2026-05-01T19:00", EndsAt = "2026-05-01T23:00" };
+
+        var (_, errors) = CreateValidator().Validate(request);
+
+        Assert.Equal(["This check-in would be due in the past."], errors["checkIns[0]"]);
+    }
+
+    [Fact]
+    public void Validate_EndBeforeStart_IsKeyedToEndsAt()
+    {
+        var request = Minimal() with { EndsAt = "2026-07-10T18:00" };
+
+        var (_, errors) = CreateValidator().Validate(request);
+
+        Assert.Contains("The end must be after the start.", errors["endsAt"]);
+    }
+
+    [Fact]
+    public void Validate_StartMoreThanAYearAhead_IsRejected()
+    {
+        var request = Minimal() with { StartsAt = "2027-07-10T19:00", EndsAt = "2027-07-10T23:00" };
+
+        var (_, errors) = CreateValidator().Validate(request);
+
+        Assert.Contains("startsAt", errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_NoCheckIns_IsRejected()
+    {
+        var (_, errors) = CreateValidator().Validate(Minimal() with { CheckIns = [] });
+
+        Assert.Equal(["At least one check-in is required."], errors["checkIns"]);
+    }
+}
