@@ -213,11 +213,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Dispatch_TransientFailure_IsRetriedLaterWithBackoff_ThenSent()
     {
-        var sender = new ScriptedSender(SendResult.Transient("twilio-20429"), SendResult.Sent("SM123"));
-        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
-        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
-        await App.GrantAsync(view, "organizer", Channel.Sms);
-        App.Time.Advance(TimeSpan.FromHours(5.5));
+        var (sender, view) = await DueSmsWithProviderAsync(SendResult.Transient("twilio-20429"), SendResult.Sent("SM123"));
 
         var first = await App.DispatchAsync();
         var afterFirst = (await App.GetEventAsync(view.Id)).CheckIns[0];
@@ -239,11 +235,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Dispatch_TransientFailureEveryTime_FailsAfterMaxAttemptsWithTheProvidersReason()
     {
-        var sender = new ScriptedSender(SendResult.Transient("twilio-30003"));
-        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
-        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
-        await App.GrantAsync(view, "organizer", Channel.Sms);
-        App.Time.Advance(TimeSpan.FromHours(5.5));
+        var (sender, view) = await DueSmsWithProviderAsync(SendResult.Transient("twilio-30003"));
 
         for (var run = 0; run < 8; run++)
         {
@@ -260,11 +252,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Dispatch_PermanentFailure_FailsAtOnce()
     {
-        var sender = new ScriptedSender(SendResult.Permanent("twilio-21211"));
-        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
-        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
-        await App.GrantAsync(view, "organizer", Channel.Sms);
-        App.Time.Advance(TimeSpan.FromHours(5.5));
+        var (sender, view) = await DueSmsWithProviderAsync(SendResult.Permanent("twilio-21211"));
 
         await App.DispatchAsync();
         App.Time.Advance(TimeSpan.FromHours(1));
@@ -279,11 +267,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Dispatch_ProviderSaysOptedOut_RecordsTheOptOutForEveryOrganizer()
     {
-        var sender = new ScriptedSender(SendResult.OptedOut("twilio-21610"));
-        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
-        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
-        await App.GrantAsync(view, "organizer", Channel.Sms);
-        App.Time.Advance(TimeSpan.FromHours(5.5));
+        var (sender, view) = await DueSmsWithProviderAsync(SendResult.OptedOut("twilio-21610"));
 
         await App.DispatchAsync();
 
@@ -298,11 +282,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Dispatch_AmbiguousFailure_IsNotRetried()
     {
-        var sender = new ScriptedSender(SendResult.Ambiguous("twilio-http-503"));
-        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
-        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
-        await App.GrantAsync(view, "organizer", Channel.Sms);
-        App.Time.Advance(TimeSpan.FromHours(5.5));
+        var (sender, view) = await DueSmsWithProviderAsync(SendResult.Ambiguous("twilio-http-503"));
 
         await App.DispatchAsync();
         App.Time.Advance(TimeSpan.FromHours(1));
@@ -312,6 +292,17 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal(1, sender.Calls);
         Assert.Equal(CheckInStatus.Failed, checkIn.Status);
         Assert.Equal("outcome-unknown:twilio-http-503", checkIn.Reason);
+    }
+
+    /// <summary>An organiser's SMS check-in, agreed to and due now, sent through a provider that answers from <paramref name="script"/>.</summary>
+    private async Task<(ScriptedSender Sender, EventView View)> DueSmsWithProviderAsync(params SendResult[] script)
+    {
+        var sender = new ScriptedSender(script);
+        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        return (sender, view);
     }
 
     private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>

@@ -200,18 +200,7 @@ public static class SendGridEmailExtensions
     public static IServiceCollection AddSendGridEmail(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient<SendGridEmailSender>()
-            .AddStandardResilienceHandler(o =>
-            {
-                // A retried POST is a second email; the dispatcher decides what to retry.
-                o.Retry.DisableForUnsafeHttpMethods();
-
-                // One attempt, so the attempt may use the whole budget; the circuit breaker's
-                // sampling window must be at least twice the attempt timeout.
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(30);
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(30);
-                o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
-            });
+        services.AddHttpClient<SendGridEmailSender>().AddProviderResilience();
         return services;
     }
 }

@@ -228,17 +228,7 @@ public static class TwilioSmsExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient<TwilioSmsClient>((sp, http) =>
                 http.BaseAddress = TwilioSmsClient.BaseAddress(sp.GetRequiredService<IOptions<TwilioOptions>>().Value.BaseUrl))
-            .AddStandardResilienceHandler(options =>
-            {
-                // A retried POST is a second SMS: the dispatcher retries only what is known not to have been sent.
-                options.Retry.DisableForUnsafeHttpMethods();
-
-                // With no retries one attempt may use most of the budget: an early timeout only turns a
-                // slow success into an ambiguous outcome. The breaker's window must be twice the attempt timeout.
-                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(30);
-                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(25);
-                options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
-            });
+            .AddProviderResilience();
         return services;
     }
 }
