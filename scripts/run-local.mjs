@@ -49,7 +49,7 @@ if (await portOpen(tablePort)) {
   const azurite = spawn(process.execPath, [
     join(root, "node_modules", "azurite", "dist", "src", "table", "main.js"),
     "--tableHost", "127.0.0.1", "--tablePort", String(tablePort),
-    "--location", location, "--skipApiVersionCheck", "--disableTelemetry",
+    "--location", location, "--skipApiVersionCheck", "--disableTelemetry", "--silent",
   ], { stdio: "inherit" });
   children.push(azurite);
   azurite.on("exit", (code) => { if (code) { console.error(`Azurite exited with code ${code}.`); stopAll(code); } });

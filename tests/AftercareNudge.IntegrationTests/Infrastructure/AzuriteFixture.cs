@@ -28,7 +28,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         var port = ChildProcess.FreePort();
         _process = ChildProcess.Start(
             "node",
-            [script, "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--loose"],
+            [script, "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent"],
             Repository.Root);
         await _process.WaitUntilAsync(() => ChildProcess.PortAcceptsAsync(port), TimeSpan.FromSeconds(30), "Azurite");
         ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
