@@ -5,7 +5,10 @@ public sealed class DispatchOptions
 {
     public const string Section = "Dispatch";
 
-    /// <summary>How long a claim holds a check-in. Longer than one send can take (its HTTP timeout is 30 s).</summary>
+    /// <summary>
+    /// How long a claim holds a check-in: longer than everything a run does while holding it (two storage
+    /// reads, the send, the record: at most about 2.5 minutes with the clients' timeouts).
+    /// </summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Sends tried per check-in before a transient failure becomes <c>failed</c>.</summary>
@@ -24,9 +27,9 @@ public sealed class DispatchOptions
 
     public IEnumerable<string> Problems()
     {
-        if (ClaimLease < TimeSpan.FromMinutes(1))
+        if (ClaimLease < TimeSpan.FromMinutes(3))
         {
-            yield return "Dispatch:ClaimLease must be at least 00:01:00: a claim must outlast one send.";
+            yield return "Dispatch:ClaimLease must be at least 00:03:00: a claim must outlast the reads before a send, the send, and recording it.";
         }
 
         if (MaxAttempts is < 1 or > 20)

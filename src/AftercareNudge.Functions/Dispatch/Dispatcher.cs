@@ -10,7 +10,7 @@ namespace AftercareNudge.Dispatch;
 /// <summary>What one dispatch run did, in counts (no personal data): the timer's log lines.</summary>
 public sealed class DispatchReport
 {
-    private int _sent, _late, _skipped, _failed, _retrying, _busy, _cleaned;
+    private int _sent, _late, _skipped, _failed, _retrying, _busy, _cleaned, _errored;
 
     public int Sent => _sent;
 
@@ -26,6 +26,9 @@ public sealed class DispatchReport
 
     public int Cleaned => _cleaned;
 
+    /// <summary>Check-ins this run could not handle (storage trouble, an unreadable row); the next run tries again.</summary>
+    public int Errored => _errored;
+
     internal void Count(DispatchOutcome outcome)
     {
         switch (outcome)
@@ -37,12 +40,13 @@ public sealed class DispatchReport
             case DispatchOutcome.Retrying: Interlocked.Increment(ref _retrying); break;
             case DispatchOutcome.Busy: Interlocked.Increment(ref _busy); break;
             case DispatchOutcome.Cleaned: Interlocked.Increment(ref _cleaned); break;
+            case DispatchOutcome.Errored: Interlocked.Increment(ref _errored); break;
             default: throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null);
         }
     }
 
     public override string ToString() =>
-        $"sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {Busy}, index rows cleaned {Cleaned}";
+        $"sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {Busy}, index rows cleaned {Cleaned}, errors {Errored}";
 }
 
 internal enum DispatchOutcome
@@ -54,6 +58,7 @@ internal enum DispatchOutcome
     Retrying,
     Busy,
     Cleaned,
+    Errored,
 }
 
 /// <summary>
@@ -62,7 +67,7 @@ internal enum DispatchOutcome
 /// send it; a claim whose run died expires after <see cref="DispatchOptions.ClaimLease"/> and the
 /// check-in is picked up again.
 /// </summary>
-public sealed partial class Dispatcher(
+public sealed class Dispatcher(
     DueCheckInIndex dueIndex,
     EventStore events,
     ConsentStore consents,
@@ -72,32 +77,49 @@ public sealed partial class Dispatcher(
     TimeProvider time,
     ILogger<Dispatcher> logger)
 {
+    /// <summary>
+    /// What a claim must still have left when the send starts: the send itself and recording its
+    /// result, each bounded by its client's timeouts (see <see cref="DispatchOptions.ClaimLease"/>).
+    /// </summary>
+    internal static readonly TimeSpan LeaseNeededToSend = ProviderResilience.SendTimeout + StorageExtensions.WorstCaseRequest;
+
     private readonly DispatchOptions _options = options.Value;
 
     public async Task<DispatchReport> RunAsync(CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var report = new DispatchReport();
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(_options.RunBudget);
+        using var budgetTimer = new CancellationTokenSource(_options.RunBudget, time);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budgetTimer.Token);
         try
         {
             await Parallel.ForEachAsync(
                 dueIndex.ReadDueAsync(started, budget.Token),
                 new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = budget.Token },
-                async (entry, _) =>
-                {
-                    // A started check-in runs to its end: the budget only stops new ones being taken.
-                    report.Count(await ProcessAsync(entry, cancellationToken));
-                });
+                async (entry, _) => report.Count(await ProcessSafelyAsync(entry, cancellationToken)));
         }
-        catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (budgetTimer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            LogBudgetSpent(logger, _options.RunBudget);
+            DispatchLog.BudgetSpent(logger, _options.RunBudget);
         }
 
-        LogRun(logger, report.Sent, report.Late, report.Skipped, report.Failed, report.Retrying, report.Busy, report.Cleaned);
+        DispatchLog.Run(logger, report.Sent, report.Late, report.Skipped, report.Failed, report.Retrying, report.Busy, report.Cleaned, report.Errored);
         return report;
+    }
+
+    /// <summary>One check-in's trouble is logged and left for the next run; it never stops the others.</summary>
+    private async Task<DispatchOutcome> ProcessSafelyAsync(DueEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A started check-in runs to its end: the run budget only stops new ones being taken.
+            return await ProcessAsync(entry, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            DispatchLog.CheckInErrored(logger, e, entry.EventId, entry.CheckInId);
+            return DispatchOutcome.Errored;
+        }
     }
 
     internal async Task<DispatchOutcome> ProcessAsync(DueEntry entry, CancellationToken cancellationToken)
@@ -133,32 +155,42 @@ public sealed partial class Dispatcher(
         var address = recipient?.Address(claimed.Channel);
         if (record is null || recipient is null || address is null)
         {
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "recipient-missing" }, DispatchOutcome.Failed, cancellationToken);
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "recipient-missing" }, DispatchOutcome.Failed);
         }
 
         if (record.CancelledAt is not null)
         {
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = "event-cancelled" }, DispatchOutcome.Skipped, cancellationToken);
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = "event-cancelled" }, DispatchOutcome.Skipped);
         }
 
         var consent = await consents.GetAsync(claimed.Channel, address, record.OrganizerId, cancellationToken);
         if (consent != ConsentState.Granted)
         {
             var reason = consent == ConsentState.OptedOut ? "opted-out" : "no-consent";
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = reason }, DispatchOutcome.Skipped, cancellationToken);
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = reason }, DispatchOutcome.Skipped);
         }
 
-        var result = await SendAsync(record, recipient, address, claimed, cancellationToken);
-        return await ApplyAsync(entry, record, address, claimed, result, cancellationToken);
+        if (claimed.ClaimedUntil - time.GetUtcNow() < LeaseNeededToSend)
+        {
+            // Storage was slow enough that the claim might lapse mid-send, letting a second run send too.
+            // Hand the check-in back instead; the next run takes it with a fresh lease.
+            await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, ClaimedUntil = null, Attempts = claimed.Attempts - 1 });
+            return DispatchOutcome.Busy;
+        }
+
+        // From here the send and its record run to the end, even if the host is shutting down: a send
+        // cut off half way would be ambiguous, and an unrecorded one would be sent again.
+        var result = await SendAsync(record, recipient, address, claimed);
+        return await ApplyAsync(entry, address, claimed, result);
     }
 
-    private async Task<SendResult> SendAsync(EventRecord record, Participant recipient, string address, CheckInRecord checkIn, CancellationToken cancellationToken)
+    private async Task<SendResult> SendAsync(EventRecord record, Participant recipient, string address, CheckInRecord checkIn)
     {
         var organizer = record.Organizer.Name;
         try
         {
             return checkIn.Channel == Channel.Sms
-                ? await sms.SendAsync(new SmsMessage(address, CheckInWording.Sms(organizer, checkIn.Message), MessageKinds.CheckIn, record.Id, checkIn.Id), cancellationToken)
+                ? await sms.SendAsync(new SmsMessage(address, CheckInWording.Sms(organizer, checkIn.Message), MessageKinds.CheckIn, record.Id, checkIn.Id), CancellationToken.None)
                 : await email.SendAsync(
                     new EmailMessage(
                         address,
@@ -169,24 +201,24 @@ public sealed partial class Dispatcher(
                         MessageKinds.CheckIn,
                         record.Id,
                         checkIn.Id),
-                    cancellationToken);
+                    CancellationToken.None);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
             // The sender may have got the message out before failing: the same as an ambiguous answer.
-            LogSendThrew(logger, e, record.Id, checkIn.Id);
+            DispatchLog.SendThrew(logger, e, record.Id, checkIn.Id);
             return SendResult.Ambiguous("send-error");
         }
     }
 
-    private async Task<DispatchOutcome> ApplyAsync(DueEntry entry, EventRecord record, string address, CheckInRecord claimed, SendResult result, CancellationToken cancellationToken)
+    private async Task<DispatchOutcome> ApplyAsync(DueEntry entry, string address, CheckInRecord claimed, SendResult result)
     {
         var now = time.GetUtcNow();
         switch (result.Outcome)
         {
             case SendOutcome.Sent:
                 var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = now, ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
-                return await FinishAsync(entry, sent, sent.Late ? DispatchOutcome.SentLate : DispatchOutcome.Sent, cancellationToken);
+                return await FinishAsync(entry, sent, sent.Late ? DispatchOutcome.SentLate : DispatchOutcome.Sent);
 
             case SendOutcome.Transient when claimed.Attempts < _options.MaxAttempts:
                 var delay = RetryDelay(claimed.Attempts, result.RetryAfter);
@@ -194,23 +226,29 @@ public sealed partial class Dispatcher(
 
                 // New index row first, then the check-in, then the old row: a crash in between leaves a
                 // row that still finds the check-in, never none.
-                await dueIndex.AddAsync([next], cancellationToken);
-                await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.DueAt, Reason = result.Reason, ClaimedUntil = null }, cancellationToken);
-                await dueIndex.RemoveAsync(entry, cancellationToken);
-                LogRetrying(logger, record.Id, claimed.Id, result.Reason, claimed.Attempts, delay);
+                await dueIndex.AddAsync([next], CancellationToken.None);
+                if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.DueAt, Reason = result.Reason, ClaimedUntil = null }))
+                {
+                    // Another run owns the check-in now, and the old row with it.
+                    await dueIndex.RemoveAsync(next, CancellationToken.None);
+                    return DispatchOutcome.Busy;
+                }
+
+                await dueIndex.RemoveAsync(entry, CancellationToken.None);
+                DispatchLog.Retrying(logger, entry.EventId, claimed.Id, result.Reason, claimed.Attempts, delay);
                 return DispatchOutcome.Retrying;
 
             case SendOutcome.OptedOut:
                 // The provider knows of an opt-out we did not: record it so nothing else is tried either.
-                await consents.RecordAsync(new ConsentDecision(claimed.Channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), cancellationToken);
-                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "opted-out", ClaimedUntil = null }, DispatchOutcome.Failed, cancellationToken);
+                await consents.RecordAsync(new ConsentDecision(claimed.Channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), CancellationToken.None);
+                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "opted-out", ClaimedUntil = null }, DispatchOutcome.Failed);
 
             case SendOutcome.Ambiguous:
                 // Not retried: see the README ("Once, never twice"). The organiser sees why in GET.
-                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "outcome-unknown:" + result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed, cancellationToken);
+                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "outcome-unknown:" + result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed);
 
             default:
-                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed, cancellationToken);
+                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed);
         }
     }
 
@@ -226,51 +264,60 @@ public sealed partial class Dispatcher(
         return retryAfter is { } r && r > delay ? r : delay;
     }
 
-    private async Task<DispatchOutcome> FinishAsync(DueEntry entry, CheckInRecord finished, DispatchOutcome outcome, CancellationToken cancellationToken)
+    /// <summary>Records the end state and drops the index row; with the claim lost, leaves both to the run that holds it.</summary>
+    private async Task<DispatchOutcome> FinishAsync(DueEntry entry, CheckInRecord finished, DispatchOutcome outcome)
     {
-        if (await TryUpdateAsync(finished, cancellationToken))
+        if (!await TryUpdateAsync(finished))
         {
-            await dueIndex.RemoveAsync(entry, cancellationToken);
+            return DispatchOutcome.Busy;
         }
 
+        await dueIndex.RemoveAsync(entry, CancellationToken.None);
         if (outcome is DispatchOutcome.Failed or DispatchOutcome.Skipped)
         {
-            LogNotSent(logger, finished.EventId, finished.Id, finished.Status, finished.Reason);
+            DispatchLog.NotSent(logger, finished.EventId, finished.Id, finished.Status, finished.Reason);
         }
 
         return outcome;
     }
 
-    private async Task<bool> TryUpdateAsync(CheckInRecord checkIn, CancellationToken cancellationToken)
+    private async Task<bool> TryUpdateAsync(CheckInRecord checkIn)
     {
         try
         {
-            await events.UpdateCheckInAsync(checkIn, cancellationToken);
+            await events.UpdateCheckInAsync(checkIn, CancellationToken.None);
             return true;
         }
         catch (RequestFailedException e) when (e.IsPreconditionFailed())
         {
             // Our claim expired and another run took the check-in over: it owns the outcome now.
-            LogClaimLost(logger, checkIn.EventId, checkIn.Id);
+            DispatchLog.ClaimLost(logger, checkIn.EventId, checkIn.Id);
             return false;
         }
     }
+}
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Dispatch run: sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held elsewhere {Busy}, cleaned {Cleaned}")]
-    private static partial void LogRun(ILogger logger, int sent, int late, int skipped, int failed, int retrying, int busy, int cleaned);
+/// <summary>Dispatch log messages (event ids 200-219): ids, counts and provider codes only.</summary>
+internal static partial class DispatchLog
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Dispatch run: sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held elsewhere {Busy}, cleaned {Cleaned}, errors {Errored}")]
+    public static partial void Run(ILogger logger, int sent, int late, int skipped, int failed, int retrying, int busy, int cleaned, int errored);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Dispatch run stopped taking work after its budget of {Budget}; the next run continues")]
-    private static partial void LogBudgetSpent(ILogger logger, TimeSpan budget);
+    public static partial void BudgetSpent(ILogger logger, TimeSpan budget);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Check-in {EventId}/{CheckInId} not sent: {Status} ({Reason})")]
-    private static partial void LogNotSent(ILogger logger, string eventId, string checkInId, CheckInStatus status, string? reason);
+    public static partial void NotSent(ILogger logger, string eventId, string checkInId, CheckInStatus status, string? reason);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Check-in {EventId}/{CheckInId} will be retried: {Reason}, attempt {Attempt}, next in {Delay}")]
-    private static partial void LogRetrying(ILogger logger, string eventId, string checkInId, string? reason, int attempt, TimeSpan delay);
+    public static partial void Retrying(ILogger logger, string eventId, string checkInId, string? reason, int attempt, TimeSpan delay);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Check-in {EventId}/{CheckInId}: claim expired before the send was recorded; another run owns it")]
-    private static partial void LogClaimLost(ILogger logger, string eventId, string checkInId);
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Check-in {EventId}/{CheckInId}: claim expired before the result was recorded; another run owns it")]
+    public static partial void ClaimLost(ILogger logger, string eventId, string checkInId);
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Error, Message = "Check-in {EventId}/{CheckInId}: the sender threw")]
-    private static partial void LogSendThrew(ILogger logger, Exception exception, string eventId, string checkInId);
+    public static partial void SendThrew(ILogger logger, Exception exception, string eventId, string checkInId);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Error, Message = "Check-in {EventId}/{CheckInId} could not be handled this run; the next run tries again")]
+    public static partial void CheckInErrored(ILogger logger, Exception exception, string eventId, string checkInId);
 }

@@ -49,25 +49,57 @@ public sealed class DueCheckInIndex(AppTables tables)
         }
     }
 
-    /// <summary>Every row due at or before <paramref name="now"/>, oldest first within each shard.</summary>
+    /// <summary>
+    /// Every row due at or before <paramref name="now"/>, oldest first across all shards (the shards'
+    /// ordered streams are merged), so that a backlog in one shard never starves the others.
+    /// </summary>
     public async IAsyncEnumerable<DueEntry> ReadDueAsync(DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.DueCheckIns, cancellationToken);
 
         // Every key of an instant <= now sorts below the key of the next tick.
         var upper = TimeKey(now.AddTicks(1));
-        for (var shard = 0; shard < Shards; shard++)
+        var shards = new List<IAsyncEnumerator<TableEntity>>();
+        try
         {
-            var partition = "due-" + shard.ToString(CultureInfo.InvariantCulture);
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey lt {upper}");
-            await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            for (var shard = 0; shard < Shards; shard++)
             {
-                // The time comes from the row key, exactly as written (a stored date may lose precision).
-                var ticks = long.Parse(entity.RowKey.AsSpan(0, 19), CultureInfo.InvariantCulture);
-                yield return new DueEntry(entity.GetString("EventId"), entity.GetString("CheckInId"), new DateTimeOffset(ticks, TimeSpan.Zero));
+                var partition = "due-" + shard.ToString(CultureInfo.InvariantCulture);
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey lt {upper}");
+                var rows = table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+                if (await rows.MoveNextAsync())
+                {
+                    shards.Add(rows);
+                }
+                else
+                {
+                    await rows.DisposeAsync();
+                }
+            }
+
+            while (shards.Count > 0)
+            {
+                var oldest = shards.MinBy(r => r.Current.RowKey, StringComparer.Ordinal)!;
+                yield return ToEntry(oldest.Current);
+                if (!await oldest.MoveNextAsync())
+                {
+                    shards.Remove(oldest);
+                    await oldest.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            foreach (var rows in shards)
+            {
+                await rows.DisposeAsync();
             }
         }
     }
+
+    // The time comes from the row key, exactly as written (a stored date may lose precision).
+    private static DueEntry ToEntry(TableEntity entity) =>
+        new(entity.GetString("EventId"), entity.GetString("CheckInId"), new DateTimeOffset(long.Parse(entity.RowKey.AsSpan(0, 19), CultureInfo.InvariantCulture), TimeSpan.Zero));
 
     public async Task RemoveAsync(DueEntry entry, CancellationToken cancellationToken)
     {

@@ -91,18 +91,30 @@ public static class EventEndpoints
             return (null, BodyError("A JSON body is required."));
         }
 
+        // Syntax first, then types, so each gets the message that fits it.
+        JsonDocument document;
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), RequestJson);
-            return value is null ? (null, BodyError("The body must be a JSON object.")) : (value, []);
+            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
         }
         catch (JsonException e)
         {
-            var field = e.Path is null or "$" ? "body" : e.Path.TrimStart('$', '.');
-            var message = e.LineNumber is null
-                ? "This value has the wrong type."
-                : $"The body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).";
-            return (null, new Dictionary<string, string[]> { [field.Length == 0 ? "body" : field] = [message] });
+            return (null, BodyError($"The body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1})."));
+        }
+
+        using (document)
+        {
+            try
+            {
+                var value = document.Deserialize<T>(RequestJson);
+                return value is null ? (null, BodyError("The body must be a JSON object.")) : (value, []);
+            }
+            catch (JsonException e)
+            {
+                var field = e.Path is null or "$" ? "body" : e.Path.TrimStart('$', '.');
+                var message = field == "body" ? "The body must be a JSON object." : "This value has the wrong type.";
+                return (null, new Dictionary<string, string[]> { [field] = [message] });
+            }
         }
     }
 

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using AftercareNudge.Consent;
 using AftercareNudge.Security;
+using Azure;
 
 namespace AftercareNudge.Events;
 
 /// <summary>Registers events and reads them back for the client that owns them.</summary>
-public sealed partial class EventService(EventStore store, ConsentStore consents, TimeProvider time, ILogger<EventService> logger)
+public sealed class EventService(EventStore store, ConsentStore consents, TimeProvider time, ILogger<EventService> logger)
 {
     public async Task<EventView> RegisterAsync(ApiClient client, PlannedEvent planned, CancellationToken cancellationToken)
     {
@@ -33,12 +34,21 @@ public sealed partial class EventService(EventStore store, ConsentStore consents
         }).ToList();
 
         await store.CreateAsync(record, checkIns, cancellationToken);
+        EventsLog.Registered(logger, eventId, client.Id, checkIns.Count);
 
-        // Everyone starts pending on each channel they have; a decision they made before stands.
-        await Task.WhenAll(record.Everyone.SelectMany(p => p.Channels().Select(ch =>
-            consents.EnsurePendingAsync(ch, p.Address(ch)!, organizerId, cancellationToken))));
+        // Everyone starts pending on each channel they have; a decision they made before stands. Best
+        // effort: the event exists now, and a missing record reads as pending anyway, so a failure here
+        // must not tell the client to register again (which would make a second event).
+        try
+        {
+            await Task.WhenAll(record.Everyone.SelectMany(p => p.Channels().Select(ch =>
+                consents.EnsurePendingAsync(ch, p.Address(ch)!, organizerId, CancellationToken.None))));
+        }
+        catch (RequestFailedException e)
+        {
+            EventsLog.PendingConsentNotRecorded(logger, e, eventId);
+        }
 
-        LogRegistered(logger, eventId, client.Id, checkIns.Count);
         return await ViewAsync(record, checkIns, cancellationToken);
     }
 
@@ -112,6 +122,14 @@ public sealed partial class EventService(EventStore store, ConsentStore consents
     private static bool IsWellFormedId(string id) =>
         id.Length == 27 && id.StartsWith("ev_", StringComparison.Ordinal) && id.AsSpan(3).ContainsAnyExcept("0123456789abcdef") is false;
 
+}
+
+/// <summary>Event log messages (event ids 500-519): ids and counts only.</summary>
+internal static partial class EventsLog
+{
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Event {EventId} registered for client {ClientId} with {CheckInCount} check-ins")]
-    private static partial void LogRegistered(ILogger logger, string eventId, string clientId, int checkInCount);
+    public static partial void Registered(ILogger logger, string eventId, string clientId, int checkInCount);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Event {EventId}: the pending consent records were not all written (they read as pending anyway)")]
+    public static partial void PendingConsentNotRecorded(ILogger logger, Exception exception, string eventId);
 }

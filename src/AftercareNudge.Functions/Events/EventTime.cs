@@ -13,6 +13,12 @@ namespace AftercareNudge.Events;
 /// </summary>
 public static class EventTime
 {
+    /// <summary>No time or offset a person types is longer; anything longer is not one.</summary>
+    public const int MaxTextLength = 64;
+
+    /// <summary>Longer than any offset that could still land within the year ahead an event may be planned.</summary>
+    public static readonly Duration MaxOffset = Duration.FromDays(400);
+
     private static readonly ZoneLocalMappingResolver Resolver =
         Resolvers.CreateMappingResolver(Resolvers.ReturnEarlier, Resolvers.ReturnForwardShifted);
 
@@ -37,7 +43,7 @@ public static class EventTime
     /// </summary>
     public static ZonedDateTime? ParseLocal(string? text, DateTimeZone zone)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength)
         {
             return null;
         }
@@ -47,7 +53,7 @@ public static class EventTime
             var local = pattern.Parse(text);
             if (local.Success)
             {
-                return zone.ResolveLocal(local.Value, Resolver);
+                return IsPlausible(local.Value.Year) ? zone.ResolveLocal(local.Value, Resolver) : null;
             }
         }
 
@@ -56,7 +62,7 @@ public static class EventTime
             var offset = pattern.Parse(text);
             if (offset.Success)
             {
-                return offset.Value.ToInstant().InZone(zone);
+                return IsPlausible(offset.Value.Year) ? offset.Value.ToInstant().InZone(zone) : null;
             }
         }
 
@@ -65,13 +71,16 @@ public static class EventTime
 
     public static ZonedDateTime Resolve(LocalDateTime local, DateTimeZone zone) => zone.ResolveLocal(local, Resolver);
 
+    // Far from the edges of what NodaTime can represent, so that no zone or offset arithmetic overflows.
+    private static bool IsPlausible(int year) => year is >= 1900 and <= 2200;
+
     /// <summary>
     /// Parses an ISO 8601 duration that may carry a sign (<c>PT30M</c>, <c>-PT2H</c>, <c>P1D</c>, <c>P1DT2H</c>).
     /// Years and months are refused: "a month after" has no single length.
     /// </summary>
     public static Period? ParseOffset(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength)
         {
             return null;
         }
@@ -82,6 +91,19 @@ public static class EventTime
         var parsed = PeriodPattern.NormalizingIso.Parse(body);
         if (!parsed.Success || body.Length < 2 || body.Contains('-', StringComparison.Ordinal) || body.Contains('+', StringComparison.Ordinal)
             || parsed.Value.Years != 0 || parsed.Value.Months != 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var length = parsed.Value.ToDuration();
+            if (length > MaxOffset || length < -MaxOffset)
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentOutOfRangeException)
         {
             return null;
         }

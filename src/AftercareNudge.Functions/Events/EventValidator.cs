@@ -194,6 +194,13 @@ public sealed class EventValidator(TimeProvider time)
             return null;
         }
 
+        // libphonenumber would read letters as keypad digits and drop an extension: both are guesses.
+        if (text.Length > 32 || text.Any(char.IsLetter))
+        {
+            errors.Add(field, "The phone number must be digits only, such as +447911123456 (no letters or extensions).");
+            return null;
+        }
+
         try
         {
             var number = Phones.Parse(text, null);
@@ -319,6 +326,11 @@ public sealed class EventValidator(TimeProvider time)
 
         if (hasAt)
         {
+            if (checkIn.Offset is not null)
+            {
+                errors.Add($"{path}.offset", "'offset' goes with 'after'; with 'at', put the time itself in 'at'.");
+            }
+
             if (zone is null)
             {
                 return null;

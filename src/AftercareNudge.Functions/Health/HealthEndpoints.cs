@@ -15,12 +15,12 @@ public static class HealthEndpoints
         return api;
     }
 
-    internal static async Task<Results<Ok<HealthView>, JsonHttpResult<HealthView>>> CheckAsync(AppTables tables, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<HealthView>, JsonHttpResult<HealthView>>> CheckAsync(AppTables tables, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             var table = await tables.GetAsync(AppTables.Events, timeout.Token);
 
             // A real round trip every time: the table client itself is cached.

@@ -22,8 +22,9 @@ internal static class LocalSettings
         var values = Read(path);
         var source = new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = values };
 
-        // Environment variables win over the file, as they do under Core Tools.
-        var index = configuration.Sources.ToList().FindIndex(s => s is EnvironmentVariablesConfigurationSource);
+        // The values act as environment variables that are not set: above appsettings.json and user
+        // secrets, below the real environment variables (and the command line), as under Core Tools.
+        var index = configuration.Sources.ToList().FindLastIndex(s => s is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
         if (index < 0)
         {
             configuration.Sources.Add(source);

@@ -139,7 +139,7 @@ internal static class TimerFunctions
 /// their <c>function.json</c>, in UTC as on Flex Consumption. A run that overruns the next occurrence
 /// skips it, as the host does.
 /// </summary>
-internal sealed partial class InProcessTimerScheduler(
+internal sealed class InProcessTimerScheduler(
     IEnumerable<ITimerFunction> functions,
     TimeProvider time,
     IConfiguration configuration,
@@ -158,7 +158,7 @@ internal sealed partial class InProcessTimerScheduler(
     private async Task RunOnScheduleAsync(ITimerFunction function, CancellationToken stoppingToken)
     {
         var (schedule, text, runOnStartup) = TimerFunctions.ReadSchedule(function.Name, AppContext.BaseDirectory);
-        LogScheduled(logger, function.Name, text);
+        HostingLog.Scheduled(logger, function.Name, text);
         DateTimeOffset? last = null;
         if (runOnStartup)
         {
@@ -200,15 +200,19 @@ internal sealed partial class InProcessTimerScheduler(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A failed run is not retried, as under the host: the next run finds whatever is still due.
-            LogRunFailed(logger, e, function.Name);
+            HostingLog.RunFailed(logger, e, function.Name);
         }
 
         return now;
     }
+}
 
+/// <summary>Hosting log messages (event ids 100-119).</summary>
+internal static partial class HostingLog
+{
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Timer function {FunctionName} runs in-process on schedule {Schedule} (UTC)")]
-    private static partial void LogScheduled(ILogger logger, string functionName, string schedule);
+    public static partial void Scheduled(ILogger logger, string functionName, string schedule);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Timer function {FunctionName} failed")]
-    private static partial void LogRunFailed(ILogger logger, Exception exception, string functionName);
+    public static partial void RunFailed(ILogger logger, Exception exception, string functionName);
 }

@@ -19,6 +19,8 @@ public sealed class DeliveryOptions
 
     public bool PublicBaseUrlSet { get; set; }
 
+    public bool UnderFunctionsHost { get; set; }
+
     public bool UsesOutbox => !TwilioConfigured && !SendGridConfigured;
 
     public IEnumerable<string> Problems()
@@ -28,6 +30,12 @@ public sealed class DeliveryOptions
             yield return TwilioConfigured
                 ? "SendGrid:ApiKey is required when Twilio is configured: configure both providers, or neither to use the development outbox."
                 : "Twilio:AccountSid is required when SendGrid is configured: configure both providers, or neither to use the development outbox.";
+        }
+
+        if (UsesOutbox && UnderFunctionsHost)
+        {
+            // The outbox prints and lists people's numbers and messages: never in a deployed app.
+            yield return "Twilio and SendGrid must be configured under the Functions host: the development outbox is for local runs only (Twilio:AccountSid and SendGrid:ApiKey are not set).";
         }
 
         if (!UsesOutbox && !PublicBaseUrlSet)
@@ -50,6 +58,7 @@ public static class MessagingExtensions
                 o.TwilioConfigured = !string.IsNullOrWhiteSpace(c["Twilio:AccountSid"]);
                 o.SendGridConfigured = !string.IsNullOrWhiteSpace(c["SendGrid:ApiKey"]);
                 o.PublicBaseUrlSet = !string.IsNullOrWhiteSpace(c["Public:BaseUrl"]);
+                o.UnderFunctionsHost = CustomHandler.IsUnderFunctionsHost(c);
             },
             o => o.Problems());
 

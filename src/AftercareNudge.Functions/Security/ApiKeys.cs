@@ -14,6 +14,11 @@ public sealed class ApiKeyOptions
 
     public IEnumerable<string> Problems()
     {
+        if (Keys.Count == 0)
+        {
+            yield return "At least one client API key is required: set Api__Keys__<client> to a long random value (every management route needs one).";
+        }
+
         foreach (var (client, key) in Keys)
         {
             if (key.Length < MinimumKeyLength)

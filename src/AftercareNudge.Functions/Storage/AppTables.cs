@@ -21,14 +21,15 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public TableServiceClient Service => service;
 
     public Task<TableClient> GetAsync(string name, CancellationToken cancellationToken = default) =>
-        _tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n, cancellationToken))).Value;
+        _tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n))).Value.WaitAsync(cancellationToken);
 
-    private async Task<TableClient> CreateAsync(string name, CancellationToken cancellationToken)
+    // Shared by every caller, so no one caller's cancellation may cancel it.
+    private async Task<TableClient> CreateAsync(string name)
     {
         var table = service.GetTableClient(prefix + name);
         try
         {
-            await table.CreateIfNotExistsAsync(cancellationToken);
+            await table.CreateIfNotExistsAsync(CancellationToken.None);
         }
         catch (Exception)
         {

@@ -7,13 +7,30 @@ namespace AftercareNudge.Storage;
 
 public static class StorageExtensions
 {
+    /// <summary>
+    /// The longest one storage call can take with <see cref="DefaultClientOptions"/>: three tries of
+    /// 10 s plus the waits between them. The dispatcher's claim lease is sized from it.
+    /// </summary>
+    public static readonly TimeSpan WorstCaseRequest = TimeSpan.FromSeconds(35);
+
+    /// <summary>Bounded retries and timeouts (the SDK's defaults allow 100 s per try), so that a claim outlasts any call.</summary>
+    public static TableClientOptions DefaultClientOptions()
+    {
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 2;
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        options.Retry.Delay = TimeSpan.FromSeconds(0.8);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        return options;
+    }
+
     public static IServiceCollection AddStorage(this IServiceCollection services)
     {
         services.AddValidatedOptions<StorageOptions>((o, c) => o.Bind(c), o => o.Problems());
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var clientOptions = sp.GetService<TableClientOptions>() ?? new TableClientOptions();
+            var clientOptions = sp.GetService<TableClientOptions>() ?? DefaultClientOptions();
             return options.TableServiceUri is not null
                 ? new TableServiceClient(options.TableServiceUri, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId }), clientOptions)
                 : new TableServiceClient(options.ConnectionString, clientOptions);

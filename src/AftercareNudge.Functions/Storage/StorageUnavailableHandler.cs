@@ -7,7 +7,7 @@ namespace AftercareNudge.Storage;
 /// When Table Storage cannot be reached or is throttling, a caller gets 503 problem details with
 /// Retry-After, not a 500: nothing they sent was wrong, and trying again later is the right move.
 /// </summary>
-internal sealed partial class StorageUnavailableHandler(IProblemDetailsService problems, ILogger<StorageUnavailableHandler> logger) : IExceptionHandler
+internal sealed class StorageUnavailableHandler(IProblemDetailsService problems, ILogger<StorageUnavailableHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -22,7 +22,7 @@ internal sealed partial class StorageUnavailableHandler(IProblemDetailsService p
             return false;
         }
 
-        LogStorageUnavailable(logger, exception);
+        StorageLog.Unavailable(logger, exception);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = "30";
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -37,7 +37,11 @@ internal sealed partial class StorageUnavailableHandler(IProblemDetailsService p
             },
         });
     }
+}
 
+/// <summary>Storage log messages (event ids 600-619).</summary>
+internal static partial class StorageLog
+{
     [LoggerMessage(EventId = 600, Level = LogLevel.Error, Message = "Table Storage is unavailable")]
-    private static partial void LogStorageUnavailable(ILogger logger, Exception exception);
+    public static partial void Unavailable(ILogger logger, Exception exception);
 }
