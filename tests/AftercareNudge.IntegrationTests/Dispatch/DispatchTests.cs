@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
+using AftercareNudge.Dispatch;
+using AftercareNudge.Storage;
+using Azure.Data.Tables;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
@@ -200,6 +203,8 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
 
         var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(App.DispatchAsync)));
 
+        // The runs really overlapped: some found check-ins another run held or had just finished.
+        Assert.True(reports.Sum(r => r.Busy + r.Cleaned) > 0, "The four runs did not overlap.");
         var outbox = await OutboxAsync();
         Assert.Equal(200, reports.Sum(r => r.Sent));
         Assert.Equal(200, outbox.Count);
@@ -211,25 +216,94 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Dispatch_TransientFailure_IsRetriedLaterWithBackoff_ThenSent()
+    public async Task Dispatch_TransientFailure_IsRetriedWithDoublingBackoff_ThenSent()
     {
-        var (sender, view) = await DueSmsWithProviderAsync(SendResult.Transient("twilio-20429"), SendResult.Sent("SM123"));
+        var (sender, view) = await DueSmsWithProviderAsync(
+            SendResult.Transient("twilio-20429"), SendResult.Transient("twilio-20429"), SendResult.Transient("twilio-20429"), SendResult.Sent("SM123"));
 
-        var first = await App.DispatchAsync();
+        // Attempts at +0, +1 min, +1+2 min, +1+2+4 min: each retry waits twice as long as the one before.
+        var callsBeforeEachDelayEnds = new List<int>();
+        await App.DispatchAsync();
         var afterFirst = (await App.GetEventAsync(view.Id)).CheckIns[0];
-        var tooSoon = await App.DispatchAsync();
-        App.Time.Advance(TimeSpan.FromMinutes(1));
-        var second = await App.DispatchAsync();
+        foreach (var delay in new[] { 1, 2, 4 })
+        {
+            App.Time.Advance(TimeSpan.FromMinutes(delay) - TimeSpan.FromSeconds(1));
+            await App.DispatchAsync();
+            callsBeforeEachDelayEnds.Add(sender.Calls);
+            App.Time.Advance(TimeSpan.FromSeconds(1));
+            await App.DispatchAsync();
+        }
 
-        Assert.Equal(1, first.Retrying);
         Assert.Equal(CheckInStatus.Scheduled, afterFirst.Status);
         Assert.Equal("twilio-20429", afterFirst.Reason);
-        Assert.Equal(0, tooSoon.Sent + tooSoon.Retrying);
-        Assert.Equal(1, second.Sent);
-        Assert.Equal(2, sender.Calls);
+        Assert.Equal([1, 2, 3], callsBeforeEachDelayEnds);
+        Assert.Equal(4, sender.Calls);
         var sent = (await App.GetEventAsync(view.Id)).CheckIns[0];
         Assert.Equal(CheckInStatus.Sent, sent.Status);
         Assert.Null(sent.Reason);
+    }
+
+    [Fact]
+    public async Task Dispatch_TransientFailureWithRetryAfter_WaitsAsLongAsTheProviderAsks()
+    {
+        var (sender, _) = await DueSmsWithProviderAsync(SendResult.Transient("twilio-20429", TimeSpan.FromMinutes(10)), SendResult.Sent("SM123"));
+
+        await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
+        var early = await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromSeconds(1));
+        var onTime = await App.DispatchAsync();
+
+        Assert.Equal(0, early.Sent);
+        Assert.Equal(1, onTime.Sent);
+        Assert.Equal(2, sender.Calls);
+    }
+
+    [Fact]
+    public async Task Dispatch_SenderThrows_FailsAsOutcomeUnknown_AndIsNotRetried()
+    {
+        var (sender, view) = await DueSmsWithProviderAsync();
+
+        await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(1));
+        await App.DispatchAsync();
+
+        var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        Assert.Equal(1, sender.Calls);
+        Assert.Equal(CheckInStatus.Failed, checkIn.Status);
+        Assert.Equal("outcome-unknown:send-error", checkIn.Reason);
+    }
+
+    [Fact]
+    public async Task Dispatch_UnreadableCheckIn_DoesNotStopTheOthers()
+    {
+        var broken = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow().AddMinutes(-1)));
+        var healthy = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(healthy, "organizer", Channel.Sms);
+        var events = await App.Services.GetRequiredService<AppTables>().GetAsync(AppTables.Events, CancellationToken.None);
+        var row = (await events.GetEntityAsync<TableEntity>(broken.Id, "checkin-" + broken.CheckIns[0].Id, cancellationToken: CancellationToken.None)).Value;
+        row["Status"] = "from-a-future-version";
+        await events.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, CancellationToken.None);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        var report = await App.DispatchAsync();
+
+        Assert.Equal(1, report.Errored);
+        Assert.Equal(CheckInStatus.Sent, (await App.GetEventAsync(healthy.Id)).CheckIns[0].Status);
+    }
+
+    [Fact]
+    public async Task Dispatch_IndexRowWithoutItsEvent_IsCleanedAway()
+    {
+        var index = App.Services.GetRequiredService<DueCheckInIndex>();
+        await index.AddAsync([new DueEntry("ev_000000000000000000000000", "ci_000000000000000000000000", App.Time.GetUtcNow())], CancellationToken.None);
+        App.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var report = await App.DispatchAsync();
+        var remaining = await index.ReadDueAsync(App.Time.GetUtcNow(), CancellationToken.None).ToListAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, report.Cleaned);
+        Assert.Empty(remaining);
     }
 
     [Fact]

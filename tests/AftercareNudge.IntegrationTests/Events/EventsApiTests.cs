@@ -152,6 +152,15 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
         { """{"checkIns":[{"to":"organizer","channel":"sms","at":"2026-11-23T10:00","message":"hi"}]}""", "checkIns[0]" },
         { """{"checkIns":[{"to":"organizer","channel":"sms","after":"start","offset":"-PT2H","message":"hi"}]}""", "checkIns[0]" },
         { """{"checkIns":[]}""", "checkIns" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"P999999999D","message":"hi"}]}""", "checkIns[0].offset" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"PT9999999999H","message":"hi"}]}""", "checkIns[0].offset" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"P400D","message":"hi"}]}""", "checkIns[0]" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","at":"2026-11-25T10:00","offset":"PT1H","message":"hi"}]}""", "checkIns[0].offset" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","at":"9999-12-31T23:00","message":"hi"}]}""", "checkIns[0].at" },
+        { """{"timeZone":"America/Los_Angeles","endsAt":"9999-12-31T23:00"}""", "endsAt" },
+        { """{"startsAt":"0001-01-01T00:00"}""", "startsAt" },
+        { """{"organizer":{"name":"Sam","phone":"+44 7911 CALL ME"}}""", "organizer.phone" },
+        { """{"organizer":{"name":"Sam","phone":"+14155550123 ext. 12"}}""", "organizer.phone" },
         { """{"title":5}""", "title" },
         { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":7,"message":"hi"}]}""", "checkIns[0].offset" },
     };
@@ -213,6 +222,38 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
         Assert.NotEmpty(problem!["errors"]!.AsObject());
+    }
+
+    [Fact]
+    public async Task Register_OffsetOf60000Characters_Is400NotAStorageError()
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["checkIns"]![0]!["offset"] = "PT" + new string('0', 60_000) + "30M";
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+
+        await AssertValidationProblemAsync(response, "checkIns[0].offset");
+    }
+
+    [Fact]
+    public async Task Register_WrongJsonType_SaysWrongType()
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["people"] = new JsonObject();
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+
+        await AssertValidationProblemAsync(response, "people");
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.Equal("This value has the wrong type.", (string?)problem!["errors"]!["people"]![0]);
+    }
+
+    [Fact]
+    public async Task Get_WithoutKey_Is401()
+    {
+        var response = await _app.CreateClient().GetAsync("/api/events/ev_000000000000000000000000", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Fact]

@@ -115,16 +115,35 @@ public sealed class CustomHandlerEndToEndTests(AzuriteFixture azurite, PrismFixt
         var view = await AppFactory.ReadEventAsync(await client.PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken));
         var organizerId = ConsentStore.OrganizerId("clientA", new Participant("organizer", "Sam", view.Organizer.Phone, view.Organizer.Email, "Etc/UTC"));
         await app.Consents.RecordAsync(new ConsentDecision(Channel.Sms, view.Organizer.Phone!, organizerId, ConsentState.Granted, "test", "test"), CancellationToken.None);
-        await Task.Delay(view.CheckIns[0].DueAt - TimeProvider.System.GetUtcNow() + TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        // Nobody fires the timer: the app's own scheduler runs the dispatch at the next whole minute.
+        JsonArray? outbox = null;
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(75);
+        while (TimeProvider.System.GetUtcNow() < deadline && outbox is not { Count: > 0 })
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+            outbox = await client.GetFromJsonAsync<JsonArray>("/api/dev/outbox", TestContext.Current.CancellationToken);
+        }
 
-        // Fired through the same route the host uses; the in-process timer would do the same within the minute.
-        var invocation = await client.PostAsync("/DispatchDueCheckIns", new StringContent(TimerPayload, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        var outbox = await client.GetFromJsonAsync<JsonArray>("/api/dev/outbox", TestContext.Current.CancellationToken);
-
-        Assert.Equal(HttpStatusCode.OK, invocation.StatusCode);
         var sms = Assert.Single(outbox!);
         Assert.Equal("Sam via AftercareNudge: How are you feeling?", (string?)sms!["body"]);
+        var after = await client.GetFromJsonAsync<EventView>($"/api/events/{view.Id}", AppFactory.Json, TestContext.Current.CancellationToken);
+        Assert.Equal(CheckInStatus.Sent, after!.CheckIns[0].Status);
         Assert.Contains("NOT DELIVERED", app.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_UnderTheFunctionsHostWithoutProviders_RefusesTheDevOutbox()
+    {
+        await using var process = AppProcess.StartRaw(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Api__Keys__clientA"] = AppFactory.ClientAKey,
+            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = ChildProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        await process.WaitUntilExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains("the development outbox is for local runs only", process.Output, StringComparison.Ordinal);
     }
 
     [Fact]

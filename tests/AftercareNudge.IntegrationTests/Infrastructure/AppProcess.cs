@@ -6,7 +6,7 @@ namespace AftercareNudge.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The built app as its own process, started the way the Functions host starts a custom handler
-/// (<c>FUNCTIONS_CUSTOMHANDLER_PORT</c>) or the way a developer runs it alone (<c>ASPNETCORE_URLS</c>).
+/// (<c>FUNCTIONS_CUSTOMHANDLER_PORT</c>) or the way a developer runs it alone (<c>--urls</c>).
 /// </summary>
 internal sealed class AppProcess : IAsyncDisposable
 {
@@ -38,8 +38,8 @@ internal sealed class AppProcess : IAsyncDisposable
 
     public static string Dll => Path.Combine(Repository.FunctionsOutput, "AftercareNudge.Functions.dll");
 
-    public static ChildProcess StartRaw(IDictionary<string, string?> environment) =>
-        ChildProcess.Start("dotnet", [Dll], Repository.FunctionsOutput, environment);
+    public static ChildProcess StartRaw(IDictionary<string, string?> environment, params string[] arguments) =>
+        ChildProcess.Start("dotnet", [Dll, .. arguments], Repository.FunctionsOutput, environment);
 
     /// <summary>Starts the app and waits until <c>GET /</c> answers, as the host polls it.</summary>
     public static async Task<AppProcess> StartAsync(AzuriteFixture azurite, bool underFunctionsHost, IDictionary<string, string?> settings)
@@ -51,10 +51,10 @@ internal sealed class AppProcess : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Storage__TablePrefix"] = prefix,
             ["Api__Keys__clientA"] = AppFactory.ClientAKey,
-            ["ASPNETCORE_URLS"] = underFunctionsHost ? null : $"http://127.0.0.1:{port}",
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = underFunctionsHost ? port.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
         };
-        var process = new AppProcess(StartRaw(environment), new Uri($"http://127.0.0.1:{port}"), prefix, azurite.ConnectionString);
+        string[] arguments = underFunctionsHost ? [] : ["--urls", $"http://127.0.0.1:{port}"];
+        var process = new AppProcess(StartRaw(environment, arguments), new Uri($"http://127.0.0.1:{port}"), prefix, azurite.ConnectionString);
         await process._process.WaitUntilAsync(
             async () => (await process.Http.GetAsync("/")).IsSuccessStatusCode,
             TimeSpan.FromSeconds(30),

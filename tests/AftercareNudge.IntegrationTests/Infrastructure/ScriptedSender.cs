@@ -3,7 +3,10 @@ using AftercareNudge.Messaging;
 
 namespace AftercareNudge.IntegrationTests.Infrastructure;
 
-/// <summary>A provider that answers from a script (the last answer repeats), recording every send it was asked for.</summary>
+/// <summary>
+/// A provider that answers from a script (the last answer repeats), recording every send it was asked
+/// for. With an empty script it throws, as a sender with a bug would.
+/// </summary>
 internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, IEmailSender
 {
     private int _calls;
@@ -20,6 +23,8 @@ internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, I
     {
         Sent.Enqueue(message);
         var call = Interlocked.Increment(ref _calls);
-        return Task.FromResult(script[Math.Min(call, script.Length) - 1]);
+        return script.Length == 0
+            ? throw new InvalidOperationException("A sender bug.")
+            : Task.FromResult(script[Math.Min(call, script.Length) - 1]);
     }
 }

@@ -200,6 +200,32 @@ public sealed class EventTimeTests
     }
 
     [Theory]
+    [InlineData("P401D")]
+    [InlineData("PT9999999999H")]
+    [InlineData("P999999999D")]
+    [InlineData("-P58W")]
+    public void ParseOffset_LongerThan400Days_IsRejected(string text)
+    {
+        Assert.Null(EventTime.ParseOffset(text));
+    }
+
+    [Fact]
+    public void ParseOffset_LongerThan64Characters_IsRejected()
+    {
+        Assert.Null(EventTime.ParseOffset("PT" + new string('0', 70) + "30M"));
+    }
+
+    [Theory]
+    [InlineData("9999-12-31T23:00")]
+    [InlineData("0001-01-01T00:00")]
+    [InlineData("2201-01-01T00:00")]
+    [InlineData("9999-12-31T23:00Z")]
+    public void ParseLocal_YearFarFromNow_IsRejected(string text)
+    {
+        Assert.Null(EventTime.ParseLocal(text, DateTimeZoneProviders.Tzdb["America/Los_Angeles"]));
+    }
+
+    [Theory]
     [InlineData("+-PT2H")]
     [InlineData("--PT2H")]
     [InlineData("-+PT2H")]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using AftercareNudge.Hosting;
 
 namespace AftercareNudge.Tests.Hosting;
@@ -79,5 +80,45 @@ public sealed class LocalSettingsTests : IDisposable
         Assert.Equal("false", values["Hosting:InProcessTimers"]);
         Assert.Equal("50", values["Dispatch:BatchSize"]);
         Assert.Equal("null", values["Empty"]);
+    }
+
+    [Fact]
+    public void AddLocalSettings_RanksAboveAppSettingsAndBelowEnvironmentVariables()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "local-settings-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var variable = "AFTERCARE_TEST_" + Guid.NewGuid().ToString("N");
+            Environment.SetEnvironmentVariable(variable, "environment");
+            File.WriteAllText(Path.Combine(folder, LocalSettings.FileName), $$"""
+                { "Values": { "FromFileOnly": "file", "{{variable}}": "file", "OverAppSettings": "file" } }
+                """);
+            var configuration = new ConfigurationManager();
+            configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["OverAppSettings"] = "appsettings" });
+            configuration.AddEnvironmentVariables();
+
+            configuration.AddLocalSettings(folder);
+
+            Assert.Equal("file", configuration["FromFileOnly"]);
+            Assert.Equal("environment", configuration[variable]);
+            Assert.Equal("file", configuration["OverAppSettings"]);
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AddLocalSettings_NoFile_ChangesNothing()
+    {
+        var configuration = new ConfigurationManager();
+        var before = configuration.Sources.Count;
+
+        configuration.AddLocalSettings(Path.Combine(Path.GetTempPath(), "no-such-folder-" + Guid.NewGuid().ToString("N")));
+
+        Assert.Equal(before, configuration.Sources.Count);
     }
 }

@@ -181,6 +181,14 @@ public sealed class MessagingOptionsTests
     }
 
     [Fact]
+    public void DeliveryProblems_OutboxUnderTheFunctionsHost_IsRefused()
+    {
+        var options = new DeliveryOptions { UnderFunctionsHost = true };
+
+        Assert.Contains("the development outbox is for local runs only", Assert.Single(options.Problems()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DeliveryProblems_BothProvidersAndBaseUrl_IsFine()
     {
         var options = new DeliveryOptions { TwilioConfigured = true, SendGridConfigured = true, PublicBaseUrlSet = true };

@@ -22,6 +22,14 @@ public sealed class ApiKeysTests
     }
 
     [Fact]
+    public void Problems_NoKeys_SaysOneIsRequired()
+    {
+        var problem = Assert.Single(new ApiKeyOptions().Problems());
+
+        Assert.Contains("Api__Keys__<client>", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Problems_ShortKey_NamesThatClientsSetting()
     {
         var options = Options();
