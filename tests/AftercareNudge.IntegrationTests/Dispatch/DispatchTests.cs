@@ -260,21 +260,6 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Dispatch_SenderThrows_FailsAsOutcomeUnknown_AndIsNotRetried()
-    {
-        var (sender, view) = await DueSmsWithProviderAsync();
-
-        await App.DispatchAsync();
-        App.Time.Advance(TimeSpan.FromHours(1));
-        await App.DispatchAsync();
-
-        var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
-        Assert.Equal(1, sender.Calls);
-        Assert.Equal(CheckInStatus.Failed, checkIn.Status);
-        Assert.Equal("outcome-unknown:send-error", checkIn.Reason);
-    }
-
-    [Fact]
     public async Task Dispatch_UnreadableCheckIn_DoesNotStopTheOthers()
     {
         var broken = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow().AddMinutes(-1)));
@@ -323,10 +308,19 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal("twilio-30003", checkIn.Reason);
     }
 
-    [Fact]
-    public async Task Dispatch_PermanentFailure_FailsAtOnce()
+    public static TheoryData<SendResult[], string> FailuresNotRetried() => new()
     {
-        var (sender, view) = await DueSmsWithProviderAsync(SendResult.Permanent("twilio-21211"));
+        { [SendResult.Permanent("twilio-21211")], "twilio-21211" },
+        { [SendResult.Ambiguous("twilio-http-503")], "outcome-unknown:twilio-http-503" },
+        { [], "outcome-unknown:send-error" },
+    };
+
+    /// <summary>A permanent error, an ambiguous answer, and a sender that throws (the empty script): one try each.</summary>
+    [Theory]
+    [MemberData(nameof(FailuresNotRetried))]
+    public async Task Dispatch_FailureThatMustNotBeRetried_FailsAtOnceWithItsReason(SendResult[] script, string reason)
+    {
+        var (sender, view) = await DueSmsWithProviderAsync(script);
 
         await App.DispatchAsync();
         App.Time.Advance(TimeSpan.FromHours(1));
@@ -335,7 +329,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
         var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
         Assert.Equal(1, sender.Calls);
         Assert.Equal(CheckInStatus.Failed, checkIn.Status);
-        Assert.Equal("twilio-21211", checkIn.Reason);
+        Assert.Equal(reason, checkIn.Reason);
     }
 
     [Fact]
@@ -351,21 +345,6 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal(ConsentState.OptedOut, after.Organizer.Consent["sms"]);
         var anyOrganizer = await App.Services.GetRequiredService<ConsentStore>().GetAsync(Channel.Sms, "+447911123456", "another-organizer", CancellationToken.None);
         Assert.Equal(ConsentState.OptedOut, anyOrganizer);
-    }
-
-    [Fact]
-    public async Task Dispatch_AmbiguousFailure_IsNotRetried()
-    {
-        var (sender, view) = await DueSmsWithProviderAsync(SendResult.Ambiguous("twilio-http-503"));
-
-        await App.DispatchAsync();
-        App.Time.Advance(TimeSpan.FromHours(1));
-        await App.DispatchAsync();
-
-        var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
-        Assert.Equal(1, sender.Calls);
-        Assert.Equal(CheckInStatus.Failed, checkIn.Status);
-        Assert.Equal("outcome-unknown:twilio-http-503", checkIn.Reason);
     }
 
     /// <summary>An organiser's SMS check-in, agreed to and due now, sent through a provider that answers from <paramref name="script"/>.</summary>
