@@ -1,0 +1,109 @@
+using AftercareNudge.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace AftercareNudge.Messaging.Sms;
+
+/// <summary>Twilio's webhooks: only requests Twilio signed reach the handler.</summary>
+public static class TwilioWebhooks
+{
+    public const string SignatureProblemTitle = "The Twilio signature is missing or wrong.";
+
+    /// <summary>
+    /// Answers 403 (problem details) unless <c>X-Twilio-Signature</c> is Twilio's signature of this form
+    /// POST to its public URL (<c>Public:BaseUrl</c> + path + query) made with <c>Twilio:AuthToken</c>.
+    /// A request that is not <c>application/x-www-form-urlencoded</c> cannot be verified and is refused too.
+    /// </summary>
+    public static RouteHandlerBuilder RequireTwilioSignature(this RouteHandlerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddEndpointFilterFactory((factory, next) =>
+        {
+            var services = factory.ApplicationServices;
+            var publicOptions = services.GetRequiredService<IOptions<PublicOptions>>();
+            var twilioOptions = services.GetRequiredService<IOptions<TwilioOptions>>();
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TwilioWebhooks).FullName!);
+            return async invocation =>
+                await VerifyAsync(invocation.HttpContext.Request, publicOptions.Value, twilioOptions.Value, logger)
+                    ? await next(invocation)
+                    : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: SignatureProblemTitle);
+        });
+    }
+
+    private static async Task<bool> VerifyAsync(HttpRequest request, PublicOptions publicOptions, TwilioOptions twilioOptions, ILogger logger)
+    {
+        var path = request.Path.Value ?? "";
+        var authToken = twilioOptions.AuthToken;
+        if (string.IsNullOrEmpty(authToken))
+        {
+            TwilioWebhookLog.AuthTokenMissing(logger, path);
+            return false;
+        }
+
+        if (publicOptions.BaseUrl is null)
+        {
+            TwilioWebhookLog.PublicBaseUrlMissing(logger, path);
+            return false;
+        }
+
+        var signatures = request.Headers[TwilioSignature.HeaderName];
+        var signature = signatures.Count == 1 ? signatures[0] : null;
+        if (string.IsNullOrEmpty(signature))
+        {
+            TwilioWebhookLog.SignatureMissing(logger, path);
+            return false;
+        }
+
+        // Multipart could carry files the signature does not cover; Twilio only ever sends url-encoded forms.
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            TwilioWebhookLog.NotAForm(logger, path);
+            return false;
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            TwilioWebhookLog.FormUnreadable(logger, path);
+            return false;
+        }
+
+        // Twilio signs the URL it requested, which behind a proxy or the Functions host is the public one.
+        var url = publicOptions.Url(request.Path.ToUriComponent().TrimStart('/') + request.QueryString.ToUriComponent());
+        var parameters = form.SelectMany(field => field.Value.Select(value => KeyValuePair.Create(field.Key, value ?? "")));
+        if (!TwilioSignature.IsValid(authToken, url.OriginalString, parameters, signature))
+        {
+            TwilioWebhookLog.SignatureWrong(logger, url.GetLeftPart(UriPartial.Path));
+            return false;
+        }
+
+        return true;
+    }
+}
+
+/// <summary>Log messages of Twilio's webhooks. Never the parameters: they hold phone numbers and message text.</summary>
+internal static partial class TwilioWebhookLog
+{
+    [LoggerMessage(EventId = 440, Level = LogLevel.Warning, Message = "Twilio webhook {Path} refused: no X-Twilio-Signature header")]
+    public static partial void SignatureMissing(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 441, Level = LogLevel.Warning, Message = "Twilio webhook refused: the signature does not match {Url} (if Twilio really sent it, check that Public:BaseUrl is the URL configured at Twilio and Twilio:AuthToken is the account's current token)")]
+    public static partial void SignatureWrong(ILogger logger, string url);
+
+    [LoggerMessage(EventId = 442, Level = LogLevel.Error, Message = "Twilio webhook {Path} refused: Twilio:AuthToken is not set, so no signature can be verified")]
+    public static partial void AuthTokenMissing(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 443, Level = LogLevel.Warning, Message = "Twilio webhook {Path} refused: the body is not a url-encoded form, so its signature cannot be verified")]
+    public static partial void NotAForm(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 444, Level = LogLevel.Error, Message = "Twilio webhook {Path} refused: Public:BaseUrl is not set, so the URL Twilio signed is unknown")]
+    public static partial void PublicBaseUrlMissing(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 445, Level = LogLevel.Warning, Message = "Twilio webhook {Path} refused: the form could not be read")]
+    public static partial void FormUnreadable(ILogger logger, string path);
+}

@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using AftercareNudge.Hosting;
+using AftercareNudge.Messaging.Sms;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AftercareNudge.IntegrationTests.Messaging;
+
+/// <summary>
+/// <see cref="TwilioWebhooks.RequireTwilioSignature"/> on a minimal app in memory: only a request
+/// signed over the public URL reaches the handler; everything else is a 403 problem.
+/// </summary>
+public sealed class TwilioSignatureFilterTests : IAsyncDisposable
+{
+    private const string Token = "0123456789abcdef0123456789abcdef";
+    private const string PublicBase = "https://aftercare.example.org";
+    private const string Path = "/api/twilio/sms";
+    private const string Phone = "+14155550123";
+    private const string Text = "stop texting me please";
+
+    private static readonly KeyValuePair<string, string>[] Form =
+    [
+        new("MessageSid", "SM0123456789abcdef0123456789abcdef"), new("From", Phone), new("To", "+15005550006"), new("Body", Text),
+    ];
+
+    private readonly LogCollector _logs = new();
+    private WebApplication? _app;
+    private int _handled;
+
+    [Fact]
+    public async Task Post_SignedOverPublicUrl_ReachesHandlerWithForm()
+    {
+        var client = await StartAsync();
+
+        var response = await client.SendAsync(Request(PublicBase + Path, Form), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Text, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1, _handled);
+    }
+
+    [Fact]
+    public async Task Post_SignedOverPublicUrlWithDefaultPort_ReachesHandler()
+    {
+        var client = await StartAsync();
+
+        var response = await client.SendAsync(Request("https://aftercare.example.org:443" + Path, Form), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Post_SignedWithQueryString_ReachesHandler()
+    {
+        var client = await StartAsync();
+
+        var response = await client.SendAsync(Request(PublicBase + Path + "?source=number&x=a%20b", Form, Path + "?source=number&x=a%20b"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Post_SignedWithoutItsQueryString_IsForbidden()
+    {
+        var client = await StartAsync();
+
+        var response = await client.SendAsync(Request(PublicBase + Path, Form, Path + "?source=number"), TestContext.Current.CancellationToken);
+
+        await AssertForbiddenAsync(response);
+    }
+
+    [Fact]
+    public async Task Post_SignedOverUrlTheServerSaw_IsForbidden()
+    {
+        // The test server sees http://localhost; Twilio signs the public URL.
+        var client = await StartAsync();
+
+        var response = await client.SendAsync(Request("http://localhost" + Path, Form), TestContext.Current.CancellationToken);
+
+        await AssertForbiddenAsync(response);
+    }
+
+    [Fact]
+    public async Task Post_NoSignatureHeader_IsForbiddenAndLogged()
+    {
+        var client = await StartAsync();
+        var request = Request(PublicBase + Path, Form);
+        request.Headers.Remove(TwilioSignature.HeaderName);
+
+        var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await AssertForbiddenAsync(response);
+        Assert.Contains(_logs.Entries, e => e.EventId == 440);
+    }
+
+    [Fact]
+    public async Task Post_TamperedBody_IsForbiddenAndLogsNoParameter()
+    {
+        var client = await StartAsync();
+        var signed = Request(PublicBase + Path, Form);
+        var tampered = new HttpRequestMessage(HttpMethod.Post, Path)
+        {
+            Content = new FormUrlEncodedContent(Form.Select(p => p.Key == "Body" ? KeyValuePair.Create("Body", "YES") : p)),
+        };
+        tampered.Headers.Add(TwilioSignature.HeaderName, signed.Headers.GetValues(TwilioSignature.HeaderName));
+
+        var response = await client.SendAsync(tampered, TestContext.Current.CancellationToken);
+
+        await AssertForbiddenAsync(response);
+        var entry = Assert.Single(_logs.Entries, e => e.EventId == 441);
+        Assert.Contains("https://aftercare.example.org/api/twilio/sms", entry.Message, StringComparison.Ordinal);
+        Assert.All(_logs.Entries, e =>
+        {
+            Assert.DoesNotContain(Phone, e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("YES", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Text, e.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task Post_SignedWithAnotherToken_IsForbidden()
+    {
+        var client = await StartAsync();
+
+        var response = await client.SendAsync(Request(PublicBase + Path, Form, token: "another-token"), TestContext.Current.CancellationToken);
+
+        await AssertForbiddenAsync(response);
+    }
+
+    [Fact]
+    public async Task Post_TwoSignatureHeaders_IsForbidden()
+    {
+        var client = await StartAsync();
+        var request = Request(PublicBase + Path, Form);
+        request.Headers.Add(TwilioSignature.HeaderName, "second");
+
+        var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await AssertForbiddenAsync(response);
+    }
+
+    [Fact]
+    public async Task Post_NoAuthTokenConfigured_IsForbiddenEvenWithEmptyTokenSignature()
+    {
+        var client = await StartAsync(authToken: null);
+
+        var response = await client.SendAsync(Request(PublicBase + Path, Form, token: ""), TestContext.Current.CancellationToken);
+
+        await AssertForbiddenAsync(response);
+        Assert.Contains(_logs.Entries, e => e.EventId == 442);
+    }
+
+    [Fact]
+    public async Task Post_NoPublicBaseUrl_IsForbidden()
+    {
+        var client = await StartAsync(publicBase: null);
+
+        var response = await client.SendAsync(Request("http://localhost" + Path, Form), TestContext.Current.CancellationToken);
+
+        await AssertForbiddenAsync(response);
+        Assert.Contains(_logs.Entries, e => e.EventId == 444);
+    }
+
+    [Fact]
+    public async Task Post_JsonBody_IsForbidden()
+    {
+        var client = await StartAsync();
+        var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = JsonContent.Create(new { From = Phone, Body = Text }) };
+        request.Headers.Add(TwilioSignature.HeaderName, TwilioSignature.Compute(Token, PublicBase + Path, []));
+
+        var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await AssertForbiddenAsync(response);
+        Assert.Contains(_logs.Entries, e => e.EventId == 443);
+    }
+
+    [Fact]
+    public async Task Post_MultipartFormWithValidFieldSignature_IsForbidden()
+    {
+        // A multipart body could carry files the signature does not cover.
+        var client = await StartAsync();
+        var content = new MultipartFormDataContent();
+        foreach (var (name, value) in Form)
+        {
+            content.Add(new StringContent(value), name);
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = content };
+        request.Headers.Add(TwilioSignature.HeaderName, TwilioSignature.Compute(Token, PublicBase + Path, Form));
+
+        var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await AssertForbiddenAsync(response);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    private async Task<HttpClient> StartAsync(string? authToken = Token, string? publicBase = PublicBase)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders().AddProvider(_logs);
+        builder.Services.AddProblemDetails();
+        builder.Services.Configure<PublicOptions>(o => o.BaseUrl = publicBase is null ? null : new Uri(publicBase));
+        builder.Services.Configure<TwilioOptions>(o => o.AuthToken = authToken);
+
+        _app = builder.Build();
+        _app.MapGroup("/api").MapPost("/twilio/sms", async (HttpRequest request) =>
+        {
+            Interlocked.Increment(ref _handled);
+            var form = await request.ReadFormAsync();
+            return TypedResults.Text(form["Body"].ToString());
+        }).RequireTwilioSignature();
+
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        return _app.GetTestClient();
+    }
+
+    /// <summary>A form POST to <paramref name="target"/>, signed as Twilio signs it for <paramref name="signedUrl"/>.</summary>
+    private static HttpRequestMessage Request(string signedUrl, KeyValuePair<string, string>[] form, string target = Path, string token = Token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add(TwilioSignature.HeaderName, TwilioSignature.Compute(token, signedUrl, form));
+        return request;
+    }
+
+    private async Task AssertForbiddenAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(TestContext.Current.CancellationToken);
+        Assert.Equal(403, problem?.Status);
+        Assert.Equal(TwilioWebhooks.SignatureProblemTitle, problem?.Title);
+        Assert.Equal(0, _handled);
+    }
+
+    private sealed record LogEntry(int EventId, string Message);
+
+    private sealed class LogCollector : ILoggerProvider, ILogger
+    {
+        private readonly ConcurrentQueue<LogEntry> _entries = new();
+
+        public IReadOnlyCollection<LogEntry> Entries => _entries.ToArray();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var text = new StringBuilder(formatter(state, exception));
+            if (state is IEnumerable<KeyValuePair<string, object?>> properties)
+            {
+                foreach (var (key, value) in properties)
+                {
+                    text.Append(' ').Append(key).Append('=').Append(value);
+                }
+            }
+
+            _entries.Enqueue(new LogEntry(eventId.Id, text.ToString()));
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
