@@ -1,3 +1,4 @@
+using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.Health;
@@ -18,6 +19,7 @@ builder.Services.AddStorage();
 builder.Services.AddApiKeys();
 builder.Services.AddMessaging();
 builder.Services.AddEvents();
+builder.Services.AddConsent();
 builder.Services.AddDispatch();
 
 var app = builder.Build();
@@ -28,6 +30,7 @@ app.MapFunctionsHostingModel();
 var api = app.MapGroup("/api");
 api.MapHealth();
 api.MapEvents();
+api.MapConsent();
 api.MapDevOutbox();
 
 app.Run();

@@ -18,6 +18,16 @@ public sealed record ConsentDecision(
     string How,
     string ShownText);
 
+/// <summary>One line of the consent ledger. <see cref="Action"/>: requested, granted, declined, opted-out or opted-in.</summary>
+public sealed record ConsentLedgerEntry(
+    string Address,
+    Channel Channel,
+    string? OrganizerId,
+    string Action,
+    DateTimeOffset RecordedAt,
+    string How,
+    string ShownText);
+
 /// <summary>
 /// Consent per recipient address, per organiser, per channel, plus a global opt-out per address.
 /// Rows are keyed by a hash of the address (<c>sms-…</c> / <c>email-…</c>), so storage keys carry no
@@ -26,7 +36,12 @@ public sealed record ConsentDecision(
 /// </summary>
 public sealed class ConsentStore(AppTables tables, TimeProvider time)
 {
+    /// <summary>Consent requests one address may receive in 24 hours, from every organiser together.</summary>
+    public const int MaxRequestsPerDay = 3;
+
     private const string GlobalRow = "global";
+    private const string RequestedAction = "requested";
+    private const string OptedInAction = "opted-in";
 
     /// <summary>The organiser a consent is given to: one client's organiser, identified by their own address.</summary>
     public static string OrganizerId(string clientId, Participant organizer)
@@ -48,7 +63,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
         var state = ConsentState.Pending;
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            var rowState = Enum.Parse<ConsentState>(row.GetString("State"));
+            var rowState = StateOf(row);
             if (row.RowKey == GlobalRow)
             {
                 if (rowState == ConsentState.OptedOut)
@@ -92,22 +107,8 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
     /// </summary>
     public async Task RecordAsync(ConsentDecision decision, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         var partition = AddressKey(decision.Channel, decision.Address);
-        var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
-        var ledgerRow = (DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12];
-        await ledger.AddEntityAsync(
-            new TableEntity(partition, ledgerRow)
-            {
-                ["Channel"] = decision.Channel.ToString(),
-                ["Address"] = decision.Address,
-                ["OrganizerId"] = decision.OrganizerId,
-                ["State"] = decision.State.ToString(),
-                ["How"] = decision.How,
-                ["ShownText"] = decision.ShownText,
-                ["RecordedAt"] = now,
-            },
-            cancellationToken);
+        await AppendLedgerAsync(partition, decision.Channel, decision.Address, decision.OrganizerId, ActionOf(decision), decision.How, decision.ShownText, cancellationToken);
 
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         var row = decision.OrganizerId is null ? GlobalRow : OrganizerRow(decision.OrganizerId);
@@ -116,11 +117,168 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
             {
                 ["State"] = decision.State.ToString(),
                 ["Channel"] = decision.Channel.ToString(),
-                ["UpdatedAt"] = now,
+                ["UpdatedAt"] = time.GetUtcNow(),
             },
-            TableUpdateMode.Replace,
+            TableUpdateMode.Merge,
             cancellationToken);
     }
+
+    /// <summary>
+    /// Records that a consent request went to this address for this organiser, unless the address has
+    /// already had <see cref="MaxRequestsPerDay"/> requests in the last 24 hours from anyone: then it
+    /// returns false and nothing is sent (the request waits, and the consent stays pending).
+    /// </summary>
+    public async Task<bool> TryRecordRequestAsync(
+        Channel channel, string address, string organizerId, string organizerName, string how, string shownText, CancellationToken cancellationToken)
+    {
+        var partition = AddressKey(channel, address);
+        if (await CountRequestsSinceAsync(partition, time.GetUtcNow().AddDays(-1), cancellationToken) >= MaxRequestsPerDay)
+        {
+            return false;
+        }
+
+        await AppendLedgerAsync(partition, channel, address, organizerId, RequestedAction, how, shownText, cancellationToken);
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        await consents.UpsertEntityAsync(
+            new TableEntity(partition, OrganizerRow(organizerId))
+            {
+                ["Channel"] = channel.ToString(),
+                ["OrganizerName"] = organizerName,
+                ["RequestedAt"] = time.GetUtcNow(),
+            },
+            TableUpdateMode.Merge,
+            cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// A YES or NO by SMS: answers every request still pending for this address, and returns the names
+    /// of the organisers it answered.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AnswerPendingRequestsAsync(
+        Channel channel, string address, ConsentState answer, string how, string shownText, CancellationToken cancellationToken)
+    {
+        var partition = AddressKey(channel, address);
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        var pending = new List<TableEntity>();
+        await foreach (var row in consents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
+        {
+            if (row.RowKey.StartsWith("org-", StringComparison.Ordinal)
+                && StateOf(row) == ConsentState.Pending
+                && row.GetDateTimeOffset("RequestedAt") is not null)
+            {
+                pending.Add(row);
+            }
+        }
+
+        var names = new List<string>();
+        foreach (var row in pending)
+        {
+            await RecordAsync(new ConsentDecision(channel, address, row.RowKey["org-".Length..], answer, how, shownText), cancellationToken);
+            names.Add(row.GetString("OrganizerName") ?? "");
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// START after a STOP: lifts the global opt-out. Consents granted before apply again; returns the
+    /// names of the organisers whose check-ins will arrive again.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> OptInAsync(Channel channel, string address, string how, string shownText, CancellationToken cancellationToken)
+    {
+        var partition = AddressKey(channel, address);
+        await AppendLedgerAsync(partition, channel, address, null, OptedInAction, how, shownText, cancellationToken);
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        await consents.UpsertEntityAsync(
+            new TableEntity(partition, GlobalRow)
+            {
+                ["State"] = nameof(ConsentState.Granted),
+                ["Channel"] = channel.ToString(),
+                ["UpdatedAt"] = time.GetUtcNow(),
+            },
+            TableUpdateMode.Merge,
+            cancellationToken);
+
+        var names = new List<string>();
+        await foreach (var row in consents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
+        {
+            if (row.RowKey.StartsWith("org-", StringComparison.Ordinal) && row.GetString("State") == nameof(ConsentState.Granted))
+            {
+                names.Add(row.GetString("OrganizerName") ?? "");
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>Every ledger entry for an address, newest first: who agreed to what, when, how, and what they were shown.</summary>
+    public async Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync(Channel channel, string address, CancellationToken cancellationToken)
+    {
+        var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
+        var entries = new List<ConsentLedgerEntry>();
+        await foreach (var row in ledger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AddressKey(channel, address)}"), cancellationToken: cancellationToken))
+        {
+            entries.Add(new ConsentLedgerEntry(
+                row.GetString("Address"),
+                Enum.Parse<Channel>(row.GetString("Channel")),
+                row.GetString("OrganizerId"),
+                row.GetString("Action") ?? row.GetString("State"),
+                row.GetDateTimeOffset("RecordedAt") ?? default,
+                row.GetString("How"),
+                row.GetString("ShownText")));
+        }
+
+        return entries;
+    }
+
+    private async Task<int> CountRequestsSinceAsync(string partition, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        // Newest first: every entry since then has a row key below the key of that moment.
+        var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey lt {LedgerKey(since)} and Action eq {RequestedAction}");
+        var count = 0;
+        await foreach (var unused in ledger.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private async Task AppendLedgerAsync(
+        string partition, Channel channel, string address, string? organizerId, string action, string how, string shownText, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
+        await ledger.AddEntityAsync(
+            new TableEntity(partition, LedgerKey(now) + "-" + Guid.NewGuid().ToString("N")[..12])
+            {
+                ["Channel"] = channel.ToString(),
+                ["Address"] = address,
+                ["OrganizerId"] = organizerId,
+                ["Action"] = action,
+                ["How"] = how,
+                ["ShownText"] = shownText,
+                ["RecordedAt"] = now,
+            },
+            cancellationToken);
+    }
+
+    // A row made by a request before its pending record is pending.
+    private static ConsentState StateOf(TableEntity row) =>
+        row.GetString("State") is { } state ? Enum.Parse<ConsentState>(state) : ConsentState.Pending;
+
+    private static string ActionOf(ConsentDecision decision) => decision.State switch
+    {
+        ConsentState.Granted => "granted",
+        ConsentState.Declined => "declined",
+        ConsentState.OptedOut => "opted-out",
+        _ => "pending",
+    };
+
+    private static string LedgerKey(DateTimeOffset instant) =>
+        (DateTimeOffset.MaxValue.UtcTicks - instant.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
 
     private static string OrganizerRow(string organizerId) => "org-" + organizerId;
 

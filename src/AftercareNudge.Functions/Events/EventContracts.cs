@@ -100,4 +100,8 @@ public sealed record CheckInView(
     CheckInStatus Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? SentAt,
-    bool Late);
+    bool Late,
+    IReadOnlyList<ReplyView> Replies);
+
+/// <summary>A recipient's free-text answer to a check-in.</summary>
+public sealed record ReplyView(string Body, DateTimeOffset ReceivedAt);

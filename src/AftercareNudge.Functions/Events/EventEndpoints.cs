@@ -15,8 +15,7 @@ public static class EventEndpoints
     {
         services.AddSingleton<EventValidator>();
         services.AddSingleton<EventStore>();
-        services.AddSingleton<ConsentStore>();
-        services.AddSingleton<EventService>();
+        services.AddTransient<EventService>();
         return services;
     }
 

@@ -53,3 +53,6 @@ public sealed record CheckInRecord(
 
     public bool Late => SentAt is { } sent && sent - DueAt > LateAfter;
 }
+
+/// <summary>What a recipient texted back after a check-in that was not a keyword.</summary>
+public sealed record CheckInReply(string CheckInId, string Body, DateTimeOffset ReceivedAt);

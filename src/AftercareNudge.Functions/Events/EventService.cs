@@ -6,7 +6,13 @@ using Azure;
 namespace AftercareNudge.Events;
 
 /// <summary>Registers events and reads them back for the client that owns them.</summary>
-public sealed class EventService(EventStore store, ConsentStore consents, TimeProvider time, ILogger<EventService> logger)
+public sealed class EventService(
+    EventStore store,
+    ConsentStore consents,
+    RecipientCheckIns recipients,
+    ConsentRequests requests,
+    TimeProvider time,
+    ILogger<EventService> logger)
 {
     public async Task<EventView> RegisterAsync(ApiClient client, PlannedEvent planned, CancellationToken cancellationToken)
     {
@@ -33,6 +39,8 @@ public sealed class EventService(EventStore store, ConsentStore consents, TimePr
             return new CheckInRecord(eventId, NewId("ci_"), i, c.To, c.Channel, c.Message, c.Timing, due, due, CheckInStatus.Scheduled, null, 0, null, null, null);
         }).ToList();
 
+        // Who each check-in goes to, before the event itself (like the due index): a STOP must find them.
+        await recipients.AddAsync(record, checkIns, cancellationToken);
         await store.CreateAsync(record, checkIns, cancellationToken);
         EventsLog.Registered(logger, eventId, client.Id, checkIns.Count);
 
@@ -49,7 +57,18 @@ public sealed class EventService(EventStore store, ConsentStore consents, TimePr
             EventsLog.PendingConsentNotRecorded(logger, e, eventId);
         }
 
-        return await ViewAsync(record, checkIns, cancellationToken);
+        // Consent is asked for at once, not by the timer. Best effort for the same reason: a request
+        // that failed is asked again by the next registration, and nothing is sent without consent.
+        try
+        {
+            await requests.RequestForEventAsync(record, checkIns, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ConsentLog.RequestsFailed(logger, e, eventId);
+        }
+
+        return await ViewAsync(record, checkIns, [], cancellationToken);
     }
 
     /// <summary>The event if it exists and belongs to this client; another client's event is not found.</summary>
@@ -66,10 +85,10 @@ public sealed class EventService(EventStore store, ConsentStore consents, TimePr
             return null;
         }
 
-        return await ViewAsync(f.Event, f.CheckIns, cancellationToken);
+        return await ViewAsync(f.Event, f.CheckIns, f.Replies, cancellationToken);
     }
 
-    private async Task<EventView> ViewAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, CancellationToken cancellationToken)
+    private async Task<EventView> ViewAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, IReadOnlyList<CheckInReply> replies, CancellationToken cancellationToken)
     {
         var people = await Task.WhenAll(record.Everyone.Select(async p =>
         {
@@ -82,7 +101,9 @@ public sealed class EventService(EventStore store, ConsentStore consents, TimePr
             return new PersonView(p.Key, p.Name, p.Phone, p.Email, p.TimeZone, states);
         }));
 
-        var checkInViews = checkIns.Select(c => new CheckInView(c.Id, c.To, c.Channel, c.DueAt, c.Status, c.Reason, c.SentAt, c.Late)).ToList();
+        var checkInViews = checkIns.Select(c => new CheckInView(
+            c.Id, c.To, c.Channel, c.DueAt, c.Status, c.Reason, c.SentAt, c.Late,
+            replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt)).ToList())).ToList();
         return new EventView(
             record.Id,
             StatusOf(record, checkIns, people),

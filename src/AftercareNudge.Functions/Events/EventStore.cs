@@ -14,6 +14,7 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
 {
     private const string EventRow = "event";
     private const string CheckInRowPrefix = "checkin-";
+    private const string ReplyRowPrefix = "reply-";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
@@ -30,12 +31,13 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         await table.SubmitTransactionAsync(actions, cancellationToken);
     }
 
-    /// <summary>The event and its check-ins, in one partition query; null if there is no such event.</summary>
-    public async Task<(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns)?> GetAsync(string eventId, CancellationToken cancellationToken)
+    /// <summary>The event, its check-ins and the replies to them, in one partition query; null if there is no such event.</summary>
+    public async Task<(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns, IReadOnlyList<CheckInReply> Replies)?> GetAsync(string eventId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.Events, cancellationToken);
         EventRecord? record = null;
         var checkIns = new List<CheckInRecord>();
+        var replies = new List<CheckInReply>();
         await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {eventId}"), cancellationToken: cancellationToken))
         {
             if (entity.RowKey == EventRow)
@@ -46,9 +48,26 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
             {
                 checkIns.Add(ToCheckInRecord(entity));
             }
+            else if (entity.RowKey.StartsWith(ReplyRowPrefix, StringComparison.Ordinal))
+            {
+                replies.Add(new CheckInReply(entity.GetString("CheckInId"), entity.GetString("Body"), entity.GetDateTimeOffset("ReceivedAt") ?? default));
+            }
         }
 
-        return record is null ? null : (record, checkIns.OrderBy(c => c.Position).ToList());
+        return record is null ? null : (record, checkIns.OrderBy(c => c.Position).ToList(), replies.OrderBy(r => r.ReceivedAt).ToList());
+    }
+
+    /// <summary>A free-text reply to a check-in, kept with its event (and deleted with it).</summary>
+    public async Task AddReplyAsync(string eventId, CheckInReply reply, string messageId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
+        var row = new TableEntity(eventId, ReplyRowPrefix + messageId)
+        {
+            ["CheckInId"] = reply.CheckInId,
+            ["Body"] = reply.Body,
+            ["ReceivedAt"] = reply.ReceivedAt,
+        };
+        await table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task<EventRecord?> GetEventAsync(string eventId, CancellationToken cancellationToken)

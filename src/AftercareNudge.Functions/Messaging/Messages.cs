@@ -4,6 +4,8 @@ namespace AftercareNudge.Messaging;
 public static class MessageKinds
 {
     public const string CheckIn = "check-in";
+    public const string ConsentRequest = "consent-request";
+    public const string ConsentReply = "consent-reply";
 }
 
 /// <summary>One SMS, already worded (the sender's name first, per the wording rules).</summary>
@@ -15,6 +17,7 @@ public static class MessageKinds
 public sealed record SmsMessage(string To, string Body, string Kind, string? EventId, string? CheckInId);
 
 /// <summary>One email with a plain-text and an HTML part. The subject never names the event's kind or title.</summary>
+/// <param name="UnsubscribeUrl">The one-click unsubscribe link (RFC 8058) every email carries, in its footer and its headers.</param>
 public sealed record EmailMessage(
     string To,
     string? ToName,
@@ -23,7 +26,8 @@ public sealed record EmailMessage(
     string Html,
     string Kind,
     string? EventId,
-    string? CheckInId);
+    string? CheckInId,
+    Uri? UnsubscribeUrl = null);
 
 public interface ISmsSender
 {

@@ -1,3 +1,4 @@
+using AftercareNudge.Consent;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging.Email;
 using AftercareNudge.Messaging.Outbox;
@@ -38,9 +39,9 @@ public sealed class DeliveryOptions
             yield return "Twilio and SendGrid must be configured under the Functions host: the development outbox is for local runs only (Twilio:AccountSid and SendGrid:ApiKey are not set).";
         }
 
-        if (!UsesOutbox && !PublicBaseUrlSet)
+        if (!PublicBaseUrlSet)
         {
-            yield return "Public:BaseUrl is required when the providers are configured: delivery callbacks and links are built from it.";
+            yield return "Public:BaseUrl is required: the links in emails and the webhook signatures are built from it (locally, http://127.0.0.1:7071).";
         }
     }
 }
@@ -70,9 +71,13 @@ public static class MessagingExtensions
         services.AddTransient<ISmsSender>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.UsesOutbox
             ? sp.GetRequiredService<OutboxSender>()
             : sp.GetRequiredService<TwilioSmsClient>());
-        services.AddTransient<IEmailSender>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.UsesOutbox
-            ? sp.GetRequiredService<OutboxSender>()
-            : sp.GetRequiredService<SendGridEmailSender>());
+        services.AddTransient<IEmailSender>(sp => new UnsubscribeLinks(
+            sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.UsesOutbox
+                ? sp.GetRequiredService<OutboxSender>()
+                : sp.GetRequiredService<SendGridEmailSender>(),
+            sp.GetRequiredService<LinkTokens>(),
+            sp.GetRequiredService<IOptions<PublicOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

@@ -15,6 +15,9 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public const string Consents = "Consents";
     public const string ConsentLedger = "ConsentLedger";
     public const string DevOutbox = "DevOutbox";
+    public const string RecipientCheckIns = "RecipientCheckIns";
+    public const string InboundMessages = "InboundMessages";
+    public const string LinkTokens = "LinkTokens";
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new();
 

@@ -23,6 +23,8 @@ public sealed class AppFactory(
     public const string ClientAKey = "client-a-key-0123456789";
     public const string ClientBKey = "client-b-key-0123456789";
 
+    public const string PublicBaseUrl = "https://aftercare.example.org";
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
@@ -75,6 +77,7 @@ public sealed class AppFactory(
         builder.UseSetting("Api:Keys:clientA", ClientAKey);
         builder.UseSetting("Api:Keys:clientB", ClientBKey);
         builder.UseSetting("Hosting:InProcessTimers", "false");
+        builder.UseSetting("Public:BaseUrl", PublicBaseUrl);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -51,6 +51,7 @@ internal sealed class AppProcess : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Storage__TablePrefix"] = prefix,
             ["Api__Keys__clientA"] = AppFactory.ClientAKey,
+            ["Public__BaseUrl"] = settings.TryGetValue("Public__BaseUrl", out var publicUrl) ? publicUrl : $"http://127.0.0.1:{port}",
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = underFunctionsHost ? port.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
         };
         string[] arguments = underFunctionsHost ? [] : ["--urls", $"http://127.0.0.1:{port}"];

@@ -4,8 +4,9 @@ using AftercareNudge.Messaging;
 namespace AftercareNudge.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A provider that answers from a script (the last answer repeats), recording every send it was asked
-/// for. With an empty script it throws, as a sender with a bug would.
+/// A provider that answers check-ins from a script (the last answer repeats), recording every check-in
+/// it was asked to send; anything else (consent requests) it accepts and does not count. With an
+/// empty script it throws, as a sender with a bug would.
 /// </summary>
 internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, IEmailSender
 {
@@ -15,12 +16,17 @@ internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, I
 
     public int Calls => _calls;
 
-    public Task<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken) => Answer(message);
+    public Task<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken) => Answer(message, message.Kind);
 
-    public Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken) => Answer(message);
+    public Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken) => Answer(message, message.Kind);
 
-    private Task<SendResult> Answer(object message)
+    private Task<SendResult> Answer(object message, string kind)
     {
+        if (kind != MessageKinds.CheckIn)
+        {
+            return Task.FromResult(SendResult.Sent("SM-not-a-check-in"));
+        }
+
         Sent.Enqueue(message);
         var call = Interlocked.Increment(ref _calls);
         return script.Length == 0

@@ -174,16 +174,24 @@ public sealed class MessagingOptionsTests
     [Fact]
     public void DeliveryProblems_NeitherProvider_IsTheOutbox()
     {
-        var options = new DeliveryOptions();
+        var options = new DeliveryOptions { PublicBaseUrlSet = true };
 
         Assert.True(options.UsesOutbox);
         Assert.Empty(options.Problems());
     }
 
     [Fact]
+    public void DeliveryProblems_NoPublicBaseUrl_NamesIt()
+    {
+        var options = new DeliveryOptions();
+
+        Assert.StartsWith("Public:BaseUrl is required", Assert.Single(options.Problems()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DeliveryProblems_OutboxUnderTheFunctionsHost_IsRefused()
     {
-        var options = new DeliveryOptions { UnderFunctionsHost = true };
+        var options = new DeliveryOptions { UnderFunctionsHost = true, PublicBaseUrlSet = true };
 
         Assert.Contains("the development outbox is for local runs only", Assert.Single(options.Problems()), StringComparison.Ordinal);
     }

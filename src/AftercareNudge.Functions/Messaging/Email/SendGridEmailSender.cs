@@ -167,6 +167,13 @@ internal static class SendGridMail
             mail.AddCustomArg("checkInId", message.CheckInId);
         }
 
+        // RFC 8058 one-click unsubscribe: mail clients POST to the link, with no cookies and no redirect.
+        if (message.UnsubscribeUrl is not null)
+        {
+            mail.AddHeader("List-Unsubscribe", $"<{message.UnsubscribeUrl.AbsoluteUri}>");
+            mail.AddHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+
         // Aftercare email is not marketing: no open pixel, no links rewritten through SendGrid,
         // whatever the account's defaults are.
         mail.SetClickTracking(false, false);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AftercareNudge.Consent;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -113,6 +114,7 @@ public static class OutboxExtensions
 
         dev.MapGet("/outbox", async (OutboxSender outbox, CancellationToken cancellationToken, int? take) =>
             TypedResults.Ok(await outbox.ListAsync(Math.Clamp(take ?? 100, 1, 1000), cancellationToken)));
+        dev.MapDevSms();
         return dev;
     }
 }

@@ -1,0 +1,20 @@
+namespace AftercareNudge.Consent;
+
+public static class ConsentExtensions
+{
+    public static IServiceCollection AddConsent(this IServiceCollection services)
+    {
+        services.AddSingleton<ConsentStore>();
+        services.AddSingleton<LinkTokens>();
+        services.AddSingleton<RecipientCheckIns>();
+        services.AddTransient<ConsentRequests>();
+        services.AddSingleton<InboundSms>();
+        return services;
+    }
+
+    public static RouteGroupBuilder MapConsent(this RouteGroupBuilder api)
+    {
+        api.MapTwilioSms();
+        return api;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Net;
+
+namespace AftercareNudge.Consent;
+
+/// <summary>
+/// Every word the consent side sends. Neutral by rule: nothing names the event, its kind or its
+/// content; every SMS names the sender; the consent request and the YES confirmation carry the
+/// frequency, HELP and STOP; the opt-out confirmation carries nothing else.
+/// </summary>
+public static class ConsentWording
+{
+    public const string Brand = "AftercareNudge";
+
+    public static string When(DateTimeOffset instant, string timeZone)
+    {
+        var zone = NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) ?? NodaTime.DateTimeZone.Utc;
+        return NodaTime.Instant.FromDateTimeOffset(instant).InZone(zone).ToString("ddd d MMM", CultureInfo.InvariantCulture);
+    }
+
+    public static string SmsRequest(string organizerName, bool toOrganizer, string when) => toOrganizer
+        ? $"{organizerName} via {Brand}: please confirm this number for the check-in messages you planned, next on {when}. Reply YES to agree. Msg freq varies. Msg&data rates may apply. Reply HELP for help, STOP to opt out."
+        : $"{organizerName} via {Brand}: {organizerName} would like to send you check-in messages around plans you made together, next on {when}. Reply YES to agree. Msg freq varies. Msg&data rates may apply. Reply HELP for help, STOP to opt out.";
+
+    public static string SmsGranted(IReadOnlyList<string> organizers) =>
+        $"{Brand}: Thanks, you'll get the check-ins {Names(organizers)} arranged. Msg freq varies. Reply HELP for help, STOP to opt out.";
+
+    public static string SmsDeclined(IReadOnlyList<string> organizers) =>
+        $"{Brand}: OK, you won't get check-ins from {Names(organizers)}. Reply HELP for help, STOP to opt out.";
+
+    public const string SmsNothingPending = $"{Brand}: There is nothing waiting for your answer. Reply HELP for help, STOP to opt out.";
+
+    public const string SmsOptedOut = $"{Brand}: You're opted out and will get no more messages. Reply START to undo.";
+
+    public static string SmsOptedIn(IReadOnlyList<string> organizers) => organizers.Count == 0
+        ? $"{Brand}: You're opted back in. Nothing arrives unless you agree to it. Reply HELP for help, STOP to opt out."
+        : $"{Brand}: You're opted back in: the check-ins you agreed to from {Names(organizers)} will arrive again. Msg freq varies. Reply HELP for help, STOP to opt out.";
+
+    public const string SmsHelp = $"{Brand} sends check-in texts that someone you know set up, only after you reply YES. Msg freq varies. Msg&data rates may apply. Reply STOP to opt out, START to opt back in.";
+
+    public static string EmailRequestSubject(string organizerName) => $"{organizerName} would like to send you check-ins";
+
+    public static string EmailRequestText(string organizerName, bool toOrganizer, string when, Uri consentUrl) =>
+        (toOrganizer
+            ? $"Please confirm this address for the check-in emails you planned with {Brand}, next on {when}."
+            : $"{organizerName} would like to send you check-in emails through {Brand} around plans you made together, next on {when}.")
+        + $"\n\nTo agree or decline, open:\n{consentUrl}\n\nNothing is sent unless you agree, and you can stop at any time."
+        + $" If you did not expect this, ignore it.";
+
+    public static string EmailRequestHtml(string organizerName, bool toOrganizer, string when, Uri consentUrl) =>
+        $"<p>{WebUtility.HtmlEncode(toOrganizer ? $"Please confirm this address for the check-in emails you planned with {Brand}, next on {when}." : $"{organizerName} would like to send you check-in emails through {Brand} around plans you made together, next on {when}.")}</p>"
+        + $"<p><a href=\"{WebUtility.HtmlEncode(consentUrl.AbsoluteUri)}\">Agree or decline</a></p>"
+        + "<p style=\"color:#666;font-size:small\">Nothing is sent unless you agree, and you can stop at any time. If you did not expect this, ignore it.</p>";
+
+    /// <summary>The consent page's own words: what the person is shown, and what the ledger keeps.</summary>
+    public static string PageText(string organizerName, bool toOrganizer, string when) =>
+        (toOrganizer
+            ? $"Confirm this address for the check-in emails you planned, next on {when}."
+            : $"{organizerName} would like to send you check-in emails around plans you made together, next on {when}.")
+        + " How often depends on what was planned; you can stop at any time with the link in every email.";
+
+    private static string Names(IReadOnlyList<string> organizers)
+    {
+        var names = organizers.Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        return names.Count switch
+        {
+            0 => "you were asked about",
+            1 => names[0],
+            _ => string.Join(", ", names[..^1]) + " and " + names[^1],
+        };
+    }
+}

@@ -1,0 +1,136 @@
+using AftercareNudge.Events;
+using AftercareNudge.Storage;
+using Azure;
+using Azure.Data.Tables;
+
+namespace AftercareNudge.Consent;
+
+/// <summary>An SMS someone sent us. <see cref="OptOutType"/> is Twilio's, when its Advanced Opt-Out already answered a keyword.</summary>
+public sealed record IncomingSms(string From, string Body, string MessageId, string? OptOutType);
+
+/// <summary>
+/// What happens when someone texts us: YES and NO answer their pending consent requests, STOP (in any
+/// reasonable words) opts the number out of everything at once, START lifts that, HELP explains, and
+/// anything else is kept as a reply to the last check-in they received. Returns the one SMS to answer
+/// with, or null. The same message id twice has the effect of once.
+/// </summary>
+public sealed class InboundSms(
+    ConsentStore consents,
+    RecipientCheckIns recipients,
+    EventStore events,
+    AppTables tables,
+    TimeProvider time,
+    ILogger<InboundSms> logger)
+{
+    public async Task<string?> HandleAsync(IncomingSms sms, CancellationToken cancellationToken)
+    {
+        var inbound = await tables.GetAsync(AppTables.InboundMessages, cancellationToken);
+        var seen = await inbound.GetEntityIfExistsAsync<TableEntity>("sms", sms.MessageId, ["RowKey"], cancellationToken);
+        if (seen.HasValue)
+        {
+            ConsentLog.InboundSmsDuplicate(logger, sms.MessageId);
+            return null;
+        }
+
+        var keyword = SmsKeywords.Classify(sms.Body);
+        ConsentLog.InboundSms(logger, sms.MessageId, keyword.ToString());
+        var how = "sms:" + sms.MessageId;
+        var reply = keyword switch
+        {
+            SmsKeyword.Yes => await AnswerAsync(sms.From, ConsentState.Granted, how, cancellationToken),
+            SmsKeyword.No => await AnswerAsync(sms.From, ConsentState.Declined, how, cancellationToken),
+            SmsKeyword.Stop => await OptOutAsync(sms, how, cancellationToken),
+            SmsKeyword.Start => await OptInAsync(sms, how, cancellationToken),
+            SmsKeyword.Help => sms.OptOutType == "HELP" ? null : ConsentWording.SmsHelp,
+            _ => await KeepReplyAsync(sms, cancellationToken),
+        };
+
+        // Marked handled only once handled: a retry after a failure half way does it again (every
+        // step above is safe to repeat), rather than losing a STOP.
+        try
+        {
+            await inbound.AddEntityAsync(new TableEntity("sms", sms.MessageId) { ["Keyword"] = keyword.ToString(), ["HandledAt"] = time.GetUtcNow() }, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.IsConflict())
+        {
+            // Twilio's retry raced us: handled twice, to the same effect.
+        }
+
+        return reply;
+    }
+
+    private async Task<string> AnswerAsync(string from, ConsentState answer, string how, CancellationToken cancellationToken)
+    {
+        var shown = answer == ConsentState.Granted ? ConsentWording.SmsGranted([]) : ConsentWording.SmsDeclined([]);
+        var organizers = await consents.AnswerPendingRequestsAsync(Channel.Sms, from, answer, how, shown, cancellationToken);
+        if (organizers.Count == 0)
+        {
+            return ConsentWording.SmsNothingPending;
+        }
+
+        return answer == ConsentState.Granted ? ConsentWording.SmsGranted(organizers) : ConsentWording.SmsDeclined(organizers);
+    }
+
+    private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
+    {
+        await consents.RecordAsync(new ConsentDecision(Channel.Sms, sms.From, null, ConsentState.OptedOut, how, ConsentWording.SmsOptedOut), cancellationToken);
+        await SkipPendingAsync(Channel.Sms, sms.From, recipients, events, logger, cancellationToken);
+
+        // One confirmation, and none if Twilio's Advanced Opt-Out already sent its own.
+        return sms.OptOutType == "STOP" ? null : ConsentWording.SmsOptedOut;
+    }
+
+    private async Task<string?> OptInAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
+    {
+        var organizers = await consents.OptInAsync(Channel.Sms, sms.From, how, ConsentWording.SmsOptedIn([]), cancellationToken);
+        return sms.OptOutType == "START" ? null : ConsentWording.SmsOptedIn(organizers);
+    }
+
+    /// <summary>Every check-in still waiting for this address becomes skipped (opted-out), across every event.</summary>
+    internal static async Task<int> SkipPendingAsync(Channel channel, string address, RecipientCheckIns recipients, EventStore events, ILogger logger, CancellationToken cancellationToken)
+    {
+        var skipped = 0;
+        foreach (var found in await recipients.ForAddressAsync(channel, address, cancellationToken))
+        {
+            var checkIn = await events.GetCheckInAsync(found.EventId, found.CheckInId, cancellationToken);
+            if (checkIn is not { Status: CheckInStatus.Scheduled })
+            {
+                continue;
+            }
+
+            try
+            {
+                await events.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Skipped, Reason = "opted-out" }, cancellationToken);
+                skipped++;
+            }
+            catch (RequestFailedException e) when (e.IsPreconditionFailed())
+            {
+                // A dispatch run holds it: it re-checks the opt-out before sending.
+            }
+        }
+
+        ConsentLog.PendingSkipped(logger, skipped);
+        return skipped;
+    }
+
+    private async Task<string?> KeepReplyAsync(IncomingSms sms, CancellationToken cancellationToken)
+    {
+        CheckInRecord? latest = null;
+        foreach (var found in await recipients.ForAddressAsync(Channel.Sms, sms.From, cancellationToken))
+        {
+            var checkIn = await events.GetCheckInAsync(found.EventId, found.CheckInId, cancellationToken);
+            if (checkIn?.SentAt is not null && (latest is null || checkIn.SentAt > latest.SentAt))
+            {
+                latest = checkIn;
+            }
+        }
+
+        if (latest is not null)
+        {
+            await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, sms.Body.Trim(), time.GetUtcNow()), sms.MessageId, cancellationToken);
+        }
+
+        // No automatic answer to a person's own words.
+        return null;
+    }
+}

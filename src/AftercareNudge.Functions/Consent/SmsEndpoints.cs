@@ -1,0 +1,62 @@
+using System.Security;
+using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Messaging.Sms;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AftercareNudge.Consent;
+
+/// <summary>The dev route's body: an inbound SMS as a person would send it.</summary>
+public sealed record DevSmsRequest(string? From, string? Body);
+
+public static class SmsEndpoints
+{
+    /// <summary><c>POST /api/twilio/sms</c>: Twilio's inbound-message webhook, signed; answers in TwiML.</summary>
+    public static RouteGroupBuilder MapTwilioSms(this RouteGroupBuilder api)
+    {
+        api.MapPost("/twilio/sms", async (HttpRequest request, InboundSms inbound, CancellationToken cancellationToken) =>
+        {
+            var form = await request.ReadFormAsync(cancellationToken);
+            var from = form["From"].ToString();
+            var messageId = form["MessageSid"].ToString();
+            if (from.Length == 0 || messageId.Length == 0)
+            {
+                return TwiML(null);
+            }
+
+            var optOutType = form["OptOutType"].ToString();
+            var reply = await inbound.HandleAsync(new IncomingSms(from, form["Body"].ToString(), messageId, optOutType.Length == 0 ? null : optOutType.ToUpperInvariant()), cancellationToken);
+            return TwiML(reply);
+        }).RequireTwilioSignature().DisableAntiforgery();
+        return api;
+    }
+
+    /// <summary>
+    /// <c>POST /api/dev/sms</c> (outbox mode only): the same handling without a signature. The reply
+    /// Twilio would have sent goes to the outbox.
+    /// </summary>
+    public static RouteGroupBuilder MapDevSms(this RouteGroupBuilder dev)
+    {
+        dev.MapPost("/sms", async Task<Results<ContentHttpResult, ValidationProblem>> (DevSmsRequest request, InboundSms inbound, OutboxSender outbox, CancellationToken cancellationToken) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.From) || request.Body is null)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["'from' (E.164) and 'body' are required."] });
+            }
+
+            var from = request.From.Trim();
+            var reply = await inbound.HandleAsync(new IncomingSms(from, request.Body, "dev-" + Guid.NewGuid().ToString("N"), null), cancellationToken);
+            if (reply is not null)
+            {
+                await outbox.SendAsync(new SmsMessage(from, reply, MessageKinds.ConsentReply, null, null), cancellationToken);
+            }
+
+            return TwiML(reply);
+        });
+        return dev;
+    }
+
+    internal static ContentHttpResult TwiML(string? reply) => TypedResults.Content(
+        reply is null ? "<Response></Response>" : $"<Response><Message>{SecurityElement.Escape(reply)}</Message></Response>",
+        "text/xml");
+}
