@@ -1,4 +1,3 @@
-using System.Security;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Messaging.Sms;
@@ -57,6 +56,10 @@ public static class SmsEndpoints
     }
 
     internal static ContentHttpResult TwiML(string? reply) => TypedResults.Content(
-        reply is null ? "<Response></Response>" : $"<Response><Message>{SecurityElement.Escape(reply)}</Message></Response>",
+        reply is null ? "<Response></Response>" : $"<Response><Message>{EscapeText(reply)}</Message></Response>",
         "text/xml");
+
+    // Text content needs only these three escaped; quotes stay as they are for a readable SMS.
+    private static string EscapeText(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 }

@@ -1,0 +1,125 @@
+using System.Net;
+using AftercareNudge.Consent;
+using AftercareNudge.Events;
+using AftercareNudge.IntegrationTests.Infrastructure;
+using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Sms;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AftercareNudge.IntegrationTests.Consent;
+
+/// <summary><c>POST /api/twilio/sms</c> as Twilio calls it: signed over the public URL, retried, sometimes after its own opt-out handling.</summary>
+public sealed class TwilioSmsWebhookTests(AzuriteFixture azurite) : IAsyncDisposable
+{
+    private const string AuthToken = "twilio-auth-token-for-tests";
+    private const string Sam = "+447911123456";
+    private readonly ScriptedSender _sender = new(SendResult.Sent("SM-check-in"));
+    private AppFactory? _app;
+
+    private AppFactory App => _app ??= new AppFactory(
+        azurite,
+        new Dictionary<string, string?>
+        {
+            ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
+            ["Twilio:AuthToken"] = AuthToken,
+            ["Twilio:From"] = "+14155550123",
+            ["SendGrid:ApiKey"] = "SG.test",
+            ["SendGrid:From"] = "care@example.com",
+        },
+        s =>
+        {
+            s.AddTransient<ISmsSender>(_ => _sender);
+            s.AddTransient<IEmailSender>(_ => _sender);
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Webhook_SignedOverThePublicUrl_IsHandled_AndAnswersTwiML()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+
+        var response = await PostAsync(Form("SM1", "YES"), signed: true);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/xml", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<Message>AftercareNudge: Thanks", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
+    }
+
+    [Fact]
+    public async Task Webhook_UnsignedOrWronglySigned_Is403_AndChangesNothing()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+
+        var unsigned = await PostAsync(Form("SM1", "YES"), signed: false);
+        var forged = await PostAsync(Form("SM2", "YES"), signed: true, token: "not-the-auth-token");
+
+        Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Equal(ConsentState.Pending, (await App.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
+    }
+
+    [Fact]
+    public async Task Webhook_SameMessageSidTwice_HasTheEffectOfOnce()
+    {
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+
+        var first = await PostAsync(Form("SM-repeated", "YES"), signed: true);
+        var retry = await PostAsync(Form("SM-repeated", "YES"), signed: true);
+
+        Assert.Contains("<Message>", await first.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal("<Response></Response>", await retry.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var ledger = await App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Sms, Sam, CancellationToken.None);
+        Assert.Single(ledger, e => e.Action == "granted");
+    }
+
+    [Fact]
+    public async Task Webhook_StopAlreadyAnsweredByTwilio_IsRecordedWithoutASecondConfirmation()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        var form = Form("SM-stop", "STOP");
+        form["OptOutType"] = "STOP";
+
+        var response = await PostAsync(form, signed: true);
+
+        Assert.Equal("<Response></Response>", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(ConsentState.OptedOut, (await App.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
+    }
+
+    [Fact]
+    public async Task DevSms_WithProvidersConfigured_DoesNotExist()
+    {
+        var response = await App.CreateClient().PostAsync("/api/dev/sms", new StringContent("{\"from\":\"+447911123456\",\"body\":\"YES\"}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private static Dictionary<string, string> Form(string messageSid, string body) => new()
+    {
+        ["MessageSid"] = messageSid,
+        ["AccountSid"] = "AC0123456789abcdef0123456789abcdef",
+        ["From"] = Sam,
+        ["To"] = "+14155550123",
+        ["Body"] = body,
+        ["NumMedia"] = "0",
+        ["NumSegments"] = "1",
+    };
+
+    private async Task<HttpResponseMessage> PostAsync(Dictionary<string, string> form, bool signed, string token = AuthToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/twilio/sms") { Content = new FormUrlEncodedContent(form) };
+        if (signed)
+        {
+            request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(token, AppFactory.PublicBaseUrl + "/api/twilio/sms", form));
+        }
+
+        return await App.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+    }
+}

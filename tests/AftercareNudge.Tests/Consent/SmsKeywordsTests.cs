@@ -1,0 +1,63 @@
+using AftercareNudge.Consent;
+
+namespace AftercareNudge.Tests.Consent;
+
+public sealed class SmsKeywordsTests
+{
+    [Theory]
+    [InlineData("STOP")]
+    [InlineData("stop")]
+    [InlineData("  Stop.  ")]
+    [InlineData("STOP!!")]
+    [InlineData("STOPALL")]
+    [InlineData("UNSUBSCRIBE")]
+    [InlineData("cancel")]
+    [InlineData("End")]
+    [InlineData("QUIT")]
+    [InlineData("revoke")]
+    [InlineData("OPTOUT")]
+    [InlineData("opt out")]
+    [InlineData("stop texting me")]
+    [InlineData("Please stop")]
+    [InlineData("please stop messaging me")]
+    [InlineData("unsubscribe me")]
+    [InlineData("Opt me out")]
+    [InlineData("no more messages")]
+    [InlineData("No more texts please")]
+    [InlineData("don't text me again")]
+    [InlineData("remove me from this list")]
+    [InlineData("leave me alone")]
+    [InlineData("Stop 🙏")]
+    public void Classify_StopFamilyAndPlainRevocations_AreStop(string body)
+    {
+        Assert.Equal(SmsKeyword.Stop, SmsKeywords.Classify(body));
+    }
+
+    [Theory]
+    [InlineData("YES", SmsKeyword.Yes)]
+    [InlineData(" yes ", SmsKeyword.Yes)]
+    [InlineData("Yes!", SmsKeyword.Yes)]
+    [InlineData("NO", SmsKeyword.No)]
+    [InlineData("no.", SmsKeyword.No)]
+    [InlineData("START", SmsKeyword.Start)]
+    [InlineData("unstop", SmsKeyword.Start)]
+    [InlineData("HELP", SmsKeyword.Help)]
+    [InlineData("info", SmsKeyword.Help)]
+    public void Classify_Keywords_AreRecognisedOnTheWholeMessage(string body, SmsKeyword expected)
+    {
+        Assert.Equal(expected, SmsKeywords.Classify(body));
+    }
+
+    [Theory]
+    [InlineData("yes I'm fine, thanks for checking")]
+    [InlineData("I'm okay, a bit tired")]
+    [InlineData("no worries, all good")]
+    [InlineData("help me understand what happened last night")]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(null)]
+    public void Classify_AnythingElse_IsOther(string? body)
+    {
+        Assert.Equal(SmsKeyword.Other, SmsKeywords.Classify(body));
+    }
+}
