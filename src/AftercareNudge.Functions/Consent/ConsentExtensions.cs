@@ -15,6 +15,8 @@ public static class ConsentExtensions
     public static RouteGroupBuilder MapConsent(this RouteGroupBuilder api)
     {
         api.MapTwilioSms();
+        api.MapConsentPages();
+        api.MapSendGridEvents();
         return api;
     }
 }

@@ -95,6 +95,39 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         return checkIn with { ETag = response.Headers.ETag ?? default };
     }
 
+    /// <summary>
+    /// A provider's delivery report: a <c>sent</c> check-in becomes <paramref name="status"/>
+    /// (<c>delivered</c> or <c>failed</c>). Reports arrive late and out of order, so a status never moves
+    /// backwards: anything but <c>sent</c> is left as it is. Conditional on the ETag, read again and
+    /// retried once if someone changed it in between. Returns whether the check-in changed.
+    /// </summary>
+    public async Task<bool> MarkDeliveryAsync(string eventId, string checkInId, CheckInStatus status, string? reason, CancellationToken cancellationToken)
+    {
+        if (status is not (CheckInStatus.Delivered or CheckInStatus.Failed))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "A delivery report makes a check-in delivered or failed.");
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var checkIn = await GetCheckInAsync(eventId, checkInId, cancellationToken);
+            if (checkIn is not { Status: CheckInStatus.Sent })
+            {
+                return false;
+            }
+
+            try
+            {
+                await UpdateCheckInAsync(checkIn with { Status = status, Reason = reason }, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.IsPreconditionFailed() && attempt == 1)
+            {
+                // Changed since we read it: look again, it may no longer be sent.
+            }
+        }
+    }
+
     private static TableEntity ToEntity(EventRecord e) => new(e.Id, EventRow)
     {
         ["ClientId"] = e.ClientId,

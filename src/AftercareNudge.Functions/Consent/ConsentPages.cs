@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Net;
+using AftercareNudge.Events;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AftercareNudge.Consent;
+
+/// <summary>
+/// The pages email links open: the consent page (Agree / Decline) and the unsubscribe page (Stop, and
+/// RFC 8058 one-click from mail clients). A GET only shows, because mail scanners open links; a POST
+/// decides. They are reached from an email with no cookies, so there is no antiforgery token: the
+/// unguessable token in the URL is the credential, which is why no page is cached, indexed or referred on.
+/// </summary>
+public static class ConsentPages
+{
+    private const string LoggerCategory = "AftercareNudge.Consent.ConsentPages";
+    private const string HtmlContentType = "text/html; charset=utf-8";
+    private const string Agree = "agree";
+    private const string Decline = "decline";
+
+    public static RouteGroupBuilder MapConsentPages(this RouteGroupBuilder api)
+    {
+        api.MapGet("/consent/{token}", ShowConsentAsync);
+        api.MapPost("/consent/{token}", DecideAsync).DisableAntiforgery();
+        api.MapGet("/unsubscribe/{token}", ShowUnsubscribeAsync);
+        api.MapPost("/unsubscribe/{token}", UnsubscribeAsync).DisableAntiforgery();
+        return api;
+    }
+
+    /// <summary><c>GET /api/consent/{token}</c>: who asks, what and when, how to stop; Agree / Decline. Changes nothing.</summary>
+    internal static async Task<ContentHttpResult> ShowConsentAsync(
+        string token, HttpContext http, LinkTokens tokens, ConsentStore consents, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var (status, link) = await FindAsync(tokens, token, LinkPurpose.Consent, cancellationToken);
+        if (link is null)
+        {
+            return LinkNotUsable(http, status, LinkPurpose.Consent, loggers);
+        }
+
+        var state = await consents.GetAsync(Channel.Email, link.Address, link.OrganizerId!, cancellationToken);
+        var notice = state switch
+        {
+            ConsentState.OptedOut =>
+                $"<p class=\"notice\">This address is opted out of every email from {ConsentWording.Brand}, so nothing is sent to it. "
+                + "Agreeing here records your answer, but does not lift the opt-out.</p>",
+            ConsentState.Granted or ConsentState.Declined =>
+                $"<p class=\"notice\">{Encode(await AnsweredAsync(consents, link, state, cancellationToken))} You can change your answer below.</p>",
+            _ => "",
+        };
+        return Page(http, StatusCodes.Status200OK, ConsentTitle(link), notice + ConsentBody(link) + DecisionForm);
+    }
+
+    /// <summary><c>POST /api/consent/{token}</c>: records Agree or Decline for this address and organiser, with the page's words.</summary>
+    internal static async Task<ContentHttpResult> DecideAsync(
+        string token, HttpContext http, LinkTokens tokens, ConsentStore consents, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var (status, link) = await FindAsync(tokens, token, LinkPurpose.Consent, cancellationToken);
+        if (link is null)
+        {
+            return LinkNotUsable(http, status, LinkPurpose.Consent, loggers);
+        }
+
+        var logger = loggers.CreateLogger(LoggerCategory);
+        var answer = await ReadDecisionAsync(http.Request, cancellationToken);
+        if (answer is null)
+        {
+            ConsentPagesLog.NoDecision(logger);
+            return Page(
+                http,
+                StatusCodes.Status400BadRequest,
+                "Please choose Agree or Decline",
+                "<p>We could not tell which button was pressed, so nothing was recorded.</p>" + ConsentBody(link) + DecisionForm);
+        }
+
+        var organizerId = link.OrganizerId!;
+
+        // A decision once started is finished even if the browser goes away: the ledger line and the
+        // state in force must not part ways.
+        var before = await consents.GetAsync(Channel.Email, link.Address, organizerId, CancellationToken.None);
+        var unchanged = before == answer;
+        if (!unchanged)
+        {
+            await consents.RecordAsync(
+                new ConsentDecision(Channel.Email, link.Address, organizerId, answer.Value, "web:" + http.TraceIdentifier, link.ShownText),
+                CancellationToken.None);
+        }
+
+        ConsentPagesLog.Decided(logger, answer.Value, unchanged);
+        var inForce = unchanged ? before : await consents.GetAsync(Channel.Email, link.Address, organizerId, CancellationToken.None);
+        var name = Encode(link.OrganizerName ?? "Someone");
+        var change = "<p><a href=\"\">Change your answer</a></p>";
+        if (inForce == ConsentState.OptedOut)
+        {
+            return Page(
+                http,
+                StatusCodes.Status200OK,
+                "Your answer is recorded",
+                $"<p>This address is still opted out of every email from {ConsentWording.Brand}, so nothing will be sent to it.</p>" + change);
+        }
+
+        return answer == ConsentState.Granted
+            ? Page(
+                http,
+                StatusCodes.Status200OK,
+                "Thank you, you agreed",
+                (link.ToOrganizer
+                    ? "<p>Your check-in emails will arrive as you planned them.</p>"
+                    : $"<p>{name} can now send you the check-in emails you agreed to.</p>")
+                + $"<p>To stop, use the link at the bottom of any email from {ConsentWording.Brand}.</p>" + change)
+            : Page(
+                http,
+                StatusCodes.Status200OK,
+                "You declined",
+                (link.ToOrganizer
+                    ? "<p>No check-in emails will be sent to this address for the plans you made.</p>"
+                    : $"<p>You won't get check-in emails from {name}.</p>")
+                + change);
+    }
+
+    /// <summary><c>GET /api/unsubscribe/{token}</c>: a Stop button. Changes nothing.</summary>
+    internal static async Task<ContentHttpResult> ShowUnsubscribeAsync(
+        string token, HttpContext http, LinkTokens tokens, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var (status, link) = await FindAsync(tokens, token, LinkPurpose.Unsubscribe, cancellationToken);
+        if (link is null)
+        {
+            return LinkNotUsable(http, status, LinkPurpose.Unsubscribe, loggers);
+        }
+
+        return Page(
+            http,
+            StatusCodes.Status200OK,
+            $"Stop emails from {ConsentWording.Brand}",
+            $"<p>{Encode(link.ShownText)}</p>"
+            + "<form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
+            + "<button type=\"submit\" class=\"primary\">Stop every email</button></form>");
+    }
+
+    /// <summary>
+    /// <c>POST /api/unsubscribe/{token}</c>: RFC 8058 one-click (<c>List-Unsubscribe=One-Click</c>) from a
+    /// mail client, or the page's Stop button. Opts the address out of email for every organiser and skips
+    /// what is pending for it. No cookies, no redirect; the same POST twice has the effect of once.
+    /// </summary>
+    internal static async Task<ContentHttpResult> UnsubscribeAsync(
+        string token,
+        HttpContext http,
+        LinkTokens tokens,
+        ConsentStore consents,
+        RecipientCheckIns recipients,
+        EventStore events,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var (status, link) = await FindAsync(tokens, token, LinkPurpose.Unsubscribe, cancellationToken);
+        if (link is null)
+        {
+            return LinkNotUsable(http, status, LinkPurpose.Unsubscribe, loggers);
+        }
+
+        // The body is not required: the token alone says what to stop, and a stop must never be refused
+        // over the shape of a mail client's request. Once started it finishes even if the client hangs up.
+        var logger = loggers.CreateLogger(LoggerCategory);
+        await consents.RecordAsync(
+            new ConsentDecision(Channel.Email, link.Address, null, ConsentState.OptedOut, "web:" + http.TraceIdentifier, link.ShownText),
+            CancellationToken.None);
+        await InboundSms.SkipPendingAsync(Channel.Email, link.Address, recipients, events, logger, CancellationToken.None);
+        ConsentPagesLog.OptedOut(logger);
+
+        return Page(
+            http,
+            StatusCodes.Status200OK,
+            "You're unsubscribed",
+            $"<p>{ConsentWording.Brand} will send no more emails to this address, from anyone. Check-in emails that were still waiting have been cancelled.</p>");
+    }
+
+    private static async Task<(LinkTokenStatus Status, LinkToken? Link)> FindAsync(
+        LinkTokens tokens, string token, LinkPurpose purpose, CancellationToken cancellationToken)
+    {
+        var (status, link) = await tokens.FindAsync(token, purpose, cancellationToken);
+        var usable = status == LinkTokenStatus.Valid
+            && link is { Channel: Channel.Email }
+            && (purpose != LinkPurpose.Consent || link.OrganizerId is not null);
+        return usable ? (status, link) : (status == LinkTokenStatus.Valid ? LinkTokenStatus.Unknown : status, null);
+    }
+
+    private static ContentHttpResult LinkNotUsable(HttpContext http, LinkTokenStatus status, LinkPurpose purpose, ILoggerFactory loggers)
+    {
+        ConsentPagesLog.LinkNotUsable(loggers.CreateLogger(LoggerCategory), purpose, status);
+        if (status == LinkTokenStatus.Expired)
+        {
+            return Page(
+                http,
+                StatusCodes.Status410Gone,
+                "This link has expired",
+                purpose == LinkPurpose.Consent
+                    ? "<p>Nothing was recorded. If you are still wanted for these check-ins, you will be asked again with a new link.</p>"
+                    : "<p>Nothing was changed. To stop emails, use the link at the bottom of a more recent email.</p>");
+        }
+
+        return Page(
+            http,
+            StatusCodes.Status404NotFound,
+            "This link doesn't work",
+            "<p>It may have been copied incompletely: try opening it straight from the email. Nothing was changed.</p>");
+    }
+
+    /// <summary>The form field <c>decision</c>: agree or decline. Anything else, or no form at all, is no decision.</summary>
+    private static async Task<ConsentState?> ReadDecisionAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!request.HasFormContentType)
+        {
+            return null;
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            // Over the form limits or malformed: no decision can be read from it.
+            return null;
+        }
+
+        return form["decision"].ToString().Trim().ToLowerInvariant() switch
+        {
+            Agree => ConsentState.Granted,
+            Decline => ConsentState.Declined,
+            _ => null,
+        };
+    }
+
+    /// <summary>"You agreed on 24 November 2026." The date is the latest such answer to this organiser in the ledger.</summary>
+    private static async Task<string> AnsweredAsync(ConsentStore consents, LinkToken link, ConsentState state, CancellationToken cancellationToken)
+    {
+        var (verb, action) = state == ConsentState.Granted ? ("agreed", "granted") : ("declined", "declined");
+        var ledger = await consents.LedgerAsync(Channel.Email, link.Address, cancellationToken);
+        var latest = ledger.FirstOrDefault(e => e.OrganizerId == link.OrganizerId && e.Action == action);
+        return latest is null
+            ? $"You {verb}."
+            : $"You {verb} on {latest.RecordedAt.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}.";
+    }
+
+    private static string ConsentTitle(LinkToken link) => link.ToOrganizer
+        ? "Confirm your check-in emails"
+        : $"{link.OrganizerName ?? "Someone"} would like to send you check-ins";
+
+    private static string ConsentBody(LinkToken link) =>
+        $"<p>{Encode(link.ShownText)}</p>"
+        + $"<p class=\"small\">Nothing is sent unless you agree. Every email from {ConsentWording.Brand} has a link at the bottom that stops all of them, from everyone.</p>";
+
+    private const string DecisionForm =
+        "<form method=\"post\" class=\"buttons\">"
+        + "<button type=\"submit\" name=\"decision\" value=\"agree\" class=\"primary\">Agree</button>"
+        + "<button type=\"submit\" name=\"decision\" value=\"decline\">Decline</button>"
+        + "</form>";
+
+    /// <summary>A whole page. The title is plain text and is encoded here; the body is HTML whose dynamic parts the caller encoded.</summary>
+    private static ContentHttpResult Page(HttpContext http, int statusCode, string title, string body)
+    {
+        var headers = http.Response.Headers;
+
+        // The token in the URL is a credential: keep it out of caches, search engines and Referer headers.
+        headers.CacheControl = "no-store";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["X-Robots-Tag"] = "noindex";
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+        var html =
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            + "<meta name=\"robots\" content=\"noindex\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
+            + $"<title>{Encode(title)} · {ConsentWording.Brand}</title>\n<style>{Css}</style>\n</head>\n<body>\n<main>\n"
+            + $"<p class=\"brand\">{ConsentWording.Brand}</p>\n<h1>{Encode(title)}</h1>\n{body}\n</main>\n</body>\n</html>\n";
+        return TypedResults.Content(html, HtmlContentType, statusCode: statusCode);
+    }
+
+    private static string Encode(string value) => WebUtility.HtmlEncode(value);
+
+    private const string Css =
+        ":root{color-scheme:light dark;--fg:#1d1d1f;--bg:#fbfaf8;--muted:#5f5f66;--accent:#2f6f5e;--line:#d9d6d0}"
+        + "@media (prefers-color-scheme:dark){:root{--fg:#ececec;--bg:#17181a;--muted:#a8a8ad;--accent:#6cc3a8;--line:#3a3b3e}}"
+        + "*{box-sizing:border-box}"
+        + "body{margin:0;background:var(--bg);color:var(--fg);font:1.0625rem/1.55 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}"
+        + "main{max-width:34rem;margin:0 auto;padding:2rem 1.25rem 3rem}"
+        + ".brand{margin:0 0 1.5rem;color:var(--muted);font-size:.875rem;letter-spacing:.04em;text-transform:uppercase}"
+        + "h1{font-size:1.5rem;line-height:1.3;margin:0 0 1rem;overflow-wrap:anywhere}"
+        + "p{margin:0 0 1rem;overflow-wrap:anywhere}"
+        + ".small{color:var(--muted);font-size:.9375rem}"
+        + ".notice{border-left:4px solid var(--accent);padding:.5rem .75rem;background:color-mix(in srgb,var(--accent) 10%,transparent)}"
+        + "form{margin:1.5rem 0}"
+        + ".buttons{display:flex;flex-wrap:wrap;gap:.75rem}"
+        + "button{font:inherit;font-weight:600;min-height:3rem;padding:.625rem 1.5rem;border-radius:.5rem;border:2px solid var(--accent);background:transparent;color:var(--accent);cursor:pointer;flex:1 1 10rem}"
+        + "button.primary{background:var(--accent);color:var(--bg)}"
+        + "button:focus-visible,a:focus-visible{outline:3px solid var(--fg);outline-offset:2px}"
+        + "a{color:var(--accent)}";
+}
+
+/// <summary>Consent and unsubscribe page log messages (event ids 730-749): decisions and outcomes, never addresses, names or tokens.</summary>
+internal static partial class ConsentPagesLog
+{
+    [LoggerMessage(EventId = 730, Level = LogLevel.Information, Message = "Consent page: {Decision} (already in force: {Unchanged})")]
+    public static partial void Decided(ILogger logger, ConsentState decision, bool unchanged);
+
+    [LoggerMessage(EventId = 731, Level = LogLevel.Information, Message = "Consent page: a POST without a valid decision was refused")]
+    public static partial void NoDecision(ILogger logger);
+
+    [LoggerMessage(EventId = 732, Level = LogLevel.Information, Message = "Unsubscribe link: email opt-out recorded")]
+    public static partial void OptedOut(ILogger logger);
+
+    [LoggerMessage(EventId = 733, Level = LogLevel.Information, Message = "A {Purpose} link was not usable: {Status}")]
+    public static partial void LinkNotUsable(ILogger logger, LinkPurpose purpose, LinkTokenStatus status);
+}
