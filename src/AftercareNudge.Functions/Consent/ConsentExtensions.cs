@@ -9,6 +9,8 @@ public static class ConsentExtensions
         services.AddSingleton<RecipientCheckIns>();
         services.AddTransient<ConsentRequests>();
         services.AddSingleton<InboundSms>();
+        services.AddSingleton<HeldConsentRequests>();
+        services.AddSingleton<Hosting.ITimerFunction, SendHeldConsentRequestsFunction>();
         return services;
     }
 

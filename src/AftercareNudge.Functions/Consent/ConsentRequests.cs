@@ -13,6 +13,8 @@ namespace AftercareNudge.Consent;
 public sealed class ConsentRequests(
     ConsentStore consents,
     LinkTokens tokens,
+    HeldConsentRequests held,
+    EventStore events,
     ISmsSender sms,
     IEmailSender email,
     IOptions<PublicOptions> publicOptions,
@@ -29,6 +31,28 @@ public sealed class ConsentRequests(
             .Where(w => w.Person?.Address(w.Channel) is not null)
             .ToList();
         await Task.WhenAll(wanted.Select(w => AskAsync(record, w.Person!, w.Channel, w.Next, cancellationToken)));
+    }
+
+    /// <summary>Sends the held-back requests whose hour has come; those still over the cap are held again.</summary>
+    public async Task<int> SendHeldAsync(CancellationToken cancellationToken)
+    {
+        var tried = 0;
+        await foreach (var request in held.TakeDueAsync(time.GetUtcNow(), cancellationToken))
+        {
+            tried++;
+            var found = await events.GetAsync(request.EventId, cancellationToken);
+            var person = found?.Event.Find(request.PersonKey);
+            var next = found?.CheckIns
+                .Where(c => c.To == request.PersonKey && c.Channel == request.Channel && c.Status == CheckInStatus.Scheduled)
+                .Select(c => (DateTimeOffset?)c.DueAt)
+                .Min();
+            if (found is { } f && person is not null && next is { } due && f.Event.CancelledAt is null)
+            {
+                await AskAsync(f.Event, person, request.Channel, due, cancellationToken);
+            }
+        }
+
+        return tried;
     }
 
     private async Task AskAsync(EventRecord record, Participant person, Channel channel, DateTimeOffset next, CancellationToken cancellationToken)
@@ -51,7 +75,7 @@ public sealed class ConsentRequests(
             }
             else
             {
-                ConsentLog.RequestHeldBack(logger, record.Id, channel, ConsentStore.MaxRequestsPerDay);
+                await HoldAsync(record, person, channel, cancellationToken);
             }
 
             return;
@@ -78,8 +102,14 @@ public sealed class ConsentRequests(
         }
         else
         {
-            ConsentLog.RequestHeldBack(logger, record.Id, channel, ConsentStore.MaxRequestsPerDay);
+            await HoldAsync(record, person, channel, cancellationToken);
         }
+    }
+
+    private async Task HoldAsync(EventRecord record, Participant person, Channel channel, CancellationToken cancellationToken)
+    {
+        ConsentLog.RequestHeldBack(logger, record.Id, channel, ConsentStore.MaxRequestsPerDay);
+        await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, channel, time.GetUtcNow() + HeldConsentRequests.RetryEvery), cancellationToken);
     }
 
     private void Report(SendResult result, string eventId, Channel channel)

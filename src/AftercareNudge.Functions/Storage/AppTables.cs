@@ -18,6 +18,7 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public const string RecipientCheckIns = "RecipientCheckIns";
     public const string InboundMessages = "InboundMessages";
     public const string LinkTokens = "LinkTokens";
+    public const string HeldConsentRequests = "HeldConsentRequests";
     public const string WebhookEvents = "WebhookEvents";
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new();

@@ -66,9 +66,20 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
         }
 
         Assert.Equal(3, (await OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
-        _app.Time.Advance(TimeSpan.FromHours(25));
-        await _app.RegisterAsync(WithAlexBySms(Requests.Dinner(_app.Time.GetUtcNow())));
-        Assert.Equal(4, (await OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
+
+        // Held, not dropped: within the day the timer finds no room; the next day it sends them.
+        _app.Time.Advance(TimeSpan.FromHours(2));
+        await FireHeldRequestsTimerAsync();
+        Assert.Equal(3, (await OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
+        _app.Time.Advance(TimeSpan.FromHours(23));
+        await FireHeldRequestsTimerAsync();
+        Assert.Equal(5, (await OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
+    }
+
+    private async Task FireHeldRequestsTimerAsync()
+    {
+        var response = await _app.CreateClient().PostAsync("/SendHeldConsentRequests", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
@@ -189,13 +200,6 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
         var response = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { body = "YES" }, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-    }
-
-    private static System.Text.Json.Nodes.JsonObject WithAlexBySms(System.Text.Json.Nodes.JsonObject body)
-    {
-        body["people"]![0]!["phone"] = Alex;
-        body["checkIns"]![1]!["channel"] = "sms";
-        return body;
     }
 
     private async Task<string> ReplyAsync(string from, string body)

@@ -1,0 +1,73 @@
+using System.Globalization;
+using AftercareNudge.Events;
+using AftercareNudge.Hosting;
+using AftercareNudge.Storage;
+using Azure;
+using Azure.Data.Tables;
+
+namespace AftercareNudge.Consent;
+
+/// <summary>A consent request held back by the daily cap, to be tried again no earlier than <see cref="NotBefore"/>.</summary>
+public sealed record HeldConsentRequest(string EventId, string PersonKey, Channel Channel, DateTimeOffset NotBefore);
+
+/// <summary>
+/// Consent requests that the cap of <see cref="ConsentStore.MaxRequestsPerDay"/> a day held back wait
+/// here, ordered by when they may go, and the <c>SendHeldConsentRequests</c> timer sends them once the
+/// address's day has room again. Nothing is sent meanwhile: the person stays <c>pending</c>.
+/// </summary>
+public sealed class HeldConsentRequests(AppTables tables)
+{
+    public static readonly TimeSpan RetryEvery = TimeSpan.FromHours(1);
+    private const string Partition = "held";
+
+    public async Task HoldAsync(HeldConsentRequest request, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.HeldConsentRequests, cancellationToken);
+        await table.UpsertEntityAsync(
+            new TableEntity(Partition, request.NotBefore.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "_" + request.EventId + "_" + request.PersonKey + "_" + request.Channel)
+            {
+                ["EventId"] = request.EventId,
+                ["PersonKey"] = request.PersonKey,
+                ["Channel"] = request.Channel.ToString(),
+            },
+            TableUpdateMode.Replace,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes every request whose time has come: each is deleted with its ETag before it is returned, so
+    /// that two instances never both send it (a crash after taking it leaves the person unasked, never
+    /// asked twice).
+    /// </summary>
+    public async IAsyncEnumerable<HeldConsentRequest> TakeDueAsync(DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.HeldConsentRequests, cancellationToken);
+        var upper = now.AddTicks(1).UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey lt {upper}"), cancellationToken: cancellationToken))
+        {
+            try
+            {
+                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.IsNotFound() || e.IsPreconditionFailed())
+            {
+                continue;
+            }
+
+            yield return new HeldConsentRequest(row.GetString("EventId"), row.GetString("PersonKey"), Enum.Parse<Channel>(row.GetString("Channel")), now);
+        }
+    }
+}
+
+/// <summary>The <c>SendHeldConsentRequests</c> timer (every five minutes).</summary>
+public sealed class SendHeldConsentRequestsFunction(IServiceScopeFactory scopes) : ITimerFunction
+{
+    public string Name => "SendHeldConsentRequests";
+
+    public async Task<IReadOnlyList<string>> RunAsync(TimerInfo timer, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var tried = await scope.ServiceProvider.GetRequiredService<ConsentRequests>().SendHeldAsync(cancellationToken);
+        return [$"Held consent requests tried: {tried}"];
+    }
+}
