@@ -145,6 +145,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
                 ["Channel"] = channel.ToString(),
                 ["OrganizerName"] = organizerName,
                 ["RequestedAt"] = time.GetUtcNow(),
+                ["RequestText"] = shownText,
             },
             TableUpdateMode.Merge,
             cancellationToken);
@@ -153,7 +154,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
 
     /// <summary>
     /// A YES or NO by SMS: answers every request still pending for this address, and returns the names
-    /// of the organisers it answered.
+    /// of the organisers it answered. Each ledger entry keeps the request text the person answered.
     /// </summary>
     public async Task<IReadOnlyList<string>> AnswerPendingRequestsAsync(
         Channel channel, string address, ConsentState answer, string how, string shownText, CancellationToken cancellationToken)
@@ -174,7 +175,8 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
         var names = new List<string>();
         foreach (var row in pending)
         {
-            await RecordAsync(new ConsentDecision(channel, address, row.RowKey["org-".Length..], answer, how, shownText), cancellationToken);
+            // What they answered is the request they were shown: that is the text the ledger keeps.
+            await RecordAsync(new ConsentDecision(channel, address, row.RowKey["org-".Length..], answer, how, row.GetString("RequestText") ?? shownText), cancellationToken);
             names.Add(row.GetString("OrganizerName") ?? "");
         }
 

@@ -95,7 +95,9 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
         var ledger = await _app.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Sms, Sam, CancellationToken.None);
         Assert.Equal(["granted", "requested"], ledger.Select(e => e.Action));
         Assert.StartsWith("sms:dev-", ledger[0].How, StringComparison.Ordinal);
-        Assert.Contains("Reply YES to agree", ledger[1].ShownText, StringComparison.Ordinal);
+        Assert.All(ledger, e => Assert.Contains("Reply YES to agree", e.ShownText, StringComparison.Ordinal));
+        Assert.All(ledger, e => Assert.Equal(Sam, e.Address));
+        Assert.All(ledger, e => Assert.NotNull(e.OrganizerId));
     }
 
     [Fact]
