@@ -82,7 +82,8 @@ public sealed record EventView(
     DateTimeOffset EndsAtUtc,
     PersonView Organizer,
     IReadOnlyList<PersonView> People,
-    IReadOnlyList<CheckInView> CheckIns);
+    IReadOnlyList<CheckInView> CheckIns,
+    [property: JsonIgnore] string? ETag = null);
 
 public sealed record PersonView(
     string Key,

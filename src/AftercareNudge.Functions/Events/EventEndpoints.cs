@@ -24,6 +24,7 @@ public static class EventEndpoints
         var events = api.MapGroup("/events").RequireApiKey();
         events.MapPost("/", RegisterAsync);
         events.MapGet("/{id}", GetAsync);
+        events.MapDelete("/{id}", CancelAsync);
         return events;
     }
 
@@ -46,6 +47,7 @@ public static class EventEndpoints
         }
 
         var view = await service.RegisterAsync(http.Client(), planned, cancellationToken);
+        SetETag(http, view);
         return TypedResults.Created($"/api/events/{view.Id}", view);
     }
 
@@ -56,9 +58,48 @@ public static class EventEndpoints
         CancellationToken cancellationToken)
     {
         var view = await service.GetAsync(http.Client(), id, cancellationToken);
-        return view is null
-            ? TypedResults.Problem(title: "No such event.", statusCode: StatusCodes.Status404NotFound)
-            : TypedResults.Ok(view);
+        if (view is null)
+        {
+            return TypedResults.Problem(title: "No such event.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        SetETag(http, view);
+        return TypedResults.Ok(view);
+    }
+
+    /// <summary>
+    /// <c>DELETE /api/events/{id}</c>: cancels the event and every pending check-in. Idempotent; with
+    /// <c>If-Match</c> (the ETag of a GET), 412 if the event changed since.
+    /// </summary>
+    internal static async Task<Results<Ok<EventView>, ProblemHttpResult>> CancelAsync(
+        string id,
+        HttpContext http,
+        EventService service,
+        CancellationToken cancellationToken)
+    {
+        var ifMatch = http.Request.Headers.IfMatch.ToString();
+        var (outcome, view) = await service.CancelAsync(http.Client(), id, ifMatch.Length == 0 ? null : ifMatch, cancellationToken);
+        switch (outcome)
+        {
+            case CancelOutcome.NotFound:
+                return TypedResults.Problem(title: "No such event.", statusCode: StatusCodes.Status404NotFound);
+            case CancelOutcome.PreconditionFailed:
+                return TypedResults.Problem(
+                    title: "The event changed since you read it.",
+                    detail: "Read it again (GET) and send its ETag in If-Match.",
+                    statusCode: StatusCodes.Status412PreconditionFailed);
+            default:
+                SetETag(http, view!);
+                return TypedResults.Ok(view!);
+        }
+    }
+
+    private static void SetETag(HttpContext http, EventView view)
+    {
+        if (view.ETag is not null)
+        {
+            http.Response.Headers.ETag = view.ETag;
+        }
     }
 
     /// <summary>

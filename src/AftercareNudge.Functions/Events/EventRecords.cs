@@ -17,7 +17,8 @@ public sealed record EventRecord(
     Participant Organizer,
     IReadOnlyList<Participant> People,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? CancelledAt)
+    DateTimeOffset? CancelledAt,
+    ETag ETag = default)
 {
     public IEnumerable<Participant> Everyone => People.Prepend(Organizer);
 

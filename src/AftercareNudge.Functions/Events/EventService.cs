@@ -1,11 +1,19 @@
 using System.Security.Cryptography;
 using AftercareNudge.Consent;
 using AftercareNudge.Security;
+using AftercareNudge.Storage;
 using Azure;
 
 namespace AftercareNudge.Events;
 
-/// <summary>Registers events and reads them back for the client that owns them.</summary>
+public enum CancelOutcome
+{
+    Cancelled,
+    NotFound,
+    PreconditionFailed,
+}
+
+/// <summary>Registers events, reads them back for the client that owns them, and cancels them.</summary>
 public sealed class EventService(
     EventStore store,
     ConsentStore consents,
@@ -88,6 +96,62 @@ public sealed class EventService(
         return await ViewAsync(f.Event, f.CheckIns, f.Replies, cancellationToken);
     }
 
+    /// <summary>
+    /// Cancels an event and every check-in still waiting. Idempotent. With <paramref name="ifMatch"/>,
+    /// only if the event is still as the client last saw it. The event's mark goes first: if the app
+    /// dies before the check-ins are marked, the dispatcher cancels each one when it comes due, and
+    /// nothing of a cancelled event is ever sent.
+    /// </summary>
+    public async Task<(CancelOutcome Outcome, EventView? View)> CancelAsync(ApiClient client, string eventId, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var found = IsWellFormedId(eventId) ? await store.GetAsync(eventId, cancellationToken) : null;
+        if (found is not { } f || f.Event.ClientId != client.Id)
+        {
+            return (CancelOutcome.NotFound, null);
+        }
+
+        if (ifMatch is not null && ifMatch != "*" && ifMatch != f.Event.ETag.ToString())
+        {
+            return (CancelOutcome.PreconditionFailed, null);
+        }
+
+        var record = f.Event;
+        if (record.CancelledAt is null)
+        {
+            try
+            {
+                record = await store.UpdateEventAsync(record with { CancelledAt = time.GetUtcNow() }, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.IsPreconditionFailed())
+            {
+                return (CancelOutcome.PreconditionFailed, null);
+            }
+
+            EventsLog.Cancelled(logger, eventId, client.Id);
+        }
+
+        var checkIns = new List<CheckInRecord>();
+        foreach (var checkIn in f.CheckIns)
+        {
+            checkIns.Add(checkIn.Status == CheckInStatus.Scheduled ? await CancelCheckInAsync(checkIn, cancellationToken) : checkIn);
+        }
+
+        return (CancelOutcome.Cancelled, await ViewAsync(record, checkIns, f.Replies, cancellationToken));
+    }
+
+    private async Task<CheckInRecord> CancelCheckInAsync(CheckInRecord checkIn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Cancelled, Reason = "event-cancelled" }, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.IsPreconditionFailed())
+        {
+            // A dispatch run holds it: it sees the event's mark before sending, or has already sent.
+            return await store.GetCheckInAsync(checkIn.EventId, checkIn.Id, cancellationToken) ?? checkIn;
+        }
+    }
+
     private async Task<EventView> ViewAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, IReadOnlyList<CheckInReply> replies, CancellationToken cancellationToken)
     {
         var people = await Task.WhenAll(record.Everyone.Select(async p =>
@@ -116,7 +180,8 @@ public sealed class EventService(
             record.EndsAt,
             people[0],
             people[1..],
-            checkInViews);
+            checkInViews,
+            record.ETag == default ? null : record.ETag.ToString());
     }
 
     /// <summary>Derived, never stored: cancelled, completed (nothing left to send), scheduled (every pending recipient agreed), or awaiting consent.</summary>
@@ -150,6 +215,9 @@ internal static partial class EventsLog
 {
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Event {EventId} registered for client {ClientId} with {CheckInCount} check-ins")]
     public static partial void Registered(ILogger logger, string eventId, string clientId, int checkInCount);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "Event {EventId} cancelled by client {ClientId}")]
+    public static partial void Cancelled(ILogger logger, string eventId, string clientId);
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Event {EventId}: the pending consent records were not all written (they read as pending anyway)")]
     public static partial void PendingConsentNotRecorded(ILogger logger, Exception exception, string eventId);

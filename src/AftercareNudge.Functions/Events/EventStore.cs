@@ -84,6 +84,14 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         return response.HasValue ? ToCheckInRecord(response.Value!) : null;
     }
 
+    /// <summary>Replaces the event row only if it still has <paramref name="record"/>'s ETag (412 otherwise).</summary>
+    public async Task<EventRecord> UpdateEventAsync(EventRecord record, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
+        var response = await table.UpdateEntityAsync(ToEntity(record), record.ETag, TableUpdateMode.Replace, cancellationToken);
+        return record with { ETag = response.Headers.ETag ?? default };
+    }
+
     /// <summary>
     /// Replaces a check-in only if nobody changed it since it was read (its ETag); a
     /// <see cref="RequestFailedException"/> with status 412 means someone else got there first.
@@ -159,7 +167,8 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         JsonSerializer.Deserialize<Participant>(e.GetString("Organizer"), Json)!,
         JsonSerializer.Deserialize<List<Participant>>(e.GetString("People"), Json)!,
         e.GetDateTimeOffset("CreatedAt")!.Value,
-        e.GetDateTimeOffset("CancelledAt"));
+        e.GetDateTimeOffset("CancelledAt"),
+        e.ETag);
 
     private static TableEntity ToEntity(CheckInRecord c) => new(c.EventId, CheckInRowPrefix + c.Id)
     {
