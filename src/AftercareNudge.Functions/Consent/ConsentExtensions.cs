@@ -1,3 +1,5 @@
+using AftercareNudge.Messaging.Sms;
+
 namespace AftercareNudge.Consent;
 
 public static class ConsentExtensions
@@ -17,6 +19,7 @@ public static class ConsentExtensions
     public static RouteGroupBuilder MapConsent(this RouteGroupBuilder api)
     {
         api.MapTwilioSms();
+        api.MapTwilioStatus();
         api.MapConsentPages();
         api.MapSendGridEvents();
         return api;

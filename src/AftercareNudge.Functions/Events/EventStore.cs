@@ -116,22 +116,37 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
             throw new ArgumentOutOfRangeException(nameof(status), status, "A delivery report makes a check-in delivered or failed.");
         }
 
+        return await ChangeCheckInAsync(
+            eventId,
+            checkInId,
+            checkIn => checkIn.Status == CheckInStatus.Sent ? checkIn with { Status = status, Reason = reason } : null,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads a check-in and writes what <paramref name="change"/> makes of it (null: leave it as it is),
+    /// conditional on the ETag; if someone changed it in between, reads it again and asks once more.
+    /// Returns whether the check-in changed; false too when there is no such check-in.
+    /// </summary>
+    public async Task<bool> ChangeCheckInAsync(string eventId, string checkInId, Func<CheckInRecord, CheckInRecord?> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
         for (var attempt = 1; ; attempt++)
         {
             var checkIn = await GetCheckInAsync(eventId, checkInId, cancellationToken);
-            if (checkIn is not { Status: CheckInStatus.Sent })
+            if (checkIn is null || change(checkIn) is not { } changed)
             {
                 return false;
             }
 
             try
             {
-                await UpdateCheckInAsync(checkIn with { Status = status, Reason = reason }, cancellationToken);
+                await UpdateCheckInAsync(changed, cancellationToken);
                 return true;
             }
             catch (RequestFailedException e) when (e.IsPreconditionFailed() && attempt == 1)
             {
-                // Changed since we read it: look again, it may no longer be sent.
+                // Changed since we read it: look again, the change may no longer apply.
             }
         }
     }

@@ -113,7 +113,7 @@ public sealed class TwilioSmsClient : ISmsSender
 
         if (_public.BaseUrl is not null)
         {
-            fields.Add(new("StatusCallback", _public.Url(StatusCallbackRoute).AbsoluteUri));
+            fields.Add(new("StatusCallback", StatusCallbackUrl(_public, message).AbsoluteUri));
         }
 
         // An API key authenticates the call; the URL still names the account.
@@ -127,6 +127,26 @@ public sealed class TwilioSmsClient : ISmsSender
             Content = new FormUrlEncodedContent(fields),
             Headers = { Authorization = new AuthenticationHeaderValue("Basic", credentials) },
         };
+    }
+
+    /// <summary>
+    /// Where Twilio reports the message's fate, carrying our ids so the report finds its check-in.
+    /// Twilio signs this URL with its query, so the ids in a verified callback are the ones we sent.
+    /// </summary>
+    internal static Uri StatusCallbackUrl(PublicOptions publicOptions, SmsMessage message)
+    {
+        List<string> query = [];
+        if (!string.IsNullOrEmpty(message.EventId))
+        {
+            query.Add("eventId=" + Uri.EscapeDataString(message.EventId));
+        }
+
+        if (!string.IsNullOrEmpty(message.CheckInId))
+        {
+            query.Add("checkInId=" + Uri.EscapeDataString(message.CheckInId));
+        }
+
+        return publicOptions.Url(query.Count == 0 ? StatusCallbackRoute : StatusCallbackRoute + "?" + string.Join('&', query));
     }
 
     private async Task<SendResult> ReadAnswerAsync(HttpResponseMessage response, SmsMessage message, CancellationToken cancellationToken)

@@ -381,13 +381,44 @@ public sealed class TwilioSmsClientTests
     }
 
     [Fact]
-    public async Task Send_WithPublicBaseUrl_PostsStatusCallback()
+    public async Task Send_WithPublicBaseUrl_PostsStatusCallbackCarryingTheIds()
     {
         var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
+        var message = Message with { EventId = "ev_0123abcd", CheckInId = "ci_4567ef89" };
 
-        await CreateClient(stub, publicBaseUrl: new Uri("https://nudge.example.org/")).SendAsync(Message, TestContext.Current.CancellationToken);
+        await CreateClient(stub, publicBaseUrl: new Uri("https://nudge.example.org/")).SendAsync(message, TestContext.Current.CancellationToken);
 
-        Assert.Equal("https://nudge.example.org/api/twilio/status", Assert.Single(stub.Requests).Form["StatusCallback"]);
+        Assert.Equal("https://nudge.example.org/api/twilio/status?eventId=ev_0123abcd&checkInId=ci_4567ef89", Assert.Single(stub.Requests).Form["StatusCallback"]);
+    }
+
+    [Fact]
+    public async Task Send_IdsWithReservedCharacters_AreEscapedInTheStatusCallback()
+    {
+        var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
+        var message = Message with { EventId = "ev 1&x=y", CheckInId = "ci/2?#" };
+
+        await CreateClient(stub, publicBaseUrl: new Uri("https://nudge.example.org/")).SendAsync(message, TestContext.Current.CancellationToken);
+
+        var callback = new Uri(Assert.Single(stub.Requests).Form["StatusCallback"]!);
+        var query = HttpUtility.ParseQueryString(callback.Query);
+        Assert.Equal("/api/twilio/status", callback.AbsolutePath);
+        Assert.Equal(["eventId", "checkInId"], query.AllKeys);
+        Assert.Equal("ev 1&x=y", query["eventId"]);
+        Assert.Equal("ci/2?#", query["checkInId"]);
+    }
+
+    [Theory]
+    [InlineData("ev_0123abcd", null, "https://nudge.example.org/api/twilio/status?eventId=ev_0123abcd")]
+    [InlineData(null, null, "https://nudge.example.org/api/twilio/status")]
+    [InlineData("", "", "https://nudge.example.org/api/twilio/status")]
+    public async Task Send_MessageWithoutSomeIds_CarriesOnlyTheIdsItHas(string? eventId, string? checkInId, string expected)
+    {
+        var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
+        var message = Message with { Kind = MessageKinds.ConsentRequest, EventId = eventId, CheckInId = checkInId };
+
+        await CreateClient(stub, publicBaseUrl: new Uri("https://nudge.example.org")).SendAsync(message, TestContext.Current.CancellationToken);
+
+        Assert.Equal(expected, Assert.Single(stub.Requests).Form["StatusCallback"]);
     }
 
     [Fact]

@@ -1,0 +1,146 @@
+using System.Globalization;
+using AftercareNudge.Events;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AftercareNudge.Messaging.Sms;
+
+/// <summary>
+/// <c>POST /api/twilio/status</c>: Twilio's status callback for a message we sent, signed over the
+/// <c>StatusCallback</c> URL <see cref="TwilioSmsClient"/> gave it, whose query names the check-in.
+/// <c>delivered</c>/<c>read</c> make a <c>sent</c> check-in delivered; <c>undelivered</c>/<c>failed</c>
+/// make it failed with Twilio's error code. Twilio promises no order and may repeat itself, so a status
+/// never moves backwards: only a <c>sent</c> check-in changes, with one exception. A check-in failed as
+/// <c>outcome-unknown:…</c> (we never learned whether Twilio took it) becomes delivered when Twilio says
+/// it was: that is the news we were missing. A failure reported by Twilio stays final even if a
+/// <c>delivered</c> follows, so the record never contradicts a fallback or notice already sent for it.
+/// </summary>
+public static class TwilioStatusCallbacks
+{
+    private const string EmptyTwiML = "<Response></Response>";
+    private const string OutcomeUnknownPrefix = "outcome-unknown:";
+
+    public static RouteGroupBuilder MapTwilioStatus(this RouteGroupBuilder api)
+    {
+        api.MapPost("/twilio/status", HandleAsync).RequireTwilioSignature().DisableAntiforgery();
+        return api;
+    }
+
+    private static async Task<ContentHttpResult> HandleAsync(HttpRequest request, EventStore events, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(typeof(TwilioStatusCallbacks).FullName!);
+        var form = await request.ReadFormAsync(cancellationToken);
+        var messageSid = form["MessageSid"].ToString();
+        var messageStatus = form["MessageStatus"].ToString();
+        if (messageSid.Length == 0 || messageStatus.Length == 0)
+        {
+            TwilioStatusLog.Incomplete(logger);
+            return Answer();
+        }
+
+        if (Report(messageStatus, form["ErrorCode"].ToString()) is not { } report)
+        {
+            TwilioStatusLog.NothingToRecord(logger, messageSid, messageStatus);
+            return Answer();
+        }
+
+        var eventId = request.Query["eventId"].ToString();
+        var checkInId = request.Query["checkInId"].ToString();
+        if (!IsOurId(eventId, "ev_") || !IsOurId(checkInId, "ci_"))
+        {
+            // A consent request, or a message sent before callbacks carried ids.
+            TwilioStatusLog.NoCheckIn(logger, messageSid, messageStatus);
+            return Answer();
+        }
+
+        var otherMessage = false;
+        var changed = await events.ChangeCheckInAsync(
+            eventId,
+            checkInId,
+            checkIn =>
+            {
+                otherMessage = checkIn.ProviderMessageId is not null && checkIn.ProviderMessageId != messageSid;
+                return otherMessage ? null : Apply(checkIn, messageSid, report.Status, report.Reason);
+            },
+            cancellationToken);
+
+        if (changed)
+        {
+            TwilioStatusLog.CheckInMarked(logger, messageSid, messageStatus, eventId, checkInId, report.Status, report.Reason);
+        }
+        else if (otherMessage)
+        {
+            TwilioStatusLog.OtherMessage(logger, messageSid, eventId, checkInId);
+        }
+        else
+        {
+            TwilioStatusLog.CheckInUnchanged(logger, messageSid, messageStatus, eventId, checkInId);
+        }
+
+        return Answer();
+    }
+
+    /// <summary>
+    /// What a <c>MessageStatus</c> says about a check-in: delivered, failed (with the reason to record),
+    /// or nothing (null) for the steps on the way (<c>queued</c>, <c>sending</c>, <c>sent</c>), for
+    /// <c>canceled</c> (only scheduled messages are, and we schedule none at Twilio) and for anything new.
+    /// </summary>
+    internal static (CheckInStatus Status, string? Reason)? Report(string messageStatus, string? errorCode) => messageStatus switch
+    {
+        "delivered" or "read" => (CheckInStatus.Delivered, null),
+        "undelivered" or "failed" => (CheckInStatus.Failed, IsErrorCode(errorCode) ? "twilio-" + errorCode : "twilio-" + messageStatus),
+        _ => null,
+    };
+
+    /// <summary>The check-in after a report for its message, or null when the report changes nothing.</summary>
+    internal static CheckInRecord? Apply(CheckInRecord checkIn, string messageSid, CheckInStatus status, string? reason)
+    {
+        var isResolvingUnknown = checkIn.Status == CheckInStatus.Failed
+                                 && checkIn.Reason?.StartsWith(OutcomeUnknownPrefix, StringComparison.Ordinal) == true
+                                 && status == CheckInStatus.Delivered;
+        if (checkIn.Status != CheckInStatus.Sent && !isResolvingUnknown)
+        {
+            return null;
+        }
+
+        // Learning the sid (an answer without one, or no answer at all) ties later reports to this message.
+        return checkIn with
+        {
+            Status = status,
+            Reason = reason,
+            ProviderMessageId = checkIn.ProviderMessageId ?? messageSid,
+        };
+    }
+
+    /// <summary>Our ids as <c>EventService</c> makes them: the prefix and 24 lowercase hex digits.</summary>
+    internal static bool IsOurId(string? id, string prefix) =>
+        id is { Length: 27 } && id.StartsWith(prefix, StringComparison.Ordinal) && !id.AsSpan(3).ContainsAnyExcept("0123456789abcdef");
+
+    // Twilio's error codes are numbers; anything else is not worth storing as a reason.
+    private static bool IsErrorCode(string? code) =>
+        code is { Length: > 0 and <= 10 } && int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out _);
+
+    // Twilio takes any 2xx; an empty TwiML document is what it expects from a webhook.
+    private static ContentHttpResult Answer() => TypedResults.Content(EmptyTwiML, "text/xml");
+}
+
+/// <summary>Twilio status callback log messages (event ids 480-489): message SIDs, statuses and our ids, never numbers or text.</summary>
+internal static partial class TwilioStatusLog
+{
+    [LoggerMessage(EventId = 480, Level = LogLevel.Information, Message = "Twilio status {MessageStatus} for {MessageSid}: check-in {EventId}/{CheckInId} is now {Status} ({Reason})")]
+    public static partial void CheckInMarked(ILogger logger, string messageSid, string messageStatus, string eventId, string checkInId, CheckInStatus status, string? reason);
+
+    [LoggerMessage(EventId = 481, Level = LogLevel.Information, Message = "Twilio status {MessageStatus} for {MessageSid}: check-in {EventId}/{CheckInId} left as it is (unknown, not sent yet, or already final)")]
+    public static partial void CheckInUnchanged(ILogger logger, string messageSid, string messageStatus, string eventId, string checkInId);
+
+    [LoggerMessage(EventId = 482, Level = LogLevel.Warning, Message = "Twilio status for {MessageSid} names check-in {EventId}/{CheckInId}, which was sent as another message; ignored")]
+    public static partial void OtherMessage(ILogger logger, string messageSid, string eventId, string checkInId);
+
+    [LoggerMessage(EventId = 483, Level = LogLevel.Debug, Message = "Twilio status {MessageStatus} for {MessageSid} names no check-in; nothing to mark")]
+    public static partial void NoCheckIn(ILogger logger, string messageSid, string messageStatus);
+
+    [LoggerMessage(EventId = 484, Level = LogLevel.Debug, Message = "Twilio status {MessageStatus} for {MessageSid}: nothing to record")]
+    public static partial void NothingToRecord(ILogger logger, string messageSid, string messageStatus);
+
+    [LoggerMessage(EventId = 485, Level = LogLevel.Warning, Message = "Twilio status callback without MessageSid or MessageStatus; ignored")]
+    public static partial void Incomplete(ILogger logger);
+}
