@@ -217,9 +217,9 @@ public static class ConsentPages
         {
             form = await request.ReadFormAsync(cancellationToken);
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            // Over the form limits or malformed: no decision can be read from it.
+            // Over the form limits, malformed or cut off: no decision can be read from it.
             return null;
         }
 

@@ -25,10 +25,13 @@ public sealed class ConsentRequests(
 
     public async Task RequestForEventAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, CancellationToken cancellationToken)
     {
+        // One request per address: the same number may stand for the organiser and a person.
         var wanted = checkIns
             .GroupBy(c => (c.To, c.Channel))
             .Select(g => (Person: record.Find(g.Key.To), g.Key.Channel, Next: g.Min(c => c.DueAt)))
             .Where(w => w.Person?.Address(w.Channel) is not null)
+            .GroupBy(w => ConsentStore.AddressKey(w.Channel, w.Person!.Address(w.Channel)!))
+            .Select(g => g.OrderBy(w => w.Next).First())
             .ToList();
         await Task.WhenAll(wanted.Select(w => AskAsync(record, w.Person!, w.Channel, w.Next, cancellationToken)));
     }
@@ -40,15 +43,24 @@ public sealed class ConsentRequests(
         await foreach (var request in held.TakeDueAsync(time.GetUtcNow(), cancellationToken))
         {
             tried++;
-            var found = await events.GetAsync(request.EventId, cancellationToken);
-            var person = found?.Event.Find(request.PersonKey);
-            var next = found?.CheckIns
-                .Where(c => c.To == request.PersonKey && c.Channel == request.Channel && c.Status == CheckInStatus.Scheduled)
-                .Select(c => (DateTimeOffset?)c.DueAt)
-                .Min();
-            if (found is { } f && person is not null && next is { } due && f.Event.CancelledAt is null)
+            try
             {
-                await AskAsync(f.Event, person, request.Channel, due, cancellationToken);
+                var found = await events.GetAsync(request.EventId, cancellationToken);
+                var person = found?.Event.Find(request.PersonKey);
+                var next = found?.CheckIns
+                    .Where(c => c.To == request.PersonKey && c.Channel == request.Channel && c.Status == CheckInStatus.Scheduled)
+                    .Select(c => (DateTimeOffset?)c.DueAt)
+                    .Min();
+                if (found is { } f && person is not null && next is { } due && f.Event.CancelledAt is null)
+                {
+                    await AskAsync(f.Event, person, request.Channel, due, cancellationToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Taken off the list but not sent: put it back for the next run.
+                ConsentLog.HeldRequestFailed(logger, e, request.EventId);
+                await held.HoldAsync(request with { NotBefore = time.GetUtcNow() + HeldConsentRequests.RetryEvery }, CancellationToken.None);
             }
         }
 
@@ -63,60 +75,49 @@ public sealed class ConsentRequests(
             return;
         }
 
-        var toOrganizer = person.Key == Participant.OrganizerKey;
-        var organizer = record.Organizer.Name;
-        var when = ConsentWording.When(next, person.TimeZone);
-        if (channel == Channel.Sms)
+        if (!await consents.HasRoomForRequestAsync(channel, address, cancellationToken))
         {
-            var text = ConsentWording.SmsRequest(organizer, toOrganizer, when);
-            if (await consents.TryRecordRequestAsync(channel, address, record.OrganizerId, organizer, "sms-request:" + record.Id, text, cancellationToken))
-            {
-                Report(await sms.SendAsync(new SmsMessage(address, text, MessageKinds.ConsentRequest, record.Id, null), cancellationToken), record.Id, channel);
-            }
-            else
-            {
-                await HoldAsync(record, person, channel, cancellationToken);
-            }
-
+            ConsentLog.RequestHeldBack(logger, record.Id, channel, ConsentStore.MaxRequestsPerDay);
+            await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, channel, time.GetUtcNow() + HeldConsentRequests.RetryEvery), cancellationToken);
             return;
         }
 
-        var pageText = ConsentWording.PageText(organizer, toOrganizer, when);
-        var token = await tokens.CreateAsync(
-            new LinkToken(LinkPurpose.Consent, channel, address, record.OrganizerId, organizer, toOrganizer, pageText, time.GetUtcNow() + LinkTokens.ConsentLifetime),
-            cancellationToken);
-        var url = publicOptions.Value.Url(PageRoute + token);
-        var body = ConsentWording.EmailRequestText(organizer, toOrganizer, when, url);
-        if (await consents.TryRecordRequestAsync(channel, address, record.OrganizerId, organizer, "email-request:" + record.Id, body, cancellationToken))
+        var toOrganizer = person.Key == Participant.OrganizerKey;
+        var organizer = record.Organizer.Name;
+        var when = ConsentWording.When(next, person.TimeZone);
+        string shown;
+        SendResult result;
+        if (channel == Channel.Sms)
         {
-            var message = new EmailMessage(
-                address,
-                person.Name,
-                ConsentWording.EmailRequestSubject(organizer),
-                body,
-                ConsentWording.EmailRequestHtml(organizer, toOrganizer, when, url),
-                MessageKinds.ConsentRequest,
-                record.Id,
-                null);
-            Report(await email.SendAsync(message, cancellationToken), record.Id, channel);
+            shown = ConsentWording.SmsRequest(organizer, toOrganizer, when);
+            result = await sms.SendAsync(new SmsMessage(address, shown, MessageKinds.ConsentRequest, record.Id, null), cancellationToken);
         }
         else
         {
-            await HoldAsync(record, person, channel, cancellationToken);
+            var pageText = ConsentWording.PageText(organizer, toOrganizer, when);
+            var token = await tokens.CreateAsync(
+                new LinkToken(LinkPurpose.Consent, channel, address, record.OrganizerId, organizer, toOrganizer, pageText, time.GetUtcNow() + LinkTokens.ConsentLifetime),
+                cancellationToken);
+            var url = publicOptions.Value.Url(PageRoute + token);
+            shown = ConsentWording.EmailRequestText(organizer, toOrganizer, when, url);
+            result = await email.SendAsync(
+                new EmailMessage(address, person.Name, ConsentWording.EmailRequestSubject(organizer), shown, ConsentWording.EmailRequestHtml(organizer, toOrganizer, when, url), MessageKinds.ConsentRequest, record.Id, null),
+                cancellationToken);
         }
-    }
 
-    private async Task HoldAsync(EventRecord record, Participant person, Channel channel, CancellationToken cancellationToken)
-    {
-        ConsentLog.RequestHeldBack(logger, record.Id, channel, ConsentStore.MaxRequestsPerDay);
-        await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, channel, time.GetUtcNow() + HeldConsentRequests.RetryEvery), cancellationToken);
-    }
-
-    private void Report(SendResult result, string eventId, Channel channel)
-    {
-        if (result.Outcome != SendOutcome.Sent)
+        switch (result.Outcome)
         {
-            ConsentLog.RequestNotSent(logger, eventId, channel, result.Outcome, result.Reason);
+            case SendOutcome.Sent:
+                // Recorded once it went out: only a request that reached them can be answered by a YES.
+                await consents.RecordRequestAsync(channel, address, record.OrganizerId, organizer, (channel == Channel.Sms ? "sms-request:" : "email-request:") + record.Id, shown, CancellationToken.None);
+                break;
+            case SendOutcome.OptedOut:
+                await consents.RecordAsync(new ConsentDecision(channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), CancellationToken.None);
+                ConsentLog.RequestNotSent(logger, record.Id, channel, result.Outcome, result.Reason);
+                break;
+            default:
+                ConsentLog.RequestNotSent(logger, record.Id, channel, result.Outcome, result.Reason);
+                break;
         }
     }
 }
@@ -138,6 +139,9 @@ internal static partial class ConsentLog
 
     [LoggerMessage(EventId = 704, Level = LogLevel.Information, Message = "Inbound SMS {MessageSid} was already handled")]
     public static partial void InboundSmsDuplicate(ILogger logger, string? messageSid);
+
+    [LoggerMessage(EventId = 706, Level = LogLevel.Warning, Message = "A held consent request for event {EventId} failed and is held again")]
+    public static partial void HeldRequestFailed(ILogger logger, Exception exception, string eventId);
 
     [LoggerMessage(EventId = 705, Level = LogLevel.Information, Message = "Opt-out: {Count} pending check-ins skipped")]
     public static partial void PendingSkipped(ILogger logger, int count);

@@ -108,35 +108,46 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
     public async Task RecordAsync(ConsentDecision decision, CancellationToken cancellationToken)
     {
         var partition = AddressKey(decision.Channel, decision.Address);
-        await AppendLedgerAsync(partition, decision.Channel, decision.Address, decision.OrganizerId, ActionOf(decision), decision.How, decision.ShownText, cancellationToken);
-
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         var row = decision.OrganizerId is null ? GlobalRow : OrganizerRow(decision.OrganizerId);
-        await consents.UpsertEntityAsync(
-            new TableEntity(partition, row)
-            {
-                ["State"] = decision.State.ToString(),
-                ["Channel"] = decision.Channel.ToString(),
-                ["UpdatedAt"] = time.GetUtcNow(),
-            },
-            TableUpdateMode.Merge,
-            cancellationToken);
+        var state = new TableEntity(partition, row)
+        {
+            ["State"] = decision.State.ToString(),
+            ["Channel"] = decision.Channel.ToString(),
+            ["UpdatedAt"] = time.GetUtcNow(),
+        };
+
+        // Which write goes first decides what a failure between them leaves behind. An opt-out takes
+        // effect first (a STOP must be honoured even if its ledger line fails); anything that allows
+        // sending is evidenced first (no grant in force without its ledger line).
+        if (decision.State == ConsentState.OptedOut)
+        {
+            await consents.UpsertEntityAsync(state, TableUpdateMode.Merge, cancellationToken);
+            await AppendLedgerAsync(partition, decision.Channel, decision.Address, decision.OrganizerId, ActionOf(decision), decision.How, decision.ShownText, cancellationToken);
+        }
+        else
+        {
+            await AppendLedgerAsync(partition, decision.Channel, decision.Address, decision.OrganizerId, ActionOf(decision), decision.How, decision.ShownText, cancellationToken);
+            await consents.UpsertEntityAsync(state, TableUpdateMode.Merge, cancellationToken);
+        }
     }
 
     /// <summary>
-    /// Records that a consent request went to this address for this organiser, unless the address has
-    /// already had <see cref="MaxRequestsPerDay"/> requests in the last 24 hours from anyone: then it
-    /// returns false and nothing is sent (the request waits, and the consent stays pending).
+    /// Whether this address may get another consent request: fewer than <see cref="MaxRequestsPerDay"/>
+    /// in the last 24 hours, from anyone. (Counted, not reserved: two registrations at the same instant
+    /// may both pass.)
     /// </summary>
-    public async Task<bool> TryRecordRequestAsync(
+    public async Task<bool> HasRoomForRequestAsync(Channel channel, string address, CancellationToken cancellationToken) =>
+        await CountRequestsSinceAsync(AddressKey(channel, address), time.GetUtcNow().AddDays(-1), cancellationToken) < MaxRequestsPerDay;
+
+    /// <summary>
+    /// Records a consent request that went out: only a request the provider accepted can be answered
+    /// by a YES, and only it counts against the daily cap.
+    /// </summary>
+    public async Task RecordRequestAsync(
         Channel channel, string address, string organizerId, string organizerName, string how, string shownText, CancellationToken cancellationToken)
     {
         var partition = AddressKey(channel, address);
-        if (await CountRequestsSinceAsync(partition, time.GetUtcNow().AddDays(-1), cancellationToken) >= MaxRequestsPerDay)
-        {
-            return false;
-        }
-
         await AppendLedgerAsync(partition, channel, address, organizerId, RequestedAction, how, shownText, cancellationToken);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         await consents.UpsertEntityAsync(
@@ -149,7 +160,6 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
             },
             TableUpdateMode.Merge,
             cancellationToken);
-        return true;
     }
 
     /// <summary>

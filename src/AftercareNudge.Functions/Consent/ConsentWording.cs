@@ -34,7 +34,7 @@ public static class ConsentWording
 
     public static string SmsOptedIn(IReadOnlyList<string> organizers) => organizers.Count == 0
         ? $"{Brand}: You're opted back in. Nothing arrives unless you agree to it. Reply HELP for help, STOP to opt out."
-        : $"{Brand}: You're opted back in: the check-ins you agreed to from {Names(organizers)} will arrive again. Msg freq varies. Reply HELP for help, STOP to opt out.";
+        : $"{Brand}: You're opted back in: {Names(organizers)} can send you check-ins again, as you agreed (none skipped while you were out will come). Msg freq varies. Reply HELP for help, STOP to opt out.";
 
     public const string SmsHelp = $"{Brand} sends check-in texts that someone you know set up, only after you reply YES. Msg freq varies. Msg&data rates may apply. Reply STOP to opt out, START to opt back in.";
 

@@ -25,14 +25,22 @@ public sealed class InboundSms(
     public async Task<string?> HandleAsync(IncomingSms sms, CancellationToken cancellationToken)
     {
         var inbound = await tables.GetAsync(AppTables.InboundMessages, cancellationToken);
-        var seen = await inbound.GetEntityIfExistsAsync<TableEntity>("sms", sms.MessageId, ["RowKey"], cancellationToken);
+        var seen = await inbound.GetEntityIfExistsAsync<TableEntity>("sms", sms.MessageId, cancellationToken: cancellationToken);
         if (seen.HasValue)
         {
+            // Twilio retries only when it did not get our answer: give the same answer again, with no new effect.
             ConsentLog.InboundSmsDuplicate(logger, sms.MessageId);
-            return null;
+            return seen.Value!.GetString("Reply");
         }
 
-        var keyword = SmsKeywords.Classify(sms.Body);
+        // Twilio's Advanced Opt-Out has the last word on what a message was, whatever its words.
+        var keyword = sms.OptOutType switch
+        {
+            "STOP" => SmsKeyword.Stop,
+            "START" => SmsKeyword.Start,
+            "HELP" => SmsKeyword.Help,
+            _ => SmsKeywords.Classify(sms.Body),
+        };
         ConsentLog.InboundSms(logger, sms.MessageId, keyword.ToString());
         var how = "sms:" + sms.MessageId;
         var reply = keyword switch
@@ -47,14 +55,10 @@ public sealed class InboundSms(
 
         // Marked handled only once handled: a retry after a failure half way does it again (every
         // step above is safe to repeat), rather than losing a STOP.
-        try
-        {
-            await inbound.AddEntityAsync(new TableEntity("sms", sms.MessageId) { ["Keyword"] = keyword.ToString(), ["HandledAt"] = time.GetUtcNow() }, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.IsConflict())
-        {
-            // Twilio's retry raced us: handled twice, to the same effect.
-        }
+        await inbound.UpsertEntityAsync(
+            new TableEntity("sms", sms.MessageId) { ["Keyword"] = keyword.ToString(), ["Reply"] = reply, ["HandledAt"] = time.GetUtcNow() },
+            TableUpdateMode.Replace,
+            cancellationToken);
 
         return reply;
     }

@@ -56,7 +56,9 @@ public static partial class SmsKeywords
             return "";
         }
 
-        var words = body.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        // Full-width letters (ＳＴＯＰ) and typographic apostrophes (don’t) read as their plain forms.
+        var plain = body.Normalize(System.Text.NormalizationForm.FormKC).Replace('\u2019', '\'').Replace('\u2018', '\'');
+        var words = plain.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         var joined = string.Join(' ', words);
         var start = 0;
         var end = joined.Length;
@@ -79,8 +81,9 @@ public static partial class SmsKeywords
         @"^(please\s+)?(stop|unsubscribe|opt\s*me\s*out|opt\s*out|remove\s+me|take\s+me\s+off|cancel\s+(this|these|it|my|all)|end\s+(this|these)|quit\s+(texting|messaging))\b"
         + @"|^(please\s+)?(stop|unsubscribe)$"
         + @"|\bplease\s+stop\b"
-        + @"|^no\s+more\s+(messages|texts|texting|msgs|check-?ins)\b"
-        + @"|^(don'?t|do\s+not|never)\s+(text|message|contact|msg)\s+me\b"
+        + @"|^no\s+more(\s+(messages|texts|texting|msgs|check-?ins))?\b"
+        + @"|^(please\s+)?(don'?t|do\s+not|never)\s+(text|message|contact|msg)\s+me\b"
+        + @"|^i\s+(want|would\s+like|need)\s+(you\s+)?to\s+(stop|unsubscribe|opt\s*out)\b"
         + @"|^leave\s+me\s+alone\b",
         RegexOptions.CultureInvariant)]
     private static partial Regex PlainRevocation();

@@ -31,5 +31,5 @@ public sealed class UnsubscribeLinks(IEmailSender inner, LinkTokens tokens, IOpt
     }
 
     /// <summary>What the unsubscribe page says, and what the ledger keeps of it.</summary>
-    public const string UnsubscribePageText = "Stop every email from AftercareNudge to this address, from everyone. You can agree again later if someone asks.";
+    public const string UnsubscribePageText = "Stop every email from AftercareNudge to this address, from everyone.";
 }

@@ -149,7 +149,7 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
 
         var twiml = await ReplyAsync(Sam, "START");
 
-        Assert.Contains("the check-ins you agreed to from Sam will arrive again", twiml, StringComparison.Ordinal);
+        Assert.Contains("Sam can send you check-ins again", twiml, StringComparison.Ordinal);
         Assert.Equal(ConsentState.Granted, (await _app.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
     }
 

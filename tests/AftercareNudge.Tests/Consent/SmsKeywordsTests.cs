@@ -28,6 +28,11 @@ public sealed class SmsKeywordsTests
     [InlineData("remove me from this list")]
     [InlineData("leave me alone")]
     [InlineData("Stop 🙏")]
+    [InlineData("please don’t text me")]
+    [InlineData("please don't text me")]
+    [InlineData("I want to stop")]
+    [InlineData("no more")]
+    [InlineData("ＳＴＯＰ")]
     public void Classify_StopFamilyAndPlainRevocations_AreStop(string body)
     {
         Assert.Equal(SmsKeyword.Stop, SmsKeywords.Classify(body));
