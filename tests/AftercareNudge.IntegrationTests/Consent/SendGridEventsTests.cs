@@ -26,22 +26,10 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : IAsyncDisposab
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private AppFactory? _app;
 
-    private AppFactory App => _app ??= new AppFactory(
+    private AppFactory App => _app ??= AppFactory.WithProviders(
         azurite,
-        new Dictionary<string, string?>
-        {
-            ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
-            ["Twilio:AuthToken"] = "twilio-auth-token-for-tests",
-            ["Twilio:From"] = "+14155550123",
-            ["SendGrid:ApiKey"] = "SG.test",
-            ["SendGrid:From"] = "care@example.com",
-            ["SendGrid:EventWebhookPublicKey"] = Convert.ToBase64String(_key.ExportSubjectPublicKeyInfo()),
-        },
-        s =>
-        {
-            s.AddTransient<ISmsSender>(_ => _sender);
-            s.AddTransient<IEmailSender>(_ => _sender);
-        });
+        () => _sender,
+        new Dictionary<string, string?> { ["SendGrid:EventWebhookPublicKey"] = Convert.ToBase64String(_key.ExportSubjectPublicKeyInfo()) });
 
     public async ValueTask DisposeAsync()
     {

@@ -11,26 +11,12 @@ namespace AftercareNudge.IntegrationTests.Consent;
 /// <summary><c>POST /api/twilio/sms</c> as Twilio calls it: signed over the public URL, retried, sometimes after its own opt-out handling.</summary>
 public sealed class TwilioSmsWebhookTests(AzuriteFixture azurite) : IAsyncDisposable
 {
-    private const string AuthToken = "twilio-auth-token-for-tests";
+    private const string AuthToken = AppFactory.TwilioAuthToken;
     private const string Sam = "+447911123456";
     private readonly ScriptedSender _sender = new(SendResult.Sent("SM-check-in"));
     private AppFactory? _app;
 
-    private AppFactory App => _app ??= new AppFactory(
-        azurite,
-        new Dictionary<string, string?>
-        {
-            ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
-            ["Twilio:AuthToken"] = AuthToken,
-            ["Twilio:From"] = "+14155550123",
-            ["SendGrid:ApiKey"] = "SG.test",
-            ["SendGrid:From"] = "care@example.com",
-        },
-        s =>
-        {
-            s.AddTransient<ISmsSender>(_ => _sender);
-            s.AddTransient<IEmailSender>(_ => _sender);
-        });
+    private AppFactory App => _app ??= AppFactory.WithProviders(azurite, () => _sender);
 
     public async ValueTask DisposeAsync()
     {

@@ -24,8 +24,40 @@ public sealed class AppFactory(
     public const string ClientBKey = "client-b-key-0123456789";
 
     public const string PublicBaseUrl = "https://aftercare.example.org";
+    public const string TwilioAuthToken = "twilio-auth-token-for-tests";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// The app as deployed: both providers configured (pointing nowhere), so the signed webhooks exist
+    /// and the dev routes do not, with every message handed to <paramref name="sender"/> instead.
+    /// </summary>
+    internal static AppFactory WithProviders(
+        AzuriteFixture azurite,
+        Func<ScriptedSender> sender,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
+            ["Twilio:AuthToken"] = TwilioAuthToken,
+            ["Twilio:From"] = "+14155550123",
+            ["SendGrid:ApiKey"] = "SG.test",
+            ["SendGrid:From"] = "care@example.com",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return new AppFactory(azurite, all, s =>
+        {
+            s.AddTransient<AftercareNudge.Messaging.ISmsSender>(_ => sender());
+            s.AddTransient<AftercareNudge.Messaging.IEmailSender>(_ => sender());
+            configureServices?.Invoke(s);
+        });
+    }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
 

@@ -19,29 +19,14 @@ namespace AftercareNudge.IntegrationTests.Messaging;
 /// </summary>
 public sealed class TwilioStatusCallbackTests(AzuriteFixture azurite) : IAsyncDisposable
 {
-    private const string AuthToken = "twilio-auth-token-for-tests";
+    private const string AuthToken = AppFactory.TwilioAuthToken;
     private const string Sid = "SM0123456789abcdef0123456789abcdef";
     private const string Path = "/api/twilio/status";
     private readonly LogCollector _logs = new();
     private ScriptedSender _sender = new(SendResult.Sent(Sid));
     private AppFactory? _app;
 
-    private AppFactory App => _app ??= new AppFactory(
-        azurite,
-        new Dictionary<string, string?>
-        {
-            ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
-            ["Twilio:AuthToken"] = AuthToken,
-            ["Twilio:From"] = "+14155550123",
-            ["SendGrid:ApiKey"] = "SG.test",
-            ["SendGrid:From"] = "care@example.com",
-        },
-        s =>
-        {
-            s.AddTransient<ISmsSender>(_ => _sender);
-            s.AddTransient<IEmailSender>(_ => _sender);
-            s.AddSingleton<ILoggerProvider>(_logs);
-        });
+    private AppFactory App => _app ??= AppFactory.WithProviders(azurite, () => _sender, configureServices: s => s.AddSingleton<ILoggerProvider>(_logs));
 
     public async ValueTask DisposeAsync()
     {
