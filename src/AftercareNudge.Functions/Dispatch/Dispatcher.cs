@@ -10,7 +10,7 @@ namespace AftercareNudge.Dispatch;
 /// <summary>What one dispatch run did, in counts (no personal data): the timer's log lines.</summary>
 public sealed class DispatchReport
 {
-    private int _sent, _late, _skipped, _failed, _retrying, _busy, _cleaned, _errored;
+    private int _sent, _late, _skipped, _failed, _retrying, _busy, _cleaned, _errored, _quiet;
 
     public int Sent => _sent;
 
@@ -25,6 +25,9 @@ public sealed class DispatchReport
     public int Busy => _busy;
 
     public int Cleaned => _cleaned;
+
+    /// <summary>Retries and late check-ins held until the recipient's quiet hours end.</summary>
+    public int HeldForQuietHours => _quiet;
 
     /// <summary>Check-ins this run could not handle (storage trouble, an unreadable row); the next run tries again.</summary>
     public int Errored => _errored;
@@ -41,12 +44,13 @@ public sealed class DispatchReport
             case DispatchOutcome.Busy: Interlocked.Increment(ref _busy); break;
             case DispatchOutcome.Cleaned: Interlocked.Increment(ref _cleaned); break;
             case DispatchOutcome.Errored: Interlocked.Increment(ref _errored); break;
+            case DispatchOutcome.HeldForQuietHours: Interlocked.Increment(ref _quiet); break;
             default: throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null);
         }
     }
 
     public override string ToString() =>
-        $"sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {Busy}, index rows cleaned {Cleaned}, errors {Errored}";
+        $"sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {Busy}, index rows cleaned {Cleaned}, errors {Errored}, held for quiet hours {HeldForQuietHours}";
 }
 
 internal enum DispatchOutcome
@@ -59,6 +63,7 @@ internal enum DispatchOutcome
     Busy,
     Cleaned,
     Errored,
+    HeldForQuietHours,
 }
 
 /// <summary>
@@ -170,6 +175,15 @@ public sealed class Dispatcher(
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = reason }, DispatchOutcome.Skipped);
         }
 
+        if (HeldForQuietHours(recipient, claimed) is { } quietUntil)
+        {
+            // Nothing the recipient did not agree to at this hour disturbs them: it waits for morning.
+            // The claim's attempt is given back: a wait is not a try.
+            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, quietUntil, "quiet-hours")
+                ? DispatchOutcome.HeldForQuietHours
+                : DispatchOutcome.Busy;
+        }
+
         if (claimed.ClaimedUntil - time.GetUtcNow() < LeaseNeededToSend)
         {
             // Storage was slow enough that the claim might lapse mid-send, letting a second run send too.
@@ -222,19 +236,11 @@ public sealed class Dispatcher(
 
             case SendOutcome.Transient when claimed.Attempts < _options.MaxAttempts:
                 var delay = RetryDelay(claimed.Attempts, result.RetryAfter);
-                var next = new DueEntry(entry.EventId, entry.CheckInId, WholeMilliseconds(now + delay));
-
-                // New index row first, then the check-in, then the old row: a crash in between leaves a
-                // row that still finds the check-in, never none.
-                await dueIndex.AddAsync([next], CancellationToken.None);
-                if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.DueAt, Reason = result.Reason, ClaimedUntil = null }))
+                if (!await RescheduleAsync(entry, claimed, now + delay, result.Reason))
                 {
-                    // Another run owns the check-in now, and the old row with it.
-                    await dueIndex.RemoveAsync(next, CancellationToken.None);
                     return DispatchOutcome.Busy;
                 }
 
-                await dueIndex.RemoveAsync(entry, CancellationToken.None);
                 DispatchLog.Retrying(logger, entry.EventId, claimed.Id, result.Reason, claimed.Attempts, delay);
                 return DispatchOutcome.Retrying;
 
@@ -250,6 +256,43 @@ public sealed class Dispatcher(
             default:
                 return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed);
         }
+    }
+
+    /// <summary>
+    /// Moves a claimed check-in to a later attempt. New index row first, then the check-in, then the old
+    /// row: a crash in between leaves a row that still finds the check-in, never none. False if the
+    /// claim was lost (another run owns the check-in, and the old row with it).
+    /// </summary>
+    private async Task<bool> RescheduleAsync(DueEntry entry, CheckInRecord claimed, DateTimeOffset at, string? reason)
+    {
+        var next = new DueEntry(entry.EventId, entry.CheckInId, WholeMilliseconds(at));
+        await dueIndex.AddAsync([next], CancellationToken.None);
+        if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.DueAt, Reason = reason, ClaimedUntil = null }))
+        {
+            await dueIndex.RemoveAsync(next, CancellationToken.None);
+            return false;
+        }
+
+        await dueIndex.RemoveAsync(entry, CancellationToken.None);
+        return true;
+    }
+
+    /// <summary>
+    /// A retry or a check-in gone late was not agreed to for this moment: inside the recipient's quiet
+    /// hours it waits until they end. A check-in on time goes out, whatever the hour.
+    /// </summary>
+    private DateTimeOffset? HeldForQuietHours(Participant recipient, CheckInRecord claimed)
+    {
+        var now = time.GetUtcNow();
+        var agreedTiming = claimed.Attempts <= 1 && now - claimed.DueAt <= CheckInRecord.LateAfter;
+        if (agreedTiming)
+        {
+            return null;
+        }
+
+        var quiet = (recipient.QuietHours is { } q ? QuietHours.Parse(q[..5], q[6..]) : null) ?? QuietHours.Default;
+        var zone = EventTime.FindZone(recipient.TimeZone) ?? NodaTime.DateTimeZone.Utc;
+        return quiet.EndOfQuietAt(now, zone);
     }
 
     // Table Storage keeps dates to the millisecond at best: compare and store at that precision.

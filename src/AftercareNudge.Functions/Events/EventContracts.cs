@@ -15,7 +15,10 @@ public sealed record RegisterEventRequest(
     IReadOnlyList<PersonRequest?>? People,
     IReadOnlyList<CheckInRequest?>? CheckIns);
 
-public sealed record PersonRequest(string? Key, string? Name, string? Phone, string? Email, string? TimeZone);
+public sealed record PersonRequest(string? Key, string? Name, string? Phone, string? Email, string? TimeZone, QuietHoursRequest? QuietHours = null);
+
+/// <summary>A person's quiet hours, local wall-clock times in their zone: <c>{ "from": "22:00", "to": "07:30" }</c>.</summary>
+public sealed record QuietHoursRequest(string? From, string? To);
 
 public sealed record CheckInRequest(string? To, string? Channel, string? At, string? After, string? Offset, string? Message);
 
@@ -91,7 +94,8 @@ public sealed record PersonView(
     string? Phone,
     string? Email,
     string TimeZone,
-    IReadOnlyDictionary<string, Consent.ConsentState> Consent);
+    IReadOnlyDictionary<string, Consent.ConsentState> Consent,
+    string QuietHours);
 
 public sealed record CheckInView(
     string Id,

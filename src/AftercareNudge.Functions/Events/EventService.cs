@@ -162,7 +162,7 @@ public sealed class EventService(
                 states[channel == Channel.Sms ? "sms" : "email"] = await consents.GetAsync(channel, p.Address(channel)!, record.OrganizerId, cancellationToken);
             }
 
-            return new PersonView(p.Key, p.Name, p.Phone, p.Email, p.TimeZone, states);
+            return new PersonView(p.Key, p.Name, p.Phone, p.Email, p.TimeZone, states, p.QuietHours ?? Dispatch.QuietHours.Default.ToString());
         }));
 
         var checkInViews = checkIns.Select(c => new CheckInView(

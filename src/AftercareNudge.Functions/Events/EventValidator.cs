@@ -177,7 +177,17 @@ public sealed class EventValidator(TimeProvider time)
             errors.Add($"{path}.timeZone", "The time zone must be an IANA zone id such as Europe/London.");
         }
 
-        return errors.Count == before && zoneId is not null ? new Participant(key!, name!, phone, email, zoneId) : null;
+        string? quietHours = null;
+        if (person.QuietHours is not null)
+        {
+            quietHours = Dispatch.QuietHours.Parse(person.QuietHours.From, person.QuietHours.To)?.ToString();
+            if (quietHours is null)
+            {
+                errors.Add($"{path}.quietHours", "Quiet hours need 'from' and 'to' as different local times like 21:00 and 08:00.");
+            }
+        }
+
+        return errors.Count == before && zoneId is not null ? new Participant(key!, name!, phone, email, zoneId, quietHours) : null;
     }
 
     /// <summary>E.164 only, and only numbers that can take an SMS: no guessing of a missing country code.</summary>

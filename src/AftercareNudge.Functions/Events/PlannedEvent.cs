@@ -14,7 +14,8 @@ public sealed record PlannedEvent(
     IReadOnlyList<PlannedCheckIn> CheckIns);
 
 /// <summary>The organiser (key <c>organizer</c>) or a person. Phone in E.164; email trimmed.</summary>
-public sealed record Participant(string Key, string Name, string? Phone, string? Email, string TimeZone)
+/// <param name="QuietHours">Their quiet hours as <c>HH:mm-HH:mm</c>, or null for the default.</param>
+public sealed record Participant(string Key, string Name, string? Phone, string? Email, string TimeZone, string? QuietHours = null)
 {
     public const string OrganizerKey = "organizer";
 

@@ -57,7 +57,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
         await App.GrantAsync(view, "alex", Channel.Email);
         App.Time.Advance(TimeSpan.FromHours(5.5));
         await App.DispatchAsync();
-        App.Time.Advance(TimeSpan.FromHours(15));
+        App.Time.Advance(TimeSpan.FromHours(14.5));
         await App.DispatchAsync();
 
         var all = await App.CreateClient().GetFromJsonAsync<JsonArray>("/api/dev/outbox", TestContext.Current.CancellationToken);
