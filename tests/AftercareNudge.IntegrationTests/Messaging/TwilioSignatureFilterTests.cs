@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging.Sms;
 using Microsoft.AspNetCore.Builder;
@@ -11,6 +9,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+
+using AftercareNudge.IntegrationTests.Infrastructure;
 
 namespace AftercareNudge.IntegrationTests.Messaging;
 
@@ -246,39 +246,5 @@ public sealed class TwilioSignatureFilterTests : IAsyncDisposable
         Assert.Equal(403, problem?.Status);
         Assert.Equal(TwilioWebhooks.SignatureProblemTitle, problem?.Title);
         Assert.Equal(0, _handled);
-    }
-
-    private sealed record LogEntry(int EventId, string Message);
-
-    private sealed class LogCollector : ILoggerProvider, ILogger
-    {
-        private readonly ConcurrentQueue<LogEntry> _entries = new();
-
-        public IReadOnlyCollection<LogEntry> Entries => _entries.ToArray();
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var text = new StringBuilder(formatter(state, exception));
-            if (state is IEnumerable<KeyValuePair<string, object?>> properties)
-            {
-                foreach (var (key, value) in properties)
-                {
-                    text.Append(' ').Append(key).Append('=').Append(value);
-                }
-            }
-
-            _entries.Enqueue(new LogEntry(eventId.Id, text.ToString()));
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.IntegrationTests.Infrastructure;
@@ -376,39 +374,5 @@ public sealed class TwilioStatusCallbackTests(AzuriteFixture azurite) : IAsyncDi
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(TestContext.Current.CancellationToken);
         Assert.Equal(title, problem!.Title);
-    }
-
-    private sealed record LogEntry(int EventId, string Message);
-
-    private sealed class LogCollector : ILoggerProvider, ILogger
-    {
-        private readonly ConcurrentQueue<LogEntry> _entries = new();
-
-        public IReadOnlyCollection<LogEntry> Entries => _entries.ToArray();
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var text = new StringBuilder(formatter(state, exception));
-            if (state is IEnumerable<KeyValuePair<string, object?>> properties)
-            {
-                foreach (var (key, value) in properties)
-                {
-                    text.Append(' ').Append(key).Append('=').Append(value);
-                }
-            }
-
-            _entries.Enqueue(new LogEntry(eventId.Id, text.ToString()));
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }
