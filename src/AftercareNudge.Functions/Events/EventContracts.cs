@@ -106,7 +106,9 @@ public sealed record CheckInView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? SentAt,
     bool Late,
-    IReadOnlyList<ReplyView> Replies);
+    IReadOnlyList<ReplyView> Replies,
+    CheckInKind Kind = CheckInKind.CheckIn,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RelatesTo = null);
 
 /// <summary>A recipient's free-text answer to a check-in.</summary>
 public sealed record ReplyView(string Body, DateTimeOffset ReceivedAt);

@@ -18,7 +18,8 @@ public sealed record EventRecord(
     IReadOnlyList<Participant> People,
     DateTimeOffset CreatedAt,
     DateTimeOffset? CancelledAt,
-    ETag ETag = default)
+    ETag ETag = default,
+    string? Plan = null)
 {
     public IEnumerable<Participant> Everyone => People.Prepend(Organizer);
 
@@ -45,7 +46,9 @@ public sealed record CheckInRecord(
     DateTimeOffset? ClaimedUntil,
     DateTimeOffset? SentAt,
     string? ProviderMessageId,
-    ETag ETag = default)
+    ETag ETag = default,
+    CheckInKind Kind = CheckInKind.CheckIn,
+    string? RelatesTo = null)
 {
     /// <summary>Sent later than this after its due time, a check-in is reported as late.</summary>
     public static readonly TimeSpan LateAfter = TimeSpan.FromMinutes(5);
@@ -53,6 +56,28 @@ public sealed record CheckInRecord(
     public bool IsFinished => Status is CheckInStatus.Sent or CheckInStatus.Delivered or CheckInStatus.Failed or CheckInStatus.Skipped or CheckInStatus.Cancelled;
 
     public bool Late => SentAt is { } sent && sent - DueAt > LateAfter;
+}
+
+/// <summary>
+/// What a row in an event's schedule is. The client plans check-ins and reminders; the service adds a
+/// fallback (a failed check-in sent once more on the other channel) and a notice (a word to the
+/// organiser that a message did not arrive). <see cref="CheckInRecord.RelatesTo"/> names the check-in
+/// a fallback or notice is about.
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<CheckInKind>))]
+public enum CheckInKind
+{
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("check-in")]
+    CheckIn,
+
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("reminder")]
+    Reminder,
+
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("fallback")]
+    Fallback,
+
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("notice")]
+    Notice,
 }
 
 /// <summary>What a recipient texted back after a check-in that was not a keyword.</summary>

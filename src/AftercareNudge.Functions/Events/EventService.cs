@@ -167,7 +167,9 @@ public sealed class EventService(
 
         var checkInViews = checkIns.Select(c => new CheckInView(
             c.Id, c.To, c.Channel, c.DueAt, c.Status, c.Reason, c.SentAt, c.Late,
-            replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt)).ToList())).ToList();
+            replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt)).ToList(),
+            c.Kind,
+            c.RelatesTo)).ToList();
         return new EventView(
             record.Id,
             StatusOf(record, checkIns, people),

@@ -166,6 +166,7 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         ["People"] = JsonSerializer.Serialize(e.People, Json),
         ["CreatedAt"] = e.CreatedAt,
         ["CancelledAt"] = e.CancelledAt,
+        ["Plan"] = e.Plan,
     };
 
     private static EventRecord ToEventRecord(TableEntity e) => new(
@@ -183,7 +184,8 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         JsonSerializer.Deserialize<List<Participant>>(e.GetString("People"), Json)!,
         e.GetDateTimeOffset("CreatedAt")!.Value,
         e.GetDateTimeOffset("CancelledAt"),
-        e.ETag);
+        e.ETag,
+        e.GetString("Plan"));
 
     private static TableEntity ToEntity(CheckInRecord c) => new(c.EventId, CheckInRowPrefix + c.Id)
     {
@@ -200,6 +202,8 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         ["ClaimedUntil"] = c.ClaimedUntil,
         ["SentAt"] = c.SentAt,
         ["ProviderMessageId"] = c.ProviderMessageId,
+        ["Kind"] = c.Kind.ToString(),
+        ["RelatesTo"] = c.RelatesTo,
     };
 
     private static CheckInRecord ToCheckInRecord(TableEntity e) => new(
@@ -218,5 +222,7 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         e.GetDateTimeOffset("ClaimedUntil"),
         e.GetDateTimeOffset("SentAt"),
         e.GetString("ProviderMessageId"),
-        e.ETag);
+        e.ETag,
+        e.GetString("Kind") is { } kind ? Enum.Parse<CheckInKind>(kind) : CheckInKind.CheckIn,
+        e.GetString("RelatesTo"));
 }

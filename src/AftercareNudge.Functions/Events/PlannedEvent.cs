@@ -15,7 +15,8 @@ public sealed record PlannedEvent(
 
 /// <summary>The organiser (key <c>organizer</c>) or a person. Phone in E.164; email trimmed.</summary>
 /// <param name="QuietHours">Their quiet hours as <c>HH:mm-HH:mm</c>, or null for the default.</param>
-public sealed record Participant(string Key, string Name, string? Phone, string? Email, string TimeZone, string? QuietHours = null)
+/// <param name="Needs">What helps them feel safe afterwards, as the organiser wrote it (the aftercare plan).</param>
+public sealed record Participant(string Key, string Name, string? Phone, string? Email, string TimeZone, string? QuietHours = null, string? Needs = null)
 {
     public const string OrganizerKey = "organizer";
 
