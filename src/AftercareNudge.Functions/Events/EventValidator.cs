@@ -306,7 +306,9 @@ public sealed class EventValidator(TimeProvider time)
             errors.Add($"{path}.message", $"With the sender's name in front the SMS would pass {MaxMessageLength} characters: shorten the message.");
         }
 
-        var due = ResolveDue(checkIn, path, zone, startsAt, endsAt, errors);
+        // 'at' is a time on the recipient's clock: their own zone, or the event's if they gave none.
+        var atZone = recipient is not null ? EventTime.FindZone(recipient.TimeZone) ?? zone : zone;
+        var due = ResolveDue(checkIn, path, atZone, startsAt, endsAt, errors);
         if (due is { } d)
         {
             if (d <= now)
@@ -349,7 +351,7 @@ public sealed class EventValidator(TimeProvider time)
             var at = EventTime.ParseLocal(checkIn.At, zone);
             if (at is null)
             {
-                errors.Add($"{path}.at", "The time must look like 2026-12-06T10:00 (local time in the event's zone).");
+                errors.Add($"{path}.at", "The time must look like 2026-12-06T10:00 (local time in the recipient's zone, or the event's if they have none).");
             }
 
             return at?.ToInstant();

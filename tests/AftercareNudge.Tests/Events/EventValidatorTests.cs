@@ -195,8 +195,8 @@ public sealed class EventValidatorTests
         Assert.Equal("+447911123457", alex.Phone);
         Assert.Equal("alex@example.com", alex.Email);
         Assert.Equal("America/New_York", alex.TimeZone);
-        // "at" is in the event's zone, not the recipient's: 10:00 BST.
-        Assert.Equal(Instant.FromUtc(2026, 7, 11, 9, 0), Assert.Single(planned.CheckIns).DueAt);
+        // "at" is on the recipient's clock: 10:00 in New York (EDT).
+        Assert.Equal(Instant.FromUtc(2026, 7, 11, 14, 0), Assert.Single(planned.CheckIns).DueAt);
     }
 
     [Fact]
