@@ -33,6 +33,14 @@ public sealed class ConsentRequests(
             .GroupBy(w => ConsentStore.AddressKey(w.Channel, w.Person!.Address(w.Channel)!))
             .Select(g => g.OrderBy(w => w.Next).First())
             .ToList();
+
+        // Whose needs are in the plan is asked by email too, even with no email of their own planned:
+        // their needs are shared in others' reminders only once they agreed to the plan as written.
+        var next = checkIns.Count == 0 ? record.StartsAt : checkIns.Min(c => c.DueAt);
+        wanted.AddRange(record.People
+            .Where(p => AftercarePlan.MustAgree(record, p) && !string.IsNullOrEmpty(p.Needs))
+            .Where(p => !wanted.Any(w => w.Channel == Channel.Email && w.Person!.Email == p.Email))
+            .Select(p => ((Participant?)p, Channel.Email, next)));
         await Task.WhenAll(wanted.Select(w => AskAsync(record, w.Person!, w.Channel, w.Next, cancellationToken)));
     }
 
@@ -51,6 +59,12 @@ public sealed class ConsentRequests(
                     .Where(c => c.To == request.PersonKey && c.Channel == request.Channel && c.Status == CheckInStatus.Scheduled)
                     .Select(c => (DateTimeOffset?)c.DueAt)
                     .Min();
+                if (next is null && person is not null && request.Channel == Channel.Email && AftercarePlan.MustAgree(found!.Value.Event, person) && !string.IsNullOrEmpty(person.Needs))
+                {
+                    // Asked only to agree to the plan their needs are in: "next" is the event's next message.
+                    next = found.Value.CheckIns.Where(c => c.Status == CheckInStatus.Scheduled).Select(c => (DateTimeOffset?)c.DueAt).Min();
+                }
+
                 if (found is { } f && person is not null && next is { } due && f.Event.CancelledAt is null)
                 {
                     await AskAsync(f.Event, person, request.Channel, due, cancellationToken);
@@ -70,7 +84,11 @@ public sealed class ConsentRequests(
     private async Task AskAsync(EventRecord record, Participant person, Channel channel, DateTimeOffset next, CancellationToken cancellationToken)
     {
         var address = person.Address(channel)!;
-        if (await consents.GetAsync(channel, address, record.OrganizerId, cancellationToken) != ConsentState.Pending)
+        var state = await consents.GetAsync(channel, address, record.OrganizerId, cancellationToken);
+
+        // Someone who agreed by email to an older version of the plan is asked again, by email.
+        var planChanged = channel == Channel.Email && state == ConsentState.Granted && !AftercarePlan.Agreed(record, person);
+        if (state != ConsentState.Pending && !planChanged)
         {
             return;
         }
@@ -95,13 +113,28 @@ public sealed class ConsentRequests(
         else
         {
             var pageText = ConsentWording.PageText(organizer, toOrganizer, when);
+            var withPlan = AftercarePlan.MustAgree(record, person);
+            var plan = !withPlan ? PlanAsk.None : planChanged ? PlanAsk.Changed : PlanAsk.First;
             var token = await tokens.CreateAsync(
-                new LinkToken(LinkPurpose.Consent, channel, address, record.OrganizerId, organizer, toOrganizer, pageText, time.GetUtcNow() + LinkTokens.ConsentLifetime),
+                new LinkToken(
+                    LinkPurpose.Consent,
+                    channel,
+                    address,
+                    record.OrganizerId,
+                    organizer,
+                    toOrganizer,
+                    pageText,
+                    time.GetUtcNow() + LinkTokens.ConsentLifetime,
+                    record.Id,
+                    person.Key,
+                    withPlan ? AftercarePlan.Version(record) : null,
+                    withPlan ? record.Plan : null,
+                    withPlan ? person.Needs : null),
                 cancellationToken);
             var url = publicOptions.Value.Url(PageRoute + token);
-            shown = ConsentWording.EmailRequestText(organizer, toOrganizer, when, url);
+            shown = ConsentWording.EmailRequestText(organizer, toOrganizer, when, url, plan);
             result = await email.SendAsync(
-                new EmailMessage(address, person.Name, ConsentWording.EmailRequestSubject(organizer), shown, ConsentWording.EmailRequestHtml(organizer, toOrganizer, when, url), MessageKinds.ConsentRequest, record.Id, null),
+                new EmailMessage(address, person.Name, ConsentWording.EmailRequestSubject(organizer), shown, ConsentWording.EmailRequestHtml(organizer, toOrganizer, when, url, plan), MessageKinds.ConsentRequest, record.Id, null),
                 cancellationToken);
         }
 

@@ -40,17 +40,27 @@ public static class ConsentWording
 
     public static string EmailRequestSubject(string organizerName) => $"{organizerName} would like to send you check-ins";
 
-    public static string EmailRequestText(string organizerName, bool toOrganizer, string when, Uri consentUrl) =>
-        (toOrganizer
-            ? $"Please confirm this address for the check-in emails you planned with {Brand}, next on {when}."
-            : $"{organizerName} would like to send you check-in emails through {Brand} around plans you made together, next on {when}.")
+    public static string EmailRequestText(string organizerName, bool toOrganizer, string when, Uri consentUrl, PlanAsk plan = PlanAsk.None) =>
+        RequestLead(organizerName, toOrganizer, when) + PlanSentence(organizerName, plan)
         + $"\n\nTo agree or decline, open:\n{consentUrl}\n\nNothing is sent unless you agree, and you can stop at any time."
         + $" If you did not expect this, ignore it.";
 
-    public static string EmailRequestHtml(string organizerName, bool toOrganizer, string when, Uri consentUrl) =>
-        $"<p>{WebUtility.HtmlEncode(toOrganizer ? $"Please confirm this address for the check-in emails you planned with {Brand}, next on {when}." : $"{organizerName} would like to send you check-in emails through {Brand} around plans you made together, next on {when}.")}</p>"
-        + $"<p><a href=\"{WebUtility.HtmlEncode(consentUrl.AbsoluteUri)}\">Agree or decline</a></p>"
+    public static string EmailRequestHtml(string organizerName, bool toOrganizer, string when, Uri consentUrl, PlanAsk plan = PlanAsk.None) =>
+        $"<p>{WebUtility.HtmlEncode(RequestLead(organizerName, toOrganizer, when) + PlanSentence(organizerName, plan))}</p>"
+        + $"<p><a href=\"{WebUtility.HtmlEncode(consentUrl.AbsoluteUri)}\">{(plan == PlanAsk.None ? "Agree or decline" : "Read the plan, then agree or decline")}</a></p>"
         + "<p style=\"color:#666;font-size:small\">Nothing is sent unless you agree, and you can stop at any time. If you did not expect this, ignore it.</p>";
+
+    private static string RequestLead(string organizerName, bool toOrganizer, string when) => toOrganizer
+        ? $"Please confirm this address for the check-in emails you planned with {Brand}, next on {when}."
+        : $"{organizerName} would like to send you check-in emails through {Brand} around plans you made together, next on {when}.";
+
+    // Neutral like the rest: the plan itself is only on the page, behind the link.
+    private static string PlanSentence(string organizerName, PlanAsk plan) => plan switch
+    {
+        PlanAsk.First => $" The page shows the aftercare plan {organizerName} wrote down, so you agree to it as written.",
+        PlanAsk.Changed => $" {organizerName} changed the aftercare plan since you agreed: nothing more is emailed to you until you read it and agree again.",
+        _ => "",
+    };
 
     /// <summary>The consent page's own words: what the person is shown, and what the ledger keeps.</summary>
     public static string PageText(string organizerName, bool toOrganizer, string when) =>
@@ -69,4 +79,12 @@ public static class ConsentWording
             _ => string.Join(", ", names[..^1]) + " and " + names[^1],
         };
     }
+}
+
+/// <summary>Whether a consent email also asks to agree to an aftercare plan, and if so, for the first time or again.</summary>
+public enum PlanAsk
+{
+    None,
+    First,
+    Changed,
 }

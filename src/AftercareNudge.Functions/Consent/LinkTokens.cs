@@ -13,7 +13,43 @@ public enum LinkPurpose
 }
 
 /// <summary>What a link token stands for.</summary>
-public sealed record LinkToken(LinkPurpose Purpose, Channel Channel, string Address, string? OrganizerId, string? OrganizerName, bool ToOrganizer, string ShownText, DateTimeOffset ExpiresAt);
+/// <param name="EventId">For a consent link: the event it was sent for, whose aftercare plan the page shows.</param>
+/// <param name="PersonKey">For a consent link: who in that event it was sent to.</param>
+/// <param name="PlanVersion">The version of the plan the page shows (<see cref="AftercarePlan.Version"/>); null without a plan.</param>
+/// <param name="Plan">The shared plan as it was when the link was made: what the page shows and the ledger keeps.</param>
+/// <param name="Needs">What the organiser wrote about this person, as it was when the link was made.</param>
+public sealed record LinkToken(
+    LinkPurpose Purpose,
+    Channel Channel,
+    string Address,
+    string? OrganizerId,
+    string? OrganizerName,
+    bool ToOrganizer,
+    string ShownText,
+    DateTimeOffset ExpiresAt,
+    string? EventId = null,
+    string? PersonKey = null,
+    string? PlanVersion = null,
+    string? Plan = null,
+    string? Needs = null)
+{
+    /// <summary>Everything the consent page showed, as the ledger keeps it: the page's words, then the plan.</summary>
+    public string LedgerText()
+    {
+        var text = ShownText;
+        if (Plan is not null)
+        {
+            text += "\n\nThe aftercare plan:\n" + Plan;
+        }
+
+        if (Needs is not null)
+        {
+            text += $"\n\nWhat {OrganizerName ?? "the organiser"} wrote about you:\n" + Needs;
+        }
+
+        return text;
+    }
+}
 
 public enum LinkTokenStatus
 {
@@ -50,6 +86,11 @@ public sealed class LinkTokens(AppTables tables, TimeProvider time)
                 ["ToOrganizer"] = token.ToOrganizer,
                 ["ShownText"] = token.ShownText,
                 ["ExpiresAt"] = token.ExpiresAt,
+                ["EventId"] = token.EventId,
+                ["PersonKey"] = token.PersonKey,
+                ["PlanVersion"] = token.PlanVersion,
+                ["Plan"] = token.Plan,
+                ["Needs"] = token.Needs,
             },
             cancellationToken);
         return value;
@@ -78,7 +119,12 @@ public sealed class LinkTokens(AppTables tables, TimeProvider time)
             e.GetString("OrganizerName"),
             e.GetBoolean("ToOrganizer") ?? false,
             e.GetString("ShownText") ?? "",
-            e.GetDateTimeOffset("ExpiresAt") ?? default);
+            e.GetDateTimeOffset("ExpiresAt") ?? default,
+            e.GetString("EventId"),
+            e.GetString("PersonKey"),
+            e.GetString("PlanVersion"),
+            e.GetString("Plan"),
+            e.GetString("Needs"));
         return token.ExpiresAt <= time.GetUtcNow() ? (LinkTokenStatus.Expired, token) : (LinkTokenStatus.Valid, token);
     }
 

@@ -13,7 +13,17 @@ public sealed record RegisterEventRequest(
     string? EndsAt,
     PersonRequest? Organizer,
     IReadOnlyList<PersonRequest?>? People,
-    IReadOnlyList<CheckInRequest?>? CheckIns);
+    IReadOnlyList<CheckInRequest?>? CheckIns,
+    AftercareRequest? Aftercare = null);
+
+/// <summary>
+/// The aftercare everyone agrees to: the shared <c>plan</c>, each person's <c>needs</c> (keyed like
+/// check-ins' <c>to</c>: <c>organizer</c> or a person's key), and email <c>reminders</c> of it.
+/// </summary>
+public sealed record AftercareRequest(string? Plan, IReadOnlyDictionary<string, string?>? Needs, IReadOnlyList<ReminderRequest?>? Reminders);
+
+/// <summary>An email reminder of the agreed aftercare to one person, timed like a check-in.</summary>
+public sealed record ReminderRequest(string? To, string? At, string? After, string? Offset);
 
 public sealed record PersonRequest(string? Key, string? Name, string? Phone, string? Email, string? TimeZone, QuietHoursRequest? QuietHours = null);
 
@@ -86,7 +96,8 @@ public sealed record EventView(
     PersonView Organizer,
     IReadOnlyList<PersonView> People,
     IReadOnlyList<CheckInView> CheckIns,
-    [property: JsonIgnore] string? ETag = null);
+    [property: JsonIgnore] string? ETag = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AftercarePlan = null);
 
 public sealed record PersonView(
     string Key,
@@ -95,7 +106,9 @@ public sealed record PersonView(
     string? Email,
     string TimeZone,
     IReadOnlyDictionary<string, Consent.ConsentState> Consent,
-    string QuietHours);
+    string QuietHours,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Needs = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? AgreedToPlan = null);
 
 public sealed record CheckInView(
     string Id,

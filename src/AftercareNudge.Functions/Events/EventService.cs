@@ -40,11 +40,12 @@ public sealed class EventService(
             planned.Organizer,
             planned.People,
             time.GetUtcNow(),
-            null);
+            null,
+            Plan: planned.Plan);
         var checkIns = planned.CheckIns.Select((c, i) =>
         {
             var due = c.DueAt.ToDateTimeOffset();
-            return new CheckInRecord(eventId, NewId("ci_"), i, c.To, c.Channel, c.Message, c.Timing, due, due, CheckInStatus.Scheduled, null, 0, null, null, null);
+            return new CheckInRecord(eventId, NewId("ci_"), i, c.To, c.Channel, c.Message, c.Timing, due, due, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: c.Kind);
         }).ToList();
 
         // Who each check-in goes to, before the event itself (like the due index): a STOP must find them.
@@ -159,10 +160,24 @@ public sealed class EventService(
             var states = new Dictionary<string, ConsentState>(StringComparer.Ordinal);
             foreach (var channel in p.Channels())
             {
-                states[channel == Channel.Sms ? "sms" : "email"] = await consents.GetAsync(channel, p.Address(channel)!, record.OrganizerId, cancellationToken);
+                var state = await consents.GetAsync(channel, p.Address(channel)!, record.OrganizerId, cancellationToken);
+
+                // Agreeing by email means agreeing to the plan as written: a changed plan asks again.
+                states[channel == Channel.Sms ? "sms" : "email"] = channel == Channel.Email && state == ConsentState.Granted && !AftercarePlan.Agreed(record, p)
+                    ? ConsentState.Pending
+                    : state;
             }
 
-            return new PersonView(p.Key, p.Name, p.Phone, p.Email, p.TimeZone, states, p.QuietHours ?? Dispatch.QuietHours.Default.ToString());
+            return new PersonView(
+                p.Key,
+                p.Name,
+                p.Phone,
+                p.Email,
+                p.TimeZone,
+                states,
+                p.QuietHours ?? Dispatch.QuietHours.Default.ToString(),
+                p.Needs,
+                AftercarePlan.MustAgree(record, p) ? AftercarePlan.Agreed(record, p) : null);
         }));
 
         var checkInViews = checkIns.Select(c => new CheckInView(
@@ -183,7 +198,8 @@ public sealed class EventService(
             people[0],
             people[1..],
             checkInViews,
-            record.ETag == default ? null : record.ETag.ToString());
+            record.ETag == default ? null : record.ETag.ToString(),
+            record.Plan);
     }
 
     /// <summary>Derived, never stored: cancelled, completed (nothing left to send), scheduled (every pending recipient agreed), or awaiting consent.</summary>

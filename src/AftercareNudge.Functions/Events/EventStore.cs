@@ -93,6 +93,33 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
     }
 
     /// <summary>
+    /// Reads the event and writes what <paramref name="change"/> makes of it (null: leave it), conditional
+    /// on the ETag; if someone changed it in between, reads it again and asks once more. Returns the
+    /// event as written, or null when there is no such event or nothing was changed.
+    /// </summary>
+    public async Task<EventRecord?> ChangeEventAsync(string eventId, Func<EventRecord, EventRecord?> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        for (var attempt = 1; ; attempt++)
+        {
+            var record = await GetEventAsync(eventId, cancellationToken);
+            if (record is null || change(record) is not { } changed)
+            {
+                return null;
+            }
+
+            try
+            {
+                return await UpdateEventAsync(changed, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.IsPreconditionFailed() && attempt < 3)
+            {
+                // Changed since we read it: look again, the change may no longer apply.
+            }
+        }
+    }
+
+    /// <summary>
     /// Replaces a check-in only if nobody changed it since it was read (its ETag); a
     /// <see cref="RequestFailedException"/> with status 412 means someone else got there first.
     /// </summary>

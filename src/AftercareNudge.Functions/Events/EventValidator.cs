@@ -118,12 +118,104 @@ public sealed class EventValidator(TimeProvider time)
             }
         }
 
+        var everyoneKnown = organizer is null ? people : [organizer, .. people];
+        var (plan, needs, reminders) = ValidateAftercare(request.Aftercare, zone, startsAt, endsAt, everyoneKnown, now, errors);
         if (errors.Count > 0)
         {
             return (null, errors.ToDictionary());
         }
 
-        return (new PlannedEvent(title!, request.Kind!, zone!, startsAt!.Value, endsAt!.Value, organizer!, people, checkIns), errors.ToDictionary());
+        organizer = organizer! with { Needs = needs.GetValueOrDefault(Participant.OrganizerKey) };
+        people = people.Select(p => p with { Needs = needs.GetValueOrDefault(p.Key) }).ToList();
+        return (new PlannedEvent(title!, request.Kind!, zone!, startsAt!.Value, endsAt!.Value, organizer, people, [.. checkIns, .. reminders], plan), errors.ToDictionary());
+    }
+
+    /// <summary>
+    /// The aftercare object: the shared plan, each known person's needs, and email reminders to people
+    /// who have an email address, timed like check-ins. All optional; a reminder needs something to remind of.
+    /// </summary>
+    private static (string? Plan, Dictionary<string, string> Needs, List<PlannedCheckIn> Reminders) ValidateAftercare(
+        AftercareRequest? aftercare,
+        DateTimeZone? zone,
+        ZonedDateTime? startsAt,
+        ZonedDateTime? endsAt,
+        IReadOnlyList<Participant> everyone,
+        Instant now,
+        Errors errors)
+    {
+        var needs = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reminders = new List<PlannedCheckIn>();
+        if (aftercare is null)
+        {
+            return (null, needs, reminders);
+        }
+
+        var plan = aftercare.Plan?.Trim();
+        if (plan is { Length: > AftercarePlan.MaxPlanLength })
+        {
+            errors.Add("aftercare.plan", $"The plan must be at most {AftercarePlan.MaxPlanLength} characters.");
+        }
+
+        foreach (var (key, text) in aftercare.Needs ?? new Dictionary<string, string?>())
+        {
+            var path = $"aftercare.needs.{key}";
+            var trimmed = text?.Trim();
+            if (everyone.All(p => p.Key != key))
+            {
+                errors.Add(path, "Needs are keyed by 'organizer' or the key of one of the people.");
+            }
+            else if (trimmed is { Length: > AftercarePlan.MaxNeedsLength })
+            {
+                errors.Add(path, $"What someone needs must be at most {AftercarePlan.MaxNeedsLength} characters.");
+            }
+            else if (!string.IsNullOrEmpty(trimmed))
+            {
+                needs[key] = trimmed;
+            }
+        }
+
+        var count = aftercare.Reminders?.Count ?? 0;
+        if (count > AftercarePlan.MaxReminders)
+        {
+            errors.Add("aftercare.reminders", $"An event can have at most {AftercarePlan.MaxReminders} reminders.");
+            return (plan, needs, reminders);
+        }
+
+        if (count > 0 && string.IsNullOrEmpty(plan) && needs.Count == 0)
+        {
+            errors.Add("aftercare.reminders", "A reminder reminds of the plan or of someone's needs: give 'plan' or 'needs' too.");
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var path = $"aftercare.reminders[{i}]";
+            if (aftercare.Reminders![i] is not { } reminder)
+            {
+                errors.Add(path, "A reminder cannot be null.");
+                continue;
+            }
+
+            var before = errors.Count;
+            var recipient = everyone.FirstOrDefault(p => p.Key == reminder.To);
+            if (recipient is null)
+            {
+                errors.Add($"{path}.to", "'to' must be 'organizer' or the key of one of the people.");
+            }
+            else if (recipient.Email is null)
+            {
+                errors.Add($"{path}.to", $"Reminders are emails, and '{reminder.To}' has no email address.");
+            }
+
+            var atZone = recipient is not null ? EventTime.FindZone(recipient.TimeZone) ?? zone : zone;
+            var due = ResolveDue(new CheckInRequest(reminder.To, "email", reminder.At, reminder.After, reminder.Offset, null), path, atZone, startsAt, endsAt, errors);
+            CheckDueWindow(due, path, now, errors, "reminder");
+            if (errors.Count == before && due is { } d)
+            {
+                reminders.Add(new PlannedCheckIn(reminder.To!, Channel.Email, d, "", new CheckInTiming(reminder.At, reminder.After, reminder.Offset), CheckInKind.Reminder));
+            }
+        }
+
+        return (string.IsNullOrEmpty(plan) ? null : plan, needs, reminders);
     }
 
     private static ZonedDateTime? ParseTime(string? text, DateTimeZone zone, string field, Errors errors)
@@ -309,21 +401,28 @@ public sealed class EventValidator(TimeProvider time)
         // 'at' is a time on the recipient's clock: their own zone, or the event's if they gave none.
         var atZone = recipient is not null ? EventTime.FindZone(recipient.TimeZone) ?? zone : zone;
         var due = ResolveDue(checkIn, path, atZone, startsAt, endsAt, errors);
-        if (due is { } d)
-        {
-            if (d <= now)
-            {
-                errors.Add(path, "This check-in would be due in the past.");
-            }
-            else if (d > now + MaxAhead + Duration.FromDays(31))
-            {
-                errors.Add(path, "This check-in would be due more than a year from now.");
-            }
-        }
+        CheckDueWindow(due, path, now, errors);
 
         return errors.Count == before && due is not null
             ? new PlannedCheckIn(checkIn.To!, channel!.Value, due.Value, message!, new CheckInTiming(checkIn.At, checkIn.After, checkIn.Offset))
             : null;
+    }
+
+    private static void CheckDueWindow(Instant? due, string path, Instant now, Errors errors, string what = "check-in")
+    {
+        if (due is not { } d)
+        {
+            return;
+        }
+
+        if (d <= now)
+        {
+            errors.Add(path, $"This {what} would be due in the past.");
+        }
+        else if (d > now + MaxAhead + Duration.FromDays(31))
+        {
+            errors.Add(path, $"This {what} would be due more than a year from now.");
+        }
     }
 
     private static Instant? ResolveDue(CheckInRequest checkIn, string path, DateTimeZone? zone, ZonedDateTime? startsAt, ZonedDateTime? endsAt, Errors errors)

@@ -11,12 +11,24 @@ public sealed record PlannedEvent(
     ZonedDateTime EndsAt,
     Participant Organizer,
     IReadOnlyList<Participant> People,
-    IReadOnlyList<PlannedCheckIn> CheckIns);
+    IReadOnlyList<PlannedCheckIn> CheckIns,
+    string? Plan = null);
 
 /// <summary>The organiser (key <c>organizer</c>) or a person. Phone in E.164; email trimmed.</summary>
 /// <param name="QuietHours">Their quiet hours as <c>HH:mm-HH:mm</c>, or null for the default.</param>
 /// <param name="Needs">What helps them feel safe afterwards, as the organiser wrote it (the aftercare plan).</param>
-public sealed record Participant(string Key, string Name, string? Phone, string? Email, string TimeZone, string? QuietHours = null, string? Needs = null)
+/// <param name="AgreedPlan">The version of the aftercare plan this person agreed to on the consent page (<see cref="AftercarePlan.Version"/>).</param>
+/// <param name="QuietHoursFromRecipient">Whether <paramref name="QuietHours"/> were set by the person themself, on the consent page.</param>
+public sealed record Participant(
+    string Key,
+    string Name,
+    string? Phone,
+    string? Email,
+    string TimeZone,
+    string? QuietHours = null,
+    string? Needs = null,
+    string? AgreedPlan = null,
+    bool QuietHoursFromRecipient = false)
 {
     public const string OrganizerKey = "organizer";
 
@@ -39,4 +51,4 @@ public sealed record Participant(string Key, string Name, string? Phone, string?
 /// <summary>A check-in's timing as the client wrote it, kept so that a later edit can move it with its event.</summary>
 public sealed record CheckInTiming(string? At, string? After, string? Offset);
 
-public sealed record PlannedCheckIn(string To, Channel Channel, Instant DueAt, string Message, CheckInTiming Timing);
+public sealed record PlannedCheckIn(string To, Channel Channel, Instant DueAt, string Message, CheckInTiming Timing, CheckInKind Kind = CheckInKind.CheckIn);
