@@ -27,9 +27,12 @@ public static class ConsentPages
         return api;
     }
 
-    /// <summary><c>GET /api/consent/{token}</c>: who asks, what and when, how to stop; Agree / Decline. Changes nothing.</summary>
+    /// <summary>
+    /// <c>GET /api/consent/{token}</c>: who asks, what and when, the aftercare plan as written and what the
+    /// organiser wrote about this person, how to stop; optional quiet hours; Agree / Decline. Changes nothing.
+    /// </summary>
     internal static async Task<ContentHttpResult> ShowConsentAsync(
-        string token, HttpContext http, LinkTokens tokens, ConsentStore consents, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string token, HttpContext http, LinkTokens tokens, ConsentStore consents, EventStore events, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Consent, cancellationToken);
         if (link is null)
@@ -37,22 +40,35 @@ public static class ConsentPages
             return LinkNotUsable(http, status, LinkPurpose.Consent, loggers);
         }
 
+        var (record, person) = await FindPersonAsync(events, link, cancellationToken);
+        if (PlanChanged(link, record))
+        {
+            return Page(http, StatusCodes.Status200OK, ConsentTitle(link), PlanChangedNotice(link));
+        }
+
         var state = await consents.GetAsync(Channel.Email, link.Address, link.OrganizerId!, cancellationToken);
+        var agreedToThisPlan = link.PlanVersion is null || person?.AgreedPlan == link.PlanVersion;
         var notice = state switch
         {
             ConsentState.OptedOut =>
                 $"<p class=\"notice\">This address is opted out of every email from {ConsentWording.Brand}, so nothing is sent to it. "
                 + "Agreeing here records your answer, but does not lift the opt-out.</p>",
-            ConsentState.Granted or ConsentState.Declined =>
+            ConsentState.Granted when agreedToThisPlan =>
+                $"<p class=\"notice\">{Encode(await AnsweredAsync(consents, link, state, cancellationToken))} You can change your answer below.</p>",
+            ConsentState.Declined =>
                 $"<p class=\"notice\">{Encode(await AnsweredAsync(consents, link, state, cancellationToken))} You can change your answer below.</p>",
             _ => "",
         };
-        return Page(http, StatusCodes.Status200OK, ConsentTitle(link), notice + ConsentBody(link) + DecisionForm);
+        return Page(http, StatusCodes.Status200OK, ConsentTitle(link), notice + ConsentBody(link) + DecisionForm(person));
     }
 
-    /// <summary><c>POST /api/consent/{token}</c>: records Agree or Decline for this address and organiser, with the page's words.</summary>
+    /// <summary>
+    /// <c>POST /api/consent/{token}</c>: records Agree or Decline for this address and organiser, with the
+    /// page's words and the plan it showed. Agreeing also records, on the event, that this person agreed
+    /// to this version of the plan, and the quiet hours they chose.
+    /// </summary>
     internal static async Task<ContentHttpResult> DecideAsync(
-        string token, HttpContext http, LinkTokens tokens, ConsentStore consents, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string token, HttpContext http, LinkTokens tokens, ConsentStore consents, EventStore events, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Consent, cancellationToken);
         if (link is null)
@@ -61,7 +77,16 @@ public static class ConsentPages
         }
 
         var logger = loggers.CreateLogger(LoggerCategory);
-        var answer = await ReadDecisionAsync(http.Request, cancellationToken);
+        var (record, person) = await FindPersonAsync(events, link, cancellationToken);
+        if (PlanChanged(link, record))
+        {
+            // They would be agreeing to words that are no longer the plan.
+            ConsentPagesLog.PlanChanged(logger);
+            return Page(http, StatusCodes.Status409Conflict, "The plan has changed", PlanChangedNotice(link));
+        }
+
+        var form = await ReadFormAsync(http.Request, cancellationToken);
+        var answer = form?.Decision;
         if (answer is null)
         {
             ConsentPagesLog.NoDecision(logger);
@@ -69,20 +94,42 @@ public static class ConsentPages
                 http,
                 StatusCodes.Status400BadRequest,
                 "Please choose Agree or Decline",
-                "<p>We could not tell which button was pressed, so nothing was recorded.</p>" + ConsentBody(link) + DecisionForm);
+                "<p>We could not tell which button was pressed, so nothing was recorded.</p>" + ConsentBody(link) + DecisionForm(person));
+        }
+
+        Dispatch.QuietHours? quietHours = null;
+        if (answer == ConsentState.Granted && person is not null && (form!.QuietFrom is { Length: > 0 } || form.QuietTo is { Length: > 0 }))
+        {
+            quietHours = Dispatch.QuietHours.Parse(form.QuietFrom, form.QuietTo);
+            if (quietHours is null)
+            {
+                ConsentPagesLog.NoDecision(logger);
+                return Page(
+                    http,
+                    StatusCodes.Status400BadRequest,
+                    "Please check your quiet hours",
+                    "<p>Quiet hours need a start and an end, as two different times such as 21:00 and 08:00. Nothing was recorded.</p>"
+                    + ConsentBody(link) + DecisionForm(person));
+            }
         }
 
         var organizerId = link.OrganizerId!;
 
         // A decision once started is finished even if the browser goes away: the ledger line and the
-        // state in force must not part ways.
+        // state in force must not part ways. Agreeing to a plan is recorded each time, with the plan's
+        // words, even when this organiser was agreed to before.
         var before = await consents.GetAsync(Channel.Email, link.Address, organizerId, CancellationToken.None);
-        var unchanged = before == answer;
+        var unchanged = before == answer && !(answer == ConsentState.Granted && link.PlanVersion is not null);
         if (!unchanged)
         {
             await consents.RecordAsync(
-                new ConsentDecision(Channel.Email, link.Address, organizerId, answer.Value, "web:" + http.TraceIdentifier, link.ShownText),
+                new ConsentDecision(Channel.Email, link.Address, organizerId, answer.Value, "web:" + http.TraceIdentifier, link.LedgerText()),
                 CancellationToken.None);
+        }
+
+        if (answer == ConsentState.Granted && record is not null && person is not null && (link.PlanVersion is not null || quietHours is not null))
+        {
+            await RecordOnEventAsync(events, link, quietHours);
         }
 
         ConsentPagesLog.Decided(logger, answer.Value, unchanged);
@@ -98,6 +145,7 @@ public static class ConsentPages
                 $"<p>This address is still opted out of every email from {ConsentWording.Brand}, so nothing will be sent to it.</p>" + change);
         }
 
+        var quiet = quietHours is null ? "" : $"<p>Your quiet hours are {quietHours.ToString().Replace("-", " to ", StringComparison.Ordinal)}: nothing that was not planned for that time will reach you then.</p>";
         return answer == ConsentState.Granted
             ? Page(
                 http,
@@ -105,7 +153,10 @@ public static class ConsentPages
                 "Thank you, you agreed",
                 (link.ToOrganizer
                     ? "<p>Your check-in emails will arrive as you planned them.</p>"
-                    : $"<p>{name} can now send you the check-in emails you agreed to.</p>")
+                    : link.PlanVersion is not null
+                        ? $"<p>You agreed to the plan as written. {name} can now send you the check-in emails and reminders you agreed to. If the plan changes, you will be asked again.</p>"
+                        : $"<p>{name} can now send you the check-in emails you agreed to.</p>")
+                + quiet
                 + $"<p>To stop, use the link at the bottom of any email from {ConsentWording.Brand}.</p>" + change)
             : Page(
                 http,
@@ -116,6 +167,58 @@ public static class ConsentPages
                     : $"<p>You won't get check-in emails from {name}.</p>")
                 + change);
     }
+
+    /// <summary>The event and the person a consent link was sent for; nulls for an older link or a deleted event.</summary>
+    private static async Task<(EventRecord? Record, Participant? Person)> FindPersonAsync(EventStore events, LinkToken link, CancellationToken cancellationToken)
+    {
+        if (link.EventId is null || link.PersonKey is null)
+        {
+            return (null, null);
+        }
+
+        var record = await events.GetEventAsync(link.EventId, cancellationToken);
+        return (record, record?.Find(link.PersonKey));
+    }
+
+    /// <summary>The link showed a plan, and the event's plan is no longer that one.</summary>
+    private static bool PlanChanged(LinkToken link, EventRecord? record) =>
+        link.PlanVersion is not null && record is not null && AftercarePlan.Version(record) != link.PlanVersion;
+
+    private static string PlanChangedNotice(LinkToken link) =>
+        $"<p class=\"notice\">{Encode(link.OrganizerName ?? "The organiser")} changed the aftercare plan after this email was sent, so nothing can be agreed here and nothing was recorded. "
+        + "A newer email has the plan as it is now.</p>";
+
+    /// <summary>
+    /// Writes the person's agreement to this version of the plan, and their quiet hours, on the event,
+    /// conditional on its ETag (read again if someone changed it). A plan changed in between is not agreed to.
+    /// </summary>
+    private static Task<EventRecord?> RecordOnEventAsync(EventStore events, LinkToken link, Dispatch.QuietHours? quietHours) =>
+        events.ChangeEventAsync(
+            link.EventId!,
+            record =>
+            {
+                var person = record.Find(link.PersonKey!);
+                if (person is null)
+                {
+                    return null;
+                }
+
+                var changed = person;
+                if (link.PlanVersion is not null && AftercarePlan.Version(record) == link.PlanVersion)
+                {
+                    changed = changed with { AgreedPlan = link.PlanVersion };
+                }
+
+                if (quietHours is not null && quietHours.ToString() != (person.QuietHours ?? Dispatch.QuietHours.Default.ToString()))
+                {
+                    changed = changed with { QuietHours = quietHours.ToString(), QuietHoursFromRecipient = true };
+                }
+
+                return changed == person ? null : person.Key == Participant.OrganizerKey
+                    ? record with { Organizer = changed }
+                    : record with { People = record.People.Select(p => p.Key == person.Key ? changed : p).ToList() };
+            },
+            CancellationToken.None);
 
     /// <summary><c>GET /api/unsubscribe/{token}</c>: a Stop button. Changes nothing.</summary>
     internal static async Task<ContentHttpResult> ShowUnsubscribeAsync(
@@ -204,8 +307,13 @@ public static class ConsentPages
             "<p>It may have been copied incompletely: try opening it straight from the email. Nothing was changed.</p>");
     }
 
-    /// <summary>The form field <c>decision</c>: agree or decline. Anything else, or no form at all, is no decision.</summary>
-    private static async Task<ConsentState?> ReadDecisionAsync(HttpRequest request, CancellationToken cancellationToken)
+    private sealed record PostedForm(ConsentState? Decision, string? QuietFrom, string? QuietTo);
+
+    /// <summary>
+    /// The form fields <c>decision</c> (agree or decline; anything else, or no form at all, is no decision)
+    /// and the optional <c>quietFrom</c> / <c>quietTo</c>.
+    /// </summary>
+    private static async Task<PostedForm?> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
         {
@@ -223,12 +331,13 @@ public static class ConsentPages
             return null;
         }
 
-        return form["decision"].ToString().Trim().ToLowerInvariant() switch
+        ConsentState? decision = form["decision"].ToString().Trim().ToLowerInvariant() switch
         {
             Agree => ConsentState.Granted,
             Decline => ConsentState.Declined,
             _ => null,
         };
+        return new PostedForm(decision, form["quietFrom"].ToString().Trim(), form["quietTo"].ToString().Trim());
     }
 
     /// <summary>"You agreed on 24 November 2026." The date is the latest such answer to this organiser in the ledger.</summary>
@@ -246,15 +355,49 @@ public static class ConsentPages
         ? "Confirm your check-in emails"
         : $"{link.OrganizerName ?? "Someone"} would like to send you check-ins";
 
-    private static string ConsentBody(LinkToken link) =>
-        $"<p>{Encode(link.ShownText)}</p>"
-        + $"<p class=\"small\">Nothing is sent unless you agree. Every email from {ConsentWording.Brand} has a link at the bottom that stops all of them, from everyone.</p>";
+    private static string ConsentBody(LinkToken link)
+    {
+        var body = $"<p>{Encode(link.ShownText)}</p>";
+        if (link.Plan is not null)
+        {
+            body += $"<h2>The aftercare plan</h2><p class=\"plan\">{Multiline(link.Plan)}</p>";
+        }
 
-    private const string DecisionForm =
-        "<form method=\"post\" class=\"buttons\">"
-        + "<button type=\"submit\" name=\"decision\" value=\"agree\" class=\"primary\">Agree</button>"
-        + "<button type=\"submit\" name=\"decision\" value=\"decline\">Decline</button>"
-        + "</form>";
+        if (link.Needs is not null)
+        {
+            body += $"<h2>What {Encode(link.OrganizerName ?? "the organiser")} wrote about you</h2><p class=\"plan\">{Multiline(link.Needs)}</p>";
+        }
+
+        if (link.PlanVersion is not null)
+        {
+            body += "<p class=\"small\">Agreeing means agreeing to this plan as written. If it changes, you will be asked again, and no email reaches you until you agree.</p>";
+        }
+
+        return body + $"<p class=\"small\">Nothing is sent unless you agree. Every email from {ConsentWording.Brand} has a link at the bottom that stops all of them, from everyone.</p>";
+    }
+
+    /// <summary>Agree / Decline; with the event known, the person's quiet hours too (filled in with those in force).</summary>
+    private static string DecisionForm(Participant? person)
+    {
+        var quiet = "";
+        if (person is not null)
+        {
+            var current = (person.QuietHours is { Length: 11 } q ? Dispatch.QuietHours.Parse(q[..5], q[6..]) : null) ?? Dispatch.QuietHours.Default;
+            quiet = "<fieldset><legend>Your quiet hours (optional)</legend>"
+                + "<p class=\"small\">A message that was not planned for that exact time (a retry, or one held up) waits until your quiet hours end. "
+                + "Messages you agree to for a set time still arrive then.</p>"
+                + $"<label>From <input type=\"time\" name=\"quietFrom\" value=\"{current.ToString()[..5]}\"></label> "
+                + $"<label>To <input type=\"time\" name=\"quietTo\" value=\"{current.ToString()[6..]}\"></label>"
+                + $"<p class=\"small\">In your time zone, {Encode(person.TimeZone)}.</p></fieldset>";
+        }
+
+        return "<form method=\"post\">" + quiet + "<div class=\"buttons\">"
+            + "<button type=\"submit\" name=\"decision\" value=\"agree\" class=\"primary\">Agree</button>"
+            + "<button type=\"submit\" name=\"decision\" value=\"decline\">Decline</button>"
+            + "</div></form>";
+    }
+
+    private static string Multiline(string text) => Encode(text).Replace("\n", "<br>", StringComparison.Ordinal);
 
     /// <summary>A whole page. The title is plain text and is encoded here; the body is HTML whose dynamic parts the caller encoded.</summary>
     private static ContentHttpResult Page(HttpContext http, int statusCode, string title, string body)
@@ -295,7 +438,13 @@ public static class ConsentPages
         + "button{font:inherit;font-weight:600;min-height:3rem;padding:.625rem 1.5rem;border-radius:.5rem;border:2px solid var(--accent);background:transparent;color:var(--accent);cursor:pointer;flex:1 1 10rem}"
         + "button.primary{background:var(--accent);color:var(--bg)}"
         + "button:focus-visible,a:focus-visible{outline:3px solid var(--fg);outline-offset:2px}"
-        + "a{color:var(--accent)}";
+        + "a{color:var(--accent)}"
+        + "h2{font-size:1.125rem;margin:1.5rem 0 .5rem}"
+        + ".plan{white-space:normal;border-left:4px solid var(--line);padding-left:.75rem}"
+        + "fieldset{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}"
+        + "legend{font-weight:600;padding:0 .25rem}"
+        + "label{display:inline-block;margin:0 1rem .5rem 0}"
+        + "input{font:inherit;padding:.375rem .5rem;border:1px solid var(--line);border-radius:.375rem;background:transparent;color:var(--fg)}";
 }
 
 /// <summary>Consent and unsubscribe page log messages (event ids 730-749): decisions and outcomes, never addresses, names or tokens.</summary>
@@ -312,4 +461,7 @@ internal static partial class ConsentPagesLog
 
     [LoggerMessage(EventId = 733, Level = LogLevel.Information, Message = "A {Purpose} link was not usable: {Status}")]
     public static partial void LinkNotUsable(ILogger logger, LinkPurpose purpose, LinkTokenStatus status);
+
+    [LoggerMessage(EventId = 734, Level = LogLevel.Information, Message = "Consent page: the plan changed after the link was sent; nothing recorded")]
+    public static partial void PlanChanged(ILogger logger);
 }

@@ -22,6 +22,7 @@ public static class DispatchExtensions
         services.AddValidatedOptions<DispatchOptions>((o, c) => c.GetSection(DispatchOptions.Section).Bind(o), o => o.Problems());
         services.AddSingleton<DueCheckInIndex>();
         services.AddTransient<Dispatcher>();
+        services.AddTransient<Events.AftercareReminders>();
         services.AddSingleton<ITimerFunction, DispatchDueCheckInsFunction>();
         return services;
     }

@@ -78,6 +78,7 @@ public sealed class Dispatcher(
     ConsentStore consents,
     ISmsSender sms,
     IEmailSender email,
+    AftercareReminders reminders,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<Dispatcher> logger)
@@ -175,6 +176,12 @@ public sealed class Dispatcher(
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = reason }, DispatchOutcome.Skipped);
         }
 
+        if (claimed.Channel == Channel.Email && !AftercarePlan.Agreed(record, recipient))
+        {
+            // Agreeing by email is agreeing to the plan as written; they have not agreed to this version.
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = recipient.AgreedPlan is null ? "no-consent" : "plan-changed" }, DispatchOutcome.Skipped);
+        }
+
         if (HeldForQuietHours(recipient, claimed) is { } quietUntil)
         {
             // Nothing the recipient did not agree to at this hour disturbs them: it waits for morning.
@@ -203,6 +210,11 @@ public sealed class Dispatcher(
         var organizer = record.Organizer.Name;
         try
         {
+            if (checkIn.Kind == CheckInKind.Reminder)
+            {
+                return await email.SendAsync(await reminders.BuildAsync(record, recipient, address, checkIn), CancellationToken.None);
+            }
+
             return checkIn.Channel == Channel.Sms
                 ? await sms.SendAsync(new SmsMessage(address, CheckInWording.Sms(organizer, checkIn.Message), MessageKinds.CheckIn, record.Id, checkIn.Id), CancellationToken.None)
                 : await email.SendAsync(

@@ -6,6 +6,7 @@ public static class MessageKinds
     public const string CheckIn = "check-in";
     public const string ConsentRequest = "consent-request";
     public const string ConsentReply = "consent-reply";
+    public const string Reminder = "reminder";
 }
 
 /// <summary>One SMS, already worded (the sender's name first, per the wording rules).</summary>
