@@ -17,6 +17,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
 builder.Services.AddStorage();
 builder.Services.AddApiKeys();
+builder.Services.AddRateLimits();
 builder.Services.AddMessaging();
 builder.Services.AddEvents();
 builder.Services.AddConsent();
@@ -25,6 +26,7 @@ builder.Services.AddDispatch();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRateLimiter();
 
 app.MapFunctionsHostingModel();
 var api = app.MapGroup("/api");

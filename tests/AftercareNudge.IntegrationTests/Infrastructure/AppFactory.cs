@@ -110,6 +110,10 @@ public sealed class AppFactory(
         builder.UseSetting("Api:Keys:clientB", ClientBKey);
         builder.UseSetting("Hosting:InProcessTimers", "false");
         builder.UseSetting("Public:BaseUrl", PublicBaseUrl);
+
+        // Tests drive many requests a minute from one address; the limits have tests of their own.
+        builder.UseSetting("RateLimits:ClientPerMinute", "100000");
+        builder.UseSetting("RateLimits:PublicPerMinute", "100000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using AftercareNudge.Hosting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace AftercareNudge.Security;
+
+/// <summary>
+/// <c>RateLimits__*</c>: requests per minute. Management routes are limited per client (its API key),
+/// the public pages and the development routes per caller IP, the provider webhooks per caller IP too
+/// but far more generously: Twilio and SendGrid post from a few addresses, and a lost status callback
+/// costs more than a busy minute.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    public int ClientPerMinute { get; set; } = 120;
+
+    public int PublicPerMinute { get; set; } = 30;
+
+    public int WebhookPerMinute { get; set; } = 3000;
+
+    public IEnumerable<string> Problems()
+    {
+        foreach (var (name, value) in new[] { ("ClientPerMinute", ClientPerMinute), ("PublicPerMinute", PublicPerMinute), ("WebhookPerMinute", WebhookPerMinute) })
+        {
+            if (value < 1)
+            {
+                yield return $"RateLimits:{name} must be at least 1 (requests per minute).";
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Abuse limits, in one table: which routes count against whom. A caller over its limit gets 429 problem
+/// details with <c>Retry-After</c>. Liveness (<c>/api/health</c>) and the host's timer invocations are not limited.
+/// </summary>
+public static class RateLimits
+{
+    private static readonly string[] ManagementRoutes = ["/api/events", "/api/people"];
+    private static readonly string[] WebhookRoutes = ["/api/twilio", "/api/sendgrid"];
+    private static readonly string[] PublicRoutes = ["/api/consent", "/api/unsubscribe", "/api/dev"];
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    public static IServiceCollection AddRateLimits(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<RateLimitOptions>((o, c) => c.GetSection("RateLimits").Bind(o), o => o.Problems());
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);
+            limiter.OnRejected = RejectAsync;
+        });
+        return services;
+    }
+
+    public enum Limited
+    {
+        None,
+        Management,
+        Webhook,
+        Public,
+    }
+
+    /// <summary>Which row of the table a path falls in.</summary>
+    internal static Limited Classify(PathString path) =>
+        ManagementRoutes.Any(r => path.StartsWithSegments(r, StringComparison.OrdinalIgnoreCase)) ? Limited.Management
+        : WebhookRoutes.Any(r => path.StartsWithSegments(r, StringComparison.OrdinalIgnoreCase)) ? Limited.Webhook
+        : PublicRoutes.Any(r => path.StartsWithSegments(r, StringComparison.OrdinalIgnoreCase)) ? Limited.Public
+        : Limited.None;
+
+    /// <summary>The partition a request counts against, and its limit; no limit for routes not in the table.</summary>
+    internal static RateLimitPartition<string> Partition(HttpContext http)
+    {
+        var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        switch (Classify(http.Request.Path))
+        {
+            case Limited.Management:
+                var keys = http.RequestServices.GetRequiredService<IOptions<ApiKeyOptions>>().Value;
+                var client = ApiKeyExtensions.FindClient(keys, http.Request.Headers[ApiKeyExtensions.HeaderName].ToString());
+
+                // Without a valid key the request is refused anyway; it still counts, against its address.
+                return client is null
+                    ? Fixed("unauthenticated:" + CallerAddress(http), options.PublicPerMinute)
+                    : Fixed("client:" + client.Id, options.ClientPerMinute);
+            case Limited.Webhook:
+                return Fixed("webhook:" + CallerAddress(http), options.WebhookPerMinute);
+            case Limited.Public:
+                return Fixed("public:" + CallerAddress(http), options.PublicPerMinute);
+            default:
+                return RateLimitPartition.GetNoLimiter("unlimited");
+        }
+    }
+
+    private static RateLimitPartition<string> Fixed(string key, int perMinute) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = perMinute,
+            Window = Window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+
+    /// <summary>
+    /// Who is calling. Under the Functions host every request arrives from the host on loopback, with the
+    /// caller in <c>X-Forwarded-For</c>: the last address there is the one Azure's front end added (anything
+    /// before it the caller could have written). Run alone, the connection's own address.
+    /// </summary>
+    internal static string CallerAddress(HttpContext http)
+    {
+        var remote = http.Connection.RemoteIpAddress;
+        if (remote is null || IPAddress.IsLoopback(remote))
+        {
+            var forwarded = http.Request.Headers["X-Forwarded-For"].ToString();
+            var last = forwarded.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+            if (last is not null && IPEndPoint.TryParse(last, out var endpoint))
+            {
+                return endpoint.Address.ToString();
+            }
+        }
+
+        return remote?.ToString() ?? "unknown";
+    }
+
+    private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var http = context.HttpContext;
+        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        RateLimitLog.Rejected(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits).FullName!), Classify(http.Request.Path));
+        await TypedResults.Problem(
+            title: "Too many requests.",
+            detail: $"Slow down: try again in {seconds} seconds.",
+            statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(http);
+    }
+}
+
+/// <summary>Rate limit log messages (event ids 900-909): which kind of route, never who, nor the path (it may hold a link token).</summary>
+internal static partial class RateLimitLog
+{
+    [LoggerMessage(EventId = 900, Level = LogLevel.Warning, Message = "Rate limit reached on a {Routes} route")]
+    public static partial void Rejected(ILogger logger, RateLimits.Limited routes);
+}

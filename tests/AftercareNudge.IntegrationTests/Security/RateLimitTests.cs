@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AftercareNudge.IntegrationTests.Infrastructure;
+
+namespace AftercareNudge.IntegrationTests.Security;
+
+/// <summary>Abuse limits: per client on management routes, per caller address on public pages and webhooks; 429 problem details with Retry-After.</summary>
+public sealed class RateLimitTests(AzuriteFixture azurite) : IAsyncDisposable
+{
+    private AppFactory App { get; } = new(azurite, new Dictionary<string, string?>
+    {
+        ["RateLimits:ClientPerMinute"] = "3",
+        ["RateLimits:PublicPerMinute"] = "2",
+        ["RateLimits:WebhookPerMinute"] = "2",
+    });
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask DisposeAsync() => App.DisposeAsync();
+
+    [Fact]
+    public async Task ManagementRoutes_OverTheClientsLimit_Are429ProblemWithRetryAfter_AndOtherClientsAreUnaffected()
+    {
+        var clientA = App.CreateClient(AppFactory.ClientAKey);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await clientA.GetAsync("/api/events/ev_000000000000000000000000", Ct)).StatusCode);
+        }
+
+        var refused = await clientA.GetAsync("/api/events/ev_000000000000000000000000", Ct);
+
+        await AssertTooManyAsync(refused);
+        var clientB = App.CreateClient(AppFactory.ClientBKey);
+        Assert.Equal(HttpStatusCode.NotFound, (await clientB.GetAsync("/api/events/ev_000000000000000000000000", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task PublicPages_OverTheLimitPerAddress_Are429()
+    {
+        var browser = App.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/api/consent/" + new string('a', 43), Ct)).StatusCode);
+        }
+
+        await AssertTooManyAsync(await browser.GetAsync("/api/unsubscribe/" + new string('a', 43), Ct));
+    }
+
+    [Fact]
+    public async Task Webhooks_OverTheLimitPerAddress_Are429_EvenBeforeTheSignatureIsChecked()
+    {
+        var twilio = App.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            using var form = new FormUrlEncodedContent([new("From", "+447911123456"), new("Body", "YES")]);
+            Assert.Equal(HttpStatusCode.Forbidden, (await twilio.PostAsync("/api/twilio/sms", form, Ct)).StatusCode); // unsigned
+        }
+
+        using var last = new FormUrlEncodedContent([new("From", "+447911123456"), new("Body", "YES")]);
+        await AssertTooManyAsync(await twilio.PostAsync("/api/twilio/sms", last, Ct));
+    }
+
+    [Fact]
+    public async Task Health_IsNeverLimited()
+    {
+        var client = App.CreateClient();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, (await client.GetAsync("/api/health", Ct)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Unauthenticated_ManagementRequests_CountAgainstTheirAddress_NotAClient()
+    {
+        var stranger = App.CreateClient("not-a-key-at-all-0123456789");
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync("/api/events/ev_000000000000000000000000", Ct)).StatusCode);
+        }
+
+        await AssertTooManyAsync(await stranger.GetAsync("/api/events/ev_000000000000000000000000", Ct));
+        Assert.Equal(HttpStatusCode.NotFound, (await App.CreateClient(AppFactory.ClientAKey).GetAsync("/api/events/ev_000000000000000000000000", Ct)).StatusCode);
+    }
+
+    private static async Task AssertTooManyAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var seconds = response.Headers.RetryAfter?.Delta?.TotalSeconds;
+        Assert.InRange(seconds ?? 0, 1, 60);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Equal("Too many requests.", problem.GetProperty("title").GetString());
+    }
+}
