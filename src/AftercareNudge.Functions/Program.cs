@@ -1,5 +1,6 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
+using AftercareNudge.Docs;
 using AftercareNudge.Events;
 using AftercareNudge.Health;
 using AftercareNudge.Hosting;
@@ -22,6 +23,7 @@ builder.Services.AddMessaging();
 builder.Services.AddEvents();
 builder.Services.AddConsent();
 builder.Services.AddDispatch();
+builder.Services.AddApiReference();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -34,6 +36,7 @@ api.MapHealth();
 api.MapEvents();
 api.MapConsent();
 api.MapDevOutbox();
+app.MapApiReference();
 
 app.Run();
 
