@@ -22,6 +22,8 @@ public static class DispatchExtensions
         services.AddValidatedOptions<DispatchOptions>((o, c) => c.GetSection(DispatchOptions.Section).Bind(o), o => o.Problems());
         services.AddSingleton<DueCheckInIndex>();
         services.AddTransient<Dispatcher>();
+        services.AddSingleton<DeliveryFollowUps>();
+        services.AddSingleton<DeliveryReports>();
         services.AddSingleton<ITimerFunction, DispatchDueCheckInsFunction>();
         return services;
     }
