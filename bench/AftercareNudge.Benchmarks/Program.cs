@@ -48,7 +48,8 @@ foreach (var concurrency in new[] { 1, 4, 8 })
     }
 
     var sender = new AcceptingSender();
-    var dispatcher = new Dispatcher(index, store, consents, sender, sender, new AftercareReminders(store, consents, time),
+    var followUps = new DeliveryFollowUps(store, consents, new RecipientCheckIns(tables), index, time, NullLogger<DeliveryFollowUps>.Instance);
+    var dispatcher = new Dispatcher(index, store, consents, sender, sender, followUps, new AftercareReminders(store, consents, time),
         Options.Create(new DispatchOptions { Concurrency = concurrency }), time, NullLogger<Dispatcher>.Instance);
     counter.Reset();
     var run = Stopwatch.StartNew();

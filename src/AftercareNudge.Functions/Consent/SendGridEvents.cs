@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.Messaging.Email;
 using AftercareNudge.Storage;
@@ -15,14 +16,18 @@ namespace AftercareNudge.Consent;
 public sealed record SendGridEventsResult(int Processed, int Duplicates);
 
 /// <summary>One event of SendGrid's event webhook, with the custom args our emails carry.</summary>
-internal sealed record SendGridEvent(string? Kind, string? Email, string? SgEventId, string? BounceType, string? EventId, string? CheckInId);
+internal sealed record SendGridEvent(string? Kind, string? Email, string? SgEventId, string? BounceType, string? EventId, string? CheckInId, string? SgMessageId = null);
 
 /// <summary>
 /// <c>POST /api/sendgrid/events</c>: SendGrid's signed event webhook. Unsubscribes and spam reports opt
 /// the address out of email everywhere; bounces and drops fail the check-in they belong to (and a hard
-/// bounce marks the address undeliverable); <c>delivered</c> marks the check-in delivered. SendGrid
-/// retries a batch for 24 hours until it gets a 2xx, so every event is deduplicated on
-/// <c>sg_event_id</c> and marked handled only after its effect, and every effect is safe to repeat.
+/// bounce marks the address undeliverable); <c>delivered</c> marks the check-in delivered. The check-in
+/// is the one our <c>eventId</c>/<c>checkInId</c> custom args name, and only if <c>sg_message_id</c>
+/// names the message it went out as; delivery reports follow the same rules as Twilio's (see
+/// <see cref="DeliveryReports"/>: never backwards, first final word stays, a report while sending waits,
+/// a failure makes its fallback or notice). SendGrid retries a batch for 24 hours until it gets a 2xx,
+/// so every event is deduplicated on <c>sg_event_id</c> and marked handled only after its effect, and
+/// every effect is safe to repeat.
 /// </summary>
 public static class SendGridEvents
 {
@@ -41,6 +46,7 @@ public static class SendGridEvents
         ConsentStore consents,
         RecipientCheckIns recipients,
         EventStore events,
+        DeliveryReports reports,
         AppTables tables,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -58,7 +64,7 @@ public static class SendGridEvents
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not a JSON array of SendGrid events.");
         }
 
-        var handler = new Handler(consents, recipients, events, logger);
+        var handler = new Handler(consents, recipients, events, reports, logger);
         var dedupe = await tables.GetAsync(AppTables.WebhookEvents, cancellationToken);
         var processed = 0;
         var duplicates = 0;
@@ -114,7 +120,8 @@ public static class SendGridEvents
                     Text(e, "sg_event_id"),
                     Text(e, "type"),
                     Text(e, "eventId"),
-                    Text(e, "checkInId")))
+                    Text(e, "checkInId"),
+                    Text(e, "sg_message_id")))
                 .ToList();
         }
         catch (JsonException)
@@ -133,7 +140,7 @@ public static class SendGridEvents
     private static bool IsOurId(string? id, string prefix) =>
         id is { Length: > 3 and <= 64 } && id.StartsWith(prefix, StringComparison.Ordinal) && !id.AsSpan(3).ContainsAnyExcept("0123456789abcdef");
 
-    private sealed class Handler(ConsentStore consents, RecipientCheckIns recipients, EventStore events, ILogger logger)
+    private sealed class Handler(ConsentStore consents, RecipientCheckIns recipients, EventStore events, DeliveryReports reports, ILogger logger)
     {
         public Task ApplyAsync(SendGridEvent item, CancellationToken cancellationToken) => item.Kind switch
         {
@@ -173,20 +180,27 @@ public static class SendGridEvents
 
         private async Task MarkAsync(SendGridEvent item, CheckInStatus status, string? reason, CancellationToken cancellationToken)
         {
-            if (!IsOurId(item.EventId, "ev_") || !IsOurId(item.CheckInId, "ci_"))
+            if (!IsOurId(item.EventId, "ev_") || !DeliveryReports.IsOurCheckInId(item.CheckInId))
             {
                 // A consent request or another email that is not a check-in.
                 SendGridEventsLog.NoCheckIn(logger, item.Kind!, item.SgEventId);
                 return;
             }
 
-            if (await events.MarkDeliveryAsync(item.EventId!, item.CheckInId!, status, reason, cancellationToken))
+            switch (await reports.RecordAsync(item.EventId!, item.CheckInId!, new DeliveryReport(status, reason, item.SgMessageId), cancellationToken))
             {
-                SendGridEventsLog.CheckInMarked(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!, status);
-            }
-            else
-            {
-                SendGridEventsLog.CheckInUnchanged(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!);
+                case DeliveryReportOutcome.Recorded:
+                    SendGridEventsLog.CheckInMarked(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!, status);
+                    break;
+                case DeliveryReportOutcome.Pending:
+                    SendGridEventsLog.CheckInPending(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!);
+                    break;
+                case DeliveryReportOutcome.OtherMessage:
+                    SendGridEventsLog.OtherMessage(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!);
+                    break;
+                default:
+                    SendGridEventsLog.CheckInUnchanged(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!);
+                    break;
             }
         }
 
@@ -227,4 +241,10 @@ internal static partial class SendGridEventsLog
 
     [LoggerMessage(EventId = 468, Level = LogLevel.Debug, Message = "SendGrid {Event} {SgEventId} ignored")]
     public static partial void Ignored(ILogger logger, string @event, string? sgEventId);
+
+    [LoggerMessage(EventId = 469, Level = LogLevel.Information, Message = "SendGrid {Event} {SgEventId}: check-in {EventId}/{CheckInId} is still being sent; the report waits for the dispatcher")]
+    public static partial void CheckInPending(ILogger logger, string @event, string? sgEventId, string eventId, string checkInId);
+
+    [LoggerMessage(EventId = 470, Level = LogLevel.Warning, Message = "SendGrid {Event} {SgEventId} names check-in {EventId}/{CheckInId}, which was sent as another message; ignored")]
+    public static partial void OtherMessage(ILogger logger, string @event, string? sgEventId, string eventId, string checkInId);
 }

@@ -23,6 +23,8 @@ public static class DispatchExtensions
         services.AddSingleton<DueCheckInIndex>();
         services.AddTransient<Dispatcher>();
         services.AddTransient<Events.AftercareReminders>();
+        services.AddSingleton<DeliveryFollowUps>();
+        services.AddSingleton<DeliveryReports>();
         services.AddSingleton<ITimerFunction, DispatchDueCheckInsFunction>();
         return services;
     }

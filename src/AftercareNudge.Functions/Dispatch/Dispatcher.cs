@@ -78,6 +78,7 @@ public sealed class Dispatcher(
     ConsentStore consents,
     ISmsSender sms,
     IEmailSender email,
+    DeliveryFollowUps followUps,
     AftercareReminders reminders,
     IOptions<DispatchOptions> options,
     TimeProvider time,
@@ -201,6 +202,11 @@ public sealed class Dispatcher(
 
         // From here the send and its record run to the end, even if the host is shutting down: a send
         // cut off half way would be ambiguous, and an unrecorded one would be sent again.
+        if (claimed.Kind is CheckInKind.Fallback or CheckInKind.Notice)
+        {
+            return await SendFollowUpAsync(entry, record, recipient, address, claimed);
+        }
+
         var result = await SendAsync(record, recipient, address, claimed);
         return await ApplyAsync(entry, address, claimed, result);
     }
@@ -237,14 +243,43 @@ public sealed class Dispatcher(
         }
     }
 
+    /// <summary>
+    /// A fallback or a notice: worded now from the check-in it is about (see <see cref="DeliveryFollowUps"/>),
+    /// and not sent at all if that check-in turned out to be delivered after all.
+    /// </summary>
+    private async Task<DispatchOutcome> SendFollowUpAsync(DueEntry entry, EventRecord record, Participant recipient, string address, CheckInRecord claimed)
+    {
+        var message = await followUps.ComposeAsync(record, recipient, address, claimed, CancellationToken.None);
+        if (message.Withheld is { } why)
+        {
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = why, ClaimedUntil = null }, DispatchOutcome.Skipped, claimed.ClaimedUntil);
+        }
+
+        SendResult result;
+        try
+        {
+            result = message.Sms is { } text
+                ? await sms.SendAsync(text, CancellationToken.None)
+                : await email.SendAsync(message.Email!, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            DispatchLog.SendThrew(logger, e, record.Id, claimed.Id);
+            result = SendResult.Ambiguous("send-error");
+        }
+
+        return await ApplyAsync(entry, address, claimed, result);
+    }
+
     private async Task<DispatchOutcome> ApplyAsync(DueEntry entry, string address, CheckInRecord claimed, SendResult result)
     {
         var now = time.GetUtcNow();
+        var claimedUntil = claimed.ClaimedUntil;
         switch (result.Outcome)
         {
             case SendOutcome.Sent:
                 var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = now, ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
-                return await FinishAsync(entry, sent, sent.Late ? DispatchOutcome.SentLate : DispatchOutcome.Sent);
+                return await FinishAsync(entry, sent, sent.Late ? DispatchOutcome.SentLate : DispatchOutcome.Sent, claimedUntil);
 
             case SendOutcome.Transient when claimed.Attempts < _options.MaxAttempts:
                 var delay = RetryDelay(claimed.Attempts, result.RetryAfter);
@@ -259,14 +294,14 @@ public sealed class Dispatcher(
             case SendOutcome.OptedOut:
                 // The provider knows of an opt-out we did not: record it so nothing else is tried either.
                 await consents.RecordAsync(new ConsentDecision(claimed.Channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), CancellationToken.None);
-                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "opted-out", ClaimedUntil = null }, DispatchOutcome.Failed);
+                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "opted-out", ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
 
             case SendOutcome.Ambiguous:
                 // Not retried: see the README ("Once, never twice"). The organiser sees why in GET.
-                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "outcome-unknown:" + result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed);
+                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "outcome-unknown:" + result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
 
             default:
-                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed);
+                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
         }
     }
 
@@ -291,12 +326,13 @@ public sealed class Dispatcher(
 
     /// <summary>
     /// A retry or a check-in gone late was not agreed to for this moment: inside the recipient's quiet
-    /// hours it waits until they end. A check-in on time goes out, whatever the hour.
+    /// hours it waits until they end. A check-in on time goes out, whatever the hour. A notice never
+    /// has an agreed time: the organiser did not choose the hour a message failed.
     /// </summary>
     private DateTimeOffset? HeldForQuietHours(Participant recipient, CheckInRecord claimed)
     {
         var now = time.GetUtcNow();
-        var agreedTiming = claimed.Attempts <= 1 && now - claimed.DueAt <= CheckInRecord.LateAfter;
+        var agreedTiming = claimed.Kind != CheckInKind.Notice && claimed.Attempts <= 1 && now - claimed.DueAt <= CheckInRecord.LateAfter;
         if (agreedTiming)
         {
             return null;
@@ -319,18 +355,56 @@ public sealed class Dispatcher(
         return retryAfter is { } r && r > delay ? r : delay;
     }
 
-    /// <summary>Records the end state and drops the index row; with the claim lost, leaves both to the run that holds it.</summary>
-    private async Task<DispatchOutcome> FinishAsync(DueEntry entry, CheckInRecord finished, DispatchOutcome outcome)
+    /// <summary>
+    /// Records the end state and drops the index row; with the claim lost, leaves both to the run that holds it.
+    /// A delivery report that came while we were sending was written on the row (changing its ETag) and
+    /// is applied as if it came just after this record: on 412 the row is read again and, if our claim
+    /// still holds it, merged. The fallback or notice the end calls for is made before the end is
+    /// recorded: if the app dies in between, the claim expires, the next run ends the check-in again
+    /// (a permanent failure fails again, a skip skips again) and finds the follow-up already made.
+    /// </summary>
+    /// <param name="claimedUntil">The claim's lease, when <paramref name="finished"/> no longer carries it.</param>
+    private async Task<DispatchOutcome> FinishAsync(DueEntry entry, CheckInRecord finished, DispatchOutcome outcome, DateTimeOffset? claimedUntil = null)
     {
-        if (!await TryUpdateAsync(finished))
+        var lease = claimedUntil ?? finished.ClaimedUntil;
+        var final = DeliveryReports.WithPendingApplied(finished);
+        for (var attempt = 1; ; attempt++)
         {
-            return DispatchOutcome.Busy;
+            try
+            {
+                await followUps.CreateAsync(final, CancellationToken.None);
+            }
+            catch (Exception e) when (DeliveryReports.IsOutcomeUnknown(final.Reason))
+            {
+                // Left unrecorded, the check-in would be sent again when the claim expires, and it may
+                // have arrived: the notice is lost instead.
+                DeliveryFollowUpsLog.NotMade(logger, e, final.EventId, final.Id);
+            }
+
+            try
+            {
+                await events.UpdateCheckInAsync(final, CancellationToken.None);
+                break;
+            }
+            catch (RequestFailedException e) when (e.IsPreconditionFailed())
+            {
+                var current = attempt < 3 ? await events.GetCheckInAsync(finished.EventId, finished.Id, CancellationToken.None) : null;
+                if (current is not { Status: CheckInStatus.Sending } || current.Attempts != finished.Attempts
+                    || current.ClaimedUntil is not { } held || lease is not { } ours || !SameInstant(held, ours))
+                {
+                    // Our claim expired and another run took the check-in over: it owns the outcome now.
+                    DispatchLog.ClaimLost(logger, finished.EventId, finished.Id);
+                    return DispatchOutcome.Busy;
+                }
+
+                final = DeliveryReports.WithPendingApplied(finished with { PendingDelivery = current.PendingDelivery, ETag = current.ETag });
+            }
         }
 
         await dueIndex.RemoveAsync(entry, CancellationToken.None);
-        if (outcome is DispatchOutcome.Failed or DispatchOutcome.Skipped)
+        if (outcome is DispatchOutcome.Failed or DispatchOutcome.Skipped || final.Status == CheckInStatus.Failed)
         {
-            DispatchLog.NotSent(logger, finished.EventId, finished.Id, finished.Status, finished.Reason);
+            DispatchLog.NotSent(logger, final.EventId, final.Id, final.Status, final.Reason);
         }
 
         return outcome;

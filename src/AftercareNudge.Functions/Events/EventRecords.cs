@@ -48,7 +48,8 @@ public sealed record CheckInRecord(
     string? ProviderMessageId,
     ETag ETag = default,
     CheckInKind Kind = CheckInKind.CheckIn,
-    string? RelatesTo = null)
+    string? RelatesTo = null,
+    DeliveryReport? PendingDelivery = null)
 {
     /// <summary>Sent later than this after its due time, a check-in is reported as late.</summary>
     public static readonly TimeSpan LateAfter = TimeSpan.FromMinutes(5);
@@ -79,6 +80,13 @@ public enum CheckInKind
     [System.Text.Json.Serialization.JsonStringEnumMemberName("notice")]
     Notice,
 }
+
+/// <summary>
+/// A provider's word on one message (a Twilio status callback, a SendGrid event): delivered, or failed
+/// with a reason. Kept on a check-in as <see cref="CheckInRecord.PendingDelivery"/> when it arrives
+/// while the check-in is still being sent; the dispatcher applies it when it records the send.
+/// </summary>
+public sealed record DeliveryReport(CheckInStatus Status, string? Reason, string? MessageId);
 
 /// <summary>What a recipient texted back after a check-in that was not a keyword.</summary>
 public sealed record CheckInReply(string CheckInId, string Body, DateTimeOffset ReceivedAt);

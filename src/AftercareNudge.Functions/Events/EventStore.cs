@@ -131,23 +131,14 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
     }
 
     /// <summary>
-    /// A provider's delivery report: a <c>sent</c> check-in becomes <paramref name="status"/>
-    /// (<c>delivered</c> or <c>failed</c>). Reports arrive late and out of order, so a status never moves
-    /// backwards: anything but <c>sent</c> is left as it is. Conditional on the ETag, read again and
-    /// retried once if someone changed it in between. Returns whether the check-in changed.
+    /// Adds one row to an event's schedule (a fallback or a notice the service adds); a
+    /// <see cref="RequestFailedException"/> with status 409 means it is there already. As at registration,
+    /// the caller writes its due-index row first.
     /// </summary>
-    public async Task<bool> MarkDeliveryAsync(string eventId, string checkInId, CheckInStatus status, string? reason, CancellationToken cancellationToken)
+    public async Task AddCheckInAsync(CheckInRecord checkIn, CancellationToken cancellationToken)
     {
-        if (status is not (CheckInStatus.Delivered or CheckInStatus.Failed))
-        {
-            throw new ArgumentOutOfRangeException(nameof(status), status, "A delivery report makes a check-in delivered or failed.");
-        }
-
-        return await ChangeCheckInAsync(
-            eventId,
-            checkInId,
-            checkIn => checkIn.Status == CheckInStatus.Sent ? checkIn with { Status = status, Reason = reason } : null,
-            cancellationToken);
+        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
+        await table.AddEntityAsync(ToEntity(checkIn), cancellationToken);
     }
 
     /// <summary>
@@ -231,6 +222,7 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         ["ProviderMessageId"] = c.ProviderMessageId,
         ["Kind"] = c.Kind.ToString(),
         ["RelatesTo"] = c.RelatesTo,
+        ["PendingDelivery"] = c.PendingDelivery is null ? null : JsonSerializer.Serialize(c.PendingDelivery, Json),
     };
 
     private static CheckInRecord ToCheckInRecord(TableEntity e) => new(
@@ -251,5 +243,6 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         e.GetString("ProviderMessageId"),
         e.ETag,
         e.GetString("Kind") is { } kind ? Enum.Parse<CheckInKind>(kind) : CheckInKind.CheckIn,
-        e.GetString("RelatesTo"));
+        e.GetString("RelatesTo"),
+        e.GetString("PendingDelivery") is { } pending ? JsonSerializer.Deserialize<DeliveryReport>(pending, Json) : null);
 }

@@ -7,6 +7,12 @@ public static class MessageKinds
     public const string ConsentRequest = "consent-request";
     public const string ConsentReply = "consent-reply";
     public const string Reminder = "reminder";
+
+    /// <summary>A check-in sent again on its other channel because the first did not arrive.</summary>
+    public const string Fallback = "fallback";
+
+    /// <summary>The service telling an organiser that a check-in did not arrive.</summary>
+    public const string Notice = "notice";
 }
 
 /// <summary>One SMS, already worded (the sender's name first, per the wording rules).</summary>

@@ -81,6 +81,16 @@ public sealed class AppFactory(
             CancellationToken.None);
     }
 
+    /// <summary>A person agrees to the event's aftercare plan as it is now, as the consent page records it.</summary>
+    public async Task AgreeToPlanAsync(string eventId, string personKey)
+    {
+        var changed = await Services.GetRequiredService<EventStore>().ChangeEventAsync(
+            eventId,
+            e => e with { People = e.People.Select(p => p.Key == personKey ? p with { AgreedPlan = AftercarePlan.Version(e) } : p).ToList() },
+            CancellationToken.None);
+        Assert.NotNull(changed);
+    }
+
     /// <summary>One dispatch run, as the timer would start it.</summary>
     public async Task<DispatchReport> DispatchAsync()
     {

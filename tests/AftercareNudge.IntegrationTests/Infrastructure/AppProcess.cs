@@ -54,6 +54,10 @@ internal sealed class AppProcess : IAsyncDisposable
             ["Public__BaseUrl"] = settings.TryGetValue("Public__BaseUrl", out var publicUrl) ? publicUrl : $"http://127.0.0.1:{port}",
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = underFunctionsHost ? port.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
         };
+
+        // The tests poll the dev outbox; the limits have tests of their own.
+        environment.TryAdd("RateLimits__PublicPerMinute", "100000");
+        environment.TryAdd("RateLimits__ClientPerMinute", "100000");
         string[] arguments = underFunctionsHost ? [] : ["--urls", $"http://127.0.0.1:{port}"];
         var process = new AppProcess(StartRaw(environment, arguments), new Uri($"http://127.0.0.1:{port}"), prefix, azurite.ConnectionString);
         await process._process.WaitUntilAsync(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,11 +14,12 @@ namespace AftercareNudge.Messaging.Sms;
 /// <c>outcome-unknown:…</c> (we never learned whether Twilio took it) becomes delivered when Twilio says
 /// it was: that is the news we were missing. A failure reported by Twilio stays final even if a
 /// <c>delivered</c> follows, so the record never contradicts a fallback or notice already sent for it.
+/// A report that comes while the check-in is still <c>sending</c> waits on it for the dispatcher, and a
+/// failure makes the fallback or notice it calls for (see <see cref="DeliveryReports"/>).
 /// </summary>
 public static class TwilioStatusCallbacks
 {
     private const string EmptyTwiML = "<Response></Response>";
-    private const string OutcomeUnknownPrefix = "outcome-unknown:";
 
     public static RouteGroupBuilder MapTwilioStatus(this RouteGroupBuilder api)
     {
@@ -25,7 +27,7 @@ public static class TwilioStatusCallbacks
         return api;
     }
 
-    private static async Task<ContentHttpResult> HandleAsync(HttpRequest request, EventStore events, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> HandleAsync(HttpRequest request, DeliveryReports reports, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TwilioStatusCallbacks).FullName!);
         var form = await request.ReadFormAsync(cancellationToken);
@@ -45,35 +47,27 @@ public static class TwilioStatusCallbacks
 
         var eventId = request.Query["eventId"].ToString();
         var checkInId = request.Query["checkInId"].ToString();
-        if (!IsOurId(eventId, "ev_") || !IsOurId(checkInId, "ci_"))
+        if (!IsOurId(eventId, "ev_") || !DeliveryReports.IsOurCheckInId(checkInId))
         {
             // A consent request, or a message sent before callbacks carried ids.
             TwilioStatusLog.NoCheckIn(logger, messageSid, messageStatus);
             return Answer();
         }
 
-        var otherMessage = false;
-        var changed = await events.ChangeCheckInAsync(
-            eventId,
-            checkInId,
-            checkIn =>
-            {
-                otherMessage = checkIn.ProviderMessageId is not null && checkIn.ProviderMessageId != messageSid;
-                return otherMessage ? null : Apply(checkIn, messageSid, report.Status, report.Reason);
-            },
-            cancellationToken);
-
-        if (changed)
+        switch (await reports.RecordAsync(eventId, checkInId, new DeliveryReport(report.Status, report.Reason, messageSid), cancellationToken))
         {
-            TwilioStatusLog.CheckInMarked(logger, messageSid, messageStatus, eventId, checkInId, report.Status, report.Reason);
-        }
-        else if (otherMessage)
-        {
-            TwilioStatusLog.OtherMessage(logger, messageSid, eventId, checkInId);
-        }
-        else
-        {
-            TwilioStatusLog.CheckInUnchanged(logger, messageSid, messageStatus, eventId, checkInId);
+            case DeliveryReportOutcome.Recorded:
+                TwilioStatusLog.CheckInMarked(logger, messageSid, messageStatus, eventId, checkInId, report.Status, report.Reason);
+                break;
+            case DeliveryReportOutcome.Pending:
+                TwilioStatusLog.CheckInPending(logger, messageSid, messageStatus, eventId, checkInId);
+                break;
+            case DeliveryReportOutcome.OtherMessage:
+                TwilioStatusLog.OtherMessage(logger, messageSid, eventId, checkInId);
+                break;
+            default:
+                TwilioStatusLog.CheckInUnchanged(logger, messageSid, messageStatus, eventId, checkInId);
+                break;
         }
 
         return Answer();
@@ -92,24 +86,8 @@ public static class TwilioStatusCallbacks
     };
 
     /// <summary>The check-in after a report for its message, or null when the report changes nothing.</summary>
-    internal static CheckInRecord? Apply(CheckInRecord checkIn, string messageSid, CheckInStatus status, string? reason)
-    {
-        var isResolvingUnknown = checkIn.Status == CheckInStatus.Failed
-                                 && checkIn.Reason?.StartsWith(OutcomeUnknownPrefix, StringComparison.Ordinal) == true
-                                 && status == CheckInStatus.Delivered;
-        if (checkIn.Status != CheckInStatus.Sent && !isResolvingUnknown)
-        {
-            return null;
-        }
-
-        // Learning the sid (an answer without one, or no answer at all) ties later reports to this message.
-        return checkIn with
-        {
-            Status = status,
-            Reason = reason,
-            ProviderMessageId = checkIn.ProviderMessageId ?? messageSid,
-        };
-    }
+    internal static CheckInRecord? Apply(CheckInRecord checkIn, string messageSid, CheckInStatus status, string? reason) =>
+        DeliveryReports.Apply(checkIn, new DeliveryReport(status, reason, messageSid));
 
     /// <summary>Our ids as <c>EventService</c> makes them: the prefix and 24 lowercase hex digits.</summary>
     internal static bool IsOurId(string? id, string prefix) =>
@@ -143,4 +121,7 @@ internal static partial class TwilioStatusLog
 
     [LoggerMessage(EventId = 485, Level = LogLevel.Warning, Message = "Twilio status callback without MessageSid or MessageStatus; ignored")]
     public static partial void Incomplete(ILogger logger);
+
+    [LoggerMessage(EventId = 486, Level = LogLevel.Information, Message = "Twilio status {MessageStatus} for {MessageSid}: check-in {EventId}/{CheckInId} is still being sent; the report waits for the dispatcher")]
+    public static partial void CheckInPending(ILogger logger, string messageSid, string messageStatus, string eventId, string checkInId);
 }

@@ -58,7 +58,6 @@ public sealed class TwilioStatusCallbacksTests
 
     [Theory]
     [InlineData(CheckInStatus.Scheduled, null)]
-    [InlineData(CheckInStatus.Sending, null)]
     [InlineData(CheckInStatus.Delivered, null)]
     [InlineData(CheckInStatus.Failed, "twilio-30003")]
     [InlineData(CheckInStatus.Failed, "opted-out")]
@@ -68,6 +67,18 @@ public sealed class TwilioStatusCallbacksTests
     {
         Assert.Null(TwilioStatusCallbacks.Apply(CheckIn(current, reason, Sid), Sid, CheckInStatus.Delivered, null));
         Assert.Null(TwilioStatusCallbacks.Apply(CheckIn(current, reason, Sid), Sid, CheckInStatus.Failed, "twilio-30005"));
+    }
+
+    [Fact]
+    public void Apply_WhileSending_KeepsTheFirstReportForTheDispatcher()
+    {
+        var sending = CheckIn(CheckInStatus.Sending, null, null);
+
+        var pending = TwilioStatusCallbacks.Apply(sending, Sid, CheckInStatus.Failed, "twilio-30003");
+
+        Assert.Equal(CheckInStatus.Sending, pending?.Status);
+        Assert.Equal(new DeliveryReport(CheckInStatus.Failed, "twilio-30003", Sid), pending?.PendingDelivery);
+        Assert.Null(TwilioStatusCallbacks.Apply(pending!, Sid, CheckInStatus.Delivered, null));
     }
 
     [Fact]

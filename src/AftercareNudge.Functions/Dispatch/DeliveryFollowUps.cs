@@ -1,0 +1,273 @@
+using AftercareNudge.Consent;
+using AftercareNudge.Events;
+using AftercareNudge.Messaging;
+using AftercareNudge.Storage;
+using Azure;
+
+namespace AftercareNudge.Dispatch;
+
+/// <summary>
+/// A fallback or a notice, composed at the moment it goes out; or, when it should not go after all,
+/// why (<see cref="Withheld"/>).
+/// </summary>
+public sealed record FollowUpMessage(SmsMessage? Sms = null, EmailMessage? Email = null, string? Withheld = null);
+
+/// <summary>
+/// What the service adds to an event's schedule when a message does not arrive. A check-in whose
+/// delivery failed goes out once more on the other channel (a <em>fallback</em>) if its recipient
+/// agreed to that channel too; otherwise, if it was for someone other than the organiser, the
+/// organiser gets one short <em>notice</em> on a channel they agreed to. Both are ordinary rows of the
+/// schedule (<see cref="CheckInKind.Fallback"/>, <see cref="CheckInKind.Notice"/>, with
+/// <see cref="CheckInRecord.RelatesTo"/> naming the check-in), sent by the dispatcher with every
+/// consent and quiet-hours rule. Each has a fixed id (<c>&lt;id&gt;-fb</c>, <c>&lt;id&gt;-nt</c>) and is
+/// added, never upserted, so however often a failure is reported its follow-up is made once.
+/// </summary>
+public sealed class DeliveryFollowUps(
+    EventStore events,
+    ConsentStore consents,
+    RecipientCheckIns recipients,
+    DueCheckInIndex dueIndex,
+    TimeProvider time,
+    ILogger<DeliveryFollowUps> logger)
+{
+    public const string FallbackSuffix = "-fb";
+    public const string NoticeSuffix = "-nt";
+
+    /// <summary>Reasons that say the recipient chose, or the plan lost them: no other channel should try.</summary>
+    private static readonly HashSet<string> NoFallbackReasons = new(StringComparer.Ordinal) { "opted-out", "recipient-missing" };
+
+    /// <summary>
+    /// How long a notice about a send of unknown outcome waits: a delivery report that comes meanwhile
+    /// shows it arrived, and the notice is then not sent.
+    /// </summary>
+    public static readonly TimeSpan OutcomeUnknownGrace = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Creates the fallback or notice that <paramref name="ended"/> (a check-in as it is about to be
+    /// recorded) calls for, if any, and says which. Safe to call again for the same check-in: what was
+    /// made stays the only follow-up. Cheap when nothing is called for: only a failed or skipped
+    /// check-in is looked at further.
+    /// </summary>
+    public async Task<CheckInKind?> CreateAsync(CheckInRecord ended, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ended);
+        if (ended.Kind == CheckInKind.Notice || ended.Status is not (CheckInStatus.Failed or CheckInStatus.Skipped))
+        {
+            return null;
+        }
+
+        var record = await events.GetEventAsync(ended.EventId, cancellationToken);
+        if (record is null || record.CancelledAt is not null)
+        {
+            // A cancelled event ends quietly: nothing more goes to anyone about it.
+            return null;
+        }
+
+        // Once: if either was made before (a repeated report, a run that died after making it), that
+        // was the decision; consent may have changed since, and a second follow-up must not follow.
+        if (await events.GetCheckInAsync(ended.EventId, ended.Id + FallbackSuffix, cancellationToken) is not null)
+        {
+            return CheckInKind.Fallback;
+        }
+
+        if (await events.GetCheckInAsync(ended.EventId, ended.Id + NoticeSuffix, cancellationToken) is not null)
+        {
+            return CheckInKind.Notice;
+        }
+
+        if (MayFallBack(ended) && await FallbackChannelAsync(record, ended, cancellationToken) is { } other)
+        {
+            await AddAsync(record, Fallback(ended, other), cancellationToken);
+            return CheckInKind.Fallback;
+        }
+
+        if (ended.To == Participant.OrganizerKey)
+        {
+            // The organiser's own check-in: they are the one who would be told.
+            return null;
+        }
+
+        if (await NoticeChannelAsync(record, cancellationToken) is not { } channel)
+        {
+            DeliveryFollowUpsLog.NoNoticeChannel(logger, ended.EventId, ended.Id);
+            return null;
+        }
+
+        await AddAsync(record, Notice(ended, channel), cancellationToken);
+        return CheckInKind.Notice;
+    }
+
+    /// <summary>
+    /// The message for a fallback or notice the dispatcher is about to send, built now from the check-in
+    /// it is about. Withheld when that check-in was delivered after all (a late report: an outcome we did
+    /// not know, or two reports racing) or is gone.
+    /// </summary>
+    public async Task<FollowUpMessage> ComposeAsync(EventRecord record, Participant recipient, string address, CheckInRecord followUp, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(recipient);
+        ArgumentNullException.ThrowIfNull(followUp);
+        var related = followUp.RelatesTo is null ? null : await events.GetCheckInAsync(record.Id, followUp.RelatesTo, cancellationToken);
+        if (related is null)
+        {
+            return new FollowUpMessage(Withheld: "related-missing");
+        }
+
+        if (related.Status == CheckInStatus.Delivered)
+        {
+            return new FollowUpMessage(Withheld: "delivered-after-all");
+        }
+
+        var organizer = record.Organizer.Name;
+        if (followUp.Kind == CheckInKind.Fallback)
+        {
+            return followUp.Channel == Channel.Sms
+                ? new FollowUpMessage(Sms: new SmsMessage(address, CheckInWording.Sms(organizer, followUp.Message), MessageKinds.Fallback, record.Id, followUp.Id))
+                : new FollowUpMessage(Email: new EmailMessage(
+                    address,
+                    recipient.Name,
+                    CheckInWording.EmailSubject(organizer),
+                    DeliveryNotices.FallbackEmailText(organizer, followUp.Message),
+                    DeliveryNotices.FallbackEmailHtml(organizer, followUp.Message),
+                    MessageKinds.Fallback,
+                    record.Id,
+                    followUp.Id));
+        }
+
+        var facts = new NoticeFacts(
+            record.Find(related.To)?.Name ?? "",
+            related.Channel,
+            related.Kind,
+            related.DueAt,
+            related.Reason,
+            EventTime.FindZone(record.Organizer.TimeZone) ?? NodaTime.DateTimeZone.Utc,
+            time.GetUtcNow());
+        return followUp.Channel == Channel.Sms
+            ? new FollowUpMessage(Sms: new SmsMessage(address, DeliveryNotices.Sms(facts), MessageKinds.Notice, record.Id, followUp.Id))
+            : new FollowUpMessage(Email: new EmailMessage(
+                address,
+                recipient.Name,
+                DeliveryNotices.EmailSubject,
+                DeliveryNotices.EmailText(facts),
+                DeliveryNotices.EmailHtml(facts),
+                MessageKinds.Notice,
+                record.Id,
+                followUp.Id));
+    }
+
+    /// <summary>
+    /// Only a planned check-in whose delivery failed gets a second channel. Not a reminder or a fallback
+    /// (one retry on one other channel, never a chain), not a skip (the recipient has not agreed, or said
+    /// stop), not an opt-out, and never a send of unknown outcome: it may have arrived, and once means
+    /// never twice.
+    /// </summary>
+    internal static bool MayFallBack(CheckInRecord ended) =>
+        ended.Kind == CheckInKind.CheckIn
+        && ended.Status == CheckInStatus.Failed
+        && !DeliveryReports.IsOutcomeUnknown(ended.Reason)
+        && (ended.Reason is null || !NoFallbackReasons.Contains(ended.Reason));
+
+    private async Task<Channel?> FallbackChannelAsync(EventRecord record, CheckInRecord ended, CancellationToken cancellationToken)
+    {
+        var other = ended.Channel == Channel.Sms ? Channel.Email : Channel.Sms;
+        return record.Find(ended.To)?.Address(other) is { } address
+               && await consents.GetAsync(other, address, record.OrganizerId, cancellationToken) == ConsentState.Granted
+            ? other
+            : null;
+    }
+
+    /// <summary>SMS if the organiser agreed to texts, else email if they agreed to emails, else none.</summary>
+    private async Task<Channel?> NoticeChannelAsync(EventRecord record, CancellationToken cancellationToken)
+    {
+        foreach (var channel in record.Organizer.Channels().OrderBy(c => c == Channel.Sms ? 0 : 1))
+        {
+            if (await consents.GetAsync(channel, record.Organizer.Address(channel)!, record.OrganizerId, cancellationToken) == ConsentState.Granted)
+            {
+                return channel;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The same check-in on the other channel, promised for the same moment: sent now, it counts as late
+    /// unless the failure came within minutes, and quiet hours hold it as they hold any late check-in.
+    /// </summary>
+    private CheckInRecord Fallback(CheckInRecord ended, Channel channel) => ended with
+    {
+        Id = ended.Id + FallbackSuffix,
+        Channel = channel,
+        NextAttemptAt = WholeMilliseconds(time.GetUtcNow()),
+        Status = CheckInStatus.Scheduled,
+        Reason = null,
+        Attempts = 0,
+        ClaimedUntil = null,
+        SentAt = null,
+        ProviderMessageId = null,
+        ETag = default,
+        Kind = CheckInKind.Fallback,
+        RelatesTo = ended.Id,
+        PendingDelivery = null,
+    };
+
+    /// <summary>A word to the organiser, due now; about a send of unknown outcome, after a grace period.</summary>
+    private CheckInRecord Notice(CheckInRecord ended, Channel channel)
+    {
+        var at = WholeMilliseconds(time.GetUtcNow() + (DeliveryReports.IsOutcomeUnknown(ended.Reason) ? OutcomeUnknownGrace : TimeSpan.Zero));
+        return new CheckInRecord(
+            ended.EventId,
+            ended.Id + NoticeSuffix,
+            ended.Position,
+            Participant.OrganizerKey,
+            channel,
+            "",
+            new CheckInTiming(null, null, null),
+            at,
+            at,
+            CheckInStatus.Scheduled,
+            null,
+            0,
+            null,
+            null,
+            null,
+            Kind: CheckInKind.Notice,
+            RelatesTo: ended.Id);
+    }
+
+    /// <summary>
+    /// As at registration: who it goes to and its due-index row first, then the row itself, so that
+    /// neither a STOP nor the dispatcher can miss it. A crash before the last write leaves rows that
+    /// find nothing and are dropped.
+    /// </summary>
+    private async Task AddAsync(EventRecord record, CheckInRecord followUp, CancellationToken cancellationToken)
+    {
+        await recipients.AddAsync(record, [followUp], cancellationToken);
+        await dueIndex.AddAsync([new DueEntry(followUp.EventId, followUp.Id, followUp.NextAttemptAt)], cancellationToken);
+        try
+        {
+            await events.AddCheckInAsync(followUp, cancellationToken);
+            DeliveryFollowUpsLog.Created(logger, followUp.EventId, followUp.RelatesTo!, followUp.Kind, followUp.Channel);
+        }
+        catch (RequestFailedException e) when (e.IsConflict())
+        {
+            // Made a moment ago by someone else: once is once. The index row just written is removed
+            // by the dispatcher if it does not match.
+        }
+    }
+
+    private static DateTimeOffset WholeMilliseconds(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+}
+
+/// <summary>Delivery follow-up log messages (event ids 250-259): ids, kinds and channels only.</summary>
+internal static partial class DeliveryFollowUpsLog
+{
+    [LoggerMessage(EventId = 250, Level = LogLevel.Information, Message = "Check-in {EventId}/{CheckInId} did not arrive: a {Kind} goes out by {Channel}")]
+    public static partial void Created(ILogger logger, string eventId, string checkInId, CheckInKind kind, Channel channel);
+
+    [LoggerMessage(EventId = 251, Level = LogLevel.Information, Message = "Check-in {EventId}/{CheckInId} did not arrive; the organiser has agreed to no channel, so no notice goes out")]
+    public static partial void NoNoticeChannel(ILogger logger, string eventId, string checkInId);
+
+    [LoggerMessage(EventId = 252, Level = LogLevel.Error, Message = "Check-in {EventId}/{CheckInId}: its follow-up could not be made; the failure is recorded without it")]
+    public static partial void NotMade(ILogger logger, Exception exception, string eventId, string checkInId);
+}
