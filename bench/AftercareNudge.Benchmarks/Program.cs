@@ -48,7 +48,7 @@ foreach (var concurrency in new[] { 1, 4, 8 })
     }
 
     var sender = new AcceptingSender();
-    var dispatcher = new Dispatcher(index, store, consents, sender, sender,
+    var dispatcher = new Dispatcher(index, store, consents, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender,
         Options.Create(new DispatchOptions { Concurrency = concurrency }), time, NullLogger<Dispatcher>.Instance);
     counter.Reset();
     var run = Stopwatch.StartNew();

@@ -10,7 +10,7 @@ namespace AftercareNudge.Events;
 /// Events and their check-ins, one partition per event (<c>PartitionKey</c> = event id), so an event
 /// and all its check-ins are written in one transaction.
 /// </summary>
-public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
+public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueIndex)
 {
     private const string EventRow = "event";
     private const string CheckInRowPrefix = "checkin-";
@@ -167,6 +167,7 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         ["CreatedAt"] = e.CreatedAt,
         ["CancelledAt"] = e.CancelledAt,
         ["Plan"] = e.Plan,
+        ["PendingChange"] = e.PendingChange,
     };
 
     private static EventRecord ToEventRecord(TableEntity e) => new(
@@ -185,7 +186,8 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         e.GetDateTimeOffset("CreatedAt")!.Value,
         e.GetDateTimeOffset("CancelledAt"),
         e.ETag,
-        e.GetString("Plan"));
+        e.GetString("Plan"),
+        PendingChange: e.GetString("PendingChange"));
 
     private static TableEntity ToEntity(CheckInRecord c) => new(c.EventId, CheckInRowPrefix + c.Id)
     {
@@ -204,6 +206,7 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         ["ProviderMessageId"] = c.ProviderMessageId,
         ["Kind"] = c.Kind.ToString(),
         ["RelatesTo"] = c.RelatesTo,
+        ["MovedAt"] = c.MovedAt,
     };
 
     private static CheckInRecord ToCheckInRecord(TableEntity e) => new(
@@ -224,5 +227,6 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         e.GetString("ProviderMessageId"),
         e.ETag,
         e.GetString("Kind") is { } kind ? Enum.Parse<CheckInKind>(kind) : CheckInKind.CheckIn,
-        e.GetString("RelatesTo"));
+        e.GetString("RelatesTo"),
+        MovedAt: e.GetDateTimeOffset("MovedAt"));
 }
