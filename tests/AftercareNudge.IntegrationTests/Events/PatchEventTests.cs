@@ -121,6 +121,33 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Patch_AddingACheckInOnANewChannel_AsksForConsent_AndAStopReachesIt()
+    {
+        var view = await _app.RegisterAsync(Requests.Dinner(Now));
+        var outbox = _app.Services.GetRequiredService<OutboxSender>();
+        bool AskedAlexBySms(OutboxMessage m) => m.Kind == MessageKinds.ConsentRequest && m.Channel == "sms" && m.To == "+447911123457";
+        var askedBefore = (await outbox.ListAsync(1000, CancellationToken.None)).Count(AskedAlexBySms);
+
+        var response = await PatchAsync(view.Id, new JsonObject
+        {
+            ["checkIns"] = new JsonArray
+            {
+                new JsonObject { ["id"] = view.CheckIns[0].Id },
+                new JsonObject { ["id"] = view.CheckIns[1].Id },
+                new JsonObject { ["to"] = "alex", ["channel"] = "sms", ["after"] = "end", ["offset"] = "PT2H", ["message"] = "Text me when you're home" },
+            },
+        });
+        var askedAfter = (await outbox.ListAsync(1000, CancellationToken.None)).Count(AskedAlexBySms);
+        var stop = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = "+447911123457", body = "STOP" }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal((0, 1), (askedBefore, askedAfter));
+        Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
+        var added = (await _app.GetEventAsync(view.Id)).CheckIns[2];
+        Assert.Equal((CheckInStatus.Skipped, "opted-out"), (added.Status, added.Reason));
+    }
+
+    [Fact]
     public async Task Patch_WithAStaleIfMatch_Is412_AndWithTheCurrentOne_Applies()
     {
         var view = await _app.RegisterAsync(Requests.Dinner(Now));
