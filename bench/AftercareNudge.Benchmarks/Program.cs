@@ -49,7 +49,7 @@ foreach (var concurrency in new[] { 1, 4, 8 })
 
     var sender = new AcceptingSender();
     var followUps = new DeliveryFollowUps(store, consents, new RecipientCheckIns(tables), index, time, NullLogger<DeliveryFollowUps>.Instance);
-    var dispatcher = new Dispatcher(index, store, consents, sender, sender, followUps, new AftercareReminders(store, consents, time),
+    var dispatcher = new Dispatcher(index, store, consents, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, consents, time),
         Options.Create(new DispatchOptions { Concurrency = concurrency }), time, NullLogger<Dispatcher>.Instance);
     counter.Reset();
     var run = Stopwatch.StartNew();

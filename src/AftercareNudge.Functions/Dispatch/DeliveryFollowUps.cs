@@ -244,15 +244,11 @@ public sealed class DeliveryFollowUps(
     {
         await recipients.AddAsync(record, [followUp], cancellationToken);
         await dueIndex.AddAsync([new DueEntry(followUp.EventId, followUp.Id, followUp.NextAttemptAt)], cancellationToken);
-        try
+        // False: made a moment ago by someone else, and once is once. The index row just written is
+        // removed by the dispatcher if it does not match.
+        if (await events.AddCheckInAsync(followUp, cancellationToken))
         {
-            await events.AddCheckInAsync(followUp, cancellationToken);
             DeliveryFollowUpsLog.Created(logger, followUp.EventId, followUp.RelatesTo!, followUp.Kind, followUp.Channel);
-        }
-        catch (RequestFailedException e) when (e.IsConflict())
-        {
-            // Made a moment ago by someone else: once is once. The index row just written is removed
-            // by the dispatcher if it does not match.
         }
     }
 

@@ -76,6 +76,7 @@ public sealed class Dispatcher(
     DueCheckInIndex dueIndex,
     EventStore events,
     ConsentStore consents,
+    PendingChanges changes,
     ISmsSender sms,
     IEmailSender email,
     DeliveryFollowUps followUps,
@@ -134,6 +135,12 @@ public sealed class Dispatcher(
         var checkIn = await events.GetCheckInAsync(entry.EventId, entry.CheckInId, cancellationToken);
         if (checkIn is null || checkIn.IsFinished || !SameInstant(checkIn.NextAttemptAt, entry.DueAt))
         {
+            // A change to the event cut off half way may be what this row waits for: finish it, look again.
+            if (checkIn?.IsFinished != true && await changes.RollForwardAsync(entry.EventId, cancellationToken))
+            {
+                return await ProcessAsync(entry, cancellationToken);
+            }
+
             // An orphan (its event was never written), a finished check-in, or a row left behind by a reschedule.
             await dueIndex.RemoveAsync(entry, cancellationToken);
             return DispatchOutcome.Cleaned;
@@ -158,6 +165,18 @@ public sealed class Dispatcher(
         }
 
         var record = await events.GetEventAsync(entry.EventId, cancellationToken);
+        if (record?.PendingChange is not null)
+        {
+            // The event is mid-change: give the check-in back, finish the change, take it as it now is.
+            if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, ClaimedUntil = null, Attempts = checkIn.Attempts }))
+            {
+                return DispatchOutcome.Busy;
+            }
+
+            await changes.RollForwardAsync(entry.EventId, cancellationToken);
+            return await ProcessAsync(entry, cancellationToken);
+        }
+
         var recipient = record?.Find(claimed.To);
         var address = recipient?.Address(claimed.Channel);
         if (record is null || recipient is null || address is null)
@@ -325,14 +344,14 @@ public sealed class Dispatcher(
     }
 
     /// <summary>
-    /// A retry or a check-in gone late was not agreed to for this moment: inside the recipient's quiet
-    /// hours it waits until they end. A check-in on time goes out, whatever the hour. A notice never
-    /// has an agreed time: the organiser did not choose the hour a message failed.
+    /// A retry, a check-in gone late or one moved since it was agreed was not agreed to for this moment:
+    /// inside the recipient's quiet hours it waits until they end. A check-in on time goes out, whatever
+    /// the hour. A notice never has an agreed time: the organiser did not choose the hour a message failed.
     /// </summary>
     private DateTimeOffset? HeldForQuietHours(Participant recipient, CheckInRecord claimed)
     {
         var now = time.GetUtcNow();
-        var agreedTiming = claimed.Kind != CheckInKind.Notice && claimed.Attempts <= 1 && now - claimed.DueAt <= CheckInRecord.LateAfter;
+        var agreedTiming = claimed.Kind != CheckInKind.Notice && claimed.MovedAt is null && claimed.Attempts <= 1 && now - claimed.DueAt <= CheckInRecord.LateAfter;
         if (agreedTiming)
         {
             return null;

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AftercareNudge.Events;
 
-public static class EventEndpoints
+public static partial class EventEndpoints
 {
     public const int MaxBodyBytes = 64 * 1024;
 
@@ -16,6 +16,8 @@ public static class EventEndpoints
         services.AddSingleton<EventValidator>();
         services.AddSingleton<EventStore>();
         services.AddTransient<EventService>();
+        services.AddSingleton<PendingChanges>();
+        services.AddTransient<EventChanges>();
         return services;
     }
 
@@ -24,6 +26,7 @@ public static class EventEndpoints
         var events = api.MapGroup("/events").RequireApiKey();
         events.MapPost("/", RegisterAsync);
         events.MapGet("/{id}", GetAsync);
+        events.MapPatch("/{id}", ChangeAsync);
         events.MapDelete("/{id}", CancelAsync);
         return events;
     }

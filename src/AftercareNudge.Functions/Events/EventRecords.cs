@@ -3,6 +3,7 @@ using Azure;
 namespace AftercareNudge.Events;
 
 /// <summary>An event as stored: one row, in the event's own partition beside its check-ins.</summary>
+/// <param name="PendingChange">The id of a change (PATCH) written to the event but not yet to all its check-ins; see <see cref="PendingChanges"/>.</param>
 public sealed record EventRecord(
     string Id,
     string ClientId,
@@ -19,7 +20,8 @@ public sealed record EventRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset? CancelledAt,
     ETag ETag = default,
-    string? Plan = null)
+    string? Plan = null,
+    string? PendingChange = null)
 {
     public IEnumerable<Participant> Everyone => People.Prepend(Organizer);
 
@@ -29,6 +31,8 @@ public sealed record EventRecord(
 /// <summary>
 /// A check-in as stored. <see cref="DueAt"/> is when it was promised; <see cref="NextAttemptAt"/> is when
 /// the dispatcher should next look at it (the same, until a transient failure moves it on).
+/// <see cref="MovedAt"/>: when a change after registration gave it a time the recipient never saw
+/// (moved, or added); quiet hours hold it like a late one.
 /// </summary>
 public sealed record CheckInRecord(
     string EventId,
@@ -49,7 +53,8 @@ public sealed record CheckInRecord(
     ETag ETag = default,
     CheckInKind Kind = CheckInKind.CheckIn,
     string? RelatesTo = null,
-    DeliveryReport? PendingDelivery = null)
+    DeliveryReport? PendingDelivery = null,
+    DateTimeOffset? MovedAt = null)
 {
     /// <summary>Sent later than this after its due time, a check-in is reported as late.</summary>
     public static readonly TimeSpan LateAfter = TimeSpan.FromMinutes(5);

@@ -19,6 +19,7 @@ public sealed class EventService(
     ConsentStore consents,
     RecipientCheckIns recipients,
     ConsentRequests requests,
+    PendingChanges pending,
     TimeProvider time,
     ILogger<EventService> logger)
 {
@@ -89,6 +90,11 @@ public sealed class EventService(
         }
 
         var found = await store.GetAsync(eventId, cancellationToken);
+        if (found is { Event.PendingChange: not null } && await pending.RollForwardAsync(eventId, cancellationToken))
+        {
+            found = await store.GetAsync(eventId, cancellationToken);
+        }
+
         if (found is not { } f || f.Event.ClientId != client.Id)
         {
             return null;
@@ -106,6 +112,12 @@ public sealed class EventService(
     public async Task<(CancelOutcome Outcome, EventView? View)> CancelAsync(ApiClient client, string eventId, string? ifMatch, CancellationToken cancellationToken)
     {
         var found = IsWellFormedId(eventId) ? await store.GetAsync(eventId, cancellationToken) : null;
+        if (found is { Event.PendingChange: not null } && await pending.RollForwardAsync(eventId, cancellationToken))
+        {
+            // A change cut off half way is finished first, so that nothing of it lands after the cancellation.
+            found = await store.GetAsync(eventId, cancellationToken);
+        }
+
         if (found is not { } f || f.Event.ClientId != client.Id)
         {
             return (CancelOutcome.NotFound, null);
@@ -223,7 +235,7 @@ public sealed class EventService(
 
     internal static string NewId(string prefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
-    private static bool IsWellFormedId(string id) =>
+    internal static bool IsWellFormedId(string id) =>
         id.Length == 27 && id.StartsWith("ev_", StringComparison.Ordinal) && id.AsSpan(3).ContainsAnyExcept("0123456789abcdef") is false;
 
 }

@@ -10,7 +10,7 @@ namespace AftercareNudge.Events;
 /// Events and their check-ins, one partition per event (<c>PartitionKey</c> = event id), so an event
 /// and all its check-ins are written in one transaction.
 /// </summary>
-public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
+public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueIndex)
 {
     private const string EventRow = "event";
     private const string CheckInRowPrefix = "checkin-";
@@ -131,17 +131,6 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
     }
 
     /// <summary>
-    /// Adds one row to an event's schedule (a fallback or a notice the service adds); a
-    /// <see cref="RequestFailedException"/> with status 409 means it is there already. As at registration,
-    /// the caller writes its due-index row first.
-    /// </summary>
-    public async Task AddCheckInAsync(CheckInRecord checkIn, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
-        await table.AddEntityAsync(ToEntity(checkIn), cancellationToken);
-    }
-
-    /// <summary>
     /// Reads a check-in and writes what <paramref name="change"/> makes of it (null: leave it as it is),
     /// conditional on the ETag; if someone changed it in between, reads it again and asks once more.
     /// Returns whether the check-in changed; false too when there is no such check-in.
@@ -185,6 +174,7 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         ["CreatedAt"] = e.CreatedAt,
         ["CancelledAt"] = e.CancelledAt,
         ["Plan"] = e.Plan,
+        ["PendingChange"] = e.PendingChange,
     };
 
     private static EventRecord ToEventRecord(TableEntity e) => new(
@@ -203,7 +193,8 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         e.GetDateTimeOffset("CreatedAt")!.Value,
         e.GetDateTimeOffset("CancelledAt"),
         e.ETag,
-        e.GetString("Plan"));
+        e.GetString("Plan"),
+        PendingChange: e.GetString("PendingChange"));
 
     private static TableEntity ToEntity(CheckInRecord c) => new(c.EventId, CheckInRowPrefix + c.Id)
     {
@@ -223,6 +214,7 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         ["Kind"] = c.Kind.ToString(),
         ["RelatesTo"] = c.RelatesTo,
         ["PendingDelivery"] = c.PendingDelivery is null ? null : JsonSerializer.Serialize(c.PendingDelivery, Json),
+        ["MovedAt"] = c.MovedAt,
     };
 
     private static CheckInRecord ToCheckInRecord(TableEntity e) => new(
@@ -244,5 +236,6 @@ public sealed class EventStore(AppTables tables, DueCheckInIndex dueIndex)
         e.ETag,
         e.GetString("Kind") is { } kind ? Enum.Parse<CheckInKind>(kind) : CheckInKind.CheckIn,
         e.GetString("RelatesTo"),
-        e.GetString("PendingDelivery") is { } pending ? JsonSerializer.Deserialize<DeliveryReport>(pending, Json) : null);
+        e.GetString("PendingDelivery") is { } pending ? JsonSerializer.Deserialize<DeliveryReport>(pending, Json) : null,
+        MovedAt: e.GetDateTimeOffset("MovedAt"));
 }

@@ -24,7 +24,13 @@ public sealed class EventValidator(TimeProvider time)
 
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 
-    public (PlannedEvent? Event, Dictionary<string, string[]> Errors) Validate(RegisterEventRequest request)
+    public (PlannedEvent? Event, Dictionary<string, string[]> Errors) Validate(RegisterEventRequest request) => Validate(request, checkInsRequired: true);
+
+    /// <summary>
+    /// As <see cref="Validate(RegisterEventRequest)"/>; a change (PATCH) checks only the check-ins it
+    /// touches, which may be none.
+    /// </summary>
+    internal (PlannedEvent? Event, Dictionary<string, string[]> Errors) Validate(RegisterEventRequest request, bool checkInsRequired)
     {
         var errors = new Errors();
         var now = Instant.FromDateTimeOffset(time.GetUtcNow());
@@ -99,7 +105,10 @@ public sealed class EventValidator(TimeProvider time)
         var checkIns = new List<PlannedCheckIn>();
         if (request.CheckIns is null || request.CheckIns.Count == 0)
         {
-            errors.Add("checkIns", "At least one check-in is required.");
+            if (checkInsRequired)
+            {
+                errors.Add("checkIns", "At least one check-in is required.");
+            }
         }
         else if (request.CheckIns.Count > MaxCheckIns)
         {

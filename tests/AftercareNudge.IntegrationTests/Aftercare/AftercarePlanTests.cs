@@ -220,6 +220,61 @@ public sealed partial class AftercarePlanTests(AzuriteFixture azurite) : IAsyncD
         Assert.Equal(CheckInStatus.Sent, checkIns.Single(c => c is { Kind: CheckInKind.CheckIn, To: "organizer" }).Status);
     }
 
+    [Fact]
+    public async Task Patch_ThatChangesThePlan_AsksAgainWithTheNewWords_AndTheReminderMovesWithTheEvent()
+    {
+        var view = await App.RegisterAsync(DinnerWithPlan());
+        await PostAsync(await ConsentUrlAsync(), ("decision", "agree"));
+        var reminderBefore = view.CheckIns.Single(c => c.Kind == CheckInKind.Reminder);
+
+        var response = await PatchAsync(view.Id, new JsonObject
+        {
+            ["endsAt"] = Requests.Local(App.Time.GetUtcNow().AddHours(6)),
+            ["aftercare"] = new JsonObject { ["plan"] = "Blankets and water. Call a friend if needed." },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var after = await AppFactory.ReadEventAsync(response);
+        Assert.Equal("Blankets and water. Call a friend if needed.", after.AftercarePlan);
+        var alex = after.People.Single(p => p.Key == "alex");
+        Assert.Equal("A hug and a glass of water.", alex.Needs);
+        Assert.False(alex.AgreedToPlan);
+        Assert.Equal(ConsentState.Pending, alex.Consent["email"]);
+        Assert.Equal(reminderBefore.DueAt.AddHours(1), after.CheckIns.Single(c => c.Kind == CheckInKind.Reminder).DueAt);
+        var again = Assert.Single(await ConsentEmailsAsync(), m => m.Body.Contains("changed the aftercare plan", StringComparison.Ordinal));
+        var page = await (await Browser().GetAsync(PathOf(again.Body), Ct)).Content.ReadAsStringAsync(Ct);
+        Assert.Contains("Call a friend if needed.", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Patch_ThatOnlyMovesTheEvent_KeepsTheirAgreementToThePlan()
+    {
+        var view = await App.RegisterAsync(DinnerWithPlan());
+        await PostAsync(await ConsentUrlAsync(), ("decision", "agree"));
+
+        var response = await PatchAsync(view.Id, new JsonObject { ["endsAt"] = Requests.Local(App.Time.GetUtcNow().AddHours(6)) });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var alex = (await AppFactory.ReadEventAsync(response)).People.Single(p => p.Key == "alex");
+        Assert.True(alex.AgreedToPlan);
+        Assert.Equal(ConsentState.Granted, alex.Consent["email"]);
+        Assert.Single(await ConsentEmailsAsync());
+    }
+
+    [Theory]
+    [InlineData("""{"aftercare":{"needs":{"jo":"tea"}}}""", "aftercare.needs.jo")]
+    [InlineData("""{"aftercare":{"reminders":[]}}""", "aftercare.reminders")]
+    public async Task Patch_WithBadAftercare_Is400NamingTheField(string body, string field)
+    {
+        var view = await App.RegisterAsync(DinnerWithPlan());
+
+        var response = await PatchAsync(view.Id, JsonNode.Parse(body)!.AsObject());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Contains(field, problem.GetProperty("errors").Deserialize<Dictionary<string, string[]>>(AppFactory.Json)!.Keys);
+    }
+
     [Theory]
     [InlineData("""{"needs":{"jo":"tea"}}""", "aftercare.needs.jo")]
     [InlineData("""{"plan":"x","reminders":[{"to":"jo","after":"end","offset":"PT1H"}]}""", "aftercare.reminders[0].to")]
@@ -272,6 +327,9 @@ public sealed partial class AftercarePlanTests(AzuriteFixture azurite) : IAsyncD
         var found = (await store.GetAsync(eventId, Ct))!.Value;
         return (found.Event, found.CheckIns);
     }
+
+    private Task<HttpResponseMessage> PatchAsync(string eventId, JsonObject body) =>
+        App.CreateClient(AppFactory.ClientAKey).PatchAsJsonAsync($"/api/events/{eventId}", body, AppFactory.Json, Ct);
 
     private HttpClient Browser() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
 

@@ -1,0 +1,48 @@
+using AftercareNudge.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AftercareNudge.Events;
+
+public static partial class EventEndpoints
+{
+    /// <summary>
+    /// <c>PATCH /api/events/{id}</c>: moves the event or edits its check-ins (see <see cref="EventChanges"/>).
+    /// Idempotent; with <c>If-Match</c> (the ETag of a GET), 412 if the event changed since, unless the
+    /// change is already made. 409 names each check-in that can no longer be changed, and why.
+    /// </summary>
+    internal static async Task<Results<Ok<EventView>, ValidationProblem, ProblemHttpResult>> ChangeAsync(
+        string id,
+        HttpContext http,
+        EventChanges changes,
+        CancellationToken cancellationToken)
+    {
+        var (request, readErrors) = await ReadBodyAsync<PatchEventRequest>(http.Request, cancellationToken);
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(readErrors, title: "The request body could not be read.");
+        }
+
+        var ifMatch = http.Request.Headers.IfMatch.ToString();
+        var result = await changes.PatchAsync(http.Client(), id, ifMatch.Length == 0 ? null : ifMatch, request, cancellationToken);
+        switch (result.Outcome)
+        {
+            case ChangeOutcome.NotFound:
+                return TypedResults.Problem(title: "No such event.", statusCode: StatusCodes.Status404NotFound);
+            case ChangeOutcome.Invalid:
+                return TypedResults.ValidationProblem(result.Errors!, title: result.Title);
+            case ChangeOutcome.Conflict:
+                return TypedResults.Problem(
+                    title: result.Title,
+                    statusCode: StatusCodes.Status409Conflict,
+                    extensions: result.Errors is { } errors ? new Dictionary<string, object?> { ["errors"] = errors } : null);
+            case ChangeOutcome.PreconditionFailed:
+                return TypedResults.Problem(
+                    title: "The event changed since you read it.",
+                    detail: "Read it again (GET) and send its ETag in If-Match.",
+                    statusCode: StatusCodes.Status412PreconditionFailed);
+            default:
+                SetETag(http, result.View!);
+                return TypedResults.Ok(result.View!);
+        }
+    }
+}

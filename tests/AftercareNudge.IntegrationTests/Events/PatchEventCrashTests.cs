@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using AftercareNudge.Events;
+using AftercareNudge.IntegrationTests.Infrastructure;
+using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Outbox;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AftercareNudge.IntegrationTests.Events;
+
+/// <summary>
+/// A PATCH cut off after each of its storage requests in turn (the app dying there), then the dispatcher
+/// run across the old and the new times: nothing stale is sent, nothing due is missed, nothing twice.
+/// </summary>
+public sealed partial class PatchEventCrashTests : IAsyncDisposable
+{
+    // Registered at 09:00 (hour 0): start 10:00, end 14:00. A is 30 minutes after the end, B three hours
+    // after the start, C (to Alex) at a fixed time the next morning, D at a fixed time; the change moves
+    // the event, edits C's message, leaves D out and adds E.
+    private static readonly (string Marker, double Hours)[] OldPlan = [("A", 5.5), ("B", 4), ("C", 20), ("D", 6)];
+
+    private readonly StorageCrash _crash = new();
+    private readonly AppFactory _app;
+    private readonly DateTimeOffset _start;
+
+    public PatchEventCrashTests(AzuriteFixture azurite)
+    {
+        var options = _crash.Options;
+        _app = new AppFactory(azurite, configureServices: s => s.AddSingleton(options));
+        _start = _app.Time.GetUtcNow();
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    /// <summary>
+    /// Moved earlier, A's new time is the first thing due after the crash: only its new index row can
+    /// find it. Moved later, B's old time comes first, while the change may still be pending.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 3)]
+    [InlineData(3, 7)]
+    public async Task Patch_CutOffAfterEveryStep_DispatchSendsEitherTheOldPlanOrTheNew_AndARetrySendsTheNew(double startsAt, double endsAt)
+    {
+        (string Marker, double Hours)[] newPlan = [("A", endsAt + 0.5), ("B", startsAt + 3), ("C2", 20), ("E", 7)];
+        var dispatchAt = OldPlan.Concat(newPlan).Select(p => p.Hours).Distinct().Order().ToList();
+        // Consent is per organiser and address: given once, it covers every event below.
+        var consented = await _app.RegisterAsync(Registration());
+        await _app.GrantAsync(consented, "organizer", Channel.Sms);
+        await _app.GrantAsync(consented, "organizer", Channel.Email);
+        await _app.GrantAsync(consented, "alex", Channel.Email);
+
+        // Die after 0, 1, 2... storage requests, until the change runs to its end (how many it makes
+        // varies a little: index rows are written per shard). For each point, one event is left as the
+        // crash left it, and the client of another sends the same PATCH again, as it would after a 503.
+        var leftAlone = new List<string>();
+        var retried = new List<string>();
+        var completed = false;
+        for (var allowed = 0; !completed; allowed++)
+        {
+            Assert.True(allowed < 100, "The change never ran to its end.");
+            completed = true;
+            foreach (var retry in new[] { false, true })
+            {
+                var view = await _app.RegisterAsync(Registration());
+                var etag = await ETagAsync(view.Id);
+                _crash.Arm(allowed);
+                var cut = await PatchAsync(view, etag, startsAt, endsAt);
+                _crash.Disarm();
+                Assert.True(cut.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.OK, $"Dying after request {allowed}: {cut.StatusCode}");
+                completed &= cut.StatusCode == HttpStatusCode.OK;
+                if (retry)
+                {
+                    var again = await PatchAsync(view, etag, startsAt, endsAt);
+                    Assert.True(again.StatusCode == HttpStatusCode.OK, $"The retry after dying after request {allowed}: {again.StatusCode}");
+                    retried.Add(view.Id);
+                }
+                else
+                {
+                    leftAlone.Add(view.Id);
+                }
+            }
+        }
+
+        var sent = await DispatchAsync(dispatchAt);
+
+        foreach (var id in retried)
+        {
+            var what = sent.GetValueOrDefault(id) ?? [];
+            Assert.True(what.SetEquals(newPlan), $"{id}: {string.Join(", ", what)}");
+        }
+
+        var outcomes = leftAlone.Select(id => sent.GetValueOrDefault(id) ?? []).ToList();
+        Assert.All(outcomes, s => Assert.True(s.SetEquals(OldPlan) || s.SetEquals(newPlan), string.Join(", ", s)));
+        Assert.Contains(outcomes, s => s.SetEquals(OldPlan));
+        Assert.Contains(outcomes, s => s.SetEquals(newPlan));
+
+        // And what GET shows agrees with what was sent.
+        foreach (var id in leftAlone)
+        {
+            var plan = sent[id].SetEquals(newPlan) ? newPlan : OldPlan;
+            var view = await _app.GetEventAsync(id);
+            var delivered = view.CheckIns.Where(c => c.Status == CheckInStatus.Sent).Select(c => c.DueAt).ToHashSet();
+            Assert.Equal(plan.Select(p => _start.AddHours(p.Hours)).ToHashSet(), delivered);
+        }
+    }
+
+    /// <summary>Runs dispatch at each time of both plans; returns, per event, what was sent when (hours after registration).</summary>
+    private async Task<Dictionary<string, HashSet<(string Marker, double Hours)>>> DispatchAsync(IEnumerable<double> times)
+    {
+        var outbox = _app.Services.GetRequiredService<OutboxSender>();
+        var sent = new Dictionary<string, HashSet<(string, double)>>();
+        var seen = new HashSet<string>();
+        foreach (var hours in times)
+        {
+            _app.Time.Advance(_start.AddHours(hours) - _app.Time.GetUtcNow());
+            var report = await _app.DispatchAsync();
+            Assert.Equal(0, report.Errored);
+            foreach (var message in (await outbox.ListAsync(100_000, CancellationToken.None)).Where(m => m.Kind == MessageKinds.CheckIn && seen.Add(m.Id)))
+            {
+                var marker = Marker().Match(message.Body).Groups[1].Value;
+                sent.TryAdd(message.EventId!, []);
+                Assert.True(sent[message.EventId!].Add((marker, hours)), $"{marker} was sent twice for {message.EventId}");
+            }
+        }
+
+        return sent;
+    }
+
+    private JsonObject Registration()
+    {
+        var body = Requests.Dinner(_start);
+        body["checkIns"] = new JsonArray
+        {
+            new JsonObject { ["to"] = "organizer", ["channel"] = "sms", ["after"] = "end", ["offset"] = "PT30M", ["message"] = "[A] after the end" },
+            new JsonObject { ["to"] = "organizer", ["channel"] = "sms", ["after"] = "start", ["offset"] = "PT3H", ["message"] = "[B] three hours in" },
+            new JsonObject { ["to"] = "alex", ["channel"] = "email", ["at"] = Requests.Local(_start.AddHours(20)), ["message"] = "[C] good morning" },
+            new JsonObject { ["to"] = "organizer", ["channel"] = "email", ["at"] = Requests.Local(_start.AddHours(6)), ["message"] = "[D] to be removed" },
+        };
+        return body;
+    }
+
+    private async Task<HttpResponseMessage> PatchAsync(EventView view, string etag, double startsAt, double endsAt)
+    {
+        var change = new JsonObject
+        {
+            ["startsAt"] = Requests.Local(_start.AddHours(startsAt)),
+            ["endsAt"] = Requests.Local(_start.AddHours(endsAt)),
+            ["checkIns"] = new JsonArray
+            {
+                new JsonObject { ["id"] = view.CheckIns[0].Id },
+                new JsonObject { ["id"] = view.CheckIns[1].Id },
+                new JsonObject { ["id"] = view.CheckIns[2].Id, ["message"] = "[C2] good morning, edited" },
+                new JsonObject { ["to"] = "organizer", ["channel"] = "email", ["at"] = Requests.Local(_start.AddHours(7)), ["message"] = "[E] added" },
+            },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}") { Content = JsonContent.Create(change, options: AppFactory.Json) };
+        request.Headers.TryAddWithoutValidation("If-Match", etag);
+        return await _app.CreateClient(AppFactory.ClientAKey).SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private async Task<string> ETagAsync(string id) =>
+        (await _app.CreateClient(AppFactory.ClientAKey).GetAsync($"/api/events/{id}", TestContext.Current.CancellationToken)).Headers.ETag!.ToString();
+
+    [GeneratedRegex(@"\[(\w+)\]")]
+    private static partial Regex Marker();
+}
