@@ -131,6 +131,11 @@ public static class ConsentPages
         {
             await RecordOnEventAsync(events, link, quietHours);
         }
+        else if (answer == ConsentState.Declined && person?.AgreedPlan is not null)
+        {
+            // Declining withdraws the agreement to the plan too: their needs are no longer shared.
+            await events.ChangeEventAsync(link.EventId!, e => WithPerson(e, link.PersonKey!, p => p.AgreedPlan is null ? null : p with { AgreedPlan = null }), CancellationToken.None);
+        }
 
         ConsentPagesLog.Decided(logger, answer.Value, unchanged);
         var inForce = unchanged ? before : await consents.GetAsync(Channel.Email, link.Address, organizerId, CancellationToken.None);
@@ -214,11 +219,22 @@ public static class ConsentPages
                     changed = changed with { QuietHours = quietHours.ToString(), QuietHoursFromRecipient = true };
                 }
 
-                return changed == person ? null : person.Key == Participant.OrganizerKey
-                    ? record with { Organizer = changed }
-                    : record with { People = record.People.Select(p => p.Key == person.Key ? changed : p).ToList() };
+                return changed == person ? null : WithPerson(record, person.Key, _ => changed);
             },
             CancellationToken.None);
+
+    /// <summary>The event with one person changed; null (nothing to write) when there is no such person or no change.</summary>
+    private static EventRecord? WithPerson(EventRecord record, string key, Func<Participant, Participant?> change)
+    {
+        if (record.Find(key) is not { } person || change(person) is not { } changed || changed == person)
+        {
+            return null;
+        }
+
+        return key == Participant.OrganizerKey
+            ? record with { Organizer = changed }
+            : record with { People = record.People.Select(p => p.Key == key ? changed : p).ToList() };
+    }
 
     /// <summary><c>GET /api/unsubscribe/{token}</c>: a Stop button. Changes nothing.</summary>
     internal static async Task<ContentHttpResult> ShowUnsubscribeAsync(
@@ -251,6 +267,7 @@ public static class ConsentPages
         ConsentStore consents,
         RecipientCheckIns recipients,
         EventStore events,
+        Dispatch.DeliveryFollowUps followUps,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -266,7 +283,7 @@ public static class ConsentPages
         await consents.RecordAsync(
             new ConsentDecision(Channel.Email, link.Address, null, ConsentState.OptedOut, "web:" + http.TraceIdentifier, link.ShownText),
             CancellationToken.None);
-        await InboundSms.SkipPendingAsync(Channel.Email, link.Address, recipients, events, logger, CancellationToken.None);
+        await InboundSms.SkipPendingAsync(Channel.Email, link.Address, recipients, events, followUps, logger, CancellationToken.None);
         ConsentPagesLog.OptedOut(logger);
 
         return Page(

@@ -93,6 +93,14 @@ public sealed class ConsentRequests(
             return;
         }
 
+        // A plan is asked about once per version: a PATCH's immediate ask and its safety net (a held
+        // request) must not both send it.
+        var planVersion = channel == Channel.Email && AftercarePlan.MustAgree(record, person) ? AftercarePlan.Version(record) : null;
+        if (planVersion is not null && person.AskedPlan == planVersion)
+        {
+            return;
+        }
+
         if (!await consents.HasRoomForRequestAsync(channel, address, cancellationToken))
         {
             ConsentLog.RequestHeldBack(logger, record.Id, channel, ConsentStore.MaxRequestsPerDay);
@@ -114,7 +122,7 @@ public sealed class ConsentRequests(
         {
             var pageText = ConsentWording.PageText(organizer, toOrganizer, when);
             var withPlan = AftercarePlan.MustAgree(record, person);
-            var plan = !withPlan ? PlanAsk.None : planChanged ? PlanAsk.Changed : PlanAsk.First;
+            var plan = !withPlan ? PlanAsk.None : planChanged && person.AgreedPlan is not null ? PlanAsk.Changed : PlanAsk.First;
             var token = await tokens.CreateAsync(
                 new LinkToken(
                     LinkPurpose.Consent,
@@ -143,6 +151,21 @@ public sealed class ConsentRequests(
             case SendOutcome.Sent:
                 // Recorded once it went out: only a request that reached them can be answered by a YES.
                 await consents.RecordRequestAsync(channel, address, record.OrganizerId, organizer, (channel == Channel.Sms ? "sms-request:" : "email-request:") + record.Id, shown, CancellationToken.None);
+                if (planVersion is not null)
+                {
+                    await events.ChangeEventAsync(
+                        record.Id,
+                        e => e.Find(person.Key) is { } p && p.AskedPlan != planVersion
+                            ? p.Key == Participant.OrganizerKey ? e with { Organizer = p with { AskedPlan = planVersion } } : e with { People = e.People.Select(x => x.Key == p.Key ? x with { AskedPlan = planVersion } : x).ToList() }
+                            : null,
+                        CancellationToken.None);
+                }
+
+                break;
+            case SendOutcome.Transient:
+                // Not lost: the SendHeldConsentRequests timer tries again.
+                ConsentLog.RequestNotSent(logger, record.Id, channel, result.Outcome, result.Reason);
+                await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, channel, time.GetUtcNow() + HeldConsentRequests.RetryEvery), CancellationToken.None);
                 break;
             case SendOutcome.OptedOut:
                 await consents.RecordAsync(new ConsentDecision(channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), CancellationToken.None);
@@ -175,6 +198,9 @@ internal static partial class ConsentLog
 
     [LoggerMessage(EventId = 706, Level = LogLevel.Warning, Message = "A held consent request for event {EventId} failed and is held again")]
     public static partial void HeldRequestFailed(ILogger logger, Exception exception, string eventId);
+
+    [LoggerMessage(EventId = 707, Level = LogLevel.Warning, Message = "Event {EventId}: the organiser's notice about a check-in skipped by an opt-out could not be made")]
+    public static partial void NoticeAfterStopFailed(ILogger logger, Exception exception, string eventId);
 
     [LoggerMessage(EventId = 705, Level = LogLevel.Information, Message = "Opt-out: {Count} pending check-ins skipped")]
     public static partial void PendingSkipped(ILogger logger, int count);

@@ -18,6 +18,7 @@ public sealed class InboundSms(
     ConsentStore consents,
     RecipientCheckIns recipients,
     EventStore events,
+    Dispatch.DeliveryFollowUps followUps,
     AppTables tables,
     TimeProvider time,
     ILogger<InboundSms> logger)
@@ -78,7 +79,7 @@ public sealed class InboundSms(
     private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
     {
         await consents.RecordAsync(new ConsentDecision(Channel.Sms, sms.From, null, ConsentState.OptedOut, how, ConsentWording.SmsOptedOut), cancellationToken);
-        await SkipPendingAsync(Channel.Sms, sms.From, recipients, events, logger, cancellationToken);
+        await SkipPendingAsync(Channel.Sms, sms.From, recipients, events, followUps, logger, cancellationToken);
 
         // One confirmation, and none if Twilio's Advanced Opt-Out already sent its own.
         return sms.OptOutType == "STOP" ? null : ConsentWording.SmsOptedOut;
@@ -91,9 +92,15 @@ public sealed class InboundSms(
     }
 
     /// <summary>Every check-in still waiting for this address becomes skipped (opted-out), across every event.</summary>
-    internal static async Task<int> SkipPendingAsync(Channel channel, string address, RecipientCheckIns recipients, EventStore events, ILogger logger, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The skips are written first (a STOP is instant); then, best effort, each skipped check-in to
+    /// someone else gets its organiser notice, due when the check-in would have arrived. A crash in
+    /// between loses those notices, never the stop.
+    /// </remarks>
+    internal static async Task<int> SkipPendingAsync(Channel channel, string address, RecipientCheckIns recipients, EventStore events, Dispatch.DeliveryFollowUps followUps, ILogger logger, CancellationToken cancellationToken)
     {
         var skipped = 0;
+        var ended = new List<CheckInRecord>();
         foreach (var found in await recipients.ForAddressAsync(channel, address, cancellationToken))
         {
             var checkIn = await events.GetCheckInAsync(found.EventId, found.CheckInId, cancellationToken);
@@ -104,7 +111,7 @@ public sealed class InboundSms(
 
             try
             {
-                await events.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Skipped, Reason = "opted-out" }, cancellationToken);
+                ended.Add(await events.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Skipped, Reason = "opted-out" }, cancellationToken));
                 skipped++;
             }
             catch (RequestFailedException e) when (e.IsPreconditionFailed())
@@ -114,6 +121,18 @@ public sealed class InboundSms(
         }
 
         ConsentLog.PendingSkipped(logger, skipped);
+        foreach (var checkIn in ended)
+        {
+            try
+            {
+                await followUps.CreateAsync(checkIn, CancellationToken.None);
+            }
+            catch (Exception e) when (e is RequestFailedException or OperationCanceledException)
+            {
+                ConsentLog.NoticeAfterStopFailed(logger, e, checkIn.EventId);
+            }
+        }
+
         return skipped;
     }
 

@@ -47,6 +47,7 @@ public static class SendGridEvents
         RecipientCheckIns recipients,
         EventStore events,
         DeliveryReports reports,
+        DeliveryFollowUps followUps,
         AppTables tables,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -64,7 +65,7 @@ public static class SendGridEvents
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not a JSON array of SendGrid events.");
         }
 
-        var handler = new Handler(consents, recipients, events, reports, logger);
+        var handler = new Handler(consents, recipients, events, reports, followUps, logger);
         var dedupe = await tables.GetAsync(AppTables.WebhookEvents, cancellationToken);
         var processed = 0;
         var duplicates = 0;
@@ -140,7 +141,7 @@ public static class SendGridEvents
     private static bool IsOurId(string? id, string prefix) =>
         id is { Length: > 3 and <= 64 } && id.StartsWith(prefix, StringComparison.Ordinal) && !id.AsSpan(3).ContainsAnyExcept("0123456789abcdef");
 
-    private sealed class Handler(ConsentStore consents, RecipientCheckIns recipients, EventStore events, DeliveryReports reports, ILogger logger)
+    private sealed class Handler(ConsentStore consents, RecipientCheckIns recipients, EventStore events, DeliveryReports reports, DeliveryFollowUps followUps, ILogger logger)
     {
         public Task ApplyAsync(SendGridEvent item, CancellationToken cancellationToken) => item.Kind switch
         {
@@ -175,7 +176,7 @@ public static class SendGridEvents
             var how = "sendgrid:" + item.Kind + ":" + (item.SgEventId ?? "no-event-id");
             await consents.RecordAsync(new ConsentDecision(Channel.Email, item.Email, null, ConsentState.OptedOut, how, shownText), cancellationToken);
             SendGridEventsLog.OptedOut(logger, item.Kind!, item.SgEventId);
-            await InboundSms.SkipPendingAsync(Channel.Email, item.Email, recipients, events, logger, cancellationToken);
+            await InboundSms.SkipPendingAsync(Channel.Email, item.Email, recipients, events, followUps, logger, cancellationToken);
         }
 
         private async Task MarkAsync(SendGridEvent item, CheckInStatus status, string? reason, CancellationToken cancellationToken)

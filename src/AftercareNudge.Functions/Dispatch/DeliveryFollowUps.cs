@@ -121,8 +121,9 @@ public sealed class DeliveryFollowUps(
         var organizer = record.Organizer.Name;
         if (followUp.Kind == CheckInKind.Fallback)
         {
+            // Words written for an email stay in email: they may say what no lock screen should show.
             return followUp.Channel == Channel.Sms
-                ? new FollowUpMessage(Sms: new SmsMessage(address, CheckInWording.Sms(organizer, followUp.Message), MessageKinds.Fallback, record.Id, followUp.Id))
+                ? new FollowUpMessage(Sms: new SmsMessage(address, CheckInWording.Sms(organizer, DeliveryNotices.FallbackSmsText(organizer)), MessageKinds.Fallback, record.Id, followUp.Id))
                 : new FollowUpMessage(Email: new EmailMessage(
                     address,
                     recipient.Name,
@@ -170,7 +171,11 @@ public sealed class DeliveryFollowUps(
     private async Task<Channel?> FallbackChannelAsync(EventRecord record, CheckInRecord ended, CancellationToken cancellationToken)
     {
         var other = ended.Channel == Channel.Sms ? Channel.Email : Channel.Sms;
-        return record.Find(ended.To)?.Address(other) is { } address
+        var person = record.Find(ended.To);
+
+        // An email reaches a person only once they agreed to the aftercare plan as written.
+        return person?.Address(other) is { } address
+               && (other == Channel.Sms || AftercarePlan.Agreed(record, person))
                && await consents.GetAsync(other, address, record.OrganizerId, cancellationToken) == ConsentState.Granted
             ? other
             : null;
@@ -214,7 +219,10 @@ public sealed class DeliveryFollowUps(
     /// <summary>A word to the organiser, due now; about a send of unknown outcome, after a grace period.</summary>
     private CheckInRecord Notice(CheckInRecord ended, Channel channel)
     {
-        var at = WholeMilliseconds(time.GetUtcNow() + (DeliveryReports.IsOutcomeUnknown(ended.Reason) ? OutcomeUnknownGrace : TimeSpan.Zero));
+        // A check-in skipped before its time (a STOP, an unsubscribe) is reported when it would have
+        // arrived, not the moment the person said stop.
+        var now = time.GetUtcNow() + (DeliveryReports.IsOutcomeUnknown(ended.Reason) ? OutcomeUnknownGrace : TimeSpan.Zero);
+        var at = WholeMilliseconds(ended.DueAt > now ? ended.DueAt : now);
         return new CheckInRecord(
             ended.EventId,
             ended.Id + NoticeSuffix,

@@ -28,6 +28,10 @@ public static class DeliveryNotices
 
     public const string EmailSubject = "A check-in did not arrive";
 
+    /// <summary>A fallback SMS for a check-in written for email: the words stay in email, the text only says it came.</summary>
+    public static string FallbackSmsText(string organizerName) =>
+        $"{organizerName} sent you a check-in by email, and it did not reach your inbox. Reply here if you'd like to talk.";
+
     public const string FallbackEmailNote = "It comes by email because the text message did not reach your phone.";
 
     private const string EmailFooter = "AftercareNudge tells you when a check-in you planned could not be delivered.";

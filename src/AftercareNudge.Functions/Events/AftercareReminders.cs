@@ -41,9 +41,9 @@ public sealed class AftercareReminders(EventStore events, ConsentStore consents,
     }
 
     /// <summary>
-    /// Someone's needs are shared once they agreed to them: the organiser wrote them; a person with an
-    /// email agreed to this version of the plan on the consent page; a person with only a phone, who
-    /// cannot see the page, agreed to this organiser's texts.
+    /// Someone's needs are shared while they agree to them: the organiser wrote them; a person with an
+    /// email agreed to this version of the plan on the consent page and has not declined or unsubscribed
+    /// since; a person with only a phone, who cannot see the page, agrees to this organiser's texts.
     /// </summary>
     private async Task<bool> NeedsMayBeSharedAsync(EventRecord record, Participant person)
     {
@@ -54,7 +54,9 @@ public sealed class AftercareReminders(EventStore events, ConsentStore consents,
 
         if (AftercarePlan.MustAgree(record, person))
         {
-            return AftercarePlan.Agreed(record, person);
+            // Agreed to these words, and still agreeing: a decline or an unsubscribe withdraws them.
+            return AftercarePlan.Agreed(record, person)
+                && await consents.GetAsync(Channel.Email, person.Email!, record.OrganizerId, CancellationToken.None) == ConsentState.Granted;
         }
 
         return person.Phone is not null

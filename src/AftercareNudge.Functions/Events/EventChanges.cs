@@ -33,11 +33,15 @@ public sealed class EventChanges(
     DueCheckInIndex dueIndex,
     RecipientCheckIns recipients,
     ConsentRequests requests,
+    HeldConsentRequests held,
     EventService events,
     TimeProvider time,
     ILogger<EventChanges> logger)
 {
     private const int MaxTries = 3;
+
+    /// <summary>When the safety net for a changed plan's consent email is tried, if the ask right after the change did not go out.</summary>
+    private static readonly TimeSpan ReaskSafetyNet = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Applies <paramref name="patch"/>. Idempotent: a patch that would change nothing answers with the
@@ -123,6 +127,18 @@ public sealed class EventChanges(
         if (added.Count > 0)
         {
             await recipients.AddAsync(plan.Event, added, cancellationToken);
+        }
+
+        // A changed plan must reach whoever has to agree to it even if we die after (2) or the email
+        // fails: a held request per person, a little later, as a safety net. The ask right after the
+        // change makes it a no-op (a plan version is asked about once); if (2) fails, it finds nothing
+        // to ask.
+        if (plan.PlanChanged)
+        {
+            foreach (var person in plan.Event.People.Where(p => AftercarePlan.MustAgree(plan.Event, p)))
+            {
+                await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, Channel.Email, time.GetUtcNow() + ReaskSafetyNet), cancellationToken);
+            }
         }
 
         // (2) The change itself, conditional on the ETag we read. From here on it happens.
@@ -222,13 +238,30 @@ public sealed class EventChanges(
             foreach (var row in rows.Where(r => r.Status == CheckInStatus.Scheduled && !_listed.Contains(r.Id)
                 && (r.Kind == CheckInKind.Reminder || (r.Kind == CheckInKind.CheckIn && patch.CheckIns is null))))
             {
-                if (AnchorMoved(row.Timing))
+                if (!AnchorMoved(row.Timing))
                 {
-                    _entries.Add(new Entry(GetPath(row), row, RequestFrom(row, row.Timing, keepsTime: false), KeepsTime: false));
+                    continue;
                 }
+
+                if (row.Kind == CheckInKind.Reminder && NewDue(row.Timing) is { } due && due <= now)
+                {
+                    // A reminder of the plan before an event moved earlier has no time left: it is dropped,
+                    // rather than the move refused over something a PATCH cannot edit.
+                    removed.Add(row);
+                    continue;
+                }
+
+                _entries.Add(new Entry(GetPath(row), row, RequestFrom(row, row.Timing, keepsTime: false), KeepsTime: false));
             }
 
-            var remaining = rows.Count(r => r.Kind == CheckInKind.CheckIn && r.Status != CheckInStatus.Cancelled) - removed.Count
+            var plansRemain = (patch.Aftercare?.Plan ?? record.Plan) is { Length: > 0 }
+                || (patch.Aftercare?.Needs is { } newNeeds ? newNeeds.Values.Any(v => !string.IsNullOrWhiteSpace(v)) : record.Everyone.Any(p => !string.IsNullOrEmpty(p.Needs)));
+            if (!plansRemain && rows.Any(r => r.Kind == CheckInKind.Reminder && r.Status == CheckInStatus.Scheduled && !removed.Contains(r)))
+            {
+                Add(_errors, "aftercare", "Reminders remind of the plan or of someone's needs: keep one of them while reminders are planned.");
+            }
+
+            var remaining = rows.Count(r => r.Kind == CheckInKind.CheckIn && r.Status != CheckInStatus.Cancelled) - removed.Count(r => r.Kind == CheckInKind.CheckIn)
                 + _entries.Count(e => e.Existing is null && e.Request is not null);
             if (remaining > EventValidator.MaxCheckIns)
             {
@@ -279,8 +312,8 @@ public sealed class EventChanges(
                 StartsAt = planned.StartsAt.ToDateTimeOffset().ToUniversalTime(),
                 EndsAt = planned.EndsAt.ToDateTimeOffset().ToUniversalTime(),
                 Plan = planned.Plan,
-                Organizer = record.Organizer with { Needs = planned.Organizer.Needs },
-                People = record.People.Select(p => p with { Needs = planned.People.First(n => n.Key == p.Key).Needs }).ToList(),
+                Organizer = record.Organizer with { Needs = planned.Organizer.Needs, TimeZone = planned.Organizer.TimeZone },
+                People = record.People.Select(p => planned.People.First(n => n.Key == p.Key) is var n ? p with { Needs = n.Needs, TimeZone = n.TimeZone } : p).ToList(),
             };
             plan.PlanChanged = AftercarePlan.Version(plan.Event) != AftercarePlan.Version(record);
             plan.EventChanged = plan.Event.TimeZone != record.TimeZone || plan.Event.StartsAtLocal != record.StartsAtLocal || plan.Event.EndsAtLocal != record.EndsAtLocal
@@ -434,6 +467,15 @@ public sealed class EventChanges(
             },
         };
 
+        /// <summary>Where a check-in timed after the start or end lands once they move; null if that cannot be read.</summary>
+        private DateTimeOffset? NewDue(CheckInTiming timing)
+        {
+            var zone = EventTime.FindZone(_zoneText);
+            var anchor = zone is null ? null : EventTime.ParseLocal(timing.After == "start" ? _startsText : _endsText, zone);
+            var offset = timing.Offset is null ? NodaTime.Period.Zero : EventTime.ParseOffset(timing.Offset);
+            return anchor is { } a && offset is not null ? EventTime.Apply(a, offset).ToDateTimeOffset() : null;
+        }
+
         /// <summary>Whether the start or end a check-in is timed after moves (or is read in another zone).</summary>
         private bool AnchorMoved(CheckInTiming timing)
         {
@@ -494,7 +536,7 @@ public sealed class EventChanges(
             Name: p.Name,
             Phone: p.Phone,
             Email: p.Email,
-            TimeZone: p.TimeZone,
+            TimeZone: p.ZoneFromEvent ? null : p.TimeZone,
             QuietHours: p.QuietHours is { Length: 11 } q ? new QuietHoursRequest(q[..5], q[6..]) : null);
 
         private static string ChannelName(Channel channel) => channel == Channel.Sms ? "sms" : "email";

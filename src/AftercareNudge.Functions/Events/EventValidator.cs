@@ -288,7 +288,7 @@ public sealed class EventValidator(TimeProvider time)
             }
         }
 
-        return errors.Count == before && zoneId is not null ? new Participant(key!, name!, phone, email, zoneId, quietHours) : null;
+        return errors.Count == before && zoneId is not null ? new Participant(key!, name!, phone, email, zoneId, quietHours, ZoneFromEvent: person.TimeZone is null) : null;
     }
 
     /// <summary>E.164 only, and only numbers that can take an SMS: no guessing of a missing country code.</summary>

@@ -19,6 +19,8 @@ public sealed record PlannedEvent(
 /// <param name="Needs">What helps them feel safe afterwards, as the organiser wrote it (the aftercare plan).</param>
 /// <param name="AgreedPlan">The version of the aftercare plan this person agreed to on the consent page (<see cref="AftercarePlan.Version"/>).</param>
 /// <param name="QuietHoursFromRecipient">Whether <paramref name="QuietHours"/> were set by the person themself, on the consent page.</param>
+/// <param name="AskedPlan">The version of the plan this person was last sent a consent email about, so that a changed plan is asked about once.</param>
+/// <param name="ZoneFromEvent">Whether <paramref name="TimeZone"/> is the event's because the person gave none: it follows the event's zone when that changes.</param>
 public sealed record Participant(
     string Key,
     string Name,
@@ -28,7 +30,9 @@ public sealed record Participant(
     string? QuietHours = null,
     string? Needs = null,
     string? AgreedPlan = null,
-    bool QuietHoursFromRecipient = false)
+    bool QuietHoursFromRecipient = false,
+    string? AskedPlan = null,
+    bool ZoneFromEvent = false)
 {
     public const string OrganizerKey = "organizer";
 

@@ -288,7 +288,8 @@ public sealed class DeliveryFollowUpTests(AzuriteFixture azurite) : IAsyncDispos
         var fallback = after.CheckIns.Single(c => c.Kind == CheckInKind.Fallback);
         Assert.Equal((original.Id + "-fb", Channel.Sms, CheckInStatus.Sent), (fallback.Id, fallback.Channel, fallback.Status));
         var sms = Assert.IsType<SmsMessage>(Assert.Single(_sender.FollowUps));
-        Assert.Equal((AlexPhone, MessageKinds.Fallback, "Sam via AftercareNudge: " + Message), (sms.To, sms.Kind, sms.Body));
+        Assert.Equal((AlexPhone, MessageKinds.Fallback, "Sam via AftercareNudge: " + DeliveryNotices.FallbackSmsText("Sam")), (sms.To, sms.Kind, sms.Body));
+        Assert.DoesNotContain(Message, sms.Body, StringComparison.Ordinal); // words written for email stay in email
         Assert.Equal(ConsentState.OptedOut, after.People.Single().Consent["email"]);
     }
 
