@@ -13,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 // A Functions custom handler: the host's port and timers, or our own when run alone.
 builder.UseFunctionsHostingModel();
+builder.AddTelemetry();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();

@@ -25,6 +25,8 @@ public sealed class ConsentRequests(
 
     public async Task RequestForEventAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, CancellationToken cancellationToken)
     {
+        using var scope = LogScopes.Event(logger, record.Id);
+
         // One request per address: the same number may stand for the organiser and a person.
         var wanted = checkIns
             .GroupBy(c => (c.To, c.Channel))
@@ -51,6 +53,7 @@ public sealed class ConsentRequests(
         await foreach (var request in held.TakeDueAsync(time.GetUtcNow(), cancellationToken))
         {
             tried++;
+            using var scope = LogScopes.Event(logger, request.EventId);
             try
             {
                 var found = await events.GetAsync(request.EventId, cancellationToken);

@@ -1,5 +1,6 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
+using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
 using AftercareNudge.Storage;
 using Azure;
@@ -118,6 +119,7 @@ public sealed class Dispatcher(
     /// <summary>One check-in's trouble is logged and left for the next run; it never stops the others.</summary>
     private async Task<DispatchOutcome> ProcessSafelyAsync(DueEntry entry, CancellationToken cancellationToken)
     {
+        using var scope = LogScopes.CheckIn(logger, entry.EventId, entry.CheckInId);
         try
         {
             // A started check-in runs to its end: the run budget only stops new ones being taken.

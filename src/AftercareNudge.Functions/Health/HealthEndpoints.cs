@@ -27,7 +27,8 @@ public static class HealthEndpoints
             await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("health", "probe", cancellationToken: timeout.Token);
             return TypedResults.Ok(new HealthView("healthy", "reachable"));
         }
-        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException or HttpRequestException)
+        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException or HttpRequestException
+            or Azure.Identity.AuthenticationFailedException or Azure.Identity.CredentialUnavailableException)
         {
             return TypedResults.Json(new HealthView("unhealthy", "unreachable"), statusCode: StatusCodes.Status503ServiceUnavailable);
         }

@@ -193,6 +193,7 @@ internal sealed class InProcessTimerScheduler(
     private async Task<DateTimeOffset> FireAsync(ITimerFunction function, DateTimeOffset? last, CancellationToken stoppingToken)
     {
         var now = time.GetUtcNow();
+        using var invocation = LogScopes.Invocation(logger, Guid.NewGuid().ToString());
         try
         {
             await function.RunAsync(new TimerInfo(false, new TimerScheduleStatus(last, null, now)), stoppingToken);

@@ -20,8 +20,10 @@ public sealed class ManagedIdentityStorageTests
     private const string IdentityHeader = "identity-header-for-tests";
     private const string Token = "token-from-the-managed-identity";
 
-    [Fact]
-    public async Task WithATableServiceUriAndNoConnectionString_TheAppAsksItsManagedIdentityForAStorageToken()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WithATableServiceUriAndNoConnectionString_TheAppAsksItsManagedIdentityForAStorageToken(bool identityGivesAToken)
     {
         var requests = new ConcurrentQueue<(string Resource, string Header)>();
         var identityPort = ChildProcess.FreePort();
@@ -31,6 +33,12 @@ public sealed class ManagedIdentityStorageTests
         identity.MapGet("/msi/token", (HttpRequest request) =>
         {
             requests.Enqueue((request.Query["resource"].ToString(), request.Headers["X-IDENTITY-HEADER"].ToString()));
+            if (!identityGivesAToken)
+            {
+                // The identity is not set up (no role, no identity): health says storage is unreachable, not 500.
+                return Results.Json(new Dictionary<string, string> { ["error"] = "invalid_request", ["error_description"] = "Identity not found" }, statusCode: 400);
+            }
+
             var expires = TimeProvider.System.GetUtcNow().AddHours(1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
             return Results.Json(new Dictionary<string, string>
             {

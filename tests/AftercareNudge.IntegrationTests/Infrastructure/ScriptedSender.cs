@@ -18,6 +18,9 @@ internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, I
 
     public int Calls => _calls;
 
+    /// <summary>Every message it was given, of every kind (consent requests too), in order.</summary>
+    public ConcurrentQueue<object> All { get; } = new();
+
     /// <summary>Every fallback and notice the app sent, in order.</summary>
     public ConcurrentQueue<object> FollowUps { get; } = new();
 
@@ -33,6 +36,7 @@ internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, I
 
     private async Task<SendResult> Answer(object message, string kind)
     {
+        All.Enqueue(message);
         if (kind is MessageKinds.Fallback or MessageKinds.Notice)
         {
             FollowUps.Enqueue(message);

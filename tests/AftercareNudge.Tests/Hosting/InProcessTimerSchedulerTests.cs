@@ -1,5 +1,6 @@
 using AftercareNudge.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -69,6 +70,36 @@ public sealed class InProcessTimerSchedulerTests
     }
 
     [Fact]
+    public async Task Scheduler_EachRun_LogsUnderItsOwnInvocationId()
+    {
+        var time = new ObservedFakeTimeProvider(Start);
+        var function = new CountingFunction { Fails = true };
+        var logs = new ScopeRecorder();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var scheduler = CreateScheduler(function, time, inProcessTimers: null, loggers.CreateLogger<InProcessTimerScheduler>());
+        var ct = TestContext.Current.CancellationToken;
+
+        await scheduler.StartAsync(ct);
+        try
+        {
+            await WaitUntil(() => time.TimersCreated >= 1, "the first wait to start");
+            time.Advance(TimeSpan.FromSeconds(30));
+            await WaitUntil(() => time.TimersCreated >= 2, "the second wait to start");
+            time.Advance(TimeSpan.FromSeconds(60));
+            await WaitUntil(() => logs.Lines.Count(l => l.EventId == 101) >= 2, "two failed runs logged");
+        }
+        finally
+        {
+            await scheduler.StopAsync(ct);
+        }
+
+        var ids = logs.Lines.Where(l => l.EventId == 101).Select(l => l.Scope("InvocationId")).ToList();
+        Assert.All(ids, id => Assert.True(Guid.TryParse(id, out _), $"'{id}' is not a GUID"));
+        Assert.NotEqual(ids[0], ids[1]);
+        Assert.Null(logs.Lines.Single(l => l.EventId == 100).Scope("InvocationId"));
+    }
+
+    [Fact]
     public async Task Scheduler_InProcessTimersFalse_NeverFires()
     {
         var time = new ObservedFakeTimeProvider(Start);
@@ -91,7 +122,7 @@ public sealed class InProcessTimerSchedulerTests
         }
     }
 
-    private static InProcessTimerScheduler CreateScheduler(ITimerFunction function, TimeProvider time, string? inProcessTimers)
+    private static InProcessTimerScheduler CreateScheduler(ITimerFunction function, TimeProvider time, string? inProcessTimers, ILogger<InProcessTimerScheduler>? logger = null)
     {
         var settings = new Dictionary<string, string?>();
         if (inProcessTimers is not null)
@@ -100,7 +131,7 @@ public sealed class InProcessTimerSchedulerTests
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new InProcessTimerScheduler([function], time, configuration, NullLogger<InProcessTimerScheduler>.Instance);
+        return new InProcessTimerScheduler([function], time, configuration, logger ?? NullLogger<InProcessTimerScheduler>.Instance);
     }
 
     private static async Task WaitUntil(Func<bool> condition, string what)

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using AftercareNudge.IntegrationTests.Infrastructure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AftercareNudge.IntegrationTests.Hosting;
+
+/// <summary><c>GET /api/health</c>: liveness and whether storage answers, for anyone, and nothing more.</summary>
+public sealed class HealthTests(AzuriteFixture azurite)
+{
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Health_StorageAnswers_Is200_SayingOnlyThat_WithoutAnApiKey()
+    {
+        await using var app = new AppFactory(azurite);
+
+        var response = await app.CreateClient().GetAsync("/api/health", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"status":"healthy","storage":"reachable"}"""), JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))));
+    }
+
+    [Fact]
+    public async Task Health_StorageUnreachable_Is503_WithoutTheConnectionStringOrTheError()
+    {
+        var port = ChildProcess.FreePort();
+        await using var app = new AppFactory(
+            azurite,
+            new Dictionary<string, string?>
+            {
+                ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;",
+            },
+            services =>
+            {
+                var options = new TableClientOptions();
+                options.Retry.MaxRetries = 0;
+                services.AddSingleton(options);
+            });
+
+        var response = await app.CreateClient().GetAsync("/api/health", Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"status":"unhealthy","storage":"unreachable"}"""), JsonNode.Parse(body)), body);
+        Assert.DoesNotContain("devstoreaccount1", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(port.ToString(System.Globalization.CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+    }
+}
