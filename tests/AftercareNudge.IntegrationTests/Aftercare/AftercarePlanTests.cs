@@ -2,13 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Aftercare;
@@ -18,7 +16,7 @@ namespace AftercareNudge.IntegrationTests.Aftercare;
 /// consent page that shows it, agreeing (with quiet hours), a changed plan asking again, and the
 /// reminder email that carries it.
 /// </summary>
-public sealed partial class AftercarePlanTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class AftercarePlanTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     private const string Alex = "alex@example.com";
     private const string Plan = "Blankets, water and a quiet hour.\n<b>No phones</b> until morning.";
@@ -57,7 +55,7 @@ public sealed partial class AftercarePlanTests(AzuriteFixture azurite) : IAsyncD
         var reminder = Assert.Single(view.CheckIns, c => c.Kind == CheckInKind.Reminder);
         Assert.Equal(("alex", Channel.Email, App.Time.GetUtcNow().AddHours(6)), (reminder.To, reminder.Channel, reminder.DueAt));
 
-        var request = await ConsentEmailAsync();
+        var request = Assert.Single(await ConsentEmailsAsync());
         Assert.Contains("The page shows the aftercare plan Sam wrote down", request.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("No phones", request.Body, StringComparison.Ordinal);
     }
@@ -331,31 +329,18 @@ public sealed partial class AftercarePlanTests(AzuriteFixture azurite) : IAsyncD
     private Task<HttpResponseMessage> PatchAsync(string eventId, JsonObject body) =>
         App.CreateClient(AppFactory.ClientAKey).PatchAsJsonAsync($"/api/events/{eventId}", body, AppFactory.Json, Ct);
 
-    private HttpClient Browser() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+    private HttpClient Browser() => ConsentLinks.Browser(App);
 
-    private Task<HttpResponseMessage> PostAsync(string url, params (string Name, string Value)[] fields) =>
-        Browser().PostAsync(url, new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))), Ct);
+    private Task<HttpResponseMessage> PostAsync(string url, params (string Name, string Value)[] fields) => ConsentLinks.PostFormAsync(App, url, fields);
 
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>
-        await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, Ct);
+    private Task<IReadOnlyList<OutboxMessage>> OutboxAsync() => ConsentLinks.OutboxAsync(App);
 
-    private async Task<IReadOnlyList<OutboxMessage>> ConsentEmailsAsync() =>
-        (await OutboxAsync()).Where(m => m is { Kind: MessageKinds.ConsentRequest, Channel: "email", To: Alex }).ToList();
+    private Task<IReadOnlyList<OutboxMessage>> ConsentEmailsAsync() => ConsentLinks.ConsentEmailsAsync(App, Alex);
 
-    private async Task<OutboxMessage> ConsentEmailAsync() => Assert.Single(await ConsentEmailsAsync());
+    private Task<string> ConsentUrlAsync() => ConsentLinks.OnlyPathAsync(App, Alex);
 
-    private async Task<string> ConsentUrlAsync() => PathOf((await ConsentEmailAsync()).Body);
-
-    private static string PathOf(string body)
-    {
-        var match = ConsentLinkPattern().Match(body);
-        Assert.True(match.Success, "No link in the email body.");
-        return match.Groups["path"].Value;
-    }
+    private static string PathOf(string body) => ConsentLinks.PathIn(body);
 
     private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync() =>
         App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Email, Alex, CancellationToken.None);
-
-    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/consent/[A-Za-z0-9_-]+)")]
-    private static partial Regex ConsentLinkPattern();
 }

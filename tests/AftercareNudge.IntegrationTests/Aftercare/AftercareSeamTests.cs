@@ -1,13 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Aftercare;
@@ -16,7 +14,7 @@ namespace AftercareNudge.IntegrationTests.Aftercare;
 /// Where the aftercare plan meets the other features: withdrawing consent, moving the event, changing
 /// its zone, re-asking after a changed plan, and what the organiser hears after a STOP.
 /// </summary>
-public sealed partial class AftercareSeamTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class AftercareSeamTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     private const string Alex = "alex@example.com";
 
@@ -175,24 +173,13 @@ public sealed partial class AftercareSeamTests(AzuriteFixture azurite) : IAsyncD
     private Task<HttpResponseMessage> PatchAsync(string eventId, JsonObject body) =>
         App.CreateClient(AppFactory.ClientAKey).PatchAsJsonAsync($"/api/events/{eventId}", body, AppFactory.Json, Ct);
 
-    private HttpClient Browser() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+    private HttpClient Browser() => ConsentLinks.Browser(App);
 
-    private Task<HttpResponseMessage> PostAsync(string url, params (string Name, string Value)[] fields) =>
-        Browser().PostAsync(url, new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))), Ct);
+    private Task<HttpResponseMessage> PostAsync(string url, params (string Name, string Value)[] fields) => ConsentLinks.PostFormAsync(App, url, fields);
 
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>
-        await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, Ct);
+    private Task<IReadOnlyList<OutboxMessage>> OutboxAsync() => ConsentLinks.OutboxAsync(App);
 
-    private async Task<IReadOnlyList<OutboxMessage>> ConsentEmailsAsync() =>
-        (await OutboxAsync()).Where(m => m is { Kind: MessageKinds.ConsentRequest, Channel: "email", To: Alex }).ToList();
+    private Task<IReadOnlyList<OutboxMessage>> ConsentEmailsAsync() => ConsentLinks.ConsentEmailsAsync(App, Alex);
 
-    private async Task<string> ConsentUrlAsync()
-    {
-        var match = ConsentLinkPattern().Match(Assert.Single(await ConsentEmailsAsync()).Body);
-        Assert.True(match.Success, "No link in the email body.");
-        return match.Groups["path"].Value;
-    }
-
-    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/consent/[A-Za-z0-9_-]+)")]
-    private static partial Regex ConsentLinkPattern();
+    private Task<string> ConsentUrlAsync() => ConsentLinks.OnlyPathAsync(App, Alex);
 }

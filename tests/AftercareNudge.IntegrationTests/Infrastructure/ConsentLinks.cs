@@ -1,0 +1,38 @@
+using System.Text.RegularExpressions;
+using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Outbox;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AftercareNudge.IntegrationTests.Infrastructure;
+
+/// <summary>A recipient's side of email consent: the consent emails in the outbox, their links, and a browser that follows them.</summary>
+internal static partial class ConsentLinks
+{
+    /// <summary>A browser or mail client arriving from an email: no cookies, no API key, redirects not followed.</summary>
+    public static HttpClient Browser(AppFactory app) =>
+        app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+
+    public static Task<HttpResponseMessage> PostFormAsync(AppFactory app, string url, params (string Name, string Value)[] fields) =>
+        Browser(app).PostAsync(url, new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))), TestContext.Current.CancellationToken);
+
+    public static async Task<IReadOnlyList<OutboxMessage>> OutboxAsync(AppFactory app) =>
+        await app.Services.GetRequiredService<OutboxSender>().ListAsync(1000, TestContext.Current.CancellationToken);
+
+    public static async Task<IReadOnlyList<OutboxMessage>> ConsentEmailsAsync(AppFactory app, string to) =>
+        (await OutboxAsync(app)).Where(m => m.Kind == MessageKinds.ConsentRequest && m.Channel == "email" && m.To == to).ToList();
+
+    /// <summary>The consent page's path in an email body.</summary>
+    public static string PathIn(string body)
+    {
+        var match = ConsentLinkPattern().Match(body);
+        Assert.True(match.Success, "No consent link in the email body.");
+        return match.Groups["path"].Value;
+    }
+
+    /// <summary>The path of the only consent email sent to <paramref name="to"/>.</summary>
+    public static async Task<string> OnlyPathAsync(AppFactory app, string to) => PathIn(Assert.Single(await ConsentEmailsAsync(app, to)).Body);
+
+    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/consent/[A-Za-z0-9_-]+)")]
+    private static partial Regex ConsentLinkPattern();
+}
