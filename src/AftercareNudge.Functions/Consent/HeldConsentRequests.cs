@@ -47,9 +47,13 @@ public sealed class HeldConsentRequests(AppTables tables)
         {
             try
             {
-                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+                // A missing row is answered with a 404 response, not an exception: another instance took it.
+                if (!await table.TryDeleteAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken))
+                {
+                    continue;
+                }
             }
-            catch (RequestFailedException e) when (e.IsNotFound() || e.IsPreconditionFailed())
+            catch (RequestFailedException e) when (e.IsPreconditionFailed())
             {
                 continue;
             }
