@@ -20,6 +20,9 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public const string LinkTokens = "LinkTokens";
     public const string HeldConsentRequests = "HeldConsentRequests";
     public const string WebhookEvents = "WebhookEvents";
+    public const string PurgeIndex = "PurgeIndex";
+    public const string AddressIndex = "AddressIndex";
+    public const string LinkTokenIndex = "LinkTokenIndex";
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new();
 
