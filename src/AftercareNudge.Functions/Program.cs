@@ -6,6 +6,7 @@ using AftercareNudge.Health;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Privacy;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
 
@@ -24,6 +25,7 @@ builder.Services.AddMessaging();
 builder.Services.AddEvents();
 builder.Services.AddConsent();
 builder.Services.AddDispatch();
+builder.Services.AddPrivacy();
 builder.Services.AddApiReference();
 
 var app = builder.Build();
@@ -36,6 +38,7 @@ var api = app.MapGroup("/api");
 api.MapHealth();
 api.MapEvents();
 api.MapConsent();
+api.MapPrivacy();
 api.MapDevOutbox();
 app.MapApiReference();
 

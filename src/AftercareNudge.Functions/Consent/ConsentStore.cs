@@ -42,6 +42,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
     private const string GlobalRow = "global";
     private const string RequestedAction = "requested";
     private const string OptedInAction = "opted-in";
+    private const string OptedOutAction = "opted-out";
 
     /// <summary>The organiser a consent is given to: one client's organiser, identified by their own address.</summary>
     public static string OrganizerId(string clientId, Participant organizer)
@@ -242,6 +243,65 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
         }
 
         return entries;
+    }
+
+    /// <summary>Whether the address is opted out of everything (the global row): what erasure must keep.</summary>
+    public async Task<bool> IsOptedOutAsync(Channel channel, string address, CancellationToken cancellationToken)
+    {
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        var row = await consents.GetEntityIfExistsAsync<TableEntity>(AddressKey(channel, address), GlobalRow, cancellationToken: cancellationToken);
+        return row.HasValue && StateOf(row.Value!) == ConsentState.OptedOut;
+    }
+
+    /// <summary>
+    /// Erasure: deletes the consent in force between this address and these organisers (one client's).
+    /// The global row, which holds an opt-out, is never touched. Returns how many rows this call deleted.
+    /// </summary>
+    public async Task<int> EraseOrganizersAsync(Channel channel, string address, IReadOnlySet<string> organizerIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(organizerIds);
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        var partition = AddressKey(channel, address);
+        var erased = 0;
+        foreach (var organizerId in organizerIds)
+        {
+            if (await consents.TryDeleteAsync(partition, OrganizerRow(organizerId), ETag.All, cancellationToken))
+            {
+                erased++;
+            }
+        }
+
+        return erased;
+    }
+
+    /// <summary>
+    /// Erasure: deletes the ledger lines of this address for these organisers (requests, grants,
+    /// declines), except any line that records an opt-out or an opt-in. The ledger is append-only by
+    /// design, as evidence of who agreed to what; an erasure request is the one exception, because the
+    /// person withdrew from these organisers and asked us to forget the rest. The opt-out lines stay:
+    /// they are how a STOP is honoured, and what shows it was. Returns how many lines this call deleted.
+    /// </summary>
+    public async Task<int> EraseLedgerAsync(Channel channel, string address, IReadOnlySet<string> organizerIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(organizerIds);
+        var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
+        var partition = AddressKey(channel, address);
+        var erased = 0;
+        await foreach (var row in ledger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey", "OrganizerId", "Action", "State"], cancellationToken: cancellationToken))
+        {
+            var action = row.GetString("Action") ?? row.GetString("State");
+            if (action is OptedOutAction or OptedInAction || row.GetString("OrganizerId") is not { } organizerId || !organizerIds.Contains(organizerId))
+            {
+                continue;
+            }
+
+            if (await ledger.TryDeleteAsync(partition, row.RowKey, ETag.All, cancellationToken))
+            {
+                erased++;
+            }
+        }
+
+        return erased;
     }
 
     private async Task<int> CountRequestsSinceAsync(string partition, DateTimeOffset since, CancellationToken cancellationToken)

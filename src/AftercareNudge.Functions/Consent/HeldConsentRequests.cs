@@ -35,6 +35,31 @@ public sealed class HeldConsentRequests(AppTables tables)
     }
 
     /// <summary>
+    /// Erasure: drops the held requests of an event that <paramref name="which"/> picks (by person key
+    /// and channel). The queue holds only requests over the daily cap, so reading it whole is cheap.
+    /// </summary>
+    public async Task<int> RemoveAsync(string eventId, Func<string, Channel, bool> which, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(which);
+        var table = await tables.GetAsync(AppTables.HeldConsentRequests, cancellationToken);
+        var removed = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and EventId eq {eventId}"), cancellationToken: cancellationToken))
+        {
+            if (!which(row.GetString("PersonKey"), Enum.Parse<Channel>(row.GetString("Channel"))))
+            {
+                continue;
+            }
+
+            if (await table.TryDeleteAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>
     /// Takes every request whose time has come: each is deleted with its ETag before it is returned, so
     /// that two instances never both send it (a crash after taking it leaves the person unasked, never
     /// asked twice).
@@ -47,9 +72,13 @@ public sealed class HeldConsentRequests(AppTables tables)
         {
             try
             {
-                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+                // A missing row is answered with a 404 response, not an exception: another instance took it.
+                if (!await table.TryDeleteAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken))
+                {
+                    continue;
+                }
             }
-            catch (RequestFailedException e) when (e.IsNotFound() || e.IsPreconditionFailed())
+            catch (RequestFailedException e) when (e.IsPreconditionFailed())
             {
                 continue;
             }

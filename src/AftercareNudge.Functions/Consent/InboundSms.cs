@@ -25,8 +25,10 @@ public sealed class InboundSms(
 {
     public async Task<string?> HandleAsync(IncomingSms sms, CancellationToken cancellationToken)
     {
+        // Keyed by the sender's address key, so that erasing the number finds its rows (see ForgetAsync).
         var inbound = await tables.GetAsync(AppTables.InboundMessages, cancellationToken);
-        var seen = await inbound.GetEntityIfExistsAsync<TableEntity>("sms", sms.MessageId, cancellationToken: cancellationToken);
+        var partition = ConsentStore.AddressKey(Channel.Sms, sms.From);
+        var seen = await inbound.GetEntityIfExistsAsync<TableEntity>(partition, sms.MessageId, cancellationToken: cancellationToken);
         if (seen.HasValue)
         {
             // Twilio retries only when it did not get our answer: give the same answer again, with no new effect.
@@ -57,11 +59,31 @@ public sealed class InboundSms(
         // Marked handled only once handled: a retry after a failure half way does it again (every
         // step above is safe to repeat), rather than losing a STOP.
         await inbound.UpsertEntityAsync(
-            new TableEntity("sms", sms.MessageId) { ["Keyword"] = keyword.ToString(), ["Reply"] = reply, ["HandledAt"] = time.GetUtcNow() },
+            new TableEntity(partition, sms.MessageId) { ["Keyword"] = keyword.ToString(), ["Reply"] = reply, ["HandledAt"] = time.GetUtcNow() },
             TableUpdateMode.Replace,
             cancellationToken);
 
         return reply;
+    }
+
+    /// <summary>
+    /// Erasure: forgets which messages this number sent (the rows that stop a webhook retry acting
+    /// twice; they hold the keyword and our answer, never the text). Returns how many were deleted.
+    /// </summary>
+    public async Task<int> ForgetAsync(string phone, CancellationToken cancellationToken)
+    {
+        var inbound = await tables.GetAsync(AppTables.InboundMessages, cancellationToken);
+        var partition = ConsentStore.AddressKey(Channel.Sms, phone);
+        var forgotten = 0;
+        await foreach (var row in inbound.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (await inbound.TryDeleteAsync(partition, row.RowKey, ETag.All, cancellationToken))
+            {
+                forgotten++;
+            }
+        }
+
+        return forgotten;
     }
 
     private async Task<string> AnswerAsync(string from, ConsentState answer, string how, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AftercareNudge.Events;
 using AftercareNudge.Storage;
+using Azure;
 using Azure.Data.Tables;
 
 namespace AftercareNudge.Consent;
@@ -60,7 +61,11 @@ public enum LinkTokenStatus
 
 /// <summary>
 /// Tokens in the links people get by email: 256 random bits, base64url, single-purpose, expiring.
-/// Only a hash of the token is stored, so the table cannot be used to forge links.
+/// Only a hash of the token is stored, so the table cannot be used to forge links. A consent link's
+/// row holds the plan and what the organiser wrote about the person, so it is also indexed (table
+/// <c>LinkTokenIndex</c>) by its event and by its address: the event's purge and the address's
+/// erasure delete it without scanning every token. An unsubscribe link holds only the address and a
+/// fixed sentence, and is how that address opts out: it is not indexed, and lives until it expires.
 /// </summary>
 public sealed class LinkTokens(AppTables tables, TimeProvider time)
 {
@@ -74,6 +79,12 @@ public sealed class LinkTokens(AppTables tables, TimeProvider time)
     public async Task<string> CreateAsync(LinkToken token, CancellationToken cancellationToken)
     {
         var value = Base64Url(RandomNumberGenerator.GetBytes(32));
+        if (token.Purpose == LinkPurpose.Consent)
+        {
+            // The index first, like the due index: a crash before the token leaves a row that finds nothing.
+            await IndexAsync(token, Hash(value), cancellationToken);
+        }
+
         var table = await tables.GetAsync(AppTables.LinkTokens, cancellationToken);
         await table.AddEntityAsync(
             new TableEntity(Partition, Hash(value))
@@ -131,4 +142,75 @@ public sealed class LinkTokens(AppTables tables, TimeProvider time)
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(value)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Deletes the consent links made for an event; returns how many this call deleted.</summary>
+    public async Task<int> RemoveForEventAsync(string eventId, CancellationToken cancellationToken)
+    {
+        var index = await tables.GetAsync(AppTables.LinkTokenIndex, cancellationToken);
+        var removed = 0;
+        await foreach (var row in index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {ByEvent(eventId)}"), cancellationToken: cancellationToken))
+        {
+            removed += await RemoveAsync(row.RowKey, row.GetString("AddressKey"), eventId, cancellationToken);
+        }
+
+        return removed;
+    }
+
+    /// <summary>Deletes the consent links sent to an address that <paramref name="which"/> picks (by organiser and event); returns how many this call deleted.</summary>
+    public async Task<int> RemoveForAddressAsync(string addressKey, Func<string?, string?, bool> which, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(which);
+        var index = await tables.GetAsync(AppTables.LinkTokenIndex, cancellationToken);
+        var removed = 0;
+        await foreach (var row in index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {ByAddress(addressKey)}"), cancellationToken: cancellationToken))
+        {
+            if (which(row.GetString("OrganizerId"), row.GetString("EventId")))
+            {
+                removed += await RemoveAsync(row.RowKey, addressKey, row.GetString("EventId"), cancellationToken);
+            }
+        }
+
+        return removed;
+    }
+
+    private async Task IndexAsync(LinkToken token, string hash, CancellationToken cancellationToken)
+    {
+        var index = await tables.GetAsync(AppTables.LinkTokenIndex, cancellationToken);
+        var addressKey = ConsentStore.AddressKey(token.Channel, token.Address);
+        await index.UpsertEntityAsync(
+            new TableEntity(ByAddress(addressKey), hash) { ["OrganizerId"] = token.OrganizerId, ["EventId"] = token.EventId },
+            TableUpdateMode.Replace,
+            cancellationToken);
+        if (token.EventId is not null)
+        {
+            await index.UpsertEntityAsync(new TableEntity(ByEvent(token.EventId), hash) { ["AddressKey"] = addressKey }, TableUpdateMode.Replace, cancellationToken);
+        }
+    }
+
+    /// <summary>The token, then its index rows: a crash in between leaves index rows that the next purge or erasure finishes.</summary>
+    private async Task<int> RemoveAsync(string hash, string? addressKey, string? eventId, CancellationToken cancellationToken)
+    {
+        var removed = await DeleteAsync(AppTables.LinkTokens, Partition, hash, cancellationToken);
+        if (addressKey is not null)
+        {
+            await DeleteAsync(AppTables.LinkTokenIndex, ByAddress(addressKey), hash, cancellationToken);
+        }
+
+        if (eventId is not null)
+        {
+            await DeleteAsync(AppTables.LinkTokenIndex, ByEvent(eventId), hash, cancellationToken);
+        }
+
+        return removed;
+    }
+
+    private async Task<int> DeleteAsync(string tableName, string partition, string row, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(tableName, cancellationToken);
+        return await table.TryDeleteAsync(partition, row, ETag.All, cancellationToken) ? 1 : 0;
+    }
+
+    private static string ByAddress(string addressKey) => "addr-" + addressKey;
+
+    private static string ByEvent(string eventId) => "event-" + eventId;
 }

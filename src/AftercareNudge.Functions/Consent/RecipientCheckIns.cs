@@ -1,5 +1,6 @@
 using AftercareNudge.Events;
 using AftercareNudge.Storage;
+using Azure;
 using Azure.Data.Tables;
 
 namespace AftercareNudge.Consent;
@@ -47,5 +48,27 @@ public sealed class RecipientCheckIns(AppTables tables)
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// Forgets which of an event's check-ins went to an address (when the event is purged, or the
+    /// address erased). Returns how many rows this call removed.
+    /// </summary>
+    public async Task<int> RemoveEventAsync(string addressKey, string eventId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.RecipientCheckIns, cancellationToken);
+
+        // Row keys are "<event id>_<check-in id>": the event's rows sort between "<id>_" and "<id>`".
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {addressKey} and RowKey ge {eventId + "_"} and RowKey lt {eventId + "`"}");
+        var removed = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (await table.TryDeleteAsync(addressKey, row.RowKey, ETag.All, cancellationToken))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
     }
 }

@@ -57,9 +57,9 @@ public sealed class DeliveryFollowUps(
         }
 
         var record = await events.GetEventAsync(ended.EventId, cancellationToken);
-        if (record is null || record.CancelledAt is not null)
+        if (record is null || record.CancelledAt is not null || record.PurgedAt is not null)
         {
-            // A cancelled event ends quietly: nothing more goes to anyone about it.
+            // A cancelled event ends quietly: nothing more goes to anyone about it (nor about a purged one).
             return null;
         }
 

@@ -27,6 +27,7 @@ public static class ApiReference
             [("GET", "api/events/{id}")] = ("Read an event", "The event, its people with consent per channel, its check-ins and reminders with status and reason. Another client's event is 404."),
             [("PATCH", "api/events/{id}")] = ("Move or edit an event", "Moves the event (relative check-ins follow) or edits its check-ins. If-Match with the event's ETag; 412 when stale."),
             [("DELETE", "api/events/{id}")] = ("Cancel an event", "Cancels the event and every pending check-in. Idempotent; If-Match with the event's ETag, 412 when stale."),
+            [("DELETE", "api/people/{address}")] = ("Erase an address", "Erases what this client's data holds about a phone number (E.164, '+' as %2B) or email address: its events are anonymised, what was pending to it cancelled, its consents, links and ledger lines for this client's organisers deleted. An opt-out is kept. 200 with counts per kind; idempotent."),
             [("POST", "api/twilio/sms")] = ("Twilio inbound SMS webhook", "Signed by Twilio. YES, NO, the STOP family, START, HELP, and replies to check-ins. Answers TwiML."),
             [("POST", "api/twilio/status")] = ("Twilio delivery status callback", "Signed by Twilio. Records sent, delivered, undelivered and failed; never backwards."),
             [("POST", "api/sendgrid/events")] = ("SendGrid event webhook", "Signed by SendGrid (ECDSA). Unsubscribes, spam reports, bounces and deliveries."),
@@ -77,7 +78,7 @@ public static class ApiReference
                     operation.Description = text.Description.Length == 0 ? null : text.Description;
                 }
 
-                if (path.StartsWith("api/events", StringComparison.Ordinal))
+                if (path.StartsWith("api/events", StringComparison.Ordinal) || path.StartsWith("api/people", StringComparison.Ordinal))
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });

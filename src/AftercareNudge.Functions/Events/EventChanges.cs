@@ -66,6 +66,11 @@ public sealed class EventChanges(
                 continue;
             }
 
+            if (f.Event.PurgedAt is not null)
+            {
+                return new ChangeResult(ChangeOutcome.Conflict, Title: "The event's content was deleted (it is purged): it can no longer be changed.");
+            }
+
             if (f.Event.CancelledAt is not null)
             {
                 return new ChangeResult(ChangeOutcome.Conflict, Title: "The event was cancelled: it can no longer be changed.");

@@ -97,7 +97,8 @@ public sealed record EventView(
     IReadOnlyList<PersonView> People,
     IReadOnlyList<CheckInView> CheckIns,
     [property: JsonIgnore] string? ETag = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AftercarePlan = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AftercarePlan = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Purged = null);
 
 public sealed record PersonView(
     string Key,

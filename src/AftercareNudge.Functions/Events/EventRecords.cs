@@ -4,6 +4,7 @@ namespace AftercareNudge.Events;
 
 /// <summary>An event as stored: one row, in the event's own partition beside its check-ins.</summary>
 /// <param name="PendingChange">The id of a change (PATCH) written to the event but not yet to all its check-ins; see <see cref="PendingChanges"/>.</param>
+/// <param name="PurgedAt">When its content was deleted (see <c>Privacy.EventPurge</c>): nothing more is sent, added or kept for it.</param>
 public sealed record EventRecord(
     string Id,
     string ClientId,
@@ -21,7 +22,8 @@ public sealed record EventRecord(
     DateTimeOffset? CancelledAt,
     ETag ETag = default,
     string? Plan = null,
-    string? PendingChange = null)
+    string? PendingChange = null,
+    DateTimeOffset? PurgedAt = null)
 {
     public IEnumerable<Participant> Everyone => People.Prepend(Organizer);
 

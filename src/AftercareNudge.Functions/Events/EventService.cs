@@ -20,6 +20,7 @@ public sealed class EventService(
     RecipientCheckIns recipients,
     ConsentRequests requests,
     PendingChanges pending,
+    Privacy.PrivacyIndexes privacy,
     TimeProvider time,
     ILogger<EventService> logger)
 {
@@ -50,6 +51,8 @@ public sealed class EventService(
         }).ToList();
 
         // Who each check-in goes to, before the event itself (like the due index): a STOP must find them.
+        // So must the purge and an erasure.
+        await privacy.AddAsync(record, checkIns, cancellationToken);
         await recipients.AddAsync(record, checkIns, cancellationToken);
         await store.CreateAsync(record, checkIns, cancellationToken);
         EventsLog.Registered(logger, eventId, client.Id, checkIns.Count);
@@ -211,7 +214,8 @@ public sealed class EventService(
             people[1..],
             checkInViews,
             record.ETag == default ? null : record.ETag.ToString(),
-            record.Plan);
+            record.Plan,
+            record.PurgedAt is null ? null : true);
     }
 
     /// <summary>Derived, never stored: cancelled, completed (nothing left to send), scheduled (every pending recipient agreed), or awaiting consent.</summary>

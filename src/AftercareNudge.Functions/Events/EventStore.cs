@@ -175,6 +175,7 @@ public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueInde
         ["CancelledAt"] = e.CancelledAt,
         ["Plan"] = e.Plan,
         ["PendingChange"] = e.PendingChange,
+        ["PurgedAt"] = e.PurgedAt,
     };
 
     private static EventRecord ToEventRecord(TableEntity e) => new(
@@ -194,7 +195,8 @@ public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueInde
         e.GetDateTimeOffset("CancelledAt"),
         e.ETag,
         e.GetString("Plan"),
-        PendingChange: e.GetString("PendingChange"));
+        PendingChange: e.GetString("PendingChange"),
+        PurgedAt: e.GetDateTimeOffset("PurgedAt"));
 
     private static TableEntity ToEntity(CheckInRecord c) => new(c.EventId, CheckInRowPrefix + c.Id)
     {

@@ -20,6 +20,9 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public const string LinkTokens = "LinkTokens";
     public const string HeldConsentRequests = "HeldConsentRequests";
     public const string WebhookEvents = "WebhookEvents";
+    public const string PurgeIndex = "PurgeIndex";
+    public const string AddressIndex = "AddressIndex";
+    public const string LinkTokenIndex = "LinkTokenIndex";
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new();
 
@@ -56,4 +59,23 @@ public static class TableErrors
 
     /// <summary>Someone else changed the entity first (ETag mismatch).</summary>
     public static bool IsPreconditionFailed(this RequestFailedException e) => e.Status == 412;
+
+    /// <summary>
+    /// Deletes one entity; true only if this call deleted it. The SDK answers a delete of a missing
+    /// entity with a 404 response, not an exception, so "someone else deleted it first" must be read
+    /// from the status. An ETag mismatch still throws (412).
+    /// </summary>
+    public static async Task<bool> TryDeleteAsync(this TableClient table, string partitionKey, string rowKey, ETag ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        try
+        {
+            var response = await table.DeleteEntityAsync(partitionKey, rowKey, ifMatch, cancellationToken);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException e) when (e.IsNotFound())
+        {
+            return false;
+        }
+    }
 }

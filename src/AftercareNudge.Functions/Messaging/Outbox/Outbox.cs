@@ -59,6 +59,33 @@ public sealed class OutboxSender(AppTables tables, TimeProvider time, ILogger<Ou
         return messages;
     }
 
+    /// <summary>
+    /// Erasure in outbox mode: deletes what was "sent" to <paramref name="address"/> that
+    /// <paramref name="which"/> picks by event id. Reads the whole outbox: it exists only on a
+    /// developer's machine. Returns how many messages were deleted.
+    /// </summary>
+    public async Task<int> ForgetAsync(string address, Func<string?, Task<bool>> which, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(which);
+        var table = await tables.GetAsync(AppTables.DevOutbox, cancellationToken);
+        var forgotten = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "To", "EventId"], cancellationToken: cancellationToken))
+        {
+            if (!string.Equals(entity.GetString("To"), address, StringComparison.OrdinalIgnoreCase) || !await which(entity.GetString("EventId")))
+            {
+                continue;
+            }
+
+            if (await table.TryDeleteAsync(Partition, entity.RowKey, Azure.ETag.All, cancellationToken))
+            {
+                forgotten++;
+            }
+        }
+
+        return forgotten;
+    }
+
     private async Task<SendResult> StoreAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.DevOutbox, cancellationToken);

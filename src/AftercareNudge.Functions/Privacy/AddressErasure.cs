@@ -1,0 +1,227 @@
+using System.Text.Json.Serialization;
+using AftercareNudge.Consent;
+using AftercareNudge.Events;
+using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Security;
+using Microsoft.Extensions.Options;
+
+namespace AftercareNudge.Privacy;
+
+/// <summary>How much of each kind one erasure deleted.</summary>
+/// <param name="Events">This client's events the address was taken out of (anonymised).</param>
+/// <param name="CheckInsCancelled">Check-ins still waiting that were cancelled (reason <c>erased</c>).</param>
+/// <param name="IndexRows">Rows that tied the address to events and organisers.</param>
+public sealed record ErasedCounts(
+    int Events,
+    int CheckInsCancelled,
+    int Replies,
+    int HeldConsentRequests,
+    int LinkTokens,
+    int Consents,
+    int LedgerEntries,
+    int InboundMessages,
+    int IndexRows,
+    int OutboxMessages)
+{
+    [JsonIgnore]
+    public int Total => Events + CheckInsCancelled + Replies + HeldConsentRequests + LinkTokens + Consents + LedgerEntries + InboundMessages + IndexRows + OutboxMessages;
+}
+
+/// <summary>The answer to <c>DELETE /api/people/{address}</c>.</summary>
+/// <param name="ErasedAnything">False when nothing was held (a repeated request): the counts are all zero.</param>
+/// <param name="Kept">What was kept on purpose: <c>opt-out</c> when the address is opted out, which must be honoured.</param>
+public sealed record ErasureSummary(bool ErasedAnything, ErasedCounts Erased, IReadOnlyList<string> Kept);
+
+/// <summary>
+/// Erases what the service holds about one phone number or email address for one client: the client's
+/// events it appears in are anonymised (the address removed, the name replaced by <see cref="Erased"/>,
+/// needs and quiet hours removed, the messages to it emptied, its replies deleted, and what was still
+/// to be sent to it cancelled; all of the event's pending check-ins if it was the organiser, since
+/// they would go out in their name); then the held consent requests, consent links, consent states and
+/// ledger lines for the client's organisers, the inbound-message records of the number, the dev
+/// outbox's copies, and last the index rows that find all this, so an erasure that dies half way is
+/// finished by the next request. Kept: the global opt-out row and the ledger lines of opt-outs and
+/// opt-ins (they are how a STOP is honoured, for every client), and unsubscribe links (the address
+/// and a fixed sentence, the way to opt out). Another client's data is not touched. Idempotent.
+/// </summary>
+public sealed class AddressErasure(
+    EventStore events,
+    PendingChanges pending,
+    RecipientCheckIns recipients,
+    AddressIndex addresses,
+    HeldConsentRequests held,
+    LinkTokens tokens,
+    ConsentStore consents,
+    InboundSms inbound,
+    IServiceProvider services,
+    IOptions<DeliveryOptions> delivery,
+    ILogger<AddressErasure> logger)
+{
+    public const string Erased = "(erased)";
+    public const string OptOut = "opt-out";
+
+    private sealed record EventErasure(string OrganizerId, bool Anonymised, int Cancelled, int Replies, IReadOnlySet<string> Keys);
+
+    public async Task<ErasureSummary> EraseAsync(ApiClient client, Channel channel, string address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var addressKey = ConsentStore.AddressKey(channel, address);
+        var indexed = await addresses.ForClientAsync(addressKey, client.Id, cancellationToken);
+
+        // Events registered before the address index existed are found by the check-ins sent to the address.
+        var candidates = new List<string>(indexed.EventIds);
+        candidates.AddRange((await recipients.ForAddressAsync(channel, address, cancellationToken)).Select(r => r.EventId));
+
+        // The address as this client's organiser (its own confirmation), and every organiser it was asked for.
+        var organizerIds = new HashSet<string>(indexed.OrganizerIds, StringComparer.Ordinal)
+        {
+            ConsentStore.OrganizerId(client.Id, new Participant(Participant.OrganizerKey, "", channel == Channel.Sms ? address : null, channel == Channel.Email ? address : null, "Etc/UTC")),
+        };
+
+        var ours = new HashSet<string>(indexed.EventIds, StringComparer.Ordinal);
+        int anonymised = 0, cancelled = 0, replies = 0, heldRemoved = 0;
+        foreach (var eventId in candidates.Distinct(StringComparer.Ordinal))
+        {
+            if (await EraseFromEventAsync(client, eventId, channel, address, cancellationToken) is not { } erased)
+            {
+                continue;
+            }
+
+            ours.Add(eventId);
+            organizerIds.Add(erased.OrganizerId);
+            anonymised += erased.Anonymised ? 1 : 0;
+            cancelled += erased.Cancelled;
+            replies += erased.Replies;
+            if (erased.Keys.Count > 0)
+            {
+                heldRemoved += await held.RemoveAsync(eventId, (key, _) => erased.Keys.Contains(key), cancellationToken);
+            }
+        }
+
+        var linkTokens = await tokens.RemoveForAddressAsync(
+            addressKey, (organizerId, eventId) => (organizerId is not null && organizerIds.Contains(organizerId)) || (eventId is not null && ours.Contains(eventId)), cancellationToken);
+        var consentRows = await consents.EraseOrganizersAsync(channel, address, organizerIds, cancellationToken);
+        var ledgerLines = await consents.EraseLedgerAsync(channel, address, organizerIds, cancellationToken);
+        var inboundRows = channel == Channel.Sms ? await inbound.ForgetAsync(address, cancellationToken) : 0;
+        var outboxRows = delivery.Value.UsesOutbox ? await ForgetOutboxAsync(client, address, ours, cancellationToken) : 0;
+
+        // Last: these are how a repeated request finds what an interrupted one left.
+        var indexRows = 0;
+        foreach (var eventId in ours)
+        {
+            indexRows += await recipients.RemoveEventAsync(addressKey, eventId, cancellationToken);
+            indexRows += await addresses.RemoveEventAsync(addressKey, eventId, cancellationToken);
+        }
+
+        foreach (var organizerId in organizerIds)
+        {
+            indexRows += await addresses.RemoveOrganizerAsync(addressKey, organizerId, cancellationToken);
+        }
+
+        var counts = new ErasedCounts(anonymised, cancelled, replies, heldRemoved, linkTokens, consentRows, ledgerLines, inboundRows, indexRows, outboxRows);
+        var optedOut = await consents.IsOptedOutAsync(channel, address, cancellationToken);
+        PrivacyLog.Erased(logger, client.Id, channel, counts.Events, counts.Total, optedOut);
+        return new ErasureSummary(counts.Total > 0, counts, optedOut ? [OptOut] : []);
+    }
+
+    /// <summary>
+    /// Takes the address out of one event of this client; null if the event is another client's or
+    /// does not exist. The check-ins and replies first, the event's row last: until that last write
+    /// the event still names the address, so a repeated request finds what is left to do.
+    /// </summary>
+    private async Task<EventErasure?> EraseFromEventAsync(ApiClient client, string eventId, Channel channel, string address, CancellationToken cancellationToken)
+    {
+        var rows = await events.GetRowsAsync(eventId, cancellationToken);
+        if (rows is { Event.PendingChange: not null })
+        {
+            // A change cut off half way may add check-ins to this address: finish it first.
+            await pending.RollForwardAsync(eventId, cancellationToken);
+            rows = await events.GetRowsAsync(eventId, cancellationToken);
+        }
+
+        if (rows is null || rows.Event.ClientId != client.Id)
+        {
+            return null;
+        }
+
+        var record = rows.Event;
+        var keys = record.Everyone.Where(p => Matches(p, channel, address)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return new EventErasure(record.OrganizerId, false, 0, 0, keys);
+        }
+
+        var organizerErased = keys.Contains(Participant.OrganizerKey);
+        var cancelled = 0;
+        foreach (var checkIn in rows.CheckIns)
+        {
+            var toThem = keys.Contains(checkIn.To);
+            if (!toThem && !(organizerErased && checkIn.Status == CheckInStatus.Scheduled))
+            {
+                continue;
+            }
+
+            var cancelledThis = false;
+            await events.ChangeCheckInAsync(eventId, checkIn.Id, current =>
+            {
+                // One a dispatch run holds is left to it: it finds the address gone, or the consent gone, and does not send.
+                cancelledThis = current.Status == CheckInStatus.Scheduled;
+                var empty = toThem && current.Status != CheckInStatus.Sending && current.Message.Length > 0;
+                return cancelledThis || empty
+                    ? current with
+                    {
+                        Status = cancelledThis ? CheckInStatus.Cancelled : current.Status,
+                        Reason = cancelledThis ? "erased" : current.Reason,
+                        Message = empty ? "" : current.Message,
+                    }
+                    : null;
+            }, cancellationToken);
+            cancelled += cancelledThis ? 1 : 0;
+        }
+
+        // Replies are texts the address sent, kept with the check-in sent to that address.
+        var sentToThem = rows.CheckIns.Where(c => record.Find(c.To) is { } p && c.Channel == channel && Matches(p, channel, address)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var replies = await events.DeleteRowsAsync(eventId, rows.Replies.Where(r => sentToThem.Contains(r.CheckInId)).Select(r => r.RowKey), cancellationToken);
+
+        var changed = await events.ChangeEventAsync(eventId, e => e.PurgedAt is null && e.Everyone.Any(p => Matches(p, channel, address))
+            ? e with { Organizer = Erase(e.Organizer, channel, address), People = e.People.Select(p => Erase(p, channel, address)).ToList() }
+            : null, cancellationToken);
+        return new EventErasure(record.OrganizerId, changed is not null, cancelled, replies, keys);
+    }
+
+    private async Task<int> ForgetOutboxAsync(ApiClient client, string address, IReadOnlySet<string> ours, CancellationToken cancellationToken)
+    {
+        var outbox = services.GetRequiredService<OutboxSender>();
+        var clientOf = new Dictionary<string, bool>(StringComparer.Ordinal);
+        return await outbox.ForgetAsync(address, async eventId =>
+        {
+            if (eventId is null || ours.Contains(eventId))
+            {
+                return true;
+            }
+
+            if (!clientOf.TryGetValue(eventId, out var isOurs))
+            {
+                clientOf[eventId] = isOurs = (await events.GetEventAsync(eventId, cancellationToken))?.ClientId == client.Id;
+            }
+
+            return isOurs;
+        }, cancellationToken);
+    }
+
+    private static bool Matches(Participant person, Channel channel, string address) =>
+        channel == Channel.Sms ? person.Phone == address : string.Equals(person.Email, address, StringComparison.OrdinalIgnoreCase);
+
+    private static Participant Erase(Participant person, Channel channel, string address) => Matches(person, channel, address)
+        ? person with
+        {
+            Name = Erased,
+            Phone = channel == Channel.Sms ? null : person.Phone,
+            Email = channel == Channel.Email ? null : person.Email,
+            Needs = null,
+            QuietHours = null,
+            QuietHoursFromRecipient = false,
+        }
+        : person;
+}

@@ -1,0 +1,242 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using AftercareNudge.Consent;
+using AftercareNudge.Events;
+using AftercareNudge.IntegrationTests.Infrastructure;
+using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Privacy;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AftercareNudge.IntegrationTests.Privacy;
+
+/// <summary><c>DELETE /api/people/{address}</c>: everything about an address, for one client, except the opt-out.</summary>
+public sealed partial class ErasureTests(AzuriteFixture azurite) : IAsyncDisposable
+{
+    private const string Sam = "+447911123456";
+    private const string AlexPhone = "+447911123457";
+    private const string AlexEmail = "alex@example.com";
+
+    private AppFactory App { get; } = new(azurite);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask DisposeAsync() => App.DisposeAsync();
+
+    [Fact]
+    public async Task Erase_AnonymisesThisClientsEvents_CancelsWhatWasPendingToTheAddress_AndLeavesAnotherClientsAlone()
+    {
+        var ours = await App.RegisterAsync(DinnerWithNeeds());
+        var theirs = await RegisterAsync(AppFactory.ClientBKey, DinnerWithNeeds());
+        var ourLink = await ConsentUrlAsync(ours.Id);
+        var theirLink = await ConsentUrlAsync(theirs.Id);
+
+        var (status, summary) = await EraseAsync(AppFactory.ClientAKey, Uri.EscapeDataString(" Alex@Example.com "));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(summary.ErasedAnything);
+        Assert.Equal((1, 1), (summary.Erased.Events, summary.Erased.CheckInsCancelled));
+        Assert.True(summary.Erased.LinkTokens >= 1);
+        Assert.True(summary.Erased.Consents >= 1);
+        Assert.Empty(summary.Kept);
+
+        var after = await App.GetEventAsync(ours.Id);
+        var alex = Assert.Single(after.People);
+        Assert.Equal((AddressErasure.Erased, AlexPhone, (string?)null, (string?)null), (alex.Name, alex.Phone, alex.Email, alex.Needs));
+        Assert.Equal("Sam", after.Organizer.Name);
+        var toAlex = Assert.Single(after.CheckIns, c => c.To == "alex");
+        Assert.Equal((CheckInStatus.Cancelled, "erased"), (toAlex.Status, toAlex.Reason));
+        Assert.Equal(CheckInStatus.Scheduled, Assert.Single(after.CheckIns, c => c.To == "organizer").Status);
+        Assert.Equal("", (await App.Services.GetRequiredService<EventStore>().GetCheckInAsync(ours.Id, toAlex.Id, Ct))!.Message);
+        Assert.Equal(HttpStatusCode.NotFound, (await Browser().GetAsync(ourLink, Ct)).StatusCode);
+
+        var untouched = (await App.CreateClient(AppFactory.ClientBKey).GetFromJsonAsync<EventView>($"/api/events/{theirs.Id}", AppFactory.Json, Ct))!;
+        Assert.Equal(("Alex", AlexEmail, "A hug and a glass of water."), (untouched.People[0].Name, untouched.People[0].Email, untouched.People[0].Needs));
+        Assert.All(untouched.CheckIns, c => Assert.Equal(CheckInStatus.Scheduled, c.Status));
+        Assert.Equal(HttpStatusCode.OK, (await Browser().GetAsync(theirLink, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Erase_TheOrganiser_CancelsEveryPendingCheckInOfTheirEvents()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+
+        var (status, summary) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123456");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal((1, 2), (summary.Erased.Events, summary.Erased.CheckInsCancelled));
+        var after = await App.GetEventAsync(view.Id);
+        Assert.Equal((AddressErasure.Erased, (string?)null, "sam@example.com"), (after.Organizer.Name, after.Organizer.Phone, after.Organizer.Email));
+        Assert.All(after.CheckIns, c => Assert.Equal((CheckInStatus.Cancelled, "erased"), (c.Status, c.Reason)));
+        Assert.Equal(EventStatus.Completed, after.Status);
+    }
+
+    [Fact]
+    public async Task Erase_AfterAStop_KeepsTheOptOut_WhichStillBlocksANewRegistration()
+    {
+        await App.RegisterAsync(AlexBySms());
+        await ReplyAsync(AlexPhone, "STOP");
+
+        var (_, summary) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
+
+        Assert.Equal(["opt-out"], summary.Kept);
+        Assert.True(summary.Erased.LedgerEntries >= 1);
+        var ledger = await LedgerAsync(Channel.Sms, AlexPhone);
+        Assert.Equal(["opted-out"], ledger.Select(e => e.Action));
+
+        var again = await App.RegisterAsync(AlexBySms());
+        await App.GrantAsync(again, "alex", Channel.Sms);
+        Assert.Equal(ConsentState.OptedOut, (await App.GetEventAsync(again.Id)).People[0].Consent["sms"]);
+        App.Time.Advance(TimeSpan.FromHours(21));
+        await App.DispatchAsync();
+
+        var toAlex = Assert.Single((await App.GetEventAsync(again.Id)).CheckIns, c => c.To == "alex");
+        Assert.Equal((CheckInStatus.Skipped, "opted-out"), (toAlex.Status, toAlex.Reason));
+        Assert.DoesNotContain(await OutboxAsync(), m => m.To == AlexPhone && m.Kind == MessageKinds.CheckIn);
+    }
+
+    [Fact]
+    public async Task Erase_RemovesGrantsRepliesAndRecords_SoTheSameOrganiserMustAskAgain()
+    {
+        var view = await App.RegisterAsync(AlexBySms());
+        await ReplyAsync(AlexPhone, "YES");
+        await ReplyAsync(Sam, "YES");
+        App.Time.Advance(TimeSpan.FromHours(20));
+        await App.DispatchAsync();
+        await ReplyAsync(AlexPhone, "Thanks, all good here");
+        Assert.Single((await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.To == "alex").Replies);
+
+        var (_, summary) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
+
+        Assert.Equal((1, 0, 1), (summary.Erased.Events, summary.Erased.CheckInsCancelled, summary.Erased.Replies));
+        Assert.Equal(2, summary.Erased.InboundMessages);
+        Assert.True(summary.Erased.OutboxMessages >= 2);
+        Assert.Empty(summary.Kept);
+        var after = await App.GetEventAsync(view.Id);
+        var alex = after.People.Single();
+        Assert.Equal((AddressErasure.Erased, (string?)null), (alex.Name, alex.Phone));
+        var sent = after.CheckIns.Single(c => c.To == "alex");
+        Assert.Equal(CheckInStatus.Sent, sent.Status);
+        Assert.Empty(sent.Replies);
+        Assert.Empty(await LedgerAsync(Channel.Sms, AlexPhone));
+        Assert.DoesNotContain(await OutboxAsync(), m => m.To == AlexPhone);
+        Assert.Empty(await App.Services.GetRequiredService<RecipientCheckIns>().ForAddressAsync(Channel.Sms, AlexPhone, Ct));
+        Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
+
+        var next = await App.RegisterAsync(AlexBySms());
+
+        Assert.Equal(ConsentState.Pending, (await App.GetEventAsync(next.Id)).People[0].Consent["sms"]);
+        Assert.Single(await OutboxAsync(), m => m.To == AlexPhone && m.Kind == MessageKinds.ConsentRequest);
+    }
+
+    [Fact]
+    public async Task Erase_Twice_TheSecondErasesNothingAndSaysSo()
+    {
+        await App.RegisterAsync(AlexBySms());
+        await ReplyAsync(AlexPhone, "STOP");
+
+        var (_, first) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
+        var (status, second) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
+
+        Assert.True(first.ErasedAnything);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False(second.ErasedAnything);
+        Assert.Equal(new ErasedCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), second.Erased);
+        Assert.Equal(["opt-out"], second.Kept);
+    }
+
+    [Fact]
+    public async Task Erase_ByAnotherClient_LeavesThisClientsEventAsItWas()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+
+        var (_, summary) = await EraseAsync(AppFactory.ClientBKey, Uri.EscapeDataString(AlexEmail));
+
+        Assert.Equal(0, summary.Erased.Events);
+        var after = await App.GetEventAsync(view.Id);
+        Assert.Equal(("Alex", AlexEmail), (after.People[0].Name, after.People[0].Email));
+        Assert.All(after.CheckIns, c => Assert.Equal(CheckInStatus.Scheduled, c.Status));
+    }
+
+    [Theory]
+    [InlineData("07911123457", "The phone number must start with + and its country code")]
+    [InlineData("%2B447700900123", "This is not a valid phone number.")]
+    [InlineData("alex%40", "This is not a valid email address.")]
+    [InlineData("nobody", "The phone number must start with + and its country code")]
+    public async Task Erase_ABadAddress_Is400NamingAddress(string address, string message)
+    {
+        var response = await App.CreateClient(AppFactory.ClientAKey).DeleteAsync($"/api/people/{address}", Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var errors = problem.RootElement.GetProperty("errors").GetProperty("address");
+        Assert.StartsWith(message, errors[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Erase_WithoutAKey_Is401_AndErasesNothing()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+
+        var response = await App.CreateClient().DeleteAsync("/api/people/%2B447911123457", Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Alex", (await App.GetEventAsync(view.Id)).People[0].Name);
+    }
+
+    private JsonObject DinnerWithNeeds()
+    {
+        var body = Requests.Dinner(App.Time.GetUtcNow());
+        body["aftercare"] = new JsonObject { ["needs"] = new JsonObject { ["alex"] = "A hug and a glass of water." } };
+        return body;
+    }
+
+    /// <summary>The example with Alex's check-in by SMS, 20 hours on (on time and agreed, quiet hours do not hold it).</summary>
+    private JsonObject AlexBySms()
+    {
+        var body = Requests.Dinner(App.Time.GetUtcNow());
+        body["checkIns"]![1]!["channel"] = "sms";
+        return body;
+    }
+
+    private async Task<EventView> RegisterAsync(string key, JsonObject body)
+    {
+        var response = await App.CreateClient(key).PostAsJsonAsync("/api/events", body, AppFactory.Json, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await AppFactory.ReadEventAsync(response);
+    }
+
+    private async Task<(HttpStatusCode Status, ErasureSummary Summary)> EraseAsync(string key, string address)
+    {
+        var response = await App.CreateClient(key).DeleteAsync($"/api/people/{address}", Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, body);
+        return (response.StatusCode, JsonSerializer.Deserialize<ErasureSummary>(body, AppFactory.Json)!);
+    }
+
+    private async Task ReplyAsync(string from, string body) =>
+        Assert.Equal(HttpStatusCode.OK, (await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct)).StatusCode);
+
+    private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync(Channel channel, string address) =>
+        App.Services.GetRequiredService<ConsentStore>().LedgerAsync(channel, address, CancellationToken.None);
+
+    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>
+        await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, Ct);
+
+    private HttpClient Browser() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+
+    private async Task<string> ConsentUrlAsync(string eventId)
+    {
+        var email = Assert.Single(await OutboxAsync(), m => m is { Kind: MessageKinds.ConsentRequest, Channel: "email" } && m.EventId == eventId);
+        return ConsentLinkPattern().Match(email.Body).Groups["path"].Value;
+    }
+
+    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/consent/[A-Za-z0-9_-]+)")]
+    private static partial Regex ConsentLinkPattern();
+}
