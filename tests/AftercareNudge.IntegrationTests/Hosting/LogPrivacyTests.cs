@@ -193,6 +193,17 @@ public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : IAsyncDisp
         var cancelled = await ApiClient().DeleteAsync($"/api/events/{view.Id}", Ct);
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
 
+        // Thaddeus asks to be forgotten (his address is in the path), then the event's content is purged.
+        var erased = await ApiClient().DeleteAsync($"/api/people/{Uri.EscapeDataString(ThaddeusEmail)}", Ct);
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        var erasedPhone = await ApiClient().DeleteAsync($"/api/people/{Uri.EscapeDataString(ThaddeusPhone)}", Ct);
+        Assert.Equal(HttpStatusCode.OK, erasedPhone.StatusCode);
+        App.Time.Advance(TimeSpan.FromDays(40));
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AftercareNudge.Privacy.EventPurge>().RunAsync(Ct);
+        }
+
         // What the app actually sent is secret too: every SMS body and email text.
         secrets.AddRange(Sent<SmsMessage>().Select(m => m.Body).Where(b => b.Length > 40));
         return secrets;
