@@ -153,6 +153,12 @@ public sealed class AddressErasure(
         }
 
         var organizerErased = keys.Contains(Participant.OrganizerKey);
+
+        // A person's key is often their name: an erased person gets a neutral one, as a purge gives.
+        var renamed = record.People
+            .Select((p, i) => (p.Key, New: "erased." + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Where(k => keys.Contains(k.Key))
+            .ToDictionary(k => k.Key, k => k.New, StringComparer.Ordinal);
         var cancelled = 0;
         foreach (var checkIn in rows.CheckIns)
         {
@@ -168,12 +174,14 @@ public sealed class AddressErasure(
                 // One a dispatch run holds is left to it: it finds the address gone, or the consent gone, and does not send.
                 cancelledThis = current.Status == CheckInStatus.Scheduled;
                 var empty = toThem && current.Status != CheckInStatus.Sending && current.Message.Length > 0;
-                return cancelledThis || empty
+                var newTo = current.Status != CheckInStatus.Sending ? renamed.GetValueOrDefault(current.To) : null;
+                return cancelledThis || empty || newTo is not null
                     ? current with
                     {
                         Status = cancelledThis ? CheckInStatus.Cancelled : current.Status,
                         Reason = cancelledThis ? "erased" : current.Reason,
                         Message = empty ? "" : current.Message,
+                        To = newTo ?? current.To,
                     }
                     : null;
             }, cancellationToken);
@@ -185,7 +193,11 @@ public sealed class AddressErasure(
         var replies = await events.DeleteRowsAsync(eventId, rows.Replies.Where(r => sentToThem.Contains(r.CheckInId)).Select(r => r.RowKey), cancellationToken);
 
         var changed = await events.ChangeEventAsync(eventId, e => e.PurgedAt is null && e.Everyone.Any(p => Matches(p, channel, address))
-            ? e with { Organizer = Erase(e.Organizer, channel, address), People = e.People.Select(p => Erase(p, channel, address)).ToList() }
+            ? e with
+            {
+                Organizer = Erase(e.Organizer, channel, address),
+                People = e.People.Select(p => Erase(p, channel, address) is var erased && erased != p && renamed.TryGetValue(p.Key, out var key) ? erased with { Key = key } : erased).ToList(),
+            }
             : null, cancellationToken);
         return new EventErasure(record.OrganizerId, changed is not null, cancelled, replies, keys);
     }

@@ -74,7 +74,16 @@ public static class RateLimits
     internal static RateLimitPartition<string> Partition(HttpContext http)
     {
         var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-        switch (Classify(http.Request.Path))
+        var limited = Classify(http.Request.Path);
+
+        // RFC 8058 one-click unsubscribes come from mail providers' servers, many people's from one
+        // address: an opt-out must not wait behind a page's limit.
+        if (limited == Limited.Public && HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/api/unsubscribe", StringComparison.OrdinalIgnoreCase))
+        {
+            limited = Limited.Webhook;
+        }
+
+        switch (limited)
         {
             case Limited.Management:
                 var keys = http.RequestServices.GetRequiredService<IOptions<ApiKeyOptions>>().Value;

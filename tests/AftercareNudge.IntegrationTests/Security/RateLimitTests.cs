@@ -62,6 +62,22 @@ public sealed class RateLimitTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task OneClickUnsubscribes_FromAMailProvidersServer_AreNotHeldToThePagesLimit()
+    {
+        await using var app = new AppFactory(azurite, new Dictionary<string, string?>
+        {
+            ["RateLimits:PublicPerMinute"] = "2",
+            ["RateLimits:WebhookPerMinute"] = "100",
+        });
+        var mailProvider = app.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            using var oneClick = new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]);
+            Assert.Equal(HttpStatusCode.NotFound, (await mailProvider.PostAsync("/api/unsubscribe/" + new string('b', 43), oneClick, Ct)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Health_IsNeverLimited()
     {
         var client = App.CreateClient();
