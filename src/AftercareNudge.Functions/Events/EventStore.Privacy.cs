@@ -4,10 +4,10 @@ using Azure.Data.Tables;
 
 namespace AftercareNudge.Events;
 
-/// <summary>A reply row as stored: its row key (to delete it) and the check-in it answers.</summary>
-public sealed record StoredReply(string RowKey, string CheckInId);
+/// <summary>A reply row as stored: its row key (to delete it), the check-in it answers, and what it says.</summary>
+public sealed record StoredReply(string RowKey, string CheckInId, string Body, DateTimeOffset ReceivedAt);
 
-/// <summary>Every row of an event's partition, for deleting its content (see <c>Privacy.EventPurge</c>, <c>Privacy.AddressErasure</c>).</summary>
+/// <summary>Every row of an event's partition, in one query: for reading the event (<see cref="EventStore.GetAsync"/>) and for deleting its content (see <c>Privacy.EventPurge</c>, <c>Privacy.AddressErasure</c>).</summary>
 public sealed record EventRows(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns, IReadOnlyList<StoredReply> Replies, IReadOnlyList<string> ChangeRows);
 
 // What the privacy feature needs of the Events table: every row of an event, and the writes that
@@ -36,7 +36,7 @@ public sealed partial class EventStore
             }
             else if (entity.RowKey.StartsWith(ReplyRowPrefix, StringComparison.Ordinal))
             {
-                replies.Add(new StoredReply(entity.RowKey, entity.GetString("CheckInId")));
+                replies.Add(new StoredReply(entity.RowKey, entity.GetString("CheckInId"), entity.GetString("Body") ?? "", entity.GetDateTimeOffset("ReceivedAt") ?? default));
             }
             else if (entity.RowKey.StartsWith(ChangeRowPrefix, StringComparison.Ordinal))
             {

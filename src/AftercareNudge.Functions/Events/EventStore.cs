@@ -32,30 +32,10 @@ public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueInde
     }
 
     /// <summary>The event, its check-ins and the replies to them, in one partition query; null if there is no such event.</summary>
-    public async Task<(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns, IReadOnlyList<CheckInReply> Replies)?> GetAsync(string eventId, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
-        EventRecord? record = null;
-        var checkIns = new List<CheckInRecord>();
-        var replies = new List<CheckInReply>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {eventId}"), cancellationToken: cancellationToken))
-        {
-            if (entity.RowKey == EventRow)
-            {
-                record = ToEventRecord(entity);
-            }
-            else if (entity.RowKey.StartsWith(CheckInRowPrefix, StringComparison.Ordinal))
-            {
-                checkIns.Add(ToCheckInRecord(entity));
-            }
-            else if (entity.RowKey.StartsWith(ReplyRowPrefix, StringComparison.Ordinal))
-            {
-                replies.Add(new CheckInReply(entity.GetString("CheckInId"), entity.GetString("Body"), entity.GetDateTimeOffset("ReceivedAt") ?? default));
-            }
-        }
-
-        return record is null ? null : (record, checkIns.OrderBy(c => c.Position).ToList(), replies.OrderBy(r => r.ReceivedAt).ToList());
-    }
+    public async Task<(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns, IReadOnlyList<CheckInReply> Replies)?> GetAsync(string eventId, CancellationToken cancellationToken) =>
+        await GetRowsAsync(eventId, cancellationToken) is { } rows
+            ? (rows.Event, rows.CheckIns, rows.Replies.Select(r => new CheckInReply(r.CheckInId, r.Body, r.ReceivedAt)).OrderBy(r => r.ReceivedAt).ToList())
+            : null;
 
     /// <summary>A free-text reply to a check-in, kept with its event (and deleted with it).</summary>
     public async Task AddReplyAsync(string eventId, CheckInReply reply, string messageId, CancellationToken cancellationToken)
