@@ -399,7 +399,7 @@ public static class ConsentPages
         var quiet = "";
         if (person is not null)
         {
-            var current = (person.QuietHours is { Length: 11 } q ? Dispatch.QuietHours.Parse(q[..5], q[6..]) : null) ?? Dispatch.QuietHours.Default;
+            var current = Dispatch.QuietHours.Of(person.QuietHours);
             quiet = "<fieldset><legend>Your quiet hours (optional)</legend>"
                 + "<p class=\"small\">A message that was not planned for that exact time (a retry, or one held up) waits until your quiet hours end. "
                 + "Messages you agree to for a set time still arrive then.</p>"

@@ -359,7 +359,7 @@ public sealed class Dispatcher(
             return null;
         }
 
-        var quiet = (recipient.QuietHours is { } q ? QuietHours.Parse(q[..5], q[6..]) : null) ?? QuietHours.Default;
+        var quiet = QuietHours.Of(recipient.QuietHours);
         var zone = EventTime.FindZone(recipient.TimeZone) ?? NodaTime.DateTimeZone.Utc;
         return quiet.EndOfQuietAt(now, zone);
     }

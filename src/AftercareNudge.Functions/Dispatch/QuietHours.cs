@@ -23,6 +23,10 @@ public sealed record QuietHours(LocalTime From, LocalTime To)
         return f is { } ff && t is { } tt && ff != tt ? new QuietHours(ff, tt) : null;
     }
 
+    /// <summary>A person's quiet hours as stored (<see cref="ToString"/>: <c>HH:mm-HH:mm</c>), or the default when none are set.</summary>
+    public static QuietHours Of(string? stored) =>
+        (stored is { Length: 11 } q && q[5] == '-' ? Parse(q[..5], q[6..]) : null) ?? Default;
+
     public override string ToString() =>
         From.ToString("HH':'mm", CultureInfo.InvariantCulture) + "-" + To.ToString("HH':'mm", CultureInfo.InvariantCulture);
 

@@ -29,7 +29,7 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : IAsyncDisposab
     private AppFactory App => _app ??= AppFactory.WithProviders(
         azurite,
         () => _sender,
-        new Dictionary<string, string?> { ["SendGrid:EventWebhookPublicKey"] = Convert.ToBase64String(_key.ExportSubjectPublicKeyInfo()) });
+        new Dictionary<string, string?> { ["SendGrid:EventWebhookPublicKey"] = SendGridWebhook.PublicKey(_key) });
 
     public async ValueTask DisposeAsync()
     {
@@ -328,17 +328,7 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : IAsyncDisposab
 
     private async Task<HttpResponseMessage> PostAsync(string body, ECDsa? signer, DateTimeOffset? timestamp = null)
     {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sendgrid/events") { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        if (signer is not null)
-        {
-            var stamp = (timestamp ?? App.Time.GetUtcNow()).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-            var signature = signer.SignData([.. Encoding.UTF8.GetBytes(stamp), .. bytes], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
-            request.Headers.Add(SendGridSignature.SignatureHeader, Convert.ToBase64String(signature));
-            request.Headers.Add(SendGridSignature.TimestampHeader, stamp);
-        }
-
+        using var request = SendGridWebhook.Request(body, signer, timestamp ?? App.Time.GetUtcNow());
         return await App.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
     }
 

@@ -57,7 +57,7 @@ public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : IAsyncDisp
     private AppFactory App => _app ??= AppFactory.WithProviders(
         azurite,
         () => _sender,
-        new Dictionary<string, string?> { ["SendGrid:EventWebhookPublicKey"] = Convert.ToBase64String(_sendGridKey.ExportSubjectPublicKeyInfo()) },
+        new Dictionary<string, string?> { ["SendGrid:EventWebhookPublicKey"] = SendGridWebhook.PublicKey(_sendGridKey) },
         services =>
         {
             // Emails leave with their unsubscribe link, as the app sends them.
@@ -324,13 +324,7 @@ public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : IAsyncDisp
             ["eventId"] = eventId,
             ["checkInId"] = checkInId,
         };
-        var bytes = Encoding.UTF8.GetBytes(new JsonArray(item).ToJsonString());
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sendgrid/events") { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var stamp = App.Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var signature = _sendGridKey.SignData([.. Encoding.UTF8.GetBytes(stamp), .. bytes], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
-        request.Headers.Add(SendGridSignature.SignatureHeader, Convert.ToBase64String(signature));
-        request.Headers.Add(SendGridSignature.TimestampHeader, stamp);
+        using var request = SendGridWebhook.Request(new JsonArray(item).ToJsonString(), _sendGridKey, App.Time.GetUtcNow());
         return await App.CreateClient().SendAsync(request, Ct);
     }
 

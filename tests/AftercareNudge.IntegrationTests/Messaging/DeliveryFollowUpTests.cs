@@ -35,7 +35,7 @@ public sealed class DeliveryFollowUpTests(AzuriteFixture azurite) : IAsyncDispos
     private AppFactory App => _app ??= AppFactory.WithProviders(
         azurite,
         () => _sender,
-        new Dictionary<string, string?> { ["SendGrid:EventWebhookPublicKey"] = Convert.ToBase64String(_sendGridKey.ExportSubjectPublicKeyInfo()) });
+        new Dictionary<string, string?> { ["SendGrid:EventWebhookPublicKey"] = SendGridWebhook.PublicKey(_sendGridKey) });
 
     public async ValueTask DisposeAsync()
     {
@@ -558,13 +558,8 @@ public sealed class DeliveryFollowUpTests(AzuriteFixture azurite) : IAsyncDispos
     /// <summary>One SendGrid event batch, signed as SendGrid signs it.</summary>
     private async Task<HttpResponseMessage> PostSendGridAsync(params JsonObject[] events)
     {
-        var bytes = Encoding.UTF8.GetBytes(new JsonArray(events.Select(e => (JsonNode)e.DeepClone()).ToArray()).ToJsonString());
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sendgrid/events") { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var stamp = App.Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var signature = _sendGridKey.SignData([.. Encoding.UTF8.GetBytes(stamp), .. bytes], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
-        request.Headers.Add(SendGridSignature.SignatureHeader, Convert.ToBase64String(signature));
-        request.Headers.Add(SendGridSignature.TimestampHeader, stamp);
+        var body = new JsonArray(events.Select(e => (JsonNode)e.DeepClone()).ToArray()).ToJsonString();
+        using var request = SendGridWebhook.Request(body, _sendGridKey, App.Time.GetUtcNow());
         return await App.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
     }
 }
