@@ -41,7 +41,7 @@ public static class ConsentPages
         }
 
         var (record, person) = await FindPersonAsync(events, link, cancellationToken);
-        if (PlanChanged(link, record))
+        if (PlanChanged(link, record, person))
         {
             return Page(http, StatusCodes.Status200OK, ConsentTitle(link), PlanChangedNotice(link));
         }
@@ -78,7 +78,7 @@ public static class ConsentPages
 
         var logger = loggers.CreateLogger(LoggerCategory);
         var (record, person) = await FindPersonAsync(events, link, cancellationToken);
-        if (PlanChanged(link, record))
+        if (PlanChanged(link, record, person))
         {
             // They would be agreeing to words that are no longer the plan.
             ConsentPagesLog.PlanChanged(logger);
@@ -185,9 +185,9 @@ public static class ConsentPages
         return (record, record?.Find(link.PersonKey));
     }
 
-    /// <summary>The link showed a plan, and the event's plan is no longer that one.</summary>
-    private static bool PlanChanged(LinkToken link, EventRecord? record) =>
-        link.PlanVersion is not null && record is not null && AftercarePlan.Version(record) != link.PlanVersion;
+    /// <summary>The link showed a plan, and what this person would agree to is no longer what it showed.</summary>
+    private static bool PlanChanged(LinkToken link, EventRecord? record, Participant? person) =>
+        link.PlanVersion is not null && record is not null && (person is null || AftercarePlan.Version(record, person) != link.PlanVersion);
 
     private static string PlanChangedNotice(LinkToken link) =>
         $"<p class=\"notice\">{Encode(link.OrganizerName ?? "The organiser")} changed the aftercare plan after this email was sent, so nothing can be agreed here and nothing was recorded. "
@@ -209,7 +209,7 @@ public static class ConsentPages
                 }
 
                 var changed = person;
-                if (link.PlanVersion is not null && AftercarePlan.Version(record) == link.PlanVersion)
+                if (link.PlanVersion is not null && AftercarePlan.Version(record, person) == link.PlanVersion)
                 {
                     changed = changed with { AgreedPlan = link.PlanVersion };
                 }

@@ -98,7 +98,7 @@ public sealed class ConsentRequests(
 
         // A plan is asked about once per version: a PATCH's immediate ask and its safety net (a held
         // request) must not both send it.
-        var planVersion = channel == Channel.Email && AftercarePlan.MustAgree(record, person) ? AftercarePlan.Version(record) : null;
+        var planVersion = channel == Channel.Email && AftercarePlan.MustAgree(record, person) ? AftercarePlan.Version(record, person) : null;
         if (planVersion is not null && person.AskedPlan == planVersion)
         {
             return;
@@ -138,7 +138,7 @@ public sealed class ConsentRequests(
                     time.GetUtcNow() + LinkTokens.ConsentLifetime,
                     record.Id,
                     person.Key,
-                    withPlan ? AftercarePlan.Version(record) : null,
+                    withPlan ? AftercarePlan.Version(record, person) : null,
                     withPlan ? record.Plan : null,
                     withPlan ? person.Needs : null),
                 cancellationToken);

@@ -5,8 +5,8 @@ namespace AftercareNudge.Events;
 
 /// <summary>
 /// The aftercare plan of an event: the shared plan and each person's needs. Agreeing on the consent page
-/// means agreeing to the plan as written, so the plan has a version (a hash of every word of it); a
-/// person who agreed to an older version is asked again, and gets no email until they agree.
+/// means agreeing to the plan as written, so the plan has a version per person (a hash of the words
+/// that person is shown); a person who agreed to older words is asked again, and gets no email until they agree.
 /// </summary>
 public static class AftercarePlan
 {
@@ -18,22 +18,27 @@ public static class AftercarePlan
     public static bool Exists(EventRecord record) =>
         !string.IsNullOrEmpty(record.Plan) || record.Everyone.Any(p => !string.IsNullOrEmpty(p.Needs));
 
-    /// <summary>A short digest of the plan's words: changes with any word of the plan or of anyone's needs.</summary>
-    public static string? Version(EventRecord record)
+    /// <summary>
+    /// A short digest of what this person is shown and agrees to: the shared plan and what the organiser
+    /// wrote about them (the consent page shows no one else's needs). It changes with those words only,
+    /// so nothing done to someone else (their needs, an erasure, a new key) touches this person's agreement.
+    /// </summary>
+    public static string? Version(EventRecord record, Participant person)
     {
         if (!Exists(record))
         {
             return null;
         }
 
-        var text = new StringBuilder().Append("plan\n").Append(record.Plan ?? "").Append('\n');
-        foreach (var person in record.Everyone.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            text.Append("needs ").Append(person.Key).Append('\n').Append(person.Needs ?? "").Append('\n');
-        }
-
+        var text = new StringBuilder()
+            .Append("plan\n").Append(record.Plan ?? "").Append('\n')
+            .Append("needs\n").Append(person.Needs ?? "").Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }
+
+    /// <summary>Whether the plan's words changed for anyone between two states of an event.</summary>
+    public static bool ChangedForAnyone(EventRecord before, EventRecord after) =>
+        after.Everyone.Any(p => before.Find(p.Key) is not { } old || Version(before, old) != Version(after, p));
 
     /// <summary>
     /// Whether a person must agree to the plan before emails reach them: everyone but the organiser
@@ -44,5 +49,5 @@ public static class AftercarePlan
 
     /// <summary>Whether the person agreed to the plan as it is now (true when there is nothing to agree to).</summary>
     public static bool Agreed(EventRecord record, Participant person) =>
-        !MustAgree(record, person) || person.AgreedPlan == Version(record);
+        !MustAgree(record, person) || person.AgreedPlan == Version(record, person);
 }

@@ -140,7 +140,7 @@ public sealed class EventChanges(
         // to ask.
         if (plan.PlanChanged)
         {
-            foreach (var person in plan.Event.People.Where(p => AftercarePlan.MustAgree(plan.Event, p)))
+            foreach (var person in plan.Event.People.Where(p => AftercarePlan.MustAgree(plan.Event, p) && AftercarePlan.Version(plan.Event, p) != AftercarePlan.Version(record, record.Find(p.Key) ?? p)))
             {
                 await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, Channel.Email, time.GetUtcNow() + ReaskSafetyNet), cancellationToken);
             }
@@ -320,7 +320,7 @@ public sealed class EventChanges(
                 Organizer = record.Organizer with { Needs = planned.Organizer.Needs, TimeZone = planned.Organizer.TimeZone },
                 People = record.People.Select(p => planned.People.First(n => n.Key == p.Key) is var n ? p with { Needs = n.Needs, TimeZone = n.TimeZone } : p).ToList(),
             };
-            plan.PlanChanged = AftercarePlan.Version(plan.Event) != AftercarePlan.Version(record);
+            plan.PlanChanged = AftercarePlan.ChangedForAnyone(record, plan.Event);
             plan.EventChanged = plan.Event.TimeZone != record.TimeZone || plan.Event.StartsAtLocal != record.StartsAtLocal || plan.Event.EndsAtLocal != record.EndsAtLocal
                 || plan.Event.StartsAt != record.StartsAt || plan.Event.EndsAt != record.EndsAt || plan.PlanChanged;
 

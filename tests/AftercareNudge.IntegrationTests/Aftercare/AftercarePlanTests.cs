@@ -245,6 +245,26 @@ public sealed class AftercarePlanTests(AzuriteFixture azurite) : IAsyncDisposabl
     }
 
     [Fact]
+    public async Task Patch_ThatChangesOnlySomeoneElsesNeeds_KeepsAlexsAgreement_WhichIsToWhatAlexWasShown()
+    {
+        var view = await App.RegisterAsync(DinnerWithPlan());
+        await PostAsync(await ConsentUrlAsync(), ("decision", "agree"));
+
+        var response = await PatchAsync(view.Id, new JsonObject
+        {
+            ["aftercare"] = new JsonObject { ["needs"] = new JsonObject { ["organizer"] = "Twenty minutes alone first.", ["alex"] = "A hug and a glass of water." } },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var after = await AppFactory.ReadEventAsync(response);
+        Assert.Equal("Twenty minutes alone first.", after.Organizer.Needs);
+        var alex = after.People.Single(p => p.Key == "alex");
+        Assert.True(alex.AgreedToPlan);
+        Assert.Equal(ConsentState.Granted, alex.Consent["email"]);
+        Assert.Single(await ConsentEmailsAsync());
+    }
+
+    [Fact]
     public async Task Patch_ThatOnlyMovesTheEvent_KeepsTheirAgreementToThePlan()
     {
         var view = await App.RegisterAsync(DinnerWithPlan());

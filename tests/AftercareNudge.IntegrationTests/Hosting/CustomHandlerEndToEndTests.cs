@@ -133,7 +133,14 @@ public sealed class CustomHandlerEndToEndTests(AzuriteFixture azurite, PrismFixt
 
         var sms = Assert.Single(outbox!);
         Assert.Equal("Sam via AftercareNudge: How are you feeling?", (string?)sms!["body"]);
-        var after = await client.GetFromJsonAsync<EventView>($"/api/events/{view.Id}", AppFactory.Json, TestContext.Current.CancellationToken);
+        // The outbox is written before the result is recorded: on a busy machine GET can still see it sending.
+        EventView? after = null;
+        for (var tries = 0; tries < 20 && after?.CheckIns[0].Status is not CheckInStatus.Sent; tries++)
+        {
+            after = await client.GetFromJsonAsync<EventView>($"/api/events/{view.Id}", AppFactory.Json, TestContext.Current.CancellationToken);
+            await Task.Delay(after!.CheckIns[0].Status == CheckInStatus.Sending ? 250 : 0, TestContext.Current.CancellationToken);
+        }
+
         Assert.Equal(CheckInStatus.Sent, after!.CheckIns[0].Status);
         Assert.Contains("NOT DELIVERED", app.Output, StringComparison.Ordinal);
     }

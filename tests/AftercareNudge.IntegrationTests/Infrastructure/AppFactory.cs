@@ -86,7 +86,7 @@ public sealed class AppFactory(
     {
         var changed = await Services.GetRequiredService<EventStore>().ChangeEventAsync(
             eventId,
-            e => e with { People = e.People.Select(p => p.Key == personKey ? p with { AgreedPlan = AftercarePlan.Version(e) } : p).ToList() },
+            e => e with { People = e.People.Select(p => p.Key == personKey ? p with { AgreedPlan = AftercarePlan.Version(e, p) } : p).ToList() },
             CancellationToken.None);
         Assert.NotNull(changed);
     }

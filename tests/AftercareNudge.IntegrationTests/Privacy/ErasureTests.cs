@@ -20,6 +20,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : IAsyncDisposa
     private const string Sam = "+447911123456";
     private const string AlexPhone = "+447911123457";
     private const string AlexEmail = "alex@example.com";
+    private const string RobinEmail = "robin@example.com";
 
     private AppFactory App { get; } = new(azurite);
 
@@ -162,6 +163,41 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : IAsyncDisposa
         var after = await App.GetEventAsync(view.Id);
         Assert.Equal(("Alex", AlexEmail), (after.People[0].Name, after.People[0].Email));
         Assert.All(after.CheckIns, c => Assert.Equal(CheckInStatus.Scheduled, c.Status));
+    }
+
+    [Fact]
+    public async Task Erase_SomeoneElse_KeepsAlexsAgreementToThePlan_AndAlexsReminderStillGoesOut()
+    {
+        var body = Requests.Dinner(App.Time.GetUtcNow());
+        body["people"]!.AsArray().Add(new JsonObject { ["key"] = "robin", ["name"] = "Robin", ["email"] = RobinEmail });
+        body["aftercare"] = new JsonObject
+        {
+            ["plan"] = "Blankets, water and a quiet hour.",
+            ["needs"] = new JsonObject { ["alex"] = "A hug and a glass of water.", ["robin"] = "A walk home." },
+            ["reminders"] = new JsonArray { new JsonObject { ["to"] = "alex", ["after"] = "end", ["offset"] = "PT1H" } },
+        };
+        var view = await App.RegisterAsync(body);
+        var alexLink = await ConsentLinks.OnlyPathAsync(App, AlexEmail);
+        Assert.Equal(HttpStatusCode.OK, (await ConsentLinks.PostFormAsync(App, alexLink, ("decision", "agree"))).StatusCode);
+        Assert.True((await App.GetEventAsync(view.Id)).People.Single(p => p.Key == "alex").AgreedToPlan);
+
+        await EraseAsync(AppFactory.ClientAKey, Uri.EscapeDataString(RobinEmail));
+
+        // Robin's key and needs are gone; the words Alex was shown and agreed to are not.
+        var after = await App.GetEventAsync(view.Id);
+        Assert.DoesNotContain(after.People, p => p.Key == "robin");
+        var alex = after.People.Single(p => p.Key == "alex");
+        Assert.True(alex.AgreedToPlan);
+        Assert.Equal(ConsentState.Granted, alex.Consent["email"]);
+        Assert.Single(await ConsentLinks.ConsentEmailsAsync(App, AlexEmail)); // not asked again: nothing changed for Alex
+        Assert.Equal(HttpStatusCode.OK, (await Browser().GetAsync(alexLink, Ct)).StatusCode);
+
+        App.Time.Advance(TimeSpan.FromHours(6));
+        await App.DispatchAsync();
+
+        var reminder = after.CheckIns.Single(c => c.Kind == CheckInKind.Reminder);
+        Assert.Equal(CheckInStatus.Sent, (await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Id == reminder.Id).Status);
+        Assert.Contains(await OutboxAsync(), m => m.Kind == MessageKinds.Reminder && m.To == AlexEmail);
     }
 
     [Theory]
