@@ -314,7 +314,10 @@ public sealed class Dispatcher(
         return await ApplyAsync(entry, address, claimed, result, handedOver);
     }
 
-    /// <param name="handedOver">When the message was handed to the provider: the moment it went out, its <c>sentAt</c>.</param>
+    /// <param name="handedOver">
+    /// When the message was handed to the provider: the moment it went out, its <c>sentAt</c> (to the
+    /// millisecond, as stored, so that <c>late</c> is the same in this run's count and in GET).
+    /// </param>
     private async Task<DispatchOutcome> ApplyAsync(DueEntry entry, string address, CheckInRecord claimed, SendResult result, DateTimeOffset handedOver)
     {
         var now = time.GetUtcNow();
@@ -322,7 +325,7 @@ public sealed class Dispatcher(
         switch (result.Outcome)
         {
             case SendOutcome.Sent:
-                var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = handedOver, ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
+                var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = WholeMilliseconds(handedOver), ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
                 return await FinishAsync(entry, sent, sent.IsLate(_options.LateAfter) ? DispatchOutcome.SentLate : DispatchOutcome.Sent, claimedUntil);
 
             case SendOutcome.Transient when claimed.Attempts < _options.MaxAttempts:
