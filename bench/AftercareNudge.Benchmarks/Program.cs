@@ -2,6 +2,7 @@
 // connection string as the first argument. Prints its figures; asserts nothing.
 //
 //   dotnet run -c Release --project bench/AftercareNudge.Benchmarks -- [connection-string] [due] [future]
+//   dotnet run -c Release --project bench/AftercareNudge.Benchmarks -- --lateness [connection-string]
 using System.Diagnostics;
 using System.Globalization;
 using AftercareNudge.Consent;
@@ -14,6 +15,12 @@ using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+
+if (args.Length > 0 && args[0] == "--lateness")
+{
+    await LatenessBenchmark.RunAsync(args.Length > 1 ? args[1] : "UseDevelopmentStorage=true");
+    return;
+}
 
 var connection = args.Length > 0 ? args[0] : "UseDevelopmentStorage=true";
 var due = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000;

@@ -25,6 +25,18 @@ public sealed class DispatchOptions
     /// <summary>A run stops taking new work after this long, well inside the host's 10-minute function timeout.</summary>
     public TimeSpan RunBudget { get; set; } = TimeSpan.FromMinutes(4);
 
+    /// <summary>
+    /// A run also takes the check-ins that fall due within this long after it starts, and waits until
+    /// each is due before sending it (never early). The timer fires every minute, and may fire a few
+    /// milliseconds early or late: without this, a check-in due on the minute found a run that had
+    /// started a moment before and waited a whole minute for the next. Shorter than the timer's
+    /// period, so that a run has finished its last sends before the next run starts.
+    /// </summary>
+    public TimeSpan LookAhead { get; set; } = TimeSpan.FromSeconds(50);
+
+    /// <summary>A check-in sent (handed to the provider) more than this after its due time is reported as <c>late</c>.</summary>
+    public TimeSpan LateAfter { get; set; } = TimeSpan.FromSeconds(60);
+
     public IEnumerable<string> Problems()
     {
         if (ClaimLease < TimeSpan.FromMinutes(3))
@@ -50,6 +62,16 @@ public sealed class DispatchOptions
         if (RunBudget <= TimeSpan.Zero || RunBudget > TimeSpan.FromMinutes(9))
         {
             yield return "Dispatch:RunBudget must be positive and under the 10-minute function timeout (at most 00:09:00).";
+        }
+
+        if (LookAhead < TimeSpan.Zero || LookAhead > TimeSpan.FromSeconds(55) || LookAhead >= RunBudget)
+        {
+            yield return "Dispatch:LookAhead must be between 00:00:00 and 00:00:55 (the timer runs every minute, and a run must end before the next) and shorter than Dispatch:RunBudget.";
+        }
+
+        if (LateAfter <= TimeSpan.Zero || LateAfter > TimeSpan.FromHours(1))
+        {
+            yield return "Dispatch:LateAfter must be positive and at most 01:00:00.";
         }
     }
 }

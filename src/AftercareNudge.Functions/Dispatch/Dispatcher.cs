@@ -102,10 +102,18 @@ public sealed class Dispatcher(
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budgetTimer.Token);
         try
         {
+            // What is due, and what falls due within the look-ahead: a run that started a moment before
+            // a check-in's time sends it at its time, not a minute later (see DispatchOptions.LookAhead).
+            // Rows come oldest first, so a worker waiting for one never holds up one due sooner.
             await Parallel.ForEachAsync(
-                dueIndex.ReadDueAsync(started, budget.Token),
+                dueIndex.ReadDueAsync(started + _options.LookAhead, budget.Token),
                 new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = budget.Token },
-                async (entry, _) => report.Count(await ProcessSafelyAsync(entry, cancellationToken)));
+                async (entry, token) =>
+                {
+                    // A wait cut short (budget, shutdown) has claimed nothing: the next run takes the check-in.
+                    await WaitUntilDueAsync(entry.DueAt, token);
+                    report.Count(await ProcessSafelyAsync(entry, cancellationToken));
+                });
         }
         catch (OperationCanceledException) when (budgetTimer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -114,6 +122,18 @@ public sealed class Dispatcher(
 
         DispatchLog.Run(logger, report.Sent, report.Late, report.Skipped, report.Failed, report.Retrying, report.Busy, report.Cleaned, report.Errored);
         return report;
+    }
+
+    /// <summary>
+    /// Waits on the app's clock until <paramref name="dueAt"/>, and never returns before it: a timer
+    /// that wakes a little early is waited out again for what remains.
+    /// </summary>
+    private async Task WaitUntilDueAsync(DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        for (var left = dueAt - time.GetUtcNow(); left > TimeSpan.Zero; left = dueAt - time.GetUtcNow())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), time, cancellationToken);
+        }
     }
 
     /// <summary>One check-in's trouble is logged and left for the next run; it never stops the others.</summary>
@@ -204,7 +224,7 @@ public sealed class Dispatcher(
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = recipient.AgreedPlan is null ? "no-consent" : "plan-changed" }, DispatchOutcome.Skipped);
         }
 
-        if (HeldForQuietHours(recipient, claimed) is { } quietUntil)
+        if (QuietHoursHold.Until(recipient, claimed, time.GetUtcNow()) is { } quietUntil)
         {
             // Nothing the recipient did not agree to at this hour disturbs them: it waits for morning.
             // The claim's attempt is given back: a wait is not a try.
@@ -228,8 +248,9 @@ public sealed class Dispatcher(
             return await SendFollowUpAsync(entry, record, recipient, address, claimed);
         }
 
+        var handedOver = time.GetUtcNow();
         var result = await SendAsync(record, recipient, address, claimed);
-        return await ApplyAsync(entry, address, claimed, result);
+        return await ApplyAsync(entry, address, claimed, result, handedOver);
     }
 
     private async Task<SendResult> SendAsync(EventRecord record, Participant recipient, string address, CheckInRecord checkIn)
@@ -277,6 +298,7 @@ public sealed class Dispatcher(
         }
 
         SendResult result;
+        var handedOver = time.GetUtcNow();
         try
         {
             result = message.Sms is { } text
@@ -289,18 +311,22 @@ public sealed class Dispatcher(
             result = SendResult.Ambiguous("send-error");
         }
 
-        return await ApplyAsync(entry, address, claimed, result);
+        return await ApplyAsync(entry, address, claimed, result, handedOver);
     }
 
-    private async Task<DispatchOutcome> ApplyAsync(DueEntry entry, string address, CheckInRecord claimed, SendResult result)
+    /// <param name="handedOver">
+    /// When the message was handed to the provider: the moment it went out, its <c>sentAt</c> (to the
+    /// millisecond, as stored, so that <c>late</c> is the same in this run's count and in GET).
+    /// </param>
+    private async Task<DispatchOutcome> ApplyAsync(DueEntry entry, string address, CheckInRecord claimed, SendResult result, DateTimeOffset handedOver)
     {
         var now = time.GetUtcNow();
         var claimedUntil = claimed.ClaimedUntil;
         switch (result.Outcome)
         {
             case SendOutcome.Sent:
-                var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = now, ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
-                return await FinishAsync(entry, sent, sent.Late ? DispatchOutcome.SentLate : DispatchOutcome.Sent, claimedUntil);
+                var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = WholeMilliseconds(handedOver), ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
+                return await FinishAsync(entry, sent, sent.IsLate(_options.LateAfter) ? DispatchOutcome.SentLate : DispatchOutcome.Sent, claimedUntil);
 
             case SendOutcome.Transient when claimed.Attempts < _options.MaxAttempts:
                 var delay = RetryDelay(claimed.Attempts, result.RetryAfter);
@@ -343,25 +369,6 @@ public sealed class Dispatcher(
 
         await dueIndex.RemoveAsync(entry, CancellationToken.None);
         return true;
-    }
-
-    /// <summary>
-    /// A retry, a check-in gone late or one moved since it was agreed was not agreed to for this moment:
-    /// inside the recipient's quiet hours it waits until they end. A check-in on time goes out, whatever
-    /// the hour. A notice never has an agreed time: the organiser did not choose the hour a message failed.
-    /// </summary>
-    private DateTimeOffset? HeldForQuietHours(Participant recipient, CheckInRecord claimed)
-    {
-        var now = time.GetUtcNow();
-        var agreedTiming = claimed.Kind != CheckInKind.Notice && claimed.MovedAt is null && claimed.Attempts <= 1 && now - claimed.DueAt <= CheckInRecord.LateAfter;
-        if (agreedTiming)
-        {
-            return null;
-        }
-
-        var quiet = QuietHours.Of(recipient.QuietHours);
-        var zone = EventTime.FindZone(recipient.TimeZone) ?? NodaTime.DateTimeZone.Utc;
-        return quiet.EndOfQuietAt(now, zone);
     }
 
     // Table Storage keeps dates to the millisecond at best: compare and store at that precision.

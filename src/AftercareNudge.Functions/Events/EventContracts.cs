@@ -122,7 +122,8 @@ public sealed record CheckInView(
     bool Late,
     IReadOnlyList<ReplyView> Replies,
     CheckInKind Kind = CheckInKind.CheckIn,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RelatesTo = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RelatesTo = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? WaitsUntil = null);
 
 /// <summary>A recipient's free-text answer to a check-in.</summary>
 public sealed record ReplyView(string Body, DateTimeOffset ReceivedAt);

@@ -58,12 +58,13 @@ public sealed record CheckInRecord(
     DeliveryReport? PendingDelivery = null,
     DateTimeOffset? MovedAt = null)
 {
-    /// <summary>Sent later than this after its due time, a check-in is reported as late.</summary>
-    public static readonly TimeSpan LateAfter = TimeSpan.FromMinutes(5);
-
     public bool IsFinished => Status is CheckInStatus.Sent or CheckInStatus.Delivered or CheckInStatus.Failed or CheckInStatus.Skipped or CheckInStatus.Cancelled;
 
-    public bool Late => SentAt is { } sent && sent - DueAt > LateAfter;
+    /// <summary>
+    /// Late: handed to the provider more than <paramref name="tolerance"/> (<c>Dispatch__LateAfter</c>)
+    /// after the promised <see cref="DueAt"/>; exactly the tolerance is on time.
+    /// </summary>
+    public bool IsLate(TimeSpan tolerance) => SentAt is { } sent && sent - DueAt > tolerance;
 }
 
 /// <summary>

@@ -22,6 +22,7 @@ public sealed class EventService(
     PendingChanges pending,
     Privacy.PrivacyIndexes privacy,
     TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
     ILogger<EventService> logger)
 {
     public async Task<EventView> RegisterAsync(ApiClient client, PlannedEvent planned, CancellationToken cancellationToken)
@@ -195,11 +196,18 @@ public sealed class EventService(
                 AftercarePlan.MustAgree(record, p) ? AftercarePlan.Agreed(record, p) : null);
         }));
 
-        var checkInViews = checkIns.Select(c => new CheckInView(
-            c.Id, c.To, c.Channel, c.DueAt, c.Status, c.Reason, c.SentAt, c.Late,
-            replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt)).ToList(),
-            c.Kind,
-            c.RelatesTo)).ToList();
+        var now = time.GetUtcNow();
+        var checkInViews = checkIns.Select(c =>
+        {
+            // A check-in that will not go at its due time says when it will, and why (quiet hours, a retry).
+            var (waitsUntil, reason) = Dispatch.QuietHoursHold.Foresee(record, c, now);
+            return new CheckInView(
+                c.Id, c.To, c.Channel, c.DueAt, c.Status, reason, c.SentAt, c.IsLate(dispatch.Value.LateAfter),
+                replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt)).ToList(),
+                c.Kind,
+                c.RelatesTo,
+                waitsUntil);
+        }).ToList();
         return new EventView(
             record.Id,
             StatusOf(record, checkIns, people),

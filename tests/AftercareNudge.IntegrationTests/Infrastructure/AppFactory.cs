@@ -124,6 +124,10 @@ public sealed class AppFactory(
         // Tests drive many requests a minute from one address; the limits have tests of their own.
         builder.UseSetting("RateLimits:ClientPerMinute", "100000");
         builder.UseSetting("RateLimits:PublicPerMinute", "100000");
+
+        // A run that looks ahead waits on the clock for what falls due soon; the fake clock stands
+        // still unless a test moves it. Tests of the look-ahead (DispatchTimingTests) turn it back on.
+        builder.UseSetting("Dispatch:LookAhead", "00:00:00");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,150 @@
+// Lateness benchmark: how late the app's own timers send check-ins. The real in-process timer
+// scheduler fires the real DispatchDueCheckIns function on its function.json schedule (0 * * * * *),
+// on the real clock, against the Table service; check-ins fall due at every 2.5 s over two minutes,
+// on the minute and between. Prints sentAt - dueAt (p50, p99, max, earliest) beside the tolerance
+// it is judged by (Dispatch__LateAfter), for the dispatcher as configured and, in the same minutes,
+// for one without look-ahead (how it was before). Bounded: about two and a half minutes.
+using System.Globalization;
+using AftercareNudge.Consent;
+using AftercareNudge.Dispatch;
+using AftercareNudge.Events;
+using AftercareNudge.Hosting;
+using AftercareNudge.Storage;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+internal static class LatenessBenchmark
+{
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(2.5);
+    private static readonly TimeSpan Span = TimeSpan.FromMinutes(2);
+
+    public static async Task RunAsync(string connection)
+    {
+        var time = TimeProvider.System;
+        var configured = new DispatchOptions();
+
+        // The first check-in falls due on a whole minute at least 20 s away; the last two minutes later.
+        var now = time.GetUtcNow();
+        var first = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(now.Second < 40 ? 1 : 2);
+        var dues = Enumerable.Range(0, (int)(Span / Step) + 1).Select(i => first + (i * Step)).ToList();
+
+        var runs = new[] { ("as configured", configured.LookAhead), ("without look-ahead", TimeSpan.Zero) };
+        var setups = await Task.WhenAll(runs.Select(r => SetUpAsync(connection, time, dues, new DispatchOptions { LookAhead = r.Item2 })));
+        Console.WriteLine(
+            $"{dues.Count} check-ins due every {Step.TotalSeconds:F1} s from {first:HH:mm:ss} to {dues[^1]:HH:mm:ss} UTC " +
+            $"(on the minute and between), sent by the in-process timer and the dispatcher on the system clock");
+
+        using var stop = new CancellationTokenSource();
+        var schedulers = setups.Select(s => s.Scheduler).ToList();
+        foreach (var scheduler in schedulers)
+        {
+            await scheduler.StartAsync(stop.Token);
+        }
+
+        // Long enough for the run that fires after the last check-in's time, and no longer.
+        var deadline = dues[^1] + TimeSpan.FromSeconds(70);
+        while (time.GetUtcNow() < deadline && !(await Task.WhenAll(setups.Select(s => s.AllSentAsync()))).All(done => done))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), time);
+        }
+
+        await stop.CancelAsync();
+        foreach (var scheduler in schedulers)
+        {
+            await scheduler.StopAsync(CancellationToken.None);
+            scheduler.Dispose();
+        }
+
+        for (var i = 0; i < runs.Length; i++)
+        {
+            var (name, lookAhead) = runs[i];
+            var lateness = await setups[i].LatenessAsync();
+            var sorted = lateness.Order().ToList();
+            var late = sorted.Count(l => l > configured.LateAfter);
+            Console.WriteLine(
+                string.Create(CultureInfo.InvariantCulture, $"{name} (look-ahead {lookAhead.TotalSeconds:F0} s): sent {sorted.Count} of {dues.Count}; ") +
+                (sorted.Count == 0
+                    ? "none sent"
+                    : string.Create(CultureInfo.InvariantCulture, $"sentAt - dueAt p50 {Seconds(Percentile(sorted, 0.50))}, p99 {Seconds(Percentile(sorted, 0.99))}, max {Seconds(sorted[^1])}, earliest {Seconds(sorted[0])}; ")) +
+                string.Create(CultureInfo.InvariantCulture, $"late (more than Dispatch__LateAfter = {configured.LateAfter.TotalSeconds:F0} s): {late}"));
+        }
+
+        foreach (var setup in setups)
+        {
+            await setup.DeleteTablesAsync();
+        }
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture) + " s";
+
+    private static TimeSpan Percentile(List<TimeSpan> sorted, double p) =>
+        sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static async Task<Setup> SetUpAsync(string connection, TimeProvider time, IReadOnlyList<DateTimeOffset> dues, DispatchOptions options)
+    {
+        var prefix = "late" + Guid.NewGuid().ToString("N")[..8];
+        var tables = new AppTables(new TableServiceClient(connection), prefix);
+        var index = new DueCheckInIndex(tables);
+        var store = new EventStore(tables, index);
+        var consents = new ConsentStore(tables, time);
+        var organizer = new Participant(Participant.OrganizerKey, "Sam", "+447911123456", null, "Etc/UTC");
+        var organizerId = ConsentStore.OrganizerId("bench", organizer);
+        await consents.RecordAsync(new ConsentDecision(Channel.Sms, organizer.Phone!, organizerId, ConsentState.Granted, "bench", "bench"), CancellationToken.None);
+
+        var checkIns = new List<(string EventId, string CheckInId)>();
+        var now = time.GetUtcNow();
+        foreach (var chunk in dues.Chunk(20))
+        {
+            var eventId = "ev_" + Guid.NewGuid().ToString("N")[..24];
+            var record = new EventRecord(eventId, "bench", organizerId, "Bench", "other", "Etc/UTC", "", "", now, now, organizer, [], now, null);
+            var rows = chunk.Select((due, i) => new CheckInRecord(eventId, "ci_" + Guid.NewGuid().ToString("N")[..24], i, Participant.OrganizerKey, Channel.Sms, "Hello", new CheckInTiming(null, "end", "PT1H"), due, due, CheckInStatus.Scheduled, null, 0, null, null, null)).ToList();
+            await store.CreateAsync(record, rows, CancellationToken.None);
+            checkIns.AddRange(rows.Select(r => (eventId, r.Id)));
+        }
+
+        var sender = new AcceptingSender();
+        var services = new ServiceCollection();
+        services.AddTransient(_ => new Dispatcher(
+            index, store, consents, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender,
+            new DeliveryFollowUps(store, consents, new RecipientCheckIns(tables), index, time, NullLogger<DeliveryFollowUps>.Instance),
+            new AftercareReminders(store, consents, time), Options.Create(options), time, NullLogger<Dispatcher>.Instance));
+        var provider = services.BuildServiceProvider();
+        var scheduler = new InProcessTimerScheduler(
+            [new DispatchDueCheckInsFunction(provider.GetRequiredService<IServiceScopeFactory>())],
+            time,
+            new ConfigurationBuilder().Build(),
+            NullLogger<InProcessTimerScheduler>.Instance);
+        return new Setup(tables, prefix, store, checkIns, scheduler);
+    }
+
+    private sealed record Setup(AppTables Tables, string Prefix, EventStore Store, IReadOnlyList<(string EventId, string CheckInId)> CheckIns, InProcessTimerScheduler Scheduler)
+    {
+        public async Task<bool> AllSentAsync() => (await LatenessAsync()).Count == CheckIns.Count;
+
+        /// <summary>sentAt - dueAt of each check-in sent, as the app recorded them.</summary>
+        public async Task<List<TimeSpan>> LatenessAsync()
+        {
+            var result = new List<TimeSpan>();
+            foreach (var (eventId, checkInId) in CheckIns)
+            {
+                if (await Store.GetCheckInAsync(eventId, checkInId, CancellationToken.None) is { SentAt: { } sent } checkIn)
+                {
+                    result.Add(sent - checkIn.DueAt);
+                }
+            }
+
+            return result;
+        }
+
+        public async Task DeleteTablesAsync()
+        {
+            foreach (var name in new[] { AppTables.Events, AppTables.DueCheckIns, AppTables.Consents, AppTables.ConsentLedger })
+            {
+                await Tables.Service.DeleteTableAsync(Prefix + name);
+            }
+        }
+    }
+}

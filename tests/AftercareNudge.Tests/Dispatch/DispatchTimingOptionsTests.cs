@@ -1,0 +1,72 @@
+using AftercareNudge.Dispatch;
+using AftercareNudge.Events;
+
+namespace AftercareNudge.Tests.Dispatch;
+
+public sealed class DispatchTimingOptionsTests
+{
+    private static readonly DateTimeOffset Due = new(2026, 12, 5, 21, 30, 0, TimeSpan.Zero);
+
+    private static readonly Participant Organizer = new(Participant.OrganizerKey, "Sam", "+447911123456", null, "Etc/UTC");
+
+    [Fact]
+    public void Options_Defaults_HaveNoProblems_AndStateTheTolerances()
+    {
+        var options = new DispatchOptions();
+
+        Assert.Empty(options.Problems());
+        Assert.Equal(TimeSpan.FromSeconds(50), options.LookAhead);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.LateAfter);
+    }
+
+    [Theory]
+    [InlineData("-00:00:01", "00:01:00")]
+    [InlineData("00:00:56", "00:01:00")]
+    [InlineData("00:00:50", "00:00:00")]
+    [InlineData("00:00:50", "01:00:01")]
+    public void Options_LookAheadIntoTheNextRunOrNoTolerance_AreProblems(string lookAhead, string lateAfter)
+    {
+        var options = new DispatchOptions { LookAhead = TimeSpan.Parse(lookAhead, System.Globalization.CultureInfo.InvariantCulture), LateAfter = TimeSpan.Parse(lateAfter, System.Globalization.CultureInfo.InvariantCulture) };
+
+        Assert.Single(options.Problems());
+    }
+
+    [Fact]
+    public void Options_LookAheadNotShorterThanTheRunBudget_IsAProblem()
+    {
+        var options = new DispatchOptions { LookAhead = TimeSpan.FromSeconds(30), RunBudget = TimeSpan.FromSeconds(30) };
+
+        Assert.Contains(options.Problems(), p => p.Contains("Dispatch:LookAhead", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void IsLate_ExactlyTheTolerance_IsOnTime_AndATickMoreIsLate()
+    {
+        var tolerance = TimeSpan.FromSeconds(60);
+
+        Assert.False(CheckIn().IsLate(tolerance));
+        Assert.False((CheckIn() with { SentAt = Due + tolerance }).IsLate(tolerance));
+        Assert.True((CheckIn() with { SentAt = Due + tolerance + TimeSpan.FromTicks(1) }).IsLate(tolerance));
+    }
+
+    [Fact]
+    public void QuietHoursHold_OnTimeAndAgreed_GoesAtNight()
+    {
+        Assert.Null(QuietHoursHold.Until(Organizer, CheckIn() with { Attempts = 1 }, Due));
+        Assert.Null(QuietHoursHold.Until(Organizer, CheckIn() with { Attempts = 1 }, Due + QuietHoursHold.AgreedMomentLasts));
+    }
+
+    [Fact]
+    public void QuietHoursHold_MovedRetriedOrGoneLate_WaitsForTheEndOfQuietHours()
+    {
+        var morning = new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(morning, QuietHoursHold.Until(Organizer, CheckIn() with { Attempts = 1, MovedAt = Due.AddHours(-10) }, Due));
+        Assert.Equal(morning, QuietHoursHold.Until(Organizer, CheckIn() with { Attempts = 2 }, Due));
+        Assert.Equal(morning, QuietHoursHold.Until(Organizer, CheckIn() with { Attempts = 1 }, Due + QuietHoursHold.AgreedMomentLasts + TimeSpan.FromTicks(1)));
+        Assert.Null(QuietHoursHold.Until(Organizer, CheckIn() with { Attempts = 1, MovedAt = Due.AddHours(-10), DueAt = Due.AddHours(-8) }, Due.AddHours(-8)));
+    }
+
+    private static CheckInRecord CheckIn() =>
+        new("ev_1", "ci_1", 0, Participant.OrganizerKey, Channel.Sms, "Hello", new CheckInTiming(null, "end", "PT30M"), Due, Due, CheckInStatus.Scheduled, null, 0, null, null, null);
+}
