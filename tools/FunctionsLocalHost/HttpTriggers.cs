@@ -25,6 +25,21 @@ public sealed partial class HttpTriggers(Invocations invocations, HttpClient wor
         return "/" + (settings.RoutePrefix.Length == 0 ? route : settings.RoutePrefix + "/" + route);
     }
 
+    /// <summary>
+    /// The host answers a path that no function serves for that method with 404, not ASP.NET Core
+    /// routing's 405 (Azure/azure-functions-host#10098).
+    /// </summary>
+    public static Task NotFoundForOtherMethods(HttpContext http, RequestDelegate next)
+    {
+        if (http.GetEndpoint()?.DisplayName == "405 HTTP Method Not Supported")
+        {
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+
+        return next(http);
+    }
+
     public void Map(IEndpointRouteBuilder endpoints, HostSettings settings, IEnumerable<HttpFunction> functions)
     {
         foreach (var function in functions)

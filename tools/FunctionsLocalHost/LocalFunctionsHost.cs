@@ -176,6 +176,8 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
             options.StateDirectory ?? Path.Combine(appDirectory, ".local-host"),
             sp.GetRequiredService<ILogger<TimerTriggers>>()));
         _web = webBuilder.Build();
+        _web.UseRouting();
+        _web.Use(HttpTriggers.NotFoundForOtherMethods);
         _web.Services.GetRequiredService<HttpTriggers>().Map(_web, settings, Functions.Http);
         _timers = _web.Services.GetRequiredService<TimerTriggers>();
         _timers.Add(Functions.Timers);
