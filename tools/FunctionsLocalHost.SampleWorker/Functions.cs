@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsLocalHost.SampleWorker;
+
+/// <summary>Echoes what the host delivered: route value, query, a header and the body.</summary>
+public sealed class Echo(ILogger<Echo> logger)
+{
+    [Function("Echo")]
+    public async Task<IActionResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "things/{id:int}")] HttpRequest request, int id)
+    {
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync();
+        logger.LogInformation("Echo ran for thing {Id}", id);
+        return new OkObjectResult(new { id, q = request.Query["q"].ToString(), header = request.Headers["X-Sample"].ToString(), body });
+    }
+}
+
+public sealed class Greet
+{
+    [Function("Greet")]
+    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "greet/{name?}")] HttpRequest request, string? name) =>
+        new ContentResult { Content = "hello " + (name ?? "you"), ContentType = "text/plain", StatusCode = 200 };
+}
+
+public sealed class Fails
+{
+    [Function("Fails")]
+    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "fails")] HttpRequest request) =>
+        throw new InvalidOperationException("the sample function fails on purpose");
+}
+
+public sealed class Slow
+{
+    [Function("Slow")]
+    public async Task<IActionResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "slow")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+        return new OkResult();
+    }
+}
+
+/// <summary>Writes each run to a file named by the TICKS_FILE setting, so a test sees when and how it ran.</summary>
+public sealed class Tick(ILogger<Tick> logger)
+{
+    [Function("Tick")]
+    public async Task RunAsync([TimerTrigger("*/2 * * * * *")] TimerInfo timer)
+    {
+        logger.LogInformation("Tick ran, past due {PastDue}", timer.IsPastDue);
+        if (Environment.GetEnvironmentVariable("TICKS_FILE") is { Length: > 0 } file)
+        {
+            await File.AppendAllTextAsync(file, $"{timer.IsPastDue}\n");
+        }
+    }
+}

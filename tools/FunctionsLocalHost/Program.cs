@@ -1,0 +1,26 @@
+using FunctionsLocalHost;
+
+// FunctionsLocalHost --app <build or publish folder> [--port 7071] [--no-timers] [--state <folder>] [--settings <local.settings.json>]
+var arguments = CommandLine.Parse(args);
+if (arguments is null)
+{
+    Console.Error.WriteLine("Usage: FunctionsLocalHost --app <folder> [--port 7071] [--no-timers] [--state <folder>] [--settings <local.settings.json>]");
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+
+var worker = new ChildProcessWorker(LocalSettings.Read(arguments.SettingsFile));
+await using var host = await LocalFunctionsHost.StartAsync(
+    new LocalHostOptions { AppDirectory = arguments.AppDirectory, Port = arguments.Port, Timers = arguments.Timers, StateDirectory = arguments.StateDirectory },
+    worker,
+    stop.Token);
+Console.WriteLine($"Functions local host ready: {host.BaseAddress} (Ctrl-C stops)");
+await Task.WhenAny(host.WorkerGone, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+return host.WorkerGone.IsCompleted && !stop.IsCancellationRequested ? 1 : 0;
