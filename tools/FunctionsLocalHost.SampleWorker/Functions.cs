@@ -19,11 +19,22 @@ public sealed class Echo(ILogger<Echo> logger)
     }
 }
 
-public sealed class Greet
+/// <summary>A service the tests replace when they run the worker in their own process.</summary>
+public interface IGreeting
+{
+    string Greet(string name);
+}
+
+public sealed class Hello : IGreeting
+{
+    public string Greet(string name) => "hello " + name;
+}
+
+public sealed class Greet(IGreeting greeting)
 {
     [Function("Greet")]
     public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "greet/{name?}")] HttpRequest request, string? name) =>
-        new ContentResult { Content = "hello " + (name ?? "you"), ContentType = "text/plain", StatusCode = 200 };
+        new ContentResult { Content = greeting.Greet(name ?? "you"), ContentType = "text/plain", StatusCode = 200 };
 }
 
 public sealed class Fails

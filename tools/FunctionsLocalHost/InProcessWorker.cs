@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+
+namespace FunctionsLocalHost;
+
+/// <summary>
+/// The worker inside this process, the way WebApplicationFactory runs an app: the app's entry point is
+/// called on a thread of its own with the host's switches as configuration, and the services it builds
+/// can be replaced (a fake clock, scripted senders) when its builder announces itself through the
+/// hosting diagnostics ("HostBuilding"). Only one can run in a process: the worker's web server port and
+/// its entry assembly are process-wide.
+/// </summary>
+public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null) : IWorkerLauncher, IObserver<DiagnosticListener>
+{
+    private static int _running;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<IHost> _built = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<IDisposable> _subscriptions = [];
+    private readonly Action<IServiceCollection> _configureServices = configureServices ?? (_ => { });
+
+    public Task Exited => _exited.Task;
+
+    /// <summary>The app's services, once built (for tests to reach its storage, clock, …).</summary>
+    public Task<IHost> Built => _built.Task;
+
+    public Task StartAsync(WorkerStartInfo start, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _running, 1) == 1)
+        {
+            throw new InvalidOperationException("Only one in-process worker can run in a process at a time.");
+        }
+
+        var entryPoint = app.EntryPoint ?? throw new InvalidOperationException($"{app.GetName().Name} has no entry point.");
+        Assembly.SetEntryAssembly(app); // the worker finds its generated metadata and executor through it
+        Environment.SetEnvironmentVariable("FUNCTIONS_APPLICATION_DIRECTORY", start.AppDirectory); // read from the environment when functions load
+        _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
+
+        // The worker reads the --functions-* switches only from the real command line; in-process they are configuration.
+        var args = new List<string>
+        {
+            "--Functions:Worker:HostEndpoint=" + start.HostEndpoint,
+            "--Functions:Worker:WorkerId=" + start.WorkerId,
+            "--Functions:Worker:RequestId=" + start.RequestId,
+            "--Functions:Worker:GrpcMaxMessageLength=" + start.MaxMessageLength.ToString(CultureInfo.InvariantCulture),
+            "--FUNCTIONS_APPLICATION_DIRECTORY=" + start.AppDirectory,
+        };
+        args.AddRange(settings.Where(s => s.Value is not null).Select(s => $"--{s.Key.Replace("__", ":", StringComparison.Ordinal)}={s.Value}"));
+
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var result = entryPoint.Invoke(null, entryPoint.GetParameters().Length == 0 ? [] : [args.ToArray()]);
+                if (result is Task task)
+                {
+                    task.GetAwaiter().GetResult();
+                }
+
+                _exited.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                _built.TrySetException(e);
+                _exited.TrySetException(e);
+            }
+        })
+        { IsBackground = true, Name = "in-process worker" };
+        thread.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task KillAsync()
+    {
+        if (_built.Task.IsCompletedSuccessfully && !_exited.Task.IsCompleted)
+        {
+            await _built.Task.Result.StopAsync(TimeSpan.FromSeconds(5));
+            await Task.WhenAny(_exited.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        if (_built.Task.IsCompletedSuccessfully)
+        {
+            _built.Task.Result.Dispose();
+        }
+
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
+
+        Interlocked.Exchange(ref _running, 0);
+    }
+
+    void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
+    {
+        if (listener.Name == "Microsoft.Extensions.Hosting")
+        {
+            lock (_subscriptions)
+            {
+                _subscriptions.Add(listener.Subscribe(new HostingEvents(this)));
+            }
+        }
+    }
+
+    void IObserver<DiagnosticListener>.OnCompleted()
+    {
+    }
+
+    void IObserver<DiagnosticListener>.OnError(Exception error)
+    {
+    }
+
+    private sealed class HostingEvents(InProcessWorker worker) : IObserver<KeyValuePair<string, object?>>
+    {
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+            switch (value)
+            {
+                case { Key: "HostBuilding", Value: IHostApplicationBuilder builder }:
+                    worker._configureServices(builder.Services);
+                    break;
+                case { Key: "HostBuilding", Value: IHostBuilder builder }:
+                    builder.ConfigureServices(services => worker._configureServices(services));
+                    break;
+                case { Key: "HostBuilt", Value: IHost host }:
+                    worker._built.TrySetResult(host);
+                    break;
+            }
+        }
+
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+    }
+}
