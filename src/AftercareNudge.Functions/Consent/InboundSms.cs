@@ -11,14 +11,18 @@ public sealed record IncomingSms(string From, string Body, string MessageId, str
 /// <summary>
 /// What happens when someone texts us: YES and NO answer their pending consent requests, STOP (in any
 /// reasonable words) opts the number out of everything at once, START lifts that, HELP explains, and
-/// anything else is kept as a reply to the last check-in they received. Returns the one SMS to answer
-/// with, or null. The same message id twice has the effect of once.
+/// anything else is kept as a reply to the last check-in they received, passed on to its organiser
+/// (<see cref="Dispatch.ReplyRelays"/>) and acknowledged once per conversation
+/// (<see cref="ReplyAcknowledgements"/>). Returns the one SMS to answer with, or null. The same
+/// message id twice has the effect of once.
 /// </summary>
 public sealed class InboundSms(
     ConsentStore consents,
     RecipientCheckIns recipients,
     EventStore events,
     Dispatch.DeliveryFollowUps followUps,
+    Dispatch.ReplyRelays relays,
+    ReplyAcknowledgements acknowledgements,
     AppTables tables,
     TimeProvider time,
     ILogger<InboundSms> logger)
@@ -170,12 +174,17 @@ public sealed class InboundSms(
             }
         }
 
-        if (latest is not null)
+        if (latest is null)
         {
-            await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, sms.Body.Trim(), time.GetUtcNow()), sms.MessageId, cancellationToken);
+            // Nothing of ours went to this number: nothing to keep it with, and nobody to tell.
+            return null;
         }
 
-        // No automatic answer to a person's own words.
-        return null;
+        // The one place a reply is recorded: kept with the check-in it answers, then passed on.
+        await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, sms.Body.Trim(), time.GetUtcNow()), sms.MessageId, cancellationToken);
+        var (outcome, organizer) = await relays.RelayAsync(latest, sms.MessageId, cancellationToken);
+
+        // One honest answer per conversation, not one per message.
+        return await acknowledgements.TryOpenWindowAsync(sms.From, cancellationToken) ? ReplyAcknowledgements.Text(outcome, organizer) : null;
     }
 }

@@ -223,7 +223,7 @@ public sealed class Dispatcher(
 
         // From here the send and its record run to the end, even if the host is shutting down: a send
         // cut off half way would be ambiguous, and an unrecorded one would be sent again.
-        if (claimed.Kind is CheckInKind.Fallback or CheckInKind.Notice)
+        if (claimed.Kind is CheckInKind.Fallback or CheckInKind.Notice or CheckInKind.Relay)
         {
             return await SendFollowUpAsync(entry, record, recipient, address, claimed);
         }
@@ -349,9 +349,17 @@ public sealed class Dispatcher(
     /// A retry, a check-in gone late or one moved since it was agreed was not agreed to for this moment:
     /// inside the recipient's quiet hours it waits until they end. A check-in on time goes out, whatever
     /// the hour. A notice never has an agreed time: the organiser did not choose the hour a message failed.
+    /// A relay is never held.
     /// </summary>
     private DateTimeOffset? HeldForQuietHours(Participant recipient, CheckInRecord claimed)
     {
+        if (claimed.Kind == CheckInKind.Relay)
+        {
+            // A reply to the organiser's own check-in is the answer they asked for, and may be urgent
+            // ("can you call me"): it is not held for their quiet hours (see the README, "Replies").
+            return null;
+        }
+
         var now = time.GetUtcNow();
         var agreedTiming = claimed.Kind != CheckInKind.Notice && claimed.MovedAt is null && claimed.Attempts <= 1 && now - claimed.DueAt <= CheckInRecord.LateAfter;
         if (agreedTiming)

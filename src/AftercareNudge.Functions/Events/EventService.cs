@@ -192,12 +192,13 @@ public sealed class EventService(
                 states,
                 p.QuietHours ?? Dispatch.QuietHours.Default.ToString(),
                 p.Needs,
-                AftercarePlan.MustAgree(record, p) ? AftercarePlan.Agreed(record, p) : null);
+                AftercarePlan.MustAgree(record, p) ? AftercarePlan.Agreed(record, p) : null,
+                p.Key == Participant.OrganizerKey ? p.ReplyChannel() : null);
         }));
 
         var checkInViews = checkIns.Select(c => new CheckInView(
             c.Id, c.To, c.Channel, c.DueAt, c.Status, c.Reason, c.SentAt, c.Late,
-            replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt)).ToList(),
+            replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt, Dispatch.ReplyRelays.ViewOf(r, checkIns))).ToList(),
             c.Kind,
             c.RelatesTo)).ToList();
         return new EventView(
