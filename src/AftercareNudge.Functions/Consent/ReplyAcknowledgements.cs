@@ -83,5 +83,6 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
 
     private const string EmergencyTail = " This is not an emergency service: in an emergency, call your local emergency number.";
 
-    private const string BriefTail = " No one reads this number. Not an emergency service: in danger, call your local emergency number.";
+    // For a name that makes the text UCS-2 (two segments are then 134 characters).
+    private const string BriefTail = " Unmonitored number. Not for emergencies: call your local emergency number.";
 }
