@@ -72,7 +72,8 @@ public sealed class InboundSms(
 
     /// <summary>
     /// Erasure: forgets which messages this number sent (the rows that stop a webhook retry acting
-    /// twice; they hold the keyword and our answer, never the text). Returns how many were deleted.
+    /// twice; they hold the keyword and our answer, never the text) and when its replies were last
+    /// acknowledged. Returns how many messages were forgotten.
     /// </summary>
     public async Task<int> ForgetAsync(string phone, CancellationToken cancellationToken)
     {
@@ -81,7 +82,8 @@ public sealed class InboundSms(
         var forgotten = 0;
         await foreach (var row in inbound.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"], cancellationToken: cancellationToken))
         {
-            if (await inbound.TryDeleteAsync(partition, row.RowKey, ETag.All, cancellationToken))
+            // The acknowledgement window goes too, but it is not a message the number sent.
+            if (await inbound.TryDeleteAsync(partition, row.RowKey, ETag.All, cancellationToken) && row.RowKey != ReplyAcknowledgements.WindowRow)
             {
                 forgotten++;
             }
