@@ -69,7 +69,7 @@ public sealed class ReplyRelays(
         var record = await events.GetEventAsync(checkIn.EventId, cancellationToken);
         if (!IsRelayed(checkIn) || record is null)
         {
-            return (record is null ? RelayOutcome.CouldNotPassOn : RelayOutcome.NotRelayed, record?.Organizer.Name);
+            return (record is null ? RelayOutcome.CouldNotPassOn : RelayOutcome.NotRelayed, record is null ? null : NameOf(record.Organizer));
         }
 
         var id = IdFor(messageId);
@@ -86,8 +86,12 @@ public sealed class ReplyRelays(
             CheckInStatus.Scheduled or CheckInStatus.Sending => RelayOutcome.Pending,
             _ => RelayOutcome.CouldNotPassOn,
         };
-        return (outcome, record.Organizer.Name);
+        return (outcome, NameOf(record.Organizer));
     }
+
+    /// <summary>The organiser's name, or null once it was erased or purged.</summary>
+    private static string? NameOf(Participant organizer) =>
+        organizer.Name is Privacy.AddressErasure.Erased or Privacy.EventPurge.Deleted ? null : organizer.Name;
 
     /// <summary>The relay as the dispatcher sends it (see <see cref="DeliveryFollowUps.ComposeAsync"/>), worded now; withheld if the reply is gone (erased).</summary>
     internal static async Task<FollowUpMessage> ComposeAsync(EventStore events, EventRecord record, Participant organizer, string address, CheckInRecord relay, CheckInRecord repliedTo, DateTimeOffset now, CancellationToken cancellationToken)
