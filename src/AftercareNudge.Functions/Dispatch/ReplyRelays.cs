@@ -208,6 +208,9 @@ public sealed record RelayFacts(string ReplierName, string Reply, DateTimeOffset
 /// </summary>
 public static class RelayWording
 {
+    /// <summary>More than any SMS relay can quote: what is read of a long reply before it is fitted.</summary>
+    private const int MaxQuoteRead = 160 * ReplyRelays.MaxSmsSegments;
+
     private const string EmailFooter = "AftercareNudge passes on replies to the check-ins you send. Nobody reads answers to this email or to our number: to answer, contact them directly.";
 
     public static string Sms(RelayFacts facts)
@@ -216,7 +219,7 @@ public static class RelayWording
         var name = Name(facts);
         return SmsSegments.Fit(
             $"{DeliveryNotices.SmsSender}{name} replied to your {CheckIn(facts)}: \"",
-            Clean(facts.Reply),
+            Clean(SmsSegments.Cut(facts.Reply, MaxQuoteRead)),
             $"\" Replies to this number reach no one: contact {(name == "Someone" ? "them" : name)} directly.",
             ReplyRelays.MaxSmsSegments);
     }

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace AftercareNudge.Messaging.Sms;
 
 /// <summary>
@@ -14,6 +16,9 @@ public static class SmsSegments
 
     private const string Gsm7Extension = "\f^{}\\[~]|€";
 
+    private static readonly SearchValues<char> Gsm7 = SearchValues.Create(Gsm7Basic + Gsm7Extension);
+    private static readonly SearchValues<char> Extension = SearchValues.Create(Gsm7Extension);
+
     /// <summary>The marker a shortened quote ends with: three dots keep a GSM-7 text GSM-7; UCS-2 can afford the one character.</summary>
     private const string GsmEllipsis = "...";
     private const string UnicodeEllipsis = "\u2026";
@@ -21,15 +26,7 @@ public static class SmsSegments
     public static bool IsGsm7(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        foreach (var c in text)
-        {
-            if (!Gsm7Basic.Contains(c, StringComparison.Ordinal) && !Gsm7Extension.Contains(c, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return !text.AsSpan().ContainsAnyExcept(Gsm7);
     }
 
     /// <summary>The number of segments <paramref name="text"/> is sent as (an empty text is one).</summary>
@@ -39,7 +36,7 @@ public static class SmsSegments
         int units, single, multi;
         if (IsGsm7(text))
         {
-            units = text.Sum(c => Gsm7Extension.Contains(c, StringComparison.Ordinal) ? 2 : 1);
+            units = text.Length + ExtensionCount(text);
             (single, multi) = (160, 153);
         }
         else
@@ -49,6 +46,18 @@ public static class SmsSegments
         }
 
         return units <= single ? 1 : (units + multi - 1) / multi;
+    }
+
+    private static int ExtensionCount(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        for (var i = text.IndexOfAny(Extension); i >= 0; i = text.IndexOfAny(Extension))
+        {
+            count++;
+            text = text[(i + 1)..];
+        }
+
+        return count;
     }
 
     /// <summary>
