@@ -11,6 +11,7 @@ public static class ConsentExtensions
         services.AddSingleton<RecipientCheckIns>();
         services.AddTransient<ConsentRequests>();
         services.AddSingleton<InboundSms>();
+        services.AddSingleton<ReplyAcknowledgements>();
         services.AddSingleton<HeldConsentRequests>();
         services.AddSingleton<Hosting.ITimerFunction, SendHeldConsentRequestsFunction>();
         return services;

@@ -43,7 +43,25 @@ public sealed class ConsentRequests(
             .Where(p => AftercarePlan.MustAgree(record, p) && !string.IsNullOrEmpty(p.Needs))
             .Where(p => !wanted.Any(w => w.Channel == Channel.Email && w.Person!.Email == p.Email))
             .Select(p => ((Participant?)p, Channel.Email, next)));
+        AddReplyChannel(record, checkIns, wanted);
         await Task.WhenAll(wanted.Select(w => AskAsync(record, w.Person!, w.Channel, w.Next, cancellationToken)));
+    }
+
+    /// <summary>
+    /// Replies to texts sent to others are passed on to the organiser on their reply channel, which
+    /// needs their consent like any message: they are asked on it too, from the first such text on.
+    /// </summary>
+    private static void AddReplyChannel(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, List<(Participant? Person, Channel Channel, DateTimeOffset Next)> wanted)
+    {
+        var texts = checkIns.Where(c => c.Channel == Channel.Sms && Dispatch.ReplyRelays.IsRelayed(c)).ToList();
+        var channel = record.Organizer.ReplyChannel();
+        if (texts.Count == 0 || record.Organizer.Address(channel) is not { } address
+            || wanted.Any(w => w.Channel == channel && w.Person!.Address(channel) == address))
+        {
+            return;
+        }
+
+        wanted.Add((record.Organizer, channel, texts.Min(c => c.DueAt)));
     }
 
     /// <summary>Sends the held-back requests whose hour has come; those still over the cap are held again.</summary>

@@ -11,14 +11,18 @@ public sealed record IncomingSms(string From, string Body, string MessageId, str
 /// <summary>
 /// What happens when someone texts us: YES and NO answer their pending consent requests, STOP (in any
 /// reasonable words) opts the number out of everything at once, START lifts that, HELP explains, and
-/// anything else is kept as a reply to the last check-in they received. Returns the one SMS to answer
-/// with, or null. The same message id twice has the effect of once.
+/// anything else is kept as a reply to the last check-in they received, passed on to its organiser
+/// (<see cref="Dispatch.ReplyRelays"/>) and acknowledged once per conversation
+/// (<see cref="ReplyAcknowledgements"/>). Returns the one SMS to answer with, or null. The same
+/// message id twice has the effect of once.
 /// </summary>
 public sealed class InboundSms(
     ConsentStore consents,
     RecipientCheckIns recipients,
     EventStore events,
     Dispatch.DeliveryFollowUps followUps,
+    Dispatch.ReplyRelays relays,
+    ReplyAcknowledgements acknowledgements,
     AppTables tables,
     TimeProvider time,
     ILogger<InboundSms> logger)
@@ -68,7 +72,8 @@ public sealed class InboundSms(
 
     /// <summary>
     /// Erasure: forgets which messages this number sent (the rows that stop a webhook retry acting
-    /// twice; they hold the keyword and our answer, never the text). Returns how many were deleted.
+    /// twice; they hold the keyword and our answer, never the text) and when its replies were last
+    /// acknowledged. Returns how many messages were forgotten.
     /// </summary>
     public async Task<int> ForgetAsync(string phone, CancellationToken cancellationToken)
     {
@@ -77,7 +82,8 @@ public sealed class InboundSms(
         var forgotten = 0;
         await foreach (var row in inbound.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"], cancellationToken: cancellationToken))
         {
-            if (await inbound.TryDeleteAsync(partition, row.RowKey, ETag.All, cancellationToken))
+            // The acknowledgement window goes too, but it is not a message the number sent.
+            if (await inbound.TryDeleteAsync(partition, row.RowKey, ETag.All, cancellationToken) && row.RowKey != ReplyAcknowledgements.WindowRow)
             {
                 forgotten++;
             }
@@ -170,12 +176,17 @@ public sealed class InboundSms(
             }
         }
 
-        if (latest is not null)
+        if (latest is null)
         {
-            await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, sms.Body.Trim(), time.GetUtcNow()), sms.MessageId, cancellationToken);
+            // Nothing of ours went to this number: nothing to keep it with, and nobody to tell.
+            return null;
         }
 
-        // No automatic answer to a person's own words.
-        return null;
+        // The one place a reply is recorded: kept with the check-in it answers, then passed on.
+        await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, sms.Body.Trim(), time.GetUtcNow()), sms.MessageId, cancellationToken);
+        var (outcome, organizer) = await relays.RelayAsync(latest, sms.MessageId, cancellationToken);
+
+        // One honest answer per conversation, not one per message.
+        return await acknowledgements.TryOpenWindowAsync(sms.From, cancellationToken) ? ReplyAcknowledgements.Text(outcome, organizer) : null;
     }
 }

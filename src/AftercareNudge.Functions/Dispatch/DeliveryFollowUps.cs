@@ -51,7 +51,7 @@ public sealed class DeliveryFollowUps(
     public async Task<CheckInKind?> CreateAsync(CheckInRecord ended, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ended);
-        if (ended.Kind == CheckInKind.Notice || ended.Status is not (CheckInStatus.Failed or CheckInStatus.Skipped))
+        if (ended.Kind is CheckInKind.Notice or CheckInKind.Relay || ended.Status is not (CheckInStatus.Failed or CheckInStatus.Skipped))
         {
             return null;
         }
@@ -98,7 +98,7 @@ public sealed class DeliveryFollowUps(
     }
 
     /// <summary>
-    /// The message for a fallback or notice the dispatcher is about to send, built now from the check-in
+    /// The message for a fallback, notice or relay the dispatcher is about to send, built now from the check-in
     /// it is about. Withheld when that check-in was delivered after all (a late report: an outcome we did
     /// not know, or two reports racing) or is gone.
     /// </summary>
@@ -111,6 +111,12 @@ public sealed class DeliveryFollowUps(
         if (related is null)
         {
             return new FollowUpMessage(Withheld: "related-missing");
+        }
+
+        if (followUp.Kind == CheckInKind.Relay)
+        {
+            // A reply passed on: whatever became of the check-in, the person answered it.
+            return await ReplyRelays.ComposeAsync(events, record, recipient, address, followUp, related, time.GetUtcNow(), cancellationToken);
         }
 
         if (related.Status == CheckInStatus.Delivered)

@@ -24,6 +24,7 @@ public static class DispatchExtensions
         services.AddTransient<Dispatcher>();
         services.AddTransient<Events.AftercareReminders>();
         services.AddSingleton<DeliveryFollowUps>();
+        services.AddSingleton<ReplyRelays>();
         services.AddSingleton<DeliveryReports>();
         services.AddSingleton<ITimerFunction, DispatchDueCheckInsFunction>();
         return services;

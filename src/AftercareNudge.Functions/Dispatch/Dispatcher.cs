@@ -243,7 +243,7 @@ public sealed class Dispatcher(
 
         // From here the send and its record run to the end, even if the host is shutting down: a send
         // cut off half way would be ambiguous, and an unrecorded one would be sent again.
-        if (claimed.Kind is CheckInKind.Fallback or CheckInKind.Notice)
+        if (claimed.Kind is CheckInKind.Fallback or CheckInKind.Notice or CheckInKind.Relay)
         {
             return await SendFollowUpAsync(entry, record, recipient, address, claimed);
         }

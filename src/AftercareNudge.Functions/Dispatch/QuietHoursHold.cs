@@ -22,10 +22,17 @@ public static class QuietHoursHold
     /// When the quiet hours that hold <paramref name="attempt"/> end, if it were sent at
     /// <paramref name="at"/>; null if it goes out then. <paramref name="attempt"/> carries the attempt
     /// being made (a claimed check-in counts its own). A retry, a check-in gone late, one moved or added
-    /// since it was agreed, and a notice wait; a check-in on time, at the time agreed, does not.
+    /// since it was agreed, and a notice wait; a check-in on time, at the time agreed, does not. A relay
+    /// never waits: a reply to the organiser's own check-in is the answer they asked for, and may be
+    /// urgent ("can you call me"; see the README, "Replies").
     /// </summary>
     public static DateTimeOffset? Until(Participant recipient, CheckInRecord attempt, DateTimeOffset at)
     {
+        if (attempt.Kind == CheckInKind.Relay)
+        {
+            return null;
+        }
+
         var agreedTiming = attempt.Kind != CheckInKind.Notice && attempt.MovedAt is null && attempt.Attempts <= 1 && at - attempt.DueAt <= AgreedMomentLasts;
         if (agreedTiming)
         {

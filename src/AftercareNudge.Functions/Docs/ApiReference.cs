@@ -28,7 +28,7 @@ public static class ApiReference
             [("PATCH", "api/events/{id}")] = ("Move or edit an event", "Moves the event (relative check-ins follow) or edits its check-ins. If-Match with the event's ETag; 412 when stale."),
             [("DELETE", "api/events/{id}")] = ("Cancel an event", "Cancels the event and every pending check-in. Idempotent; If-Match with the event's ETag, 412 when stale."),
             [("DELETE", "api/people/{address}")] = ("Erase an address", "Erases what this client's data holds about a phone number (E.164, '+' as %2B) or email address: its events are anonymised, what was pending to it cancelled, its consents, links and ledger lines for this client's organisers deleted. An opt-out is kept. 200 with counts per kind; idempotent."),
-            [("POST", "api/twilio/sms")] = ("Twilio inbound SMS webhook", "Signed by Twilio. YES, NO, the STOP family, START, HELP, and replies to check-ins. Answers TwiML."),
+            [("POST", "api/twilio/sms")] = ("Twilio inbound SMS webhook", "Signed by Twilio. YES, NO, the STOP family, START, HELP, and replies to check-ins (kept, passed on to the organiser, acknowledged once per conversation). Answers TwiML."),
             [("POST", "api/twilio/status")] = ("Twilio delivery status callback", "Signed by Twilio. Records sent, delivered, undelivered and failed; never backwards."),
             [("POST", "api/sendgrid/events")] = ("SendGrid event webhook", "Signed by SendGrid (ECDSA). Unsubscribes, spam reports, bounces and deliveries."),
             [("GET", "api/consent/{token}")] = ("Consent page", "For the recipient's browser: who asks, what and how often, the aftercare plan; Agree / Decline. Changes nothing."),

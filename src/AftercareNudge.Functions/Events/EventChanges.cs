@@ -461,7 +461,7 @@ public sealed class EventChanges(
         private static string WhyNot(CheckInRecord row) => row.Kind switch
         {
             CheckInKind.Reminder => "A reminder follows the aftercare plan: it moves with the event, and is not edited here.",
-            CheckInKind.Fallback or CheckInKind.Notice => "This message was added by the service, not by you: it cannot be edited.",
+            CheckInKind.Fallback or CheckInKind.Notice or CheckInKind.Relay => "This message was added by the service, not by you: it cannot be edited.",
             _ => row.Status switch
             {
                 CheckInStatus.Sending => "This check-in is being sent right now: it can no longer be changed.",

@@ -25,7 +25,8 @@ public sealed record AftercareRequest(string? Plan, IReadOnlyDictionary<string, 
 /// <summary>An email reminder of the agreed aftercare to one person, timed like a check-in.</summary>
 public sealed record ReminderRequest(string? To, string? At, string? After, string? Offset);
 
-public sealed record PersonRequest(string? Key, string? Name, string? Phone, string? Email, string? TimeZone, QuietHoursRequest? QuietHours = null);
+/// <param name="RepliesBy">The organiser only: <c>sms</c> or <c>email</c>, how replies to their check-ins are passed on to them (default: SMS if they have a phone, else email).</param>
+public sealed record PersonRequest(string? Key, string? Name, string? Phone, string? Email, string? TimeZone, QuietHoursRequest? QuietHours = null, string? RepliesBy = null);
 
 /// <summary>A person's quiet hours, local wall-clock times in their zone: <c>{ "from": "22:00", "to": "07:30" }</c>.</summary>
 public sealed record QuietHoursRequest(string? From, string? To);
@@ -109,7 +110,8 @@ public sealed record PersonView(
     IReadOnlyDictionary<string, Consent.ConsentState> Consent,
     string QuietHours,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Needs = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? AgreedToPlan = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? AgreedToPlan = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Channel? RepliesBy = null);
 
 public sealed record CheckInView(
     string Id,
@@ -125,5 +127,20 @@ public sealed record CheckInView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RelatesTo = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? WaitsUntil = null);
 
-/// <summary>A recipient's free-text answer to a check-in.</summary>
-public sealed record ReplyView(string Body, DateTimeOffset ReceivedAt);
+/// <summary>A recipient's free-text answer to a check-in; <see cref="Relay"/>: whether it was passed on to the organiser.</summary>
+public sealed record ReplyView(
+    string Body,
+    DateTimeOffset ReceivedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RelayView? Relay = null);
+
+/// <summary>
+/// The passing on of a reply to the organiser: its schedule row's <see cref="Id"/> (a check-in of kind
+/// <c>relay</c>), its status, and why it was not sent (<c>no-consent</c>, <c>opted-out</c>,
+/// <c>recipient-missing</c>, a provider's code…). Absent for a reply nobody else is told of: one the
+/// organiser sent to their own check-in.
+/// </summary>
+public sealed record RelayView(
+    string Id,
+    Channel Channel,
+    CheckInStatus Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason);

@@ -70,8 +70,8 @@ public sealed record CheckInRecord(
 /// <summary>
 /// What a row in an event's schedule is. The client plans check-ins and reminders; the service adds a
 /// fallback (a failed check-in sent once more on the other channel) and a notice (a word to the
-/// organiser that a message did not arrive). <see cref="CheckInRecord.RelatesTo"/> names the check-in
-/// a fallback or notice is about.
+/// organiser that a message did not arrive) and a relay (a reply passed on to the organiser).
+/// <see cref="CheckInRecord.RelatesTo"/> names the check-in a fallback, notice or relay is about.
 /// </summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<CheckInKind>))]
 public enum CheckInKind
@@ -87,6 +87,10 @@ public enum CheckInKind
 
     [System.Text.Json.Serialization.JsonStringEnumMemberName("notice")]
     Notice,
+
+    /// <summary>A reply to a check-in passed on to the organiser (see <c>Dispatch.ReplyRelays</c>).</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("relay")]
+    Relay,
 }
 
 /// <summary>
@@ -97,4 +101,5 @@ public enum CheckInKind
 public sealed record DeliveryReport(CheckInStatus Status, string? Reason, string? MessageId);
 
 /// <summary>What a recipient texted back after a check-in that was not a keyword.</summary>
-public sealed record CheckInReply(string CheckInId, string Body, DateTimeOffset ReceivedAt);
+/// <param name="MessageId">The provider's id of the inbound message (its row's key), which also names its relay.</param>
+public sealed record CheckInReply(string CheckInId, string Body, DateTimeOffset ReceivedAt, string? MessageId = null);

@@ -193,7 +193,8 @@ public sealed class EventService(
                 states,
                 p.QuietHours ?? Dispatch.QuietHours.Default.ToString(),
                 p.Needs,
-                AftercarePlan.MustAgree(record, p) ? AftercarePlan.Agreed(record, p) : null);
+                AftercarePlan.MustAgree(record, p) ? AftercarePlan.Agreed(record, p) : null,
+                p.Key == Participant.OrganizerKey ? p.ReplyChannel() : null);
         }));
 
         var now = time.GetUtcNow();
@@ -203,7 +204,7 @@ public sealed class EventService(
             var (waitsUntil, reason) = Dispatch.QuietHoursHold.Foresee(record, c, now);
             return new CheckInView(
                 c.Id, c.To, c.Channel, c.DueAt, c.Status, reason, c.SentAt, c.IsLate(dispatch.Value.LateAfter),
-                replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt)).ToList(),
+                replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt, Dispatch.ReplyRelays.ViewOf(r, checkIns))).ToList(),
                 c.Kind,
                 c.RelatesTo,
                 waitsUntil);

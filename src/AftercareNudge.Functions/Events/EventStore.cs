@@ -34,7 +34,7 @@ public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueInde
     /// <summary>The event, its check-ins and the replies to them, in one partition query; null if there is no such event.</summary>
     public async Task<(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns, IReadOnlyList<CheckInReply> Replies)?> GetAsync(string eventId, CancellationToken cancellationToken) =>
         await GetRowsAsync(eventId, cancellationToken) is { } rows
-            ? (rows.Event, rows.CheckIns, rows.Replies.Select(r => new CheckInReply(r.CheckInId, r.Body, r.ReceivedAt)).OrderBy(r => r.ReceivedAt).ToList())
+            ? (rows.Event, rows.CheckIns, rows.Replies.Select(r => new CheckInReply(r.CheckInId, r.Body, r.ReceivedAt, r.RowKey[ReplyRowPrefix.Length..])).OrderBy(r => r.ReceivedAt).ToList())
             : null;
 
     /// <summary>A free-text reply to a check-in, kept with its event (and deleted with it).</summary>

@@ -288,7 +288,40 @@ public sealed class EventValidator(TimeProvider time)
             }
         }
 
-        return errors.Count == before && zoneId is not null ? new Participant(key!, name!, phone, email, zoneId, quietHours, ZoneFromEvent: person.TimeZone is null) : null;
+        var repliesBy = ValidateRepliesBy(person, path, errors, isOrganizer);
+        return errors.Count == before && zoneId is not null ? new Participant(key!, name!, phone, email, zoneId, quietHours, ZoneFromEvent: person.TimeZone is null, RepliesBy: repliesBy) : null;
+    }
+
+    /// <summary>The organiser's <c>repliesBy</c>: a channel they have an address for. Nobody else's replies are passed on to them.</summary>
+    private static Channel? ValidateRepliesBy(PersonRequest person, string path, Errors errors, bool isOrganizer)
+    {
+        if (person.RepliesBy is null)
+        {
+            return null;
+        }
+
+        if (!isOrganizer)
+        {
+            errors.Add($"{path}.repliesBy", "Only the organizer has 'repliesBy': replies to check-ins are passed on to the organizer.");
+            return null;
+        }
+
+        Channel? channel = person.RepliesBy switch
+        {
+            "sms" => Channel.Sms,
+            "email" => Channel.Email,
+            _ => null,
+        };
+        if (channel is null)
+        {
+            errors.Add($"{path}.repliesBy", "'repliesBy' must be 'sms' or 'email'.");
+        }
+        else if ((channel == Channel.Sms ? person.Phone : person.Email) is null)
+        {
+            errors.Add($"{path}.repliesBy", channel == Channel.Sms ? "Replies can come by SMS only to an organizer with a phone." : "Replies can come by email only to an organizer with an email address.");
+        }
+
+        return channel;
     }
 
     /// <summary>E.164 only, and only numbers that can take an SMS: no guessing of a missing country code.</summary>

@@ -21,6 +21,7 @@ public sealed record PlannedEvent(
 /// <param name="QuietHoursFromRecipient">Whether <paramref name="QuietHours"/> were set by the person themself, on the consent page.</param>
 /// <param name="AskedPlan">The version of the plan this person was last sent a consent email about, so that a changed plan is asked about once.</param>
 /// <param name="ZoneFromEvent">Whether <paramref name="TimeZone"/> is the event's because the person gave none: it follows the event's zone when that changes.</param>
+/// <param name="RepliesBy">The organiser only: the channel replies to their check-ins are passed on by, as registered; null for the default (see <see cref="ReplyChannel"/>).</param>
 public sealed record Participant(
     string Key,
     string Name,
@@ -32,9 +33,13 @@ public sealed record Participant(
     string? AgreedPlan = null,
     bool QuietHoursFromRecipient = false,
     string? AskedPlan = null,
-    bool ZoneFromEvent = false)
+    bool ZoneFromEvent = false,
+    Channel? RepliesBy = null)
 {
     public const string OrganizerKey = "organizer";
+
+    /// <summary>The channel replies are passed on by: as registered, else SMS if they have a phone, else email.</summary>
+    public Channel ReplyChannel() => RepliesBy ?? (Phone is not null ? Channel.Sms : Channel.Email);
 
     public string? Address(Channel channel) => channel == Channel.Sms ? Phone : Email;
 

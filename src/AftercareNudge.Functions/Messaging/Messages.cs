@@ -13,6 +13,9 @@ public static class MessageKinds
 
     /// <summary>The service telling an organiser that a check-in did not arrive.</summary>
     public const string Notice = "notice";
+
+    /// <summary>A reply to a check-in, passed on to the organiser.</summary>
+    public const string Relay = "relay";
 }
 
 /// <summary>One SMS, already worded (the sender's name first, per the wording rules).</summary>

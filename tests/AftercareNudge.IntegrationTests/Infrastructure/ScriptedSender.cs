@@ -27,6 +27,12 @@ internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, I
     /// <summary>How fallbacks and notices are answered (the last answer repeats); empty: each is accepted as <c>follow-up-1</c>, <c>follow-up-2</c>…</summary>
     public SendResult[] FollowUpScript { get; init; } = [];
 
+    /// <summary>Every reply relay the app sent, in order.</summary>
+    public ConcurrentQueue<object> Relays { get; } = new();
+
+    /// <summary>How relays are answered (the last answer repeats); empty: each is accepted.</summary>
+    public SendResult[] RelayScript { get; init; } = [];
+
     /// <summary>Runs while a check-in is with the provider, before it answers: a report that overtakes our own record of the send.</summary>
     public Func<object, Task>? WhileSending { get; init; }
 
@@ -44,6 +50,12 @@ internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, I
             return FollowUpScript.Length == 0
                 ? SendResult.Sent("follow-up-" + followUp.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 : FollowUpScript[Math.Min(followUp, FollowUpScript.Length) - 1];
+        }
+
+        if (kind == MessageKinds.Relay)
+        {
+            Relays.Enqueue(message);
+            return RelayScript.Length == 0 ? SendResult.Sent("SM-relay") : RelayScript[Math.Min(Relays.Count, RelayScript.Length) - 1];
         }
 
         if (kind != MessageKinds.CheckIn)

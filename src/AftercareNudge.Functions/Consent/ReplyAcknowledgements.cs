@@ -1,0 +1,88 @@
+using AftercareNudge.Dispatch;
+using AftercareNudge.Events;
+using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Storage;
+using Azure;
+using Azure.Data.Tables;
+
+namespace AftercareNudge.Consent;
+
+/// <summary>
+/// The one answer someone gets for replying to a check-in: what became of their reply, that nobody
+/// reads this number, and that this is not an emergency service. Once per <see cref="Window"/> per
+/// number, not once per message: the window is a row beside the number's inbound-message rows
+/// (<c>InboundMessages</c>, row <c>ack-window</c>), opened with a conditional write, so that two
+/// instances answering two texts at once answer only one of them. A webhook retry is answered from the
+/// inbound message's own row, before this is asked.
+/// </summary>
+public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
+{
+    /// <summary>A conversation: after this long without an acknowledgement, the next reply gets one again.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromHours(12);
+
+    /// <summary>An acknowledgement is at most this many SMS segments.</summary>
+    public const int MaxSegments = 2;
+
+    internal const string WindowRow = "ack-window";
+
+    /// <summary>True if this reply opens a new window (and so gets an acknowledgement); false inside one.</summary>
+    public async Task<bool> TryOpenWindowAsync(string from, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.InboundMessages, cancellationToken);
+        var partition = ConsentStore.AddressKey(Channel.Sms, from);
+        var now = time.GetUtcNow();
+        var row = new TableEntity(partition, WindowRow) { ["AckedAt"] = now };
+        var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, WindowRow, cancellationToken: cancellationToken);
+        try
+        {
+            if (!current.HasValue)
+            {
+                await table.AddEntityAsync(row, cancellationToken);
+                return true;
+            }
+
+            if (current.Value!.GetDateTimeOffset("AckedAt") is { } acked && now - acked < Window)
+            {
+                return false;
+            }
+
+            await table.UpdateEntityAsync(row, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.IsConflict() || e.IsPreconditionFailed())
+        {
+            // Another instance answered another text from this number a moment ago: that was the one.
+            return false;
+        }
+    }
+
+    /// <summary>The acknowledgement's words: within <see cref="MaxSegments"/> segments whatever the organiser's name.</summary>
+    public static string Text(RelayOutcome outcome, string? organizerName)
+    {
+        var name = string.IsNullOrWhiteSpace(organizerName) ? "the person who set this up" : organizerName.Trim();
+        var (full, brief) = outcome switch
+        {
+            RelayOutcome.PassedOn => ("Your reply was passed on to ", "Passed on to "),
+            RelayOutcome.Pending => ("Your reply is being passed on to ", "Being passed on to "),
+            RelayOutcome.CouldNotPassOn => ("Your reply was kept, but it could not be passed on to ", "Kept, not passed on to "),
+            _ => ("", ""),
+        };
+
+        if (outcome == RelayOutcome.NotRelayed)
+        {
+            return $"{ConsentWording.Brand}: Your reply was kept with your check-in." + FullTail;
+        }
+
+        var text = $"{ConsentWording.Brand}: {full}{name}." + FullTail;
+        return SmsSegments.Count(text) <= MaxSegments
+            ? text
+            : SmsSegments.Fit($"{ConsentWording.Brand}: {brief}", name, "." + BriefTail, MaxSegments);
+    }
+
+    private const string FullTail = " No one reads this number." + EmergencyTail;
+
+    private const string EmergencyTail = " This is not an emergency service: in an emergency, call your local emergency number.";
+
+    // For a name that makes the text UCS-2 (two segments are then 134 characters).
+    private const string BriefTail = " Unmonitored number. Not for emergencies: call your local emergency number.";
+}
