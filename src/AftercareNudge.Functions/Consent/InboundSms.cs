@@ -21,7 +21,8 @@ public sealed class InboundSms(
     Dispatch.DeliveryFollowUps followUps,
     AppTables tables,
     TimeProvider time,
-    ILogger<InboundSms> logger)
+    ILogger<InboundSms> logger,
+    Notifications.WebhookNotifications? notifications = null)
 {
     public async Task<string?> HandleAsync(IncomingSms sms, CancellationToken cancellationToken)
     {
@@ -173,6 +174,7 @@ public sealed class InboundSms(
         if (latest is not null)
         {
             await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, sms.Body.Trim(), time.GetUtcNow()), sms.MessageId, cancellationToken);
+            await (notifications?.ReplyReceivedAsync(latest, sms.MessageId, CancellationToken.None) ?? Task.CompletedTask);
         }
 
         // No automatic answer to a person's own words.
