@@ -102,7 +102,7 @@ public sealed class InboundSms(
     private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
     {
         await consents.RecordAsync(new ConsentDecision(Channel.Sms, sms.From, null, ConsentState.OptedOut, how, ConsentWording.SmsOptedOut), cancellationToken);
-        await SkipPendingAsync(Channel.Sms, sms.From, recipients, events, followUps, logger, cancellationToken);
+        await SkipPendingAsync(Channel.Sms, sms.From, recipients, events, followUps, logger, cancellationToken, notifications);
 
         // One confirmation, and none if Twilio's Advanced Opt-Out already sent its own.
         return sms.OptOutType == "STOP" ? null : ConsentWording.SmsOptedOut;
@@ -120,7 +120,7 @@ public sealed class InboundSms(
     /// someone else gets its organiser notice, due when the check-in would have arrived. A crash in
     /// between loses those notices, never the stop.
     /// </remarks>
-    internal static async Task<int> SkipPendingAsync(Channel channel, string address, RecipientCheckIns recipients, EventStore events, Dispatch.DeliveryFollowUps followUps, ILogger logger, CancellationToken cancellationToken)
+    internal static async Task<int> SkipPendingAsync(Channel channel, string address, RecipientCheckIns recipients, EventStore events, Dispatch.DeliveryFollowUps followUps, ILogger logger, CancellationToken cancellationToken, Notifications.WebhookNotifications? notifications = null)
     {
         var skipped = 0;
         var ended = new List<CheckInRecord>();
@@ -154,6 +154,8 @@ public sealed class InboundSms(
             {
                 ConsentLog.NoticeAfterStopFailed(logger, e, checkIn.EventId);
             }
+
+            await (notifications?.CheckInFinishedAsync(checkIn, null, CancellationToken.None) ?? Task.CompletedTask);
         }
 
         return skipped;
