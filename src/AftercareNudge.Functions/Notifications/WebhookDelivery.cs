@@ -105,6 +105,18 @@ public sealed class WebhookDelivery(
         return new WebhookDeliveryReport(delivered, failed, gaveUp, cleaned);
     }
 
+    /// <summary>One notification, if it is still waiting and its time has come (see <see cref="WebhookAtOnce"/>).</summary>
+    public async Task DeliverOneAsync(string clientId, string id, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.WebhookNotifications, cancellationToken);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(clientId, id, cancellationToken: cancellationToken);
+        if (found.HasValue && found.Value!.GetString("Delivery") == WebhookNotifications.Pending
+            && found.Value.GetDateTimeOffset("NextAttemptAt") <= time.GetUtcNow())
+        {
+            await AttemptAsync(table, found.Value);
+        }
+    }
+
     private enum Attempt
     {
         Busy,
@@ -280,6 +292,8 @@ public static class NotificationsExtensions
             o => o.Problems());
         services.AddSingleton<WebhookNotifications>();
         services.AddSingleton<WebhookDelivery>();
+        services.AddSingleton<WebhookAtOnce>();
+        services.AddHostedService(s => s.GetRequiredService<WebhookAtOnce>());
         services.AddSingleton<ITimerFunction, DeliverWebhookNotificationsFunction>();
 
         // No retry handler on purpose: the outbox's backoff is the retry. No redirects, no cookies.

@@ -71,7 +71,8 @@ public sealed class WebhookNotifications(
     RecipientCheckIns recipients,
     IOptions<WebhookOptions> options,
     TimeProvider time,
-    ILogger<WebhookNotifications> logger)
+    ILogger<WebhookNotifications> logger,
+    WebhookAtOnce? atOnce = null)
 {
     internal const string Pending = "pending";
     internal const string Delivered = "delivered";
@@ -119,6 +120,7 @@ public sealed class WebhookNotifications(
                 },
                 cancellationToken);
             NotificationsLog.Enqueued(logger, clientId, id, type, data.EventId);
+            atOnce?.Kick(clientId, id);
         }
         catch (RequestFailedException e) when (e.IsConflict())
         {

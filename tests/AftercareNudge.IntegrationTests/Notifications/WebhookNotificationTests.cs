@@ -32,15 +32,21 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     public async ValueTask InitializeAsync()
     {
         _receiver = await WebhookReceiver.StartAsync();
-        _app = new AppFactory(azurite, new Dictionary<string, string?>
+        _app = NewApp(deliverAtOnce: false);
+    }
+
+    /// <summary>The app with webhooks for clients A and B; C has an API key and no webhook.</summary>
+    private AppFactory NewApp(bool deliverAtOnce) =>
+        new(azurite, new Dictionary<string, string?>
         {
+            // Off for the tests that count attempts run by run; one test below turns it on.
+            ["Notifications:DeliverAtOnce"] = deliverAtOnce ? "true" : "false",
             ["Api:Webhooks:clientA:Url"] = _receiver.Url("a").AbsoluteUri,
             ["Api:Webhooks:clientA:Secret"] = SecretA,
             ["Api:Webhooks:clientB:Url"] = _receiver.Url("b").AbsoluteUri,
             ["Api:Webhooks:clientB:Secret"] = SecretB,
             ["Api:Keys:clientC"] = ClientCKey,
         });
-    }
 
     public async ValueTask DisposeAsync()
     {
@@ -267,6 +273,39 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
         var reply = Assert.Single(_receiver.At("/a"), r => r.Type == "reply.received");
         Assert.Null(reply.Data["text"]);
         Assert.DoesNotContain(await RowsAsync("clientA"), r => r.Keys.Any(k => (r[k] as string)?.Contains("call me", StringComparison.Ordinal) == true));
+    }
+
+    [Fact]
+    public async Task Notify_WithDeliverAtOnce_IsSentWithoutWaitingForTheTimer()
+    {
+        await _app.DisposeAsync();
+        _app = NewApp(deliverAtOnce: true);
+        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+
+        await ReplyAsync(Sam, "YES");
+
+        for (var i = 0; i < 100 && _receiver.Received.IsEmpty; i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        var granted = Assert.Single(_receiver.At("/a"));
+        Assert.Equal("consent.granted", granted.Type);
+        AssertSigned(granted, SecretA, _app.Time.GetUtcNow());
+
+        // Delivered once: the timer finds nothing left to send.
+        Assert.Equal(0, (await DeliverAsync()).Delivered);
+        Assert.Single(_receiver.Received);
+    }
+
+    [Fact]
+    public async Task Start_WebhookUrlWithoutSecret_IsRefusedWithTheSettingsName()
+    {
+        await using var app = new AppFactory(azurite, new Dictionary<string, string?> { ["Api:Webhooks:clientA:Url"] = "https://app.example.com/hooks" });
+
+        var refused = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains("Api:Webhooks:clientA:Secret is required when Api:Webhooks:clientA:Url is set", refused.ToString(), StringComparison.Ordinal);
     }
 
     private static void AssertSigned(ReceivedWebhook r, string secret, DateTimeOffset at)
