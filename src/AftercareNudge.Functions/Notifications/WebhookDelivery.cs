@@ -94,8 +94,9 @@ public sealed class WebhookDelivery(
                         default: break;
                     }
                 }
-                catch (Exception e) when (e is RequestFailedException or JsonException or InvalidOperationException)
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
+                    // One notification's trouble is logged and left for the next run; it never stops the others.
                     NotificationsLog.Errored(logger, e, row.PartitionKey, row.RowKey);
                 }
             });

@@ -237,6 +237,26 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
+    public async Task UnsubscribeLink_ClientIsToldOfTheOptOut_AndOfTheSkippedCheckIn()
+    {
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        var email = Assert.Single(await ConsentLinks.ConsentEmailsAsync(_app, "alex@example.com"));
+        var unsubscribe = System.Text.RegularExpressions.Regex.Match(email.Body, @"https://aftercare\.example\.org(?<path>/api/unsubscribe/[A-Za-z0-9_-]+)");
+        Assert.True(unsubscribe.Success, "No unsubscribe link in the consent email.");
+
+        var stopped = await ConsentLinks.PostFormAsync(_app, unsubscribe.Groups["path"].Value, ("List-Unsubscribe", "One-Click"));
+        await DeliverAsync();
+
+        Assert.True(stopped.IsSuccessStatusCode);
+        var received = _receiver.At("/a");
+        Assert.Equal(["checkin.skipped", "consent.opted-out"], received.Select(r => r.Type).Order());
+        Assert.All(received, r => Assert.Equal("alex", r.Data["personKey"]!.GetValue<string>()));
+        Assert.All(received, r => Assert.Equal("email", r.Data["channel"]!.GetValue<string>()));
+        Assert.Equal(view.CheckIns[1].Id, received.Single(r => r.Type == "checkin.skipped").Data["checkInId"]!.GetValue<string>());
+        Assert.All(received, AssertNoPersonalData);
+    }
+
+    [Fact]
     public async Task Erasure_PendingReplyNotification_IsDeletedBeforeItIsSent()
     {
         var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
