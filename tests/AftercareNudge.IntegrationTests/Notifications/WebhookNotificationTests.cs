@@ -36,7 +36,7 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     /// <summary>The app with webhooks for clients A and B; C has an API key and no webhook.</summary>
-    private AppFactory NewApp(bool deliverAtOnce) =>
+    private AppFactory NewApp(bool deliverAtOnce, Action<IServiceCollection>? configureServices = null) =>
         new(azurite, new Dictionary<string, string?>
         {
             // Off for the tests that count attempts run by run; one test below turns it on.
@@ -46,7 +46,7 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
             ["Api:Webhooks:clientB:Url"] = _receiver.Url("b").AbsoluteUri,
             ["Api:Webhooks:clientB:Secret"] = SecretB,
             ["Api:Keys:clientC"] = ClientCKey,
-        });
+        }, configureServices);
 
     public async ValueTask DisposeAsync()
     {
@@ -319,6 +319,28 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
+    public async Task Stop_NotificationsTableFailing_StillOptsOutAndSkips_AndLogsWhatWasNotToldByIds()
+    {
+        var logs = new LogCollector();
+        var options = AftercareNudge.Storage.StorageExtensions.DefaultClientOptions();
+        options.AddPolicy(new FailingTable(AppTables.WebhookNotifications), Azure.Core.HttpPipelinePosition.PerCall);
+        await _app.DisposeAsync();
+        _app = NewApp(deliverAtOnce: false, s => s.AddSingleton(options).AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+
+        var response = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = Sam, body = "STOP" }, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("opted out", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var after = await _app.GetEventAsync(view.Id);
+        Assert.Equal(ConsentState.OptedOut, after.Organizer.Consent["sms"]);
+        Assert.Equal(CheckInStatus.Skipped, after.CheckIns[0].Status);
+        var lost = logs.Entries.Where(e => e.EventId == 1101).ToList();
+        Assert.Contains(lost, e => e.Message.Contains("checkin.skipped", StringComparison.Ordinal) && e.Message.Contains(view.CheckIns[0].Id, StringComparison.Ordinal));
+        Assert.DoesNotContain(lost, e => e.AllText.Contains("7911123456", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Start_WebhookUrlWithoutSecret_IsRefusedWithTheSettingsName()
     {
         await using var app = new AppFactory(azurite, new Dictionary<string, string?> { ["Api:Webhooks:clientA:Url"] = "https://app.example.com/hooks" });
@@ -369,5 +391,29 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     {
         var response = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>Every request to one table fails, as if that table's storage were down.</summary>
+    private sealed class FailingTable(string table) : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        public override ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            Check(message);
+            return ProcessNextAsync(message, pipeline);
+        }
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            Check(message);
+            ProcessNext(message, pipeline);
+        }
+
+        private void Check(Azure.Core.HttpMessage message)
+        {
+            if (message.Request.Uri.Path.Contains(table, StringComparison.Ordinal))
+            {
+                throw new Azure.RequestFailedException(503, "The notifications table is down (a test's simulated outage).");
+            }
+        }
     }
 }
