@@ -67,6 +67,10 @@ param sendGridEventWebhookPublicKey string = ''
 @secure()
 param apiKeys object
 
+@description('Optional client webhooks (README, "Client webhooks"): { clientName: { url: \'https://…\', secret: \'…\' } }, each client one with an API key above. Secrets at least 32 characters (or whsec_ and Base64). Stored in Key Vault.')
+@secure()
+param webhooks object = {}
+
 var suffix = uniqueString(resourceGroup().id, name)
 var storageAccountName = take('st${toLower(name)}${suffix}', 24)
 var keyVaultName = take('kv-${name}-${suffix}', 24)
@@ -297,6 +301,16 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 var baseUrl = 'https://${app.properties.defaultHostName}'
 
+resource webhookSecrets 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = [
+  for client in items(webhooks): {
+    parent: vault
+    name: 'webhook-secret-${client.key}'
+    properties: {
+      value: client.value.secret
+    }
+  }
+]
+
 var keyVaultReference = '@Microsoft.KeyVault(SecretUri={0})'
 
 var coreSettings = {
@@ -328,12 +342,19 @@ var apiKeySettings = toObject(
   client => format(keyVaultReference, '${vaultUrl}/secrets/api-key-${client.key}')
 )
 
+// A client's webhook: its URL as it is, its secret as a Key Vault reference.
+var webhookSettings = reduce(items(webhooks), {}, (all, client) => union(all, {
+  'Api__Webhooks__${client.key}__Url': client.value.url
+  'Api__Webhooks__${client.key}__Secret': format(keyVaultReference, '${vaultUrl}/secrets/webhook-secret-${client.key}')
+}))
+
 resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: app
   name: 'appsettings'
-  properties: union(coreSettings, optionalSettings, apiKeySettings)
+  properties: union(coreSettings, optionalSettings, apiKeySettings, webhookSettings)
   dependsOn: [
     apiKeySecrets
+    webhookSecrets
     storageRoleAssignments
     metricsPublisher
     secretsUser

@@ -32,3 +32,8 @@ param sendGridEventWebhookPublicKey = readEnvironmentVariable('SENDGRID_EVENT_WE
 param apiKeys = {
   main: readEnvironmentVariable('AFTERCARE_API_KEY')
 }
+
+// Optional: one line per client whose app is told of replies, consent changes and check-in outcomes
+// (README, "Client webhooks"), for example
+//   main: { url: 'https://app.example.com/hooks/aftercare', secret: readEnvironmentVariable('AFTERCARE_WEBHOOK_SECRET') }
+param webhooks = {}

@@ -6,6 +6,7 @@ using AftercareNudge.Health;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Notifications;
 using AftercareNudge.Privacy;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
@@ -26,6 +27,7 @@ builder.Services.AddEvents();
 builder.Services.AddConsent();
 builder.Services.AddDispatch();
 builder.Services.AddPrivacy();
+builder.Services.AddNotifications();
 builder.Services.AddApiReference();
 
 var app = builder.Build();

@@ -283,7 +283,7 @@ public static class ConsentPages
         await consents.RecordAsync(
             new ConsentDecision(Channel.Email, link.Address, null, ConsentState.OptedOut, "web:" + http.TraceIdentifier, link.ShownText),
             CancellationToken.None);
-        await InboundSms.SkipPendingAsync(Channel.Email, link.Address, recipients, events, followUps, logger, CancellationToken.None);
+        await InboundSms.SkipPendingAsync(Channel.Email, link.Address, recipients, events, followUps, logger, CancellationToken.None, http.RequestServices.GetService<Notifications.WebhookNotifications>());
         ConsentPagesLog.OptedOut(logger);
 
         return Page(

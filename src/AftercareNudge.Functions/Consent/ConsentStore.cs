@@ -34,7 +34,7 @@ public sealed record ConsentLedgerEntry(
 /// phone number or email. Every decision is also appended to the ledger, which is kept: it is how an
 /// opt-out is honoured.
 /// </summary>
-public sealed class ConsentStore(AppTables tables, TimeProvider time)
+public sealed class ConsentStore(AppTables tables, TimeProvider time, Notifications.WebhookNotifications? notifications = null)
 {
     /// <summary>Consent requests one address may receive in 24 hours, from every organiser together.</summary>
     public const int MaxRequestsPerDay = 3;
@@ -131,6 +131,12 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
             await AppendLedgerAsync(partition, decision.Channel, decision.Address, decision.OrganizerId, ActionOf(decision), decision.How, decision.ShownText, cancellationToken);
             await consents.UpsertEntityAsync(state, TableUpdateMode.Merge, cancellationToken);
         }
+
+        // The client apps concerned are told (best effort: it never fails the decision).
+        if (notifications is not null && Notifications.NotificationTypes.ForConsent(decision.State) is { } type)
+        {
+            await notifications.ConsentChangedAsync(decision.Channel, decision.Address, decision.OrganizerId, type, decision.How, CancellationToken.None);
+        }
     }
 
     /// <summary>
@@ -212,6 +218,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time)
             },
             TableUpdateMode.Merge,
             cancellationToken);
+        await (notifications?.ConsentChangedAsync(channel, address, null, Notifications.NotificationTypes.ConsentOptedIn, how, CancellationToken.None) ?? Task.CompletedTask);
 
         var names = new List<string>();
         await foreach (var row in consents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))

@@ -25,7 +25,8 @@ public sealed class InboundSms(
     ReplyAcknowledgements acknowledgements,
     AppTables tables,
     TimeProvider time,
-    ILogger<InboundSms> logger)
+    ILogger<InboundSms> logger,
+    Notifications.WebhookNotifications? notifications = null)
 {
     public async Task<string?> HandleAsync(IncomingSms sms, CancellationToken cancellationToken)
     {
@@ -107,7 +108,7 @@ public sealed class InboundSms(
     private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
     {
         await consents.RecordAsync(new ConsentDecision(Channel.Sms, sms.From, null, ConsentState.OptedOut, how, ConsentWording.SmsOptedOut), cancellationToken);
-        await SkipPendingAsync(Channel.Sms, sms.From, recipients, events, followUps, logger, cancellationToken);
+        await SkipPendingAsync(Channel.Sms, sms.From, recipients, events, followUps, logger, cancellationToken, notifications);
 
         // One confirmation, and none if Twilio's Advanced Opt-Out already sent its own.
         return sms.OptOutType == "STOP" ? null : ConsentWording.SmsOptedOut;
@@ -125,7 +126,7 @@ public sealed class InboundSms(
     /// someone else gets its organiser notice, due when the check-in would have arrived. A crash in
     /// between loses those notices, never the stop.
     /// </remarks>
-    internal static async Task<int> SkipPendingAsync(Channel channel, string address, RecipientCheckIns recipients, EventStore events, Dispatch.DeliveryFollowUps followUps, ILogger logger, CancellationToken cancellationToken)
+    internal static async Task<int> SkipPendingAsync(Channel channel, string address, RecipientCheckIns recipients, EventStore events, Dispatch.DeliveryFollowUps followUps, ILogger logger, CancellationToken cancellationToken, Notifications.WebhookNotifications? notifications = null)
     {
         var skipped = 0;
         var ended = new List<CheckInRecord>();
@@ -159,6 +160,8 @@ public sealed class InboundSms(
             {
                 ConsentLog.NoticeAfterStopFailed(logger, e, checkIn.EventId);
             }
+
+            await (notifications?.CheckInFinishedAsync(checkIn, null, CancellationToken.None) ?? Task.CompletedTask);
         }
 
         return skipped;
@@ -184,6 +187,7 @@ public sealed class InboundSms(
 
         // The one place a reply is recorded: kept with the check-in it answers, then passed on.
         await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, sms.Body.Trim(), time.GetUtcNow()), sms.MessageId, cancellationToken);
+        await (notifications?.ReplyReceivedAsync(latest, sms.MessageId, CancellationToken.None) ?? Task.CompletedTask);
         var (outcome, organizer) = await relays.RelayAsync(latest, sms.MessageId, cancellationToken);
 
         // One honest answer per conversation, not one per message.

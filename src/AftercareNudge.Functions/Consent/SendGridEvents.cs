@@ -65,7 +65,7 @@ public static class SendGridEvents
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not a JSON array of SendGrid events.");
         }
 
-        var handler = new Handler(consents, recipients, events, reports, followUps, logger);
+        var handler = new Handler(consents, recipients, events, reports, followUps, logger, request.HttpContext.RequestServices.GetService<Notifications.WebhookNotifications>());
         var dedupe = await tables.GetAsync(AppTables.WebhookEvents, cancellationToken);
         var processed = 0;
         var duplicates = 0;
@@ -141,7 +141,7 @@ public static class SendGridEvents
     private static bool IsOurId(string? id, string prefix) =>
         id is { Length: > 3 and <= 64 } && id.StartsWith(prefix, StringComparison.Ordinal) && !id.AsSpan(3).ContainsAnyExcept("0123456789abcdef");
 
-    private sealed class Handler(ConsentStore consents, RecipientCheckIns recipients, EventStore events, DeliveryReports reports, DeliveryFollowUps followUps, ILogger logger)
+    private sealed class Handler(ConsentStore consents, RecipientCheckIns recipients, EventStore events, DeliveryReports reports, DeliveryFollowUps followUps, ILogger logger, Notifications.WebhookNotifications? notifications)
     {
         public Task ApplyAsync(SendGridEvent item, CancellationToken cancellationToken) => item.Kind switch
         {
@@ -176,7 +176,7 @@ public static class SendGridEvents
             var how = "sendgrid:" + item.Kind + ":" + (item.SgEventId ?? "no-event-id");
             await consents.RecordAsync(new ConsentDecision(Channel.Email, item.Email, null, ConsentState.OptedOut, how, shownText), cancellationToken);
             SendGridEventsLog.OptedOut(logger, item.Kind!, item.SgEventId);
-            await InboundSms.SkipPendingAsync(Channel.Email, item.Email, recipients, events, followUps, logger, cancellationToken);
+            await InboundSms.SkipPendingAsync(Channel.Email, item.Email, recipients, events, followUps, logger, cancellationToken, notifications);
         }
 
         private async Task MarkAsync(SendGridEvent item, CheckInStatus status, string? reason, CancellationToken cancellationToken)

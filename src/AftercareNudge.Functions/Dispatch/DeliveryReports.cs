@@ -30,7 +30,7 @@ public enum DeliveryReportOutcome
 /// applied by the dispatcher when it records the send. A failure creates the fallback or notice it
 /// calls for (see <see cref="DeliveryFollowUps"/>).
 /// </summary>
-public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followUps)
+public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followUps, Notifications.WebhookNotifications? notifications = null)
 {
     private const string CheckInPrefix = "ci_";
     private const int CheckInIdLength = 27;
@@ -65,7 +65,13 @@ public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followU
             try
             {
                 await events.UpdateCheckInAsync(changed, cancellationToken);
-                return changed.Status == CheckInStatus.Sending ? DeliveryReportOutcome.Pending : DeliveryReportOutcome.Recorded;
+                if (changed.Status == CheckInStatus.Sending)
+                {
+                    return DeliveryReportOutcome.Pending;
+                }
+
+                await (notifications?.CheckInFinishedAsync(changed, null, CancellationToken.None) ?? Task.CompletedTask);
+                return DeliveryReportOutcome.Recorded;
             }
             catch (RequestFailedException e) when (e.IsPreconditionFailed() && attempt < 3)
             {

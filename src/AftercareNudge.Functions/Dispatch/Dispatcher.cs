@@ -84,7 +84,8 @@ public sealed class Dispatcher(
     AftercareReminders reminders,
     IOptions<DispatchOptions> options,
     TimeProvider time,
-    ILogger<Dispatcher> logger)
+    ILogger<Dispatcher> logger,
+    Notifications.WebhookNotifications? notifications = null)
 {
     /// <summary>
     /// What a claim must still have left when the send starts: the send itself and recording its
@@ -429,6 +430,8 @@ public sealed class Dispatcher(
             }
         }
 
+        // The client app is told once the end is recorded (best effort: it never fails the record).
+        await (notifications?.CheckInFinishedAsync(final, null, CancellationToken.None) ?? Task.CompletedTask);
         await dueIndex.RemoveAsync(entry, CancellationToken.None);
         if (outcome is DispatchOutcome.Failed or DispatchOutcome.Skipped || final.Status == CheckInStatus.Failed)
         {

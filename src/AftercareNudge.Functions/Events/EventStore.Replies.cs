@@ -3,7 +3,8 @@ using Azure.Data.Tables;
 
 namespace AftercareNudge.Events;
 
-// Reading one reply back: a relay is worded from it when it is sent.
+// Reading one reply back: a relay and a client notification are worded from it when they are sent
+// (so that erasure and the purge, which delete the reply, leave none in what is still to send).
 public sealed partial class EventStore
 {
     /// <summary>The reply kept for inbound message <paramref name="messageId"/>, or null (never received, erased or purged).</summary>

@@ -56,7 +56,8 @@ public sealed class AddressErasure(
     InboundSms inbound,
     IServiceProvider services,
     IOptions<DeliveryOptions> delivery,
-    ILogger<AddressErasure> logger)
+    ILogger<AddressErasure> logger,
+    Notifications.WebhookNotifications? notifications = null)
 {
     public const string Erased = "(erased)";
     public const string OptOut = "opt-out";
@@ -96,6 +97,9 @@ public sealed class AddressErasure(
             if (erased.Keys.Count > 0)
             {
                 heldRemoved += await held.RemoveAsync(eventId, (key, _) => erased.Keys.Contains(key), cancellationToken);
+
+                // The client's webhook notifications name the person by their key (often a name).
+                await (notifications?.ForgetAsync(client.Id, eventId, erased.Keys, cancellationToken) ?? Task.CompletedTask);
             }
         }
 

@@ -63,6 +63,20 @@ public sealed class AddressIndex(AppTables tables)
         return new AddressRecords(events, organizers);
     }
 
+    /// <summary>Every event the address is part of, of every client (row keys <c>ev-…</c> sort together).</summary>
+    public async Task<IReadOnlyList<AddressEvent>> EventsAsync(string addressKey, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.AddressIndex, cancellationToken);
+        var found = new List<AddressEvent>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {addressKey} and RowKey ge {EventPrefix} and RowKey lt {"ev."}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            found.Add(new AddressEvent(row.RowKey[EventPrefix.Length..], row.GetString("ClientId") ?? "", row.GetString("OrganizerId") ?? ""));
+        }
+
+        return found;
+    }
+
     /// <summary>Forgets that the address was in this event; the number of rows removed (0 or 1).</summary>
     public Task<int> RemoveEventAsync(string addressKey, string eventId, CancellationToken cancellationToken) =>
         RemoveAsync(addressKey, EventPrefix + eventId, cancellationToken);
@@ -76,3 +90,6 @@ public sealed class AddressIndex(AppTables tables)
         return await table.TryDeleteAsync(partition, row, ETag.All, cancellationToken) ? 1 : 0;
     }
 }
+
+/// <summary>One event an address is part of, with whose it is (for the client webhooks: see <c>Notifications.WebhookNotifications</c>).</summary>
+public sealed record AddressEvent(string EventId, string ClientId, string OrganizerId);

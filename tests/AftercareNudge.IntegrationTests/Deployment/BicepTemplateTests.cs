@@ -176,7 +176,7 @@ public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTempla
     public void ApiKeys_ReachTheApp_OnlyAsKeyVaultReferences_OnePerClient()
     {
         Assert.Equal("secureObject", (string?)compiled.Template["parameters"]!["apiKeys"]!["type"]);
-        var secrets = compiled.Resources("Microsoft.KeyVault/vaults/secrets").Single(s => s["copy"] is not null);
+        var secrets = compiled.Resources("Microsoft.KeyVault/vaults/secrets").Single(s => s["copy"] is not null && ((string)s["name"]!).Contains("'api-key-", StringComparison.Ordinal));
         Assert.Equal("[format('{0}/{1}', variables('keyVaultName'), format('api-key-{0}', items(parameters('apiKeys'))[copyIndex()].key))]", (string?)secrets["name"]);
         Assert.Equal("[items(parameters('apiKeys'))[copyIndex()].value]", (string?)secrets["properties"]!["value"]);
 
@@ -186,6 +186,22 @@ public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTempla
             settings);
         Assert.Contains("variables('apiKeySettings')", compiled.AppSettingsExpression, StringComparison.Ordinal);
         Assert.Equal("[format('https://{0}{1}', variables('keyVaultName'), environment().suffixes.keyvaultDns)]", (string?)compiled.Template["variables"]!["vaultUrl"]);
+    }
+
+    [Fact]
+    public void Webhooks_SecretsReachTheApp_OnlyAsKeyVaultReferences_AndNoneByDefault()
+    {
+        var parameter = compiled.Template["parameters"]!["webhooks"]!;
+        Assert.Equal("secureObject", (string?)parameter["type"]);
+        Assert.Empty(parameter["defaultValue"]!.AsObject());
+        var secrets = compiled.Resources("Microsoft.KeyVault/vaults/secrets").Single(s => ((string)s["name"]!).Contains("'webhook-secret-", StringComparison.Ordinal));
+        Assert.Equal("[items(parameters('webhooks'))[copyIndex()].value.secret]", (string?)secrets["properties"]!["value"]);
+
+        var settings = (string)compiled.Template["variables"]!["webhookSettings"]!;
+        Assert.Contains("Api__Webhooks__{0}__Url", settings, StringComparison.Ordinal);
+        Assert.Contains("format('Api__Webhooks__{0}__Secret', lambdaVariables('client').key), format(variables('keyVaultReference'), format('{0}/secrets/webhook-secret-{1}', variables('vaultUrl'), lambdaVariables('client').key))", settings, StringComparison.Ordinal);
+        Assert.DoesNotContain(".value.secret", settings, StringComparison.Ordinal);
+        Assert.Contains("variables('webhookSettings')", compiled.AppSettingsExpression, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,419 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using AftercareNudge.Consent;
+using AftercareNudge.Dispatch;
+using AftercareNudge.Events;
+using AftercareNudge.IntegrationTests.Infrastructure;
+using AftercareNudge.Notifications;
+using AftercareNudge.Storage;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AftercareNudge.IntegrationTests.Notifications;
+
+/// <summary>
+/// Client webhooks: the real app (outbox mode) tells a real HTTP receiver on loopback of replies,
+/// consent changes and check-in outcomes, signed, retried, once per fact, only to the client that owns
+/// the event, with ids and person keys but no address.
+/// </summary>
+public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private const string Sam = "+447911123456";
+    private const string SecretA = "client-a-webhook-secret-0123456789abcdef";
+    private const string SecretB = "client-b-webhook-secret-0123456789abcdef";
+    private const string ClientCKey = "client-c-key-0123456789";
+    private WebhookReceiver _receiver = null!;
+    private AppFactory _app = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _receiver = await WebhookReceiver.StartAsync();
+        _app = NewApp(deliverAtOnce: false);
+    }
+
+    /// <summary>The app with webhooks for clients A and B; C has an API key and no webhook.</summary>
+    private AppFactory NewApp(bool deliverAtOnce, Action<IServiceCollection>? configureServices = null) =>
+        new(azurite, new Dictionary<string, string?>
+        {
+            // Off for the tests that count attempts run by run; one test below turns it on.
+            ["Notifications:DeliverAtOnce"] = deliverAtOnce ? "true" : "false",
+            ["Api:Webhooks:clientA:Url"] = _receiver.Url("a").AbsoluteUri,
+            ["Api:Webhooks:clientA:Secret"] = SecretA,
+            ["Api:Webhooks:clientB:Url"] = _receiver.Url("b").AbsoluteUri,
+            ["Api:Webhooks:clientB:Secret"] = SecretB,
+            ["Api:Keys:clientC"] = ClientCKey,
+        }, configureServices);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CheckIn_SentThenDelivered_ClientIsToldSigned_WithIdsAndNoAddress()
+    {
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        await ReplyAsync(Sam, "YES");
+        _app.Time.Advance(TimeSpan.FromHours(5.5));
+        await _app.DispatchAsync();
+        var checkIn = view.CheckIns[0];
+        Assert.Equal(DeliveryReportOutcome.Recorded, await _app.Services.GetRequiredService<DeliveryReports>().RecordAsync(view.Id, checkIn.Id, new DeliveryReport(CheckInStatus.Delivered, null, null), Ct));
+
+        // Through the timer's own route, as the Functions host fires it.
+        var run = await _app.CreateClient().PostAsync("/DeliverWebhookNotifications", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        var received = _receiver.At("/a");
+        Assert.Equal(["checkin.delivered", "checkin.sent", "consent.granted"], received.Select(r => r.Type).Order());
+        foreach (var r in received)
+        {
+            AssertSigned(r, SecretA, _app.Time.GetUtcNow());
+            Assert.Equal(view.Id, r.Data["eventId"]!.GetValue<string>());
+            Assert.Equal("organizer", r.Data["personKey"]!.GetValue<string>());
+            Assert.Equal("sms", r.Data["channel"]!.GetValue<string>());
+            AssertNoPersonalData(r);
+        }
+
+        var sent = received.Single(r => r.Type == "checkin.sent");
+        Assert.Equal(checkIn.Id, sent.Data["checkInId"]!.GetValue<string>());
+        Assert.Equal("sent", sent.Data["status"]!.GetValue<string>());
+        Assert.Equal("check-in", sent.Data["kind"]!.GetValue<string>());
+        Assert.Equal(_app.Time.GetUtcNow(), received.Single(r => r.Type == "checkin.delivered").Json["createdAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal("granted", received.Single(r => r.Type == "consent.granted").Data["status"]!.GetValue<string>());
+        Assert.Empty(_receiver.At("/b"));
+    }
+
+    [Fact]
+    public async Task Reply_ToACheckIn_ClientIsToldWithTheText()
+    {
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        await ReplyAsync(Sam, "YES");
+        _app.Time.Advance(TimeSpan.FromHours(5.5));
+        await _app.DispatchAsync();
+
+        await ReplyAsync(Sam, "honestly not great, can you call me");
+        await DeliverAsync();
+
+        var reply = Assert.Single(_receiver.At("/a"), r => r.Type == "reply.received");
+        AssertSigned(reply, SecretA, _app.Time.GetUtcNow());
+        Assert.Equal(view.Id, reply.Data["eventId"]!.GetValue<string>());
+        Assert.Equal(view.CheckIns[0].Id, reply.Data["checkInId"]!.GetValue<string>());
+        Assert.Equal("organizer", reply.Data["personKey"]!.GetValue<string>());
+        Assert.Equal("honestly not great, can you call me", reply.Data["text"]!.GetValue<string>());
+        AssertNoPersonalData(reply);
+    }
+
+    [Fact]
+    public async Task Delivery_ReceiverAnswers500_IsRetriedWithDoublingBackoff_UnderTheSameId()
+    {
+        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        _receiver.Answer = n => n <= 2 ? 500 : 204;
+        await ReplyAsync(Sam, "YES");
+        var start = _app.Time.GetUtcNow();
+
+        await DeliverAsync();
+        await DeliverAsync();
+        Assert.Single(_receiver.Received);
+
+        _app.Time.Advance(TimeSpan.FromSeconds(59));
+        await DeliverAsync();
+        Assert.Single(_receiver.Received);
+        _app.Time.Advance(TimeSpan.FromSeconds(1));
+        await DeliverAsync();
+        Assert.Equal(2, _receiver.Received.Count);
+
+        // Then two minutes, not one.
+        _app.Time.Advance(TimeSpan.FromSeconds(119));
+        await DeliverAsync();
+        Assert.Equal(2, _receiver.Received.Count);
+        _app.Time.Advance(TimeSpan.FromSeconds(1));
+        var report = await DeliverAsync();
+        Assert.Equal(1, report.Delivered);
+
+        _app.Time.Advance(TimeSpan.FromHours(3));
+        await DeliverAsync();
+        var attempts = _receiver.Received.ToList();
+        Assert.Equal(3, attempts.Count);
+        Assert.Single(attempts.Select(a => a.Id).Distinct());
+        Assert.Equal(
+            [start, start.AddMinutes(1), start.AddMinutes(3)],
+            attempts.Select(a => DateTimeOffset.FromUnixTimeSeconds(long.Parse(a.Timestamp!, System.Globalization.CultureInfo.InvariantCulture))));
+        for (var i = 0; i < attempts.Count; i++)
+        {
+            AssertSigned(attempts[i], SecretA, start.AddMinutes(i == 0 ? 0 : i == 1 ? 1 : 3));
+        }
+    }
+
+    [Fact]
+    public async Task Delivery_ReceiverNeverAccepts_IsGivenUpAfter24Hours()
+    {
+        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        _receiver.Answer = _ => 503;
+        await ReplyAsync(Sam, "YES");
+        var start = _app.Time.GetUtcNow();
+
+        var gaveUp = 0;
+        for (var i = 0; i < 60; i++)
+        {
+            gaveUp += (await DeliverAsync()).GaveUp;
+            _app.Time.Advance(TimeSpan.FromMinutes(30));
+        }
+
+        Assert.Equal(1, gaveUp);
+        var times = _receiver.Received.Select(a => DateTimeOffset.FromUnixTimeSeconds(long.Parse(a.Timestamp!, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        Assert.InRange(times.Max() - start, TimeSpan.FromHours(24), TimeSpan.FromHours(25));
+        Assert.InRange(times.Count, 20, 30);
+    }
+
+    [Fact]
+    public async Task Trigger_Repeated_EnqueuesAndDeliversOnce()
+    {
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        await ReplyAsync(Sam, "YES");
+        _app.Time.Advance(TimeSpan.FromHours(5.5));
+        await _app.DispatchAsync();
+        var checkIn = (await _app.Services.GetRequiredService<EventStore>().GetCheckInAsync(view.Id, view.CheckIns[0].Id, Ct))!;
+        var notifications = _app.Services.GetRequiredService<WebhookNotifications>();
+        await _app.Services.GetRequiredService<EventStore>().AddReplyAsync(view.Id, new CheckInReply(checkIn.Id, "ok", _app.Time.GetUtcNow()), "SM0123", Ct);
+
+        // As after a crash between the fact and its bookkeeping: the same trigger again.
+        await notifications.CheckInFinishedAsync(checkIn, null, Ct);
+        await notifications.ReplyReceivedAsync(checkIn, "SM0123", Ct);
+        await notifications.ReplyReceivedAsync(checkIn, "SM0123", Ct);
+        await DeliverAsync();
+        _app.Time.Advance(TimeSpan.FromHours(2));
+        await notifications.ReplyReceivedAsync(checkIn, "SM0123", Ct);
+        await DeliverAsync();
+
+        var received = _receiver.At("/a");
+        Assert.Single(received, r => r.Type == "checkin.sent");
+        Assert.Single(received, r => r.Type == "reply.received");
+    }
+
+    [Fact]
+    public async Task ConsentChanges_EachClientIsToldOfItsOwnEventsOnly_AndOneWithoutAWebhookGetsNothingWritten()
+    {
+        var a = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        var b = await RegisterAsAsync(AppFactory.ClientBKey);
+        var c = await RegisterAsAsync(ClientCKey);
+
+        await ReplyAsync(Sam, "YES");
+        await ReplyAsync(Sam, "STOP");
+        await DeliverAsync();
+
+        var toA = _receiver.At("/a");
+        var toB = _receiver.At("/b");
+        Assert.Equal(["checkin.skipped", "consent.granted", "consent.opted-out"], toA.Select(r => r.Type).Order());
+        Assert.Equal(["checkin.skipped", "consent.granted", "consent.opted-out"], toB.Select(r => r.Type).Order());
+        Assert.All(toA, r => Assert.Equal(a.Id, r.Data["eventId"]!.GetValue<string>()));
+        Assert.All(toB, r => Assert.Equal(b.Id, r.Data["eventId"]!.GetValue<string>()));
+        Assert.All(toB, r => AssertSigned(r, SecretB, _app.Time.GetUtcNow()));
+        Assert.Equal("opted-out", toA.Single(r => r.Type == "checkin.skipped").Data["reason"]!.GetValue<string>());
+        Assert.DoesNotContain(_receiver.Received, r => Encoding.UTF8.GetString(r.Body).Contains(c.Id, StringComparison.Ordinal));
+        Assert.Empty(await RowsAsync("clientC"));
+    }
+
+    [Fact]
+    public async Task ConsentPage_AgreeAndUnsubscribe_ClientIsToldByPersonKey()
+    {
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        var page = await ConsentLinks.OnlyPathAsync(_app, "alex@example.com");
+
+        var agreed = await ConsentLinks.PostFormAsync(_app, page, ("decision", "agree"));
+        await DeliverAsync();
+
+        Assert.True(agreed.IsSuccessStatusCode);
+        var granted = Assert.Single(_receiver.At("/a"));
+        Assert.Equal("consent.granted", granted.Type);
+        Assert.Equal("alex", granted.Data["personKey"]!.GetValue<string>());
+        Assert.Equal("email", granted.Data["channel"]!.GetValue<string>());
+        Assert.Equal(view.Id, granted.Data["eventId"]!.GetValue<string>());
+        AssertNoPersonalData(granted);
+    }
+
+    [Fact]
+    public async Task UnsubscribeLink_ClientIsToldOfTheOptOut_AndOfTheSkippedCheckIn()
+    {
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        var email = Assert.Single(await ConsentLinks.ConsentEmailsAsync(_app, "alex@example.com"));
+        var unsubscribe = System.Text.RegularExpressions.Regex.Match(email.Body, @"https://aftercare\.example\.org(?<path>/api/unsubscribe/[A-Za-z0-9_-]+)");
+        Assert.True(unsubscribe.Success, "No unsubscribe link in the consent email.");
+
+        var stopped = await ConsentLinks.PostFormAsync(_app, unsubscribe.Groups["path"].Value, ("List-Unsubscribe", "One-Click"));
+        await DeliverAsync();
+
+        Assert.True(stopped.IsSuccessStatusCode);
+        var received = _receiver.At("/a");
+        Assert.Equal(["checkin.skipped", "consent.opted-out"], received.Select(r => r.Type).Order());
+        Assert.All(received, r => Assert.Equal("alex", r.Data["personKey"]!.GetValue<string>()));
+        Assert.All(received, r => Assert.Equal("email", r.Data["channel"]!.GetValue<string>()));
+        Assert.Equal(view.CheckIns[1].Id, received.Single(r => r.Type == "checkin.skipped").Data["checkInId"]!.GetValue<string>());
+        Assert.All(received, AssertNoPersonalData);
+    }
+
+    [Fact]
+    public async Task Erasure_PendingReplyNotification_IsDeletedBeforeItIsSent()
+    {
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        await ReplyAsync(Sam, "YES");
+        _app.Time.Advance(TimeSpan.FromHours(5.5));
+        await _app.DispatchAsync();
+        await DeliverAsync();
+        _receiver.Received.Clear();
+        await ReplyAsync(Sam, "please call me at home");
+
+        var erased = await _app.CreateClient(AppFactory.ClientAKey).DeleteAsync("/api/people/" + Uri.EscapeDataString(Sam), Ct);
+        await DeliverAsync();
+
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        Assert.Empty(_receiver.Received);
+        Assert.DoesNotContain(await RowsAsync("clientA"), r => r.GetString("EventId") == view.Id && r.GetString("PersonKey") == "organizer");
+    }
+
+    [Fact]
+    public async Task Reply_ErasedBeforeItsNotificationIsSent_SendsNoText()
+    {
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        await ReplyAsync(Sam, "YES");
+        _app.Time.Advance(TimeSpan.FromHours(5.5));
+        await _app.DispatchAsync();
+        await ReplyAsync(Sam, "please call me at home");
+        var events = _app.Services.GetRequiredService<EventStore>();
+        var rows = (await events.GetRowsAsync(view.Id, Ct))!;
+
+        // The words live only in the reply row: once it goes (erasure, the purge) no notification carries them.
+        await events.DeleteRowsAsync(view.Id, rows.Replies.Select(r => r.RowKey), Ct);
+        await DeliverAsync();
+
+        var reply = Assert.Single(_receiver.At("/a"), r => r.Type == "reply.received");
+        Assert.Null(reply.Data["text"]);
+        Assert.DoesNotContain(await RowsAsync("clientA"), r => r.Keys.Any(k => (r[k] as string)?.Contains("call me", StringComparison.Ordinal) == true));
+    }
+
+    [Fact]
+    public async Task Notify_WithDeliverAtOnce_IsSentWithoutWaitingForTheTimer()
+    {
+        await _app.DisposeAsync();
+        _app = NewApp(deliverAtOnce: true);
+        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+
+        await ReplyAsync(Sam, "YES");
+
+        for (var i = 0; i < 100 && _receiver.Received.IsEmpty; i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        var granted = Assert.Single(_receiver.At("/a"));
+        Assert.Equal("consent.granted", granted.Type);
+        AssertSigned(granted, SecretA, _app.Time.GetUtcNow());
+
+        // Delivered once: the timer finds nothing left to send.
+        Assert.Equal(0, (await DeliverAsync()).Delivered);
+        Assert.Single(_receiver.Received);
+    }
+
+    [Fact]
+    public async Task Stop_NotificationsTableFailing_StillOptsOutAndSkips_AndLogsWhatWasNotToldByIds()
+    {
+        var logs = new LogCollector();
+        var options = AftercareNudge.Storage.StorageExtensions.DefaultClientOptions();
+        options.AddPolicy(new FailingTable(AppTables.WebhookNotifications), Azure.Core.HttpPipelinePosition.PerCall);
+        await _app.DisposeAsync();
+        _app = NewApp(deliverAtOnce: false, s => s.AddSingleton(options).AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+
+        var response = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = Sam, body = "STOP" }, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("opted out", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var after = await _app.GetEventAsync(view.Id);
+        Assert.Equal(ConsentState.OptedOut, after.Organizer.Consent["sms"]);
+        Assert.Equal(CheckInStatus.Skipped, after.CheckIns[0].Status);
+        var lost = logs.Entries.Where(e => e.EventId == 1101).ToList();
+        Assert.Contains(lost, e => e.Message.Contains("checkin.skipped", StringComparison.Ordinal) && e.Message.Contains(view.CheckIns[0].Id, StringComparison.Ordinal));
+        Assert.DoesNotContain(lost, e => e.AllText.Contains("7911123456", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_WebhookUrlWithoutSecret_IsRefusedWithTheSettingsName()
+    {
+        await using var app = new AppFactory(azurite, new Dictionary<string, string?> { ["Api:Webhooks:clientA:Url"] = "https://app.example.com/hooks" });
+
+        var refused = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains("Api:Webhooks:clientA:Secret is required when Api:Webhooks:clientA:Url is set", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    private static void AssertSigned(ReceivedWebhook r, string secret, DateTimeOffset at)
+    {
+        // Computed here from the Standard Webhooks definition, not with the app's code.
+        Assert.Equal("application/json", r.ContentType?.Split(';')[0]);
+        Assert.Equal(r.Json["id"]!.GetValue<string>(), r.Id);
+        Assert.StartsWith("ntf_", r.Id, StringComparison.Ordinal);
+        Assert.Equal(at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), r.Timestamp);
+        var signed = Encoding.UTF8.GetBytes(r.Id + "." + r.Timestamp + ".").Concat(r.Body).ToArray();
+        var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
+        Assert.Equal(expected, r.Signature);
+    }
+
+    private static void AssertNoPersonalData(ReceivedWebhook r)
+    {
+        var body = Encoding.UTF8.GetString(r.Body);
+        foreach (var personal in new[] { "+44", "7911123456", "@example.com", "Sam", "Alex", "Dinner" })
+        {
+            Assert.DoesNotContain(personal, body, StringComparison.Ordinal);
+        }
+    }
+
+    private Task<WebhookDeliveryReport> DeliverAsync() =>
+        _app.Services.GetRequiredService<WebhookDelivery>().RunAsync(CancellationToken.None);
+
+    private async Task<EventView> RegisterAsAsync(string apiKey)
+    {
+        var response = await _app.CreateClient(apiKey).PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), AppFactory.Json, Ct);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        return await AppFactory.ReadEventAsync(response);
+    }
+
+    private async Task<List<TableEntity>> RowsAsync(string clientId)
+    {
+        var table = await _app.Services.GetRequiredService<AppTables>().GetAsync(AppTables.WebhookNotifications, Ct);
+        return await table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {clientId}"), cancellationToken: Ct).ToListAsync(Ct);
+    }
+
+    private async Task ReplyAsync(string from, string body)
+    {
+        var response = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>Every request to one table fails, as if that table's storage were down.</summary>
+    private sealed class FailingTable(string table) : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        public override ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            Check(message);
+            return ProcessNextAsync(message, pipeline);
+        }
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            Check(message);
+            ProcessNext(message, pipeline);
+        }
+
+        private void Check(Azure.Core.HttpMessage message)
+        {
+            if (message.Request.Uri.Path.Contains(table, StringComparison.Ordinal))
+            {
+                throw new Azure.RequestFailedException(503, "The notifications table is down (a test's simulated outage).");
+            }
+        }
+    }
+}
