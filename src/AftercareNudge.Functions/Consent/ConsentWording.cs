@@ -30,13 +30,19 @@ public static class ConsentWording
 
     public const string SmsNothingPending = $"{Brand}: There is nothing waiting for your answer. Reply HELP for help, STOP to opt out.";
 
+    /// <summary>The one answer to "yes please", "ok" and the like after a consent request: only the word YES agrees.</summary>
+    public static string SmsReplyYesToAgree(IReadOnlyList<string> organizers) =>
+        $"{Brand}: To agree to check-ins from {Names(organizers)}, reply with just the word YES. Reply HELP for help, STOP to opt out.";
+
     public const string SmsOptedOut = $"{Brand}: You're opted out and will get no more messages. Reply START to undo.";
 
     public static string SmsOptedIn(IReadOnlyList<string> organizers) => organizers.Count == 0
         ? $"{Brand}: You're opted back in. Nothing arrives unless you agree to it. Reply HELP for help, STOP to opt out."
         : $"{Brand}: You're opted back in: {Names(organizers)} can send you check-ins again, as you agreed (none skipped while you were out will come). Msg freq varies. Reply HELP for help, STOP to opt out.";
 
-    public const string SmsHelp = $"{Brand} sends check-in texts that someone you know set up, only after you reply YES. Msg freq varies. Msg&data rates may apply. Reply STOP to opt out, START to opt back in.";
+    /// <summary>The HELP answer: who we are, how often, the cost, how to reach whoever runs the service, how to stop. One SMS with a contact of up to 40 characters.</summary>
+    public static string SmsHelp(string contact) =>
+        $"{Brand}: check-in texts you agreed to. Msg freq varies. Msg&data rates may apply. Help: {contact}. Reply STOP to opt out.";
 
     public static string EmailRequestSubject(string organizerName) => $"{organizerName} would like to send you check-ins";
 
