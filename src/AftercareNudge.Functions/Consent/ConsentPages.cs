@@ -388,7 +388,7 @@ public static partial class ConsentPages
 
     private static string ConsentBody(LinkToken link)
     {
-        var body = $"<p>{Encode(link.ShownText)}</p>";
+        var body = ShownTextHtml(link.ShownText);
         if (link.Plan is not null)
         {
             body += $"<h2>The aftercare plan</h2><p class=\"plan\">{Multiline(link.Plan)}</p>";

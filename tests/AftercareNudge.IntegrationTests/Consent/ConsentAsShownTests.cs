@@ -94,6 +94,71 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : IAsync
         Assert.Single(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam);
     }
 
+    [Fact]
+    public async Task ConsentSms_SaysHowManyTextsAndWhen_InTheRecipientsZone_WithoutTheEventsWords()
+    {
+        var now = App.Time.GetUtcNow();
+        var body = Requests.Dinner(now);
+        var checkIns = body["checkIns"]!.AsArray();
+        foreach (var hours in new[] { 6, 26, 30 })
+        {
+            checkIns.Add(new JsonObject { ["to"] = "organizer", ["channel"] = "sms", ["at"] = Requests.Local(now.AddHours(hours)), ["message"] = "Thinking of you after the date." });
+        }
+
+        await App.RegisterAsync(body);
+
+        var sms = Assert.Single(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam).Body;
+        Assert.Equal(
+            "Sam via AftercareNudge: please confirm this number for the 4 check-in texts you planned: Tue 24 Nov 14:30, Tue 24 Nov 15:00, Wed 25 Nov 11:00 and 1 more. "
+            + "Reply YES to agree. Msg freq varies. Msg&data rates may apply. Reply HELP for help, STOP to opt out.",
+            sms);
+        Assert.True(sms.Length <= 306, $"{sms.Length} characters: more than two SMS segments.");
+        foreach (var word in new[] { "Dinner", "date", "Thinking" })
+        {
+            Assert.DoesNotContain(word, sms, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public async Task ConsentSms_ToAnotherPerson_ListsTheirTexts()
+    {
+        var now = App.Time.GetUtcNow();
+        var body = Requests.Dinner(now);
+        body["checkIns"]![1]!["channel"] = "sms";
+        body["people"]![0]!["timeZone"] = "America/New_York";
+
+        var view = await App.RegisterAsync(body);
+        Assert.Equal(now.AddHours(25), view.CheckIns[1].DueAt);
+
+        // "at" is Alex's own wall-clock time (05:00 in New York, 10:00 UTC), and the request says it as Alex reads it.
+        var sms = Assert.Single(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == "+447911123457").Body;
+        Assert.Equal("Sam via AftercareNudge: Sam would like to send you 1 check-in text around plans you made together: Wed 25 Nov 05:00. Reply YES to agree.", sms[..sms.IndexOf(" Msg freq", StringComparison.Ordinal)]);
+    }
+
+    [Fact]
+    public async Task ConsentPage_ListsEveryPlannedEmail_WithItsTimeAndChannel_AndTheLedgerKeepsThatText()
+    {
+        var now = App.Time.GetUtcNow();
+        var body = Requests.Dinner(now);
+        body["checkIns"]!.AsArray().Add(new JsonObject { ["to"] = "alex", ["channel"] = "email", ["at"] = Requests.Local(now.AddHours(44)), ["message"] = "How are you doing?" });
+        var view = await App.RegisterAsync(body);
+        var url = ConsentLinks.PathIn(Assert.Single(await ConsentLinks.ConsentEmailsAsync(App, AlexEmail)).Body);
+        var email = Assert.Single(await ConsentLinks.ConsentEmailsAsync(App, AlexEmail));
+
+        var html = await PageAsync(await ConsentLinks.Browser(App).GetAsync(url, Ct));
+
+        Assert.Contains("Sam would like to send you 2 check-in emails through AftercareNudge around plans you made together, the first on Wed 25 Nov 05:00.", email.Body, StringComparison.Ordinal);
+        Assert.Contains("<p>Sam would like to send you 2 check-in emails around plans you made together:</p><ul class=\"planned\"><li>Wed 25 Nov 05:00, by email</li><li>Thu 26 Nov 05:00, by email</li></ul>", html, StringComparison.Ordinal);
+        Assert.Contains("Times are in your time zone, Europe/London.", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("How often depends", html, StringComparison.Ordinal);
+
+        await ConsentLinks.PostFormAsync(App, url, ("decision", "agree"));
+        var granted = Assert.Single(await EmailLedgerAsync(), e => e.Action == "granted");
+        Assert.StartsWith("Sam would like to send you 2 check-in emails around plans you made together:\n- Wed 25 Nov 05:00, by email\n- Thu 26 Nov 05:00, by email\n", granted.ShownText, StringComparison.Ordinal);
+        Assert.Equal("Sam", granted.OrganizerName);
+        Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(view.Id)).People[0].Consent["email"]);
+    }
+
     [Theory]
     [InlineData("yes please")]
     [InlineData("ok")]
