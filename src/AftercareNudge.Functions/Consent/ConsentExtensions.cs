@@ -14,6 +14,8 @@ public static class ConsentExtensions
                 o.Deployed = !string.IsNullOrWhiteSpace(c["Twilio:AccountSid"]) || !string.IsNullOrWhiteSpace(c["SendGrid:ApiKey"]);
             },
             o => o.Problems());
+        services.AddValidatedOptions<MissingConsentOptions>((o, c) => c.GetSection(MissingConsentOptions.Section).Bind(o), o => o.Problems());
+        services.AddTransient<MissingConsentNotices>();
         services.AddSingleton<ConsentStore>();
         services.AddSingleton<LinkTokens>();
         services.AddSingleton<RecipientCheckIns>();
