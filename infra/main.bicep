@@ -60,6 +60,10 @@ param sendGridApiKey string
 @description('The verified SendGrid sender, optionally with a name: AftercareNudge <care@example.com>.')
 param sendGridFrom string
 
+@description('How people reach whoever runs the service (an email address, URL or phone, at most 40 characters): HELP answers with it.')
+@maxLength(40)
+param serviceContact string
+
 @description('The signed event webhook\'s verification key from SendGrid (Base64). Empty until the webhook is set up: until then the webhook answers 403.')
 param sendGridEventWebhookPublicKey string = ''
 
@@ -325,6 +329,7 @@ var coreSettings = {
   Twilio__AuthToken: format(keyVaultReference, twilioAuthTokenSecret.properties.secretUri)
   SendGrid__ApiKey: format(keyVaultReference, sendGridApiKeySecret.properties.secretUri)
   SendGrid__From: sendGridFrom
+  Service__Contact: serviceContact
 }
 
 // Settings left empty are left out: the app reads an empty sender as a second sender.

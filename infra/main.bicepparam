@@ -25,6 +25,9 @@ param sendGridApiKey = readEnvironmentVariable('SENDGRID_API_KEY')
 
 param sendGridFrom = readEnvironmentVariable('SENDGRID_FROM')
 
+// What HELP answers with: how people reach whoever runs the service.
+param serviceContact = readEnvironmentVariable('AFTERCARE_CONTACT')
+
 // Empty on the first deployment; SendGrid shows the key once its signed event webhook is on.
 param sendGridEventWebhookPublicKey = readEnvironmentVariable('SENDGRID_EVENT_WEBHOOK_PUBLIC_KEY', '')
 

@@ -1,3 +1,4 @@
+using AftercareNudge.Hosting;
 using AftercareNudge.Messaging.Sms;
 
 namespace AftercareNudge.Consent;
@@ -6,6 +7,15 @@ public static class ConsentExtensions
 {
     public static IServiceCollection AddConsent(this IServiceCollection services)
     {
+        services.AddValidatedOptions<ServiceOptions>(
+            (o, c) =>
+            {
+                c.GetSection(ServiceOptions.Section).Bind(o);
+                o.Deployed = !string.IsNullOrWhiteSpace(c["Twilio:AccountSid"]) || !string.IsNullOrWhiteSpace(c["SendGrid:ApiKey"]);
+            },
+            o => o.Problems());
+        services.AddValidatedOptions<MissingConsentOptions>((o, c) => c.GetSection(MissingConsentOptions.Section).Bind(o), o => o.Problems());
+        services.AddTransient<MissingConsentNotices>();
         services.AddSingleton<ConsentStore>();
         services.AddSingleton<LinkTokens>();
         services.AddSingleton<RecipientCheckIns>();

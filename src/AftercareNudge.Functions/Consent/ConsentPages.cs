@@ -11,7 +11,7 @@ namespace AftercareNudge.Consent;
 /// decides. They are reached from an email with no cookies, so there is no antiforgery token: the
 /// unguessable token in the URL is the credential, which is why no page is cached, indexed or referred on.
 /// </summary>
-public static class ConsentPages
+public static partial class ConsentPages
 {
     private const string LoggerCategory = "AftercareNudge.Consent.ConsentPages";
     private const string HtmlContentType = "text/html; charset=utf-8";
@@ -123,7 +123,7 @@ public static class ConsentPages
         if (!unchanged)
         {
             await consents.RecordAsync(
-                new ConsentDecision(Channel.Email, link.Address, organizerId, answer.Value, "web:" + http.TraceIdentifier, link.LedgerText()),
+                new ConsentDecision(Channel.Email, link.Address, organizerId, answer.Value, "web:" + http.TraceIdentifier, link.LedgerText(), link.OrganizerName),
                 CancellationToken.None);
         }
 
@@ -236,9 +236,12 @@ public static class ConsentPages
             : record with { People = record.People.Select(p => p.Key == key ? changed : p).ToList() };
     }
 
-    /// <summary><c>GET /api/unsubscribe/{token}</c>: a Stop button. Changes nothing.</summary>
+    /// <summary>
+    /// <c>GET /api/unsubscribe/{token}</c>: whether the address gets emails now; a Stop button, or, once
+    /// unsubscribed, a way back in (see <see cref="ResubscribePage"/>). Changes nothing.
+    /// </summary>
     internal static async Task<ContentHttpResult> ShowUnsubscribeAsync(
-        string token, HttpContext http, LinkTokens tokens, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string token, HttpContext http, LinkTokens tokens, ConsentStore consents, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Unsubscribe, cancellationToken);
         if (link is null)
@@ -246,11 +249,16 @@ public static class ConsentPages
             return LinkNotUsable(http, status, LinkPurpose.Unsubscribe, loggers);
         }
 
+        if (await consents.IsOptedOutAsync(Channel.Email, link.Address, cancellationToken))
+        {
+            return ResubscribePage(http);
+        }
+
         return Page(
             http,
             StatusCodes.Status200OK,
             $"Stop emails from {ConsentWording.Brand}",
-            $"<p>{Encode(link.ShownText)}</p>"
+            $"<p class=\"notice\">{Encode(SubscribedState)}</p><p>{Encode(link.ShownText)}</p>"
             + "<form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
             + "<button type=\"submit\" class=\"primary\">Stop every email</button></form>");
     }
@@ -279,7 +287,13 @@ public static class ConsentPages
 
         // The body is not required: the token alone says what to stop, and a stop must never be refused
         // over the shape of a mail client's request. Once started it finishes even if the client hangs up.
+        // Only the page's own "start again" form, and nothing else, means otherwise.
         var logger = loggers.CreateLogger(LoggerCategory);
+        if (await IsResubscribeAsync(http.Request, cancellationToken))
+        {
+            return await ResubscribeAsync(http, link, consents, logger);
+        }
+
         await consents.RecordAsync(
             new ConsentDecision(Channel.Email, link.Address, null, ConsentState.OptedOut, "web:" + http.TraceIdentifier, link.ShownText),
             CancellationToken.None);
@@ -374,7 +388,7 @@ public static class ConsentPages
 
     private static string ConsentBody(LinkToken link)
     {
-        var body = $"<p>{Encode(link.ShownText)}</p>";
+        var body = ShownTextHtml(link.ShownText);
         if (link.Plan is not null)
         {
             body += $"<h2>The aftercare plan</h2><p class=\"plan\">{Multiline(link.Plan)}</p>";
@@ -481,4 +495,7 @@ internal static partial class ConsentPagesLog
 
     [LoggerMessage(EventId = 734, Level = LogLevel.Information, Message = "Consent page: the plan changed after the link was sent; nothing recorded")]
     public static partial void PlanChanged(ILogger logger);
+
+    [LoggerMessage(EventId = 745, Level = LogLevel.Information, Message = "Unsubscribe page: email opt-in recorded (the person started emails again)")]
+    public static partial void OptedIn(ILogger logger);
 }

@@ -28,12 +28,13 @@ public sealed class ConsentRequests(
         using var scope = LogScopes.Event(logger, record.Id);
 
         // One request per address: the same number may stand for the organiser and a person.
+        // The request lists every message planned for that address on that channel.
         var wanted = checkIns
             .GroupBy(c => (c.To, c.Channel))
-            .Select(g => (Person: record.Find(g.Key.To), g.Key.Channel, Next: g.Min(c => c.DueAt)))
+            .Select(g => (Person: record.Find(g.Key.To), g.Key.Channel, Next: g.Min(c => c.DueAt), Planned: g.Where(ConsentSchedule.Counts).Select(c => c.DueAt).ToList()))
             .Where(w => w.Person?.Address(w.Channel) is not null)
             .GroupBy(w => ConsentStore.AddressKey(w.Channel, w.Person!.Address(w.Channel)!))
-            .Select(g => g.OrderBy(w => w.Next).First())
+            .Select(g => g.OrderBy(w => w.Next).First() with { Planned = g.SelectMany(w => w.Planned).ToList() })
             .ToList();
 
         // Whose needs are in the plan is asked by email too, even with no email of their own planned:
@@ -42,16 +43,16 @@ public sealed class ConsentRequests(
         wanted.AddRange(record.People
             .Where(p => AftercarePlan.MustAgree(record, p) && !string.IsNullOrEmpty(p.Needs))
             .Where(p => !wanted.Any(w => w.Channel == Channel.Email && w.Person!.Email == p.Email))
-            .Select(p => ((Participant?)p, Channel.Email, next)));
+            .Select(p => ((Participant?)p, Channel.Email, next, new List<DateTimeOffset>())));
         AddReplyChannel(record, checkIns, wanted);
-        await Task.WhenAll(wanted.Select(w => AskAsync(record, w.Person!, w.Channel, w.Next, cancellationToken)));
+        await Task.WhenAll(wanted.Select(w => AskAsync(record, w.Person!, w.Channel, w.Next, w.Planned, cancellationToken)));
     }
 
     /// <summary>
     /// Replies to texts sent to others are passed on to the organiser on their reply channel, which
     /// needs their consent like any message: they are asked on it too, from the first such text on.
     /// </summary>
-    private static void AddReplyChannel(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, List<(Participant? Person, Channel Channel, DateTimeOffset Next)> wanted)
+    private static void AddReplyChannel(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, List<(Participant? Person, Channel Channel, DateTimeOffset Next, List<DateTimeOffset> Planned)> wanted)
     {
         var texts = checkIns.Where(c => c.Channel == Channel.Sms && Dispatch.ReplyRelays.IsRelayed(c)).ToList();
         var channel = record.Organizer.ReplyChannel();
@@ -61,7 +62,8 @@ public sealed class ConsentRequests(
             return;
         }
 
-        wanted.Add((record.Organizer, channel, texts.Min(c => c.DueAt)));
+        // They are asked to agree to relays, not to check-ins: none is planned to them on it for that.
+        wanted.Add((record.Organizer, channel, texts.Min(c => c.DueAt), []));
     }
 
     /// <summary>Sends the held-back requests whose hour has come; those still over the cap are held again.</summary>
@@ -88,7 +90,11 @@ public sealed class ConsentRequests(
 
                 if (found is { } f && person is not null && next is { } due && f.Event.CancelledAt is null)
                 {
-                    await AskAsync(f.Event, person, request.Channel, due, cancellationToken);
+                    var address = person.Address(request.Channel);
+                    var planned = f.CheckIns
+                        .Where(c => c.Channel == request.Channel && ConsentSchedule.Counts(c) && address is not null && f.Event.Find(c.To)?.Address(c.Channel) == address)
+                        .Select(c => c.DueAt);
+                    await AskAsync(f.Event, person, request.Channel, due, planned, cancellationToken);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -102,7 +108,7 @@ public sealed class ConsentRequests(
         return tried;
     }
 
-    private async Task AskAsync(EventRecord record, Participant person, Channel channel, DateTimeOffset next, CancellationToken cancellationToken)
+    private async Task AskAsync(EventRecord record, Participant person, Channel channel, DateTimeOffset next, IEnumerable<DateTimeOffset> planned, CancellationToken cancellationToken)
     {
         var address = person.Address(channel)!;
         var state = await consents.GetAsync(channel, address, record.OrganizerId, cancellationToken);
@@ -131,17 +137,17 @@ public sealed class ConsentRequests(
 
         var toOrganizer = person.Key == Participant.OrganizerKey;
         var organizer = record.Organizer.Name;
-        var when = ConsentWording.When(next, person.TimeZone);
+        var schedule = ConsentSchedule.Of(channel, planned, next, person.TimeZone);
         string shown;
         SendResult result;
         if (channel == Channel.Sms)
         {
-            shown = ConsentWording.SmsRequest(organizer, toOrganizer, when);
+            shown = ConsentWording.SmsRequest(organizer, toOrganizer, schedule);
             result = await sms.SendAsync(new SmsMessage(address, shown, MessageKinds.ConsentRequest, record.Id, null), cancellationToken);
         }
         else
         {
-            var pageText = ConsentWording.PageText(organizer, toOrganizer, when);
+            var pageText = ConsentWording.PageText(organizer, toOrganizer, schedule);
             var withPlan = AftercarePlan.MustAgree(record, person);
             var plan = !withPlan ? PlanAsk.None : planChanged && person.AgreedPlan is not null ? PlanAsk.Changed : PlanAsk.First;
             var token = await tokens.CreateAsync(
@@ -161,9 +167,9 @@ public sealed class ConsentRequests(
                     withPlan ? person.Needs : null),
                 cancellationToken);
             var url = publicOptions.Value.Url(PageRoute + token);
-            shown = ConsentWording.EmailRequestText(organizer, toOrganizer, when, url, plan);
+            shown = ConsentWording.EmailRequestText(organizer, toOrganizer, schedule, url, plan);
             result = await email.SendAsync(
-                new EmailMessage(address, person.Name, ConsentWording.EmailRequestSubject(organizer), shown, ConsentWording.EmailRequestHtml(organizer, toOrganizer, when, url, plan), MessageKinds.ConsentRequest, record.Id, null),
+                new EmailMessage(address, person.Name, ConsentWording.EmailRequestSubject(organizer), shown, ConsentWording.EmailRequestHtml(organizer, toOrganizer, schedule, url, plan), MessageKinds.ConsentRequest, record.Id, null),
                 cancellationToken);
         }
 

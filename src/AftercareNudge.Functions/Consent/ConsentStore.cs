@@ -16,9 +16,14 @@ public sealed record ConsentDecision(
     string? OrganizerId,
     ConsentState State,
     string How,
-    string ShownText);
+    string ShownText,
+    string? OrganizerName = null);
 
-/// <summary>One line of the consent ledger. <see cref="Action"/>: requested, granted, declined, opted-out or opted-in.</summary>
+/// <summary>
+/// One line of the consent ledger. <see cref="Action"/>: requested, granted, declined, opted-out or opted-in.
+/// <see cref="OrganizerName"/>: the organiser's name as the request showed it (null on lines about no
+/// organiser, and on lines written before names were kept).
+/// </summary>
 public sealed record ConsentLedgerEntry(
     string Address,
     Channel Channel,
@@ -26,7 +31,8 @@ public sealed record ConsentLedgerEntry(
     string Action,
     DateTimeOffset RecordedAt,
     string How,
-    string ShownText);
+    string ShownText,
+    string? OrganizerName = null);
 
 /// <summary>
 /// Consent per recipient address, per organiser, per channel, plus a global opt-out per address.
@@ -44,12 +50,27 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
     private const string OptedInAction = "opted-in";
     private const string OptedOutAction = "opted-out";
 
-    /// <summary>The organiser a consent is given to: one client's organiser, identified by their own address.</summary>
+    /// <summary>
+    /// The organiser a consent is given to: one client's organiser as the recipient saw them, by name
+    /// and address. A different name (or phone, or email) is a different organiser and is asked about
+    /// again: agreeing to texts from "Sam" is not agreeing to texts from "Kit's bank" on the same number.
+    /// The name counts as <see cref="DisplayName"/> folds it, so "sam" and " Sam " are one organiser.
+    /// </summary>
     public static string OrganizerId(string clientId, Participant organizer)
     {
-        var address = organizer.Phone ?? organizer.Email!.ToLowerInvariant();
-        return Hash(clientId + "\n" + address)[..32];
+        ArgumentNullException.ThrowIfNull(organizer);
+        var identity = string.Join(
+            "\n",
+            clientId,
+            organizer.Phone ?? "",
+            organizer.Email?.ToLowerInvariant() ?? "",
+            DisplayName(organizer.Name));
+        return Hash("organizer-v2\n" + identity)[..32];
     }
+
+    /// <summary>A name as a person reads it: compatibility forms folded (NFKC), surrounding and repeated whitespace gone, case ignored.</summary>
+    public static string DisplayName(string? name) =>
+        string.Join(' ', (name ?? "").Normalize(NormalizationForm.FormKC).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
 
     public static string AddressKey(Channel channel, string address) =>
         (channel == Channel.Sms ? "sms-" : "email-") + Hash(channel == Channel.Sms ? address : address.ToLowerInvariant());
@@ -124,11 +145,11 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
         if (decision.State == ConsentState.OptedOut)
         {
             await consents.UpsertEntityAsync(state, TableUpdateMode.Merge, cancellationToken);
-            await AppendLedgerAsync(partition, decision.Channel, decision.Address, decision.OrganizerId, ActionOf(decision), decision.How, decision.ShownText, cancellationToken);
+            await AppendLedgerAsync(partition, decision.Channel, decision.Address, decision.OrganizerId, ActionOf(decision), decision.How, decision.ShownText, decision.OrganizerName, cancellationToken);
         }
         else
         {
-            await AppendLedgerAsync(partition, decision.Channel, decision.Address, decision.OrganizerId, ActionOf(decision), decision.How, decision.ShownText, cancellationToken);
+            await AppendLedgerAsync(partition, decision.Channel, decision.Address, decision.OrganizerId, ActionOf(decision), decision.How, decision.ShownText, decision.OrganizerName, cancellationToken);
             await consents.UpsertEntityAsync(state, TableUpdateMode.Merge, cancellationToken);
         }
 
@@ -155,7 +176,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
         Channel channel, string address, string organizerId, string organizerName, string how, string shownText, CancellationToken cancellationToken)
     {
         var partition = AddressKey(channel, address);
-        await AppendLedgerAsync(partition, channel, address, organizerId, RequestedAction, how, shownText, cancellationToken);
+        await AppendLedgerAsync(partition, channel, address, organizerId, RequestedAction, how, shownText, organizerName, cancellationToken);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         await consents.UpsertEntityAsync(
             new TableEntity(partition, OrganizerRow(organizerId))
@@ -193,8 +214,43 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
         foreach (var row in pending)
         {
             // What they answered is the request they were shown: that is the text the ledger keeps.
-            await RecordAsync(new ConsentDecision(channel, address, row.RowKey["org-".Length..], answer, how, row.GetString("RequestText") ?? shownText), cancellationToken);
+            await RecordAsync(new ConsentDecision(channel, address, row.RowKey["org-".Length..], answer, how, row.GetString("RequestText") ?? shownText, row.GetString("OrganizerName")), cancellationToken);
             names.Add(row.GetString("OrganizerName") ?? "");
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// A "yes" in other words than YES: marks every request still pending for this address as hinted,
+    /// and returns the names of the organisers of those not hinted before (empty: answer nothing). One
+    /// hint per request: a second "ok" gets none, a new request may get one again. Each mark is
+    /// conditional on the row's ETag, so two webhooks at once hint once.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> MarkYesHintAsync(Channel channel, string address, CancellationToken cancellationToken)
+    {
+        var partition = AddressKey(channel, address);
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        var names = new List<string>();
+        await foreach (var row in consents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
+        {
+            if (!row.RowKey.StartsWith("org-", StringComparison.Ordinal)
+                || StateOf(row) != ConsentState.Pending
+                || row.GetDateTimeOffset("RequestedAt") is not { } requestedAt
+                || (row.GetDateTimeOffset("YesHintAt") is { } hintedAt && hintedAt >= requestedAt))
+            {
+                continue;
+            }
+
+            try
+            {
+                await consents.UpdateEntityAsync(new TableEntity(partition, row.RowKey) { ["YesHintAt"] = time.GetUtcNow() }, row.ETag, TableUpdateMode.Merge, cancellationToken);
+                names.Add(row.GetString("OrganizerName") ?? "");
+            }
+            catch (RequestFailedException e) when (e.IsPreconditionFailed())
+            {
+                // Changed meanwhile: another message hinted, or the person answered. Either way, no hint from here.
+            }
         }
 
         return names;
@@ -207,7 +263,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
     public async Task<IReadOnlyList<string>> OptInAsync(Channel channel, string address, string how, string shownText, CancellationToken cancellationToken)
     {
         var partition = AddressKey(channel, address);
-        await AppendLedgerAsync(partition, channel, address, null, OptedInAction, how, shownText, cancellationToken);
+        await AppendLedgerAsync(partition, channel, address, null, OptedInAction, how, shownText, null, cancellationToken);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         await consents.UpsertEntityAsync(
             new TableEntity(partition, GlobalRow)
@@ -246,7 +302,8 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
                 row.GetString("Action") ?? row.GetString("State"),
                 row.GetDateTimeOffset("RecordedAt") ?? default,
                 row.GetString("How"),
-                row.GetString("ShownText")));
+                row.GetString("ShownText"),
+                row.GetString("OrganizerName")));
         }
 
         return entries;
@@ -326,7 +383,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
     }
 
     private async Task AppendLedgerAsync(
-        string partition, Channel channel, string address, string? organizerId, string action, string how, string shownText, CancellationToken cancellationToken)
+        string partition, Channel channel, string address, string? organizerId, string action, string how, string shownText, string? organizerName, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
@@ -336,6 +393,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
                 ["Channel"] = channel.ToString(),
                 ["Address"] = address,
                 ["OrganizerId"] = organizerId,
+                ["OrganizerName"] = organizerName,
                 ["Action"] = action,
                 ["How"] = how,
                 ["ShownText"] = shownText,

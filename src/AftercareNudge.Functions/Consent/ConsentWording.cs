@@ -18,9 +18,24 @@ public static class ConsentWording
         return NodaTime.Instant.FromDateTimeOffset(instant).InZone(zone).ToString("ddd d MMM", CultureInfo.InvariantCulture);
     }
 
-    public static string SmsRequest(string organizerName, bool toOrganizer, string when) => toOrganizer
-        ? $"{organizerName} via {Brand}: please confirm this number for the check-in messages you planned, next on {when}. Reply YES to agree. Msg freq varies. Msg&data rates may apply. Reply HELP for help, STOP to opt out."
-        : $"{organizerName} via {Brand}: {organizerName} would like to send you check-in messages around plans you made together, next on {when}. Reply YES to agree. Msg freq varies. Msg&data rates may apply. Reply HELP for help, STOP to opt out.";
+    /// <summary>
+    /// The consent SMS: who asks, how many texts and when ("2 check-in texts: Sat 5 Dec 23:30, Sun 6 Dec
+    /// 10:00", in the recipient's zone; at most <see cref="ConsentSchedule.ListedInSms"/> times, then
+    /// "and N more"), and the carrier wording. Never the event's title, kind or any message's words.
+    /// </summary>
+    public static string SmsRequest(string organizerName, bool toOrganizer, ConsentSchedule schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        var what = schedule.Count == 0
+            ? (toOrganizer ? "the check-in messages you planned" : "check-in messages") + $", next on {schedule.NextDay}"
+            : (toOrganizer ? $"the {schedule.Noun} you planned" : schedule.Noun) + $": {schedule.SmsList}";
+        var ask = toOrganizer
+            ? $"please confirm this number for {what}"
+            : schedule.Count == 0
+                ? $"{organizerName} would like to send you {what}, around plans you made together"
+                : $"{organizerName} would like to send you {schedule.Noun} around plans you made together: {schedule.SmsList}";
+        return $"{organizerName} via {Brand}: {ask}. Reply YES to agree. Msg freq varies. Msg&data rates may apply. Reply HELP for help, STOP to opt out.";
+    }
 
     public static string SmsGranted(IReadOnlyList<string> organizers) =>
         $"{Brand}: Thanks, you'll get the check-ins {Names(organizers)} arranged. Msg freq varies. Reply HELP for help, STOP to opt out.";
@@ -30,29 +45,40 @@ public static class ConsentWording
 
     public const string SmsNothingPending = $"{Brand}: There is nothing waiting for your answer. Reply HELP for help, STOP to opt out.";
 
+    /// <summary>The one answer to "yes please", "ok" and the like after a consent request: only the word YES agrees.</summary>
+    public static string SmsReplyYesToAgree(IReadOnlyList<string> organizers) =>
+        $"{Brand}: To agree to check-ins from {Names(organizers)}, reply with just the word YES. Reply HELP for help, STOP to opt out.";
+
     public const string SmsOptedOut = $"{Brand}: You're opted out and will get no more messages. Reply START to undo.";
 
     public static string SmsOptedIn(IReadOnlyList<string> organizers) => organizers.Count == 0
         ? $"{Brand}: You're opted back in. Nothing arrives unless you agree to it. Reply HELP for help, STOP to opt out."
         : $"{Brand}: You're opted back in: {Names(organizers)} can send you check-ins again, as you agreed (none skipped while you were out will come). Msg freq varies. Reply HELP for help, STOP to opt out.";
 
-    public const string SmsHelp = $"{Brand} sends check-in texts that someone you know set up, only after you reply YES. Msg freq varies. Msg&data rates may apply. Reply STOP to opt out, START to opt back in.";
+    /// <summary>The HELP answer: who we are, how often, the cost, how to reach whoever runs the service, how to stop. One SMS with a contact of up to 40 characters.</summary>
+    public static string SmsHelp(string contact) =>
+        $"{Brand}: check-in texts you agreed to. Msg freq varies. Msg&data rates may apply. Help: {contact}. Reply STOP to opt out.";
 
     public static string EmailRequestSubject(string organizerName) => $"{organizerName} would like to send you check-ins";
 
-    public static string EmailRequestText(string organizerName, bool toOrganizer, string when, Uri consentUrl, PlanAsk plan = PlanAsk.None) =>
-        RequestLead(organizerName, toOrganizer, when) + PlanSentence(organizerName, plan)
+    public static string EmailRequestText(string organizerName, bool toOrganizer, ConsentSchedule schedule, Uri consentUrl, PlanAsk plan = PlanAsk.None) =>
+        RequestLead(organizerName, toOrganizer, schedule) + PlanSentence(organizerName, plan)
         + $"\n\nTo agree or decline, open:\n{consentUrl}\n\nNothing is sent unless you agree, and you can stop at any time."
         + $" If you did not expect this, ignore it.";
 
-    public static string EmailRequestHtml(string organizerName, bool toOrganizer, string when, Uri consentUrl, PlanAsk plan = PlanAsk.None) =>
-        $"<p>{WebUtility.HtmlEncode(RequestLead(organizerName, toOrganizer, when) + PlanSentence(organizerName, plan))}</p>"
+    public static string EmailRequestHtml(string organizerName, bool toOrganizer, ConsentSchedule schedule, Uri consentUrl, PlanAsk plan = PlanAsk.None) =>
+        $"<p>{WebUtility.HtmlEncode(RequestLead(organizerName, toOrganizer, schedule) + PlanSentence(organizerName, plan))}</p>"
         + $"<p><a href=\"{WebUtility.HtmlEncode(consentUrl.AbsoluteUri)}\">{(plan == PlanAsk.None ? "Agree or decline" : "Read the plan, then agree or decline")}</a></p>"
         + "<p style=\"color:#666;font-size:small\">Nothing is sent unless you agree, and you can stop at any time. If you did not expect this, ignore it.</p>";
 
-    private static string RequestLead(string organizerName, bool toOrganizer, string when) => toOrganizer
-        ? $"Please confirm this address for the check-in emails you planned with {Brand}, next on {when}."
-        : $"{organizerName} would like to send you check-in emails through {Brand} around plans you made together, next on {when}.";
+    private static string RequestLead(string organizerName, bool toOrganizer, ConsentSchedule schedule)
+    {
+        var what = schedule.Count == 0 ? "check-in emails" : schedule.Noun;
+        var when = schedule.Count == 0 ? $"next on {schedule.NextDay}" : $"the first on {schedule.Local(schedule.Next)}";
+        return toOrganizer
+            ? $"Please confirm this address for the {what} you planned with {Brand}, {when}."
+            : $"{organizerName} would like to send you {what} through {Brand} around plans you made together, {when}.";
+    }
 
     // Neutral like the rest: the plan itself is only on the page, behind the link.
     private static string PlanSentence(string organizerName, PlanAsk plan) => plan switch
@@ -62,12 +88,27 @@ public static class ConsentWording
         _ => "",
     };
 
-    /// <summary>The consent page's own words: what the person is shown, and what the ledger keeps.</summary>
-    public static string PageText(string organizerName, bool toOrganizer, string when) =>
-        (toOrganizer
-            ? $"Confirm this address for the check-in emails you planned, next on {when}."
-            : $"{organizerName} would like to send you check-in emails around plans you made together, next on {when}.")
-        + " How often depends on what was planned; you can stop at any time with the link in every email.";
+    /// <summary>
+    /// The consent page's own words: what the person is shown, and what the ledger keeps. Every planned
+    /// email is listed on its own line ("- Sat 5 Dec 23:30, by email"), in the recipient's zone.
+    /// </summary>
+    public static string PageText(string organizerName, bool toOrganizer, ConsentSchedule schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        const string Stop = "You can stop at any time with the link in every email.";
+        if (schedule.Count == 0)
+        {
+            return (toOrganizer
+                    ? $"Confirm this address for the check-in emails you planned, next on {schedule.NextDay}."
+                    : $"{organizerName} would like to send you check-in emails around plans you made together, next on {schedule.NextDay}.")
+                + " No email to you is planned yet; if one is added, it is listed when you are asked. " + Stop;
+        }
+
+        var lead = toOrganizer
+            ? $"Confirm this address for the {schedule.Noun} you planned:"
+            : $"{organizerName} would like to send you {schedule.Noun} around plans you made together:";
+        return lead + "\n" + string.Join("\n", schedule.Lines) + $"\nTimes are in your time zone, {schedule.TimeZone}. " + Stop;
+    }
 
     private static string Names(IReadOnlyList<string> organizers)
     {

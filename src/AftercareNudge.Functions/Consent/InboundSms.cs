@@ -24,6 +24,7 @@ public sealed class InboundSms(
     Dispatch.ReplyRelays relays,
     ReplyAcknowledgements acknowledgements,
     AppTables tables,
+    Microsoft.Extensions.Options.IOptions<ServiceOptions> service,
     TimeProvider time,
     ILogger<InboundSms> logger,
     Notifications.WebhookNotifications? notifications = null)
@@ -57,8 +58,8 @@ public sealed class InboundSms(
             SmsKeyword.No => await AnswerAsync(sms.From, ConsentState.Declined, how, cancellationToken),
             SmsKeyword.Stop => await OptOutAsync(sms, how, cancellationToken),
             SmsKeyword.Start => await OptInAsync(sms, how, cancellationToken),
-            SmsKeyword.Help => sms.OptOutType == "HELP" ? null : ConsentWording.SmsHelp,
-            _ => await KeepReplyAsync(sms, cancellationToken),
+            SmsKeyword.Help => sms.OptOutType == "HELP" ? null : ConsentWording.SmsHelp(service.Value.ContactOrDefault),
+            _ => await OtherAsync(sms, cancellationToken),
         };
 
         // Marked handled only once handled: a retry after a failure half way does it again (every
@@ -165,6 +166,19 @@ public sealed class InboundSms(
         }
 
         return skipped;
+    }
+
+    /// <summary>
+    /// Anything else is a reply. "Yes please", "ok" and the like are not consent, but while a request
+    /// waits for this number's answer the first such message gets one hint to reply YES.
+    /// </summary>
+    private async Task<string?> OtherAsync(IncomingSms sms, CancellationToken cancellationToken)
+    {
+        var hintFor = SmsKeywords.MeansYesInPlainWords(sms.Body)
+            ? await consents.MarkYesHintAsync(Channel.Sms, sms.From, cancellationToken)
+            : [];
+        var answer = await KeepReplyAsync(sms, cancellationToken);
+        return hintFor.Count > 0 ? ConsentWording.SmsReplyYesToAgree(hintFor) : answer;
     }
 
     private async Task<string?> KeepReplyAsync(IncomingSms sms, CancellationToken cancellationToken)

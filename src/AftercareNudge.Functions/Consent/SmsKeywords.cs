@@ -48,6 +48,17 @@ public static partial class SmsKeywords
         };
     }
 
+    /// <summary>
+    /// Whether a message says yes in other words than the keyword ("yes please", "ok", "sure", "yep",
+    /// "Yes I agree"). Never consent: double opt-in is the word YES alone (surrounding punctuation
+    /// aside, so "YES!" and "Yes." are YES). Such a reply to a consent request gets one hint to reply YES.
+    /// </summary>
+    public static bool MeansYesInPlainWords(string? body)
+    {
+        var text = Normalize(body);
+        return text.Length is > 0 and <= 60 && Classify(body) == SmsKeyword.Other && PlainYes().IsMatch(text);
+    }
+
     /// <summary>Lower case, single spaces, no surrounding punctuation or emoji: "STOP!!", " Stop. " and "stop 🙏" are all "stop".</summary>
     internal static string Normalize(string? body)
     {
@@ -87,4 +98,12 @@ public static partial class SmsKeywords
         + @"|^leave\s+me\s+alone\b",
         RegexOptions.CultureInvariant)]
     private static partial Regex PlainRevocation();
+
+    // "yes please", "yes i agree", "ok", "okay sure", "sure", "yep", "yeah!", "i agree", "agreed",
+    // "of course", "sounds good", "go ahead", "fine by me". (An emoji alone normalises to nothing.)
+    [GeneratedRegex(
+        @"^(yes+|yeah|yea|yep|yup|ya|yah|ok|okay|okey|k|kk|sure|agree|agreed|i\s+agree|i\s+do|of\s+course|absolutely|definitely|certainly|fine|alright|all\s+right|sounds\s+good|go\s+ahead|please\s+do|sí|si|oui|ja)"
+        + @"(\W+(please|pls|plz|thanks|thank\s+you|ty|sure|ok|okay|i\s+agree|i\s+do|agreed|that'?s\s+fine|fine|by\s+me|with\s+me|go\s+ahead|of\s+course|absolutely|sounds\s+good|yes|yeah|yep|great|cool))*$",
+        RegexOptions.CultureInvariant)]
+    private static partial Regex PlainYes();
 }

@@ -109,6 +109,7 @@ public sealed class EventChanges(
             }
 
             EventsLog.Changed(logger, eventId, client.Id, plan.Changes.Count(c => c.DueAt is not null && c.What == CheckInChangeKind.Edit), plan.Changes.Count(c => c.What == CheckInChangeKind.Add), plan.Changes.Count(c => c.What == CheckInChangeKind.Remove));
+            await events.PlanMissingConsentNoticesAsync(eventId);
             return await ViewAsync(client, eventId, cancellationToken);
         }
     }

@@ -21,6 +21,7 @@ public sealed class EventService(
     ConsentRequests requests,
     PendingChanges pending,
     Privacy.PrivacyIndexes privacy,
+    MissingConsentNotices missingConsent,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
     ILogger<EventService> logger)
@@ -82,7 +83,27 @@ public sealed class EventService(
             ConsentLog.RequestsFailed(logger, e, eventId);
         }
 
+        await PlanMissingConsentNoticesAsync(eventId, record, checkIns);
         return await ViewAsync(record, checkIns, [], cancellationToken);
+    }
+
+    /// <summary>
+    /// Plans the organiser's notice for whoever has not agreed, before the first check-in that would not
+    /// go out (at registration and after every PATCH). Best effort: a failure must not make the client
+    /// register again; the notice that follows a skipped check-in still comes.
+    /// </summary>
+    internal async Task PlanMissingConsentNoticesAsync(string eventId, EventRecord? record = null, IReadOnlyList<CheckInRecord>? checkIns = null)
+    {
+        try
+        {
+            await (record is not null && checkIns is not null
+                ? missingConsent.PlanAsync(record, checkIns, CancellationToken.None)
+                : missingConsent.PlanAsync(eventId, CancellationToken.None));
+        }
+        catch (Exception e) when (e is RequestFailedException or InvalidOperationException)
+        {
+            MissingConsentLog.NotPlanned(logger, e, eventId);
+        }
     }
 
     /// <summary>The event if it exists and belongs to this client; another client's event is not found.</summary>

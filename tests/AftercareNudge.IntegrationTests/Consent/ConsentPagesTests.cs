@@ -36,7 +36,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : IAsyncDi
         Assert.Contains("<html lang=\"en\">", html, StringComparison.Ordinal);
         Assert.Contains("<meta name=\"viewport\"", html, StringComparison.Ordinal);
         Assert.Contains("Sam would like to send you check-ins", html, StringComparison.Ordinal);
-        Assert.Contains("Sam would like to send you check-in emails around plans you made together", html, StringComparison.Ordinal);
+        Assert.Contains("Sam would like to send you 1 check-in email around plans you made together", html, StringComparison.Ordinal);
         Assert.Contains("<form method=\"post\"", html, StringComparison.Ordinal);
         Assert.Contains("name=\"decision\" value=\"agree\"", html, StringComparison.Ordinal);
         Assert.Contains("name=\"decision\" value=\"decline\"", html, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : IAsyncDi
         Assert.Equal(ConsentState.Granted, await AlexEmailConsentAsync(view.Id));
         var granted = Assert.Single(await LedgerAsync(), e => e.Action == "granted");
         Assert.StartsWith("web:", granted.How, StringComparison.Ordinal);
-        Assert.StartsWith("Sam would like to send you check-in emails around plans you made together, next on ", granted.ShownText, StringComparison.Ordinal);
+        Assert.StartsWith("Sam would like to send you 1 check-in email around plans you made together:\n- ", granted.ShownText, StringComparison.Ordinal);
         Assert.NotNull(granted.OrganizerId);
 
         var again = await (await Browser().GetAsync(url, Ct)).Content.ReadAsStringAsync(Ct);

@@ -18,6 +18,7 @@ internal static class Bicep
         ["SENDGRID_FROM"] = "AftercareNudge <care@example.com>",
         ["SENDGRID_EVENT_WEBHOOK_PUBLIC_KEY"] = null,
         ["AFTERCARE_API_KEY"] = "stand-in-api-key-0123456789",
+        ["AFTERCARE_CONTACT"] = "help@example.org",
     };
 
     public static string Executable { get; } = FindExecutable();

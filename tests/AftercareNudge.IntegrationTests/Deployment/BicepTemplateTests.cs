@@ -140,6 +140,7 @@ public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTempla
     [InlineData("Public__BaseUrl", "format('https://{0}', reference(resourceId('Microsoft.Web/sites'")]
     [InlineData("Twilio__AccountSid", "parameters('twilioAccountSid')")]
     [InlineData("SendGrid__From", "parameters('sendGridFrom')")]
+    [InlineData("Service__Contact", "parameters('serviceContact')")]
     public void AppSettings_HoldEachSettingTheAppReads(string setting, string value)
     {
         Assert.Contains(value, compiled.AppSettingExpression(setting), StringComparison.Ordinal);

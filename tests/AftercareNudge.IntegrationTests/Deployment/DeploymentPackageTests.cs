@@ -119,6 +119,7 @@ public sealed class DeploymentPackageTests(DeploymentPackageTests.Package packag
             ["SendGrid__ApiKey"] = "SG.test-key",
             ["SendGrid__From"] = "AftercareNudge <care@example.com>",
             ["SendGrid__BaseUrl"] = "http://127.0.0.1:9/",
+            ["Service__Contact"] = AppFactory.ServiceContact,
         });
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
 

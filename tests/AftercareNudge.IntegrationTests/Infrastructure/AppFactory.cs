@@ -26,6 +26,9 @@ public sealed class AppFactory(
     public const string PublicBaseUrl = "https://aftercare.example.org";
     public const string TwilioAuthToken = "twilio-auth-token-for-tests";
 
+    /// <summary>Service:Contact in tests: what HELP names.</summary>
+    public const string ServiceContact = "help@aftercare.example.org";
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
@@ -120,6 +123,7 @@ public sealed class AppFactory(
         builder.UseSetting("Api:Keys:clientB", ClientBKey);
         builder.UseSetting("Hosting:InProcessTimers", "false");
         builder.UseSetting("Public:BaseUrl", PublicBaseUrl);
+        builder.UseSetting("Service:Contact", ServiceContact);
 
         // Tests drive many requests a minute from one address; the limits have tests of their own.
         builder.UseSetting("RateLimits:ClientPerMinute", "100000");

@@ -58,6 +58,7 @@ internal sealed class AppProcess : IAsyncDisposable
         // The tests poll the dev outbox; the limits have tests of their own.
         environment.TryAdd("RateLimits__PublicPerMinute", "100000");
         environment.TryAdd("RateLimits__ClientPerMinute", "100000");
+        environment.TryAdd("Service__Contact", AppFactory.ServiceContact);
         string[] arguments = underFunctionsHost ? [] : ["--urls", $"http://127.0.0.1:{port}"];
         var process = new AppProcess(StartRaw(environment, arguments), new Uri($"http://127.0.0.1:{port}"), prefix, azurite.ConnectionString);
         await process._process.WaitUntilAsync(

@@ -65,4 +65,36 @@ public sealed class SmsKeywordsTests
     {
         Assert.Equal(SmsKeyword.Other, SmsKeywords.Classify(body));
     }
+
+    [Theory]
+    [InlineData("yes please")]
+    [InlineData("Yes, please!")]
+    [InlineData("ok")]
+    [InlineData("Okay.")]
+    [InlineData("sure")]
+    [InlineData("yep")]
+    [InlineData("Yeah")]
+    [InlineData("Yes I agree")]
+    [InlineData("I agree")]
+    [InlineData("yesss")]
+    [InlineData("sounds good, thanks")]
+    public void MeansYesInPlainWords_YesInOtherWords_IsTrue_AndIsNotTheKeyword(string body)
+    {
+        Assert.True(SmsKeywords.MeansYesInPlainWords(body));
+        Assert.Equal(SmsKeyword.Other, SmsKeywords.Classify(body));
+    }
+
+    [Theory]
+    [InlineData("YES")]
+    [InlineData("Yes!")]
+    [InlineData("yes I'm fine, thanks for checking")]
+    [InlineData("I'm okay, a bit tired")]
+    [InlineData("ok but please stop")]
+    [InlineData("yesterday was hard")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void MeansYesInPlainWords_TheKeywordOrAnythingElse_IsFalse(string? body)
+    {
+        Assert.False(SmsKeywords.MeansYesInPlainWords(body));
+    }
 }

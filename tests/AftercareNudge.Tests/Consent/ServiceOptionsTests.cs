@@ -1,0 +1,45 @@
+using AftercareNudge.Consent;
+
+namespace AftercareNudge.Tests.Consent;
+
+public sealed class ServiceOptionsTests
+{
+    [Fact]
+    public void Problems_DeployedWithoutContact_SaysWhatToSet()
+    {
+        var problem = Assert.Single(new ServiceOptions { Deployed = true }.Problems());
+
+        Assert.StartsWith("Service:Contact is required: HELP answers with it", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Problems_LocalRunWithoutContact_IsFine_AndHelpNamesTheLocalDefault()
+    {
+        var options = new ServiceOptions();
+
+        Assert.Empty(options.Problems());
+        Assert.Equal(ServiceOptions.LocalDefault, options.ContactOrDefault);
+    }
+
+    [Fact]
+    public void Problems_ContactTooLongForOneSms_IsRefused()
+    {
+        var options = new ServiceOptions { Deployed = true, Contact = "https://example.org/" + new string('a', 40) };
+
+        Assert.StartsWith("Service:Contact must be at most 40 characters", Assert.Single(options.Problems()), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("help@example.org")]
+    [InlineData("https://aftercare.example.org/help")]
+    [InlineData("+44 20 7946 0000")]
+    public void SmsHelp_WithAContactUpToTheLimit_FitsInOneSms(string contact)
+    {
+        var text = ConsentWording.SmsHelp(contact.PadRight(ServiceOptions.MaxContactLength, 'x'));
+
+        Assert.True(text.Length <= 160, $"{text.Length} characters");
+        Assert.Contains("Help: " + contact, text, StringComparison.Ordinal);
+        Assert.Contains("Reply STOP to opt out", text, StringComparison.Ordinal);
+        Assert.Contains("Msg freq varies", text, StringComparison.Ordinal);
+    }
+}
