@@ -1,4 +1,5 @@
 using AftercareNudge.Events;
+using AftercareNudge.Hosting;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -172,7 +173,7 @@ public sealed class InboundSms(
 
         if (latest is not null)
         {
-            await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, sms.Body.Trim(), time.GetUtcNow()), sms.MessageId, cancellationToken);
+            await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, StoredText.Truncate(sms.Body.Trim(), StoredText.MaxReplyLength), time.GetUtcNow()), sms.MessageId, cancellationToken);
         }
 
         // No automatic answer to a person's own words.

@@ -36,8 +36,15 @@ public static class SmsEndpoints
     /// </summary>
     public static RouteGroupBuilder MapDevSms(this RouteGroupBuilder dev)
     {
-        dev.MapPost("/sms", async Task<Results<ContentHttpResult, ValidationProblem>> (DevSmsRequest request, InboundSms inbound, OutboxSender outbox, CancellationToken cancellationToken) =>
+        dev.MapPost("/sms", async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> (HttpRequest http, InboundSms inbound, OutboxSender outbox, CancellationToken cancellationToken) =>
         {
+            var read = await Hosting.JsonBodies.ReadAsync<DevSmsRequest>(http, cancellationToken);
+            if (read.Refusal is not null)
+            {
+                return read.Refusal;
+            }
+
+            var request = read.Value!;
             if (string.IsNullOrWhiteSpace(request.From) || request.Body is null)
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["'from' (E.164) and 'body' are required."] });
