@@ -119,6 +119,27 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task DevSms_FromOf60000Characters_Is400NamingFrom()
+    {
+        var response = await DevSmsAsync(new string('4', 60_000), "YES");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        Assert.Contains("at most 64 characters", (string?)problem!["errors"]!["from"]![0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwilioWebhook_SignedWithAMessageSidNoTableCouldKey_IsAnsweredWithNothing()
+    {
+        await using var app = AppFactory.WithProviders(azurite, () => new ScriptedSender(SendResult.Sent("SM-check-in")));
+
+        var response = await PostSignedAsync(app, "SM/" + new string('x', 5_000), "YES");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("<Response></Response>", await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
     public async Task Register_BodyOverTheRequestLimit_Is413Problem_BeforeItIsRead()
     {
         var content = new ByteArrayContent(new byte[RequestLimits.MaxRequestBytes + 1]);
