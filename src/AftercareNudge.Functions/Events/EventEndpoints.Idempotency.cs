@@ -75,7 +75,9 @@ public static partial class EventEndpoints
                 }
                 catch (RequestFailedException e) when (e.IsConflict())
                 {
-                    // A slow first attempt and its takeover both got here: the event exists once, from the other.
+                    // A slow first attempt and its takeover both got here: the event exists once, from the
+                    // other. Whichever of them holds the claim now records it done.
+                    await keys.CompleteAsync(claim, CancellationToken.None);
                     return await ReplayAsync(http, service, client, claim.EventId, body.Value!, cancellationToken);
                 }
             }
