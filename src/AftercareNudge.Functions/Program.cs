@@ -19,6 +19,7 @@ builder.AddTelemetry();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
+builder.Services.AddRequestLimits();
 builder.Services.AddStorage();
 builder.Services.AddApiKeys();
 builder.Services.AddRateLimits();
@@ -32,6 +33,7 @@ builder.Services.AddApiReference();
 
 var app = builder.Build();
 app.UseExceptionHandler();
+app.UseRequestLimits();
 app.UseStatusCodePages();
 app.UseRateLimiter();
 

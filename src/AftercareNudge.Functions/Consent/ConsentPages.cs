@@ -431,7 +431,7 @@ public static partial class ConsentPages
     private static string Multiline(string text) => Encode(text).Replace("\n", "<br>", StringComparison.Ordinal);
 
     /// <summary>A whole page. The title is plain text and is encoded here; the body is HTML whose dynamic parts the caller encoded.</summary>
-    private static ContentHttpResult Page(HttpContext http, int statusCode, string title, string body)
+    internal static ContentHttpResult Page(HttpContext http, int statusCode, string title, string body)
     {
         var headers = http.Response.Headers;
 

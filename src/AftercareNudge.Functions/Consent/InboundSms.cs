@@ -1,4 +1,5 @@
 using AftercareNudge.Events;
+using AftercareNudge.Hosting;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -195,12 +196,10 @@ public sealed class InboundSms(
 
         if (latest is null)
         {
-            // Nothing of ours went to this number: nothing to keep it with, and nobody to tell.
-            return null;
         }
 
         // The one place a reply is recorded: kept with the check-in it answers, then passed on.
-        await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, sms.Body.Trim(), time.GetUtcNow()), sms.MessageId, cancellationToken);
+        await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, StoredText.Truncate(sms.Body.Trim(), StoredText.MaxReplyLength), time.GetUtcNow()), sms.MessageId, cancellationToken);
         await (notifications?.ReplyReceivedAsync(latest, sms.MessageId, CancellationToken.None) ?? Task.CompletedTask);
         var (outcome, organizer) = await relays.RelayAsync(latest, sms.MessageId, cancellationToken);
 

@@ -10,6 +10,9 @@ public sealed record DevSmsRequest(string? From, string? Body);
 
 public static class SmsEndpoints
 {
+    /// <summary>Longer than any phone number or short code Twilio reports a message from.</summary>
+    private const int MaxFromLength = 64;
+
     /// <summary><c>POST /api/twilio/sms</c>: Twilio's inbound-message webhook, signed; answers in TwiML.</summary>
     public static RouteGroupBuilder MapTwilioSms(this RouteGroupBuilder api)
     {
@@ -18,7 +21,9 @@ public static class SmsEndpoints
             var form = await request.ReadFormAsync(cancellationToken);
             var from = form["From"].ToString();
             var messageId = form["MessageSid"].ToString();
-            if (from.Length == 0 || messageId.Length == 0)
+            // Only Twilio can sign, but its fields still become table keys: anything not shaped like a
+            // number and a message SID is not a message we can act on.
+            if (from.Length is 0 or > MaxFromLength || messageId.Length is 0 or > 64 || !messageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             {
                 return TwiML(null);
             }
@@ -36,11 +41,23 @@ public static class SmsEndpoints
     /// </summary>
     public static RouteGroupBuilder MapDevSms(this RouteGroupBuilder dev)
     {
-        dev.MapPost("/sms", async Task<Results<ContentHttpResult, ValidationProblem>> (DevSmsRequest request, InboundSms inbound, OutboxSender outbox, CancellationToken cancellationToken) =>
+        dev.MapPost("/sms", async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> (HttpRequest http, InboundSms inbound, OutboxSender outbox, CancellationToken cancellationToken) =>
         {
+            var read = await Hosting.JsonBodies.ReadAsync<DevSmsRequest>(http, cancellationToken);
+            if (read.Refusal is not null)
+            {
+                return read.Refusal;
+            }
+
+            var request = read.Value!;
             if (string.IsNullOrWhiteSpace(request.From) || request.Body is null)
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["'from' (E.164) and 'body' are required."] });
+            }
+
+            if (request.From.Length > MaxFromLength)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = [$"'from' is a phone number: at most {MaxFromLength} characters."] });
             }
 
             // As Twilio would send it: E.164, whatever spacing the developer typed.

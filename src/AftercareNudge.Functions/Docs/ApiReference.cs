@@ -23,7 +23,7 @@ public static class ApiReference
     internal static readonly IReadOnlyDictionary<(string Method, string Path), (string Summary, string Description)> Summaries =
         new Dictionary<(string, string), (string, string)>
         {
-            [("POST", "api/events")] = ("Register a planned event", "Validates the whole event (every bad field is named), stores it, and asks everyone for consent at once. 201 with Location and ETag."),
+            [("POST", "api/events")] = ("Register a planned event", "Validates the whole event (every bad field is named), stores it, and asks everyone for consent at once. 201 with Location and ETag, and warnings for SMS texts that name the event. With Idempotency-Key, a repeat within 24 hours answers the first event (422 with another body, 409 while the first is in flight); without one, a retry registers a second event."),
             [("GET", "api/events/{id}")] = ("Read an event", "The event, its people with consent per channel, its check-ins and reminders with status and reason. Another client's event is 404."),
             [("PATCH", "api/events/{id}")] = ("Move or edit an event", "Moves the event (relative check-ins follow) or edits its check-ins. If-Match with the event's ETag; 412 when stale."),
             [("DELETE", "api/events/{id}")] = ("Cancel an event", "Cancels the event and every pending check-in. Idempotent; If-Match with the event's ETag, 412 when stale."),

@@ -99,7 +99,8 @@ public sealed record EventView(
     IReadOnlyList<CheckInView> CheckIns,
     [property: JsonIgnore] string? ETag = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AftercarePlan = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Purged = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Purged = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string[]>? Warnings = null);
 
 public sealed record PersonView(
     string Key,

@@ -16,11 +16,13 @@ public static partial class EventEndpoints
         EventChanges changes,
         CancellationToken cancellationToken)
     {
-        var (request, readErrors) = await ReadBodyAsync<PatchEventRequest>(http.Request, cancellationToken);
-        if (request is null)
+        var body = await Hosting.JsonBodies.ReadAsync<PatchEventRequest>(http.Request, cancellationToken);
+        if (body.Refusal is not null)
         {
-            return TypedResults.ValidationProblem(readErrors, title: "The request body could not be read.");
+            return body.Refusal;
         }
+
+        var request = body.Value!;
 
         var ifMatch = http.Request.Headers.IfMatch.ToString();
         var result = await changes.PatchAsync(http.Client(), id, ifMatch.Length == 0 ? null : ifMatch, request, cancellationToken);
@@ -42,7 +44,28 @@ public static partial class EventEndpoints
                     statusCode: StatusCodes.Status412PreconditionFailed);
             default:
                 SetETag(http, result.View!);
-                return TypedResults.Ok(result.View!);
+                return TypedResults.Ok(WithWarnings(result.View!, request));
         }
+    }
+
+    /// <summary>The warnings a change's SMS texts earn, as at registration: a check-in edited by id keeps its channel.</summary>
+    private static EventView WithWarnings(EventView view, PatchEventRequest request)
+    {
+        var warnings = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        for (var i = 0; i < (request.CheckIns?.Count ?? 0); i++)
+        {
+            if (request.CheckIns![i] is not { Message: { } message } entry)
+            {
+                continue;
+            }
+
+            var channel = entry.Id is null ? entry.Channel : view.CheckIns.FirstOrDefault(c => c.Id == entry.Id)?.Channel is Channel.Sms ? "sms" : "email";
+            if (channel == "sms" && LockScreenWarnings.For(message, view.Title, view.Kind) is { } warning)
+            {
+                warnings[$"checkIns[{i}].message"] = [warning];
+            }
+        }
+
+        return warnings.Count == 0 ? view : view with { Warnings = warnings };
     }
 }

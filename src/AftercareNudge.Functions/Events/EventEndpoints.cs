@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AftercareNudge.Consent;
 using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,10 +6,6 @@ namespace AftercareNudge.Events;
 
 public static partial class EventEndpoints
 {
-    public const int MaxBodyBytes = 64 * 1024;
-
-    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
-
     public static IServiceCollection AddEvents(this IServiceCollection services)
     {
         services.AddSingleton<EventValidator>();
@@ -18,6 +13,7 @@ public static partial class EventEndpoints
         services.AddTransient<EventService>();
         services.AddSingleton<PendingChanges>();
         services.AddTransient<EventChanges>();
+        services.AddSingleton<IdempotencyKeys>();
         return services;
     }
 
@@ -31,27 +27,67 @@ public static partial class EventEndpoints
         return events;
     }
 
-    internal static async Task<Results<Created<EventView>, ValidationProblem>> RegisterAsync(
+    /// <summary>
+    /// <c>POST /api/events</c>. With an <c>Idempotency-Key</c>, a repeat within a day answers the event the
+    /// first request registered (see <see cref="IdempotencyKeys"/>); without one, every request registers.
+    /// </summary>
+    internal static async Task<Results<Created<EventView>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         HttpContext http,
         EventValidator validator,
         EventService service,
+        IdempotencyKeys keys,
         CancellationToken cancellationToken)
     {
-        var (request, readErrors) = await ReadBodyAsync<RegisterEventRequest>(http.Request, cancellationToken);
-        if (request is null)
+        var keyHeader = http.Request.Headers[IdempotencyKeys.HeaderName];
+        if (keyHeader.Count > 1 || (keyHeader.Count == 1 && !IdempotencyKeys.IsWellFormed(keyHeader.ToString())))
         {
-            return TypedResults.ValidationProblem(readErrors, title: "The request body could not be read.");
+            return TypedResults.Problem(
+                title: "The Idempotency-Key header is not valid.",
+                statusCode: StatusCodes.Status400BadRequest,
+                extensions: new Dictionary<string, object?>
+                {
+                    ["errors"] = new Dictionary<string, string[]>
+                    {
+                        [IdempotencyKeys.HeaderName] = [$"Send one key of 1 to {IdempotencyKeys.MaxKeyLength} visible ASCII characters (no spaces), such as a UUID."],
+                    },
+                });
         }
 
-        var (planned, errors) = validator.Validate(request);
+        var body = await Hosting.JsonBodies.ReadAsync<RegisterEventRequest>(http.Request, cancellationToken);
+        if (body.Refusal is not null)
+        {
+            return body.Refusal;
+        }
+
+        if (keyHeader.Count == 1)
+        {
+            return await RegisterOnceAsync(http, keyHeader.ToString(), body, validator, service, keys, cancellationToken);
+        }
+
+        var (planned, errors) = validator.Validate(body.Value!);
         if (planned is null)
         {
             return TypedResults.ValidationProblem(errors, title: "The event is not valid.");
         }
 
         var view = await service.RegisterAsync(http.Client(), planned, cancellationToken);
+        return Registered(http, view, body.Value!);
+    }
+
+    /// <summary>201 with the event, and the warnings its check-in texts earned.</summary>
+    private static Created<EventView> Registered(HttpContext http, EventView view, RegisterEventRequest request)
+    {
+        var warnings = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        for (var i = 0; i < (request.CheckIns?.Count ?? 0); i++)
+        {
+            if (request.CheckIns![i] is { Channel: "sms", Message: { } message } && LockScreenWarnings.For(message, view.Title, view.Kind) is { } warning)
+            {
+                warnings[$"checkIns[{i}].message"] = [warning];
+            }
+        }
+
         SetETag(http, view);
-        return TypedResults.Created($"/api/events/{view.Id}", view);
+        return TypedResults.Created($"/api/events/{view.Id}", warnings.Count == 0 ? view : view with { Warnings = warnings });
     }
 
     internal static async Task<Results<Ok<EventView>, ProblemHttpResult>> GetAsync(
@@ -104,62 +140,4 @@ public static partial class EventEndpoints
             http.Response.Headers.ETag = view.ETag;
         }
     }
-
-    /// <summary>
-    /// Reads a JSON body of at most <see cref="MaxBodyBytes"/>, turning every way it can be wrong (too
-    /// large, empty, malformed, a value of the wrong type) into a field error instead of an exception.
-    /// </summary>
-    internal static async Task<(T? Value, Dictionary<string, string[]> Errors)> ReadBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
-        where T : class
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return (null, BodyError($"The body must be at most {MaxBodyBytes:N0} bytes."));
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                return (null, BodyError($"The body must be at most {MaxBodyBytes:N0} bytes."));
-            }
-        }
-
-        if (buffer.Length == 0)
-        {
-            return (null, BodyError("A JSON body is required."));
-        }
-
-        // Syntax first, then types, so each gets the message that fits it.
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
-        }
-        catch (JsonException e)
-        {
-            return (null, BodyError($"The body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1})."));
-        }
-
-        using (document)
-        {
-            try
-            {
-                var value = document.Deserialize<T>(RequestJson);
-                return value is null ? (null, BodyError("The body must be a JSON object.")) : (value, []);
-            }
-            catch (JsonException e)
-            {
-                var field = e.Path is null or "$" ? "body" : e.Path.TrimStart('$', '.');
-                var message = field == "body" ? "The body must be a JSON object." : "This value has the wrong type.";
-                return (null, new Dictionary<string, string[]> { [field] = [message] });
-            }
-        }
-    }
-
-    private static Dictionary<string, string[]> BodyError(string message) => new() { ["body"] = [message] };
 }

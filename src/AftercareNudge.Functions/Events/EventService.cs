@@ -26,9 +26,14 @@ public sealed class EventService(
     Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
     ILogger<EventService> logger)
 {
-    public async Task<EventView> RegisterAsync(ApiClient client, PlannedEvent planned, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="eventId"/> is given by a request with an Idempotency-Key, whose claim names the id
+    /// first. The event's rows are inserted, never replaced: a second registration under the same id
+    /// fails with 409 (the caller answers the existing event) and asks no one for consent.
+    /// </remarks>
+    public async Task<EventView> RegisterAsync(ApiClient client, PlannedEvent planned, CancellationToken cancellationToken, string? eventId = null)
     {
-        var eventId = NewId("ev_");
+        eventId ??= NewId("ev_");
         var organizerId = ConsentStore.OrganizerId(client.Id, planned.Organizer);
         var record = new EventRecord(
             eventId,

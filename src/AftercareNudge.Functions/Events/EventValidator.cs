@@ -44,6 +44,10 @@ public sealed class EventValidator(TimeProvider time)
         {
             errors.Add("title", $"The title must be at most {MaxTitleLength} characters.");
         }
+        else if (FreeText.TextProblem(title) is { } refused)
+        {
+            errors.Add("title", FreeText.Refusal("The title", refused));
+        }
 
         if (request.Kind is null || !Kinds.Contains(request.Kind))
         {
@@ -164,6 +168,10 @@ public sealed class EventValidator(TimeProvider time)
         {
             errors.Add("aftercare.plan", $"The plan must be at most {AftercarePlan.MaxPlanLength} characters.");
         }
+        else if (plan is not null && FreeText.TextProblem(plan) is { } refused)
+        {
+            errors.Add("aftercare.plan", FreeText.Refusal("The plan", refused));
+        }
 
         foreach (var (key, text) in aftercare.Needs ?? new Dictionary<string, string?>())
         {
@@ -176,6 +184,10 @@ public sealed class EventValidator(TimeProvider time)
             else if (trimmed is { Length: > AftercarePlan.MaxNeedsLength })
             {
                 errors.Add(path, $"What someone needs must be at most {AftercarePlan.MaxNeedsLength} characters.");
+            }
+            else if (trimmed is not null && FreeText.TextProblem(trimmed) is { } refused)
+            {
+                errors.Add(path, FreeText.Refusal("What someone needs", refused));
             }
             else if (!string.IsNullOrEmpty(trimmed))
             {
@@ -263,6 +275,10 @@ public sealed class EventValidator(TimeProvider time)
         if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength || name.Any(char.IsControl))
         {
             errors.Add($"{path}.name", $"A name of 1 to {MaxNameLength} characters is required{(isOrganizer ? ": every SMS starts with it" : "")}.");
+        }
+        else if (FreeText.NameProblem(name) is { } refused)
+        {
+            errors.Add($"{path}.name", FreeText.Refusal("A name", refused));
         }
 
         var phone = NormalizePhone(person.Phone, $"{path}.phone", errors);
@@ -434,6 +450,10 @@ public sealed class EventValidator(TimeProvider time)
         else if (message.Length > MaxMessageLength)
         {
             errors.Add($"{path}.message", $"The message must be at most {MaxMessageLength} characters.");
+        }
+        else if (FreeText.TextProblem(message) is { } refused)
+        {
+            errors.Add($"{path}.message", FreeText.Refusal("The message", refused));
         }
         else if (channel == Channel.Sms && organizer is not null && CheckInWording.Sms(organizer.Name, message).Length > MaxMessageLength)
         {

@@ -73,7 +73,10 @@ public sealed class PurgeExpiredDataFunction(IServiceScopeFactory scopes) : ITim
     {
         await using var scope = scopes.CreateAsyncScope();
         var report = await scope.ServiceProvider.GetRequiredService<EventPurge>().RunAsync(cancellationToken);
-        return [$"Purge run{(timer.IsPastDue ? " (past due)" : "")}: {report}"];
+
+        // Expired Idempotency-Keys are free when read anyway; this only keeps their table small.
+        var keys = await scope.ServiceProvider.GetRequiredService<IdempotencyKeys>().RemoveExpiredAsync(cancellationToken);
+        return [$"Purge run{(timer.IsPastDue ? " (past due)" : "")}: {report}", $"Expired idempotency keys removed: {keys}"];
     }
 }
 

@@ -139,6 +139,12 @@ public static class RateLimits
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         RateLimitLog.Rejected(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits).FullName!), Classify(http.Request.Path));
+        if (Consent.BusyPages.IsPage(http.Request))
+        {
+            await Consent.BusyPages.TooManyRequests(http, seconds).ExecuteAsync(http);
+            return;
+        }
+
         await TypedResults.Problem(
             title: "Too many requests.",
             detail: $"Slow down: try again in {seconds} seconds.",

@@ -24,6 +24,7 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public const string AddressIndex = "AddressIndex";
     public const string LinkTokenIndex = "LinkTokenIndex";
     public const string WebhookNotifications = "WebhookNotifications";
+    public const string IdempotencyKeys = "IdempotencyKeys";
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new();
 

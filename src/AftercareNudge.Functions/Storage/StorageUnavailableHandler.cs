@@ -25,6 +25,12 @@ internal sealed class StorageUnavailableHandler(IProblemDetailsService problems,
         StorageLog.Unavailable(logger, exception);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = "30";
+        if (Consent.BusyPages.IsPage(httpContext.Request))
+        {
+            await Consent.BusyPages.Unavailable(httpContext).ExecuteAsync(httpContext);
+            return true;
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

@@ -1,0 +1,45 @@
+using System.Globalization;
+
+namespace AftercareNudge.Consent;
+
+/// <summary>
+/// The consent and unsubscribe pages are opened by people, in a browser, from an email: when the app
+/// is too busy (429) or its storage is unreachable (503) they get a short, calm page in the pages' own
+/// layout and headers, with <c>Retry-After</c>, never problem JSON. The RFC 8058 one-click POST, which a
+/// mail provider's server makes, gets the same page: any 4xx/5xx tells it to try again.
+/// </summary>
+public static class BusyPages
+{
+    public static bool IsPage(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Path.StartsWithSegments("/api/consent", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments("/api/unsubscribe", StringComparison.OrdinalIgnoreCase);
+    }
+
+    public static IResult TooManyRequests(HttpContext http, int retryAfterSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return ConsentPages.Page(
+            http,
+            StatusCodes.Status429TooManyRequests,
+            "Please try again in a moment",
+            "<p>This page has been asked for many times in the last minute, so we are pausing for a little while.</p>"
+            + $"<p>Nothing was recorded. Please wait {Wait(retryAfterSeconds)} and then reload the page or open the link in your email again.</p>");
+    }
+
+    public static IResult Unavailable(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.Response.Headers.RetryAfter = "30";
+        return ConsentPages.Page(
+            http,
+            StatusCodes.Status503ServiceUnavailable,
+            "Please try again in a moment",
+            "<p>We cannot reach our records just now. This is on our side, not yours.</p>"
+            + "<p>If you pressed a button, your answer may not have been recorded: please wait half a minute and then reload the page or open the link in your email again.</p>");
+    }
+
+    private static string Wait(int seconds) => seconds <= 60 ? "a minute" : $"{(seconds + 59) / 60} minutes";
+}

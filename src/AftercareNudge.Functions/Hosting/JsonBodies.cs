@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace AftercareNudge.Hosting;
+
+/// <summary>A JSON request body as read: the value, its bytes (for an Idempotency-Key's hash), or why it was refused.</summary>
+public sealed record JsonBody<T>(T? Value, ReadOnlyMemory<byte> Bytes, ProblemHttpResult? Refusal)
+    where T : class;
+
+/// <summary>
+/// Reads the JSON bodies of the JSON API routes, turning every way one can be wrong into problem
+/// details instead of an exception: not JSON at all (415, by its <c>Content-Type</c>, before a byte is
+/// read), too large (413), empty, malformed or of the wrong shape (400, naming the field).
+/// </summary>
+public static class JsonBodies
+{
+    public const int MaxBytes = 64 * 1024;
+
+    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary><c>application/json</c> or any <c>+json</c> type, whatever its parameters (<c>charset</c>).</summary>
+    public static bool IsJson(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.MediaType.Value is not { } media)
+        {
+            return false;
+        }
+
+        return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (media.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && media.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+
+    public static async Task<JsonBody<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!IsJson(request))
+        {
+            return Refuse<T>(
+                StatusCodes.Status415UnsupportedMediaType,
+                "The body must be JSON.",
+                "Send it with Content-Type: application/json.");
+        }
+
+        if (request.ContentLength > MaxBytes)
+        {
+            return TooLarge<T>();
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBytes)
+            {
+                return TooLarge<T>();
+            }
+        }
+
+        if (buffer.Length == 0)
+        {
+            return Invalid<T>("body", "A JSON body is required.");
+        }
+
+        var bytes = buffer.ToArray();
+
+        // Syntax first, then types, so each gets the message that fits it.
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes.AsMemory());
+        }
+        catch (JsonException e)
+        {
+            return Invalid<T>("body", $"The body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).");
+        }
+
+        using (document)
+        {
+            try
+            {
+                var value = document.Deserialize<T>(RequestJson);
+                return value is null ? Invalid<T>("body", "The body must be a JSON object.") : new JsonBody<T>(value, bytes, null);
+            }
+            catch (JsonException e)
+            {
+                var field = e.Path is null or "$" ? "body" : e.Path.TrimStart('$', '.');
+                return Invalid<T>(field, field == "body" ? "The body must be a JSON object." : "This value has the wrong type.");
+            }
+        }
+    }
+
+    private static JsonBody<T> TooLarge<T>()
+        where T : class =>
+        Refuse<T>(
+            StatusCodes.Status413PayloadTooLarge,
+            "The body is too large.",
+            $"The body must be at most {MaxBytes:N0} bytes.",
+            new Dictionary<string, string[]> { ["body"] = [$"The body must be at most {MaxBytes:N0} bytes."] });
+
+    private static JsonBody<T> Invalid<T>(string field, string message)
+        where T : class =>
+        Refuse<T>(StatusCodes.Status400BadRequest, "The request body could not be read.", null, new Dictionary<string, string[]> { [field] = [message] });
+
+    private static JsonBody<T> Refuse<T>(int status, string title, string? detail, Dictionary<string, string[]>? errors = null)
+        where T : class =>
+        new(null, default, TypedResults.Problem(
+            title: title,
+            detail: detail,
+            statusCode: status,
+            extensions: errors is null ? null : new Dictionary<string, object?> { ["errors"] = errors }));
+}

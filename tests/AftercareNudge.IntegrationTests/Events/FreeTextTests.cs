@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using AftercareNudge.Events;
+using AftercareNudge.IntegrationTests.Infrastructure;
+
+namespace AftercareNudge.IntegrationTests.Events;
+
+/// <summary>Invisible and direction-changing characters are refused by field; texts that name the event are accepted with a warning.</summary>
+public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
+{
+    private readonly AppFactory _app = new(azurite);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    [Theory]
+    [InlineData("organizer.name", "\u202E", "U+202E")]
+    [InlineData("organizer.name", "\u2066", "U+2066")]
+    [InlineData("people[0].name", "\u200B", "U+200B")]
+    [InlineData("people[0].name", "\u200D", "U+200D")]
+    [InlineData("people[0].name", "\uFEFF", "U+FEFF")]
+    [InlineData("checkIns[0].message", "\u202E", "U+202E")]
+    [InlineData("checkIns[0].message", "\u200F", "U+200F")]
+    [InlineData("checkIns[0].message", "\u061C", "U+061C")]
+    [InlineData("checkIns[0].message", "\u200B", "U+200B")]
+    [InlineData("checkIns[0].message", "\u2060", "U+2060")]
+    [InlineData("title", "\u202D", "U+202D")]
+    [InlineData("aftercare.plan", "\u2067", "U+2067")]
+    [InlineData("aftercare.needs.alex", "\u202A", "U+202A")]
+    public async Task Register_InvisibleOrDirectionChangingCharacter_Is400NamingTheFieldAndTheCharacter(string field, string character, string named)
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["aftercare"] = new JsonObject { ["plan"] = "Tea and blankets.", ["needs"] = new JsonObject { ["alex"] = "Quiet." } };
+        Insert(body, field, character);
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        var error = (string?)problem!["errors"]![field]![0];
+        Assert.Contains("invisible or direction-changing", error, StringComparison.Ordinal);
+        Assert.Contains(named, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("See you soon 👨‍👩‍👧 take care")]
+    [InlineData("خیلی خوب بود، می‌خواهم صحبت کنیم")]
+    [InlineData("Thinking of you ❤️")]
+    public async Task Register_MessageWithJoinersBetweenVisibleCharacters_IsAccepted(string message)
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["checkIns"]![0]!["message"] = message;
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Patch_MessageWithBidiControl_Is400NamingTheField()
+    {
+        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+
+        var response = await PatchAsync(view.Id, new JsonObject
+        {
+            ["checkIns"] = new JsonArray { new JsonObject { ["id"] = view.CheckIns[0].Id, ["message"] = "All good?\u202E" }, new JsonObject { ["id"] = view.CheckIns[1].Id } },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        Assert.Contains("U+202E", (string?)problem!["errors"]!["checkIns[0].message"]![0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("therapy", "How did therapy go?", LockScreenWarnings.NamesKind)]
+    [InlineData("therapy", "Was your therapist kind today?", LockScreenWarnings.NamesKind)]
+    [InlineData("scene", "After the scene: water and a blanket.", LockScreenWarnings.NamesKind)]
+    [InlineData("enm-date", "How was meeting your ENM partner?", LockScreenWarnings.NamesKind)]
+    [InlineData("date", "Hope dinner with alex was lovely", LockScreenWarnings.NamesTitle)]
+    public async Task Register_SmsTextThatNamesTheEvent_IsAcceptedWithAWarning(string kind, string message, string warning)
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["kind"] = kind;
+        body["checkIns"]![0]!["message"] = message;
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var answer = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        Assert.Equal(warning, (string?)answer!["warnings"]!["checkIns[0].message"]![0]);
+        Assert.Single(answer["warnings"]!.AsObject());
+    }
+
+    [Theory]
+    [InlineData("date", "Hope the date went well")]
+    [InlineData("scene", "Hope the evening was what you needed.")]
+    [InlineData("therapy", "Thinking of you this evening.")]
+    public async Task Register_SmsTextThatDoesNotNameTheEvent_HasNoWarnings(string kind, string message)
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["kind"] = kind;
+        body["checkIns"]![0]!["message"] = message;
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+
+        var answer = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        Assert.False(answer!.ContainsKey("warnings"));
+    }
+
+    [Fact]
+    public async Task Register_EmailTextThatNamesTheEvent_HasNoWarning_ItsSubjectNeverCarriesIt()
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["kind"] = "therapy";
+        body["checkIns"]![1]!["message"] = "How did therapy go?";
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+
+        var answer = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        Assert.False(answer!.ContainsKey("warnings"));
+    }
+
+    [Fact]
+    public async Task Patch_SmsTextEditedToNameTheEvent_AnswersWithAWarning()
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["kind"] = "scene";
+        var view = await _app.RegisterAsync(body);
+
+        var response = await PatchAsync(view.Id, new JsonObject
+        {
+            ["checkIns"] = new JsonArray { new JsonObject { ["id"] = view.CheckIns[0].Id, ["message"] = "How are you after the scene?" }, new JsonObject { ["id"] = view.CheckIns[1].Id } },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        Assert.Equal(LockScreenWarnings.NamesKind, (string?)answer!["warnings"]!["checkIns[0].message"]![0]);
+    }
+
+    private async Task<HttpResponseMessage> PatchAsync(string id, JsonObject change)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{id}") { Content = new StringContent(change.ToJsonString(), Encoding.UTF8, "application/json") };
+        return await _app.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
+    }
+
+    /// <summary>Puts <paramref name="character"/> in the middle of the field's text.</summary>
+    private static void Insert(JsonObject body, string field, string character)
+    {
+        JsonNode parent = body;
+        var parts = field.Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal).Split('.');
+        for (var i = 0; i < parts.Length - 1; i++)
+        {
+            parent = int.TryParse(parts[i], out var index) ? parent[index]! : parent[parts[i]]!;
+        }
+
+        var last = parts[^1];
+        var text = (string)parent[last]!;
+        parent[last] = text[..(text.Length / 2)] + character + text[(text.Length / 2)..];
+    }
+}
