@@ -18,6 +18,7 @@ public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, st
     private readonly TaskCompletionSource<IHost> _built = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<IDisposable> _subscriptions = [];
     private readonly Action<IServiceCollection> _configureServices = configureServices ?? (_ => { });
+    private int _threadId;
 
     public Task Exited => _exited.Task;
 
@@ -66,6 +67,7 @@ public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, st
             }
         })
         { IsBackground = true, Name = "in-process worker" };
+        _threadId = thread.ManagedThreadId;
         thread.Start();
         return Task.CompletedTask;
     }
@@ -118,6 +120,12 @@ public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, st
     {
         public void OnNext(KeyValuePair<string, object?> value)
         {
+            // Every host built in the process announces itself; the app's is built on the worker's thread.
+            if (Environment.CurrentManagedThreadId != worker._threadId)
+            {
+                return;
+            }
+
             switch (value)
             {
                 case { Key: "HostBuilding", Value: IHostApplicationBuilder builder }:

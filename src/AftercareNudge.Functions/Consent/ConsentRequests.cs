@@ -88,6 +88,12 @@ public sealed class ConsentRequests(
                     next = found.Value.CheckIns.Where(c => c.Status == CheckInStatus.Scheduled).Select(c => (DateTimeOffset?)c.DueAt).Min();
                 }
 
+                if (next is null && person?.Key == Participant.OrganizerKey && request.Channel == person.ReplyChannel())
+                {
+                    // Asked only to hear the replies to their texts to others (see AddReplyChannel).
+                    next = found!.Value.CheckIns.Where(c => c.Channel == Channel.Sms && c.Status == CheckInStatus.Scheduled && Dispatch.ReplyRelays.IsRelayed(c)).Select(c => (DateTimeOffset?)c.DueAt).Min();
+                }
+
                 if (found is { } f && person is not null && next is { } due && f.Event.CancelledAt is null)
                 {
                     var address = person.Address(request.Channel);

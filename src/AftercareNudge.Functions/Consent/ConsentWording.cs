@@ -26,11 +26,12 @@ public static class ConsentWording
     public static string SmsRequest(string organizerName, bool toOrganizer, ConsentSchedule schedule)
     {
         ArgumentNullException.ThrowIfNull(schedule);
+        // The organiser is asked on a channel with nothing planned to them only to hear replies (see ReplyRelays).
         var what = schedule.Count == 0
-            ? (toOrganizer ? "the check-in messages you planned" : "check-in messages") + $", next on {schedule.NextDay}"
+            ? (toOrganizer ? ReplyRelaysTo(schedule) : "check-in messages" + $", next on {schedule.NextDay}")
             : (toOrganizer ? $"the {schedule.Noun} you planned" : schedule.Noun) + $": {schedule.SmsList}";
         var ask = toOrganizer
-            ? $"please confirm this number for {what}"
+            ? schedule.Count == 0 ? $"please confirm this number {what}" : $"please confirm this number for {what}"
             : schedule.Count == 0
                 ? $"{organizerName} would like to send you {what}, around plans you made together"
                 : $"{organizerName} would like to send you {schedule.Noun} around plans you made together: {schedule.SmsList}";
@@ -75,6 +76,11 @@ public static class ConsentWording
     {
         var what = schedule.Count == 0 ? "check-in emails" : schedule.Noun;
         var when = schedule.Count == 0 ? $"next on {schedule.NextDay}" : $"the first on {schedule.Local(schedule.Next)}";
+        if (toOrganizer && schedule.Count == 0)
+        {
+            return $"Please confirm this address {ReplyRelaysTo(schedule)}, through {Brand}.";
+        }
+
         return toOrganizer
             ? $"Please confirm this address for the {what} you planned with {Brand}, {when}."
             : $"{organizerName} would like to send you {what} through {Brand} around plans you made together, {when}.";
@@ -98,10 +104,10 @@ public static class ConsentWording
         const string Stop = "You can stop at any time with the link in every email.";
         if (schedule.Count == 0)
         {
-            return (toOrganizer
-                    ? $"Confirm this address for the check-in emails you planned, next on {schedule.NextDay}."
-                    : $"{organizerName} would like to send you check-in emails around plans you made together, next on {schedule.NextDay}.")
-                + " No email to you is planned yet; if one is added, it is listed when you are asked. " + Stop;
+            return toOrganizer
+                ? $"Confirm this address {ReplyRelaysTo(schedule)}. Nothing else is sent to it unless you plan it. " + Stop
+                : $"{organizerName} would like to send you check-in emails around plans you made together, next on {schedule.NextDay}."
+                    + " No email to you is planned yet; if one is added, it is listed when you are asked. " + Stop;
         }
 
         var lead = toOrganizer
@@ -109,6 +115,10 @@ public static class ConsentWording
             : $"{organizerName} would like to send you {schedule.Noun} around plans you made together:";
         return lead + "\n" + string.Join("\n", schedule.Lines) + $"\nTimes are in your time zone, {schedule.TimeZone}. " + Stop;
     }
+
+    /// <summary>What an organiser with nothing planned to them on a channel is asked for: the replies to their texts, passed on.</summary>
+    private static string ReplyRelaysTo(ConsentSchedule schedule) =>
+        $"to get the replies to the check-in texts you planned, passed on when they arrive, from {schedule.NextDay}";
 
     private static string Names(IReadOnlyList<string> organizers)
     {

@@ -196,6 +196,8 @@ public sealed class InboundSms(
 
         if (latest is null)
         {
+            // Nothing of ours went to this number: nothing to keep it with, and nobody to tell.
+            return null;
         }
 
         // The one place a reply is recorded: kept with the check-in it answers, then passed on.

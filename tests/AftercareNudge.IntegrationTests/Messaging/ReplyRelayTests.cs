@@ -84,7 +84,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
     public async Task Reply_Long_IsQuotedShortenedWithinTheSegmentLimit_AndKeptWhole()
     {
         var view = await SentToAlexAsync();
-        var words = string.Join(' ', Enumerable.Repeat("I keep thinking about it and I am not okay.", 40));
+        var words = string.Join(' ', Enumerable.Repeat("I keep thinking about it and I am not okay.", 30)); // under StoredText.MaxReplyLength: kept whole
 
         await ReplyAsync(Alex, words);
 
@@ -206,7 +206,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Register_TextsToOthers_AskTheOrganiserOnTheirReplyChannel()
+    public async Task Register_TextsToOthers_AskTheOrganiserOnTheirReplyChannel_ForTheRepliesAndNothingElse()
     {
         var body = Requests.Dinner(_app.Time.GetUtcNow());
         body["checkIns"] = new JsonArray { SmsToAlex() };
@@ -214,7 +214,9 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
 
         await _app.RegisterAsync(body);
 
-        Assert.Single(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == "sam@example.com");
+        var request = Assert.Single(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == "sam@example.com");
+        Assert.Contains("Please confirm this address to get the replies to the check-in texts you planned", request.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("check-in emails", request.Body, StringComparison.Ordinal); // none is planned to Sam
     }
 
     private static JsonObject SmsToAlex() =>
