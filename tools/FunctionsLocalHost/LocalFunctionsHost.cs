@@ -234,6 +234,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
 
         await _worker.KillAsync();
         await _worker.DisposeAsync();
+        await _connection.CloseAsync();
         await _rpc.StopAsync();
         await _rpc.DisposeAsync();
         _stopping.Dispose();

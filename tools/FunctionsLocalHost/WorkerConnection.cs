@@ -16,6 +16,7 @@ public sealed partial class WorkerConnection(ILogger<WorkerConnection> logger)
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _waiting = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<StartStream> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _closing = new();
 
     /// <summary>Completes when the worker opens the stream.</summary>
     public Task<StartStream> Started => _started.Task;
@@ -26,11 +27,11 @@ public sealed partial class WorkerConnection(ILogger<WorkerConnection> logger)
     /// <summary>Serves the worker's stream until it ends (called by the gRPC service).</summary>
     internal async Task ServeAsync(IAsyncStreamReader<StreamingMessage> requests, IServerStreamWriter<StreamingMessage> responses, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         var writer = WriteAsync(responses, stop.Token);
         try
         {
-            await foreach (var message in requests.ReadAllAsync(cancellationToken))
+            await foreach (var message in requests.ReadAllAsync(stop.Token))
             {
                 Receive(message);
             }
@@ -72,6 +73,9 @@ public sealed partial class WorkerConnection(ILogger<WorkerConnection> logger)
     }
 
     public void Send(StreamingMessage message) => _outgoing.Writer.TryWrite(message);
+
+    /// <summary>Ends the stream from this side (a worker in this process keeps its end open after it stops).</summary>
+    public Task CloseAsync() => _closing.CancelAsync();
 
     /// <summary>The key an answer is matched by.</summary>
     public static string? KeyOf(StreamingMessage message) => message.ContentCase switch
