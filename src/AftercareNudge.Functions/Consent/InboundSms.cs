@@ -173,16 +173,21 @@ public sealed class InboundSms(
     /// Anything else is a reply. "Yes please", "ok" and the like are not consent, but while a request
     /// waits for this number's answer the first such message gets one hint to reply YES.
     /// </summary>
+    /// <remarks>
+    /// A number that opted out is sent nothing, not even an answer: its words are still kept and passed
+    /// on. A hint is the one answer to its message, so it does not use up the reply's acknowledgement.
+    /// </remarks>
     private async Task<string?> OtherAsync(IncomingSms sms, CancellationToken cancellationToken)
     {
-        var hintFor = SmsKeywords.MeansYesInPlainWords(sms.Body)
+        var optedOut = await consents.IsOptedOutAsync(Channel.Sms, sms.From, cancellationToken);
+        var hintFor = !optedOut && SmsKeywords.MeansYesInPlainWords(sms.Body)
             ? await consents.MarkYesHintAsync(Channel.Sms, sms.From, cancellationToken)
             : [];
-        var answer = await KeepReplyAsync(sms, cancellationToken);
-        return hintFor.Count > 0 ? ConsentWording.SmsReplyYesToAgree(hintFor) : answer;
+        var answer = await KeepReplyAsync(sms, acknowledge: !optedOut && hintFor.Count == 0, cancellationToken);
+        return optedOut ? null : hintFor.Count > 0 ? ConsentWording.SmsReplyYesToAgree(hintFor) : answer;
     }
 
-    private async Task<string?> KeepReplyAsync(IncomingSms sms, CancellationToken cancellationToken)
+    private async Task<string?> KeepReplyAsync(IncomingSms sms, bool acknowledge, CancellationToken cancellationToken)
     {
         CheckInRecord? latest = null;
         foreach (var found in await recipients.ForAddressAsync(Channel.Sms, sms.From, cancellationToken))
@@ -205,7 +210,10 @@ public sealed class InboundSms(
         await (notifications?.ReplyReceivedAsync(latest, sms.MessageId, CancellationToken.None) ?? Task.CompletedTask);
         var (outcome, organizer) = await relays.RelayAsync(latest, sms.MessageId, cancellationToken);
 
-        // One honest answer per conversation, not one per message.
-        return await acknowledgements.TryOpenWindowAsync(sms.From, cancellationToken) ? ReplyAcknowledgements.Text(outcome, organizer) : null;
+        // One honest answer per conversation, not one per message: a reply about another event, or
+        // whose fate differs from what they were last told, is a new one.
+        return acknowledge && await acknowledgements.TryOpenWindowAsync(sms.From, ReplyAcknowledgements.Conversation(latest.EventId, outcome), cancellationToken)
+            ? ReplyAcknowledgements.Text(outcome, organizer)
+            : null;
     }
 }

@@ -275,19 +275,28 @@ public sealed class MissingConsentNotices(
     }
 
     /// <summary>
-    /// The notice's time: <paramref name="wanted"/>, unless that falls in the organiser's quiet hours,
-    /// then a minute before they begin; never before now.
+    /// How late after its time a notice may be picked up: the SendHeldConsentRequests timer runs every
+    /// five minutes (0 */5 * * * *), and a minute more for a timer that fires a little late.
+    /// </summary>
+    internal static readonly TimeSpan PickedUpWithin = TimeSpan.FromMinutes(6);
+
+    /// <summary>
+    /// The notice's time: <paramref name="wanted"/>, unless the timer that sends it could find it in the
+    /// organiser's quiet hours (it or <see cref="PickedUpWithin"/> after it falls in them); then early
+    /// enough before they begin that the timer sends it before them. Never before now.
     /// </summary>
     internal static DateTimeOffset NoticeTime(Participant organizer, DateTimeOffset wanted, DateTimeOffset now)
     {
         var zone = EventTime.FindZone(organizer.TimeZone) ?? DateTimeZone.Utc;
         var quiet = QuietHours.Of(organizer.QuietHours);
         var at = wanted;
-        if (quiet.EndOfQuietAt(wanted, zone) is not null)
+        var latest = wanted + PickedUpWithin;
+        if (quiet.EndOfQuietAt(wanted, zone) is not null || quiet.EndOfQuietAt(latest, zone) is not null)
         {
-            var local = Instant.FromDateTimeOffset(wanted).InZone(zone).LocalDateTime;
+            // The quiet hours the latest pick-up would fall in (or those that hold the wanted time and end before it).
+            var local = Instant.FromDateTimeOffset(quiet.EndOfQuietAt(latest, zone) is not null ? latest : wanted).InZone(zone).LocalDateTime;
             var startDate = local.TimeOfDay >= quiet.From ? local.Date : local.Date.PlusDays(-1);
-            at = EventTime.Resolve(startDate + quiet.From, zone).ToDateTimeOffset() - TimeSpan.FromMinutes(1);
+            at = EventTime.Resolve(startDate + quiet.From, zone).ToDateTimeOffset() - PickedUpWithin;
         }
 
         at = at < now ? now : at;

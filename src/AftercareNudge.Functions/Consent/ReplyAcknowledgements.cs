@@ -25,13 +25,17 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
 
     internal const string WindowRow = "ack-window";
 
-    /// <summary>True if this reply opens a new window (and so gets an acknowledgement); false inside one.</summary>
-    public async Task<bool> TryOpenWindowAsync(string from, CancellationToken cancellationToken)
+    /// <summary>
+    /// True if this reply opens a new window (and so gets an acknowledgement); false inside one.
+    /// <paramref name="about"/> says which conversation (ids and the outcome, never words): a reply
+    /// about something else than the last acknowledged one opens a new window.
+    /// </summary>
+    public async Task<bool> TryOpenWindowAsync(string from, string about, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.InboundMessages, cancellationToken);
         var partition = ConsentStore.AddressKey(Channel.Sms, from);
         var now = time.GetUtcNow();
-        var row = new TableEntity(partition, WindowRow) { ["AckedAt"] = now };
+        var row = new TableEntity(partition, WindowRow) { ["AckedAt"] = now, ["About"] = about };
         var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, WindowRow, cancellationToken: cancellationToken);
         try
         {
@@ -41,7 +45,7 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
                 return true;
             }
 
-            if (current.Value!.GetDateTimeOffset("AckedAt") is { } acked && now - acked < Window)
+            if (current.Value!.GetDateTimeOffset("AckedAt") is { } acked && now - acked < Window && current.Value.GetString("About") == about)
             {
                 return false;
             }
@@ -55,6 +59,17 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
             return false;
         }
     }
+
+    /// <summary>
+    /// What a conversation is about: the event replied to, and whether the replies reach its organiser
+    /// ("being passed on" and "passed on" are the same news; "could not be passed on" is not).
+    /// </summary>
+    public static string Conversation(string eventId, RelayOutcome outcome) => eventId + ":" + outcome switch
+    {
+        RelayOutcome.PassedOn or RelayOutcome.Pending => "passed-on",
+        RelayOutcome.CouldNotPassOn => "not-passed-on",
+        _ => "kept",
+    };
 
     /// <summary>The acknowledgement's words: within <see cref="MaxSegments"/> segments whatever the organiser's name.</summary>
     public static string Text(RelayOutcome outcome, string? organizerName)

@@ -228,26 +228,12 @@ public sealed class DeliveryFollowUps(
         // A check-in skipped before its time (a STOP, an unsubscribe) is reported when it would have
         // arrived, not the moment the person said stop.
         var now = time.GetUtcNow() + (DeliveryReports.IsOutcomeUnknown(ended.Reason) ? OutcomeUnknownGrace : TimeSpan.Zero);
-        var at = WholeMilliseconds(ended.DueAt > now ? ended.DueAt : now);
-        return new CheckInRecord(
-            ended.EventId,
-            ended.Id + NoticeSuffix,
-            ended.Position,
-            Participant.OrganizerKey,
-            channel,
-            "",
-            new CheckInTiming(null, null, null),
-            at,
-            at,
-            CheckInStatus.Scheduled,
-            null,
-            0,
-            null,
-            null,
-            null,
-            Kind: CheckInKind.Notice,
-            RelatesTo: ended.Id);
+        return ToOrganizer(ended.EventId, ended.Id + NoticeSuffix, ended.Position, channel, WholeMilliseconds(ended.DueAt > now ? ended.DueAt : now), CheckInKind.Notice, ended.Id);
     }
+
+    /// <summary>A message of the service's own to the organiser (a notice, a relay): worded when it goes, due at <paramref name="at"/>.</summary>
+    internal static CheckInRecord ToOrganizer(string eventId, string id, int position, Channel channel, DateTimeOffset at, CheckInKind kind, string relatesTo) =>
+        new(eventId, id, position, Participant.OrganizerKey, channel, "", new CheckInTiming(null, null, null), at, at, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: kind, RelatesTo: relatesTo);
 
     /// <summary>
     /// As at registration: who it goes to and its due-index row first, then the row itself, so that
@@ -266,7 +252,7 @@ public sealed class DeliveryFollowUps(
         }
     }
 
-    private static DateTimeOffset WholeMilliseconds(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+    internal static DateTimeOffset WholeMilliseconds(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 }
 
 /// <summary>Delivery follow-up log messages (event ids 250-259): ids, kinds and channels only.</summary>

@@ -139,29 +139,8 @@ public sealed class ReplyRelays(
     /// Due now, to the organiser on the channel they chose. Made even when that channel has no address
     /// (erased): the dispatcher then records why it could not go, where GET shows it.
     /// </summary>
-    private CheckInRecord Relay(EventRecord record, CheckInRecord repliedTo, string id)
-    {
-        var now = time.GetUtcNow();
-        var at = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
-        return new CheckInRecord(
-            record.Id,
-            id,
-            repliedTo.Position,
-            Participant.OrganizerKey,
-            record.Organizer.ReplyChannel(),
-            "",
-            new CheckInTiming(null, null, null),
-            at,
-            at,
-            CheckInStatus.Scheduled,
-            null,
-            0,
-            null,
-            null,
-            null,
-            Kind: CheckInKind.Relay,
-            RelatesTo: repliedTo.Id);
-    }
+    private CheckInRecord Relay(EventRecord record, CheckInRecord repliedTo, string id) =>
+        DeliveryFollowUps.ToOrganizer(record.Id, id, repliedTo.Position, record.Organizer.ReplyChannel(), DeliveryFollowUps.WholeMilliseconds(time.GetUtcNow()), CheckInKind.Relay, repliedTo.Id);
 
     /// <summary>As the other follow-ups: who it goes to and its index row first, so neither a STOP nor the dispatcher misses it.</summary>
     private async Task<CheckInRecord> AddAsync(EventRecord record, CheckInRecord relay, CancellationToken cancellationToken)
@@ -252,7 +231,15 @@ public static class RelayWording
     }
 
     // One line on a lock screen: line breaks become spaces.
-    private static string Clean(string reply) => string.Join(' ', reply.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    /// <summary>
+    /// One line, without the invisible and direction-changing characters a reply may carry (a U+202E
+    /// would turn the service's own words after the quote around on the organiser's screen).
+    /// </summary>
+    private static string Clean(string reply)
+    {
+        var visible = string.Concat(reply.EnumerateRunes().Where(r => System.Text.Rune.GetUnicodeCategory(r) != UnicodeCategory.Format || r.Value == 0x200D).Select(r => r.ToString()));
+        return string.Join(' ', visible.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
 }
 
 /// <summary>Reply relay log messages (event ids 260-269): ids and channels only, never the words.</summary>

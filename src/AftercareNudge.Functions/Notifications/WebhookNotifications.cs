@@ -153,6 +153,7 @@ public sealed class WebhookNotifications(
                 CheckInKind.Reminder => "reminder",
                 CheckInKind.Fallback => "fallback",
                 CheckInKind.Notice => "notice",
+                CheckInKind.Relay => "relay",
                 _ => "check-in",
             };
             await NotifyAsync(

@@ -74,11 +74,9 @@ public sealed class AddressErasure(
         var candidates = new List<string>(indexed.EventIds);
         candidates.AddRange((await recipients.ForAddressAsync(channel, address, cancellationToken)).Select(r => r.EventId));
 
-        // The address as this client's organiser (its own confirmation), and every organiser it was asked for.
-        var organizerIds = new HashSet<string>(indexed.OrganizerIds, StringComparer.Ordinal)
-        {
-            ConsentStore.OrganizerId(client.Id, new Participant(Participant.OrganizerKey, "", channel == Channel.Sms ? address : null, channel == Channel.Email ? address : null, "Etc/UTC")),
-        };
+        // Every organiser the address was asked for, or was (an organiser's id holds their name too, so
+        // only the index, which every registration writes, can name them).
+        var organizerIds = new HashSet<string>(indexed.OrganizerIds, StringComparer.Ordinal);
 
         var ours = new HashSet<string>(indexed.EventIds, StringComparer.Ordinal);
         int anonymised = 0, cancelled = 0, replies = 0, heldRemoved = 0;

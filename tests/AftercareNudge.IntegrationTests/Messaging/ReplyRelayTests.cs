@@ -50,6 +50,58 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Reply_AfterTheyOptedOut_IsKeptAndPassedOn_ButNothingIsSentBackToThem()
+    {
+        await SentToAlexAsync();
+        await ReplyAsync(Alex, "STOP");
+
+        var twiml = await ReplyAsync(Alex, "why did you text me");
+
+        Assert.DoesNotContain("<Message>", twiml, StringComparison.Ordinal);
+        Assert.Contains("why did you text me", Assert.Single(await OutboxAsync(MessageKinds.Relay)).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reply_ThatGetsTheReplyYesHint_DoesNotUseUpTheAcknowledgement()
+    {
+        await SentToAlexAsync();
+        var kit = Requests.Dinner(_app.Time.GetUtcNow());
+        kit["organizer"]!["name"] = "Kit";
+        kit["checkIns"] = new JsonArray { SmsToAlex() };
+        await _app.RegisterAsync(kit); // asks Alex again: Kit is not Sam
+
+        var hint = await ReplyAsync(Alex, "yes please");
+        var next = await ReplyAsync(Alex, Words);
+
+        Assert.Contains("reply with just the word YES", hint, StringComparison.Ordinal);
+        Assert.Contains("Your reply was passed on to Sam.", next, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reply_AboutAnotherEventWithinTheWindow_IsAcknowledgedAgain()
+    {
+        await SentToAlexAsync();
+        Assert.Contains("<Message>", await ReplyAsync(Alex, Words), StringComparison.Ordinal);
+        Assert.DoesNotContain("<Message>", await ReplyAsync(Alex, "still here"), StringComparison.Ordinal);
+
+        await SentToAlexAsync(); // another event's check-in, under twelve hours later
+
+        Assert.Contains("Your reply was passed on to Sam.", await ReplyAsync(Alex, "and about tonight"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Relay_DropsInvisibleAndDirectionChangingCharacters_FromTheQuote()
+    {
+        await SentToAlexAsync();
+
+        await ReplyAsync(Alex, "fine\u202E thanks\u200B");
+
+        var relay = Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        Assert.Contains("\"fine thanks\"", relay.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u202E', relay.Body);
+    }
+
+    [Fact]
     public async Task Reply_OrganiserChoseEmail_IsPassedOnByEmail_QuotingTheReply_WithADiscreetSubject()
     {
         var view = await SentToAlexAsync(body => body["organizer"]!["repliesBy"] = "email", Channel.Email);

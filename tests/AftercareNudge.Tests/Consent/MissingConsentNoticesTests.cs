@@ -21,23 +21,24 @@ public sealed class MissingConsentNoticesTests
     [Theory]
     [InlineData(23, 30)]
     [InlineData(3, 0)]
-    public void NoticeTime_InTheOrganizersQuietHours_IsAMinuteBeforeTheyBegin(int hour, int minute)
+    [InlineData(20, 57)] // before them, but the five-minute timer would find it at 21:00
+    public void NoticeTime_InTheOrganizersQuietHours_IsEarlyEnoughForTheTimerToSendItBeforeTheyBegin(int hour, int minute)
     {
         // 21:00-08:00 in London (GMT in November): the night of the 24th.
         var day = hour < 12 ? 25 : 24;
         var wanted = new DateTimeOffset(2026, 11, day, hour, minute, 0, TimeSpan.Zero);
 
-        Assert.Equal(new DateTimeOffset(2026, 11, 24, 20, 59, 0, TimeSpan.Zero), MissingConsentNotices.NoticeTime(Organizer(), wanted, Now));
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 20, 54, 0, TimeSpan.Zero), MissingConsentNotices.NoticeTime(Organizer(), wanted, Now));
     }
 
     [Fact]
     public void NoticeTime_InTheOrganizersOwnQuietHoursAndZone_FollowsThem()
     {
-        // 22:00-07:00 in New York (UTC-5): 03:00 UTC is 22:00 there, so the notice goes at 21:59 New York time.
+        // 22:00-07:00 in New York (UTC-5): 03:00 UTC is 22:00 there, so the notice goes at 21:54 New York time.
         var wanted = new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero);
 
         Assert.Equal(
-            new DateTimeOffset(2026, 11, 25, 2, 59, 0, TimeSpan.Zero),
+            new DateTimeOffset(2026, 11, 25, 2, 54, 0, TimeSpan.Zero),
             MissingConsentNotices.NoticeTime(Organizer("America/New_York", "22:00-07:00"), wanted, Now));
     }
 
