@@ -16,16 +16,10 @@ namespace AftercareNudge.IntegrationTests.Aftercare;
 /// consent page that shows it, agreeing (with quiet hours), a changed plan asking again, and the
 /// reminder email that carries it.
 /// </summary>
-public sealed class AftercarePlanTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class AftercarePlanTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Alex = "alex@example.com";
     private const string Plan = "Blankets, water and a quiet hour.\n<b>No phones</b> until morning.";
-
-    private AppFactory App { get; } = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => App.DisposeAsync();
 
     /// <summary>The product's example with a plan, both people's needs and a reminder to Alex an hour after the end.</summary>
     private JsonObject DinnerWithPlan()

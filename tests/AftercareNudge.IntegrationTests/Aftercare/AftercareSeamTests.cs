@@ -14,15 +14,9 @@ namespace AftercareNudge.IntegrationTests.Aftercare;
 /// Where the aftercare plan meets the other features: withdrawing consent, moving the event, changing
 /// its zone, re-asking after a changed plan, and what the organiser hears after a STOP.
 /// </summary>
-public sealed class AftercareSeamTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class AftercareSeamTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Alex = "alex@example.com";
-
-    private AppFactory App { get; } = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => App.DisposeAsync();
 
     private JsonObject DinnerWithPlan(string reminderTo = "alex", string reminderAfter = "end", string reminderOffset = "PT1H")
     {

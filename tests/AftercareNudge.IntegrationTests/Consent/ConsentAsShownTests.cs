@@ -16,16 +16,10 @@ namespace AftercareNudge.IntegrationTests.Consent;
 /// other words is not a YES, HELP says how to reach whoever runs the service, and an email unsubscribe
 /// can be undone on its own page.
 /// </summary>
-public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Sam = "+447911123456";
     private const string AlexEmail = "alex@example.com";
-
-    private AppFactory App { get; } = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => App.DisposeAsync();
 
     [Fact]
     public async Task Register_SameNumberUnderAnotherOrganizerName_AsksAgainAndSendsNothingUnderTheOldGrant()

@@ -12,15 +12,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Consent;
 
 /// <summary>The consent and unsubscribe pages, reached through the links in the emails the app really sent to the outbox.</summary>
-public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Alex = "alex@example.com";
-
-    private AppFactory App { get; } = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => App.DisposeAsync();
 
     [Fact]
     public async Task ConsentPage_Get_ShowsWhoAsksAndTheButtons_AndChangesNothing()

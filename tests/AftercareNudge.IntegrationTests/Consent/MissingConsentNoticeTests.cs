@@ -11,15 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Consent;
 
 /// <summary>The organiser hears in time that someone has not agreed: one notice, a set time before the first check-in that would not go out.</summary>
-public sealed class MissingConsentNoticeTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class MissingConsentNoticeTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Sam = "+447911123456";
-
-    private AppFactory App { get; } = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => App.DisposeAsync();
 
     /// <summary>The product's example with Alex's email at <paramref name="hoursFromNow"/> (09:00 UTC now; the organiser's zone is UTC).</summary>
     private JsonObject Dinner(double hoursFromNow)

@@ -114,11 +114,7 @@ public sealed class TwilioSmsWebhookTests(AzuriteFixture azurite) : IAsyncDispos
 
     private async Task<HttpResponseMessage> PostAsync(Dictionary<string, string> form, bool signed, string token = AuthToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/twilio/sms") { Content = new FormUrlEncodedContent(form) };
-        if (signed)
-        {
-            request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(token, AppFactory.PublicBaseUrl + "/api/twilio/sms", form));
-        }
+        using var request = signed ? TwilioWebhook.Request("/api/twilio/sms", form, token: token) : TwilioWebhook.Unsigned("/api/twilio/sms", form);
 
         return await App.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
     }

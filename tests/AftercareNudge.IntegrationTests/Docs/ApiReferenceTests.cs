@@ -5,14 +5,8 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 namespace AftercareNudge.IntegrationTests.Docs;
 
 /// <summary>The OpenAPI document is generated from the real endpoints, and the reference page is rendered from it.</summary>
-public sealed class ApiReferenceTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class ApiReferenceTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private AppFactory App { get; } = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => App.DisposeAsync();
-
     [Fact]
     public async Task OpenApiDocument_DescribesEveryPublicRoute_AndNotTheHostsTimerCalls()
     {

@@ -271,8 +271,7 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
             ["To"] = "+14155550123",
             ["Body"] = body,
         };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/twilio/sms") { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AppFactory.TwilioAuthToken, AppFactory.PublicBaseUrl + "/api/twilio/sms", form));
+        using var request = TwilioWebhook.Request("/api/twilio/sms", form);
         return await app.CreateClient().SendAsync(request, Ct);
     }
 }

@@ -286,11 +286,7 @@ public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : IAsyncDisp
             ["Body"] = body,
             ["NumMedia"] = "0",
         };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/twilio/sms") { Content = new FormUrlEncodedContent(form) };
-        if (signed)
-        {
-            request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AppFactory.TwilioAuthToken, AppFactory.PublicBaseUrl + "/api/twilio/sms", form));
-        }
+        using var request = signed ? TwilioWebhook.Request("/api/twilio/sms", form) : TwilioWebhook.Unsigned("/api/twilio/sms", form);
 
         var response = await App.CreateClient().SendAsync(request, Ct);
         Assert.Equal(signed ? HttpStatusCode.OK : HttpStatusCode.Forbidden, response.StatusCode);
@@ -305,8 +301,7 @@ public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : IAsyncDisp
             ["MessageSid"] = Sid, ["MessageStatus"] = status, ["AccountSid"] = "AC0123456789abcdef0123456789abcdef",
             ["From"] = "+14155550123", ["To"] = MarisolPhone,
         };
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AppFactory.TwilioAuthToken, AppFactory.PublicBaseUrl + path, form));
+        using var request = TwilioWebhook.Request(path, form);
         Assert.Equal(HttpStatusCode.OK, (await App.CreateClient().SendAsync(request, Ct)).StatusCode);
     }
 

@@ -528,8 +528,7 @@ public sealed class DeliveryFollowUpTests(AzuriteFixture azurite) : IAsyncDispos
             form["ErrorCode"] = errorCode;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AppFactory.TwilioAuthToken, AppFactory.PublicBaseUrl + path, form));
+        using var request = TwilioWebhook.Request(path, form);
         var response = await App.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

@@ -174,7 +174,7 @@ public sealed class TwilioSignatureFilterTests : IAsyncDisposable
     {
         var client = await StartAsync();
         var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = JsonContent.Create(new { From = Phone, Body = Text }) };
-        request.Headers.Add(TwilioSignature.HeaderName, TwilioSignature.Compute(Token, PublicBase + Path, []));
+        TwilioWebhook.Sign(request, PublicBase + Path, [], Token);
 
         var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
 
@@ -194,7 +194,7 @@ public sealed class TwilioSignatureFilterTests : IAsyncDisposable
         }
 
         var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = content };
-        request.Headers.Add(TwilioSignature.HeaderName, TwilioSignature.Compute(Token, PublicBase + Path, Form));
+        TwilioWebhook.Sign(request, PublicBase + Path, Form, Token);
 
         var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
 
@@ -233,9 +233,7 @@ public sealed class TwilioSignatureFilterTests : IAsyncDisposable
     /// <summary>A form POST to <paramref name="target"/>, signed as Twilio signs it for <paramref name="signedUrl"/>.</summary>
     private static HttpRequestMessage Request(string signedUrl, KeyValuePair<string, string>[] form, string target = Path, string token = Token)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add(TwilioSignature.HeaderName, TwilioSignature.Compute(token, signedUrl, form));
-        return request;
+        return TwilioWebhook.Request(target, form, signedUrl, token);
     }
 
     private async Task AssertForbiddenAsync(HttpResponseMessage response)

@@ -57,8 +57,7 @@ public sealed class TwilioStatusCallbackTests(AzuriteFixture azurite) : IAsyncDi
         var publicOptions = new PublicOptions { BaseUrl = new Uri(AppFactory.PublicBaseUrl) };
         var callback = TwilioSmsClient.StatusCallbackUrl(publicOptions, new SmsMessage("+447911123456", "text", MessageKinds.CheckIn, view.Id, checkIn.Id));
         var form = Form(Sid, "delivered");
-        using var request = new HttpRequestMessage(HttpMethod.Post, callback.PathAndQuery) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, callback.AbsoluteUri, form));
+        using var request = TwilioWebhook.Request(callback.PathAndQuery, form, callback.AbsoluteUri, AuthToken);
 
         var response = await App.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
 
@@ -358,12 +357,9 @@ public sealed class TwilioStatusCallbackTests(AzuriteFixture azurite) : IAsyncDi
     /// <summary>Posts to <see cref="Path"/> + <paramref name="query"/>, signed over <paramref name="signedUrl"/> (by default the URL posted to; null: unsigned).</summary>
     private async Task<HttpResponseMessage> PostAsync(string query, Dictionary<string, string> form, string? signedUrl = "", string token = AuthToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Path + query) { Content = new FormUrlEncodedContent(form) };
-        if (signedUrl is not null)
-        {
-            var url = AppFactory.PublicBaseUrl + (signedUrl.Length == 0 ? Path + query : signedUrl);
-            request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(token, url, form));
-        }
+        using var request = signedUrl is null
+            ? TwilioWebhook.Unsigned(Path + query, form)
+            : TwilioWebhook.Request(Path + query, form, AppFactory.PublicBaseUrl + (signedUrl.Length == 0 ? Path + query : signedUrl), token);
 
         return await App.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
     }

@@ -15,18 +15,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Privacy;
 
 /// <summary><c>DELETE /api/people/{address}</c>: everything about an address, for one client, except the opt-out.</summary>
-public sealed partial class ErasureTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Sam = "+447911123456";
     private const string AlexPhone = "+447911123457";
     private const string AlexEmail = "alex@example.com";
     private const string RobinEmail = "robin@example.com";
-
-    private AppFactory App { get; } = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => App.DisposeAsync();
 
     [Fact]
     public async Task Erase_AnonymisesThisClientsEvents_CancelsWhatWasPendingToTheAddress_AndLeavesAnotherClientsAlone()

@@ -14,18 +14,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Privacy;
 
 /// <summary>The <c>PurgeExpiredData</c> timer: an event's content goes a set time after its last check-in, its statuses and the ledger stay.</summary>
-public sealed partial class PurgeTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed partial class PurgeTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Sam = "+447911123456";
     private const string Plan = "Blankets, water and a quiet hour.";
     private const string AlexNeeds = "A hug and a glass of water.";
     private const string Reply = "Feeling wobbly but ok";
-
-    private AppFactory App { get; } = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => App.DisposeAsync();
 
     [Fact]
     public async Task Purge_AfterTheRetention_DeletesTheContent_AndKeepsStatusesAndTheLedger()

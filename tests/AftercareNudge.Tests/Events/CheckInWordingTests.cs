@@ -1,9 +1,12 @@
 using AftercareNudge.Events;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AftercareNudge.Tests.Events;
 
 public sealed class CheckInWordingTests
 {
+    private static readonly DateTimeOffset Now = new(2026, 6, 1, 9, 0, 0, TimeSpan.Zero);
+
     [Fact]
     public void Sms_AnyMessage_StartsWithSenderName()
     {
@@ -13,18 +16,51 @@ public sealed class CheckInWordingTests
         Assert.Equal("Sam via AftercareNudge: Hey, how are you feeling?", sms);
     }
 
+    /// <summary>
+    /// Lock screens are read by others. The event of each kind is planned as a caller registers it, and its
+    /// check-in worded from that plan as the dispatcher words it (the organiser's name and the message):
+    /// the kind and the title are in what the wording is made from, and neither may show in the SMS or the
+    /// email subject. The whole path, through dispatch and every message the service writes, is
+    /// <c>DiscretionTests</c> in the integration tests.
+    /// </summary>
     [Theory]
-    [InlineData("date")]
-    [InlineData("therapy")]
-    [InlineData("scene")]
-    [InlineData("enm-date")]
-    public void EmailSubject_ForAnyEvent_NamesOnlyTheSender(string kind)
+    [InlineData("date", "Dinner with Alex")]
+    [InlineData("therapy", "Therapy session with Dr Lee")]
+    [InlineData("scene", "Rope scene with Jordan")]
+    [InlineData("enm-date", "ENM date night")]
+    public void CheckIn_ForAnyKindOfEvent_NamesNeitherKindNorTitle_InSmsOrEmailSubject(string kind, string title)
     {
-        var subject = CheckInWording.EmailSubject("Sam");
+        var (planned, errors) = new EventValidator(new FakeTimeProvider(Now)).Validate(new RegisterEventRequest(
+            Title: title,
+            Kind: kind,
+            TimeZone: "Europe/London",
+            StartsAt: "2026-07-10T19:00",
+            EndsAt: "2026-07-10T23:00",
+            Organizer: new PersonRequest(null, "Sam", "+447911123456", "sam@example.com", null),
+            People: null,
+            CheckIns:
+            [
+                new CheckInRequest("organizer", "sms", null, "end", "PT30M", "Hey, how are you feeling?"),
+                new CheckInRequest("organizer", "email", null, "end", "PT1H", "Morning! Here if you want to talk."),
+            ]));
+        Assert.Empty(errors);
+        Assert.NotNull(planned);
+        Assert.Equal(kind, planned.Kind);
+        Assert.Equal(title, planned.Title);
 
-        Assert.Equal("A check-in from Sam", subject);
-        Assert.DoesNotContain(kind, subject, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("Dinner with Alex", subject, StringComparison.OrdinalIgnoreCase);
+        var visible = planned.CheckIns
+            .Select(c => c.Channel == Channel.Sms ? CheckInWording.Sms(planned.Organizer.Name, c.Message) : CheckInWording.EmailSubject(planned.Organizer.Name))
+            .ToList();
+
+        Assert.Equal(["Sam via AftercareNudge: Hey, how are you feeling?", "A check-in from Sam"], visible);
+        var forbidden = title.Split(' ').Where(w => w.Length > 3 && w != "with").Append(kind).Append(title);
+        foreach (var text in visible)
+        {
+            foreach (var word in forbidden)
+            {
+                Assert.DoesNotContain(word, text, StringComparison.OrdinalIgnoreCase);
+            }
+        }
     }
 
     [Fact]
