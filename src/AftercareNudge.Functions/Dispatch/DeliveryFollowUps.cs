@@ -30,8 +30,8 @@ public sealed class DeliveryFollowUps(
     TimeProvider time,
     ILogger<DeliveryFollowUps> logger)
 {
-    public const string FallbackSuffix = "-fb";
-    public const string NoticeSuffix = "-nt";
+    public const string FallbackSuffix = Ids.FallbackSuffix;
+    public const string NoticeSuffix = Ids.NoticeSuffix;
 
     /// <summary>Reasons that say the recipient chose, or the plan lost them: no other channel should try.</summary>
     private static readonly HashSet<string> NoFallbackReasons = new(StringComparer.Ordinal) { "opted-out", "recipient-missing" };
