@@ -156,7 +156,7 @@ public sealed class Dispatcher(
     internal async Task<DispatchOutcome> ProcessAsync(DueEntry entry, CancellationToken cancellationToken)
     {
         var checkIn = await events.GetCheckInAsync(entry.EventId, entry.CheckInId, cancellationToken);
-        if (checkIn is null || checkIn.IsFinished || !SameInstant(checkIn.NextAttemptAt, entry.DueAt))
+        if (checkIn is null || checkIn.IsFinished || !StoredTime.SameInstant(checkIn.NextAttemptAt, entry.DueAt))
         {
             // A change to the event cut off half way may be what this row waits for: finish it, look again.
             if (checkIn?.IsFinished != true && await changes.RollForwardAsync(entry.EventId, cancellationToken))
@@ -326,7 +326,7 @@ public sealed class Dispatcher(
         switch (result.Outcome)
         {
             case SendOutcome.Sent:
-                var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = WholeMilliseconds(handedOver), ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
+                var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = StoredTime.WholeMilliseconds(handedOver), ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
                 return await FinishAsync(entry, sent, sent.IsLate(_options.LateAfter) ? DispatchOutcome.SentLate : DispatchOutcome.Sent, claimedUntil);
 
             case SendOutcome.Transient when claimed.Attempts < _options.MaxAttempts:
@@ -360,7 +360,7 @@ public sealed class Dispatcher(
     /// </summary>
     private async Task<bool> RescheduleAsync(DueEntry entry, CheckInRecord claimed, DateTimeOffset at, string? reason)
     {
-        var next = new DueEntry(entry.EventId, entry.CheckInId, WholeMilliseconds(at));
+        var next = new DueEntry(entry.EventId, entry.CheckInId, StoredTime.WholeMilliseconds(at));
         await dueIndex.AddAsync([next], CancellationToken.None);
         if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.DueAt, Reason = reason, ClaimedUntil = null }))
         {
@@ -371,11 +371,6 @@ public sealed class Dispatcher(
         await dueIndex.RemoveAsync(entry, CancellationToken.None);
         return true;
     }
-
-    // Table Storage keeps dates to the millisecond at best: compare and store at that precision.
-    private static bool SameInstant(DateTimeOffset a, DateTimeOffset b) => Math.Abs((a - b).Ticks) < TimeSpan.TicksPerMillisecond;
-
-    private static DateTimeOffset WholeMilliseconds(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     private TimeSpan RetryDelay(int attempts, TimeSpan? retryAfter)
     {
@@ -419,7 +414,7 @@ public sealed class Dispatcher(
             {
                 var current = attempt < 3 ? await events.GetCheckInAsync(finished.EventId, finished.Id, CancellationToken.None) : null;
                 if (current is not { Status: CheckInStatus.Sending } || current.Attempts != finished.Attempts
-                    || current.ClaimedUntil is not { } held || lease is not { } ours || !SameInstant(held, ours))
+                    || current.ClaimedUntil is not { } held || lease is not { } ours || !StoredTime.SameInstant(held, ours))
                 {
                     // Our claim expired and another run took the check-in over: it owns the outcome now.
                     DispatchLog.ClaimLost(logger, finished.EventId, finished.Id);

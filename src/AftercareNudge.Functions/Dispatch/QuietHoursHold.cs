@@ -1,4 +1,5 @@
 using AftercareNudge.Events;
+using AftercareNudge.Storage;
 
 namespace AftercareNudge.Dispatch;
 
@@ -61,7 +62,7 @@ public static class QuietHoursHold
             return (end, "quiet-hours");
         }
 
-        return Math.Abs((checkIn.NextAttemptAt - checkIn.DueAt).Ticks) >= TimeSpan.TicksPerMillisecond
+        return !StoredTime.SameInstant(checkIn.NextAttemptAt, checkIn.DueAt)
             ? (checkIn.NextAttemptAt, checkIn.Reason)
             : (null, checkIn.Reason);
     }

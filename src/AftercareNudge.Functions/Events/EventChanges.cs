@@ -338,7 +338,7 @@ public sealed class EventChanges(
 
                 var newDue = entry.KeepsTime ? row.DueAt : checkIn.DueAt.ToDateTimeOffset();
                 var timing = entry.KeepsTime ? row.Timing : checkIn.Timing;
-                var moves = !PendingChanges.SameInstant(newDue, row.DueAt);
+                var moves = !StoredTime.SameInstant(newDue, row.DueAt);
                 var message = row.Kind == CheckInKind.Reminder ? row.Message : checkIn.Message;
                 if (moves || message != row.Message || timing != row.Timing)
                 {
