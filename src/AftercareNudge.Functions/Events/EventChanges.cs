@@ -543,7 +543,7 @@ public sealed class EventChanges(
             Phone: p.Phone,
             Email: p.Email,
             TimeZone: p.ZoneFromEvent ? null : p.TimeZone,
-            QuietHours: p.QuietHours is { Length: 11 } q ? new QuietHoursRequest(q[..5], q[6..]) : null);
+            QuietHours: Dispatch.QuietHours.Stored(p.QuietHours) is { } q ? new QuietHoursRequest(q.FromText, q.ToText) : null);
 
         private static string ChannelName(Channel channel) => channel == Channel.Sms ? "sms" : "email";
 
