@@ -143,14 +143,14 @@ public static class SendGridEvents
         {
             "unsubscribe" or "group_unsubscribe" or "spamreport" => OptOutAsync(item, "The recipient unsubscribed or reported the email as spam (SendGrid event webhook).", cancellationToken),
             "bounce" => BounceAsync(item, cancellationToken),
-            "dropped" => MarkAsync(item, CheckInStatus.Failed, "dropped", cancellationToken),
+            "dropped" => MarkAsync(item, CheckInStatus.Failed, CheckInReasons.Dropped, cancellationToken),
             "delivered" => MarkAsync(item, CheckInStatus.Delivered, null, cancellationToken),
             _ => Ignore(item),
         };
 
         private async Task BounceAsync(SendGridEvent item, CancellationToken cancellationToken)
         {
-            await MarkAsync(item, CheckInStatus.Failed, "bounced", cancellationToken);
+            await MarkAsync(item, CheckInStatus.Failed, CheckInReasons.Bounced, cancellationToken);
 
             // A hard bounce is a dead address: stop sending to it. "blocked" is the receiving server
             // refusing for now (reputation, content), which says nothing about the address.

@@ -34,7 +34,7 @@ public sealed class DeliveryFollowUps(
     public const string NoticeSuffix = Ids.NoticeSuffix;
 
     /// <summary>Reasons that say the recipient chose, or the plan lost them: no other channel should try.</summary>
-    private static readonly HashSet<string> NoFallbackReasons = new(StringComparer.Ordinal) { "opted-out", "recipient-missing" };
+    private static readonly HashSet<string> NoFallbackReasons = new(StringComparer.Ordinal) { CheckInReasons.OptedOut, CheckInReasons.RecipientMissing };
 
     /// <summary>
     /// How long a notice about a send of unknown outcome waits: a delivery report that comes meanwhile

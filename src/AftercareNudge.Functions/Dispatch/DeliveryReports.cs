@@ -127,7 +127,7 @@ public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followU
     }
 
     /// <summary>A send whose outcome we never learned: it may have arrived.</summary>
-    public static bool IsOutcomeUnknown(string? reason) => reason?.StartsWith("outcome-unknown:", StringComparison.Ordinal) == true;
+    public static bool IsOutcomeUnknown(string? reason) => reason?.StartsWith(CheckInReasons.OutcomeUnknownPrefix, StringComparison.Ordinal) == true;
 
     /// <summary>A check-in id as <see cref="Ids"/> makes them, or one of its follow-ups.</summary>
     public static bool IsOurCheckInId(string? id) => Ids.IsCheckInId(id);

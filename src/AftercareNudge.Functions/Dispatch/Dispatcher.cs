@@ -204,32 +204,32 @@ public sealed class Dispatcher(
         var address = recipient?.Address(claimed.Channel);
         if (record is null || recipient is null || address is null)
         {
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "recipient-missing" }, DispatchOutcome.Failed);
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.RecipientMissing }, DispatchOutcome.Failed);
         }
 
         if (record.CancelledAt is not null)
         {
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = "event-cancelled" }, DispatchOutcome.Skipped);
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.EventCancelled }, DispatchOutcome.Skipped);
         }
 
         var consent = await consents.GetAsync(claimed.Channel, address, record.OrganizerId, cancellationToken);
         if (consent != ConsentState.Granted)
         {
-            var reason = consent == ConsentState.OptedOut ? "opted-out" : "no-consent";
+            var reason = consent == ConsentState.OptedOut ? CheckInReasons.OptedOut : CheckInReasons.NoConsent;
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = reason }, DispatchOutcome.Skipped);
         }
 
         if (claimed.Channel == Channel.Email && !AftercarePlan.Agreed(record, recipient))
         {
             // Agreeing by email is agreeing to the plan as written; they have not agreed to this version.
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = recipient.AgreedPlan is null ? "no-consent" : "plan-changed" }, DispatchOutcome.Skipped);
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = recipient.AgreedPlan is null ? CheckInReasons.NoConsent : CheckInReasons.PlanChanged }, DispatchOutcome.Skipped);
         }
 
         if (QuietHoursHold.Until(recipient, claimed, time.GetUtcNow()) is { } quietUntil)
         {
             // Nothing the recipient did not agree to at this hour disturbs them: it waits for morning.
             // The claim's attempt is given back: a wait is not a try.
-            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, quietUntil, "quiet-hours")
+            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, quietUntil, CheckInReasons.QuietHours)
                 ? DispatchOutcome.HeldForQuietHours
                 : DispatchOutcome.Busy;
         }
@@ -342,11 +342,11 @@ public sealed class Dispatcher(
             case SendOutcome.OptedOut:
                 // The provider knows of an opt-out we did not: record it so nothing else is tried either.
                 await consents.RecordAsync(new ConsentDecision(claimed.Channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), CancellationToken.None);
-                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "opted-out", ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
+                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.OptedOut, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
 
             case SendOutcome.Ambiguous:
                 // Not retried: see the README ("Once, never twice"). The organiser sees why in GET.
-                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "outcome-unknown:" + result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
+                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.OutcomeUnknownPrefix + result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
 
             default:
                 return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);

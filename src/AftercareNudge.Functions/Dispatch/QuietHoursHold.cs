@@ -59,7 +59,7 @@ public static class QuietHoursHold
         var at = checkIn.NextAttemptAt > now ? checkIn.NextAttemptAt : now;
         if (Until(recipient, checkIn with { Attempts = checkIn.Attempts + 1 }, at) is { } end)
         {
-            return (end, "quiet-hours");
+            return (end, CheckInReasons.QuietHours);
         }
 
         return !StoredTime.SameInstant(checkIn.NextAttemptAt, checkIn.DueAt)

@@ -185,7 +185,7 @@ public sealed class EventService(
     {
         try
         {
-            return await store.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Cancelled, Reason = "event-cancelled" }, cancellationToken);
+            return await store.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.EventCancelled }, cancellationToken);
         }
         catch (RequestFailedException e) when (e.IsPreconditionFailed())
         {

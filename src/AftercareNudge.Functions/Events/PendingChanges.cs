@@ -138,7 +138,7 @@ public sealed class PendingChanges(EventStore store, DueCheckInIndex dueIndex, I
     {
         if (change.What == CheckInChangeKind.Remove)
         {
-            return current with { Status = CheckInStatus.Cancelled, Reason = "removed" };
+            return current with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.Removed };
         }
 
         var moves = change.DueAt is { } due && !StoredTime.SameInstant(due, current.DueAt);
