@@ -150,7 +150,7 @@ public static partial class ConsentPages
                 $"<p>This address is still opted out of every email from {ConsentWording.Brand}, so nothing will be sent to it.</p>" + change);
         }
 
-        var quiet = quietHours is null ? "" : $"<p>Your quiet hours are {quietHours.ToString().Replace("-", " to ", StringComparison.Ordinal)}: nothing that was not planned for that time will reach you then.</p>";
+        var quiet = quietHours is null ? "" : $"<p>Your quiet hours are {quietHours.FromText} to {quietHours.ToText}: nothing that was not planned for that time will reach you then.</p>";
         return answer == ConsentState.Granted
             ? Page(
                 http,
@@ -214,7 +214,7 @@ public static partial class ConsentPages
                     changed = changed with { AgreedPlan = link.PlanVersion };
                 }
 
-                if (quietHours is not null && quietHours.ToString() != (person.QuietHours ?? Dispatch.QuietHours.Default.ToString()))
+                if (quietHours is not null && quietHours != Dispatch.QuietHours.Of(person.QuietHours))
                 {
                     changed = changed with { QuietHours = quietHours.ToString(), QuietHoursFromRecipient = true };
                 }
@@ -417,8 +417,8 @@ public static partial class ConsentPages
             quiet = "<fieldset><legend>Your quiet hours (optional)</legend>"
                 + "<p class=\"small\">A message that was not planned for that exact time (a retry, or one held up) waits until your quiet hours end. "
                 + "Messages you agree to for a set time still arrive then.</p>"
-                + $"<label>From <input type=\"time\" name=\"quietFrom\" value=\"{current.ToString()[..5]}\"></label> "
-                + $"<label>To <input type=\"time\" name=\"quietTo\" value=\"{current.ToString()[6..]}\"></label>"
+                + $"<label>From <input type=\"time\" name=\"quietFrom\" value=\"{current.FromText}\"></label> "
+                + $"<label>To <input type=\"time\" name=\"quietTo\" value=\"{current.ToText}\"></label>"
                 + $"<p class=\"small\">In your time zone, {Encode(person.TimeZone)}.</p></fieldset>";
         }
 

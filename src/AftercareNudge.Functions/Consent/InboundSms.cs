@@ -142,7 +142,7 @@ public sealed class InboundSms(
 
             try
             {
-                ended.Add(await events.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Skipped, Reason = "opted-out" }, cancellationToken));
+                ended.Add(await events.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Skipped, Reason = CheckInReasons.OptedOut }, cancellationToken));
                 skipped++;
             }
             catch (RequestFailedException e) when (e.IsPreconditionFailed())

@@ -300,7 +300,7 @@ public sealed class MissingConsentNotices(
         }
 
         at = at < now ? now : at;
-        return new DateTimeOffset(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        return StoredTime.WholeMilliseconds(at);
     }
 
     /// <summary>Adds the done row with its outcome; null if there already was one (someone else dealt with it).</summary>

@@ -137,24 +137,20 @@ public static class SendGridEvents
     // sg_event_id is SendGrid's and may hold characters a row key cannot ('/' in Base64): hash it.
     private static string DedupeKey(string sgEventId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sgEventId)));
 
-    /// <summary>Our own ids (<c>ev_…</c>, <c>ci_…</c>) come back as custom args; anything else names no check-in of ours.</summary>
-    private static bool IsOurId(string? id, string prefix) =>
-        id is { Length: > 3 and <= 64 } && id.StartsWith(prefix, StringComparison.Ordinal) && !id.AsSpan(3).ContainsAnyExcept("0123456789abcdef");
-
     private sealed class Handler(ConsentStore consents, RecipientCheckIns recipients, EventStore events, DeliveryReports reports, DeliveryFollowUps followUps, ILogger logger, Notifications.WebhookNotifications? notifications)
     {
         public Task ApplyAsync(SendGridEvent item, CancellationToken cancellationToken) => item.Kind switch
         {
             "unsubscribe" or "group_unsubscribe" or "spamreport" => OptOutAsync(item, "The recipient unsubscribed or reported the email as spam (SendGrid event webhook).", cancellationToken),
             "bounce" => BounceAsync(item, cancellationToken),
-            "dropped" => MarkAsync(item, CheckInStatus.Failed, "dropped", cancellationToken),
+            "dropped" => MarkAsync(item, CheckInStatus.Failed, CheckInReasons.Dropped, cancellationToken),
             "delivered" => MarkAsync(item, CheckInStatus.Delivered, null, cancellationToken),
             _ => Ignore(item),
         };
 
         private async Task BounceAsync(SendGridEvent item, CancellationToken cancellationToken)
         {
-            await MarkAsync(item, CheckInStatus.Failed, "bounced", cancellationToken);
+            await MarkAsync(item, CheckInStatus.Failed, CheckInReasons.Bounced, cancellationToken);
 
             // A hard bounce is a dead address: stop sending to it. "blocked" is the receiving server
             // refusing for now (reputation, content), which says nothing about the address.
@@ -181,7 +177,7 @@ public static class SendGridEvents
 
         private async Task MarkAsync(SendGridEvent item, CheckInStatus status, string? reason, CancellationToken cancellationToken)
         {
-            if (!IsOurId(item.EventId, "ev_") || !DeliveryReports.IsOurCheckInId(item.CheckInId))
+            if (!Ids.IsEventId(item.EventId) || !Ids.IsCheckInId(item.CheckInId))
             {
                 // A consent request or another email that is not a check-in.
                 SendGridEventsLog.NoCheckIn(logger, item.Kind!, item.SgEventId);

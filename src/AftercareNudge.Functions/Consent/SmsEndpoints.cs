@@ -61,7 +61,7 @@ public static class SmsEndpoints
             }
 
             // As Twilio would send it: E.164, whatever spacing the developer typed.
-            var from = TryE164(request.From, out var e164) ? e164 : request.From.Trim();
+            var from = Events.PhoneNumber.TryE164(request.From, out var e164) ? e164 : request.From.Trim();
             var reply = await inbound.HandleAsync(new IncomingSms(from, request.Body, "dev-" + Guid.NewGuid().ToString("N"), null), cancellationToken);
             if (reply is not null)
             {
@@ -71,21 +71,6 @@ public static class SmsEndpoints
             return TwiML(reply);
         });
         return dev;
-    }
-
-    private static bool TryE164(string text, out string e164)
-    {
-        var phones = PhoneNumbers.PhoneNumberUtil.GetInstance();
-        try
-        {
-            e164 = phones.Format(phones.Parse(text, null), PhoneNumbers.PhoneNumberFormat.E164);
-            return true;
-        }
-        catch (PhoneNumbers.NumberParseException)
-        {
-            e164 = "";
-            return false;
-        }
     }
 
     internal static ContentHttpResult TwiML(string? reply) => TypedResults.Content(

@@ -30,11 +30,11 @@ public sealed class DeliveryFollowUps(
     TimeProvider time,
     ILogger<DeliveryFollowUps> logger)
 {
-    public const string FallbackSuffix = "-fb";
-    public const string NoticeSuffix = "-nt";
+    public const string FallbackSuffix = Ids.FallbackSuffix;
+    public const string NoticeSuffix = Ids.NoticeSuffix;
 
     /// <summary>Reasons that say the recipient chose, or the plan lost them: no other channel should try.</summary>
-    private static readonly HashSet<string> NoFallbackReasons = new(StringComparer.Ordinal) { "opted-out", "recipient-missing" };
+    private static readonly HashSet<string> NoFallbackReasons = new(StringComparer.Ordinal) { CheckInReasons.OptedOut, CheckInReasons.RecipientMissing };
 
     /// <summary>
     /// How long a notice about a send of unknown outcome waits: a delivery report that comes meanwhile
@@ -209,7 +209,7 @@ public sealed class DeliveryFollowUps(
     {
         Id = ended.Id + FallbackSuffix,
         Channel = channel,
-        NextAttemptAt = WholeMilliseconds(time.GetUtcNow()),
+        NextAttemptAt = StoredTime.WholeMilliseconds(time.GetUtcNow()),
         Status = CheckInStatus.Scheduled,
         Reason = null,
         Attempts = 0,
@@ -228,7 +228,7 @@ public sealed class DeliveryFollowUps(
         // A check-in skipped before its time (a STOP, an unsubscribe) is reported when it would have
         // arrived, not the moment the person said stop.
         var now = time.GetUtcNow() + (DeliveryReports.IsOutcomeUnknown(ended.Reason) ? OutcomeUnknownGrace : TimeSpan.Zero);
-        return ToOrganizer(ended.EventId, ended.Id + NoticeSuffix, ended.Position, channel, WholeMilliseconds(ended.DueAt > now ? ended.DueAt : now), CheckInKind.Notice, ended.Id);
+        return ToOrganizer(ended.EventId, ended.Id + NoticeSuffix, ended.Position, channel, StoredTime.WholeMilliseconds(ended.DueAt > now ? ended.DueAt : now), CheckInKind.Notice, ended.Id);
     }
 
     /// <summary>A message of the service's own to the organiser (a notice, a relay): worded when it goes, due at <paramref name="at"/>.</summary>
@@ -251,8 +251,6 @@ public sealed class DeliveryFollowUps(
             DeliveryFollowUpsLog.Created(logger, followUp.EventId, followUp.RelatesTo!, followUp.Kind, followUp.Channel);
         }
     }
-
-    internal static DateTimeOffset WholeMilliseconds(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 }
 
 /// <summary>Delivery follow-up log messages (event ids 250-259): ids, kinds and channels only.</summary>

@@ -83,12 +83,12 @@ public static class DeliveryNotices
         var has = string.IsNullOrWhiteSpace(recipientName) ? "have" : "has";
         return reason switch
         {
-            "opted-out" => sms ? $"{name} {has} opted out of texts" : $"{name} {has} unsubscribed from emails",
-            "no-consent" => sms ? $"{name} {has} not agreed to get texts" : $"{name} {has} not agreed to get emails",
-            "plan-changed" => $"{name} {has} not yet agreed to the changed aftercare plan",
-            "recipient-missing" => sms ? "the plan has no phone number for them" : "the plan has no email address for them",
-            "bounced" => "the email bounced",
-            "dropped" => "the email service would not send it to that address",
+            CheckInReasons.OptedOut => sms ? $"{name} {has} opted out of texts" : $"{name} {has} unsubscribed from emails",
+            CheckInReasons.NoConsent => sms ? $"{name} {has} not agreed to get texts" : $"{name} {has} not agreed to get emails",
+            CheckInReasons.PlanChanged => $"{name} {has} not yet agreed to the changed aftercare plan",
+            CheckInReasons.RecipientMissing => sms ? "the plan has no phone number for them" : "the plan has no email address for them",
+            CheckInReasons.Bounced => "the email bounced",
+            CheckInReasons.Dropped => "the email service would not send it to that address",
             "twilio-30003" => $"{possessive} phone was unreachable",
             "twilio-30004" => "the number blocks these messages",
             "twilio-30005" => "the number is unknown or no longer in use",

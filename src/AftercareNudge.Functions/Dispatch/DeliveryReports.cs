@@ -32,10 +32,6 @@ public enum DeliveryReportOutcome
 /// </summary>
 public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followUps, Notifications.WebhookNotifications? notifications = null)
 {
-    private const string CheckInPrefix = "ci_";
-    private const int CheckInIdLength = 27;
-    private static readonly string[] FollowUpSuffixes = [DeliveryFollowUps.FallbackSuffix + DeliveryFollowUps.NoticeSuffix, DeliveryFollowUps.FallbackSuffix, DeliveryFollowUps.NoticeSuffix];
-
     public async Task<DeliveryReportOutcome> RecordAsync(string eventId, string checkInId, DeliveryReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -131,30 +127,10 @@ public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followU
     }
 
     /// <summary>A send whose outcome we never learned: it may have arrived.</summary>
-    public static bool IsOutcomeUnknown(string? reason) => reason?.StartsWith("outcome-unknown:", StringComparison.Ordinal) == true;
+    public static bool IsOutcomeUnknown(string? reason) => reason?.StartsWith(CheckInReasons.OutcomeUnknownPrefix, StringComparison.Ordinal) == true;
 
-    /// <summary>
-    /// A check-in id as <c>EventService</c> makes them (<c>ci_</c> and 24 lowercase hex digits), or one of
-    /// the follow-ups the service adds to it (<c>-fb</c>, <c>-nt</c>, <c>-fb-nt</c>).
-    /// </summary>
-    public static bool IsOurCheckInId(string? id)
-    {
-        if (id is null)
-        {
-            return false;
-        }
-
-        foreach (var suffix in FollowUpSuffixes)
-        {
-            if (id.EndsWith(suffix, StringComparison.Ordinal))
-            {
-                id = id[..^suffix.Length];
-                break;
-            }
-        }
-
-        return id.Length == CheckInIdLength && id.StartsWith(CheckInPrefix, StringComparison.Ordinal) && !id.AsSpan(CheckInPrefix.Length).ContainsAnyExcept("0123456789abcdef");
-    }
+    /// <summary>A check-in id as <see cref="Ids"/> makes them, or one of its follow-ups.</summary>
+    public static bool IsOurCheckInId(string? id) => Ids.IsCheckInId(id);
 
     /// <summary>
     /// Whether the report names a message other than the one the check-in went out as. Twilio names the

@@ -156,7 +156,7 @@ public sealed class Dispatcher(
     internal async Task<DispatchOutcome> ProcessAsync(DueEntry entry, CancellationToken cancellationToken)
     {
         var checkIn = await events.GetCheckInAsync(entry.EventId, entry.CheckInId, cancellationToken);
-        if (checkIn is null || checkIn.IsFinished || !SameInstant(checkIn.NextAttemptAt, entry.DueAt))
+        if (checkIn is null || checkIn.IsFinished || !StoredTime.SameInstant(checkIn.NextAttemptAt, entry.DueAt))
         {
             // A change to the event cut off half way may be what this row waits for: finish it, look again.
             if (checkIn?.IsFinished != true && await changes.RollForwardAsync(entry.EventId, cancellationToken))
@@ -204,32 +204,32 @@ public sealed class Dispatcher(
         var address = recipient?.Address(claimed.Channel);
         if (record is null || recipient is null || address is null)
         {
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "recipient-missing" }, DispatchOutcome.Failed);
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.RecipientMissing }, DispatchOutcome.Failed);
         }
 
         if (record.CancelledAt is not null)
         {
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = "event-cancelled" }, DispatchOutcome.Skipped);
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.EventCancelled }, DispatchOutcome.Skipped);
         }
 
         var consent = await consents.GetAsync(claimed.Channel, address, record.OrganizerId, cancellationToken);
         if (consent != ConsentState.Granted)
         {
-            var reason = consent == ConsentState.OptedOut ? "opted-out" : "no-consent";
+            var reason = consent == ConsentState.OptedOut ? CheckInReasons.OptedOut : CheckInReasons.NoConsent;
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = reason }, DispatchOutcome.Skipped);
         }
 
         if (claimed.Channel == Channel.Email && !AftercarePlan.Agreed(record, recipient))
         {
             // Agreeing by email is agreeing to the plan as written; they have not agreed to this version.
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = recipient.AgreedPlan is null ? "no-consent" : "plan-changed" }, DispatchOutcome.Skipped);
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = recipient.AgreedPlan is null ? CheckInReasons.NoConsent : CheckInReasons.PlanChanged }, DispatchOutcome.Skipped);
         }
 
         if (QuietHoursHold.Until(recipient, claimed, time.GetUtcNow()) is { } quietUntil)
         {
             // Nothing the recipient did not agree to at this hour disturbs them: it waits for morning.
             // The claim's attempt is given back: a wait is not a try.
-            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, quietUntil, "quiet-hours")
+            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, quietUntil, CheckInReasons.QuietHours)
                 ? DispatchOutcome.HeldForQuietHours
                 : DispatchOutcome.Busy;
         }
@@ -326,7 +326,7 @@ public sealed class Dispatcher(
         switch (result.Outcome)
         {
             case SendOutcome.Sent:
-                var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = WholeMilliseconds(handedOver), ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
+                var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = StoredTime.WholeMilliseconds(handedOver), ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
                 return await FinishAsync(entry, sent, sent.IsLate(_options.LateAfter) ? DispatchOutcome.SentLate : DispatchOutcome.Sent, claimedUntil);
 
             case SendOutcome.Transient when claimed.Attempts < _options.MaxAttempts:
@@ -342,11 +342,11 @@ public sealed class Dispatcher(
             case SendOutcome.OptedOut:
                 // The provider knows of an opt-out we did not: record it so nothing else is tried either.
                 await consents.RecordAsync(new ConsentDecision(claimed.Channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), CancellationToken.None);
-                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "opted-out", ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
+                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.OptedOut, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
 
             case SendOutcome.Ambiguous:
                 // Not retried: see the README ("Once, never twice"). The organiser sees why in GET.
-                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = "outcome-unknown:" + result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
+                return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.OutcomeUnknownPrefix + result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
 
             default:
                 return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = result.Reason, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
@@ -360,7 +360,7 @@ public sealed class Dispatcher(
     /// </summary>
     private async Task<bool> RescheduleAsync(DueEntry entry, CheckInRecord claimed, DateTimeOffset at, string? reason)
     {
-        var next = new DueEntry(entry.EventId, entry.CheckInId, WholeMilliseconds(at));
+        var next = new DueEntry(entry.EventId, entry.CheckInId, StoredTime.WholeMilliseconds(at));
         await dueIndex.AddAsync([next], CancellationToken.None);
         if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.DueAt, Reason = reason, ClaimedUntil = null }))
         {
@@ -371,11 +371,6 @@ public sealed class Dispatcher(
         await dueIndex.RemoveAsync(entry, CancellationToken.None);
         return true;
     }
-
-    // Table Storage keeps dates to the millisecond at best: compare and store at that precision.
-    private static bool SameInstant(DateTimeOffset a, DateTimeOffset b) => Math.Abs((a - b).Ticks) < TimeSpan.TicksPerMillisecond;
-
-    private static DateTimeOffset WholeMilliseconds(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     private TimeSpan RetryDelay(int attempts, TimeSpan? retryAfter)
     {
@@ -419,7 +414,7 @@ public sealed class Dispatcher(
             {
                 var current = attempt < 3 ? await events.GetCheckInAsync(finished.EventId, finished.Id, CancellationToken.None) : null;
                 if (current is not { Status: CheckInStatus.Sending } || current.Attempts != finished.Attempts
-                    || current.ClaimedUntil is not { } held || lease is not { } ours || !SameInstant(held, ours))
+                    || current.ClaimedUntil is not { } held || lease is not { } ours || !StoredTime.SameInstant(held, ours))
                 {
                     // Our claim expired and another run took the check-in over: it owns the outcome now.
                     DispatchLog.ClaimLost(logger, finished.EventId, finished.Id);

@@ -24,11 +24,20 @@ public sealed record QuietHours(LocalTime From, LocalTime To)
     }
 
     /// <summary>A person's quiet hours as stored (<see cref="ToString"/>: <c>HH:mm-HH:mm</c>), or the default when none are set.</summary>
-    public static QuietHours Of(string? stored) =>
-        (stored is { Length: 11 } q && q[5] == '-' ? Parse(q[..5], q[6..]) : null) ?? Default;
+    public static QuietHours Of(string? stored) => Stored(stored) ?? Default;
 
-    public override string ToString() =>
-        From.ToString("HH':'mm", CultureInfo.InvariantCulture) + "-" + To.ToString("HH':'mm", CultureInfo.InvariantCulture);
+    /// <summary>A person's quiet hours as stored (<see cref="ToString"/>: <c>HH:mm-HH:mm</c>), or null when none are set.</summary>
+    public static QuietHours? Stored(string? stored) =>
+        stored is { Length: 11 } q && q[5] == '-' ? Parse(q[..5], q[6..]) : null;
+
+    /// <summary>The start, as <c>HH:mm</c>.</summary>
+    public string FromText => From.ToString("HH':'mm", CultureInfo.InvariantCulture);
+
+    /// <summary>The end, as <c>HH:mm</c>.</summary>
+    public string ToText => To.ToString("HH':'mm", CultureInfo.InvariantCulture);
+
+    /// <summary>The stored form, <c>HH:mm-HH:mm</c>.</summary>
+    public override string ToString() => FromText + "-" + ToText;
 
     /// <summary>When the quiet hours that <paramref name="now"/> falls in end, in <paramref name="zone"/>; null if it is not quiet.</summary>
     public DateTimeOffset? EndOfQuietAt(DateTimeOffset now, DateTimeZone zone)

@@ -1,4 +1,5 @@
 using AftercareNudge.Events;
+using AftercareNudge.Storage;
 
 namespace AftercareNudge.Dispatch;
 
@@ -58,10 +59,10 @@ public static class QuietHoursHold
         var at = checkIn.NextAttemptAt > now ? checkIn.NextAttemptAt : now;
         if (Until(recipient, checkIn with { Attempts = checkIn.Attempts + 1 }, at) is { } end)
         {
-            return (end, "quiet-hours");
+            return (end, CheckInReasons.QuietHours);
         }
 
-        return Math.Abs((checkIn.NextAttemptAt - checkIn.DueAt).Ticks) >= TimeSpan.TicksPerMillisecond
+        return !StoredTime.SameInstant(checkIn.NextAttemptAt, checkIn.DueAt)
             ? (checkIn.NextAttemptAt, checkIn.Reason)
             : (null, checkIn.Reason);
     }

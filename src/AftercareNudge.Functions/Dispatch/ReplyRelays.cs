@@ -4,6 +4,7 @@ using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Storage;
 using NodaTime;
 
 namespace AftercareNudge.Dispatch;
@@ -140,7 +141,7 @@ public sealed class ReplyRelays(
     /// (erased): the dispatcher then records why it could not go, where GET shows it.
     /// </summary>
     private CheckInRecord Relay(EventRecord record, CheckInRecord repliedTo, string id) =>
-        DeliveryFollowUps.ToOrganizer(record.Id, id, repliedTo.Position, record.Organizer.ReplyChannel(), DeliveryFollowUps.WholeMilliseconds(time.GetUtcNow()), CheckInKind.Relay, repliedTo.Id);
+        DeliveryFollowUps.ToOrganizer(record.Id, id, repliedTo.Position, record.Organizer.ReplyChannel(), StoredTime.WholeMilliseconds(time.GetUtcNow()), CheckInKind.Relay, repliedTo.Id);
 
     /// <summary>As the other follow-ups: who it goes to and its index row first, so neither a STOP nor the dispatcher misses it.</summary>
     private async Task<CheckInRecord> AddAsync(EventRecord record, CheckInRecord relay, CancellationToken cancellationToken)

@@ -338,7 +338,7 @@ public sealed class EventChanges(
 
                 var newDue = entry.KeepsTime ? row.DueAt : checkIn.DueAt.ToDateTimeOffset();
                 var timing = entry.KeepsTime ? row.Timing : checkIn.Timing;
-                var moves = !PendingChanges.SameInstant(newDue, row.DueAt);
+                var moves = !StoredTime.SameInstant(newDue, row.DueAt);
                 var message = row.Kind == CheckInKind.Reminder ? row.Message : checkIn.Message;
                 if (moves || message != row.Message || timing != row.Timing)
                 {
@@ -543,7 +543,7 @@ public sealed class EventChanges(
             Phone: p.Phone,
             Email: p.Email,
             TimeZone: p.ZoneFromEvent ? null : p.TimeZone,
-            QuietHours: p.QuietHours is { Length: 11 } q ? new QuietHoursRequest(q[..5], q[6..]) : null);
+            QuietHours: Dispatch.QuietHours.Stored(p.QuietHours) is { } q ? new QuietHoursRequest(q.FromText, q.ToText) : null);
 
         private static string ChannelName(Channel channel) => channel == Channel.Sms ? "sms" : "email";
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AftercareNudge.Consent;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
@@ -186,7 +185,7 @@ public sealed class EventService(
     {
         try
         {
-            return await store.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Cancelled, Reason = "event-cancelled" }, cancellationToken);
+            return await store.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.EventCancelled }, cancellationToken);
         }
         catch (RequestFailedException e) when (e.IsPreconditionFailed())
         {
@@ -272,10 +271,9 @@ public sealed class EventService(
         return allGranted ? EventStatus.Scheduled : EventStatus.AwaitingConsent;
     }
 
-    internal static string NewId(string prefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+    internal static string NewId(string prefix) => Ids.New(prefix);
 
-    internal static bool IsWellFormedId(string id) =>
-        id.Length == 27 && id.StartsWith("ev_", StringComparison.Ordinal) && id.AsSpan(3).ContainsAnyExcept("0123456789abcdef") is false;
+    internal static bool IsWellFormedId(string id) => Ids.IsEventId(id);
 
 }
 

@@ -1,6 +1,5 @@
 using System.Net.Mail;
 using NodaTime;
-using PhoneNumbers;
 
 namespace AftercareNudge.Events;
 
@@ -21,8 +20,6 @@ public sealed class EventValidator(TimeProvider time)
     {
         "date", "conversation", "therapy", "scene", "enm-date", "other",
     };
-
-    private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 
     public (PlannedEvent? Event, Dictionary<string, string[]> Errors) Validate(RegisterEventRequest request) => Validate(request, checkInsRequired: true);
 
@@ -348,41 +345,23 @@ public sealed class EventValidator(TimeProvider time)
             return null;
         }
 
-        if (!text.TrimStart().StartsWith('+'))
+        var problem = PhoneNumber.ParseForSms(text, out var e164);
+        switch (problem)
         {
-            errors.Add(field, "The phone number must start with + and its country code, such as +447911123456.");
-            return null;
-        }
-
-        // libphonenumber would read letters as keypad digits and drop an extension: both are guesses.
-        if (text.Length > 32 || text.Any(char.IsLetter))
-        {
-            errors.Add(field, "The phone number must be digits only, such as +447911123456 (no letters or extensions).");
-            return null;
-        }
-
-        try
-        {
-            var number = Phones.Parse(text, null);
-            var type = Phones.GetNumberType(number);
-            if (!Phones.IsValidNumber(number))
-            {
-                errors.Add(field, "This is not a valid phone number.");
+            case PhoneProblem.None:
+                return e164;
+            case PhoneProblem.NoCountryCode:
+                errors.Add(field, "The phone number must start with + and its country code, such as +447911123456.");
                 return null;
-            }
-
-            if (type is not (PhoneNumberType.MOBILE or PhoneNumberType.FIXED_LINE_OR_MOBILE))
-            {
+            case PhoneProblem.NotDigitsOnly:
+                errors.Add(field, "The phone number must be digits only, such as +447911123456 (no letters or extensions).");
+                return null;
+            case PhoneProblem.CannotText:
                 errors.Add(field, "This number cannot receive text messages: give a mobile number.");
                 return null;
-            }
-
-            return Phones.Format(number, PhoneNumberFormat.E164);
-        }
-        catch (NumberParseException)
-        {
-            errors.Add(field, "This is not a valid phone number.");
-            return null;
+            default:
+                errors.Add(field, "This is not a valid phone number.");
+                return null;
         }
     }
 

@@ -79,7 +79,7 @@ public sealed class PendingChanges(EventStore store, DueCheckInIndex dueIndex, I
 
                 // The old row goes only once the check-in no longer matches it (as the dispatcher judges
                 // a row): a check-in a dispatch run holds keeps the row that lets it be found again.
-                if (change.OldNextAttemptAt is { } old && (after is null || after.IsFinished || !SameInstant(after.NextAttemptAt, old)))
+                if (change.OldNextAttemptAt is { } old && (after is null || after.IsFinished || !StoredTime.SameInstant(after.NextAttemptAt, old)))
                 {
                     await dueIndex.RemoveAsync(new DueEntry(eventId, change.CheckInId, old), cancellationToken);
                 }
@@ -97,9 +97,6 @@ public sealed class PendingChanges(EventStore store, DueCheckInIndex dueIndex, I
             }
         }
     }
-
-    // Table Storage keeps dates to the millisecond at best: compare at that precision.
-    internal static bool SameInstant(DateTimeOffset a, DateTimeOffset b) => Math.Abs((a - b).Ticks) < TimeSpan.TicksPerMillisecond;
 
     /// <summary>Brings one check-in to what the change says, if it is still waiting; returns it as it now is.</summary>
     private async Task<CheckInRecord?> ApplyAsync(EventRecord record, CheckInChange change, CheckInRecord? current, CancellationToken cancellationToken)
@@ -141,10 +138,10 @@ public sealed class PendingChanges(EventStore store, DueCheckInIndex dueIndex, I
     {
         if (change.What == CheckInChangeKind.Remove)
         {
-            return current with { Status = CheckInStatus.Cancelled, Reason = "removed" };
+            return current with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.Removed };
         }
 
-        var moves = change.DueAt is { } due && !SameInstant(due, current.DueAt);
+        var moves = change.DueAt is { } due && !StoredTime.SameInstant(due, current.DueAt);
         if (!moves && current.Message == change.Message && current.Timing == change.Timing)
         {
             return null;

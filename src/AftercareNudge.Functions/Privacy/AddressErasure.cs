@@ -181,7 +181,7 @@ public sealed class AddressErasure(
                     ? current with
                     {
                         Status = cancelledThis ? CheckInStatus.Cancelled : current.Status,
-                        Reason = cancelledThis ? "erased" : current.Reason,
+                        Reason = cancelledThis ? CheckInReasons.Erased : current.Reason,
                         Message = empty ? "" : current.Message,
                         To = newTo ?? current.To,
                     }

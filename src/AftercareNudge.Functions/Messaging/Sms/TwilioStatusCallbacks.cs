@@ -47,7 +47,7 @@ public static class TwilioStatusCallbacks
 
         var eventId = request.Query["eventId"].ToString();
         var checkInId = request.Query["checkInId"].ToString();
-        if (!IsOurId(eventId, "ev_") || !DeliveryReports.IsOurCheckInId(checkInId))
+        if (!Ids.IsEventId(eventId) || !Ids.IsCheckInId(checkInId))
         {
             // A consent request, or a message sent before callbacks carried ids.
             TwilioStatusLog.NoCheckIn(logger, messageSid, messageStatus);
@@ -89,9 +89,8 @@ public static class TwilioStatusCallbacks
     internal static CheckInRecord? Apply(CheckInRecord checkIn, string messageSid, CheckInStatus status, string? reason) =>
         DeliveryReports.Apply(checkIn, new DeliveryReport(status, reason, messageSid));
 
-    /// <summary>Our ids as <c>EventService</c> makes them: the prefix and 24 lowercase hex digits.</summary>
-    internal static bool IsOurId(string? id, string prefix) =>
-        id is { Length: 27 } && id.StartsWith(prefix, StringComparison.Ordinal) && !id.AsSpan(3).ContainsAnyExcept("0123456789abcdef");
+    /// <summary>Our ids as <see cref="Ids"/> makes them: the prefix and 24 lowercase hex digits.</summary>
+    internal static bool IsOurId(string? id, string prefix) => Ids.IsOurs(id, prefix);
 
     // Twilio's error codes are numbers; anything else is not worth storing as a reason.
     private static bool IsErrorCode(string? code) =>

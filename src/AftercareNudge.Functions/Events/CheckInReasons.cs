@@ -1,0 +1,42 @@
+namespace AftercareNudge.Events;
+
+/// <summary>
+/// The reasons the app records on a check-in (<c>CheckInRecord.Reason</c>): why it was skipped,
+/// cancelled, held or failed. They are stored and shown in the API as they are, so the values
+/// must not change; a provider's own code is kept with its prefix (<c>twilio-…</c>).
+/// </summary>
+internal static class CheckInReasons
+{
+    /// <summary>The recipient has not agreed to the channel.</summary>
+    public const string NoConsent = "no-consent";
+
+    /// <summary>The recipient opted out (STOP, unsubscribe, spam report).</summary>
+    public const string OptedOut = "opted-out";
+
+    /// <summary>The recipient agreed to an earlier version of the aftercare plan, not this one.</summary>
+    public const string PlanChanged = "plan-changed";
+
+    /// <summary>Held until the recipient's quiet hours end.</summary>
+    public const string QuietHours = "quiet-hours";
+
+    /// <summary>The recipient's address was erased.</summary>
+    public const string Erased = "erased";
+
+    /// <summary>The check-in was taken out of the plan by a change.</summary>
+    public const string Removed = "removed";
+
+    /// <summary>The event was cancelled.</summary>
+    public const string EventCancelled = "event-cancelled";
+
+    /// <summary>The plan has no address for the recipient on the channel.</summary>
+    public const string RecipientMissing = "recipient-missing";
+
+    /// <summary>The email bounced (SendGrid).</summary>
+    public const string Bounced = "bounced";
+
+    /// <summary>SendGrid would not send to the address.</summary>
+    public const string Dropped = "dropped";
+
+    /// <summary>The prefix of a send whose outcome we never learned, followed by what we know.</summary>
+    public const string OutcomeUnknownPrefix = "outcome-unknown:";
+}
