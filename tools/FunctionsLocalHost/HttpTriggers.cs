@@ -67,18 +67,18 @@ public sealed partial class HttpTriggers(Invocations invocations, HttpClient wor
 
         request.TriggerMetadata["Query"] = new TypedData { Json = JsonSerializer.Serialize(http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString())) };
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        using var forwarding = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         var invocation = invocations.InvokeAsync(request, http.RequestAborted);
         var body = await ReadBodyAsync(http.Request, http.RequestAborted);
-        var forwarded = ForwardAsync(http, invocationId, body, timeout.Token);
+        var forwarded = ForwardAsync(http, invocationId, body, forwarding.Token);
 
         var outcome = await invocation;
         if (!outcome.Succeeded)
         {
-            await timeout.CancelAsync();
+            await forwarding.CancelAsync();
             Log.Failed(logger, function.Name, invocationId, outcome.Error ?? "no reason given");
             http.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            _ = forwarded.ContinueWith(t => t.Result?.Dispose(), TaskScheduler.Default);
+            _ = forwarded.ContinueWith(t => { if (t.IsCompletedSuccessfully) { t.Result?.Dispose(); } }, TaskScheduler.Default);
             return;
         }
 

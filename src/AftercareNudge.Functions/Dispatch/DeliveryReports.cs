@@ -129,9 +129,6 @@ public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followU
     /// <summary>A send whose outcome we never learned: it may have arrived.</summary>
     public static bool IsOutcomeUnknown(string? reason) => reason?.StartsWith(CheckInReasons.OutcomeUnknownPrefix, StringComparison.Ordinal) == true;
 
-    /// <summary>A check-in id as <see cref="Ids"/> makes them, or one of its follow-ups.</summary>
-    public static bool IsOurCheckInId(string? id) => Ids.IsCheckInId(id);
-
     /// <summary>
     /// Whether the report names a message other than the one the check-in went out as. Twilio names the
     /// message by its SID; SendGrid's <c>sg_message_id</c> is the <c>X-Message-Id</c> we kept followed by

@@ -53,7 +53,7 @@ public sealed class EventChanges(
     {
         for (var attempt = 1; ; attempt++)
         {
-            var found = EventService.IsWellFormedId(eventId) ? await store.GetAsync(eventId, cancellationToken) : null;
+            var found = Ids.IsEventId(eventId) ? await store.GetAsync(eventId, cancellationToken) : null;
             if (found is not { } f || f.Event.ClientId != client.Id)
             {
                 return new ChangeResult(ChangeOutcome.NotFound);
@@ -120,7 +120,7 @@ public sealed class EventChanges(
     /// <summary>The write, in the order <see cref="PendingChanges"/> explains. False if the event changed since it was read.</summary>
     private async Task<bool> ApplyAsync(EventRecord record, IReadOnlyList<CheckInRecord> before, Plan plan, CancellationToken cancellationToken)
     {
-        var changeId = EventService.NewId("chg_");
+        var changeId = Ids.New("chg_");
         var changes = plan.Changes.Select(c => c with { ChangeId = changeId }).ToList();
         var added = changes
             .Where(c => c.What == CheckInChangeKind.Add)
@@ -332,7 +332,7 @@ public sealed class EventChanges(
                 if (entry.Existing is not { } row)
                 {
                     var due = checkIn.DueAt.ToDateTimeOffset();
-                    plan.Changes.Add(new CheckInChange("", EventService.NewId("ci_"), CheckInChangeKind.Add, checkIn.Message, checkIn.Timing, due, null, now, checkIn.To, checkIn.Channel, position++));
+                    plan.Changes.Add(new CheckInChange("", Ids.New("ci_"), CheckInChangeKind.Add, checkIn.Message, checkIn.Timing, due, null, now, checkIn.To, checkIn.Channel, position++));
                     continue;
                 }
 

@@ -32,7 +32,7 @@ public sealed class EventService(
     /// </remarks>
     public async Task<EventView> RegisterAsync(ApiClient client, PlannedEvent planned, CancellationToken cancellationToken, string? eventId = null)
     {
-        eventId ??= NewId("ev_");
+        eventId ??= Ids.New("ev_");
         var organizerId = ConsentStore.OrganizerId(client.Id, planned.Organizer);
         var record = new EventRecord(
             eventId,
@@ -53,7 +53,7 @@ public sealed class EventService(
         var checkIns = planned.CheckIns.Select((c, i) =>
         {
             var due = c.DueAt.ToDateTimeOffset();
-            return new CheckInRecord(eventId, NewId("ci_"), i, c.To, c.Channel, c.Message, c.Timing, due, due, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: c.Kind);
+            return new CheckInRecord(eventId, Ids.New("ci_"), i, c.To, c.Channel, c.Message, c.Timing, due, due, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: c.Kind);
         }).ToList();
 
         // Who each check-in goes to, before the event itself (like the due index): a STOP must find them.
@@ -113,7 +113,7 @@ public sealed class EventService(
     /// <summary>The event if it exists and belongs to this client; another client's event is not found.</summary>
     public async Task<EventView?> GetAsync(ApiClient client, string eventId, CancellationToken cancellationToken)
     {
-        if (!IsWellFormedId(eventId))
+        if (!Ids.IsEventId(eventId))
         {
             return null;
         }
@@ -140,7 +140,7 @@ public sealed class EventService(
     /// </summary>
     public async Task<(CancelOutcome Outcome, EventView? View)> CancelAsync(ApiClient client, string eventId, string? ifMatch, CancellationToken cancellationToken)
     {
-        var found = IsWellFormedId(eventId) ? await store.GetAsync(eventId, cancellationToken) : null;
+        var found = Ids.IsEventId(eventId) ? await store.GetAsync(eventId, cancellationToken) : null;
         if (found is { Event.PendingChange: not null } && await pending.RollForwardAsync(eventId, cancellationToken))
         {
             // A change cut off half way is finished first, so that nothing of it lands after the cancellation.
@@ -270,11 +270,6 @@ public sealed class EventService(
             people.FirstOrDefault(p => p.Key == c.To)?.Consent.GetValueOrDefault(c.Channel == Channel.Sms ? "sms" : "email") == ConsentState.Granted);
         return allGranted ? EventStatus.Scheduled : EventStatus.AwaitingConsent;
     }
-
-    internal static string NewId(string prefix) => Ids.New(prefix);
-
-    internal static bool IsWellFormedId(string id) => Ids.IsEventId(id);
-
 }
 
 /// <summary>Event log messages (event ids 500-519): ids and counts only.</summary>

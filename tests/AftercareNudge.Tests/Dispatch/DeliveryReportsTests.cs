@@ -78,7 +78,7 @@ public sealed class DeliveryReportsTests
     [InlineData(null, false)]
     public void IsOurCheckInId_AcceptsCheckInsAndTheirFollowUps(string? id, bool expected)
     {
-        Assert.Equal(expected, DeliveryReports.IsOurCheckInId(id));
+        Assert.Equal(expected, Ids.IsCheckInId(id));
     }
 
     [Theory]

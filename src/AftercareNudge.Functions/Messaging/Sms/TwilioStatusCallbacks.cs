@@ -89,9 +89,6 @@ public static class TwilioStatusCallbacks
     internal static CheckInRecord? Apply(CheckInRecord checkIn, string messageSid, CheckInStatus status, string? reason) =>
         DeliveryReports.Apply(checkIn, new DeliveryReport(status, reason, messageSid));
 
-    /// <summary>Our ids as <see cref="Ids"/> makes them: the prefix and 24 lowercase hex digits.</summary>
-    internal static bool IsOurId(string? id, string prefix) => Ids.IsOurs(id, prefix);
-
     // Twilio's error codes are numbers; anything else is not worth storing as a reason.
     private static bool IsErrorCode(string? code) =>
         code is { Length: > 0 and <= 10 } && int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out _);

@@ -106,7 +106,7 @@ public sealed class TwilioStatusCallbacksTests
     [InlineData(null, "ev_", false)]
     public void IsOurId_AcceptsOnlyTheShapeWeMake(string? id, string prefix, bool expected)
     {
-        Assert.Equal(expected, TwilioStatusCallbacks.IsOurId(id, prefix));
+        Assert.Equal(expected, Ids.IsOurs(id, prefix));
     }
 
     private static CheckInRecord CheckIn(CheckInStatus status, string? reason, string? providerMessageId) => new(
