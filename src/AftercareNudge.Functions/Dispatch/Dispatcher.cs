@@ -175,6 +175,18 @@ public sealed class Dispatcher(
             return DispatchOutcome.Busy;
         }
 
+        // The event is read before the claim, not after: a change is finished only once it has reached
+        // every check-in that was waiting, so a claim made after this read, on the check-in as read
+        // above, is of a check-in no finished change still has to reach. Read after the claim, a change
+        // finished in between (which leaves a claimed check-in alone) would let the old words go out.
+        var record = await events.GetEventAsync(entry.EventId, cancellationToken);
+        if (record?.PendingChange is not null)
+        {
+            // The event is mid-change: finish the change, take the check-in as it now is.
+            await changes.RollForwardAsync(entry.EventId, cancellationToken);
+            return await ProcessAsync(entry, cancellationToken);
+        }
+
         CheckInRecord claimed;
         try
         {
@@ -185,19 +197,6 @@ public sealed class Dispatcher(
         catch (RequestFailedException e) when (e.IsPreconditionFailed())
         {
             return DispatchOutcome.Busy;
-        }
-
-        var record = await events.GetEventAsync(entry.EventId, cancellationToken);
-        if (record?.PendingChange is not null)
-        {
-            // The event is mid-change: give the check-in back, finish the change, take it as it now is.
-            if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, ClaimedUntil = null, Attempts = checkIn.Attempts }))
-            {
-                return DispatchOutcome.Busy;
-            }
-
-            await changes.RollForwardAsync(entry.EventId, cancellationToken);
-            return await ProcessAsync(entry, cancellationToken);
         }
 
         var recipient = record?.Find(claimed.To);

@@ -6,6 +6,9 @@ using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Storage;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Events;
@@ -22,12 +25,14 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
     private static readonly (string Marker, double Hours)[] OldPlan = [("A", 5.5), ("B", 4), ("C", 20), ("D", 6)];
 
     private readonly StorageCrash _crash = new();
+    private readonly AfterFirstClaim _afterClaim = new();
     private readonly AppFactory _app;
     private readonly DateTimeOffset _start;
 
     public PatchEventCrashTests(AzuriteFixture azurite)
     {
         var options = _crash.Options;
+        options.AddPolicy(_afterClaim, HttpPipelinePosition.PerCall);
         _app = new AppFactory(azurite, configureServices: s => s.AddSingleton(options));
         _start = _app.Time.GetUtcNow();
     }
@@ -106,6 +111,49 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A change left marked (the PATCH died once it was written, before any check-in had it), finished by
+    /// someone else (a GET, another instance) the moment a dispatch run claims a check-in: the run sends
+    /// the check-in as the change made it, or not at all, never its old words or at its old time. Fails
+    /// if the run reads the event after its claim: the change, finding the check-in claimed, leaves it
+    /// alone and ends, and the run then finds no mark.
+    /// </summary>
+    [Fact]
+    public async Task Dispatch_ChangeFinishedByAnotherAsARunClaims_SendsOnlyTheNewPlan()
+    {
+        (string Marker, double Hours)[] newPlan = [("A", 7.5), ("B", 6), ("C2", 20), ("E", 7)];
+        var consented = await _app.RegisterAsync(Registration());
+        await _app.GrantAsync(consented, "organizer", Channel.Sms);
+        await _app.GrantAsync(consented, "organizer", Channel.Email);
+        await _app.GrantAsync(consented, "alex", Channel.Email);
+
+        var store = _app.Services.GetRequiredService<EventStore>();
+        string? marked = null;
+        for (var allowed = 0; marked is null; allowed++)
+        {
+            Assert.True(allowed < 100, "No point of the change left it marked with no check-in changed yet.");
+            var view = await _app.RegisterAsync(Registration());
+            var etag = await ETagAsync(view.Id);
+            _crash.Arm(allowed);
+            await PatchAsync(view, etag, 3, 7);
+            _crash.Disarm();
+            var rows = await store.GetWithChangesAsync(view.Id, TestContext.Current.CancellationToken);
+            if (rows is { Event.PendingChange: not null } r && r.CheckIns.Count == OldPlan.Length
+                && r.CheckIns.All(c => c.Status == CheckInStatus.Scheduled && !c.Message.Contains("[C2]", StringComparison.Ordinal) && StoredTime.SameInstant(c.DueAt, view.CheckIns.Single(v => v.Id == c.Id).DueAt)))
+            {
+                marked = view.Id;
+            }
+        }
+
+        var pending = _app.Services.GetRequiredService<PendingChanges>();
+        _afterClaim.Arm(marked, () => pending.RollForwardAsync(marked, CancellationToken.None));
+
+        var sent = await DispatchAsync(OldPlan.Concat(newPlan).Select(p => p.Hours).Distinct().Order());
+
+        var what = sent.GetValueOrDefault(marked) ?? [];
+        Assert.True(what.SetEquals(newPlan), string.Join(", ", what));
+    }
+
     /// <summary>Runs dispatch at each time of both plans; returns, per event, what was sent when (hours after registration).</summary>
     private async Task<Dictionary<string, HashSet<(string Marker, double Hours)>>> DispatchAsync(IEnumerable<double> times)
     {
@@ -165,4 +213,38 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
 
     [GeneratedRegex(@"\[(\w+)\]")]
     private static partial Regex Marker();
+
+    /// <summary>Once armed, runs its action once, right after the first claim (a check-in written as sending) of one event succeeds.</summary>
+    private sealed class AfterFirstClaim : HttpPipelinePolicy
+    {
+        private string? _eventId;
+        private Func<Task<bool>>? _then;
+
+        public void Arm(string eventId, Func<Task<bool>> then) => (_eventId, _then) = (eventId, then);
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            if (_then is { } then && message.Response.Status is >= 200 and < 300 && IsClaim(message.Request, _eventId!))
+            {
+                _then = null;
+                await then();
+            }
+        }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => ProcessNext(message, pipeline);
+
+        private static bool IsClaim(Request request, string eventId)
+        {
+            var uri = request.Uri.ToString();
+            if (request.Content is null || !uri.Contains(eventId, StringComparison.Ordinal) || !uri.Contains("checkin-", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            using var body = new MemoryStream();
+            request.Content.WriteTo(body, CancellationToken.None);
+            return System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("\"Status\":\"Sending\"", StringComparison.Ordinal);
+        }
+    }
 }
