@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.TestHost;
 
 namespace FunctionsLocalHost;
 
@@ -8,17 +10,26 @@ namespace FunctionsLocalHost;
 /// The worker inside this process, the way WebApplicationFactory runs an app: the app's entry point is
 /// called on a thread of its own with the host's switches as configuration, and the services it builds
 /// can be replaced (a fake clock, scripted senders) when its builder announces itself through the
-/// hosting diagnostics ("HostBuilding"). Only one can run in a process: the worker's web server port and
-/// its entry assembly are process-wide.
+/// hosting diagnostics ("HostBuilding"). Its web server is an in-memory <see cref="TestServer"/>, not
+/// the TCP port the worker picks once per process, so several can run at once (each with its own
+/// services), as long as they are workers of the same app: the entry assembly is process-wide.
 /// </summary>
 public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null) : IWorkerLauncher, IObserver<DiagnosticListener>
 {
+    private static readonly Lock EntryAssemblyLock = new();
+    private static Assembly? _entryAssembly;
     private static int _running;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<IHost> _built = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<IDisposable> _subscriptions = [];
-    private readonly Action<IServiceCollection> _configureServices = configureServices ?? (_ => { });
+    private readonly Action<IServiceCollection> _configureServices = services =>
+    {
+        configureServices?.Invoke(services);
+        services.AddSingleton<IServer, TestServer>();
+    };
+
     private int _threadId;
+    private bool _started;
 
     public Task Exited => _exited.Task;
 
@@ -27,13 +38,20 @@ public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, st
 
     public Task StartAsync(WorkerStartInfo start, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _running, 1) == 1)
+        var entryPoint = app.EntryPoint ?? throw new InvalidOperationException($"{app.GetName().Name} has no entry point.");
+        lock (EntryAssemblyLock)
         {
-            throw new InvalidOperationException("Only one in-process worker can run in a process at a time.");
+            if (_running > 0 && _entryAssembly != app)
+            {
+                throw new InvalidOperationException($"An in-process worker of {_entryAssembly!.GetName().Name} runs already; workers of two apps cannot share a process.");
+            }
+
+            _running++;
+            _started = true;
+            _entryAssembly = app;
+            Assembly.SetEntryAssembly(app); // the worker finds its generated metadata and executor through it
         }
 
-        var entryPoint = app.EntryPoint ?? throw new InvalidOperationException($"{app.GetName().Name} has no entry point.");
-        Assembly.SetEntryAssembly(app); // the worker finds its generated metadata and executor through it
         Environment.SetEnvironmentVariable("FUNCTIONS_APPLICATION_DIRECTORY", start.AppDirectory); // read from the environment when functions load
         _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
 
@@ -94,8 +112,19 @@ public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, st
             subscription.Dispose();
         }
 
-        Interlocked.Exchange(ref _running, 0);
+        lock (EntryAssemblyLock)
+        {
+            if (_started)
+            {
+                _started = false;
+                _running--;
+            }
+        }
     }
+
+    /// <summary>The worker's in-memory web server, reached without a port.</summary>
+    public HttpMessageHandler CreateWorkerHandler() =>
+        ((TestServer)_built.Task.Result.Services.GetRequiredService<IServer>()).CreateHandler();
 
     void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
     {

@@ -167,7 +167,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         webBuilder.Services.AddSingleton(options.Time);
         webBuilder.Services.AddSingleton(sp => new HttpTriggers(
             sp.GetRequiredService<Invocations>(),
-            new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan },
+            new HttpClient(_worker.CreateWorkerHandler() ?? new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan },
             WorkerUri,
             sp.GetRequiredService<ILogger<HttpTriggers>>()));
         webBuilder.Services.AddSingleton(sp => new TimerTriggers(

@@ -14,6 +14,12 @@ public interface IWorkerLauncher : IAsyncDisposable
 
     /// <summary>Ends the worker at once (after <see cref="WorkerTerminate"/> had its grace period).</summary>
     Task KillAsync();
+
+    /// <summary>
+    /// How to reach the worker's web server once it is up: null for its own address (the
+    /// <c>HttpUri</c> it reports), or a handler that reaches it in memory.
+    /// </summary>
+    HttpMessageHandler? CreateWorkerHandler() => null;
 }
 
 public sealed record WorkerStartInfo(Uri HostEndpoint, string WorkerId, string RequestId, int MaxMessageLength, string AppDirectory);
