@@ -1,6 +1,5 @@
-// Lateness benchmark: how late the app's own timers send check-ins. The real in-process timer
-// scheduler fires the real DispatchDueCheckIns function on its function.json schedule (0 * * * * *),
-// on the real clock, against the Table service; check-ins fall due at every 2.5 s over two minutes,
+// Lateness benchmark: how late check-ins are sent when a dispatch run starts on each whole minute, as
+// the Functions host fires DispatchDueCheckIns on its schedule (0 * * * * *), on the real clock, against the Table service; check-ins fall due at every 2.5 s over two minutes,
 // on the minute and between. Prints sentAt - dueAt (p50, p99, max, earliest) beside the tolerance
 // it is judged by (Dispatch__LateAfter), for the dispatcher as configured and, in the same minutes,
 // for one without look-ahead (how it was before). Bounded: about two and a half minutes.
@@ -41,7 +40,7 @@ internal static class LatenessBenchmark
         var schedulers = setups.Select(s => s.Scheduler).ToList();
         foreach (var scheduler in schedulers)
         {
-            await scheduler.StartAsync(stop.Token);
+            scheduler.Start(stop.Token);
         }
 
         // Long enough for the run that fires after the last check-in's time, and no longer.
@@ -54,8 +53,7 @@ internal static class LatenessBenchmark
         await stop.CancelAsync();
         foreach (var scheduler in schedulers)
         {
-            await scheduler.StopAsync(CancellationToken.None);
-            scheduler.Dispose();
+            await scheduler.Stopped;
         }
 
         for (var i = 0; i < runs.Length; i++)
@@ -112,15 +110,11 @@ internal static class LatenessBenchmark
             new DeliveryFollowUps(store, consents, new RecipientCheckIns(tables), index, time, NullLogger<DeliveryFollowUps>.Instance),
             new AftercareReminders(store, consents, time), Options.Create(options), time, NullLogger<Dispatcher>.Instance));
         var provider = services.BuildServiceProvider();
-        var scheduler = new InProcessTimerScheduler(
-            [new DispatchDueCheckInsFunction(provider.GetRequiredService<IServiceScopeFactory>())],
-            time,
-            new ConfigurationBuilder().Build(),
-            NullLogger<InProcessTimerScheduler>.Instance);
+        var scheduler = new MinuteTimer(provider, time);
         return new Setup(tables, prefix, store, checkIns, scheduler);
     }
 
-    private sealed record Setup(AppTables Tables, string Prefix, EventStore Store, IReadOnlyList<(string EventId, string CheckInId)> CheckIns, InProcessTimerScheduler Scheduler)
+    private sealed record Setup(AppTables Tables, string Prefix, EventStore Store, IReadOnlyList<(string EventId, string CheckInId)> CheckIns, MinuteTimer Scheduler)
     {
         public async Task<bool> AllSentAsync() => (await LatenessAsync()).Count == CheckIns.Count;
 
@@ -145,6 +139,34 @@ internal static class LatenessBenchmark
             {
                 await Tables.Service.DeleteTableAsync(Prefix + name);
             }
+        }
+    }
+}
+
+/// <summary>What the host does for the timer: a dispatch run at each whole minute (UTC), one at a time.</summary>
+internal sealed class MinuteTimer(IServiceProvider services, TimeProvider time)
+{
+    private static readonly Cronos.CronExpression Schedule = Cronos.CronExpression.Parse("0 * * * * *", Cronos.CronFormat.IncludeSeconds);
+
+    public Task Stopped { get; private set; } = Task.CompletedTask;
+
+    public void Start(CancellationToken stop) => Stopped = RunAsync(stop);
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested && Schedule.GetNextOccurrence(time.GetUtcNow(), TimeZoneInfo.Utc) is { } next)
+        {
+            try
+            {
+                await Task.Delay(next - time.GetUtcNow(), time, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            await using var scope = services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<Dispatcher>().RunAsync(stop);
         }
     }
 }

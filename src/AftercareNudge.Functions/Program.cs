@@ -2,24 +2,25 @@ using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Docs;
 using AftercareNudge.Events;
-using AftercareNudge.Health;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Notifications;
 using AftercareNudge.Privacy;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
+using Microsoft.Azure.Functions.Worker.Builder;
 
-var builder = WebApplication.CreateBuilder(args);
-
-// A Functions custom handler: the host's port and timers, or our own when run alone.
-builder.UseFunctionsHostingModel();
+// An Azure Functions isolated worker with ASP.NET Core integration: the functions are in the feature
+// folders ([Function] classes); the Functions host (or our local one, tools/FunctionsLocalHost) routes
+// requests and fires the timers.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
 builder.AddTelemetry();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
-builder.Services.AddRequestLimits();
 builder.Services.AddStorage();
 builder.Services.AddApiKeys();
 builder.Services.AddRateLimits();
@@ -31,22 +32,16 @@ builder.Services.AddPrivacy();
 builder.Services.AddNotifications();
 builder.Services.AddApiReference();
 
-var app = builder.Build();
-app.UseExceptionHandler();
-app.UseRequestLimits();
-app.UseStatusCodePages();
-app.UseRateLimiter();
+// What every function passes through, in this order (HTTP only, except the log scope).
+builder.UseMiddleware<InvocationLogScope>();
+builder.UseMiddleware<ErrorAnswers>();
+builder.UseMiddleware<RequestSizeLimit>();
+builder.UseMiddleware<RateLimitCheck>();
+builder.UseMiddleware<DevelopmentOutboxRoutes>();
+builder.UseMiddleware<ApiKeyCheck>();
+builder.UseMiddleware<TwilioSignatureCheck>();
 
-app.MapFunctionsHostingModel();
-var api = app.MapGroup("/api");
-api.MapHealth();
-api.MapEvents();
-api.MapConsent();
-api.MapPrivacy();
-api.MapDevOutbox();
-app.MapApiReference();
+builder.Build().Run();
 
-app.Run();
-
-/// <summary>The entry point, visible to WebApplicationFactory in the integration tests.</summary>
+/// <summary>The entry point, which the local host runs in the tests' process.</summary>
 public partial class Program;

@@ -23,16 +23,6 @@ public static class ConsentExtensions
         services.AddSingleton<InboundSms>();
         services.AddSingleton<ReplyAcknowledgements>();
         services.AddSingleton<HeldConsentRequests>();
-        services.AddSingleton<Hosting.ITimerFunction, SendHeldConsentRequestsFunction>();
         return services;
-    }
-
-    public static RouteGroupBuilder MapConsent(this RouteGroupBuilder api)
-    {
-        api.MapTwilioSms();
-        api.MapTwilioStatus();
-        api.MapConsentPages();
-        api.MapSendGridEvents();
-        return api;
     }
 }

@@ -18,15 +18,6 @@ public static partial class ConsentPages
     private const string Agree = "agree";
     private const string Decline = "decline";
 
-    public static RouteGroupBuilder MapConsentPages(this RouteGroupBuilder api)
-    {
-        api.MapGet("/consent/{token}", ShowConsentAsync);
-        api.MapPost("/consent/{token}", DecideAsync).DisableAntiforgery();
-        api.MapGet("/unsubscribe/{token}", ShowUnsubscribeAsync);
-        api.MapPost("/unsubscribe/{token}", UnsubscribeAsync).DisableAntiforgery();
-        return api;
-    }
-
     /// <summary>
     /// <c>GET /api/consent/{token}</c>: who asks, what and when, the aftercare plan as written and what the
     /// organiser wrote about this person, how to stop; optional quiet hours; Agree / Decline. Changes nothing.

@@ -87,17 +87,3 @@ public sealed class HeldConsentRequests(AppTables tables)
         }
     }
 }
-
-/// <summary>The <c>SendHeldConsentRequests</c> timer (every five minutes): held requests, then the organisers' missing-consent notices that are due.</summary>
-public sealed class SendHeldConsentRequestsFunction(IServiceScopeFactory scopes) : ITimerFunction
-{
-    public string Name => "SendHeldConsentRequests";
-
-    public async Task<IReadOnlyList<string>> RunAsync(TimerInfo timer, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var tried = await scope.ServiceProvider.GetRequiredService<ConsentRequests>().SendHeldAsync(cancellationToken);
-        var notices = await scope.ServiceProvider.GetRequiredService<MissingConsentNotices>().SendDueAsync(cancellationToken);
-        return [$"Held consent requests tried: {tried}", $"Missing-consent notices dealt with: {notices}"];
-    }
-}

@@ -33,13 +33,7 @@ public static class SendGridEvents
 {
     private const string DedupePartition = "sendgrid";
 
-    public static RouteGroupBuilder MapSendGridEvents(this RouteGroupBuilder api)
-    {
-        api.MapPost("/sendgrid/events", HandleAsync).DisableAntiforgery();
-        return api;
-    }
-
-    private static async Task<Results<Ok<SendGridEventsResult>, ProblemHttpResult>> HandleAsync(
+    internal static async Task<Results<Ok<SendGridEventsResult>, ProblemHttpResult>> HandleAsync(
         HttpRequest request,
         IOptions<SendGridOptions> options,
         TimeProvider time,

@@ -14,63 +14,55 @@ public static class SmsEndpoints
     private const int MaxFromLength = 64;
 
     /// <summary><c>POST /api/twilio/sms</c>: Twilio's inbound-message webhook, signed; answers in TwiML.</summary>
-    public static RouteGroupBuilder MapTwilioSms(this RouteGroupBuilder api)
+    internal static async Task<ContentHttpResult> TwilioInboundAsync(HttpRequest request, InboundSms inbound, CancellationToken cancellationToken)
     {
-        api.MapPost("/twilio/sms", async (HttpRequest request, InboundSms inbound, CancellationToken cancellationToken) =>
+        var form = await request.ReadFormAsync(cancellationToken);
+        var from = form["From"].ToString();
+        var messageId = form["MessageSid"].ToString();
+        // Only Twilio can sign, but its fields still become table keys: anything not shaped like a
+        // number and a message SID is not a message we can act on.
+        if (from.Length is 0 or > MaxFromLength || messageId.Length is 0 or > 64 || !messageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            var form = await request.ReadFormAsync(cancellationToken);
-            var from = form["From"].ToString();
-            var messageId = form["MessageSid"].ToString();
-            // Only Twilio can sign, but its fields still become table keys: anything not shaped like a
-            // number and a message SID is not a message we can act on.
-            if (from.Length is 0 or > MaxFromLength || messageId.Length is 0 or > 64 || !messageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            {
-                return TwiML(null);
-            }
+            return TwiML(null);
+        }
 
-            var optOutType = form["OptOutType"].ToString();
-            var reply = await inbound.HandleAsync(new IncomingSms(from, form["Body"].ToString(), messageId, optOutType.Length == 0 ? null : optOutType.ToUpperInvariant()), cancellationToken);
-            return TwiML(reply);
-        }).RequireTwilioSignature().DisableAntiforgery();
-        return api;
+        var optOutType = form["OptOutType"].ToString();
+        var reply = await inbound.HandleAsync(new IncomingSms(from, form["Body"].ToString(), messageId, optOutType.Length == 0 ? null : optOutType.ToUpperInvariant()), cancellationToken);
+        return TwiML(reply);
     }
 
     /// <summary>
     /// <c>POST /api/dev/sms</c> (outbox mode only): the same handling without a signature. The reply
     /// Twilio would have sent goes to the outbox.
     /// </summary>
-    public static RouteGroupBuilder MapDevSms(this RouteGroupBuilder dev)
+    internal static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> DevInboundAsync(HttpRequest http, InboundSms inbound, OutboxSender outbox, CancellationToken cancellationToken)
     {
-        dev.MapPost("/sms", async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> (HttpRequest http, InboundSms inbound, OutboxSender outbox, CancellationToken cancellationToken) =>
+        var read = await Hosting.JsonBodies.ReadAsync<DevSmsRequest>(http, cancellationToken);
+        if (read.Refusal is not null)
         {
-            var read = await Hosting.JsonBodies.ReadAsync<DevSmsRequest>(http, cancellationToken);
-            if (read.Refusal is not null)
-            {
-                return read.Refusal;
-            }
+            return read.Refusal;
+        }
 
-            var request = read.Value!;
-            if (string.IsNullOrWhiteSpace(request.From) || request.Body is null)
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["'from' (E.164) and 'body' are required."] });
-            }
+        var request = read.Value!;
+        if (string.IsNullOrWhiteSpace(request.From) || request.Body is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["'from' (E.164) and 'body' are required."] });
+        }
 
-            if (request.From.Length > MaxFromLength)
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = [$"'from' is a phone number: at most {MaxFromLength} characters."] });
-            }
+        if (request.From.Length > MaxFromLength)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = [$"'from' is a phone number: at most {MaxFromLength} characters."] });
+        }
 
-            // As Twilio would send it: E.164, whatever spacing the developer typed.
-            var from = Events.PhoneNumber.TryE164(request.From, out var e164) ? e164 : request.From.Trim();
-            var reply = await inbound.HandleAsync(new IncomingSms(from, request.Body, "dev-" + Guid.NewGuid().ToString("N"), null), cancellationToken);
-            if (reply is not null)
-            {
-                await outbox.SendAsync(new SmsMessage(from, reply, MessageKinds.ConsentReply, null, null), cancellationToken);
-            }
+        // As Twilio would send it: E.164, whatever spacing the developer typed.
+        var from = Events.PhoneNumber.TryE164(request.From, out var e164) ? e164 : request.From.Trim();
+        var reply = await inbound.HandleAsync(new IncomingSms(from, request.Body, "dev-" + Guid.NewGuid().ToString("N"), null), cancellationToken);
+        if (reply is not null)
+        {
+            await outbox.SendAsync(new SmsMessage(from, reply, MessageKinds.ConsentReply, null, null), cancellationToken);
+        }
 
-            return TwiML(reply);
-        });
-        return dev;
+        return TwiML(reply);
     }
 
     internal static ContentHttpResult TwiML(string? reply) => TypedResults.Content(

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.OpenApi;
 
 namespace AftercareNudge.Docs;
@@ -17,7 +18,7 @@ public static class ApiReference
     public const string DocumentRoute = "/api/openapi.json";
     public const string PageRoute = "/api/docs";
     public const string ApiKeyScheme = "apiKey";
-    private const string DocumentName = "v1";
+    internal const string DocumentName = "v1";
 
     /// <summary>What each route does, in the words of the product's contract.</summary>
     internal static readonly IReadOnlyDictionary<(string Method, string Path), (string Summary, string Description)> Summaries =
@@ -44,6 +45,11 @@ public static class ApiReference
 
     public static IServiceCollection AddApiReference(this IServiceCollection services)
     {
+        services.AddSingleton<FunctionEndpoints>();
+
+        // What ASP.NET Core's API explorer (and so the OpenAPI generator) reads: the functions, described.
+        // Requests are routed by the host and the worker's own endpoints, never by this.
+        services.AddSingleton<EndpointDataSource>(sp => sp.GetRequiredService<FunctionEndpoints>());
         services.AddOpenApi(DocumentName, options =>
         {
             // The public API only: not the Functions host's timer calls or its liveness probe.
@@ -78,7 +84,7 @@ public static class ApiReference
                     operation.Description = text.Description.Length == 0 ? null : text.Description;
                 }
 
-                if (path.StartsWith("api/events", StringComparison.Ordinal) || path.StartsWith("api/people", StringComparison.Ordinal))
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<Hosting.RequiresApiKeyAttribute>().Any())
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });
@@ -90,15 +96,17 @@ public static class ApiReference
         return services;
     }
 
-    public static WebApplication MapApiReference(this WebApplication app)
+    /// <summary><c>GET /api/openapi.json</c>: the document, as OpenAPI 3.1 JSON.</summary>
+    internal static async Task<ContentHttpResult> DocumentAsync(IOpenApiDocumentProvider documents, CancellationToken cancellationToken)
     {
-        app.MapOpenApi(DocumentRoute);
-        app.MapGet(PageRoute, PageAsync);
-        return app;
+        var document = await documents.GetOpenApiDocumentAsync(cancellationToken);
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        document.SerializeAsV31(new OpenApiJsonWriter(text));
+        return TypedResults.Content(text.ToString(), "application/json; charset=utf-8");
     }
 
     /// <summary><c>GET /api/docs</c>: every route of the document with its parameters, body and answers, as one plain page.</summary>
-    internal static async Task<ContentHttpResult> PageAsync(HttpContext http, [FromKeyedServices(DocumentName)] IOpenApiDocumentProvider documents, CancellationToken cancellationToken)
+    internal static async Task<ContentHttpResult> PageAsync(HttpContext http, IOpenApiDocumentProvider documents, CancellationToken cancellationToken)
     {
         var document = await documents.GetOpenApiDocumentAsync(cancellationToken);
         var html = new StringBuilder();
@@ -188,4 +196,19 @@ public static class ApiReference
         + "h3{font-size:.9375rem;margin:.75rem 0 .25rem}section{border-top:1px solid #8884;padding:1rem 0}"
         + ".method{display:inline-block;min-width:4.5rem;font-family:ui-monospace,monospace}code{font-family:ui-monospace,monospace;overflow-wrap:anywhere}"
         + ".small{font-size:.9375rem;opacity:.8}ul{margin:0;padding-left:1.25rem}";
+}
+
+public sealed class ApiReferenceFunctions([FromKeyedServices(ApiReference.DocumentName)] IOpenApiDocumentProvider documents)
+{
+    [Function("GetOpenApiDocument")]
+    public Task<ContentHttpResult> GetOpenApiDocument(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        ApiReference.DocumentAsync(documents, cancellationToken);
+
+    [Function("ShowApiReference")]
+    public Task<ContentHttpResult> ShowApiReference(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        ApiReference.PageAsync(request.HttpContext, documents, cancellationToken);
 }

@@ -17,16 +17,6 @@ public static partial class EventEndpoints
         return services;
     }
 
-    public static RouteGroupBuilder MapEvents(this RouteGroupBuilder api)
-    {
-        var events = api.MapGroup("/events").RequireApiKey();
-        events.MapPost("/", RegisterAsync);
-        events.MapGet("/{id}", GetAsync);
-        events.MapPatch("/{id}", ChangeAsync);
-        events.MapDelete("/{id}", CancelAsync);
-        return events;
-    }
-
     /// <summary>
     /// <c>POST /api/events</c>. With an <c>Idempotency-Key</c>, a repeat within a day answers the event the
     /// first request registered (see <see cref="IdempotencyKeys"/>); without one, every request registers.

@@ -9,12 +9,6 @@ public sealed record HealthView(string Status, string Storage);
 public static class HealthEndpoints
 {
     /// <summary><c>GET /api/health</c>: 200 when the app is up and its storage answers, 503 when storage does not.</summary>
-    public static RouteGroupBuilder MapHealth(this RouteGroupBuilder api)
-    {
-        api.MapGet("/health", CheckAsync);
-        return api;
-    }
-
     internal static async Task<Results<Ok<HealthView>, JsonHttpResult<HealthView>>> CheckAsync(AppTables tables, TimeProvider time, CancellationToken cancellationToken)
     {
         try

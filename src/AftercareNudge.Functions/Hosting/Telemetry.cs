@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
@@ -8,9 +6,9 @@ using OpenTelemetry.Resources;
 namespace AftercareNudge.Hosting;
 
 /// <summary>
-/// Where the logs go and what every line carries. Always the console (JSON lines under the Functions
-/// host, readable lines locally), with scopes: the invocation id, and the event / check-in ids of the
-/// operation in hand. With <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> set, Application Insights too,
+/// Where the logs go and what every line carries. Always the Functions host (the worker's logs go to it
+/// over its connection), with scopes: the invocation id (see <see cref="InvocationLogScope"/>), and the
+/// event / check-in ids of the operation in hand. With <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> set, Application Insights too,
 /// authenticated with the app's managed identity when <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c>
 /// says <c>Authorization=AAD</c>.
 /// </summary>
@@ -35,32 +33,12 @@ internal static class Telemetry
         ("Microsoft.AspNetCore.Routing.Matching", LogLevel.Information),
     ];
 
-    public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
         foreach (var (category, level) in PathCarryingCategories)
         {
             builder.Logging.AddFilter(category, level);
         }
-
-        if (CustomHandler.IsUnderFunctionsHost(builder.Configuration))
-        {
-            // One JSON object a line, scopes as properties: the host's log stream keeps them as they are.
-            builder.Logging.AddJsonConsole(o =>
-            {
-                o.IncludeScopes = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "O";
-
-                // Read by people in the log stream, never embedded in a page: "'" stays "'", not "\u0027".
-                o.JsonWriterOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-            });
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(o => o.IncludeScopes = true);
-        }
-
-        builder.Services.AddSingleton<IStartupFilter, InvocationScopeStartupFilter>();
 
         var connectionString = builder.Configuration[ConnectionStringVariable];
         if (!string.IsNullOrWhiteSpace(connectionString))
@@ -71,7 +49,7 @@ internal static class Telemetry
         return builder;
     }
 
-    private static void AddApplicationInsights(this WebApplicationBuilder builder, string connectionString, TelemetryAuthentication? authentication)
+    private static void AddApplicationInsights(this IHostApplicationBuilder builder, string connectionString, TelemetryAuthentication? authentication)
     {
         // The exporter also reports on itself (SDK statistics, to Microsoft and to the resource, looking
         // up the VM metadata service for them): this app's telemetry is its own logs and nothing else.
@@ -144,44 +122,6 @@ internal sealed record TelemetryAuthentication(string? ClientId)
 {
     public TokenCredential Credential() =>
         new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = ClientId });
-}
-
-/// <summary>
-/// Every line written while a request is handled carries the invocation id: the Functions host's
-/// (<c>X-Azure-Functions-InvocationId</c>, on proxied requests and timer invocations alike), or
-/// without the host the request's own trace identifier, or for a timer fired by hand a new GUID.
-/// </summary>
-internal sealed class InvocationScopeStartupFilter(IEnumerable<ITimerFunction> timers, ILoggerFactory loggers) : IStartupFilter
-{
-    /// <summary>The header the Functions host puts on every request it sends a custom handler.</summary>
-    public const string InvocationIdHeader = "X-Azure-Functions-InvocationId";
-
-    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-    {
-        var logger = loggers.CreateLogger(typeof(Telemetry).FullName!);
-        var timerPaths = timers.Select(t => "/" + t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        app.Use(async (context, nextMiddleware) =>
-        {
-            using (LogScopes.Invocation(logger, InvocationId(context.Request, timerPaths)))
-            {
-                await nextMiddleware(context);
-            }
-        });
-        next(app);
-    };
-
-    internal static string InvocationId(HttpRequest request, IReadOnlySet<string> timerPaths)
-    {
-        var fromHost = request.Headers[InvocationIdHeader].ToString();
-        if (fromHost.Length > 0)
-        {
-            return fromHost;
-        }
-
-        return HttpMethods.IsPost(request.Method) && timerPaths.Contains(request.Path.Value ?? "")
-            ? Guid.NewGuid().ToString()
-            : request.HttpContext.TraceIdentifier;
-    }
 }
 
 /// <summary>Logging scopes: every line inside one carries its values as structured properties.</summary>

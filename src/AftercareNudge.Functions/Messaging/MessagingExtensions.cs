@@ -20,7 +20,8 @@ public sealed class DeliveryOptions
 
     public bool PublicBaseUrlSet { get; set; }
 
-    public bool UnderFunctionsHost { get; set; }
+    /// <summary>Running in Azure (App Service sets <c>WEBSITE_SITE_NAME</c>), not under a local host or <c>func start</c>.</summary>
+    public bool InAzure { get; set; }
 
     public bool UsesOutbox => !TwilioConfigured && !SendGridConfigured;
 
@@ -33,10 +34,10 @@ public sealed class DeliveryOptions
                 : "Twilio:AccountSid is required when SendGrid is configured: configure both providers, or neither to use the development outbox.";
         }
 
-        if (UsesOutbox && UnderFunctionsHost)
+        if (UsesOutbox && InAzure)
         {
             // The outbox prints and lists people's numbers and messages: never in a deployed app.
-            yield return "Twilio and SendGrid must be configured under the Functions host: the development outbox is for local runs only (Twilio:AccountSid and SendGrid:ApiKey are not set).";
+            yield return "Twilio and SendGrid must be configured in Azure: the development outbox is for local runs only (Twilio:AccountSid and SendGrid:ApiKey are not set).";
         }
 
         if (!PublicBaseUrlSet)
@@ -59,7 +60,7 @@ public static class MessagingExtensions
                 o.TwilioConfigured = !string.IsNullOrWhiteSpace(c["Twilio:AccountSid"]);
                 o.SendGridConfigured = !string.IsNullOrWhiteSpace(c["SendGrid:ApiKey"]);
                 o.PublicBaseUrlSet = !string.IsNullOrWhiteSpace(c["Public:BaseUrl"]);
-                o.UnderFunctionsHost = CustomHandler.IsUnderFunctionsHost(c);
+                o.InAzure = !string.IsNullOrEmpty(c["WEBSITE_SITE_NAME"]);
             },
             o => o.Problems());
 

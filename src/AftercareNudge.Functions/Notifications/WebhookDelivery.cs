@@ -256,18 +256,6 @@ public sealed class WebhookDelivery(
     }
 }
 
-/// <summary>The <c>DeliverWebhookNotifications</c> timer (every minute, at second 30).</summary>
-public sealed class DeliverWebhookNotificationsFunction(WebhookDelivery delivery) : ITimerFunction
-{
-    public string Name => "DeliverWebhookNotifications";
-
-    public async Task<IReadOnlyList<string>> RunAsync(TimerInfo timer, CancellationToken cancellationToken)
-    {
-        var report = await delivery.RunAsync(cancellationToken);
-        return [$"Webhook notifications: delivered {report.Delivered}, not accepted {report.Failed}, given up {report.GaveUp}, cleaned {report.Cleaned}"];
-    }
-}
-
 public static class NotificationsExtensions
 {
     public static IServiceCollection AddNotifications(this IServiceCollection services)
@@ -295,11 +283,23 @@ public static class NotificationsExtensions
         services.AddSingleton<WebhookDelivery>();
         services.AddSingleton<WebhookAtOnce>();
         services.AddHostedService(s => s.GetRequiredService<WebhookAtOnce>());
-        services.AddSingleton<ITimerFunction, DeliverWebhookNotificationsFunction>();
 
         // No retry handler on purpose: the outbox's backoff is the retry. No redirects, no cookies.
         services.AddHttpClient(WebhookDelivery.HttpClientName, c => c.Timeout = WebhookDelivery.RequestTimeout)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         return services;
+    }
+}
+
+public sealed class NotificationFunctions(WebhookDelivery delivery, ILogger<NotificationFunctions> logger)
+{
+    /// <summary>Every minute, at second 30: what client webhooks are owed.</summary>
+    [Microsoft.Azure.Functions.Worker.Function("DeliverWebhookNotifications")]
+    public async Task DeliverWebhookNotifications(
+        [Microsoft.Azure.Functions.Worker.TimerTrigger("30 * * * * *")] Microsoft.Azure.Functions.Worker.TimerInfo timer,
+        CancellationToken cancellationToken)
+    {
+        var report = await delivery.RunAsync(cancellationToken);
+        Hosting.TimerLog.Ran(logger, "DeliverWebhookNotifications", timer.IsPastDue, $"delivered {report.Delivered}, not accepted {report.Failed}, given up {report.GaveUp}, cleaned {report.Cleaned}");
     }
 }

@@ -16,15 +16,7 @@ public static class PrivacyEndpoints
         services.AddSingleton<PrivacyIndexes>();
         services.AddTransient<EventPurge>();
         services.AddTransient<AddressErasure>();
-        services.AddSingleton<ITimerFunction, PurgeExpiredDataFunction>();
         return services;
-    }
-
-    public static RouteGroupBuilder MapPrivacy(this RouteGroupBuilder api)
-    {
-        var people = api.MapGroup("/people").RequireApiKey();
-        people.MapDelete("/{address}", EraseAsync);
-        return people;
     }
 
     /// <summary>
@@ -61,22 +53,6 @@ public static class PrivacyEndpoints
         return found is not null
             ? (found, null)
             : (null, errors.ToDictionary().GetValueOrDefault("address")?.FirstOrDefault() ?? "The address must be a phone number in E.164 (such as +447911123456) or an email address.");
-    }
-}
-
-/// <summary>The <c>PurgeExpiredData</c> timer (hourly, at minute 17): one purge run.</summary>
-public sealed class PurgeExpiredDataFunction(IServiceScopeFactory scopes) : ITimerFunction
-{
-    public string Name => "PurgeExpiredData";
-
-    public async Task<IReadOnlyList<string>> RunAsync(TimerInfo timer, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var report = await scope.ServiceProvider.GetRequiredService<EventPurge>().RunAsync(cancellationToken);
-
-        // Expired Idempotency-Keys are free when read anyway; this only keeps their table small.
-        var keys = await scope.ServiceProvider.GetRequiredService<IdempotencyKeys>().RemoveExpiredAsync(cancellationToken);
-        return [$"Purge run{(timer.IsPastDue ? " (past due)" : "")}: {report}", $"Expired idempotency keys removed: {keys}"];
     }
 }
 

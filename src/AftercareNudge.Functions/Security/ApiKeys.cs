@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using AftercareNudge.Hosting;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Security;
@@ -59,28 +61,10 @@ public static class ApiKeyExtensions
         return services;
     }
 
-    /// <summary>Requires a valid <c>X-Api-Key</c>; answers 401 problem details otherwise.</summary>
-    public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group) =>
-        group.AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var options = http.RequestServices.GetRequiredService<IOptions<ApiKeyOptions>>().Value;
-            var presented = http.Request.Headers[HeaderName].ToString();
-            var client = FindClient(options, presented);
-            if (client is null)
-            {
-                return TypedResults.Problem(
-                    title: "A valid API key is required.",
-                    detail: $"Send your client's API key in the {HeaderName} header.",
-                    statusCode: StatusCodes.Status401Unauthorized);
-            }
-
-            http.Items[ClientItemKey] = client;
-            return await next(context);
-        });
+    internal static void SetClient(HttpContext http, ApiClient client) => http.Items[ClientItemKey] = client;
 
     public static ApiClient Client(this HttpContext http) =>
-        http.Items[ClientItemKey] as ApiClient ?? throw new InvalidOperationException("RequireApiKey must run before this endpoint.");
+        http.Items[ClientItemKey] as ApiClient ?? throw new InvalidOperationException("The function must be marked [RequiresApiKey]: the API key middleware sets the client.");
 
     /// <summary>Compares against every key in constant time, so timing tells nothing about any key.</summary>
     internal static ApiClient? FindClient(ApiKeyOptions options, string presented)
@@ -101,5 +85,32 @@ public static class ApiKeyExtensions
         }
 
         return found;
+    }
+}
+
+/// <summary>
+/// A function marked <see cref="RequiresApiKeyAttribute"/> runs only with a valid <c>X-Api-Key</c>, for
+/// the client it names (<see cref="ApiKeyExtensions.Client"/>); 401 problem details otherwise.
+/// </summary>
+internal sealed class ApiKeyCheck(IOptions<ApiKeyOptions> options) : IFunctionsWorkerMiddleware
+{
+    public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        if (context.GetHttpContext() is not { } http || !FunctionMethods.Has<RequiresApiKeyAttribute>(context))
+        {
+            return next(context);
+        }
+
+        if (ApiKeyExtensions.FindClient(options.Value, http.Request.Headers[ApiKeyExtensions.HeaderName].ToString()) is not { } client)
+        {
+            FunctionAnswers.Answer(context, TypedResults.Problem(
+                title: "A valid API key is required.",
+                detail: $"Send your client's API key in the {ApiKeyExtensions.HeaderName} header.",
+                statusCode: StatusCodes.Status401Unauthorized));
+            return Task.CompletedTask;
+        }
+
+        ApiKeyExtensions.SetClient(http, client);
+        return next(context);
     }
 }

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using AftercareNudge.Hosting;
-using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Security;
@@ -47,11 +48,7 @@ public static class RateLimits
     public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
         services.AddValidatedOptions<RateLimitOptions>((o, c) => c.GetSection("RateLimits").Bind(o), o => o.Problems());
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);
-            limiter.OnRejected = RejectAsync;
-        });
+        services.AddSingleton(_ => new RequestLimiter(PartitionedRateLimiter.Create<HttpContext, string>(Partition)));
         return services;
     }
 
@@ -132,10 +129,12 @@ public static class RateLimits
         return remote?.ToString() ?? "unknown";
     }
 
-    private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    /// <summary>The app's one limiter: every instance of the app keeps its own count.</summary>
+    internal sealed record RequestLimiter(PartitionedRateLimiter<HttpContext> Limiter);
+
+    internal static async Task RejectAsync(HttpContext http, RateLimitLease lease)
     {
-        var http = context.HttpContext;
-        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         RateLimitLog.Rejected(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits).FullName!), Classify(http.Request.Path));
@@ -157,4 +156,32 @@ internal static partial class RateLimitLog
 {
     [LoggerMessage(EventId = 900, Level = LogLevel.Warning, Message = "Rate limit reached on a {Routes} route")]
     public static partial void Rejected(ILogger logger, RateLimits.Limited routes);
+}
+
+/// <summary>Every HTTP function's request counts against its row of <see cref="RateLimits"/>; over the limit, 429.</summary>
+internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunctionsWorkerMiddleware
+{
+    public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        if (context.GetHttpContext() is not { } http)
+        {
+            return next(context);
+        }
+
+        var lease = limiter.Limiter.AttemptAcquire(http);
+        if (!lease.IsAcquired)
+        {
+            FunctionAnswers.Answer(context, FunctionAnswers.Of(async h =>
+            {
+                using (lease)
+                {
+                    await RateLimits.RejectAsync(h, lease);
+                }
+            }));
+            return Task.CompletedTask;
+        }
+
+        lease.Dispose();
+        return next(context);
+    }
 }

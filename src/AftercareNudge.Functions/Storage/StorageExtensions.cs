@@ -35,8 +35,14 @@ public static class StorageExtensions
                 ? new TableServiceClient(options.TableServiceUri, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId }), clientOptions)
                 : new TableServiceClient(options.ConnectionString, clientOptions);
         });
-        services.AddExceptionHandler<StorageUnavailableHandler>();
         services.AddSingleton(sp => new AppTables(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.TablePrefix));
         return services;
     }
+}
+
+/// <summary>Storage log messages (event ids 600-619).</summary>
+internal static partial class StorageLog
+{
+    [LoggerMessage(EventId = 600, Level = LogLevel.Error, Message = "Table Storage is unavailable")]
+    public static partial void Unavailable(ILogger logger, Exception exception);
 }

@@ -6,7 +6,6 @@ using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Consent;
@@ -302,7 +301,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
     }
 
     /// <summary>A browser or mail client arriving from an email: no cookies, no API key, redirects not followed.</summary>
-    private HttpClient Browser() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+    private HttpClient Browser() => App.CreateBrowser();
 
     private Task<HttpResponseMessage> PostDecisionAsync(string url, string decision) =>
         Browser().PostAsync(url, Form(("decision", decision)), Ct);

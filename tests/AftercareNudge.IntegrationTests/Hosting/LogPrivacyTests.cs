@@ -13,7 +13,6 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Email;
 using AftercareNudge.Messaging.Sms;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -263,17 +262,8 @@ public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : IAsyncDisp
     private void AdvanceTo(int hour, int minute) =>
         App.Time.Advance(new DateTimeOffset(2026, 11, 24, hour, minute, 0, TimeSpan.Zero) - App.Time.GetUtcNow());
 
-    /// <summary>The dispatch timer as the Functions host fires it: its payload and its invocation id header.</summary>
-    private async Task FireTimerAsync()
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/DispatchDueCheckIns")
-        {
-            Content = new StringContent("""{"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":null,"IsPastDue":false}},"Metadata":{}}""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add(InvocationScopeStartupFilter.InvocationIdHeader, Guid.NewGuid().ToString());
-        var response = await App.CreateClient().SendAsync(request, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
+    /// <summary>The dispatch timer as the Functions host fires it.</summary>
+    private Task FireTimerAsync() => App.RunTimerAsync("DispatchDueCheckIns");
 
     private async Task<HttpResponseMessage> SmsAsync(string from, string body, bool signed = true)
     {
@@ -330,7 +320,7 @@ public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : IAsyncDisp
 
     private HttpClient ApiClient() => App.CreateClient(AppFactory.ClientAKey);
 
-    private HttpClient Browser() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+    private HttpClient Browser() => App.CreateBrowser();
 
     [GeneratedRegex(@"https://aftercare\.example\.org/api/consent/(?<token>[A-Za-z0-9_-]+)")]
     private static partial Regex ConsentLink();

@@ -3,22 +3,25 @@ using System.Text.Json;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
+using FunctionsLocalHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AftercareNudge.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The real app in memory (WebApplicationFactory) against Azurite, with its own tables, a
-/// <see cref="FakeTimeProvider"/> and no timers of its own: tests fire the timer as the host would.
+/// The real app: its isolated worker in the test's process, under the local Functions host
+/// (tools/FunctionsLocalHost), against Azurite, with its own tables, a <see cref="FakeTimeProvider"/>
+/// and services a test replaces. The host serves the HTTP functions on a port of its own; its timers
+/// do not fire by themselves: tests run them as the host would (<see cref="RunTimerAsync"/>) or call
+/// the service behind them. Started on first use.
 /// </summary>
 public sealed class AppFactory(
     AzuriteFixture azurite,
     IDictionary<string, string?>? settings = null,
-    Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<Program>
+    Action<IServiceCollection>? configureServices = null) : IAsyncDisposable
 {
     public const string ClientAKey = "client-a-key-0123456789";
     public const string ClientBKey = "client-b-key-0123456789";
@@ -114,33 +117,87 @@ public sealed class AppFactory(
     public static async Task<EventView> ReadEventAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<EventView>(Json))!;
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    private readonly Lock _startLock = new();
+    private Task<(LocalFunctionsHost Host, IHost Worker)>? _started;
+
+    /// <summary>The worker's services (its storage, clock, senders), once it runs.</summary>
+    public IServiceProvider Services => Started().Worker.Services;
+
+    /// <summary>Where the local host serves the functions.</summary>
+    public Uri BaseAddress => Started().Host.BaseAddress;
+
+    /// <summary>A client as a browser is one: redirects followed, cookies kept.</summary>
+    public HttpClient CreateClient() => new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = BaseAddress };
+
+    /// <summary>A client that shows every answer as it is: no redirect followed, no cookie kept.</summary>
+    public HttpClient CreateBrowser() =>
+        new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = BaseAddress };
+
+    /// <summary>Runs a timer function through the host, as its schedule would, and waits for it.</summary>
+    public async Task<InvocationOutcome> RunTimerAsync(string name)
     {
-        builder.UseEnvironment("Testing");
-        builder.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
-        builder.UseSetting("Storage:TablePrefix", TablePrefix);
-        builder.UseSetting("Api:Keys:clientA", ClientAKey);
-        builder.UseSetting("Api:Keys:clientB", ClientBKey);
-        builder.UseSetting("Hosting:InProcessTimers", "false");
-        builder.UseSetting("Public:BaseUrl", PublicBaseUrl);
-        builder.UseSetting("Service:Contact", ServiceContact);
+        var outcome = await Started().Host.RunTimerAsync(name);
+        Assert.True(outcome.Succeeded, $"{name} failed: {outcome.Error}");
+        return outcome;
+    }
 
-        // Tests drive many requests a minute from one address; the limits have tests of their own.
-        builder.UseSetting("RateLimits:ClientPerMinute", "100000");
-        builder.UseSetting("RateLimits:PublicPerMinute", "100000");
-
-        // A run that looks ahead waits on the clock for what falls due soon; the fake clock stands
-        // still unless a test moves it. Tests of the look-ahead (DispatchTimingTests) turn it back on.
-        builder.UseSetting("Dispatch:LookAhead", "00:00:00");
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+    public async ValueTask DisposeAsync()
+    {
+        Task<(LocalFunctionsHost Host, IHost Worker)>? started;
+        lock (_startLock)
         {
-            builder.UseSetting(key, value);
+            started = _started;
         }
 
-        builder.ConfigureTestServices(services =>
+        if (started is { IsCompletedSuccessfully: true })
+        {
+            await started.Result.Host.DisposeAsync();
+        }
+    }
+
+    private (LocalFunctionsHost Host, IHost Worker) Started()
+    {
+        lock (_startLock)
+        {
+            _started ??= StartAsync();
+        }
+
+        return _started.GetAwaiter().GetResult();
+    }
+
+    private async Task<(LocalFunctionsHost Host, IHost Worker)> StartAsync()
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["environment"] = "Testing",
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Storage:TablePrefix"] = TablePrefix,
+            ["Api:Keys:clientA"] = ClientAKey,
+            ["Api:Keys:clientB"] = ClientBKey,
+            ["Public:BaseUrl"] = PublicBaseUrl,
+            ["Service:Contact"] = ServiceContact,
+
+            // Tests drive many requests a minute from one address; the limits have tests of their own.
+            ["RateLimits:ClientPerMinute"] = "100000",
+            ["RateLimits:PublicPerMinute"] = "100000",
+
+            // A run that looks ahead waits on the clock for what falls due soon; the fake clock stands
+            // still unless a test moves it. Tests of the look-ahead (DispatchTimingTests) turn it back on.
+            ["Dispatch:LookAhead"] = "00:00:00",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var worker = new InProcessWorker(typeof(AftercareNudge.Storage.AppTables).Assembly, all, services =>
         {
             services.AddSingleton<TimeProvider>(Time);
             configureServices?.Invoke(services);
         });
+        var host = await LocalFunctionsHost.StartAsync(
+            new LocalHostOptions { AppDirectory = Repository.FunctionsOutput, Port = 0, Timers = false, Logging = logging => logging.ClearProviders() },
+            worker);
+        return (host, await worker.Built);
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Infrastructure;
@@ -11,7 +10,7 @@ internal static partial class ConsentLinks
 {
     /// <summary>A browser or mail client arriving from an email: no cookies, no API key, redirects not followed.</summary>
     public static HttpClient Browser(AppFactory app) =>
-        app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        app.CreateBrowser();
 
     public static Task<HttpResponseMessage> PostFormAsync(AppFactory app, string url, params (string Name, string Value)[] fields) =>
         Browser(app).PostAsync(url, new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))), TestContext.Current.CancellationToken);

@@ -9,7 +9,6 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Privacy;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Privacy;
@@ -261,7 +260,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
     private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>
         await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, Ct);
 
-    private HttpClient Browser() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+    private HttpClient Browser() => App.CreateBrowser();
 
     private async Task<string> ConsentUrlAsync(string eventId)
     {

@@ -8,7 +8,6 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Privacy;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Privacy;
@@ -172,7 +171,7 @@ public sealed partial class PurgeTests(AzuriteFixture azurite) : AppTest(azurite
     private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync(Channel channel, string address) =>
         App.Services.GetRequiredService<ConsentStore>().LedgerAsync(channel, address, CancellationToken.None);
 
-    private HttpClient Browser() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+    private HttpClient Browser() => App.CreateBrowser();
 
     private async Task<string> ConsentUrlAsync()
     {

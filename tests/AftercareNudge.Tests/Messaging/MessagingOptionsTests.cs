@@ -189,9 +189,9 @@ public sealed class MessagingOptionsTests
     }
 
     [Fact]
-    public void DeliveryProblems_OutboxUnderTheFunctionsHost_IsRefused()
+    public void DeliveryProblems_OutboxInAzure_IsRefused()
     {
-        var options = new DeliveryOptions { UnderFunctionsHost = true, PublicBaseUrlSet = true };
+        var options = new DeliveryOptions { InAzure = true, PublicBaseUrlSet = true };
 
         Assert.Contains("the development outbox is for local runs only", Assert.Single(options.Problems()), StringComparison.Ordinal);
     }

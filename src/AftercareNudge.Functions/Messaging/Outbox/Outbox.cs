@@ -129,19 +129,4 @@ public static class OutboxExtensions
         services.AddSingleton<OutboxSender>();
         return services;
     }
-
-    /// <summary><c>GET /api/dev/outbox</c>: exists only while the outbox is active; 404 with provider credentials.</summary>
-    public static RouteGroupBuilder MapDevOutbox(this RouteGroupBuilder api)
-    {
-        var dev = api.MapGroup("/dev").AddEndpointFilter(async (context, next) =>
-        {
-            var delivery = context.HttpContext.RequestServices.GetRequiredService<IOptions<DeliveryOptions>>().Value;
-            return delivery.UsesOutbox ? await next(context) : TypedResults.NotFound();
-        });
-
-        dev.MapGet("/outbox", async (OutboxSender outbox, CancellationToken cancellationToken, int? take) =>
-            TypedResults.Ok(await outbox.ListAsync(Math.Clamp(take ?? 100, 1, 1000), cancellationToken)));
-        dev.MapDevSms();
-        return dev;
-    }
 }

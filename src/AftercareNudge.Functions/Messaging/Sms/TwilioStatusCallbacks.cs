@@ -21,13 +21,7 @@ public static class TwilioStatusCallbacks
 {
     private const string EmptyTwiML = "<Response></Response>";
 
-    public static RouteGroupBuilder MapTwilioStatus(this RouteGroupBuilder api)
-    {
-        api.MapPost("/twilio/status", HandleAsync).RequireTwilioSignature().DisableAntiforgery();
-        return api;
-    }
-
-    private static async Task<ContentHttpResult> HandleAsync(HttpRequest request, DeliveryReports reports, ILoggerFactory loggers, CancellationToken cancellationToken)
+    internal static async Task<ContentHttpResult> HandleAsync(HttpRequest request, DeliveryReports reports, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TwilioStatusCallbacks).FullName!);
         var form = await request.ReadFormAsync(cancellationToken);

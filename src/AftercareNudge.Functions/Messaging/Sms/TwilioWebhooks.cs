@@ -1,4 +1,6 @@
 using AftercareNudge.Hosting;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -10,27 +12,11 @@ public static class TwilioWebhooks
     public const string SignatureProblemTitle = "The Twilio signature is missing or wrong.";
 
     /// <summary>
-    /// Answers 403 (problem details) unless <c>X-Twilio-Signature</c> is Twilio's signature of this form
-    /// POST to its public URL (<c>Public:BaseUrl</c> + path + query) made with <c>Twilio:AuthToken</c>.
-    /// A request that is not <c>application/x-www-form-urlencoded</c> cannot be verified and is refused too.
+    /// True only if <c>X-Twilio-Signature</c> is Twilio's signature of this form POST to its public URL
+    /// (<c>Public:BaseUrl</c> + path + query) made with <c>Twilio:AuthToken</c>. A request that is not
+    /// <c>application/x-www-form-urlencoded</c> cannot be verified and is refused too.
     /// </summary>
-    public static RouteHandlerBuilder RequireTwilioSignature(this RouteHandlerBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddEndpointFilterFactory((factory, next) =>
-        {
-            var services = factory.ApplicationServices;
-            var publicOptions = services.GetRequiredService<IOptions<PublicOptions>>();
-            var twilioOptions = services.GetRequiredService<IOptions<TwilioOptions>>();
-            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TwilioWebhooks).FullName!);
-            return async invocation =>
-                await VerifyAsync(invocation.HttpContext.Request, publicOptions.Value, twilioOptions.Value, logger)
-                    ? await next(invocation)
-                    : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: SignatureProblemTitle);
-        });
-    }
-
-    private static async Task<bool> VerifyAsync(HttpRequest request, PublicOptions publicOptions, TwilioOptions twilioOptions, ILogger logger)
+    internal static async Task<bool> IsSignedAsync(HttpRequest request, PublicOptions publicOptions, TwilioOptions twilioOptions, ILogger logger)
     {
         var path = request.Path.Value ?? "";
         var authToken = twilioOptions.AuthToken;
@@ -83,6 +69,25 @@ public static class TwilioWebhooks
         }
 
         return true;
+    }
+}
+
+/// <summary>A function marked <see cref="RequiresTwilioSignatureAttribute"/> runs only for a request Twilio signed: 403 problem details otherwise.</summary>
+internal sealed class TwilioSignatureCheck(IOptions<PublicOptions> publicOptions, IOptions<TwilioOptions> twilioOptions, ILoggerFactory loggers) : IFunctionsWorkerMiddleware
+{
+    private readonly ILogger _logger = loggers.CreateLogger(typeof(TwilioWebhooks).FullName!);
+
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        if (context.GetHttpContext() is { } http
+            && FunctionMethods.Has<RequiresTwilioSignatureAttribute>(context)
+            && !await TwilioWebhooks.IsSignedAsync(http.Request, publicOptions.Value, twilioOptions.Value, _logger))
+        {
+            FunctionAnswers.Answer(context, TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: TwilioWebhooks.SignatureProblemTitle));
+            return;
+        }
+
+        await next(context);
     }
 }
 

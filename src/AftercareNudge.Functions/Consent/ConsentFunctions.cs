@@ -1,0 +1,115 @@
+using AftercareNudge.Dispatch;
+using AftercareNudge.Events;
+using AftercareNudge.Hosting;
+using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace AftercareNudge.Consent;
+
+/// <summary>The pages a person opens from a message: consent and unsubscribe links.</summary>
+public sealed class ConsentPageFunctions(
+    LinkTokens tokens,
+    ConsentStore consents,
+    EventStore events,
+    RecipientCheckIns recipients,
+    DeliveryFollowUps followUps,
+    ILoggerFactory loggers)
+{
+    [Function("ShowConsentPage")]
+    public Task<ContentHttpResult> ShowConsentPage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/{token}")] HttpRequest request,
+        string token,
+        CancellationToken cancellationToken) =>
+        ConsentPages.ShowConsentAsync(token, request.HttpContext, tokens, consents, events, loggers, cancellationToken);
+
+    [Function("DecideConsent")]
+    public Task<ContentHttpResult> DecideConsent(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "consent/{token}")] HttpRequest request,
+        string token,
+        CancellationToken cancellationToken) =>
+        ConsentPages.DecideAsync(token, request.HttpContext, tokens, consents, events, loggers, cancellationToken);
+
+    [Function("ShowUnsubscribePage")]
+    public Task<ContentHttpResult> ShowUnsubscribePage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "unsubscribe/{token}")] HttpRequest request,
+        string token,
+        CancellationToken cancellationToken) =>
+        ConsentPages.ShowUnsubscribeAsync(token, request.HttpContext, tokens, consents, loggers, cancellationToken);
+
+    [Function("Unsubscribe")]
+    public Task<ContentHttpResult> Unsubscribe(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "unsubscribe/{token}")] HttpRequest request,
+        string token,
+        CancellationToken cancellationToken) =>
+        ConsentPages.UnsubscribeAsync(token, request.HttpContext, tokens, consents, recipients, events, followUps, loggers, cancellationToken);
+}
+
+/// <summary>What the providers post: inbound texts and delivery events.</summary>
+public sealed class ProviderWebhookFunctions(
+    InboundSms inbound,
+    IOptions<Messaging.Email.SendGridOptions> sendGrid,
+    TimeProvider time,
+    ConsentStore consents,
+    RecipientCheckIns recipients,
+    EventStore events,
+    DeliveryReports reports,
+    DeliveryFollowUps followUps,
+    AppTables tables,
+    ILoggerFactory loggers)
+{
+    [Function("TwilioInboundSms")]
+    [RequiresTwilioSignature]
+    public Task<ContentHttpResult> TwilioInboundSms(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/sms")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        SmsEndpoints.TwilioInboundAsync(request, inbound, cancellationToken);
+
+    [Function("TwilioStatusCallback")]
+    [RequiresTwilioSignature]
+    public Task<ContentHttpResult> TwilioStatusCallback(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/status")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        Messaging.Sms.TwilioStatusCallbacks.HandleAsync(request, reports, loggers, cancellationToken);
+
+    [Function("SendGridEvents")]
+    public Task<Results<Ok<SendGridEventsResult>, ProblemHttpResult>> SendGridEventsWebhook(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sendgrid/events")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        SendGridEvents.HandleAsync(request, sendGrid, time, consents, recipients, events, reports, followUps, tables, loggers, cancellationToken);
+}
+
+/// <summary>The development routes: only while the outbox stands in for the providers.</summary>
+public sealed class DevelopmentFunctions(InboundSms inbound, OutboxSender outbox)
+{
+    [Function("DevInboundSms")]
+    [DevelopmentOutboxOnly]
+    public Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> DevInboundSms(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "dev/sms")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        SmsEndpoints.DevInboundAsync(request, inbound, outbox, cancellationToken);
+
+    [Function("ListDevOutbox")]
+    [DevelopmentOutboxOnly]
+    public async Task<Ok<IReadOnlyList<OutboxMessage>>> ListDevOutbox(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dev/outbox")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var take = int.TryParse(request.Query["take"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 100;
+        return TypedResults.Ok(await outbox.ListAsync(Math.Clamp(take, 1, 1000), cancellationToken));
+    }
+}
+
+public sealed class ConsentTimerFunctions(ConsentRequests requests, MissingConsentNotices notices, ILogger<ConsentTimerFunctions> logger)
+{
+    /// <summary>Every five minutes: held consent requests, then the organisers' missing-consent notices that are due.</summary>
+    [Function("SendHeldConsentRequests")]
+    public async Task SendHeldConsentRequests([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var tried = await requests.SendHeldAsync(cancellationToken);
+        var dealtWith = await notices.SendDueAsync(cancellationToken);
+        TimerLog.Ran(logger, "SendHeldConsentRequests", timer.IsPastDue, $"held consent requests tried: {tried}; missing-consent notices dealt with: {dealtWith}");
+    }
+}

@@ -1,0 +1,18 @@
+using AftercareNudge.Hosting;
+
+namespace AftercareNudge.Dispatch;
+
+public static class DispatchExtensions
+{
+    public static IServiceCollection AddDispatch(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<DispatchOptions>((o, c) => c.GetSection(DispatchOptions.Section).Bind(o), o => o.Problems());
+        services.AddSingleton<DueCheckInIndex>();
+        services.AddTransient<Dispatcher>();
+        services.AddTransient<Events.AftercareReminders>();
+        services.AddSingleton<DeliveryFollowUps>();
+        services.AddSingleton<ReplyRelays>();
+        services.AddSingleton<DeliveryReports>();
+        return services;
+    }
+}

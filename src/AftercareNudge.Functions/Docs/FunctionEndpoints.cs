@@ -1,0 +1,56 @@
+using System.Reflection;
+using AftercareNudge.Hosting;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Primitives;
+
+namespace AftercareNudge.Docs;
+
+/// <summary>
+/// The HTTP functions as ASP.NET Core endpoints for description only, never routed (the host routes;
+/// the worker's own endpoints carry nothing but routes and methods): each function's route under
+/// <c>api/</c>, its methods, its method and what minimal APIs infer from it (route parameters, the
+/// typed results it answers with), and the attributes declared on it (policies, the body it reads).
+/// ASP.NET Core's OpenAPI generator reads them as it reads any minimal API.
+/// </summary>
+public sealed class FunctionEndpoints : EndpointDataSource
+{
+    public const string RoutePrefix = "api";
+
+    private readonly Lazy<IReadOnlyList<Endpoint>> _endpoints = new(() => Describe().ToList());
+
+    public override IReadOnlyList<Endpoint> Endpoints => _endpoints.Value;
+
+    public override IChangeToken GetChangeToken() => NullChangeToken.Singleton;
+
+    /// <summary>Every HTTP function: its name, methods and route pattern as the host serves it.</summary>
+    public static IEnumerable<(string Name, IReadOnlyList<string> Methods, string Pattern, MethodInfo Method)> HttpFunctions() =>
+        FunctionMethods.All()
+            .Select(f => (f.Name, f.Method, Trigger: f.Method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(t => t is not null)))
+            .Where(f => f.Trigger is not null)
+            .Select(f => (f.Name, (IReadOnlyList<string>)(f.Trigger!.Methods ?? []).Select(m => m.ToUpperInvariant()).ToList(), $"{RoutePrefix}/{f.Trigger.Route?.Trim('/')}", f.Method));
+
+    private static IEnumerable<Endpoint> Describe()
+    {
+        foreach (var (name, methods, pattern, method) in HttpFunctions())
+        {
+            var route = RoutePatternFactory.Parse(pattern);
+            var builder = new RouteEndpointBuilder(_ => Task.CompletedTask, route, order: 0) { DisplayName = name };
+            RequestDelegateFactory.InferMetadata(method, new RequestDelegateFactoryOptions
+            {
+                EndpointBuilder = builder,
+                RouteParameterNames = route.Parameters.Select(p => p.Name).ToList(),
+            });
+            builder.Metadata.Add(method);
+            builder.Metadata.Add(new HttpMethodMetadata(methods));
+            builder.Metadata.Add(new EndpointNameMetadata(name));
+            foreach (var attribute in method.GetCustomAttributes())
+            {
+                builder.Metadata.Add(attribute);
+            }
+
+            yield return builder.Build();
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using AftercareNudge.Consent;
+using Azure;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+
+namespace AftercareNudge.Hosting;
+
+/// <summary>What worker middleware answers instead of the function: the invocation's result, which the worker writes.</summary>
+internal static class FunctionAnswers
+{
+    public static void Answer(FunctionContext context, IResult result) => context.GetInvocationResult().Value = result;
+
+    /// <summary>An answer written by code of its own (headers, a page) when no typed result fits.</summary>
+    public static IResult Of(Func<HttpContext, Task> write) => new Written(write);
+
+    private sealed class Written(Func<HttpContext, Task> write) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => write(httpContext);
+    }
+}
+
+/// <summary>Every line written during an invocation carries its id: the host's, for HTTP and timers alike.</summary>
+internal sealed class InvocationLogScope(ILoggerFactory loggers) : IFunctionsWorkerMiddleware
+{
+    private readonly ILogger _logger = loggers.CreateLogger(typeof(Telemetry).FullName!);
+
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        using (LogScopes.Invocation(_logger, context.InvocationId))
+        {
+            await next(context);
+        }
+    }
+}
+
+/// <summary>
+/// Nothing a caller sends is a 500, and nothing the app fails at is a bare one. What a function throws
+/// is answered here: storage unreachable or throttling is 503 with <c>Retry-After</c> (a calm page for a
+/// browser's pages); a request ASP.NET Core could not read is the 4xx it is; anything else is a 500
+/// problem, logged. A bare error status (no body) becomes problem details. Timers' failures are left to
+/// the host, which logs them and runs the timer again on schedule.
+/// </summary>
+internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunctionsWorkerMiddleware
+{
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        var http = context.GetHttpContext();
+        if (http is null)
+        {
+            await next(context);
+            return;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (!http.Response.HasStarted)
+        {
+            http.Response.Clear();
+            FunctionAnswers.Answer(context, Answer(http, e, context.FunctionDefinition.Name));
+            return;
+        }
+
+        if (context.GetInvocationResult().Value is IStatusCodeHttpResult { StatusCode: >= 400 and var status } bare
+            and not IValueHttpResult and not IContentTypeHttpResult)
+        {
+            FunctionAnswers.Answer(context, TypedResults.Problem(statusCode: status));
+        }
+    }
+
+    private IResult Answer(HttpContext http, Exception exception, string function)
+    {
+        if (IsStorageFailure(exception))
+        {
+            Storage.StorageLog.Unavailable(logger, exception);
+            http.Response.Headers.RetryAfter = "30";
+            return BusyPages.IsPage(http.Request)
+                ? BusyPages.Unavailable(http)
+                : TypedResults.Problem(
+                    title: "Storage is unavailable.",
+                    detail: "Nothing was wrong with the request. Try again shortly.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        switch (exception)
+        {
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                return RequestLimits.TooLarge();
+            case BadHttpRequestException e:
+                return TypedResults.Problem(title: "The request could not be read.", statusCode: e.StatusCode is >= 400 and < 500 ? e.StatusCode : StatusCodes.Status400BadRequest);
+            case InvalidDataException:
+                return TypedResults.Problem(title: "The request's form could not be read.", statusCode: StatusCodes.Status400BadRequest);
+            case OperationCanceledException when http.RequestAborted.IsCancellationRequested:
+                return TypedResults.Problem(title: "The request was cancelled.", statusCode: 499);
+            default:
+                Failed(logger, exception, function);
+                return TypedResults.Problem(title: "Something went wrong on our side.", detail: "The failure is logged. Try again later.", statusCode: StatusCodes.Status500InternalServerError);
+        }
+    }
+
+    internal static bool IsStorageFailure(Exception exception) => exception switch
+    {
+        RequestFailedException e => e.Status is 0 or 408 or 429 or >= 500,
+        AggregateException e => e.InnerExceptions.All(i => i is RequestFailedException { Status: 0 or >= 500 }),
+        _ => false,
+    };
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Function {FunctionName} failed")]
+    private static partial void Failed(ILogger logger, Exception exception, string functionName);
+}
+
+/// <summary>
+/// Bodies are bounded for every function (<see cref="RequestLimits.MaxRequestBytes"/>): a larger one is
+/// 413 problem details, refused by its <c>Content-Length</c> before a byte is read, or by the server when
+/// a chunked body grows past it.
+/// </summary>
+internal sealed class RequestSizeLimit : IFunctionsWorkerMiddleware
+{
+    public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        if (context.GetHttpContext() is not { } http)
+        {
+            return next(context);
+        }
+
+        if (http.Request.ContentLength > RequestLimits.MaxRequestBytes)
+        {
+            FunctionAnswers.Answer(context, RequestLimits.TooLarge());
+            return Task.CompletedTask;
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = RequestLimits.MaxRequestBytes;
+        }
+
+        return next(context);
+    }
+}
+
+/// <summary>The development routes exist only while the outbox stands in for the providers: 404 otherwise.</summary>
+internal sealed class DevelopmentOutboxRoutes(Microsoft.Extensions.Options.IOptions<Messaging.DeliveryOptions> delivery) : IFunctionsWorkerMiddleware
+{
+    public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        if (!delivery.Value.UsesOutbox && FunctionMethods.Has<DevelopmentOutboxOnlyAttribute>(context))
+        {
+            FunctionAnswers.Answer(context, TypedResults.Problem(statusCode: StatusCodes.Status404NotFound));
+            return Task.CompletedTask;
+        }
+
+        return next(context);
+    }
+}

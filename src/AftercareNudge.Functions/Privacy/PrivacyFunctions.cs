@@ -1,0 +1,28 @@
+using AftercareNudge.Events;
+using AftercareNudge.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AftercareNudge.Privacy;
+
+public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, IdempotencyKeys keys, ILogger<PrivacyFunctions> logger)
+{
+    [Function("ErasePerson")]
+    [RequiresApiKey]
+    public Task<Results<Ok<ErasureSummary>, ValidationProblem>> ErasePerson(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "people/{address}")] HttpRequest request,
+        string address,
+        CancellationToken cancellationToken) =>
+        PrivacyEndpoints.EraseAsync(address, request.HttpContext, erasure, cancellationToken);
+
+    /// <summary>Hourly, at minute 17: one purge run.</summary>
+    [Function("PurgeExpiredData")]
+    public async Task PurgeExpiredData([TimerTrigger("0 17 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var report = await purge.RunAsync(cancellationToken);
+
+        // Expired Idempotency-Keys are free when read anyway; this only keeps their table small.
+        var removed = await keys.RemoveExpiredAsync(cancellationToken);
+        TimerLog.Ran(logger, "PurgeExpiredData", timer.IsPastDue, $"{report}; expired idempotency keys removed: {removed}");
+    }
+}
