@@ -123,8 +123,7 @@ public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, st
     }
 
     /// <summary>The worker's in-memory web server, reached without a port.</summary>
-    public HttpMessageHandler CreateWorkerHandler() =>
-        ((TestServer)_built.Task.Result.Services.GetRequiredService<IServer>()).CreateHandler();
+    public HttpMessageHandler CreateWorkerHandler() => new WhenStarted((TestServer)_built.Task.Result.Services.GetRequiredService<IServer>());
 
     void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
     {
@@ -175,6 +174,33 @@ public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, st
 
         public void OnError(Exception error)
         {
+        }
+    }
+
+    /// <summary>
+    /// The in-memory server takes requests once the worker's host has started it, which may be a moment
+    /// after the worker connected; until then a request waits for it (as the real host retries the first
+    /// connection to the worker's port).
+    /// </summary>
+    private sealed class WhenStarted(TestServer server) : HttpMessageHandler
+    {
+        private HttpMessageInvoker? _invoker;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            for (var waited = 0; _invoker is null; waited += 10)
+            {
+                try
+                {
+                    _invoker = new HttpMessageInvoker(server.CreateHandler());
+                }
+                catch (InvalidOperationException) when (waited < 30_000)
+                {
+                    await Task.Delay(10, cancellationToken);
+                }
+            }
+
+            return await _invoker.SendAsync(request, cancellationToken);
         }
     }
 }

@@ -108,6 +108,11 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         var started = _connection.Started;
         if (await Task.WhenAny(started, _worker.Exited, Task.Delay(options.StartTimeout, options.Time, cancellationToken)) != started)
         {
+            if (_worker.Exited.Exception?.InnerException is { } failure)
+            {
+                throw new InvalidOperationException("The worker ended before it connected: " + failure.Message, failure);
+            }
+
             throw new InvalidOperationException(_worker.Exited.IsCompleted ? "The worker ended before it connected." : $"The worker did not connect within {options.StartTimeout}.");
         }
 

@@ -122,8 +122,7 @@ public sealed class MissingConsentNoticeTests(AzuriteFixture azurite) : AppTest(
     private async Task AdvanceToAsync(DateTimeOffset at)
     {
         App.Time.Advance(at - App.Time.GetUtcNow());
-        var response = await App.CreateClient().PostAsync("/SendHeldConsentRequests", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await App.RunTimerAsync("SendHeldConsentRequests");
     }
 
     private async Task<IReadOnlyList<OutboxMessage>> NoticesAsync() =>

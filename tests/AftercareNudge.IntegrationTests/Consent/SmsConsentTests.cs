@@ -76,11 +76,7 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal(5, (await OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
     }
 
-    private async Task FireHeldRequestsTimerAsync()
-    {
-        var response = await _app.CreateClient().PostAsync("/SendHeldConsentRequests", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
+    private Task FireHeldRequestsTimerAsync() => _app.RunTimerAsync("SendHeldConsentRequests");
 
     [Fact]
     public async Task Yes_GrantsThePendingRequest_AndConfirmsWithFrequencyHelpAndStop()

@@ -13,6 +13,7 @@ public sealed class HostJsonTests
 
         Assert.Equal("None", (string?)host["logging"]!["logLevel"]!["Host.Results"]);
         Assert.False((bool?)host["logging"]!["applicationInsights"]!["enableDependencyTracking"]);
-        Assert.True((bool?)host["customHandler"]!["enableProxyingHttpRequest"]);
+        Assert.Null(host["customHandler"]);
+        Assert.Equal("api", (string?)host["extensions"]!["http"]!["routePrefix"]);
     }
 }

@@ -15,7 +15,7 @@ namespace AftercareNudge.IntegrationTests.Hosting;
 /// identity for a storage token (through DefaultAzureCredential) before it talks to storage, and never
 /// shows the token.
 /// </summary>
-public sealed class ManagedIdentityStorageTests
+public sealed class ManagedIdentityStorageTests(AzuriteFixture azurite)
 {
     private const string IdentityHeader = "identity-header-for-tests";
     private const string Token = "token-from-the-managed-identity";
@@ -51,20 +51,14 @@ public sealed class ManagedIdentityStorageTests
         await identity.StartAsync(TestContext.Current.CancellationToken);
 
         // Nothing listens at the table endpoint: the request after the token fails, which the health check reports.
-        var appPort = ChildProcess.FreePort();
-        var environment = new Dictionary<string, string?>
+        await using var app = await AppProcess.StartAsync(azurite, new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = null,
             ["AzureWebJobsStorage__tableServiceUri"] = $"https://127.0.0.1:{ChildProcess.FreePort()}/devstoreaccount1",
             ["IDENTITY_ENDPOINT"] = $"http://127.0.0.1:{identityPort}/msi/token",
             ["IDENTITY_HEADER"] = IdentityHeader,
-            ["Api__Keys__clientA"] = AppFactory.ClientAKey,
-            ["Public__BaseUrl"] = $"http://127.0.0.1:{appPort}",
-            ["Hosting__InProcessTimers"] = "false",
-        };
-        await using var app = AppProcess.StartRaw(environment, "--urls", $"http://127.0.0.1:{appPort}");
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{appPort}"), Timeout = TimeSpan.FromSeconds(60) };
-        await app.WaitUntilAsync(async () => (await http.GetAsync("/")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "The app");
+        });
+        var http = app.Http;
 
         var health = await http.GetAsync("/api/health", TestContext.Current.CancellationToken);
         var body = await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);

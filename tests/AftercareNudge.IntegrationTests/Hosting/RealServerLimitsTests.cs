@@ -7,7 +7,7 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 
 namespace AftercareNudge.IntegrationTests.Hosting;
 
-/// <summary>The limits that only a real server enforces (a chunked body with no length, huge headers), on the built app under Kestrel.</summary>
+/// <summary>The limits that only real servers enforce (a chunked body with no length, huge headers), on the built app under the local host.</summary>
 public sealed class RealServerLimitsTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -15,7 +15,7 @@ public sealed class RealServerLimitsTests(AzuriteFixture azurite)
     [Fact]
     public async Task RealServer_ChunkedBodyPastTheLimit_Is413Problem_AndHugeHeadersAre4xx()
     {
-        await using var app = await AppProcess.StartAsync(azurite, underFunctionsHost: false, new Dictionary<string, string?>
+        await using var app = await AppProcess.StartAsync(azurite, new Dictionary<string, string?>
         {
             ["Twilio__AccountSid"] = "AC0123456789abcdef0123456789abcdef",
             ["Twilio__AuthToken"] = AppFactory.TwilioAuthToken,
@@ -39,7 +39,7 @@ public sealed class RealServerLimitsTests(AzuriteFixture azurite)
         var problem = await tooLarge.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.Equal("The request body is too large.", (string?)problem!["title"]);
         Assert.InRange((int)headerAnswer.StatusCode, 400, 499);
-        Assert.False(app.HasExited);
+        Assert.False(app.Worker.Exited.IsCompleted);
     }
 
     /// <summary>A body whose length the client does not know, so it is sent chunked.</summary>

@@ -127,11 +127,14 @@ public sealed class AppFactory(
     public Uri BaseAddress => Started().Host.BaseAddress;
 
     /// <summary>A client as a browser is one: redirects followed, cookies kept.</summary>
-    public HttpClient CreateClient() => new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = BaseAddress };
+    public HttpClient CreateClient() => new(new SocketsHttpHandler { UseProxy = false, RequestHeaderEncodingSelector = AnyHeader }) { BaseAddress = BaseAddress };
 
     /// <summary>A client that shows every answer as it is: no redirect followed, no cookie kept.</summary>
     public HttpClient CreateBrowser() =>
-        new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = BaseAddress };
+        new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false, RequestHeaderEncodingSelector = AnyHeader }) { BaseAddress = BaseAddress };
+
+    /// <summary>Header values go out as UTF-8 when they are not ASCII, as a careless client sends them.</summary>
+    private static System.Text.Encoding? AnyHeader(string name, HttpRequestMessage? request) => System.Text.Encoding.UTF8;
 
     /// <summary>Runs a timer function through the host, as its schedule would, and waits for it.</summary>
     public async Task<InvocationOutcome> RunTimerAsync(string name)

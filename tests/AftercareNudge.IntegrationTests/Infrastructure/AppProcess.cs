@@ -1,76 +1,159 @@
+using System.Text;
 using AftercareNudge.Consent;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
+using FunctionsLocalHost;
+using Microsoft.Extensions.Logging;
 
 namespace AftercareNudge.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The built app as its own process, started the way the Functions host starts a custom handler
-/// (<c>FUNCTIONS_CUSTOMHANDLER_PORT</c>) or the way a developer runs it alone (<c>--urls</c>).
+/// The built app as its own process under the local Functions host, the way the real host runs it: the
+/// worker started from its build (or publish) folder with the app settings in its environment, HTTP
+/// requests routed and forwarded by the host, timers fired by the host. What the host and the worker
+/// print is kept in <see cref="Output"/>.
 /// </summary>
 internal sealed class AppProcess : IAsyncDisposable
 {
-    private readonly ChildProcess _process;
+    private readonly StringBuilder _output;
+    private readonly Lazy<AppTables> _tables;
 
-    private AppProcess(ChildProcess process, Uri baseUrl, string tablePrefix, string connectionString)
+    private AppProcess(LocalFunctionsHost host, ChildProcessWorker worker, StringBuilder output, string tablePrefix, string? connectionString)
     {
-        _process = process;
-        BaseUrl = baseUrl;
+        Host = host;
+        Worker = worker;
+        _output = output;
         TablePrefix = tablePrefix;
-        Tables = new AppTables(new TableServiceClient(connectionString), tablePrefix);
-        Http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        _tables = new Lazy<AppTables>(() => new AppTables(new TableServiceClient(connectionString), tablePrefix));
+        Http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public Uri BaseUrl { get; }
+    public LocalFunctionsHost Host { get; }
+
+    public ChildProcessWorker Worker { get; }
+
+    public Uri BaseUrl => Host.BaseAddress;
 
     public string TablePrefix { get; }
 
     /// <summary>The same tables the app uses, for what a test does as a recipient (consent).</summary>
-    public AppTables Tables { get; }
+    public AppTables Tables => _tables.Value;
 
     public HttpClient Http { get; }
 
-    public string Output => _process.Output;
-
-    public bool HasExited => _process.HasExited;
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
 
     public ConsentStore Consents => new(Tables, TimeProvider.System);
 
-    public static string Dll => Path.Combine(Repository.FunctionsOutput, "AftercareNudge.Functions.dll");
-
-    public static ChildProcess StartRaw(IDictionary<string, string?> environment, params string[] arguments) =>
-        ChildProcess.Start("dotnet", [Dll, .. arguments], Repository.FunctionsOutput, environment);
-
-    /// <summary>Starts the app and waits until <c>GET /</c> answers, as the host polls it.</summary>
-    public static async Task<AppProcess> StartAsync(AzuriteFixture azurite, bool underFunctionsHost, IDictionary<string, string?> settings)
+    /// <summary>The settings every test app has: its storage and tables, a client key, the public URL, generous limits.</summary>
+    public static Dictionary<string, string?> Settings(AzuriteFixture azurite, int port, IDictionary<string, string?> settings)
     {
-        var port = ChildProcess.FreePort();
-        var prefix = AzuriteFixture.UniquePrefix();
         var environment = new Dictionary<string, string?>(settings)
         {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Storage__TablePrefix"] = prefix,
-            ["Api__Keys__clientA"] = AppFactory.ClientAKey,
-            ["Public__BaseUrl"] = settings.TryGetValue("Public__BaseUrl", out var publicUrl) ? publicUrl : $"http://127.0.0.1:{port}",
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = underFunctionsHost ? port.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+            ["Storage__TablePrefix"] = settings.TryGetValue("Storage__TablePrefix", out var prefix) ? prefix : AzuriteFixture.UniquePrefix(),
         };
+        environment.TryAdd("AzureWebJobsStorage", azurite.ConnectionString);
+        environment.TryAdd("Api__Keys__clientA", AppFactory.ClientAKey);
+        environment.TryAdd("Public__BaseUrl", $"http://127.0.0.1:{port}");
 
         // The tests poll the dev outbox; the limits have tests of their own.
         environment.TryAdd("RateLimits__PublicPerMinute", "100000");
         environment.TryAdd("RateLimits__ClientPerMinute", "100000");
         environment.TryAdd("Service__Contact", AppFactory.ServiceContact);
-        string[] arguments = underFunctionsHost ? [] : ["--urls", $"http://127.0.0.1:{port}"];
-        var process = new AppProcess(StartRaw(environment, arguments), new Uri($"http://127.0.0.1:{port}"), prefix, azurite.ConnectionString);
-        await process._process.WaitUntilAsync(
-            async () => (await process.Http.GetAsync("/")).IsSuccessStatusCode,
-            TimeSpan.FromSeconds(30),
-            "The app");
-        return process;
+        return environment;
+    }
+
+    /// <summary>Starts the app from <paramref name="appDirectory"/> (default: its build folder) under the local host, on a free port.</summary>
+    public static async Task<AppProcess> StartAsync(AzuriteFixture azurite, IDictionary<string, string?> settings, bool timers = false, string? appDirectory = null)
+    {
+        var port = ChildProcess.FreePort();
+        var environment = Settings(azurite, port, settings);
+        var output = new StringBuilder();
+        var (host, worker) = await StartHostAsync(port, environment, output, timers, appDirectory);
+        return new AppProcess(host, worker, output, environment["Storage__TablePrefix"]!, environment.GetValueOrDefault("AzureWebJobsStorage"));
+    }
+
+    /// <summary>Starts the app expecting it not to start; returns what it printed and why the host gave up.</summary>
+    public static async Task<string> StartRefusedAsync(AzuriteFixture azurite, IDictionary<string, string?> settings)
+    {
+        var port = ChildProcess.FreePort();
+        var output = new StringBuilder();
+        try
+        {
+            var (host, _) = await StartHostAsync(port, Settings(azurite, port, settings), output, timers: false, appDirectory: null);
+            await host.DisposeAsync();
+        }
+        catch (InvalidOperationException e)
+        {
+            lock (output)
+            {
+                return output + "\n" + e.Message;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("The app started:\n" + output);
+    }
+
+    private static async Task<(LocalFunctionsHost Host, ChildProcessWorker Worker)> StartHostAsync(
+        int port, Dictionary<string, string?> environment, StringBuilder output, bool timers, string? appDirectory)
+    {
+        void Write(string line)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+
+        var worker = new ChildProcessWorker(environment, Write);
+        var host = await LocalFunctionsHost.StartAsync(
+            new LocalHostOptions
+            {
+                AppDirectory = appDirectory ?? Repository.FunctionsOutput,
+                Port = port,
+                Timers = timers,
+                StateDirectory = Directory.CreateTempSubdirectory("aftercare-host-state-").FullName,
+                StartTimeout = TimeSpan.FromSeconds(60),
+                Logging = logging => logging.AddProvider(new LineLoggerProvider(Write)).SetMinimumLevel(LogLevel.Information),
+            },
+            worker,
+            TestContext.Current.CancellationToken);
+        return (host, worker);
     }
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await _process.DisposeAsync();
+        await Host.DisposeAsync();
+    }
+
+    /// <summary>Each log line of the host (the worker's among them) as one text line: category, level, message.</summary>
+    private sealed class LineLoggerProvider(Action<string> write) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Line(categoryName, write);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Line(string category, Action<string> write) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                write($"{logLevel}: {category}[{eventId.Id}] {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+        }
     }
 }

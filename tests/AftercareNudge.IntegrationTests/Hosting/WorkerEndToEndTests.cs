@@ -9,32 +9,18 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 namespace AftercareNudge.IntegrationTests.Hosting;
 
 /// <summary>
-/// The real app, as its own process, driven the way the Functions host drives a custom handler:
-/// start it with FUNCTIONS_CUSTOMHANDLER_PORT, poll GET /, proxy HTTP requests to it, and fire the
-/// timer as POST /DispatchDueCheckIns with the host's payload. Messages go to the Prism mocks of
-/// Twilio and SendGrid.
+/// The built app's worker as its own process under the local Functions host, as the real host runs it:
+/// HTTP requests routed and forwarded by the host, the timer fired by the host (on demand, or on its
+/// schedule). Messages go to the Prism mocks of Twilio and SendGrid, or to the development outbox.
 /// </summary>
-public sealed class CustomHandlerEndToEndTests(AzuriteFixture azurite, PrismFixture prism)
+public sealed class WorkerEndToEndTests(AzuriteFixture azurite, PrismFixture prism)
 {
-    private const string TimerPayload = """
-        {
-          "Data": {
-            "timer": {
-              "Schedule": { "AdjustForDST": true },
-              "ScheduleStatus": { "Last": "2026-11-24T09:00:00+00:00", "Next": "2026-11-24T09:01:00+00:00", "LastUpdated": "2026-11-24T09:00:00+00:00" },
-              "IsPastDue": false
-            }
-          },
-          "Metadata": { "sys": { "MethodName": "DispatchDueCheckIns", "UtcNow": "2026-11-24T09:01:00Z", "RandGuid": "0f8fad5b-d9cb-469f-a165-70867728950e" } }
-        }
-        """;
-
     [Fact]
     public async Task CheckIns_RegisteredGrantedAndDue_ReachTwilioAndSendGridMocks_WhenTheHostFiresTheTimer()
     {
         prism.SkipIfUnavailable();
         var accountSid = "AC" + Guid.NewGuid().ToString("N");
-        await using var app = await AppProcess.StartAsync(azurite, underFunctionsHost: true, new Dictionary<string, string?>
+        await using var app = await AppProcess.StartAsync(azurite, new Dictionary<string, string?>
         {
             ["Twilio__AccountSid"] = accountSid,
             ["Twilio__AuthToken"] = "test-auth-token-0123456789",
@@ -75,15 +61,11 @@ public sealed class CustomHandlerEndToEndTests(AzuriteFixture azurite, PrismFixt
 
         var sendGridRequestsBefore = CountMailSends(prism.SendGridLog);
 
-        var invocation = await client.PostAsync("/DispatchDueCheckIns", new StringContent(TimerPayload, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-
-        Assert.Equal(HttpStatusCode.OK, invocation.StatusCode);
-        Assert.Equal("application/json", invocation.Content.Headers.ContentType?.MediaType);
-        var result = JsonNode.Parse(await invocation.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!.AsObject();
-        Assert.Empty(result["Outputs"]!.AsObject());
-        Assert.Contains("sent 2", (string?)result["Logs"]![0], StringComparison.Ordinal);
-        Assert.True(result.ContainsKey("ReturnValue"));
-        Assert.Null(result["ReturnValue"]);
+        // Through the host's admin route, as an operator runs a timer by hand; it answers at once.
+        var accepted = await client.PostAsJsonAsync("/admin/functions/DispatchDueCheckIns", new { input = "" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        await WaitForAsync(() => app.Output.Contains("Timer DispatchDueCheckIns ran", StringComparison.Ordinal), "the dispatch run");
+        Assert.Contains("sent 2", app.Output, StringComparison.Ordinal);
 
         var after = await client.GetFromJsonAsync<EventView>($"/api/events/{view.Id}", AppFactory.Json, TestContext.Current.CancellationToken);
         Assert.All(after!.CheckIns, c => Assert.Equal(CheckInStatus.Sent, c.Status));
@@ -93,7 +75,6 @@ public sealed class CustomHandlerEndToEndTests(AzuriteFixture azurite, PrismFixt
 
         // With provider credentials the development routes do not exist.
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/dev/outbox", TestContext.Current.CancellationToken)).StatusCode);
-        Assert.DoesNotContain("runs in-process", app.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("+447911123456", app.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("How are you feeling?", app.Output, StringComparison.Ordinal);
     }
@@ -102,15 +83,16 @@ public sealed class CustomHandlerEndToEndTests(AzuriteFixture azurite, PrismFixt
         log.Split('\n').Count(line => line.Contains("post /v3/mail/send", StringComparison.Ordinal));
 
     [Fact]
-    public async Task RunAlone_ListensOnTheGivenUrl_FiresItsOwnTimer_AndDeliversToTheDevOutbox()
+    public async Task UnderTheLocalHost_TheTimerFiresOnSchedule_AndDeliversToTheDevOutbox()
     {
-        await using var app = await AppProcess.StartAsync(azurite, underFunctionsHost: false, new Dictionary<string, string?>());
+        await using var app = await AppProcess.StartAsync(azurite, new Dictionary<string, string?>(), timers: true);
         var client = app.Http;
         client.DefaultRequestHeaders.Add("X-Api-Key", AppFactory.ClientAKey);
 
         var health = await client.GetFromJsonAsync<JsonObject>("/api/health", TestContext.Current.CancellationToken);
         Assert.Equal("healthy", (string?)health!["status"]);
-        Assert.Contains("Timer function DispatchDueCheckIns runs in-process on schedule 0 * * * * *", app.Output, StringComparison.Ordinal);
+        Assert.Contains("DispatchDueCheckIns", app.Output, StringComparison.Ordinal);
+        Assert.Contains("0 * * * * *", app.Output, StringComparison.Ordinal);
 
         var body = Requests.Dinner(TimeProvider.System.GetUtcNow());
         body["startsAt"] = Requests.Local(TimeProvider.System.GetUtcNow().AddSeconds(2));
@@ -121,7 +103,7 @@ public sealed class CustomHandlerEndToEndTests(AzuriteFixture azurite, PrismFixt
         var view = await AppFactory.ReadEventAsync(await client.PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken));
         var organizerId = ConsentStore.OrganizerId("clientA", new Participant("organizer", "Sam", view.Organizer.Phone, view.Organizer.Email, "Etc/UTC"));
         await app.Consents.RecordAsync(new ConsentDecision(Channel.Sms, view.Organizer.Phone!, organizerId, ConsentState.Granted, "test", "test"), CancellationToken.None);
-        // Nobody fires the timer: the app's own scheduler runs the dispatch at the next whole minute.
+        // Nobody fires the timer by hand: the host runs the dispatch at the next whole minute.
         JsonArray? outbox = null;
         var deadline = TimeProvider.System.GetUtcNow().AddSeconds(75);
         while (TimeProvider.System.GetUtcNow() < deadline && outbox is not { Count: > 0 })
@@ -146,35 +128,33 @@ public sealed class CustomHandlerEndToEndTests(AzuriteFixture azurite, PrismFixt
     }
 
     [Fact]
-    public async Task Start_UnderTheFunctionsHostWithoutProviders_RefusesTheDevOutbox()
+    public async Task Start_InAzureWithoutProviders_RefusesTheDevOutbox()
     {
-        await using var process = AppProcess.StartRaw(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Api__Keys__clientA"] = AppFactory.ClientAKey,
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = ChildProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        var output = await AppProcess.StartRefusedAsync(azurite, new Dictionary<string, string?> { ["WEBSITE_SITE_NAME"] = "aftercare-nudge" });
 
-        await process.WaitUntilExitAsync(TimeSpan.FromSeconds(30));
-
-        Assert.Contains("the development outbox is for local runs only", process.Output, StringComparison.Ordinal);
+        Assert.Contains("the development outbox is for local runs only", output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Start_WithOneProviderConfigured_FailsSayingWhatToFix()
     {
-        await using var process = AppProcess.StartRaw(new Dictionary<string, string?>
+        var output = await AppProcess.StartRefusedAsync(azurite, new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ChildProcess.FreePort()}",
             ["Twilio__AccountSid"] = "AC" + Guid.NewGuid().ToString("N"),
             ["Twilio__AuthToken"] = "token",
             ["Twilio__From"] = "+14155550123",
             ["Public__BaseUrl"] = "https://aftercare.example.com",
         });
 
-        await process.WaitUntilExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("SendGrid:ApiKey is required when Twilio is configured", output, StringComparison.Ordinal);
+    }
 
-        Assert.Contains("SendGrid:ApiKey is required when Twilio is configured", process.Output, StringComparison.Ordinal);
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        for (var waited = 0; !condition(); waited += 100)
+        {
+            Assert.True(waited < 60_000, $"Waited a minute for {what}.");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
     }
 }
