@@ -1,6 +1,13 @@
 // `npm start`: the whole service on this machine with no accounts. Starts Azurite's Table service
-// (data kept in .azurite/, git-ignored) on its default port, then the app with the development outbox
-// on http://127.0.0.1:7071. Ctrl+C stops both.
+// (data kept in .azurite/, git-ignored) on its default port unless AzureWebJobsStorage is set in the
+// environment, builds the app, and runs its isolated worker under the local Functions host
+// (tools/FunctionsLocalHost) with the development outbox on http://127.0.0.1:7071. Ctrl+C stops
+// everything it started.
+//
+//   npm start -- --port 7072     serve on another port (Public__BaseUrl follows unless set)
+//   npm start -- --no-timers     timers run only through POST /admin/functions/{name}
+//
+// App settings in the environment reach the worker and win over local.settings.json.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, copyFileSync } from "node:fs";
 import { createConnection } from "node:net";
@@ -9,8 +16,21 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const app = join(root, "src", "AftercareNudge.Functions");
+const host = join(root, "tools", "FunctionsLocalHost");
 const settings = join(app, "local.settings.json");
 const tablePort = 10002;
+
+let port = 7071;
+let timers = true;
+const args = process.argv.slice(2);
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--port" && /^\d+$/.test(args[i + 1] ?? "")) port = Number(args[++i]);
+  else if (args[i] === "--no-timers") timers = false;
+  else {
+    console.error(`Unknown option ${args[i]}. Options: --port <number>, --no-timers.`);
+    process.exit(2);
+  }
+}
 
 if (!existsSync(join(root, "node_modules", "azurite"))) {
   console.log("Installing Azurite and Prism (npm ci)...");
@@ -24,24 +44,43 @@ if (!existsSync(settings)) {
 }
 
 const children = [];
+let stopping = false;
 function stopAll(code) {
-  for (const child of children) {
-    if (child.exitCode === null) child.kill("SIGINT");
-  }
+  if (stopping) return;
+  stopping = true;
   process.exitCode = code;
+  // Each child leads a process group of its own: the signal reaches what it started too (the worker).
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      try { process.kill(-child.pid, "SIGINT"); } catch { child.kill("SIGINT"); }
+    }
+  }
+  setTimeout(() => {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+      }
+    }
+    process.exit(code);
+  }, 10_000).unref();
 }
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 
-function portOpen(port) {
+function portOpen(p) {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
+    const socket = createConnection({ host: "127.0.0.1", port: p });
     socket.once("connect", () => { socket.destroy(); resolve(true); });
     socket.once("error", () => resolve(false));
   });
 }
 
-if (await portOpen(tablePort)) {
+const environment = { ...process.env };
+if (port !== 7071 && !environment.Public__BaseUrl) environment.Public__BaseUrl = `http://127.0.0.1:${port}`;
+
+if (environment.AzureWebJobsStorage) {
+  console.log("AzureWebJobsStorage is set: using that storage, not starting Azurite.");
+} else if (await portOpen(tablePort)) {
   console.log(`Something already listens on 127.0.0.1:${tablePort}; using it as Azurite.`);
 } else {
   const location = join(root, ".azurite");
@@ -50,14 +89,31 @@ if (await portOpen(tablePort)) {
     join(root, "node_modules", "azurite", "dist", "src", "table", "main.js"),
     "--tableHost", "127.0.0.1", "--tablePort", String(tablePort),
     "--location", location, "--skipApiVersionCheck", "--disableTelemetry", "--silent",
-  ], { stdio: "inherit" });
+  ], { stdio: "inherit", detached: true });
   children.push(azurite);
-  azurite.on("exit", (code) => { if (code) { console.error(`Azurite exited with code ${code}.`); stopAll(code); } });
+  azurite.on("exit", (code) => { if (code && !stopping) { console.error(`Azurite exited with code ${code}.`); stopAll(code); } });
   for (let i = 0; i < 100 && !(await portOpen(tablePort)); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-const dotnet = spawn("dotnet", ["run", "--project", app, ...process.argv.slice(2)], { stdio: "inherit", cwd: app });
-children.push(dotnet);
-dotnet.on("exit", (code) => stopAll(code ?? 0));
+console.log("Building the app and the local Functions host...");
+for (const project of [app, host]) {
+  const build = spawnSync("dotnet", ["build", project, "-c", "Debug", "--nologo", "-v", "quiet"], { stdio: "inherit" });
+  if (build.status !== 0) {
+    stopAll(build.status ?? 1);
+    process.exit(build.status ?? 1);
+  }
+}
+
+const hostArgs = [
+  join(host, "bin", "Debug", "net10.0", "FunctionsLocalHost.dll"),
+  "--app", join(app, "bin", "Debug", "net10.0"),
+  "--port", String(port),
+  "--settings", settings,
+  "--state", join(root, ".local-host"),
+];
+if (!timers) hostArgs.push("--no-timers");
+const functions = spawn("dotnet", hostArgs, { stdio: "inherit", cwd: root, env: environment, detached: true });
+children.push(functions);
+functions.on("exit", (code) => stopAll(code ?? 0));

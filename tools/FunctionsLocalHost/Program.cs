@@ -8,7 +8,8 @@ if (arguments is null)
     return 2;
 }
 
-using var stop = new CancellationTokenSource();
+// Not disposed: the process-exit handler may still cancel it after the host has gone.
+var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
