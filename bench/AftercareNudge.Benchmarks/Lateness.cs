@@ -1,5 +1,6 @@
-// Lateness benchmark: how late check-ins are sent when a dispatch run starts on each whole minute, as
-// the Functions host fires DispatchDueCheckIns on its schedule (0 * * * * *), on the real clock, against the Table service; check-ins fall due at every 2.5 s over two minutes,
+// Lateness benchmark: how late the app's timer sends check-ins. The app's real isolated worker runs
+// under the local Functions host (tools/FunctionsLocalHost), which fires the real DispatchDueCheckIns
+// function on its [TimerTrigger] schedule (0 * * * * *), as the Functions host does, on the real clock, against the Table service; check-ins fall due at every 2.5 s over two minutes,
 // on the minute and between. Prints sentAt - dueAt (p50, p99, max, earliest) beside the tolerance
 // it is judged by (Dispatch__LateAfter), for the dispatcher as configured and, in the same minutes,
 // for one without look-ahead (how it was before). Bounded: about two and a half minutes.
@@ -10,10 +11,10 @@ using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
+using AftercareNudge.Messaging;
+using FunctionsLocalHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 
 internal static class LatenessBenchmark
 {
@@ -34,13 +35,13 @@ internal static class LatenessBenchmark
         var setups = await Task.WhenAll(runs.Select(r => SetUpAsync(connection, time, dues, new DispatchOptions { LookAhead = r.Item2 })));
         Console.WriteLine(
             $"{dues.Count} check-ins due every {Step.TotalSeconds:F1} s from {first:HH:mm:ss} to {dues[^1]:HH:mm:ss} UTC " +
-            $"(on the minute and between), sent by the in-process timer and the dispatcher on the system clock");
+            $"(on the minute and between), sent by the app under the local host's timer, on the system clock");
 
-        using var stop = new CancellationTokenSource();
-        var schedulers = setups.Select(s => s.Scheduler).ToList();
-        foreach (var scheduler in schedulers)
+        // Each dispatcher is its own app: a worker in this process, under a local host that fires its timers.
+        var hosts = new List<LocalFunctionsHost>();
+        foreach (var (setup, run) in setups.Zip(runs))
         {
-            scheduler.Start(stop.Token);
+            hosts.Add(await StartAppAsync(connection, setup.Prefix, run.Item2));
         }
 
         // Long enough for the run that fires after the last check-in's time, and no longer.
@@ -50,10 +51,9 @@ internal static class LatenessBenchmark
             await Task.Delay(TimeSpan.FromSeconds(2), time);
         }
 
-        await stop.CancelAsync();
-        foreach (var scheduler in schedulers)
+        foreach (var host in hosts)
         {
-            await scheduler.Stopped;
+            await host.DisposeAsync();
         }
 
         for (var i = 0; i < runs.Length; i++)
@@ -81,6 +81,35 @@ internal static class LatenessBenchmark
     private static TimeSpan Percentile(List<TimeSpan> sorted, double p) =>
         sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
+    /// <summary>The app on these tables, its messages accepted at once, its timers fired by the local host on schedule.</summary>
+    private static Task<LocalFunctionsHost> StartAppAsync(string connection, string prefix, TimeSpan lookAhead)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = connection,
+            ["Storage:TablePrefix"] = prefix,
+            ["Dispatch:LookAhead"] = lookAhead.ToString("c", CultureInfo.InvariantCulture),
+            ["Api:Keys:bench"] = "bench-key-0123456789abcdef",
+            ["Public:BaseUrl"] = "http://127.0.0.1:7071",
+        };
+        var sender = new AcceptingSender();
+        var worker = new InProcessWorker(typeof(Dispatcher).Assembly, settings, services =>
+        {
+            services.AddSingleton<ISmsSender>(sender);
+            services.AddSingleton<IEmailSender>(sender);
+        });
+        return LocalFunctionsHost.StartAsync(
+            new LocalHostOptions
+            {
+                AppDirectory = AppContext.BaseDirectory,
+                Port = 0,
+                Timers = true,
+                StateDirectory = Directory.CreateTempSubdirectory("lateness-host-").FullName,
+                Logging = logging => logging.ClearProviders(),
+            },
+            worker);
+    }
+
     private static async Task<Setup> SetUpAsync(string connection, TimeProvider time, IReadOnlyList<DateTimeOffset> dues, DispatchOptions options)
     {
         var prefix = "late" + Guid.NewGuid().ToString("N")[..8];
@@ -103,18 +132,10 @@ internal static class LatenessBenchmark
             checkIns.AddRange(rows.Select(r => (eventId, r.Id)));
         }
 
-        var sender = new AcceptingSender();
-        var services = new ServiceCollection();
-        services.AddTransient(_ => new Dispatcher(
-            index, store, consents, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender,
-            new DeliveryFollowUps(store, consents, new RecipientCheckIns(tables), index, time, NullLogger<DeliveryFollowUps>.Instance),
-            new AftercareReminders(store, consents, time), Options.Create(options), time, NullLogger<Dispatcher>.Instance));
-        var provider = services.BuildServiceProvider();
-        var scheduler = new MinuteTimer(provider, time);
-        return new Setup(tables, prefix, store, checkIns, scheduler);
+        return new Setup(tables, prefix, store, checkIns);
     }
 
-    private sealed record Setup(AppTables Tables, string Prefix, EventStore Store, IReadOnlyList<(string EventId, string CheckInId)> CheckIns, MinuteTimer Scheduler)
+    private sealed record Setup(AppTables Tables, string Prefix, EventStore Store, IReadOnlyList<(string EventId, string CheckInId)> CheckIns)
     {
         public async Task<bool> AllSentAsync() => (await LatenessAsync()).Count == CheckIns.Count;
 
@@ -139,34 +160,6 @@ internal static class LatenessBenchmark
             {
                 await Tables.Service.DeleteTableAsync(Prefix + name);
             }
-        }
-    }
-}
-
-/// <summary>What the host does for the timer: a dispatch run at each whole minute (UTC), one at a time.</summary>
-internal sealed class MinuteTimer(IServiceProvider services, TimeProvider time)
-{
-    private static readonly Cronos.CronExpression Schedule = Cronos.CronExpression.Parse("0 * * * * *", Cronos.CronFormat.IncludeSeconds);
-
-    public Task Stopped { get; private set; } = Task.CompletedTask;
-
-    public void Start(CancellationToken stop) => Stopped = RunAsync(stop);
-
-    private async Task RunAsync(CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested && Schedule.GetNextOccurrence(time.GetUtcNow(), TimeZoneInfo.Utc) is { } next)
-        {
-            try
-            {
-                await Task.Delay(next - time.GetUtcNow(), time, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            await using var scope = services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<Dispatcher>().RunAsync(stop);
         }
     }
 }

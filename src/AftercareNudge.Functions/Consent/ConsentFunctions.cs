@@ -97,7 +97,7 @@ public sealed class DevelopmentFunctions(InboundSms inbound, OutboxSender outbox
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dev/outbox")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var take = int.TryParse(request.Query["take"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 100;
+        var take = int.TryParse(request.Query["take"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 100;
         return TypedResults.Ok(await outbox.ListAsync(Math.Clamp(take, 1, 1000), cancellationToken));
     }
 }
