@@ -50,7 +50,7 @@ internal static class LocalSettings
         }
 
         using var json = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        if (json.RootElement.TryGetProperty("Values", out var found))
+        if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("Values", out var found) && found.ValueKind == JsonValueKind.Object)
         {
             foreach (var value in found.EnumerateObject())
             {
