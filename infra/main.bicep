@@ -207,7 +207,7 @@ resource apiKeySecrets 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = [
 ]
 
 // ---------------------------------------------------------------------------------------------
-// The function app: Flex Consumption, custom handler runtime, system-assigned identity.
+// The function app: Flex Consumption, the .NET isolated worker runtime, system-assigned identity.
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: 'plan-${name}-${suffix}'
@@ -251,8 +251,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         instanceMemoryMB: instanceMemoryMB
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }

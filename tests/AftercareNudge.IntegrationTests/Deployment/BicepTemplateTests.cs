@@ -6,7 +6,7 @@ namespace AftercareNudge.IntegrationTests.Deployment;
 
 /// <summary>
 /// Every template under infra/ compiles and lints clean with the pinned Bicep compiler, and the compiled
-/// ARM template holds what keeps the deployment safe: identity-only access, Flex and the custom runtime,
+/// ARM template holds what keeps the deployment safe: identity-only access, Flex and the .NET isolated runtime,
 /// secrets only as Key Vault references, and no role broader than the app needs.
 /// </summary>
 public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTemplate compiled) : IClassFixture<BicepTemplateTests.CompiledTemplate>
@@ -93,7 +93,7 @@ public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTempla
     }
 
     [Fact]
-    public void FunctionApp_RunsOnFlexConsumption_WithTheCustomRuntimeAndItsOwnIdentity()
+    public void FunctionApp_RunsOnFlexConsumption_WithItsOwnIdentity()
     {
         var plan = compiled.Single("Microsoft.Web/serverfarms");
         Assert.Equal("FC1", (string?)plan["sku"]!["name"]);
@@ -105,12 +105,19 @@ public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTempla
         Assert.Equal("SystemAssigned", (string?)app["identity"]!["type"]);
         Assert.True((bool)app["properties"]!["httpsOnly"]!);
         var config = app["properties"]!["functionAppConfig"]!;
-        Assert.Equal("custom", (string?)config["runtime"]!["name"]);
-        Assert.Equal("1.0", (string?)config["runtime"]!["version"]);
         Assert.Equal("blobContainer", (string?)config["deployment"]!["storage"]!["type"]);
         Assert.Equal("SystemAssignedIdentity", (string?)config["deployment"]!["storage"]!["authentication"]!["type"]);
         Assert.Equal(100, compiled.ParameterDefault<int>((string)config["scaleAndConcurrency"]!["maximumInstanceCount"]!));
         Assert.Equal(2048, compiled.ParameterDefault<int>((string)config["scaleAndConcurrency"]!["instanceMemoryMB"]!));
+    }
+
+    [Fact]
+    public void FunctionApp_RunsTheDotnetIsolatedRuntime_OnNet10()
+    {
+        var runtime = compiled.Single("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["runtime"]!;
+
+        Assert.Equal("dotnet-isolated", (string?)runtime["name"]);
+        Assert.Equal("10.0", (string?)runtime["version"]);
     }
 
     [Theory]
