@@ -52,7 +52,7 @@ public sealed class SampleWorkerHost : IAsyncDisposable
                 Port = 0,
                 Timers = timers,
                 StateDirectory = state,
-                Logging = logging => logging.AddProvider(new CollectingLoggerProvider(sample.Write)).SetMinimumLevel(LogLevel.Information),
+                Logging = logging => logging.AddProvider(new LineLoggerProvider(sample.Write)).SetMinimumLevel(LogLevel.Information),
             },
             worker,
             TestContext.Current.CancellationToken);
@@ -77,26 +77,6 @@ public sealed class SampleWorkerHost : IAsyncDisposable
         lock (_log)
         {
             _log.AppendLine(line);
-        }
-    }
-
-    private sealed class CollectingLoggerProvider(Action<string> write) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, write);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, Action<string> write) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                write($"{logLevel} {category}: {formatter(state, exception)}");
         }
     }
 }

@@ -135,25 +135,4 @@ internal sealed class AppProcess : IAsyncDisposable
         Http.Dispose();
         await Host.DisposeAsync();
     }
-
-    /// <summary>Each log line of the host (the worker's among them) as one text line: category, level, message.</summary>
-    private sealed class LineLoggerProvider(Action<string> write) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Line(categoryName, write);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Line(string category, Action<string> write) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                write($"{logLevel}: {category}[{eventId.Id}] {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
-        }
-    }
 }
