@@ -67,6 +67,9 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
     /// <summary>The worker's own web server (ASP.NET Core integration), that requests are forwarded to.</summary>
     public Uri WorkerUri { get; private set; } = null!;
 
+    /// <summary>What the worker said it can do when it started (its init answer's capabilities).</summary>
+    public IReadOnlyDictionary<string, string> WorkerCapabilities { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>Completes if the worker ends or its stream closes while the host runs.</summary>
     public Task WorkerGone => Task.WhenAny(_worker.Exited, _connection.Closed);
 
@@ -133,6 +136,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         }
 
         WorkerUri = new Uri(httpUri);
+        WorkerCapabilities = init.Capabilities.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
 
         // 3. Metadata, then one load per function.
         var metadata = (await _connection.AskAsync(

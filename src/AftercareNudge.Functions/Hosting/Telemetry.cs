@@ -1,6 +1,8 @@
 using Azure.Core;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using OpenTelemetry;
 using OpenTelemetry.Resources;
 
 namespace AftercareNudge.Hosting;
@@ -71,7 +73,10 @@ internal static class Telemetry
             o.EnableLiveMetrics = false;
         });
 
+        // The worker's own telemetry package: it tells the host that the worker sends its telemetry
+        // itself, so the host does not send the same log lines again (and names the app's resource).
         builder.Services.AddOpenTelemetry()
+            .UseFunctionsWorkerDefaults()
             .ConfigureResource(r => r.AddService(builder.Configuration["WEBSITE_SITE_NAME"] ?? "AftercareNudge"))
             .WithLogging(
                 logging => logging.AddAzureMonitorLogExporter(name: ExporterName),

@@ -34,6 +34,9 @@ public sealed class ApplicationInsightsTests(AzuriteFixture azurite)
             services => services.PostConfigure<AzureMonitorExporterOptions>(Telemetry.ExporterName, o => o.DisableOfflineStorage = true));
 
         Assert.Contains(app.Services.GetServices<ILoggerProvider>(), p => p is OpenTelemetryLoggerProvider);
+
+        // The worker sends its own telemetry and tells the host so: the host must not send its lines again.
+        Assert.Equal("True", app.Host.WorkerCapabilities.GetValueOrDefault("WorkerOpenTelemetryEnabled"));
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<AzureMonitorExporterOptions>>().Get(Telemetry.ExporterName);
         Assert.Null(options.Credential);
 
@@ -60,6 +63,9 @@ public sealed class ApplicationInsightsTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.DoesNotContain(app.Services.GetServices<ILoggerProvider>(), p => p is OpenTelemetryLoggerProvider);
         Assert.Null(app.Services.GetService<LoggerProvider>());
+
+        // Nothing of its own to send: the host sends the worker's logs, as it does by default.
+        Assert.False(app.Host.WorkerCapabilities.ContainsKey("WorkerOpenTelemetryEnabled"));
     }
 
     /// <summary>Application Insights' ingestion API on a loopback port: accepts every batch and keeps its text (one JSON item a line).</summary>

@@ -123,6 +123,9 @@ public sealed class AppFactory(
     /// <summary>The worker's services (its storage, clock, senders), once it runs.</summary>
     public IServiceProvider Services => Started().Worker.Services;
 
+    /// <summary>The local host the app runs under.</summary>
+    public LocalFunctionsHost Host => Started().Host;
+
     /// <summary>Where the local host serves the functions.</summary>
     public Uri BaseAddress => Started().Host.BaseAddress;
 
