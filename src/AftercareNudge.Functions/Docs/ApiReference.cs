@@ -94,6 +94,7 @@ public static class ApiReference
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer(ContractTransformers.DescribeAnswers);
+            options.AddSchemaTransformer(ContractTransformers.RequireWhatIsSent);
         });
         return services;
     }
