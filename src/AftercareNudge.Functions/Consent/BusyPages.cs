@@ -13,9 +13,12 @@ public static class BusyPages
     public static bool IsPage(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.Path.StartsWithSegments("/api/consent", StringComparison.OrdinalIgnoreCase)
-            || request.Path.StartsWithSegments("/api/unsubscribe", StringComparison.OrdinalIgnoreCase);
+        return IsPage(request.Path);
     }
+
+    public static bool IsPage(PathString path) =>
+        path.StartsWithSegments("/api/consent", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/api/unsubscribe", StringComparison.OrdinalIgnoreCase);
 
     public static IResult TooManyRequests(HttpContext http, int retryAfterSeconds)
     {

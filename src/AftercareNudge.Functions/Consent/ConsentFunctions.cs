@@ -19,6 +19,9 @@ public sealed class ConsentPageFunctions(
     ILoggerFactory loggers)
 {
     [Function("ShowConsentPage")]
+    [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
+    [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
+    [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
     public Task<ContentHttpResult> ShowConsentPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/{token}")] HttpRequest request,
         string token,
@@ -26,6 +29,11 @@ public sealed class ConsentPageFunctions(
         ConsentPages.ShowConsentAsync(token, request.HttpContext, tokens, consents, events, loggers, cancellationToken);
 
     [Function("DecideConsent")]
+    [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
+    [ProducesPage(StatusCodes.Status400BadRequest, Description = "No decision (or quiet hours) could be read from the form: the page again.")]
+    [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
+    [ProducesPage(StatusCodes.Status409Conflict, Description = "The plan changed since the page was shown: nothing was recorded.")]
+    [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
     public Task<ContentHttpResult> DecideConsent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "consent/{token}")] HttpRequest request,
         string token,
@@ -33,6 +41,9 @@ public sealed class ConsentPageFunctions(
         ConsentPages.DecideAsync(token, request.HttpContext, tokens, consents, events, loggers, cancellationToken);
 
     [Function("ShowUnsubscribePage")]
+    [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
+    [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
+    [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
     public Task<ContentHttpResult> ShowUnsubscribePage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "unsubscribe/{token}")] HttpRequest request,
         string token,
@@ -40,6 +51,9 @@ public sealed class ConsentPageFunctions(
         ConsentPages.ShowUnsubscribeAsync(token, request.HttpContext, tokens, consents, loggers, cancellationToken);
 
     [Function("Unsubscribe")]
+    [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
+    [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
+    [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
     public Task<ContentHttpResult> Unsubscribe(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "unsubscribe/{token}")] HttpRequest request,
         string token,
@@ -62,6 +76,8 @@ public sealed class ProviderWebhookFunctions(
 {
     [Function("TwilioInboundSms")]
     [RequiresTwilioSignature]
+    [Accepts(typeof(TwilioSmsForm), AcceptsAttribute.Form)]
+    [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "TwiML: the reply to text back, if any.")]
     public Task<ContentHttpResult> TwilioInboundSms(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/sms")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -69,12 +85,17 @@ public sealed class ProviderWebhookFunctions(
 
     [Function("TwilioStatusCallback")]
     [RequiresTwilioSignature]
+    [Accepts(typeof(Messaging.Sms.TwilioStatusForm), AcceptsAttribute.Form)]
+    [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "Empty TwiML: recorded, or nothing to record.")]
     public Task<ContentHttpResult> TwilioStatusCallback(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/status")] HttpRequest request,
         CancellationToken cancellationToken) =>
         Messaging.Sms.TwilioStatusCallbacks.HandleAsync(request, reports, loggers, cancellationToken);
 
     [Function("SendGridEvents")]
+    [Accepts(typeof(IReadOnlyList<SendGridEvent>), "application/json")]
+    [ProducesProblem(StatusCodes.Status400BadRequest, Description = "The body is not a JSON array of events.")]
+    [ProducesProblem(StatusCodes.Status403Forbidden, Description = "No valid SendGrid signature, or a body over 1 MiB.")]
     public Task<Results<Ok<SendGridEventsResult>, ProblemHttpResult>> SendGridEventsWebhook(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sendgrid/events")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -86,6 +107,9 @@ public sealed class DevelopmentFunctions(InboundSms inbound, OutboxSender outbox
 {
     [Function("DevInboundSms")]
     [DevelopmentOutboxOnly]
+    [AcceptsJson(typeof(DevSmsRequest))]
+    [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "No from or body, or the body cannot be read.")]
+    [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "The TwiML Twilio would have answered; the reply is in the outbox too.")]
     public Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> DevInboundSms(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "dev/sms")] HttpRequest request,
         CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.Messaging.Email;
@@ -15,8 +16,24 @@ namespace AftercareNudge.Consent;
 /// <summary>What a batch came to: events handled now, and events already handled by an earlier delivery.</summary>
 public sealed record SendGridEventsResult(int Processed, int Duplicates);
 
-/// <summary>One event of SendGrid's event webhook, with the custom args our emails carry.</summary>
-internal sealed record SendGridEvent(string? Kind, string? Email, string? SgEventId, string? BounceType, string? EventId, string? CheckInId, string? SgMessageId = null);
+/// <summary>One event of SendGrid's event webhook, as far as it is read: its fields, and the custom args our emails carry (SendGrid sends more).</summary>
+internal sealed record SendGridEvent(
+    [property: JsonPropertyName(SendGridEvent.KindField)] string? Kind,
+    [property: JsonPropertyName(SendGridEvent.EmailField)] string? Email,
+    [property: JsonPropertyName(SendGridEvent.SgEventIdField)] string? SgEventId,
+    [property: JsonPropertyName(SendGridEvent.BounceTypeField)] string? BounceType,
+    [property: JsonPropertyName(SendGridEvent.EventIdField)] string? EventId,
+    [property: JsonPropertyName(SendGridEvent.CheckInIdField)] string? CheckInId,
+    [property: JsonPropertyName(SendGridEvent.SgMessageIdField)] string? SgMessageId = null)
+{
+    internal const string KindField = "event";
+    internal const string EmailField = "email";
+    internal const string SgEventIdField = "sg_event_id";
+    internal const string BounceTypeField = "type";
+    internal const string EventIdField = "eventId";
+    internal const string CheckInIdField = "checkInId";
+    internal const string SgMessageIdField = "sg_message_id";
+}
 
 /// <summary>
 /// <c>POST /api/sendgrid/events</c>: SendGrid's signed event webhook. Unsubscribes and spam reports opt
@@ -110,13 +127,13 @@ public static class SendGridEvents
             return document.RootElement.EnumerateArray()
                 .Where(e => e.ValueKind == JsonValueKind.Object)
                 .Select(e => new SendGridEvent(
-                    Text(e, "event"),
-                    Text(e, "email"),
-                    Text(e, "sg_event_id"),
-                    Text(e, "type"),
-                    Text(e, "eventId"),
-                    Text(e, "checkInId"),
-                    Text(e, "sg_message_id")))
+                    Text(e, SendGridEvent.KindField),
+                    Text(e, SendGridEvent.EmailField),
+                    Text(e, SendGridEvent.SgEventIdField),
+                    Text(e, SendGridEvent.BounceTypeField),
+                    Text(e, SendGridEvent.EventIdField),
+                    Text(e, SendGridEvent.CheckInIdField),
+                    Text(e, SendGridEvent.SgMessageIdField)))
                 .ToList();
         }
         catch (JsonException)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Messaging.Sms;
@@ -8,6 +9,20 @@ namespace AftercareNudge.Consent;
 /// <summary>The dev route's body: an inbound SMS as a person would send it.</summary>
 public sealed record DevSmsRequest(string? From, string? Body);
 
+/// <summary>The fields of Twilio's inbound-message webhook that are read (Twilio signs all it sends, and sends more).</summary>
+public sealed record TwilioSmsForm(
+    [property: JsonPropertyName("From")] string From,
+    [property: JsonPropertyName("Body")] string Body,
+    [property: JsonPropertyName("MessageSid")] string MessageSid,
+    [property: JsonPropertyName("OptOutType")] string? OptOutType = null)
+{
+    internal static TwilioSmsForm Read(IFormCollection form) => new(
+        form["From"].ToString(),
+        form["Body"].ToString(),
+        form["MessageSid"].ToString(),
+        form["OptOutType"].ToString() is { Length: > 0 } optOutType ? optOutType : null);
+}
+
 public static class SmsEndpoints
 {
     /// <summary>Longer than any phone number or short code Twilio reports a message from.</summary>
@@ -16,9 +31,9 @@ public static class SmsEndpoints
     /// <summary><c>POST /api/twilio/sms</c>: Twilio's inbound-message webhook, signed; answers in TwiML.</summary>
     internal static async Task<ContentHttpResult> TwilioInboundAsync(HttpRequest request, InboundSms inbound, CancellationToken cancellationToken)
     {
-        var form = await request.ReadFormAsync(cancellationToken);
-        var from = form["From"].ToString();
-        var messageId = form["MessageSid"].ToString();
+        var sms = TwilioSmsForm.Read(await request.ReadFormAsync(cancellationToken));
+        var from = sms.From;
+        var messageId = sms.MessageSid;
         // Only Twilio can sign, but its fields still become table keys: anything not shaped like a
         // number and a message SID is not a message we can act on.
         if (from.Length is 0 or > MaxFromLength || messageId.Length is 0 or > 64 || !messageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
@@ -26,8 +41,7 @@ public static class SmsEndpoints
             return TwiML(null);
         }
 
-        var optOutType = form["OptOutType"].ToString();
-        var reply = await inbound.HandleAsync(new IncomingSms(from, form["Body"].ToString(), messageId, optOutType.Length == 0 ? null : optOutType.ToUpperInvariant()), cancellationToken);
+        var reply = await inbound.HandleAsync(new IncomingSms(from, sms.Body, messageId, sms.OptOutType?.ToUpperInvariant()), cancellationToken);
         return TwiML(reply);
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using AftercareNudge.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Azure.Functions.Worker;
@@ -39,8 +40,8 @@ public static class ApiReference
             [("GET", "api/health")] = ("Health", "Liveness and whether storage answers. No secrets."),
             [("GET", "api/dev/outbox")] = ("Development outbox", "Only without provider credentials: what would have been sent, newest first."),
             [("POST", "api/dev/sms")] = ("Play an inbound SMS (development)", "Only without provider credentials: the Twilio webhook's code path, minus the signature."),
-            [("GET", "api/openapi.json")] = ("This API's OpenAPI document", ""),
-            [("GET", "api/docs")] = ("This API's reference page", ""),
+            [("GET", "api/openapi.json")] = ("This API's OpenAPI document", "OpenAPI 3.1, generated from the functions and their contract types: what this page shows, for building a client."),
+            [("GET", "api/docs")] = ("This API's reference page", "Every route with its parameters, body and answers, as one plain page."),
         };
 
     public static IServiceCollection AddApiReference(this IServiceCollection services)
@@ -92,6 +93,8 @@ public static class ApiReference
 
                 return Task.CompletedTask;
             });
+            options.AddOperationTransformer(ContractTransformers.DescribeAnswers);
+            options.AddSchemaTransformer(ContractTransformers.RequireWhatIsSent);
         });
         return services;
     }
@@ -166,8 +169,10 @@ public static class ApiReference
                     foreach (var (status, response) in responses.OrderBy(r => r.Key, StringComparer.Ordinal))
                     {
                         var types = string.Join(", ", (response.Content ?? new Dictionary<string, OpenApiMediaType>()).Select(c => c.Key + SchemaName(c.Value.Schema, plain: true)));
+                        var headers = string.Join(", ", response.Headers?.Keys ?? []);
                         html.Append("<li><code>").Append(Encode(status)).Append("</code> ").Append(Encode(response.Description ?? ""))
-                            .Append(types.Length > 0 ? " — " + Encode(types) : "").Append("</li>\n");
+                            .Append(types.Length > 0 ? " — " + Encode(types) : "")
+                            .Append(headers.Length > 0 ? "; headers: " + Encode(headers) : "").Append("</li>\n");
                     }
 
                     html.Append("</ul>\n");
@@ -201,12 +206,14 @@ public static class ApiReference
 public sealed class ApiReferenceFunctions([FromKeyedServices(ApiReference.DocumentName)] IOpenApiDocumentProvider documents)
 {
     [Function("GetOpenApiDocument")]
+    [ProducesContent(StatusCodes.Status200OK, "application/json", typeof(System.Text.Json.Nodes.JsonObject), Description = "The OpenAPI 3.1 document.")]
     public Task<ContentHttpResult> GetOpenApiDocument(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request,
         CancellationToken cancellationToken) =>
         ApiReference.DocumentAsync(documents, cancellationToken);
 
     [Function("ShowApiReference")]
+    [ProducesPage(StatusCodes.Status200OK, Description = "The reference page.")]
     public Task<ContentHttpResult> ShowApiReference(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs")] HttpRequest request,
         CancellationToken cancellationToken) =>

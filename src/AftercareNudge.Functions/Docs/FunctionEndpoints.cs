@@ -1,5 +1,6 @@
 using System.Reflection;
 using AftercareNudge.Hosting;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.FileProviders;
@@ -11,8 +12,9 @@ namespace AftercareNudge.Docs;
 /// The HTTP functions as ASP.NET Core endpoints for description only, never routed (the host routes;
 /// the worker's own endpoints carry nothing but routes and methods): each function's route under
 /// <c>api/</c>, its methods, its method and what minimal APIs infer from it (route parameters, the
-/// typed results it answers with), and the attributes declared on it (policies, the body it reads).
-/// ASP.NET Core's OpenAPI generator reads them as it reads any minimal API.
+/// typed results it answers with), the attributes declared on it (policies, the body it reads, the
+/// problems it answers with), and the answers the worker middleware and the JSON body reader declare
+/// for it. ASP.NET Core's OpenAPI generator reads them as it reads any minimal API.
 /// </summary>
 public sealed class FunctionEndpoints : EndpointDataSource
 {
@@ -48,6 +50,17 @@ public sealed class FunctionEndpoints : EndpointDataSource
             foreach (var attribute in method.GetCustomAttributes())
             {
                 builder.Metadata.Add(attribute);
+            }
+
+            // Then what others answer in its place, for the statuses the function does not answer itself.
+            var answered = builder.Metadata.OfType<IProducesResponseTypeMetadata>().Select(m => m.StatusCode).ToHashSet();
+            IEnumerable<DeclaredAnswer> bodyRefusals = method.GetCustomAttribute<AcceptsJsonAttribute>() is null ? [] : JsonBodies.Refusals;
+            foreach (var answer in bodyRefusals.Concat(MiddlewareAnswers.For(new DescribedFunction(method, "/" + pattern))))
+            {
+                if (answered.Add(answer.StatusCode))
+                {
+                    builder.Metadata.Add(answer);
+                }
             }
 
             yield return builder.Build();

@@ -7,8 +7,22 @@ namespace AftercareNudge.Events;
 /// <summary>The events API, <c>/api/events</c>: a client's planned events, with its API key.</summary>
 public sealed class EventFunctions(EventValidator validator, EventService service, EventChanges changes, IdempotencyKeys keys)
 {
+    private const string ETagDescription = "The event's version: send it in If-Match to change or cancel it only as you read it.";
+    private const string IfMatchDescription = "The ETag the event was read with: the change is refused (412) if the event changed since.";
+    private const string NotFound = "No such event for this client.";
+    private const string Stale = "The event changed since it was read with this ETag.";
+
     [Function("RegisterEvent")]
     [RequiresApiKey]
+    [AcceptsJson(typeof(RegisterEventRequest))]
+    [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "The event is not valid, the body cannot be read, or the Idempotency-Key is malformed: errors names each field at fault.")]
+    [ReadsHeader(IdempotencyKeys.HeaderName, "A key for this registration (visible ASCII, no spaces, such as a UUID): a repeat within 24 hours answers the first event.")]
+    [SendsHeader(StatusCodes.Status201Created, "Location", "The event's URL.")]
+    [SendsHeader(StatusCodes.Status201Created, "ETag", ETagDescription)]
+    [SendsHeader(StatusCodes.Status201Created, "Idempotent-Replayed", "true when this answers an earlier request with the same Idempotency-Key.")]
+    [ProducesProblem(StatusCodes.Status409Conflict, errors: true, Description = "A request with this Idempotency-Key is still in progress, or the event it registered no longer exists.")]
+    [SendsHeader(StatusCodes.Status409Conflict, "Retry-After", "While the first request with this Idempotency-Key is in progress: seconds to wait before asking again.")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, errors: true, Description = "This Idempotency-Key was first used with another body.")]
     public Task<Results<Created<EventView>, ValidationProblem, ProblemHttpResult>> RegisterEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -16,6 +30,8 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
 
     [Function("GetEvent")]
     [RequiresApiKey]
+    [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
+    [ProducesProblem(StatusCodes.Status404NotFound, Description = NotFound)]
     public Task<Results<Ok<EventView>, ProblemHttpResult>> GetEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "events/{id}")] HttpRequest request,
         string id,
@@ -24,6 +40,13 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
 
     [Function("ChangeEvent")]
     [RequiresApiKey]
+    [AcceptsJson(typeof(PatchEventRequest))]
+    [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "The change is not valid or the body cannot be read: errors names each field at fault.")]
+    [ReadsHeader("If-Match", IfMatchDescription)]
+    [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
+    [ProducesProblem(StatusCodes.Status404NotFound, Description = NotFound)]
+    [ProducesProblem(StatusCodes.Status409Conflict, errors: true, Description = "The check-ins named in errors can no longer be changed.")]
+    [ProducesProblem(StatusCodes.Status412PreconditionFailed, Description = Stale)]
     public Task<Results<Ok<EventView>, ValidationProblem, ProblemHttpResult>> ChangeEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "events/{id}")] HttpRequest request,
         string id,
@@ -32,6 +55,10 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
 
     [Function("CancelEvent")]
     [RequiresApiKey]
+    [ReadsHeader("If-Match", IfMatchDescription)]
+    [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
+    [ProducesProblem(StatusCodes.Status404NotFound, Description = NotFound)]
+    [ProducesProblem(StatusCodes.Status412PreconditionFailed, Description = Stale)]
     public Task<Results<Ok<EventView>, ProblemHttpResult>> CancelEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "events/{id}")] HttpRequest request,
         string id,

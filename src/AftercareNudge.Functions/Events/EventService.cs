@@ -88,6 +88,19 @@ public sealed class EventService(
         }
 
         await PlanMissingConsentNoticesAsync(eventId, record, checkIns);
+
+        // The answer carries the event's ETag as it is now (a consent request may have marked the event
+        // already), so that the client can change it without reading it first. Best effort too: without
+        // it the answer only has no ETag.
+        try
+        {
+            record = await store.GetEventAsync(eventId, CancellationToken.None) ?? record;
+        }
+        catch (RequestFailedException e)
+        {
+            EventsLog.ETagNotRead(logger, e, eventId);
+        }
+
         return await ViewAsync(record, checkIns, [], cancellationToken);
     }
 
@@ -283,4 +296,7 @@ internal static partial class EventsLog
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Event {EventId}: the pending consent records were not all written (they read as pending anyway)")]
     public static partial void PendingConsentNotRecorded(ILogger logger, Exception exception, string eventId);
+
+    [LoggerMessage(EventId = 506, Level = LogLevel.Warning, Message = "Event {EventId} registered, but its ETag could not be read back: the answer has none")]
+    public static partial void ETagNotRead(ILogger logger, Exception exception, string eventId);
 }

@@ -1,5 +1,6 @@
 using AftercareNudge.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using AftercareNudge.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AftercareNudge.Health;
@@ -7,6 +8,7 @@ namespace AftercareNudge.Health;
 public sealed class HealthFunctions(AppTables tables, TimeProvider time)
 {
     [Function("CheckHealth")]
+    [ProducesContent(StatusCodes.Status503ServiceUnavailable, "application/json", typeof(HealthView), Description = "Storage does not answer.")]
     public Task<Results<Ok<HealthView>, JsonHttpResult<HealthView>>> CheckHealth(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken) =>

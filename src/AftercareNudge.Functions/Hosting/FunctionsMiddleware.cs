@@ -22,9 +22,11 @@ internal static class FunctionAnswers
 }
 
 /// <summary>Every line written during an invocation carries its id: the host's, for HTTP and timers alike.</summary>
-internal sealed class InvocationLogScope(ILoggerFactory loggers) : IFunctionsWorkerMiddleware
+internal sealed class InvocationLogScope(ILoggerFactory loggers) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
     private readonly ILogger _logger = loggers.CreateLogger(typeof(Telemetry).FullName!);
+
+    public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) => [];
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -42,8 +44,16 @@ internal sealed class InvocationLogScope(ILoggerFactory loggers) : IFunctionsWor
 /// problem, logged. A bare error status (no body) becomes problem details. Timers' failures are left to
 /// the host, which logs them and runs the timer again on schedule.
 /// </summary>
-internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunctionsWorkerMiddleware
+internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
+    public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
+    [
+        BusyPages.IsPage(function.Path)
+            ? DeclaredAnswer.Page(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable: a page asking to try again shortly.", retryAfter: true)
+            : DeclaredAnswer.Problem(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable; nothing was wrong with the request. Try again shortly.", retryAfter: true),
+        DeclaredAnswer.Problem(StatusCodes.Status500InternalServerError, "Something went wrong on our side; the failure is logged."),
+    ];
+
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         var http = context.GetHttpContext();
@@ -117,8 +127,11 @@ internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunc
 /// 413 problem details, refused by its <c>Content-Length</c> before a byte is read, or by the server when
 /// a chunked body grows past it.
 /// </summary>
-internal sealed class RequestSizeLimit : IFunctionsWorkerMiddleware
+internal sealed class RequestSizeLimit : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
+    public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
+        [DeclaredAnswer.Problem(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {RequestLimits.MaxRequestBytes:N0} bytes.")];
+
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         if (context.GetHttpContext() is not { } http)
@@ -142,8 +155,13 @@ internal sealed class RequestSizeLimit : IFunctionsWorkerMiddleware
 }
 
 /// <summary>The development routes exist only while the outbox stands in for the providers: 404 otherwise.</summary>
-internal sealed class DevelopmentOutboxRoutes(Microsoft.Extensions.Options.IOptions<Messaging.DeliveryOptions> delivery) : IFunctionsWorkerMiddleware
+internal sealed class DevelopmentOutboxRoutes(Microsoft.Extensions.Options.IOptions<Messaging.DeliveryOptions> delivery) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
+    public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
+        function.Has<DevelopmentOutboxOnlyAttribute>()
+            ? [DeclaredAnswer.Problem(StatusCodes.Status404NotFound, "Provider credentials are set, so the development routes do not exist.")]
+            : [];
+
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         if (!delivery.Value.UsesOutbox && FunctionMethods.Has<DevelopmentOutboxOnlyAttribute>(context))

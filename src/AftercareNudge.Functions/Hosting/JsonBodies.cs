@@ -19,6 +19,14 @@ public static class JsonBodies
 
     private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
 
+    /// <summary>What <see cref="ReadAsync"/> refuses a body with: declared for the functions that read one (<see cref="AcceptsJsonAttribute"/>).</summary>
+    public static IReadOnlyList<DeclaredAnswer> Refusals { get; } =
+    [
+        DeclaredAnswer.ValidationProblem(StatusCodes.Status400BadRequest, "The body is empty, not JSON, or a field has the wrong type: errors names it."),
+        DeclaredAnswer.ValidationProblem(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBytes:N0} bytes."),
+        DeclaredAnswer.Problem(StatusCodes.Status415UnsupportedMediaType, "The body is not sent as JSON (Content-Type: application/json)."),
+    ];
+
     /// <summary><c>application/json</c> or any <c>+json</c> type, whatever its parameters (<c>charset</c>).</summary>
     public static bool IsJson(HttpRequest request)
     {

@@ -9,6 +9,7 @@ public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, I
 {
     [Function("ErasePerson")]
     [RequiresApiKey]
+    [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "Neither a phone number in E.164 nor an email address.")]
     public Task<Results<Ok<ErasureSummary>, ValidationProblem>> ErasePerson(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "people/{address}")] HttpRequest request,
         string address,

@@ -92,8 +92,13 @@ public static class ApiKeyExtensions
 /// A function marked <see cref="RequiresApiKeyAttribute"/> runs only with a valid <c>X-Api-Key</c>, for
 /// the client it names (<see cref="ApiKeyExtensions.Client"/>); 401 problem details otherwise.
 /// </summary>
-internal sealed class ApiKeyCheck(IOptions<ApiKeyOptions> options) : IFunctionsWorkerMiddleware
+internal sealed class ApiKeyCheck(IOptions<ApiKeyOptions> options) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
+    public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
+        function.Has<RequiresApiKeyAttribute>()
+            ? [DeclaredAnswer.Problem(StatusCodes.Status401Unauthorized, $"No valid API key in {ApiKeyExtensions.HeaderName}.")]
+            : [];
+
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         if (context.GetHttpContext() is not { } http || !FunctionMethods.Has<RequiresApiKeyAttribute>(context))

@@ -159,8 +159,13 @@ internal static partial class RateLimitLog
 }
 
 /// <summary>Every HTTP function's request counts against its row of <see cref="RateLimits"/>; over the limit, 429.</summary>
-internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunctionsWorkerMiddleware
+internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
+    public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
+        RateLimits.Classify(function.Path) == RateLimits.Limited.None ? []
+        : Consent.BusyPages.IsPage(function.Path) ? [DeclaredAnswer.Page(StatusCodes.Status429TooManyRequests, "Too many requests in the last minute: a page asking to wait.", retryAfter: true)]
+        : [DeclaredAnswer.Problem(StatusCodes.Status429TooManyRequests, "Too many requests in the last minute: wait as long as Retry-After says.", retryAfter: true)];
+
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         if (context.GetHttpContext() is not { } http)

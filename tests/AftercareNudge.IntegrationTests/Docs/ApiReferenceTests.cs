@@ -51,6 +51,10 @@ public sealed class ApiReferenceTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Contains("Register a planned event", html, StringComparison.Ordinal);
         Assert.Contains("<span class=\"method\">DELETE</span> <code>/api/events/{id}</code>", html, StringComparison.Ordinal);
         Assert.Contains("Needs a client API key", html, StringComparison.Ordinal);
+        Assert.Contains("<li><code>application/json</code> (<code>RegisterEventRequest</code>)</li>", html, StringComparison.Ordinal);
+        Assert.Contains("<li><code>Idempotency-Key</code> (header)</li>", html, StringComparison.Ordinal);
+        Assert.Contains("(EventView); headers: Location, ETag, Idempotent-Replayed</li>", html, StringComparison.Ordinal);
+        Assert.Contains("<li><code>404</code> No such event for this client. — application/problem+json (ProblemDetails)</li>", html, StringComparison.Ordinal);
         Assert.Contains("<a href=\"openapi.json\">", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("://", html, StringComparison.Ordinal);

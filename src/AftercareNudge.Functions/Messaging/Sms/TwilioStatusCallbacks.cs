@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,6 +18,18 @@ namespace AftercareNudge.Messaging.Sms;
 /// A report that comes while the check-in is still <c>sending</c> waits on it for the dispatcher, and a
 /// failure makes the fallback or notice it calls for (see <see cref="DeliveryReports"/>).
 /// </summary>
+/// <summary>The fields of Twilio's status callback that are read.</summary>
+public sealed record TwilioStatusForm(
+    [property: JsonPropertyName("MessageSid")] string MessageSid,
+    [property: JsonPropertyName("MessageStatus")] string MessageStatus,
+    [property: JsonPropertyName("ErrorCode")] string? ErrorCode = null)
+{
+    internal static TwilioStatusForm Read(IFormCollection form) => new(
+        form["MessageSid"].ToString(),
+        form["MessageStatus"].ToString(),
+        form["ErrorCode"].ToString() is { Length: > 0 } errorCode ? errorCode : null);
+}
+
 public static class TwilioStatusCallbacks
 {
     private const string EmptyTwiML = "<Response></Response>";
@@ -24,16 +37,16 @@ public static class TwilioStatusCallbacks
     internal static async Task<ContentHttpResult> HandleAsync(HttpRequest request, DeliveryReports reports, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TwilioStatusCallbacks).FullName!);
-        var form = await request.ReadFormAsync(cancellationToken);
-        var messageSid = form["MessageSid"].ToString();
-        var messageStatus = form["MessageStatus"].ToString();
+        var form = TwilioStatusForm.Read(await request.ReadFormAsync(cancellationToken));
+        var messageSid = form.MessageSid;
+        var messageStatus = form.MessageStatus;
         if (messageSid.Length == 0 || messageStatus.Length == 0)
         {
             TwilioStatusLog.Incomplete(logger);
             return Answer();
         }
 
-        if (Report(messageStatus, form["ErrorCode"].ToString()) is not { } report)
+        if (Report(messageStatus, form.ErrorCode) is not { } report)
         {
             TwilioStatusLog.NothingToRecord(logger, messageSid, messageStatus);
             return Answer();

@@ -73,8 +73,13 @@ public static class TwilioWebhooks
 }
 
 /// <summary>A function marked <see cref="RequiresTwilioSignatureAttribute"/> runs only for a request Twilio signed: 403 problem details otherwise.</summary>
-internal sealed class TwilioSignatureCheck(IOptions<PublicOptions> publicOptions, IOptions<TwilioOptions> twilioOptions, ILoggerFactory loggers) : IFunctionsWorkerMiddleware
+internal sealed class TwilioSignatureCheck(IOptions<PublicOptions> publicOptions, IOptions<TwilioOptions> twilioOptions, ILoggerFactory loggers) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
+    public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
+        function.Has<RequiresTwilioSignatureAttribute>()
+            ? [DeclaredAnswer.Problem(StatusCodes.Status403Forbidden, "Not a form Twilio signed for this URL (X-Twilio-Signature).")]
+            : [];
+
     private readonly ILogger _logger = loggers.CreateLogger(typeof(TwilioWebhooks).FullName!);
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)

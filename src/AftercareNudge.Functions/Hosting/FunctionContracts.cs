@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+
+namespace AftercareNudge.Hosting;
+
+// What a function's HTTP contract is beyond what its signature says, declared once on its method.
+// A function takes the whole HttpRequest and reads its body by hand, and its typed results do not
+// say which problems it answers with or which headers it sets: these attributes do, as the ASP.NET
+// Core metadata the OpenAPI document is generated from (Docs/FunctionEndpoints adds every attribute
+// of a function's method to its endpoint). Answers the worker middleware gives in a function's place
+// are declared by the middleware itself (MiddlewareAnswers).
+
+/// <summary>The function reads a JSON body of this type (through <see cref="JsonBodies"/>, so its refusals are documented too).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class AcceptsJsonAttribute(Type requestType) : Attribute, IAcceptsMetadata
+{
+    public IReadOnlyList<string> ContentTypes { get; } = ["application/json"];
+
+    public Type? RequestType { get; } = requestType;
+
+    public bool IsOptional => false;
+}
+
+/// <summary>The function reads a body of this type and media type by code of its own (a provider's signed form or batch).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class AcceptsAttribute(Type requestType, string contentType) : Attribute, IAcceptsMetadata
+{
+    public const string Form = "application/x-www-form-urlencoded";
+
+    public IReadOnlyList<string> ContentTypes { get; } = [contentType];
+
+    public Type? RequestType { get; } = requestType;
+
+    public bool IsOptional => false;
+}
+
+/// <summary>
+/// The function itself answers <paramref name="statusCode"/> with problem details; with
+/// <paramref name="errors"/>, they name the fields at fault in <c>errors</c>, as a validation problem does.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class ProducesProblemAttribute(int statusCode, bool errors = false) : Attribute, IProducesResponseTypeMetadata
+{
+    public const string ContentType = "application/problem+json";
+
+    public int StatusCode { get; } = statusCode;
+
+    public Type? Type { get; } = errors ? typeof(HttpValidationProblemDetails) : typeof(ProblemDetails);
+
+    public string? Description { get; init; }
+
+    public IEnumerable<string> ContentTypes { get; } = [ContentType];
+}
+
+/// <summary>The function answers <paramref name="statusCode"/> with a body of this media type: a page, TwiML, a document.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class ProducesContentAttribute(int statusCode, string contentType, Type? type = null) : Attribute, IProducesResponseTypeMetadata
+{
+    public int StatusCode { get; } = statusCode;
+
+    public Type? Type { get; } = type ?? typeof(string);
+
+    public string? Description { get; init; }
+
+    public IEnumerable<string> ContentTypes { get; } = [contentType];
+}
+
+/// <summary>The function answers <paramref name="statusCode"/> with an HTML page, for a person's browser.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class ProducesPageAttribute(int statusCode) : Attribute, IProducesResponseTypeMetadata
+{
+    public int StatusCode { get; } = statusCode;
+
+    public Type? Type => typeof(string);
+
+    public string? Description { get; init; }
+
+    public IEnumerable<string> ContentTypes { get; } = ["text/html"];
+}
+
+/// <summary>A header the function sets on its <paramref name="statusCode"/> answer.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class SendsHeaderAttribute(int statusCode, string name, string description) : Attribute
+{
+    public int StatusCode { get; } = statusCode;
+
+    public string Name { get; } = name;
+
+    public string Description { get; } = description;
+}
+
+/// <summary>A request header the function reads; none is required.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class ReadsHeaderAttribute(string name, string description) : Attribute
+{
+    public string Name { get; } = name;
+
+    public string Description { get; } = description;
+}

@@ -1,0 +1,250 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using AftercareNudge.Docs;
+using AftercareNudge.Hosting;
+using AftercareNudge.IntegrationTests.Infrastructure;
+
+namespace AftercareNudge.IntegrationTests.Docs;
+
+/// <summary>
+/// The OpenAPI document is a contract a client can be built from: every HTTP function is in it and
+/// every operation in it is served, bodies and answers have the schemas of the contract types, and the
+/// app's real answers match them.
+/// </summary>
+public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azurite)
+{
+    private const string ProblemJson = "application/problem+json";
+
+    [Fact]
+    public async Task Document_HasEveryHttpFunction_AndNothingElse()
+    {
+        var document = await DocumentAsync();
+
+        var functions = FunctionEndpoints.HttpFunctions()
+            .SelectMany(f => f.Methods.Select(m => $"{m} /{f.Pattern} {f.Name}"))
+            .Order(StringComparer.Ordinal);
+        var operations = document.Operations()
+            .Select(o => $"{o.Method} {o.Path} {(string?)o.Operation["operationId"]}")
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(functions, operations);
+        Assert.Contains(FunctionMethods.All(), f => f.Name == "DispatchDueCheckIns");
+    }
+
+    [Fact]
+    public async Task EveryDocumentedOperation_IsServedByAFunction()
+    {
+        var document = await DocumentAsync();
+        var client = App.CreateBrowser();
+
+        // The host's own 404, for a path no function serves, has no body; a function's 404 is a page or problem details.
+        var unserved = await client.GetAsync("/api/no-such-route", Ct);
+        Assert.Equal((HttpStatusCode.NotFound, ""), (unserved.StatusCode, await unserved.Content.ReadAsStringAsync(Ct)));
+
+        foreach (var (method, path, _) in document.Operations())
+        {
+            var url = string.Join('/', path.Split('/').Select(s => s.StartsWith('{') ? "not-a-real-one" : s));
+            var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), url), Ct);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+
+            Assert.False(response.StatusCode == HttpStatusCode.NotFound && body.Length == 0, $"{method} {path} is documented but no function serves it.");
+        }
+    }
+
+    [Fact]
+    public async Task RequestBodies_HaveTheSchemasOfTheContractTypes()
+    {
+        var document = await DocumentAsync();
+
+        Assert.Equal("#/components/schemas/RegisterEventRequest", BodyRef(document, "POST", "/api/events", "application/json"));
+        Assert.Equal("#/components/schemas/PatchEventRequest", BodyRef(document, "PATCH", "/api/events/{id}", "application/json"));
+        Assert.Equal("#/components/schemas/DevSmsRequest", BodyRef(document, "POST", "/api/dev/sms", "application/json"));
+        Assert.Equal("#/components/schemas/TwilioSmsForm", BodyRef(document, "POST", "/api/twilio/sms", "application/x-www-form-urlencoded"));
+        Assert.Equal("#/components/schemas/TwilioStatusForm", BodyRef(document, "POST", "/api/twilio/status", "application/x-www-form-urlencoded"));
+        var sendGrid = document.Operation("POST", "/api/sendgrid/events")["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        Assert.Equal(("array", "#/components/schemas/SendGridEvent"), ((string?)sendGrid["type"], (string?)sendGrid["items"]!["$ref"]));
+
+        var schemas = document.Document["components"]!["schemas"]!;
+        Assert.Equal(
+            ["title", "kind", "timeZone", "startsAt", "endsAt", "organizer", "people", "checkIns", "aftercare"],
+            schemas["RegisterEventRequest"]!["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["From", "Body", "MessageSid", "OptOutType"], schemas["TwilioSmsForm"]!["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Contains("sg_event_id", schemas["SendGridEvent"]!["properties"]!.AsObject().Select(p => p.Key));
+
+        // The reader takes any field missing (the validator names what it needs), so a request requires none of its nullable fields.
+        Assert.Null(schemas["RegisterEventRequest"]!["required"]);
+        Assert.Null(schemas["CheckInRequest"]!["required"]);
+        Assert.Equal(["From", "Body", "MessageSid"], Required(schemas["TwilioSmsForm"]!));
+    }
+
+    [Fact]
+    public async Task FieldsAnAnswerLeavesOut_AreNotRequired()
+    {
+        var document = await DocumentAsync();
+        var schemas = document.Document["components"]!["schemas"]!.AsObject();
+
+        var checkIn = Required(schemas["CheckInView"]!);
+        Assert.DoesNotContain("reason", checkIn);
+        Assert.DoesNotContain("sentAt", checkIn);
+        Assert.DoesNotContain("relatesTo", checkIn);
+        Assert.DoesNotContain("waitsUntil", checkIn);
+        Assert.Contains("dueAt", checkIn);
+        Assert.Contains("replies", checkIn);
+
+        // Every property any answer type leaves out when null is optional in its schema; one always written, even as null, is required.
+        var types = typeof(FunctionEndpoints).Assembly.GetTypes().Where(t => schemas.ContainsKey(t.Name)).ToList();
+        foreach (var type in types)
+        {
+            var required = Required(schemas[type.Name]!);
+            foreach (var property in type.GetProperties().Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>()?.Condition == JsonIgnoreCondition.WhenWritingNull))
+            {
+                Assert.DoesNotContain(JsonNamingPolicy.CamelCase.ConvertName(property.Name), required);
+            }
+        }
+
+        Assert.Contains(types, t => t.Name == "RelayView");
+        Assert.Contains("phone", Required(schemas["PersonView"]!));
+    }
+
+    [Fact]
+    public async Task Answers_AreDocumentedWhereTheyAreGiven()
+    {
+        var document = await DocumentAsync();
+
+        var register = document.Operation("POST", "/api/events");
+        Assert.Equal(["ETag", "Idempotent-Replayed", "Location"], Headers(register, 201));
+        Assert.Equal("#/components/schemas/HttpValidationProblemDetails", AnswerRef(register, 400, ProblemJson));
+        Assert.NotNull(document.Document["components"]!["schemas"]!["HttpValidationProblemDetails"]!["properties"]!["errors"]);
+        foreach (var status in new[] { 401, 409, 413, 415, 422, 429, 500, 503 })
+        {
+            Assert.NotNull(AnswerRef(register, status, ProblemJson));
+        }
+
+        Assert.Equal(["Retry-After"], Headers(register, 409));
+        Assert.Equal(["Retry-After"], Headers(register, 429));
+        Assert.Equal(["Retry-After"], Headers(register, 503));
+        Assert.Equal(["Idempotency-Key"], register["parameters"]!.AsArray().Select(p => (string?)p!["name"]));
+
+        var get = document.Operation("GET", "/api/events/{id}");
+        Assert.Equal("#/components/schemas/ProblemDetails", AnswerRef(get, 404, ProblemJson));
+        Assert.Null(DocumentSchemas.Answer(get, 409));
+        Assert.Null(DocumentSchemas.Answer(get, 415));
+        Assert.Equal("#/components/schemas/ProblemDetails", AnswerRef(document.Operation("PATCH", "/api/events/{id}"), 412, ProblemJson));
+        Assert.NotNull(DocumentSchemas.Answer(document.Operation("GET", "/api/consent/{token}"), 404)!["content"]!["text/html"]);
+        Assert.NotNull(DocumentSchemas.Answer(document.Operation("GET", "/api/consent/{token}"), 429)!["content"]!["text/html"]);
+
+        var policies = FunctionEndpoints.HttpFunctions().ToDictionary(f => f.Name, f => f.Method);
+        foreach (var (method, path, operation) in document.Operations())
+        {
+            var function = policies[(string)operation["operationId"]!];
+            var where = $"{method} {path}";
+            Assert.True((function.GetCustomAttribute<RequiresApiKeyAttribute>() is null) == (DocumentSchemas.Answer(operation, 401) is null), $"{where}: 401 only where an API key is required.");
+            Assert.True((function.GetCustomAttribute<RequiresTwilioSignatureAttribute>() is null) == (DocumentSchemas.Answer(operation, 403) is null) || path == "/api/sendgrid/events", $"{where}: 403 only where a signature is checked.");
+            Assert.True(path.StartsWith("/api/events", StringComparison.Ordinal) == operation["responses"]!.AsObject().Any(r => r.Value!["headers"]?["ETag"] is not null), $"{where}: an ETag only where one is sent.");
+            Assert.True((path is "/api/health" or "/api/openapi.json" or "/api/docs") == (DocumentSchemas.Answer(operation, 429) is null), $"{where}: 429 only where the rate limits count.");
+            Assert.NotNull(DocumentSchemas.Answer(operation, 500));
+            Assert.Contains(operation["responses"]!.AsObject(), r => r.Key.StartsWith('2'));
+        }
+    }
+
+    [Fact]
+    public void EveryWorkerMiddleware_DeclaresWhatItAnswersInAFunctionsPlace()
+    {
+        var middleware = MiddlewareAnswers.Middleware().ToList();
+
+        Assert.Contains(middleware, t => t.Name == "ApiKeyCheck");
+        Assert.All(middleware, t => Assert.True(typeof(IDeclaresAnswers).IsAssignableFrom(t), $"{t.Name} must declare what it answers instead of a function (IDeclaresAnswers), so that the OpenAPI document says so."));
+    }
+
+    [Fact]
+    public async Task RealAnswers_MatchTheirDocumentedSchemas()
+    {
+        var document = await DocumentAsync();
+        var client = App.CreateClient(AppFactory.ClientAKey);
+
+        var created = await client.PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), AppFactory.Json, Ct);
+        await AssertDocumentedAsync(document, "POST", "/api/events", created, HttpStatusCode.Created);
+        Assert.NotNull(created.Headers.Location);
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync(Ct))!["id"]!;
+
+        await AssertDocumentedAsync(document, "GET", "/api/events/{id}", await client.GetAsync($"/api/events/{id}", Ct), HttpStatusCode.OK);
+        await AssertDocumentedAsync(document, "GET", "/api/events/{id}", await client.GetAsync("/api/events/ev_nosuchevent", Ct), HttpStatusCode.NotFound);
+
+        var invalid = Requests.Dinner(App.Time.GetUtcNow());
+        invalid["title"] = "";
+        var refused = await client.PostAsJsonAsync("/api/events", invalid, AppFactory.Json, Ct);
+        await AssertDocumentedAsync(document, "POST", "/api/events", refused, HttpStatusCode.BadRequest);
+        Assert.NotNull(JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["errors"]!["title"]);
+
+        var noKey = await App.CreateClient().PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), AppFactory.Json, Ct);
+        await AssertDocumentedAsync(document, "POST", "/api/events", noKey, HttpStatusCode.Unauthorized);
+
+        var notJson = await client.PostAsync("/api/events", new StringContent("title=x", Encoding.UTF8, "text/plain"), Ct);
+        await AssertDocumentedAsync(document, "POST", "/api/events", notJson, HttpStatusCode.UnsupportedMediaType);
+
+        await AssertDocumentedAsync(document, "GET", "/api/health", await client.GetAsync("/api/health", Ct), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Document_LintsCleanWithSpectral()
+    {
+        var spectral = Repository.NodeModule("@stoplight", "spectral-cli", "dist", "index.js");
+        Assert.True(File.Exists(spectral), $"Spectral is not installed ({spectral}): run 'npm ci' at the repository root first.");
+        var file = Path.Combine(Path.GetTempPath(), $"aftercare-openapi-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, await App.CreateClient().GetStringAsync(ApiReference.DocumentRoute, Ct), Ct);
+        try
+        {
+            await using var lint = ChildProcess.Start(
+                "node",
+                [spectral, "lint", file, "--ruleset", Path.Combine(Repository.Root, ".spectral.yaml"), "--fail-severity", "error", "--format", "text"],
+                Repository.Root);
+            await lint.WaitUntilExitAsync(TimeSpan.FromMinutes(2));
+
+            Assert.True(lint.ExitCode == 0, $"Spectral found errors in the OpenAPI document:\n{lint.Output}");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private async Task<DocumentSchemas> DocumentAsync() =>
+        new(JsonNode.Parse(await App.CreateClient().GetStringAsync(ApiReference.DocumentRoute, Ct))!);
+
+    /// <summary>The answer is documented for this operation: its status, its media type, its body's schema, and its ETag if and only if it sends one.</summary>
+    private static async Task AssertDocumentedAsync(DocumentSchemas document, string method, string path, HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == expected, $"{method} {path}: expected {expected}, got {response.StatusCode}: {body}");
+        var answer = DocumentSchemas.Answer(document.Operation(method, path), (int)expected);
+        Assert.True(answer is not null, $"{method} {path} answered {(int)expected}, which the document does not say.");
+
+        var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
+        var schema = answer!["content"]?[mediaType]?["schema"];
+        Assert.True(schema is not null, $"{method} {path} answered {(int)expected} as {mediaType}, which the document does not say.");
+        Assert.Null(document.Problems(schema!, JsonNode.Parse(body)));
+
+        var sendsETag = response.Headers.Contains("ETag");
+        Assert.True(sendsETag == (answer["headers"]?["ETag"] is not null), $"{method} {path} {(int)expected}: an ETag {(sendsETag ? "is sent but not documented" : "is documented but not sent")}.");
+    }
+
+    private static string? BodyRef(DocumentSchemas document, string method, string path, string mediaType)
+    {
+        var body = document.Operation(method, path)["requestBody"];
+        Assert.True((bool?)body?["required"] == true, $"{method} {path} must document its body as required.");
+        return (string?)body!["content"]?[mediaType]?["schema"]?["$ref"];
+    }
+
+    private static string? AnswerRef(JsonObject operation, int status, string mediaType) =>
+        (string?)DocumentSchemas.Answer(operation, status)?["content"]?[mediaType]?["schema"]?["$ref"];
+
+    private static IEnumerable<string> Headers(JsonObject operation, int status) =>
+        (DocumentSchemas.Answer(operation, status)?["headers"]?.AsObject().Select(h => h.Key) ?? []).Order(StringComparer.Ordinal);
+
+    private static List<string> Required(JsonNode schema) =>
+        schema["required"]?.AsArray().Select(r => (string)r!).ToList() ?? [];
+}
