@@ -79,6 +79,22 @@ public sealed class TwilioSmsClientPrismTests(PrismFixture prism)
     }
 
     [Fact]
+    public async Task Send_WithMessageRedaction_IsSentWithSid()
+    {
+        prism.SkipIfUnavailable();
+        await using var services = Register(o =>
+        {
+            o.MessagingServiceSid = "MG0123456789abcdef0123456789abcdef";
+            o.RedactMessageBodies = true;
+            o.RedactPhoneNumbers = true;
+        });
+
+        var result = await services.GetRequiredService<TwilioSmsClient>().SendAsync(Message, TestContext.Current.CancellationToken);
+
+        AssertSent(result);
+    }
+
+    [Fact]
     public async Task Send_MalformedMessagingServiceSid_IsRefusedByTheSpec_AndCaughtAtStartUp()
     {
         // The spec says ^MG[0-9a-fA-F]{32}$: start-up validation says the same, so this never reaches a send.

@@ -115,6 +115,10 @@ public sealed class TwilioSmsClient : ISmsSender
         From = string.IsNullOrWhiteSpace(_twilio.From) ? null : new PhoneNumber(_twilio.From),
         MessagingServiceSid = string.IsNullOrWhiteSpace(_twilio.MessagingServiceSid) ? null : _twilio.MessagingServiceSid,
         StatusCallback = _public.BaseUrl is null ? null : StatusCallbackUrl(_public, message),
+
+        // Message Redaction: asked for only when the account has it (elsewhere Twilio refuses the send, 30029 / 30030).
+        ContentRetention = _twilio.RedactMessageBodies ? MessageResource.ContentRetentionEnum.Discard : null,
+        AddressRetention = _twilio.RedactPhoneNumbers ? MessageResource.AddressRetentionEnum.Obfuscate : null,
     };
 
     /// <summary>
@@ -174,6 +178,10 @@ public sealed class TwilioSmsClient : ISmsSender
         var httpStatus = answer is null ? status : (int)answer.StatusCode;
         var result = TwilioErrors.Classify(httpStatus, code == 0 ? null : code, RetryAfter(answer?.Headers));
         TwilioSmsLog.Refused(_logger, httpStatus, result.Outcome, result.Reason);
+        if (TwilioErrors.RedactionSetting(code) is { } setting)
+        {
+            TwilioSmsLog.RedactionRefused(_logger, code, setting);
+        }
 
         return result;
     }
@@ -282,4 +290,7 @@ internal static partial class TwilioSmsLog
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Twilio SMS outcome unknown ({Reason}): the message may or may not have been sent")]
     public static partial void OutcomeUnknown(ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Error, Message = "Twilio refused an SMS with {Code}: Message Redaction is not enabled on this account. Turn off {Setting}, or enable Message Redaction in Twilio's console")]
+    public static partial void RedactionRefused(ILogger logger, int code, string setting);
 }

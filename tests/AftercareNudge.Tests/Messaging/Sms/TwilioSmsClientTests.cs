@@ -492,6 +492,59 @@ public sealed class TwilioSmsClientTests
         Assert.Equal(SendResult.Sent(MessageSid), await second);
     }
 
+    // ---- Message Redaction ----
+
+    [Fact]
+    public async Task Send_ByDefault_AsksForNoRedaction()
+    {
+        var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
+
+        await CreateClient(stub).SendAsync(Message, TestContext.Current.CancellationToken);
+
+        var form = Assert.Single(stub.Requests).Form;
+        Assert.Null(form["ContentRetention"]);
+        Assert.Null(form["AddressRetention"]);
+    }
+
+    [Fact]
+    public async Task Send_RedactMessageBodies_AsksTwilioToDiscardTheBody()
+    {
+        var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
+
+        await CreateClient(stub, configure: o => o.RedactMessageBodies = true).SendAsync(Message, TestContext.Current.CancellationToken);
+
+        var form = Assert.Single(stub.Requests).Form;
+        Assert.Equal("discard", form["ContentRetention"]);
+        Assert.Null(form["AddressRetention"]);
+    }
+
+    [Fact]
+    public async Task Send_RedactPhoneNumbers_AsksTwilioToObfuscateTheNumber()
+    {
+        var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
+
+        await CreateClient(stub, configure: o => o.RedactPhoneNumbers = true).SendAsync(Message, TestContext.Current.CancellationToken);
+
+        var form = Assert.Single(stub.Requests).Form;
+        Assert.Equal("obfuscate", form["AddressRetention"]);
+        Assert.Null(form["ContentRetention"]);
+    }
+
+    [Theory]
+    [InlineData(30029, "twilio-30029-turn-off-Twilio:RedactMessageBodies", "Twilio:RedactMessageBodies")]
+    [InlineData(30030, "twilio-30030-turn-off-Twilio:RedactPhoneNumbers", "Twilio:RedactPhoneNumbers")]
+    public async Task Send_RedactionNotEnabledOnTheAccount_IsPermanentNamingTheSettingToTurnOff(int code, string reason, string setting)
+    {
+        var stub = Stub.Respond(HttpStatusCode.BadRequest, TwilioError(code, "Invalid retention value"));
+        var logger = new ListLogger();
+
+        var result = await CreateClient(stub, configure: o => (o.RedactMessageBodies, o.RedactPhoneNumbers) = (true, true), logger: logger)
+            .SendAsync(Message, TestContext.Current.CancellationToken);
+
+        Assert.Equal(SendResult.Permanent(reason), result);
+        Assert.Contains(logger.Lines, l => l.StartsWith("406 ", StringComparison.Ordinal) && l.Contains("Turn off " + setting, StringComparison.Ordinal));
+    }
+
     // ---- privacy ----
 
     [Theory]
