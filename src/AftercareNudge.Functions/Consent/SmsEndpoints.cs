@@ -23,12 +23,12 @@ public static class SmsEndpoints
         // number and a message SID is not a message we can act on.
         if (from.Length is 0 or > MaxFromLength || messageId.Length is 0 or > 64 || !messageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            return TwiML(null);
+            return TwilioWebhooks.TwiML(null);
         }
 
         var optOutType = form["OptOutType"].ToString();
         var reply = await inbound.HandleAsync(new IncomingSms(from, form["Body"].ToString(), messageId, optOutType.Length == 0 ? null : optOutType.ToUpperInvariant()), cancellationToken);
-        return TwiML(reply);
+        return TwilioWebhooks.TwiML(reply);
     }
 
     /// <summary>
@@ -62,14 +62,6 @@ public static class SmsEndpoints
             await outbox.SendAsync(new SmsMessage(from, reply, MessageKinds.ConsentReply, null, null), cancellationToken);
         }
 
-        return TwiML(reply);
+        return TwilioWebhooks.TwiML(reply);
     }
-
-    internal static ContentHttpResult TwiML(string? reply) => TypedResults.Content(
-        reply is null ? "<Response></Response>" : $"<Response><Message>{EscapeText(reply)}</Message></Response>",
-        "text/xml");
-
-    // Text content needs only these three escaped; quotes stay as they are for a readable SMS.
-    private static string EscapeText(string text) =>
-        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 }
