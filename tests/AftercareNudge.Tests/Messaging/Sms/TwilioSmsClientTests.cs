@@ -611,6 +611,28 @@ public sealed class TwilioSmsClientTests
     }
 
     [Fact]
+    public async Task AddTwilioSms_TwilioNeverAnswers_IsOutcomeUnknownAtTheAttemptTimeout()
+    {
+        // The pipeline's own timeout, through the SDK: still "the message may or may not exist".
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stub = new Stub(async (_, token) =>
+        {
+            waiting.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            return new HttpResponseMessage(HttpStatusCode.Created);
+        });
+        await using var services = Registered(stub, time);
+
+        var send = services.GetRequiredService<TwilioSmsClient>().SendAsync(Message, TestContext.Current.CancellationToken);
+        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        time.Advance(ProviderResilience.SendTimeout);
+
+        Assert.Equal(SendResult.Ambiguous("twilio-timeout"), await send.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Single(stub.Requests);
+    }
+
+    [Fact]
     public async Task AddTwilioSms_UsesBaseUrlFromOptions()
     {
         var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
@@ -671,10 +693,15 @@ public sealed class TwilioSmsClientTests
         BaseUrl = baseUrl,
     };
 
-    private static ServiceProvider Registered(Stub stub)
+    private static ServiceProvider Registered(Stub stub, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         services.AddSingleton<IOptions<TwilioOptions>>(Microsoft.Extensions.Options.Options.Create(Settings(TwilioBase)));
         services.AddSingleton<IOptions<PublicOptions>>(Microsoft.Extensions.Options.Options.Create(new PublicOptions { BaseUrl = new Uri("https://nudge.example.org") }));
         services.AddTwilioSms();
