@@ -78,15 +78,23 @@ public sealed class TwilioSmsClient : ISmsSender
         }
         catch (ApiStandardException e)
         {
+            // The SDK's type for an RFC 9457 problem body, should Twilio answer with one.
             return Refused(transport.LastResponse, e.Status, e.Code);
         }
-        catch (ApiConnectionException e) when (cancellationToken.IsCancellationRequested)
+        catch (ApiConnectionException e)
         {
-            throw new OperationCanceledException("The send was cancelled by its caller.", e, cancellationToken);
-        }
-        catch (ApiConnectionException e) when (e.InnerException is { } cause && Unanswered(cause) is { } result)
-        {
-            return result;
+            // The SDK wraps whatever stopped the request from being answered.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The send was cancelled by its caller.", e, cancellationToken);
+            }
+
+            if (e.InnerException is { } cause && Unanswered(cause) is { } result)
+            {
+                return result;
+            }
+
+            throw;
         }
     }
 
