@@ -1,6 +1,7 @@
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.Hosting;
+using AftercareNudge.Security;
 using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,6 +20,7 @@ public sealed class ConsentPageFunctions(
     ILoggerFactory loggers)
 {
     [Function("ShowConsentPage")]
+    [RateLimited(RateLimits.Limited.Public)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
     [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
     [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
@@ -29,6 +31,7 @@ public sealed class ConsentPageFunctions(
         ConsentPages.ShowConsentAsync(token, request.HttpContext, tokens, consents, events, loggers, cancellationToken);
 
     [Function("DecideConsent")]
+    [RateLimited(RateLimits.Limited.Public)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
     [ProducesPage(StatusCodes.Status400BadRequest, Description = "No decision (or quiet hours) could be read from the form: the page again.")]
     [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
@@ -41,6 +44,7 @@ public sealed class ConsentPageFunctions(
         ConsentPages.DecideAsync(token, request.HttpContext, tokens, consents, events, loggers, cancellationToken);
 
     [Function("ShowUnsubscribePage")]
+    [RateLimited(RateLimits.Limited.Public)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
     [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
     [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
@@ -51,6 +55,9 @@ public sealed class ConsentPageFunctions(
         ConsentPages.ShowUnsubscribeAsync(token, request.HttpContext, tokens, consents, loggers, cancellationToken);
 
     [Function("Unsubscribe")]
+    // RFC 8058 one-click unsubscribes come from mail providers' servers, many people's from one
+    // address: an opt-out must not wait behind a page's limit.
+    [RateLimited(RateLimits.Limited.Webhook)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
     [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
     [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
@@ -75,6 +82,7 @@ public sealed class ProviderWebhookFunctions(
     ILoggerFactory loggers)
 {
     [Function("TwilioInboundSms")]
+    [RateLimited(RateLimits.Limited.Webhook)]
     [RequiresTwilioSignature]
     [Accepts(typeof(TwilioSmsForm), AcceptsAttribute.Form)]
     [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "TwiML: the reply to text back, if any.")]
@@ -84,6 +92,7 @@ public sealed class ProviderWebhookFunctions(
         SmsEndpoints.TwilioInboundAsync(request, inbound, cancellationToken);
 
     [Function("TwilioStatusCallback")]
+    [RateLimited(RateLimits.Limited.Webhook)]
     [RequiresTwilioSignature]
     [Accepts(typeof(Messaging.Sms.TwilioStatusForm), AcceptsAttribute.Form)]
     [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "Empty TwiML: recorded, or nothing to record.")]
@@ -93,6 +102,7 @@ public sealed class ProviderWebhookFunctions(
         Messaging.Sms.TwilioStatusCallbacks.HandleAsync(request, reports, loggers, cancellationToken);
 
     [Function("SendGridEvents")]
+    [RateLimited(RateLimits.Limited.Webhook)]
     [Accepts(typeof(IReadOnlyList<SendGridEvent>), "application/json")]
     [ProducesProblem(StatusCodes.Status400BadRequest, Description = "The body is not a JSON array of events.")]
     [ProducesProblem(StatusCodes.Status403Forbidden, Description = "No valid SendGrid signature, or a body over 1 MiB.")]
@@ -106,6 +116,7 @@ public sealed class ProviderWebhookFunctions(
 public sealed class DevelopmentFunctions(InboundSms inbound, OutboxSender outbox)
 {
     [Function("DevInboundSms")]
+    [RateLimited(RateLimits.Limited.Public)]
     [DevelopmentOutboxOnly]
     [AcceptsJson(typeof(DevSmsRequest))]
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "No from or body, or the body cannot be read.")]
@@ -116,6 +127,7 @@ public sealed class DevelopmentFunctions(InboundSms inbound, OutboxSender outbox
         SmsEndpoints.DevInboundAsync(request, inbound, outbox, cancellationToken);
 
     [Function("ListDevOutbox")]
+    [RateLimited(RateLimits.Limited.Public)]
     [DevelopmentOutboxOnly]
     public async Task<Ok<IReadOnlyList<OutboxMessage>>> ListDevOutbox(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dev/outbox")] HttpRequest request,

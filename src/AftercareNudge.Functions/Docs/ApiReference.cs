@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using AftercareNudge.Hosting;
+using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Azure.Functions.Worker;
@@ -206,6 +207,7 @@ public static class ApiReference
 public sealed class ApiReferenceFunctions([FromKeyedServices(ApiReference.DocumentName)] IOpenApiDocumentProvider documents)
 {
     [Function("GetOpenApiDocument")]
+    [RateLimited(RateLimits.Limited.None)]
     [ProducesContent(StatusCodes.Status200OK, "application/json", typeof(System.Text.Json.Nodes.JsonObject), Description = "The OpenAPI 3.1 document.")]
     public Task<ContentHttpResult> GetOpenApiDocument(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request,
@@ -213,6 +215,7 @@ public sealed class ApiReferenceFunctions([FromKeyedServices(ApiReference.Docume
         ApiReference.DocumentAsync(documents, cancellationToken);
 
     [Function("ShowApiReference")]
+    [RateLimited(RateLimits.Limited.None)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The reference page.")]
     public Task<ContentHttpResult> ShowApiReference(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs")] HttpRequest request,

@@ -1,4 +1,5 @@
 using AftercareNudge.Hosting;
+using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 
@@ -13,6 +14,7 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
     private const string Stale = "The event changed since it was read with this ETag.";
 
     [Function("RegisterEvent")]
+    [RateLimited(RateLimits.Limited.Management)]
     [RequiresApiKey]
     [AcceptsJson(typeof(RegisterEventRequest))]
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "The event is not valid, the body cannot be read, or the Idempotency-Key is malformed: errors names each field at fault.")]
@@ -29,6 +31,7 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
         EventEndpoints.RegisterAsync(request.HttpContext, validator, service, keys, cancellationToken);
 
     [Function("GetEvent")]
+    [RateLimited(RateLimits.Limited.Management)]
     [RequiresApiKey]
     [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
     [ProducesProblem(StatusCodes.Status404NotFound, Description = NotFound)]
@@ -39,6 +42,7 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
         EventEndpoints.GetAsync(id, request.HttpContext, service, cancellationToken);
 
     [Function("ChangeEvent")]
+    [RateLimited(RateLimits.Limited.Management)]
     [RequiresApiKey]
     [AcceptsJson(typeof(PatchEventRequest))]
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "The change is not valid or the body cannot be read: errors names each field at fault.")]
@@ -54,6 +58,7 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
         EventEndpoints.ChangeAsync(id, request.HttpContext, changes, cancellationToken);
 
     [Function("CancelEvent")]
+    [RateLimited(RateLimits.Limited.Management)]
     [RequiresApiKey]
     [ReadsHeader("If-Match", IfMatchDescription)]
     [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]

@@ -1,6 +1,7 @@
 using AftercareNudge.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using AftercareNudge.Hosting;
+using AftercareNudge.Security;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AftercareNudge.Health;
@@ -8,6 +9,7 @@ namespace AftercareNudge.Health;
 public sealed class HealthFunctions(AppTables tables, TimeProvider time)
 {
     [Function("CheckHealth")]
+    [RateLimited(RateLimits.Limited.None)]
     [ProducesContent(StatusCodes.Status503ServiceUnavailable, "application/json", typeof(HealthView), Description = "Storage does not answer.")]
     public Task<Results<Ok<HealthView>, JsonHttpResult<HealthView>>> CheckHealth(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,

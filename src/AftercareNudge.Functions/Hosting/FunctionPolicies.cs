@@ -20,6 +20,16 @@ public sealed class RequiresTwilioSignatureAttribute : Attribute;
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class DevelopmentOutboxOnlyAttribute : Attribute;
 
+/// <summary>
+/// Which rate limit a function's requests count against (see <see cref="Security.RateLimits"/>):
+/// every HTTP function says so, <see cref="Security.RateLimits.Limited.None"/> included.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RateLimitedAttribute(Security.RateLimits.Limited limit) : Attribute
+{
+    public Security.RateLimits.Limited Limit { get; } = limit;
+}
+
 /// <summary>The method behind each function, found once from its entry point and kept.</summary>
 public static class FunctionMethods
 {

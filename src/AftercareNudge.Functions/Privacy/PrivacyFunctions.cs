@@ -1,5 +1,6 @@
 using AftercareNudge.Events;
 using AftercareNudge.Hosting;
+using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 
@@ -8,6 +9,7 @@ namespace AftercareNudge.Privacy;
 public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, IdempotencyKeys keys, ILogger<PrivacyFunctions> logger)
 {
     [Function("ErasePerson")]
+    [RateLimited(RateLimits.Limited.Management)]
     [RequiresApiKey]
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "Neither a phone number in E.164 nor an email address.")]
     public Task<Results<Ok<ErasureSummary>, ValidationProblem>> ErasePerson(

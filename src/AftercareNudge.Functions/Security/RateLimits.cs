@@ -35,20 +35,19 @@ public sealed class RateLimitOptions
 }
 
 /// <summary>
-/// Abuse limits, in one table: which routes count against whom. A caller over its limit gets 429 problem
-/// details with <c>Retry-After</c>. Liveness (<c>/api/health</c>) and the host's timer invocations are not limited.
+/// Abuse limits: each HTTP function declares which it counts against (<see cref="RateLimitedAttribute"/>,
+/// read by <see cref="RateLimitCheck"/> and by the OpenAPI document), and this says against whom each
+/// counts. A caller over its limit gets 429 problem details with <c>Retry-After</c> (a page for the
+/// browser's pages). Liveness, the API's own document and the timers are not limited.
 /// </summary>
 public static class RateLimits
 {
-    private static readonly string[] ManagementRoutes = ["/api/events", "/api/people"];
-    private static readonly string[] WebhookRoutes = ["/api/twilio", "/api/sendgrid"];
-    private static readonly string[] PublicRoutes = ["/api/consent", "/api/unsubscribe", "/api/dev"];
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
         services.AddValidatedOptions<RateLimitOptions>((o, c) => c.GetSection("RateLimits").Bind(o), o => o.Problems());
-        services.AddSingleton(_ => new RequestLimiter(PartitionedRateLimiter.Create<HttpContext, string>(Partition)));
+        services.AddSingleton(_ => new RequestLimiter(PartitionedRateLimiter.Create<LimitedRequest, string>(r => Partition(r.Http, r.Limit))));
         return services;
     }
 
@@ -60,26 +59,17 @@ public static class RateLimits
         Public,
     }
 
-    /// <summary>Which row of the table a path falls in.</summary>
-    internal static Limited Classify(PathString path) =>
-        ManagementRoutes.Any(r => path.StartsWithSegments(r, StringComparison.OrdinalIgnoreCase)) ? Limited.Management
-        : WebhookRoutes.Any(r => path.StartsWithSegments(r, StringComparison.OrdinalIgnoreCase)) ? Limited.Webhook
-        : PublicRoutes.Any(r => path.StartsWithSegments(r, StringComparison.OrdinalIgnoreCase)) ? Limited.Public
-        : Limited.None;
+    /// <summary>A request and the limit its function declares (<see cref="RateLimitedAttribute"/>).</summary>
+    internal readonly record struct LimitedRequest(HttpContext Http, Limited Limit);
 
-    /// <summary>The partition a request counts against, and its limit; no limit for routes not in the table.</summary>
-    internal static RateLimitPartition<string> Partition(HttpContext http)
+    /// <summary>What a function declares; none declared is a mistake the tests catch, and counts as no limit.</summary>
+    internal static Limited Of(System.Reflection.MethodInfo? function) =>
+        function?.GetCustomAttributes(typeof(RateLimitedAttribute), inherit: false).OfType<RateLimitedAttribute>().FirstOrDefault()?.Limit ?? Limited.None;
+
+    /// <summary>The partition a request counts against, and its limit; none for a function that declares none.</summary>
+    internal static RateLimitPartition<string> Partition(HttpContext http, Limited limited)
     {
         var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-        var limited = Classify(http.Request.Path);
-
-        // RFC 8058 one-click unsubscribes come from mail providers' servers, many people's from one
-        // address: an opt-out must not wait behind a page's limit.
-        if (limited == Limited.Public && HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/api/unsubscribe", StringComparison.OrdinalIgnoreCase))
-        {
-            limited = Limited.Webhook;
-        }
-
         switch (limited)
         {
             case Limited.Management:
@@ -130,14 +120,14 @@ public static class RateLimits
     }
 
     /// <summary>The app's one limiter: every instance of the app keeps its own count.</summary>
-    internal sealed record RequestLimiter(PartitionedRateLimiter<HttpContext> Limiter);
+    internal sealed record RequestLimiter(PartitionedRateLimiter<LimitedRequest> Limiter);
 
-    internal static async Task RejectAsync(HttpContext http, RateLimitLease lease)
+    internal static async Task RejectAsync(HttpContext http, Limited limited, RateLimitLease lease)
     {
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        RateLimitLog.Rejected(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits).FullName!), Classify(http.Request.Path));
+        RateLimitLog.Rejected(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits).FullName!), limited);
         if (Consent.BusyPages.IsPage(http.Request))
         {
             await Consent.BusyPages.TooManyRequests(http, seconds).ExecuteAsync(http);
@@ -158,11 +148,11 @@ internal static partial class RateLimitLog
     public static partial void Rejected(ILogger logger, RateLimits.Limited routes);
 }
 
-/// <summary>Every HTTP function's request counts against its row of <see cref="RateLimits"/>; over the limit, 429.</summary>
+/// <summary>Every HTTP function's request counts against the limit its function declares; over it, 429.</summary>
 internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
     public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
-        RateLimits.Classify(function.Path) == RateLimits.Limited.None ? []
+        RateLimits.Of(function.Method) == RateLimits.Limited.None ? []
         : Consent.BusyPages.IsPage(function.Path) ? [DeclaredAnswer.Page(StatusCodes.Status429TooManyRequests, "Too many requests in the last minute: a page asking to wait.", retryAfter: true)]
         : [DeclaredAnswer.Problem(StatusCodes.Status429TooManyRequests, "Too many requests in the last minute: wait as long as Retry-After says.", retryAfter: true)];
 
@@ -173,14 +163,15 @@ internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunct
             return next(context);
         }
 
-        var lease = limiter.Limiter.AttemptAcquire(http);
+        var limited = RateLimits.Of(FunctionMethods.Find(context));
+        var lease = limiter.Limiter.AttemptAcquire(new RateLimits.LimitedRequest(http, limited));
         if (!lease.IsAcquired)
         {
             FunctionAnswers.Answer(context, FunctionAnswers.Of(async h =>
             {
                 using (lease)
                 {
-                    await RateLimits.RejectAsync(h, lease);
+                    await RateLimits.RejectAsync(h, limited, lease);
                 }
             }));
             return Task.CompletedTask;

@@ -6,22 +6,44 @@ namespace AftercareNudge.Tests.Security;
 
 public sealed class RateLimitsTests
 {
+    /// <summary>Every HTTP function says which limit it counts against, and says what the table of limits says.</summary>
     [Theory]
-    [InlineData("/api/events", RateLimits.Limited.Management)]
-    [InlineData("/api/events/ev_1", RateLimits.Limited.Management)]
-    [InlineData("/api/people/x", RateLimits.Limited.Management)]
-    [InlineData("/api/twilio/sms", RateLimits.Limited.Webhook)]
-    [InlineData("/api/twilio/status", RateLimits.Limited.Webhook)]
-    [InlineData("/api/sendgrid/events", RateLimits.Limited.Webhook)]
-    [InlineData("/api/consent/abc", RateLimits.Limited.Public)]
-    [InlineData("/api/unsubscribe/abc", RateLimits.Limited.Public)]
-    [InlineData("/api/dev/sms", RateLimits.Limited.Public)]
-    [InlineData("/api/health", RateLimits.Limited.None)]
-    [InlineData("/DispatchDueCheckIns", RateLimits.Limited.None)]
-    [InlineData("/", RateLimits.Limited.None)]
-    [InlineData("/api/eventsx", RateLimits.Limited.None)]
-    public void Classify_PutsEveryRouteInItsRow(string path, RateLimits.Limited expected) =>
-        Assert.Equal(expected, RateLimits.Classify(new PathString(path)));
+    [InlineData("RegisterEvent", RateLimits.Limited.Management)]
+    [InlineData("GetEvent", RateLimits.Limited.Management)]
+    [InlineData("ChangeEvent", RateLimits.Limited.Management)]
+    [InlineData("CancelEvent", RateLimits.Limited.Management)]
+    [InlineData("ErasePerson", RateLimits.Limited.Management)]
+    [InlineData("TwilioInboundSms", RateLimits.Limited.Webhook)]
+    [InlineData("TwilioStatusCallback", RateLimits.Limited.Webhook)]
+    [InlineData("SendGridEvents", RateLimits.Limited.Webhook)]
+    [InlineData("Unsubscribe", RateLimits.Limited.Webhook)]
+    [InlineData("ShowConsentPage", RateLimits.Limited.Public)]
+    [InlineData("DecideConsent", RateLimits.Limited.Public)]
+    [InlineData("ShowUnsubscribePage", RateLimits.Limited.Public)]
+    [InlineData("DevInboundSms", RateLimits.Limited.Public)]
+    [InlineData("ListDevOutbox", RateLimits.Limited.Public)]
+    [InlineData("CheckHealth", RateLimits.Limited.None)]
+    [InlineData("GetOpenApiDocument", RateLimits.Limited.None)]
+    [InlineData("ShowApiReference", RateLimits.Limited.None)]
+    public void EveryHttpFunction_DeclaresItsLimit(string function, RateLimits.Limited expected)
+    {
+        var method = Assert.Single(AftercareNudge.Hosting.FunctionMethods.All(), f => f.Name == function).Method;
+
+        Assert.NotNull(method.GetCustomAttributes(typeof(AftercareNudge.Hosting.RateLimitedAttribute), false).SingleOrDefault());
+        Assert.Equal(expected, RateLimits.Of(method));
+    }
+
+    [Fact]
+    public void EveryHttpFunction_IsInTheTableAbove()
+    {
+        var declared = typeof(RateLimitsTests).GetMethod(nameof(EveryHttpFunction_DeclaresItsLimit))!
+            .GetCustomAttributes(typeof(InlineDataAttribute), false).Cast<InlineDataAttribute>().Select(d => (string)d.Data[0]!);
+        var http = AftercareNudge.Hosting.FunctionMethods.All()
+            .Where(f => f.Method.GetParameters().Any(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false).Length > 0))
+            .Select(f => f.Name);
+
+        Assert.Equal(http.Order(StringComparer.Ordinal), declared.Order(StringComparer.Ordinal));
+    }
 
     [Fact]
     public void CallerAddress_FromAnotherMachine_IsTheConnectionsAddress_WhateverTheHeaderSays()
