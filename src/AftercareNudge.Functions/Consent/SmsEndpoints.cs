@@ -38,11 +38,11 @@ public static class SmsEndpoints
         // number and a message SID is not a message we can act on.
         if (from.Length is 0 or > MaxFromLength || messageId.Length is 0 or > 64 || !messageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            return TwiML(null);
+            return TwilioWebhooks.TwiML(null);
         }
 
         var reply = await inbound.HandleAsync(new IncomingSms(from, sms.Body, messageId, sms.OptOutType?.ToUpperInvariant()), cancellationToken);
-        return TwiML(reply);
+        return TwilioWebhooks.TwiML(reply);
     }
 
     /// <summary>
@@ -76,14 +76,6 @@ public static class SmsEndpoints
             await outbox.SendAsync(new SmsMessage(from, reply, MessageKinds.ConsentReply, null, null), cancellationToken);
         }
 
-        return TwiML(reply);
+        return TwilioWebhooks.TwiML(reply);
     }
-
-    internal static ContentHttpResult TwiML(string? reply) => TypedResults.Content(
-        reply is null ? "<Response></Response>" : $"<Response><Message>{EscapeText(reply)}</Message></Response>",
-        "text/xml");
-
-    // Text content needs only these three escaped; quotes stay as they are for a readable SMS.
-    private static string EscapeText(string text) =>
-        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 }

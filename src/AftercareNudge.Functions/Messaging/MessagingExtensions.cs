@@ -64,7 +64,7 @@ public static class MessagingExtensions
             },
             o => o.Problems());
 
-        // Transient: the provider clients are typed HttpClients, which must not be captured by singletons.
+        // Transient: the SendGrid client is a typed HttpClient, which must not be captured by singletons.
         services.AddTwilioSms();
         services.AddSendGridEmail();
         services.AddOutbox();

@@ -1,12 +1,15 @@
+using System.Security.Cryptography;
+using System.Text;
 using AftercareNudge.Messaging.Sms;
 
 namespace AftercareNudge.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Twilio's webhooks as Twilio sends them: a form POST with <c>X-Twilio-Signature</c>, the Base64 HMAC-SHA1,
-/// under the account's auth token, of the URL Twilio posted to followed by the sorted form parameters.
-/// The signature is <see cref="TwilioSignature.Compute"/>'s; the tests that check that against an independent
-/// signer (Twilio's Node library, Twilio's published example) do not use this.
+/// under the account's auth token, of the URL Twilio posted to followed by the form parameters as
+/// name + value, names sorted ordinally (a repeated name once per value, values sorted too). The tests'
+/// own signer, independent of the app's check (which is Twilio's SDK); <c>TwilioSignatureNodeTests</c>
+/// holds it against Twilio's Node library.
 /// </summary>
 internal static class TwilioWebhook
 {
@@ -27,5 +30,18 @@ internal static class TwilioWebhook
 
     /// <summary>Adds the signature Twilio would send for <paramref name="form"/> posted to <paramref name="signedUrl"/>, whatever <paramref name="request"/>'s body is.</summary>
     public static void Sign(HttpRequestMessage request, string signedUrl, IEnumerable<KeyValuePair<string, string>> form, string token = AppFactory.TwilioAuthToken) =>
-        request.Headers.Add(TwilioSignature.HeaderName, TwilioSignature.Compute(token, signedUrl, form));
+        request.Headers.Add(TwilioSignature.HeaderName, Signature(token, signedUrl, form));
+
+    /// <summary>The signature Twilio sends for a form POST of <paramref name="form"/> to <paramref name="url"/>.</summary>
+    public static string Signature(string token, string url, IEnumerable<KeyValuePair<string, string>> form)
+    {
+        // Ordinal, not culture: a culture sort puts "Caller" before "CallSid".
+        var data = url + string.Concat(form
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .ThenBy(p => p.Value, StringComparer.Ordinal)
+            .Select(p => p.Key + p.Value));
+#pragma warning disable CA5350 // Twilio's algorithm, not our choice.
+        return Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(data)));
+#pragma warning restore CA5350
+    }
 }

@@ -8,8 +8,9 @@ using AftercareNudge.Messaging.Sms;
 namespace AftercareNudge.IntegrationTests.Messaging;
 
 /// <summary>
-/// A second opinion on <see cref="TwilioSignature"/> from Twilio's own Node library (<c>twilio</c> from
-/// the repository's node_modules): it computes and checks signatures over the app's public webhook URL.
+/// A second opinion from Twilio's own Node library (<c>twilio</c> from the repository's node_modules) on
+/// the app's check (<see cref="TwilioSignature"/>, on the SDK's validator) and on the tests' own signer
+/// (<see cref="TwilioWebhook.Signature"/>): both compute and check signatures over the app's public webhook URL.
 /// </summary>
 public sealed class TwilioSignatureNodeTests
 {
@@ -95,7 +96,7 @@ public sealed class TwilioSignatureNodeTests
     [MemberData(nameof(ParameterSets))]
     public async Task Compute_VariedParameters_SameAsTwilioNodeLibrary(string name, string url, KeyValuePair<string, string>[] parameters)
     {
-        var ours = TwilioSignature.Compute(Token, url, parameters);
+        var ours = TwilioWebhook.Signature(Token, url, parameters);
 
         var node = await RunNodeAsync(new { url, validateUrl = url, signature = ours, @params = NodeParams(parameters) });
 
@@ -112,7 +113,7 @@ public sealed class TwilioSignatureNodeTests
     public async Task IsValid_PortVariant_AgreesWithTwilioNodeLibrary(string signedUrl, string requestUrl)
     {
         KeyValuePair<string, string>[] parameters = [new("From", "+14155550123"), new("Body", "Yes please")];
-        var signature = TwilioSignature.Compute(Token, signedUrl, parameters);
+        var signature = TwilioWebhook.Signature(Token, signedUrl, parameters);
 
         var node = await RunNodeAsync(new { url = signedUrl, validateUrl = requestUrl, signature, @params = NodeParams(parameters) });
 
@@ -129,10 +130,10 @@ public sealed class TwilioSignatureNodeTests
     {
         KeyValuePair<string, string>[] parameters = [new("From", "+14155550123"), new("Body", "YES")];
         var url = WebhookUrl();
-        var signature = TwilioSignature.Compute(Token, url, parameters);
+        var signature = TwilioWebhook.Signature(Token, url, parameters);
         var (checkedUrl, checkedParameters, checkedSignature) = tamper switch
         {
-            "signature" => (url, parameters, TwilioSignature.Compute("another-token", url, parameters)),
+            "signature" => (url, parameters, TwilioWebhook.Signature("another-token", url, parameters)),
             "value" => (url, [new("From", "+14155550124"), parameters[1]], signature),
             _ => (WebhookUrl("api/twilio/status"), parameters, signature),
         };
@@ -151,7 +152,7 @@ public sealed class TwilioSignatureNodeTests
     {
         var hash = Sha256Hex(body);
         var url = WebhookUrl("api/twilio/events?bodySHA256=" + hash);
-        var signature = TwilioSignature.Compute(Token, url, []);
+        var signature = TwilioWebhook.Signature(Token, url, []);
         var sentBody = tamperBody ? body + " " : body;
 
         var node = await RunNodeAsync(new { url, validateUrl = url, signature, body = sentBody });

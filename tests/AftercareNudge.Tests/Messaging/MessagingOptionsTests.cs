@@ -1,6 +1,7 @@
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Email;
 using AftercareNudge.Messaging.Sms;
+using Microsoft.Extensions.Configuration;
 
 namespace AftercareNudge.Tests.Messaging;
 
@@ -111,6 +112,39 @@ public sealed class MessagingOptionsTests
         options.BaseUrl = new Uri("/twilio", UriKind.Relative);
 
         Assert.Contains(options.Problems(), p => p.Contains("Twilio:BaseUrl", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TwilioRedaction_NotSet_IsOff()
+    {
+        var options = Bound(new Dictionary<string, string?> { ["Twilio:AccountSid"] = AccountSid });
+
+        Assert.False(options.RedactMessageBodies);
+        Assert.False(options.RedactPhoneNumbers);
+    }
+
+    [Fact]
+    public void TwilioRedaction_Settings_AreReadAndNeedNothingElse()
+    {
+        var options = Bound(new Dictionary<string, string?>
+        {
+            ["Twilio:AccountSid"] = AccountSid,
+            ["Twilio:AuthToken"] = "token",
+            ["Twilio:From"] = "+15005550006",
+            ["Twilio:RedactMessageBodies"] = "true",
+            ["Twilio:RedactPhoneNumbers"] = "true",
+        });
+
+        Assert.True(options.RedactMessageBodies);
+        Assert.True(options.RedactPhoneNumbers);
+        Assert.Empty(options.Problems());
+    }
+
+    private static TwilioOptions Bound(Dictionary<string, string?> settings)
+    {
+        var options = new TwilioOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(TwilioOptions.Section).Bind(options);
+        return options;
     }
 
     // ---- SendGridOptions ----

@@ -19,6 +19,18 @@ public sealed class TwilioOptions
 
     public Uri BaseUrl { get; set; } = new("https://api.twilio.com");
 
+    /// <summary>
+    /// Asks Twilio not to keep the body of each SMS once it is delivered (Message Redaction,
+    /// <c>ContentRetention=discard</c>). Only for accounts with Message Redaction enabled: elsewhere every send fails (30029).
+    /// </summary>
+    public bool RedactMessageBodies { get; set; }
+
+    /// <summary>
+    /// Asks Twilio to keep the recipient's number only with its last digits hidden (Message Redaction,
+    /// <c>AddressRetention=obfuscate</c>). Only for accounts with Message Redaction enabled: elsewhere every send fails (30030).
+    /// </summary>
+    public bool RedactPhoneNumbers { get; set; }
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(AccountSid);
 
     /// <summary>Every problem with these settings, as sentences a person can act on.</summary>

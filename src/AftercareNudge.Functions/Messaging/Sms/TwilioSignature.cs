@@ -1,42 +1,20 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Twilio.Security;
 
 namespace AftercareNudge.Messaging.Sms;
 
 /// <summary>
-/// Twilio's webhook signature (<c>X-Twilio-Signature</c>): HMAC-SHA1 with the account's auth token over
-/// the URL Twilio requested followed by every POST parameter as name + value, names sorted ordinally.
+/// Twilio's webhook signature (<c>X-Twilio-Signature</c>), checked by the SDK's <see cref="RequestValidator"/>.
+/// Two things it does not do by itself are done here: it takes one value per parameter name, and it
+/// only adds a missing default port, never removes one (on .NET a <see cref="Uri"/> hides a default
+/// port, so the validator cannot see it), so every variant of the URL is handed to it.
 /// </summary>
 public static partial class TwilioSignature
 {
     public const string HeaderName = "X-Twilio-Signature";
 
-    /// <summary>The query parameter Twilio adds when it signs a JSON body: the body's lowercase hex SHA-256.</summary>
-    public const string BodyHashParameter = "bodySHA256";
-
-    /// <summary>The signature Twilio would send for a form POST of <paramref name="formParameters"/> to <paramref name="url"/>.</summary>
-    public static string Compute(string authToken, string url, IEnumerable<KeyValuePair<string, string>> formParameters)
-    {
-        ArgumentNullException.ThrowIfNull(authToken);
-        ArgumentNullException.ThrowIfNull(url);
-        ArgumentNullException.ThrowIfNull(formParameters);
-
-        // Ordinal, not culture: a culture sort puts "Caller" before "CallSid". Values of a repeated name are sorted too.
-        var data = new StringBuilder(url);
-        foreach (var (name, value) in formParameters
-            .OrderBy(p => p.Key, StringComparer.Ordinal)
-            .ThenBy(p => p.Value, StringComparer.Ordinal))
-        {
-            data.Append(name).Append(value);
-        }
-
-        // SHA-1 is Twilio's choice, not ours; as an HMAC it is still sound.
-#pragma warning disable CA5350
-        var hash = HMACSHA1.HashData(Encoding.UTF8.GetBytes(authToken), Encoding.UTF8.GetBytes(data.ToString()));
-#pragma warning restore CA5350
-        return Convert.ToBase64String(hash);
-    }
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Whether <paramref name="signature"/> is Twilio's for this form POST, accepting the URL with and
@@ -51,15 +29,14 @@ public static partial class TwilioSignature
             return false;
         }
 
-        var parameters = formParameters as IReadOnlyCollection<KeyValuePair<string, string>> ?? formParameters.ToList();
-        var given = Encoding.ASCII.GetBytes(signature);
+        var validator = new RequestValidator(authToken);
+        var parameters = OneValuePerName(formParameters);
+
+        // Every variant is checked, so the time taken does not say which one matched.
         var valid = false;
         foreach (var candidate in UrlVariants(url))
         {
-            var expected = Encoding.ASCII.GetBytes(Compute(authToken, candidate, parameters));
-
-            // Every variant is checked, so the time taken does not say which one matched.
-            valid |= CryptographicOperations.FixedTimeEquals(expected, given);
+            valid |= Checked(() => validator.Validate(candidate, parameters, signature));
         }
 
         return valid;
@@ -72,16 +49,55 @@ public static partial class TwilioSignature
     public static bool IsValidJson(string authToken, string url, ReadOnlySpan<byte> rawBody, string? signature)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var claimed = QueryValue(url, BodyHashParameter);
-        if (claimed is null)
+        if (string.IsNullOrEmpty(authToken) || string.IsNullOrEmpty(signature))
         {
             return false;
         }
 
-        var actual = Convert.ToHexStringLower(SHA256.HashData(rawBody));
-        var bodyMatches = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(actual), Encoding.UTF8.GetBytes(claimed));
-        var signatureMatches = IsValid(authToken, url, [], signature);
-        return bodyMatches && signatureMatches;
+        // The validator hashes the body as UTF-8 text: bytes that are not UTF-8 cannot be what was hashed.
+        string body;
+        try
+        {
+            body = StrictUtf8.GetString(rawBody);
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+
+        var validator = new RequestValidator(authToken);
+        var valid = false;
+        foreach (var candidate in UrlVariants(url))
+        {
+            valid |= Checked(() => validator.Validate(candidate, body, signature));
+        }
+
+        return valid;
+    }
+
+    /// <summary>
+    /// The parameters as the validator takes them, one value per name. Twilio signs a repeated name once
+    /// per value, values sorted ordinally: joined with the name between them they give the same string.
+    /// </summary>
+    private static Dictionary<string, string> OneValuePerName(IEnumerable<KeyValuePair<string, string>> parameters) =>
+        parameters
+            .GroupBy(p => p.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => string.Join(g.Key, g.Select(p => p.Value).Order(StringComparer.Ordinal)), StringComparer.Ordinal);
+
+    /// <summary>
+    /// The validator's answer, or false where it throws: on a URL it cannot parse for its port variant
+    /// (only after the URL as given has not matched), or on a <c>bodySHA256</c> without a value.
+    /// </summary>
+    private static bool Checked(Func<bool> validate)
+    {
+        try
+        {
+            return validate();
+        }
+        catch (Exception e) when (e is UriFormatException or ArgumentException or IndexOutOfRangeException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The URL as given, with its default port added when absent, and with its port removed when present.</summary>
@@ -108,35 +124,6 @@ public static partial class TwilioSignature
         var withoutPort = $"{scheme}://{userInfo}{host}{rest}";
         var withPort = portStart >= 0 ? url : defaultPort is null ? url : $"{scheme}://{userInfo}{host}{defaultPort}{rest}";
         return new[] { url, withoutPort, withPort }.Distinct(StringComparer.Ordinal);
-    }
-
-    private static string? QueryValue(string url, string name)
-    {
-        var queryStart = url.IndexOf('?', StringComparison.Ordinal);
-        if (queryStart < 0)
-        {
-            return null;
-        }
-
-        var query = url.AsSpan(queryStart + 1);
-        var fragment = query.IndexOf('#');
-        if (fragment >= 0)
-        {
-            query = query[..fragment];
-        }
-
-        foreach (var range in query.Split('&'))
-        {
-            var pair = query[range];
-            var equals = pair.IndexOf('=');
-            var key = equals < 0 ? pair : pair[..equals];
-            if (Uri.UnescapeDataString(key.ToString()) == name)
-            {
-                return equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..].ToString().Replace('+', ' '));
-            }
-        }
-
-        return null;
     }
 
     [GeneratedRegex(@"^(?<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*)://(?<userinfo>[^/?#]*@)?(?<hostport>[^/?#]*)", RegexOptions.CultureInvariant)]

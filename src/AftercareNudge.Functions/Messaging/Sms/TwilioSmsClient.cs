@@ -1,34 +1,41 @@
-using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using AftercareNudge.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 using Polly.Timeout;
+using Twilio.Clients;
+using Twilio.Exceptions;
+using Twilio.Http;
+using Twilio.Rest.Api.V2010.Account;
+using Twilio.Types;
 
 namespace AftercareNudge.Messaging.Sms;
 
 /// <summary>
-/// Sends one SMS through Twilio's REST API (<c>POST /2010-04-01/Accounts/{AccountSid}/Messages.json</c>)
-/// and says what the answer means. One request per call, never retried here: Twilio has no idempotency
-/// key for messages, so a retried POST can be a second SMS. The dispatcher decides about retries.
+/// Sends one SMS with Twilio's SDK (<c>MessageResource.CreateAsync</c>) and says what the answer means.
+/// The SDK's requests go through our own <see cref="System.Net.Http.HttpClient"/> from
+/// <see cref="IHttpClientFactory"/>, so the timeouts and the circuit breaker are ours. One request per
+/// call, never retried here: Twilio has no idempotency key for messages, so a retried POST can be a
+/// second SMS. The dispatcher decides about retries.
 /// </summary>
 public sealed class TwilioSmsClient : ISmsSender
 {
     public const string StatusCallbackRoute = "api/twilio/status";
 
-    private readonly HttpClient _http;
+    /// <summary>The <see cref="IHttpClientFactory"/> client the SDK sends through.</summary>
+    public const string HttpClientName = "Twilio";
+
+    private readonly IHttpClientFactory _httpClients;
     private readonly TwilioOptions _twilio;
     private readonly PublicOptions _public;
     private readonly TimeProvider _time;
     private readonly ILogger<TwilioSmsClient> _logger;
 
     public TwilioSmsClient(
-        HttpClient http,
+        IHttpClientFactory httpClients,
         IOptions<TwilioOptions> twilio,
         IOptions<PublicOptions> publicOptions,
         TimeProvider time,
@@ -36,7 +43,7 @@ public sealed class TwilioSmsClient : ISmsSender
     {
         ArgumentNullException.ThrowIfNull(twilio);
         ArgumentNullException.ThrowIfNull(publicOptions);
-        _http = http;
+        _httpClients = httpClients;
         _twilio = twilio.Value;
         _public = publicOptions.Value;
         _time = time;
@@ -46,45 +53,48 @@ public sealed class TwilioSmsClient : ISmsSender
     public async Task<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        using var request = CreateRequest(message);
+        var options = CreateOptions(message);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // The SDK takes no cancellation token. A client of its own for each send lets the caller's token
+        // cancel this request and no other.
+        using var http = _httpClients.CreateClient(HttpClientName);
+        using var cancellation = cancellationToken.Register(http.CancelPendingRequests);
+        var transport = new SystemNetHttpClient(http);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-            return await ReadAnswerAsync(response, message, cancellationToken);
+            var created = await MessageResource.CreateAsync(options, RestClient(transport));
+            return Created(transport.LastResponse, created?.Sid, created?.ErrorCode, message);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (ApiException) when (transport.LastResponse is { } answer && IsSuccess(answer.StatusCode))
         {
+            // Twilio took it, but its answer was not a message resource.
+            TwilioSmsLog.AcceptedWithoutSid(_logger, (int)answer.StatusCode);
+            return SendResult.Sent(null);
+        }
+        catch (ApiException e)
+        {
+            return Refused(transport.LastResponse, e.Status, e.Code);
+        }
+        catch (ApiStandardException e)
+        {
+            // The SDK's type for an RFC 9457 problem body, should Twilio answer with one.
+            return Refused(transport.LastResponse, e.Status, e.Code);
+        }
+        catch (ApiConnectionException e)
+        {
+            // The SDK wraps whatever stopped the request from being answered.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The send was cancelled by its caller.", e, cancellationToken);
+            }
+
+            if (e.InnerException is { } cause && Unanswered(cause) is { } result)
+            {
+                return result;
+            }
+
             throw;
-        }
-        catch (TimeoutRejectedException e)
-        {
-            return Unknown("twilio-timeout", e);
-        }
-        catch (OperationCanceledException e)
-        {
-            // Not the caller's token: HttpClient.Timeout.
-            return Unknown("twilio-timeout", e);
-        }
-        catch (BrokenCircuitException e)
-        {
-            return NotSent(SendResult.Transient("twilio-circuit-open"), e);
-        }
-        catch (RateLimiterRejectedException e)
-        {
-            return NotSent(SendResult.Transient("twilio-local-limit", e.RetryAfter), e);
-        }
-        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.NameResolutionError
-                                                 or HttpRequestError.ConnectionError
-                                                 or HttpRequestError.SecureConnectionError
-                                                 or HttpRequestError.ProxyTunnelError)
-        {
-            // No connection was made, so no request reached Twilio: safe to try again.
-            return NotSent(SendResult.Transient("twilio-connect-failed"), e);
-        }
-        catch (HttpRequestException e)
-        {
-            // The connection broke after the request may have gone out.
-            return Unknown("twilio-connection-lost", e);
         }
     }
 
@@ -92,7 +102,7 @@ public sealed class TwilioSmsClient : ISmsSender
     internal static Uri BaseAddress(Uri baseUrl) =>
         baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/", UriKind.Absolute);
 
-    private HttpRequestMessage CreateRequest(SmsMessage message)
+    private TwilioRestClient RestClient(SystemNetHttpClient transport)
     {
         var accountSid = _twilio.AccountSid;
         if (string.IsNullOrWhiteSpace(accountSid))
@@ -100,34 +110,24 @@ public sealed class TwilioSmsClient : ISmsSender
             throw new InvalidOperationException("Twilio:AccountSid is not set: without it messages go to the development outbox, not through Twilio.");
         }
 
-        List<KeyValuePair<string, string>> fields = [new("To", message.To), new("Body", message.Body)];
-        if (!string.IsNullOrWhiteSpace(_twilio.MessagingServiceSid))
-        {
-            fields.Add(new("MessagingServiceSid", _twilio.MessagingServiceSid));
-        }
-
-        if (!string.IsNullOrWhiteSpace(_twilio.From))
-        {
-            fields.Add(new("From", _twilio.From));
-        }
-
-        if (_public.BaseUrl is not null)
-        {
-            fields.Add(new("StatusCallback", StatusCallbackUrl(_public, message).AbsoluteUri));
-        }
-
         // An API key authenticates the call; the URL still names the account.
         var (user, secret) = string.IsNullOrWhiteSpace(_twilio.ApiKeySid)
             ? (accountSid, _twilio.AuthToken)
             : (_twilio.ApiKeySid, _twilio.ApiKeySecret);
-        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + secret));
-
-        return new HttpRequestMessage(HttpMethod.Post, new Uri($"2010-04-01/Accounts/{Uri.EscapeDataString(accountSid)}/Messages.json", UriKind.Relative))
-        {
-            Content = new FormUrlEncodedContent(fields),
-            Headers = { Authorization = new AuthenticationHeaderValue("Basic", credentials) },
-        };
+        return new TwilioRestClient(user, secret, accountSid: accountSid, httpClient: transport);
     }
+
+    private CreateMessageOptions CreateOptions(SmsMessage message) => new(new PhoneNumber(message.To))
+    {
+        Body = message.Body,
+        From = string.IsNullOrWhiteSpace(_twilio.From) ? null : new PhoneNumber(_twilio.From),
+        MessagingServiceSid = string.IsNullOrWhiteSpace(_twilio.MessagingServiceSid) ? null : _twilio.MessagingServiceSid,
+        StatusCallback = _public.BaseUrl is null ? null : StatusCallbackUrl(_public, message),
+
+        // Message Redaction: asked for only when the account has it (elsewhere Twilio refuses the send, 30029 / 30030).
+        ContentRetention = _twilio.RedactMessageBodies ? MessageResource.ContentRetentionEnum.Discard : null,
+        AddressRetention = _twilio.RedactPhoneNumbers ? MessageResource.AddressRetentionEnum.Obfuscate : null,
+    };
 
     /// <summary>
     /// Where Twilio reports the message's fate, carrying our ids so the report finds its check-in.
@@ -149,71 +149,75 @@ public sealed class TwilioSmsClient : ISmsSender
         return publicOptions.Url(query.Count == 0 ? StatusCallbackRoute : StatusCallbackRoute + "?" + string.Join('&', query));
     }
 
-    private async Task<SendResult> ReadAnswerAsync(HttpResponseMessage response, SmsMessage message, CancellationToken cancellationToken)
+    private SendResult Created(Response? answer, string? sid, int? errorCode, SmsMessage message)
     {
-        var status = (int)response.StatusCode;
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-
-        if (response.IsSuccessStatusCode)
+        // The SDK counts a 3xx as an answer; it is not one we can use.
+        if (answer is { } response && !IsSuccess(response.StatusCode))
         {
-            var (sid, errorCode) = ReadFields(body, "error_code");
-            if (errorCode is not null)
-            {
-                // Created, but already failed: the sid still matches the status callbacks to come.
-                var failed = TwilioErrors.Classify(status, errorCode, null) with { ProviderMessageId = sid };
-                TwilioSmsLog.CreatedWithError(_logger, sid, failed.Outcome, failed.Reason);
-                return failed;
-            }
-
-            if (sid is null)
-            {
-                TwilioSmsLog.AcceptedWithoutSid(_logger, status);
-            }
-            else
-            {
-                TwilioSmsLog.Accepted(_logger, sid, message.Kind, message.CheckInId);
-            }
-
-            return SendResult.Sent(sid);
+            return Refused(response, (int)response.StatusCode, 0);
         }
 
-        var (_, code) = ReadFields(body, "code");
-        var result = TwilioErrors.Classify(status, code, RetryAfter(response));
-        TwilioSmsLog.Refused(_logger, status, result.Outcome, result.Reason);
+        if (errorCode is int code)
+        {
+            // Created, but already failed: the sid still matches the status callbacks to come.
+            var failed = TwilioErrors.Classify((int)(answer?.StatusCode ?? HttpStatusCode.Created), code, null) with { ProviderMessageId = sid };
+            TwilioSmsLog.CreatedWithError(_logger, sid, failed.Outcome, failed.Reason);
+            return failed;
+        }
+
+        if (sid is null)
+        {
+            TwilioSmsLog.AcceptedWithoutSid(_logger, (int)(answer?.StatusCode ?? HttpStatusCode.Created));
+        }
+        else
+        {
+            TwilioSmsLog.Accepted(_logger, sid, message.Kind, message.CheckInId);
+        }
+
+        return SendResult.Sent(sid);
+    }
+
+    /// <summary>
+    /// A refusal: <paramref name="code"/> is Twilio's error code (0 when the body had none). The HTTP
+    /// status comes from the answer itself, since the SDK reports 0 for a body that is not Twilio's JSON.
+    /// </summary>
+    private SendResult Refused(Response? answer, int status, int code)
+    {
+        var httpStatus = answer is null ? status : (int)answer.StatusCode;
+        var result = TwilioErrors.Classify(httpStatus, code == 0 ? null : code, RetryAfter(answer?.Headers));
+        TwilioSmsLog.Refused(_logger, httpStatus, result.Outcome, result.Reason);
+        if (TwilioErrors.RedactionSetting(code) is { } setting)
+        {
+            TwilioSmsLog.RedactionRefused(_logger, code, setting);
+        }
+
         return result;
     }
 
-    /// <summary>Reads <c>sid</c> and the given error-code field; a body that is not Twilio's JSON yields neither.</summary>
-    private static (string? Sid, int? Code) ReadFields(string body, string codeField)
+    /// <summary>What a send that got no answer from Twilio means, or null for a failure that is not ours to interpret.</summary>
+    private SendResult? Unanswered(Exception cause) => cause switch
     {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, null);
-            }
+        TimeoutRejectedException => Unknown("twilio-timeout", cause),
 
-            var sid = root.TryGetProperty("sid", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-            int? code = root.TryGetProperty(codeField, out var c) switch
-            {
-                false => null,
-                true when c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var n) => n,
-                true when c.ValueKind == JsonValueKind.String && int.TryParse(c.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
-                _ => null,
-            };
-            return (sid, code);
-        }
-        catch (JsonException)
-        {
-            return (null, null);
-        }
-    }
+        // Not the caller's token: HttpClient.Timeout.
+        OperationCanceledException => Unknown("twilio-timeout", cause),
+        BrokenCircuitException => NotSent(SendResult.Transient("twilio-circuit-open"), cause),
+        RateLimiterRejectedException limited => NotSent(SendResult.Transient("twilio-local-limit", limited.RetryAfter), cause),
 
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
+        // No connection was made, so no request reached Twilio: safe to try again.
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError }
+            => NotSent(SendResult.Transient("twilio-connect-failed"), cause),
+
+        // The connection broke after the request may have gone out.
+        HttpRequestException => Unknown("twilio-connection-lost", cause),
+        _ => null,
+    };
+
+    private static bool IsSuccess(HttpStatusCode status) => (int)status is >= 200 and <= 299;
+
+    private TimeSpan? RetryAfter(HttpResponseHeaders? headers)
     {
-        var header = response.Headers.RetryAfter;
+        var header = headers?.RetryAfter;
         if (header?.Delta is TimeSpan delta)
         {
             return delta;
@@ -241,14 +245,35 @@ public sealed class TwilioSmsClient : ISmsSender
     }
 }
 
+/// <summary>
+/// Points the SDK's requests, which always go to <c>https://api.twilio.com</c>, at
+/// <see cref="TwilioOptions.BaseUrl"/> (the tests' Prism mock), keeping a path in it.
+/// </summary>
+internal sealed class TwilioBaseUrlHandler(Uri baseUrl) : DelegatingHandler
+{
+    private readonly Uri _baseAddress = TwilioSmsClient.BaseAddress(baseUrl);
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.RequestUri is { IsAbsoluteUri: true } uri)
+        {
+            request.RequestUri = new Uri(_baseAddress, uri.PathAndQuery.TrimStart('/'));
+        }
+
+        return base.SendAsync(request, cancellationToken);
+    }
+}
+
 public static class TwilioSmsExtensions
 {
     public static IServiceCollection AddTwilioSms(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient<TwilioSmsClient>((sp, http) =>
-                http.BaseAddress = TwilioSmsClient.BaseAddress(sp.GetRequiredService<IOptions<TwilioOptions>>().Value.BaseUrl))
+        services.AddHttpClient(TwilioSmsClient.HttpClientName)
+            .AddHttpMessageHandler(sp => new TwilioBaseUrlHandler(sp.GetRequiredService<IOptions<TwilioOptions>>().Value.BaseUrl))
             .AddProviderResilience();
+        services.TryAddTransient<TwilioSmsClient>();
         return services;
     }
 }
@@ -273,4 +298,7 @@ internal static partial class TwilioSmsLog
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Twilio SMS outcome unknown ({Reason}): the message may or may not have been sent")]
     public static partial void OutcomeUnknown(ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Error, Message = "Twilio refused an SMS with {Code}: Message Redaction is not enabled on this account. Turn off {Setting}, or enable Message Redaction in Twilio's console")]
+    public static partial void RedactionRefused(ILogger logger, int code, string setting);
 }

@@ -32,8 +32,6 @@ public sealed record TwilioStatusForm(
 
 public static class TwilioStatusCallbacks
 {
-    private const string EmptyTwiML = "<Response></Response>";
-
     internal static async Task<ContentHttpResult> HandleAsync(HttpRequest request, DeliveryReports reports, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TwilioStatusCallbacks).FullName!);
@@ -101,7 +99,7 @@ public static class TwilioStatusCallbacks
         code is { Length: > 0 and <= 10 } && int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
     // Twilio takes any 2xx; an empty TwiML document is what it expects from a webhook.
-    private static ContentHttpResult Answer() => TypedResults.Content(EmptyTwiML, "text/xml");
+    private static ContentHttpResult Answer() => TwilioWebhooks.TwiML(null);
 }
 
 /// <summary>Twilio status callback log messages (event ids 480-489): message SIDs, statuses and our ids, never numbers or text.</summary>

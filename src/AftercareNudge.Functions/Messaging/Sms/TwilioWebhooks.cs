@@ -1,15 +1,34 @@
+using System.Xml.Linq;
 using AftercareNudge.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Twilio.TwiML;
 
 namespace AftercareNudge.Messaging.Sms;
 
-/// <summary>Twilio's webhooks: only requests Twilio signed reach the handler.</summary>
+/// <summary>Twilio's webhooks: only requests Twilio signed reach the handler, and each answers in TwiML.</summary>
 public static class TwilioWebhooks
 {
     public const string SignatureProblemTitle = "The Twilio signature is missing or wrong.";
+
+    /// <summary>
+    /// A webhook's answer (<c>text/xml</c>): <paramref name="reply"/> as the one SMS Twilio sends back, or
+    /// an empty <c>&lt;Response&gt;</c> for none. Built by the SDK's <see cref="MessagingResponse"/>, and
+    /// written without the XML declaration its <c>ToString</c> adds, as the app has always answered.
+    /// </summary>
+    internal static ContentHttpResult TwiML(string? reply)
+    {
+        var response = new MessagingResponse();
+        if (reply is not null)
+        {
+            response.Message(reply);
+        }
+
+        return TypedResults.Content(response.ToXDocument().Root!.ToString(SaveOptions.DisableFormatting), "text/xml");
+    }
 
     /// <summary>
     /// True only if <c>X-Twilio-Signature</c> is Twilio's signature of this form POST to its public URL

@@ -20,58 +20,59 @@ public sealed class TwilioSignatureTests
         new("To", "+18005551212"),
     ];
 
-    // ---- Compute ----
+    // ---- IsValid: what Twilio signs ----
 
     [Fact]
-    public void Compute_TwilioPublishedExample_GivesPublishedSignature()
-    {
-        Assert.Equal(ExampleSignature, TwilioSignature.Compute(ExampleToken, ExampleUrl, ExampleParameters));
-    }
-
-    [Fact]
-    public void Compute_ParametersInAnyOrder_GivesSameSignature()
+    public void IsValid_ParametersInAnyOrder_IsValid()
     {
         var shuffled = new[] { ExampleParameters[4], ExampleParameters[1], ExampleParameters[3], ExampleParameters[0], ExampleParameters[2] };
 
-        Assert.Equal(ExampleSignature, TwilioSignature.Compute(ExampleToken, ExampleUrl, shuffled));
+        Assert.True(TwilioSignature.IsValid(ExampleToken, ExampleUrl, shuffled, ExampleSignature));
     }
 
     [Fact]
-    public void Compute_CallerAndCallSid_SortsOrdinallyNotByCulture()
+    public void IsValid_CallerAndCallSid_SortedOrdinallyNotByCulture()
     {
         // Ordinal: "CallSid" < "Caller" ('S' 0x53 < 'e' 0x65); a culture sort (with ICU) says the opposite.
         var parameters = new KeyValuePair<string, string>[] { new("Caller", "b"), new("CallSid", "a") };
 
-        var expected = Hmac(ExampleToken, "https://example.com/x" + "CallSida" + "Callerb");
+        var ordinal = Hmac(ExampleToken, "https://example.com/x" + "CallSida" + "Callerb");
         var cultureOrder = Hmac(ExampleToken, "https://example.com/x" + "Callerb" + "CallSida");
 
-        var actual = TwilioSignature.Compute(ExampleToken, "https://example.com/x", parameters);
-
-        Assert.Equal(expected, actual);
-        Assert.NotEqual(cultureOrder, actual);
+        Assert.True(TwilioSignature.IsValid(ExampleToken, "https://example.com/x", parameters, ordinal));
+        Assert.False(TwilioSignature.IsValid(ExampleToken, "https://example.com/x", parameters, cultureOrder));
     }
 
     [Fact]
-    public void Compute_RepeatedName_SortsItsValuesOrdinally()
+    public void IsValid_RepeatedName_CoversEveryValueSortedOrdinally()
     {
         var parameters = new KeyValuePair<string, string>[] { new("MediaUrl", "b"), new("A", "1"), new("MediaUrl", "B"), new("MediaUrl", "a") };
+        var signature = Hmac("t", "https://example.com/x" + "A1" + "MediaUrlB" + "MediaUrla" + "MediaUrlb");
 
-        Assert.Equal(
-            Hmac("t", "https://example.com/x" + "A1" + "MediaUrlB" + "MediaUrla" + "MediaUrlb"),
-            TwilioSignature.Compute("t", "https://example.com/x", parameters));
+        Assert.True(TwilioSignature.IsValid("t", "https://example.com/x", parameters, signature));
+        Assert.False(TwilioSignature.IsValid("t", "https://example.com/x", parameters.Append(new("MediaUrl", "c")), signature));
+        Assert.False(TwilioSignature.IsValid("t", "https://example.com/x", parameters.Where(p => p.Value != "B"), signature));
     }
 
     [Fact]
-    public void Compute_UnicodeValue_HashesUtf8()
+    public void IsValid_RepeatedNameSignedWithOneValue_IsInvalid()
+    {
+        // A second Body the signature does not cover must not slip past the check.
+        var parameters = new KeyValuePair<string, string>[] { new("Body", "hello"), new("Body", "STOP") };
+
+        Assert.False(TwilioSignature.IsValid("t", "https://example.com/x", parameters, Hmac("t", "https://example.com/x" + "Bodyhello")));
+        Assert.False(TwilioSignature.IsValid("t", "https://example.com/x", parameters, Hmac("t", "https://example.com/x" + "BodySTOP")));
+    }
+
+    [Fact]
+    public void IsValid_UnicodeValue_HashesUtf8()
     {
         var parameters = new KeyValuePair<string, string>[] { new("Body", "Ça va? 👍") };
 
-        Assert.Equal(
-            Hmac("t", "https://example.com/x" + "BodyÇa va? 👍"),
-            TwilioSignature.Compute("t", "https://example.com/x", parameters));
+        Assert.True(TwilioSignature.IsValid("t", "https://example.com/x", parameters, Hmac("t", "https://example.com/x" + "BodyÇa va? 👍")));
     }
 
-    // ---- IsValid ----
+    // ---- IsValid: what is accepted ----
 
     [Fact]
     public void IsValid_TwilioPublishedExample_IsValid()
@@ -89,7 +90,7 @@ public sealed class TwilioSignatureTests
     [InlineData("https://[2001:db8::1]/x", "https://[2001:db8::1]:443/x")]
     public void IsValid_SignedWithOtherPortVariant_IsValid(string signedUrl, string requestUrl)
     {
-        var signature = TwilioSignature.Compute(ExampleToken, signedUrl, ExampleParameters);
+        var signature = Sign(ExampleToken, signedUrl, ExampleParameters);
 
         Assert.True(TwilioSignature.IsValid(ExampleToken, requestUrl, ExampleParameters, signature));
     }
@@ -101,7 +102,7 @@ public sealed class TwilioSignatureTests
     [InlineData("https://example.com:443/x", "https://example.org/x")]
     public void IsValid_SignedWithNonDefaultPortOrOtherHost_IsInvalid(string signedUrl, string requestUrl)
     {
-        var signature = TwilioSignature.Compute(ExampleToken, signedUrl, ExampleParameters);
+        var signature = Sign(ExampleToken, signedUrl, ExampleParameters);
 
         Assert.False(TwilioSignature.IsValid(ExampleToken, requestUrl, ExampleParameters, signature));
     }
@@ -165,9 +166,15 @@ public sealed class TwilioSignatureTests
     }
 
     [Fact]
+    public void IsValid_NotAnAbsoluteUrl_IsInvalidNotAnError()
+    {
+        Assert.False(TwilioSignature.IsValid(ExampleToken, "/myapp.php?foo=1&bar=2", ExampleParameters, ExampleSignature));
+    }
+
+    [Fact]
     public void IsValid_EmptyToken_IsInvalidEvenForItsOwnSignature()
     {
-        var signature = TwilioSignature.Compute("", ExampleUrl, ExampleParameters);
+        var signature = Sign("", ExampleUrl, ExampleParameters);
 
         Assert.False(TwilioSignature.IsValid("", ExampleUrl, ExampleParameters, signature));
     }
@@ -192,7 +199,7 @@ public sealed class TwilioSignatureTests
     public void IsValidJson_SignedUrlAndMatchingBody_IsValid()
     {
         var url = JsonUrl(JsonBody);
-        var signature = TwilioSignature.Compute(ExampleToken, url, []);
+        var signature = Sign(ExampleToken, url, []);
 
         Assert.True(TwilioSignature.IsValidJson(ExampleToken, url, Encoding.UTF8.GetBytes(JsonBody), signature));
     }
@@ -201,7 +208,7 @@ public sealed class TwilioSignatureTests
     public void IsValidJson_SignedWithPort_IsValidWithout()
     {
         var url = JsonUrl(JsonBody);
-        var signature = TwilioSignature.Compute(ExampleToken, url.Replace("mycompany.com/", "mycompany.com:443/", StringComparison.Ordinal), []);
+        var signature = Sign(ExampleToken, url.Replace("mycompany.com/", "mycompany.com:443/", StringComparison.Ordinal), []);
 
         Assert.True(TwilioSignature.IsValidJson(ExampleToken, url, Encoding.UTF8.GetBytes(JsonBody), signature));
     }
@@ -210,7 +217,7 @@ public sealed class TwilioSignatureTests
     public void IsValidJson_TamperedBody_IsInvalid()
     {
         var url = JsonUrl(JsonBody);
-        var signature = TwilioSignature.Compute(ExampleToken, url, []);
+        var signature = Sign(ExampleToken, url, []);
 
         Assert.False(TwilioSignature.IsValidJson(ExampleToken, url, Encoding.UTF8.GetBytes(JsonBody.Replace("true", "false", StringComparison.Ordinal)), signature));
     }
@@ -220,7 +227,7 @@ public sealed class TwilioSignatureTests
     {
         var forged = JsonBody.Replace("value", "forged", StringComparison.Ordinal);
         var url = JsonUrl(forged);
-        var signature = TwilioSignature.Compute("not-the-token", url, []);
+        var signature = Sign("not-the-token", url, []);
 
         Assert.False(TwilioSignature.IsValidJson(ExampleToken, url, Encoding.UTF8.GetBytes(forged), signature));
     }
@@ -229,7 +236,7 @@ public sealed class TwilioSignatureTests
     public void IsValidJson_UppercaseBodyHash_IsInvalid()
     {
         var url = "https://mycompany.com/myapp.php?bodySHA256=" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonBody)));
-        var signature = TwilioSignature.Compute(ExampleToken, url, []);
+        var signature = Sign(ExampleToken, url, []);
 
         Assert.False(TwilioSignature.IsValidJson(ExampleToken, url, Encoding.UTF8.GetBytes(JsonBody), signature));
     }
@@ -238,7 +245,7 @@ public sealed class TwilioSignatureTests
     public void IsValidJson_NoBodyHashInUrl_IsInvalid()
     {
         const string url = "https://mycompany.com/myapp.php?foo=1";
-        var signature = TwilioSignature.Compute(ExampleToken, url, []);
+        var signature = Sign(ExampleToken, url, []);
 
         Assert.False(TwilioSignature.IsValidJson(ExampleToken, url, Encoding.UTF8.GetBytes(JsonBody), signature));
     }
@@ -263,6 +270,13 @@ public sealed class TwilioSignatureTests
     {
         Assert.Equal(expected.Split('|'), TwilioSignature.UrlVariants(url));
     }
+
+    /// <summary>The tests' own signer, independent of the app's check: Twilio's rule written out.</summary>
+    private static string Sign(string token, string url, IEnumerable<KeyValuePair<string, string>> parameters) =>
+        Hmac(token, url + string.Concat(parameters
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .ThenBy(p => p.Value, StringComparer.Ordinal)
+            .Select(p => p.Key + p.Value)));
 
     private static string Hmac(string token, string data)
     {

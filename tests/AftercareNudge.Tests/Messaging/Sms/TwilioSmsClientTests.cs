@@ -198,6 +198,26 @@ public sealed class TwilioSmsClientTests
         Assert.Equal(SendResult.Permanent("twilio-http-404"), result);
     }
 
+    [Fact]
+    public async Task Send_TwilioProblemDetailsBody_IsClassifiedByItsCode()
+    {
+        var stub = Stub.Respond(HttpStatusCode.BadRequest, """{"type":"https://www.twilio.com/docs/api/errors/21211","title":"Invalid 'To' Phone Number","status":400,"code":21211,"detail":"not a number"}""");
+
+        var result = await CreateClient(stub).SendAsync(Message, TestContext.Current.CancellationToken);
+
+        Assert.Equal(SendResult.Permanent("twilio-21211"), result);
+    }
+
+    [Fact]
+    public async Task Send_TwilioRedirect_IsPermanentWithHttpStatus()
+    {
+        var stub = Stub.Respond(HttpStatusCode.Found, "");
+
+        var result = await CreateClient(stub).SendAsync(Message, TestContext.Current.CancellationToken);
+
+        Assert.Equal(SendResult.Permanent("twilio-http-302"), result);
+    }
+
     // ---- ambiguous: the message may exist ----
 
     [Theory]
@@ -430,7 +450,99 @@ public sealed class TwilioSmsClientTests
 
         var form = Assert.Single(stub.Requests).Form;
         Assert.Null(form["StatusCallback"]);
-        Assert.Equal(["To", "Body", "From"], form.AllKeys);
+        Assert.Equal(["Body", "From", "To"], form.AllKeys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Send_GoesThroughTwilioSdk_WithItsUserAgent()
+    {
+        var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
+
+        await CreateClient(stub).SendAsync(Message, TestContext.Current.CancellationToken);
+
+        Assert.StartsWith("twilio-csharp/8.2.0", Assert.Single(stub.Requests).UserAgent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_CallerCancelsOneOfTwoSends_OnlyThatRequestIsCancelled()
+    {
+        // The SDK takes no token: each send's own HttpClient is what the caller's token cancels.
+        using var cancelFirst = new CancellationTokenSource();
+        var bothWaiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiting = 0;
+        var stub = new Stub(async (_, token) =>
+        {
+            if (Interlocked.Increment(ref waiting) == 2)
+            {
+                bothWaiting.SetResult();
+            }
+
+            await bothWaiting.Task.WaitAsync(token);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), token);
+            return new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent($$"""{"sid":"{{MessageSid}}"}""") };
+        });
+        var client = CreateClient(stub);
+
+        var first = client.SendAsync(Message, cancelFirst.Token);
+        var second = client.SendAsync(Message, TestContext.Current.CancellationToken);
+        await bothWaiting.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await cancelFirst.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.Equal(SendResult.Sent(MessageSid), await second);
+    }
+
+    // ---- Message Redaction ----
+
+    [Fact]
+    public async Task Send_ByDefault_AsksForNoRedaction()
+    {
+        var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
+
+        await CreateClient(stub).SendAsync(Message, TestContext.Current.CancellationToken);
+
+        var form = Assert.Single(stub.Requests).Form;
+        Assert.Null(form["ContentRetention"]);
+        Assert.Null(form["AddressRetention"]);
+    }
+
+    [Fact]
+    public async Task Send_RedactMessageBodies_AsksTwilioToDiscardTheBody()
+    {
+        var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
+
+        await CreateClient(stub, configure: o => o.RedactMessageBodies = true).SendAsync(Message, TestContext.Current.CancellationToken);
+
+        var form = Assert.Single(stub.Requests).Form;
+        Assert.Equal("discard", form["ContentRetention"]);
+        Assert.Null(form["AddressRetention"]);
+    }
+
+    [Fact]
+    public async Task Send_RedactPhoneNumbers_AsksTwilioToObfuscateTheNumber()
+    {
+        var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
+
+        await CreateClient(stub, configure: o => o.RedactPhoneNumbers = true).SendAsync(Message, TestContext.Current.CancellationToken);
+
+        var form = Assert.Single(stub.Requests).Form;
+        Assert.Equal("obfuscate", form["AddressRetention"]);
+        Assert.Null(form["ContentRetention"]);
+    }
+
+    [Theory]
+    [InlineData(30029, "twilio-30029-turn-off-Twilio:RedactMessageBodies", "Twilio:RedactMessageBodies")]
+    [InlineData(30030, "twilio-30030-turn-off-Twilio:RedactPhoneNumbers", "Twilio:RedactPhoneNumbers")]
+    public async Task Send_RedactionNotEnabledOnTheAccount_IsPermanentNamingTheSettingToTurnOff(int code, string reason, string setting)
+    {
+        var stub = Stub.Respond(HttpStatusCode.BadRequest, TwilioError(code, "Invalid retention value"));
+        var logger = new ListLogger();
+
+        var result = await CreateClient(stub, configure: o => (o.RedactMessageBodies, o.RedactPhoneNumbers) = (true, true), logger: logger)
+            .SendAsync(Message, TestContext.Current.CancellationToken);
+
+        Assert.Equal(SendResult.Permanent(reason), result);
+        Assert.Contains(logger.Lines, l => l.StartsWith("406 ", StringComparison.Ordinal) && l.Contains("Turn off " + setting, StringComparison.Ordinal));
     }
 
     // ---- privacy ----
@@ -499,6 +611,28 @@ public sealed class TwilioSmsClientTests
     }
 
     [Fact]
+    public async Task AddTwilioSms_TwilioNeverAnswers_IsOutcomeUnknownAtTheAttemptTimeout()
+    {
+        // The pipeline's own timeout, through the SDK: still "the message may or may not exist".
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stub = new Stub(async (_, token) =>
+        {
+            waiting.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            return new HttpResponseMessage(HttpStatusCode.Created);
+        });
+        await using var services = Registered(stub, time);
+
+        var send = services.GetRequiredService<TwilioSmsClient>().SendAsync(Message, TestContext.Current.CancellationToken);
+        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        time.Advance(ProviderResilience.SendTimeout);
+
+        Assert.Equal(SendResult.Ambiguous("twilio-timeout"), await send.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Single(stub.Requests);
+    }
+
+    [Fact]
     public async Task AddTwilioSms_UsesBaseUrlFromOptions()
     {
         var stub = Stub.Respond(HttpStatusCode.Created, $$"""{"sid":"{{MessageSid}}"}""");
@@ -543,9 +677,8 @@ public sealed class TwilioSmsClientTests
     {
         var twilio = Settings(baseUrl ?? TwilioBase);
         configure?.Invoke(twilio);
-        var http = new HttpClient(stub) { BaseAddress = TwilioSmsClient.BaseAddress(twilio.BaseUrl) };
         return new TwilioSmsClient(
-            http,
+            new StubClients(new TwilioBaseUrlHandler(twilio.BaseUrl) { InnerHandler = stub }),
             Microsoft.Extensions.Options.Options.Create(twilio),
             Microsoft.Extensions.Options.Options.Create(new PublicOptions { BaseUrl = publicBaseUrl }),
             time ?? TimeProvider.System,
@@ -560,18 +693,29 @@ public sealed class TwilioSmsClientTests
         BaseUrl = baseUrl,
     };
 
-    private static ServiceProvider Registered(Stub stub)
+    private static ServiceProvider Registered(Stub stub, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         services.AddSingleton<IOptions<TwilioOptions>>(Microsoft.Extensions.Options.Options.Create(Settings(TwilioBase)));
         services.AddSingleton<IOptions<PublicOptions>>(Microsoft.Extensions.Options.Options.Create(new PublicOptions { BaseUrl = new Uri("https://nudge.example.org") }));
         services.AddTwilioSms();
-        services.AddHttpClient<TwilioSmsClient>().ConfigurePrimaryHttpMessageHandler(() => stub);
+        services.AddHttpClient(TwilioSmsClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => stub);
         return services.BuildServiceProvider();
     }
 
-    private sealed record SeenRequest(HttpMethod Method, Uri Uri, AuthenticationHeaderValue? Authorization, string? ContentType, System.Collections.Specialized.NameValueCollection Form);
+    private sealed record SeenRequest(HttpMethod Method, Uri Uri, AuthenticationHeaderValue? Authorization, string? ContentType, System.Collections.Specialized.NameValueCollection Form, string UserAgent);
+
+    /// <summary>What <see cref="IHttpClientFactory"/> gives the client: a new HttpClient over the same handlers for each send.</summary>
+    private sealed class StubClients(HttpMessageHandler handler) : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false);
+    }
 
     /// <summary>The network, canned: records each request and answers from <c>answer</c>.</summary>
     private sealed class Stub(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> answer) : HttpMessageHandler
@@ -609,7 +753,8 @@ public sealed class TwilioSmsClientTests
                     request.RequestUri!,
                     request.Headers.Authorization,
                     request.Content?.Headers.ContentType?.MediaType,
-                    HttpUtility.ParseQueryString(content)));
+                    HttpUtility.ParseQueryString(content),
+                    request.Headers.UserAgent.ToString()));
             }
 
             return await answer(request, cancellationToken);
