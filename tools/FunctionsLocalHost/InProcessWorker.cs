@@ -184,23 +184,48 @@ public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, st
     /// </summary>
     private sealed class WhenStarted(TestServer server) : HttpMessageHandler
     {
+        private readonly SemaphoreSlim _starting = new(1, 1);
         private HttpMessageInvoker? _invoker;
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            for (var waited = 0; _invoker is null; waited += 10)
+            return await (Volatile.Read(ref _invoker) ?? await StartedAsync(cancellationToken)).SendAsync(request, cancellationToken);
+        }
+
+        private async Task<HttpMessageInvoker> StartedAsync(CancellationToken cancellationToken)
+        {
+            await _starting.WaitAsync(cancellationToken);
+            try
             {
-                try
+                for (var waited = 0; _invoker is null; waited += 10)
                 {
-                    _invoker = new HttpMessageInvoker(server.CreateHandler());
+                    try
+                    {
+                        Volatile.Write(ref _invoker, new HttpMessageInvoker(server.CreateHandler()));
+                    }
+                    catch (InvalidOperationException) when (waited < 30_000)
+                    {
+                        await Task.Delay(10, cancellationToken);
+                    }
                 }
-                catch (InvalidOperationException) when (waited < 30_000)
-                {
-                    await Task.Delay(10, cancellationToken);
-                }
+
+                return _invoker;
+            }
+            finally
+            {
+                _starting.Release();
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _invoker?.Dispose();
+                _starting.Dispose();
             }
 
-            return await _invoker.SendAsync(request, cancellationToken);
+            base.Dispose(disposing);
         }
     }
 }

@@ -73,6 +73,12 @@ public sealed class ChildProcessWorker(IReadOnlyDictionary<string, string?> sett
         info.Environment["FUNCTIONS_APPLICATION_DIRECTORY"] = start.AppDirectory;
         info.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
 
+        // As func start does: a local run is a development run, unless the caller says otherwise.
+        if (string.IsNullOrEmpty(info.Environment.TryGetValue("AZURE_FUNCTIONS_ENVIRONMENT", out var environment) ? environment : null))
+        {
+            info.Environment["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
+        }
+
         var print = output ?? Console.WriteLine;
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { print(e.Data); } };

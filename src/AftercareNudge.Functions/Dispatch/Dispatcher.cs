@@ -175,10 +175,13 @@ public sealed class Dispatcher(
             return DispatchOutcome.Busy;
         }
 
-        // The event is read before the claim, not after: a change is finished only once it has reached
-        // every check-in that was waiting, so a claim made after this read, on the check-in as read
-        // above, is of a check-in no finished change still has to reach. Read after the claim, a change
-        // finished in between (which leaves a claimed check-in alone) would let the old words go out.
+        // The event is read before the claim, not after. A change left marked (its PATCH cut off) is
+        // finished by whoever finds it; finishing leaves a claimed check-in alone, taking its run to
+        // have decided before the change. Read after the claim, a change finished between the claim and
+        // the read would let this run send the old words with no mark to stop it. Read before, a run
+        // that finds no mark claims only a check-in no finished change still has to reach; what remains
+        // is a PATCH written between this read and the claim, which this run decided before, as a send
+        // already under way when a PATCH comes is sent as it was.
         var record = await events.GetEventAsync(entry.EventId, cancellationToken);
         if (record?.PendingChange is not null)
         {

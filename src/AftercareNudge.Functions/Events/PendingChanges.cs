@@ -48,8 +48,8 @@ public sealed class PendingChanges(EventStore store, DueCheckInIndex dueIndex, I
     /// <summary>
     /// Finishes the change the event is marked with, if any. A check-in that is no longer waiting (a
     /// dispatch run holds it, or it is finished) is left as it is: a run claims a check-in only after
-    /// reading the event without a mark, so one holding it took it before the change was written, and
-    /// the change comes after that send. Safe to run any number of times, by anyone, at once. True if
+    /// reading the event without a mark, so one holding it decided to send before the change was
+    /// written, and the change comes after that send. Safe to run any number of times, by anyone, at once. True if
     /// there was a change to finish.
     /// </summary>
     public async Task<bool> RollForwardAsync(string eventId, CancellationToken cancellationToken)

@@ -35,19 +35,23 @@ public static class FunctionMethods
 {
     private static readonly ConcurrentDictionary<string, MethodInfo?> Methods = new(StringComparer.Ordinal);
 
-    public static MethodInfo? Find(FunctionContext context) =>
+    /// <summary>
+    /// The method behind the function. Every function is one of ours: a method that cannot be found is
+    /// a fault, not a function without policies, so this throws rather than let it run unchecked.
+    /// </summary>
+    public static MethodInfo Find(FunctionContext context) =>
         Methods.GetOrAdd(context.FunctionDefinition.EntryPoint, static entryPoint =>
         {
             var dot = entryPoint.LastIndexOf('.');
             var type = dot > 0 ? typeof(FunctionMethods).Assembly.GetType(entryPoint[..dot]) : null;
-            return type?.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).FirstOrDefault(m => m.Name == entryPoint[(dot + 1)..]);
-        });
+            return type?.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).SingleOrDefault(m => m.Name == entryPoint[(dot + 1)..]);
+        }) ?? throw new InvalidOperationException($"No single method of the app is the function {context.FunctionDefinition.Name} ({context.FunctionDefinition.EntryPoint}).");
 
     public static bool Has<T>(FunctionContext context)
-        where T : Attribute => Find(context)?.GetCustomAttribute<T>() is not null;
+        where T : Attribute => Find(context).GetCustomAttribute<T>() is not null;
 
     public static T? Get<T>(FunctionContext context)
-        where T : Attribute => Find(context)?.GetCustomAttribute<T>();
+        where T : Attribute => Find(context).GetCustomAttribute<T>();
 
     /// <summary>Every function method of the app, with its name (for the OpenAPI document and its tests).</summary>
     public static IEnumerable<(string Name, MethodInfo Method)> All() =>

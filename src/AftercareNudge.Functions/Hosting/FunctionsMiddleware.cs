@@ -105,6 +105,12 @@ internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunc
                 return TypedResults.Problem(title: "The request's form could not be read.", statusCode: StatusCodes.Status400BadRequest);
             case OperationCanceledException when http.RequestAborted.IsCancellationRequested:
                 return TypedResults.Problem(title: "The request was cancelled.", statusCode: 499);
+            case OperationCanceledException:
+                // The host cancelled the invocation (it is stopping, or the function ran past its time):
+                // nothing the caller sent was wrong, and trying again later is the right move.
+                Cancelled(logger, function);
+                http.Response.Headers.RetryAfter = "30";
+                return TypedResults.Problem(title: "The service is restarting.", detail: "Nothing was wrong with the request. Try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
             default:
                 Failed(logger, exception, function);
                 return TypedResults.Problem(title: "Something went wrong on our side.", detail: "The failure is logged. Try again later.", statusCode: StatusCodes.Status500InternalServerError);
@@ -120,6 +126,9 @@ internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunc
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Function {FunctionName} failed")]
     private static partial void Failed(ILogger logger, Exception exception, string functionName);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Function {FunctionName} was cancelled by the host")]
+    private static partial void Cancelled(ILogger logger, string functionName);
 }
 
 /// <summary>

@@ -20,8 +20,11 @@ public sealed class DeliveryOptions
 
     public bool PublicBaseUrlSet { get; set; }
 
-    /// <summary>Running in Azure (App Service sets <c>WEBSITE_SITE_NAME</c>), not under a local host or <c>func start</c>.</summary>
-    public bool InAzure { get; set; }
+    /// <summary>
+    /// Deployed: the host did not say this is a development run. <c>func start</c> and the local host
+    /// set <c>AZURE_FUNCTIONS_ENVIRONMENT=Development</c>; Azure sets nothing, which is Production.
+    /// </summary>
+    public bool Deployed { get; set; }
 
     public bool UsesOutbox => !TwilioConfigured && !SendGridConfigured;
 
@@ -34,10 +37,10 @@ public sealed class DeliveryOptions
                 : "Twilio:AccountSid is required when SendGrid is configured: configure both providers, or neither to use the development outbox.";
         }
 
-        if (UsesOutbox && InAzure)
+        if (UsesOutbox && Deployed)
         {
             // The outbox prints and lists people's numbers and messages: never in a deployed app.
-            yield return "Twilio and SendGrid must be configured in Azure: the development outbox is for local runs only (Twilio:AccountSid and SendGrid:ApiKey are not set).";
+            yield return "Twilio and SendGrid must be configured where the host does not say Development (AZURE_FUNCTIONS_ENVIRONMENT): the development outbox is for local runs only (Twilio:AccountSid and SendGrid:ApiKey are not set).";
         }
 
         if (!PublicBaseUrlSet)
@@ -60,7 +63,8 @@ public static class MessagingExtensions
                 o.TwilioConfigured = !string.IsNullOrWhiteSpace(c["Twilio:AccountSid"]);
                 o.SendGridConfigured = !string.IsNullOrWhiteSpace(c["SendGrid:ApiKey"]);
                 o.PublicBaseUrlSet = !string.IsNullOrWhiteSpace(c["Public:BaseUrl"]);
-                o.InAzure = !string.IsNullOrEmpty(c["WEBSITE_SITE_NAME"]);
+                o.Deployed = c[HostDefaults.EnvironmentKey] is not { } environment
+                    || environment.Equals(Environments.Production, StringComparison.OrdinalIgnoreCase);
             },
             o => o.Problems());
 

@@ -63,8 +63,8 @@ public static class RateLimits
     internal readonly record struct LimitedRequest(HttpContext Http, Limited Limit);
 
     /// <summary>What a function declares; none declared is a mistake the tests catch, and counts as no limit.</summary>
-    internal static Limited Of(System.Reflection.MethodInfo? function) =>
-        function?.GetCustomAttributes(typeof(RateLimitedAttribute), inherit: false).OfType<RateLimitedAttribute>().FirstOrDefault()?.Limit ?? Limited.None;
+    internal static Limited Of(System.Reflection.MethodInfo function) =>
+        System.Reflection.CustomAttributeExtensions.GetCustomAttribute<RateLimitedAttribute>(function)?.Limit ?? Limited.None;
 
     /// <summary>The partition a request counts against, and its limit; none for a function that declares none.</summary>
     internal static RateLimitPartition<string> Partition(HttpContext http, Limited limited)
@@ -163,7 +163,7 @@ internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunct
             return next(context);
         }
 
-        var limited = RateLimits.Of(FunctionMethods.Find(context));
+        var limited = FunctionMethods.Get<RateLimitedAttribute>(context)?.Limit ?? RateLimits.Limited.None;
         var lease = limiter.Limiter.AttemptAcquire(new RateLimits.LimitedRequest(http, limited));
         if (!lease.IsAcquired)
         {

@@ -132,8 +132,8 @@ public sealed class DeploymentPackageTests(DeploymentPackageTests.Package packag
     }
 
     /// <summary>
-    /// The unpacked zip under the local host, with settings as in Azure: WEBSITE_SITE_NAME makes the app
-    /// refuse the development outbox, so it gets provider settings; nothing is due, so nothing is sent.
+    /// The unpacked zip under the local host, with settings as in Azure: no development environment, so
+    /// the app refuses the development outbox and gets provider settings; nothing is due, so nothing is sent.
     /// </summary>
     private Task<AppProcess> StartUnpackedAsync() =>
         AppProcess.StartAsync(
@@ -141,6 +141,7 @@ public sealed class DeploymentPackageTests(DeploymentPackageTests.Package packag
             new Dictionary<string, string?>
             {
                 ["WEBSITE_SITE_NAME"] = "aftercare-nudge",
+                ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production",
                 ["Public__BaseUrl"] = "https://aftercare.example.com",
                 ["Twilio__AccountSid"] = "AC" + Guid.NewGuid().ToString("N"),
                 ["Twilio__AuthToken"] = "test-auth-token-0123456789",

@@ -128,9 +128,9 @@ public sealed class WorkerEndToEndTests(AzuriteFixture azurite, PrismFixture pri
     }
 
     [Fact]
-    public async Task Start_InAzureWithoutProviders_RefusesTheDevOutbox()
+    public async Task Start_NotSaidToBeDevelopmentWithoutProviders_RefusesTheDevOutbox()
     {
-        var output = await AppProcess.StartRefusedAsync(azurite, new Dictionary<string, string?> { ["WEBSITE_SITE_NAME"] = "aftercare-nudge" });
+        var output = await AppProcess.StartRefusedAsync(azurite, new Dictionary<string, string?> { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production" });
 
         Assert.Contains("the development outbox is for local runs only", output, StringComparison.Ordinal);
     }

@@ -223,9 +223,9 @@ public sealed class MessagingOptionsTests
     }
 
     [Fact]
-    public void DeliveryProblems_OutboxInAzure_IsRefused()
+    public void DeliveryProblems_OutboxDeployed_IsRefused()
     {
-        var options = new DeliveryOptions { InAzure = true, PublicBaseUrlSet = true };
+        var options = new DeliveryOptions { Deployed = true, PublicBaseUrlSet = true };
 
         Assert.Contains("the development outbox is for local runs only", Assert.Single(options.Problems()), StringComparison.Ordinal);
     }
