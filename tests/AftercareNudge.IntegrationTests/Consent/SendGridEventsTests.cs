@@ -19,25 +19,20 @@ namespace AftercareNudge.IntegrationTests.Consent;
 /// <c>POST /api/sendgrid/events</c> as SendGrid calls it: a JSON array of events signed with ECDSA P-256
 /// over timestamp + raw body (here with a key pair made in the test), retried until it gets a 2xx.
 /// </summary>
-public sealed class SendGridEventsTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Alex = "alex@example.com";
     private readonly ScriptedSender _sender = new(SendResult.Sent("msg-1"));
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    private AppFactory? _app;
-
-    private AppFactory App => _app ??= AppFactory.WithProviders(
-        azurite,
+    protected override AppFactory CreateApp() => AppFactory.WithProviders(
+        Azurite,
         () => _sender,
         new Dictionary<string, string?> { ["SendGrid:EventWebhookPublicKey"] = SendGridWebhook.PublicKey(_key) });
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         _key.Dispose();
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
+        await base.DisposeAsync();
     }
 
     [Fact]

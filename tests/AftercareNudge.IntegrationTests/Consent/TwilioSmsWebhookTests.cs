@@ -9,22 +9,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Consent;
 
 /// <summary><c>POST /api/twilio/sms</c> as Twilio calls it: signed over the public URL, retried, sometimes after its own opt-out handling.</summary>
-public sealed class TwilioSmsWebhookTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class TwilioSmsWebhookTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string AuthToken = AppFactory.TwilioAuthToken;
     private const string Sam = "+447911123456";
     private readonly ScriptedSender _sender = new(SendResult.Sent("SM-check-in"));
-    private AppFactory? _app;
-
-    private AppFactory App => _app ??= AppFactory.WithProviders(azurite, () => _sender);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
+    protected override AppFactory CreateApp() => AppFactory.WithProviders(Azurite, () => _sender);
 
     [Fact]
     public async Task Webhook_SignedOverThePublicUrl_IsHandled_AndAnswersTwiML()

@@ -13,19 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Dispatch;
 
 /// <summary>The dispatcher against Azurite, with time driven by a fake clock and delivery through the development outbox.</summary>
-public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private AppFactory? _app;
-
-    private AppFactory App => _app ??= new AppFactory(azurite);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task Dispatch_DueCheckInWithConsent_IsSentOnceThroughTheOutbox()
@@ -352,7 +341,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
     private async Task<(ScriptedSender Sender, EventView View)> DueSmsWithProviderAsync(params SendResult[] script)
     {
         var sender = new ScriptedSender(script);
-        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
+        UseApp(new AppFactory(Azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender)));
         var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
         await App.GrantAsync(view, "organizer", Channel.Sms);
         App.Time.Advance(TimeSpan.FromHours(5.5));

@@ -11,25 +11,15 @@ namespace AftercareNudge.IntegrationTests.Dispatch;
 /// A check-in goes out at its time: a run that starts a moment before takes it and waits for it (never
 /// sending early), and <c>late</c> is true exactly when it went out more than <c>Dispatch__LateAfter</c> after.
 /// </summary>
-public sealed class DispatchTimingTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class DispatchTimingTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     /// <summary>Real time for the app to do its storage work while the fake clock stands still.</summary>
     private static readonly TimeSpan StorageSettles = TimeSpan.FromMilliseconds(500);
 
     private static readonly TimeSpan Never = TimeSpan.FromSeconds(60);
 
-    private AppFactory? _app;
-
     /// <summary>The app with the look-ahead as it is configured by default (AppFactory turns it off for other tests).</summary>
-    private AppFactory App => _app ??= new AppFactory(azurite, new Dictionary<string, string?> { ["Dispatch:LookAhead"] = new DispatchOptions().LookAhead.ToString() });
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
+    protected override AppFactory CreateApp() => new AppFactory(Azurite, new Dictionary<string, string?> { ["Dispatch:LookAhead"] = new DispatchOptions().LookAhead.ToString() });
 
     [Fact]
     public async Task CheckInDueOnTheMinute_RunStartedAMomentBefore_IsSentAtItsDueTime_NotLate()
@@ -110,7 +100,7 @@ public sealed class DispatchTimingTests(AzuriteFixture azurite) : IAsyncDisposab
     [Fact]
     public async Task LateTolerance_IsTheDispatchLateAfterSetting()
     {
-        _app = new AppFactory(azurite, new Dictionary<string, string?> { ["Dispatch:LateAfter"] = "00:00:10" });
+        UseApp(new AppFactory(Azurite, new Dictionary<string, string?> { ["Dispatch:LateAfter"] = "00:00:10" }));
         var (view, due) = await DueSmsAsync();
         App.Time.Advance(due + TimeSpan.FromSeconds(11) - App.Time.GetUtcNow());
 
@@ -124,7 +114,7 @@ public sealed class DispatchTimingTests(AzuriteFixture azurite) : IAsyncDisposab
     public async Task SentAt_IsWhenTheMessageWasHandedToTheProvider_NotWhenItAnswered()
     {
         var sender = new SlowSender(() => App.Time.Advance(TimeSpan.FromSeconds(90)));
-        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
+        UseApp(new AppFactory(Azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender)));
         var (view, due) = await DueSmsAsync();
         App.Time.Advance(due - App.Time.GetUtcNow());
 

@@ -10,19 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Dispatch;
 
 /// <summary>What the recipient did not agree to at this hour waits for morning; what they agreed to goes out on time.</summary>
-public sealed class QuietHoursDispatchTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class QuietHoursDispatchTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private AppFactory? _app;
-
-    private AppFactory App => _app ??= new AppFactory(azurite);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task LateCheckIn_InsideQuietHours_WaitsForMorning_ThenIsSent()
@@ -74,7 +63,7 @@ public sealed class QuietHoursDispatchTests(AzuriteFixture azurite) : IAsyncDisp
     public async Task Retry_IntoTheRecipientsOwnQuietHours_Waits()
     {
         var sender = new ScriptedSender(SendResult.Transient("twilio-20429", TimeSpan.FromMinutes(30)), SendResult.Sent("SM1"));
-        _app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
+        UseApp(new AppFactory(Azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender)));
         var body = Requests.Dinner(App.Time.GetUtcNow());
         body["organizer"]!["quietHours"] = new JsonObject { ["from"] = "14:45", ["to"] = "16:00" };
         var view = await App.RegisterAsync(body);

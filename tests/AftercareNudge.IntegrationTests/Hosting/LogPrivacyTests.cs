@@ -25,7 +25,7 @@ namespace AftercareNudge.IntegrationTests.Hosting;
 /// (every category, every level down to Trace, with scopes and exception texts), holds no phone
 /// number, email address, name, message text, plan, needs, title or link token.
 /// </summary>
-public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string MarisolPhone = "+447911123456";
     private const string ThaddeusPhone = "+447911123458";
@@ -51,10 +51,8 @@ public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : IAsyncDisp
     private readonly ECDsa _sendGridKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly ScriptedSender _sender = new(SendResult.Sent(Sid), SendResult.Permanent("twilio-21211"), SendResult.Sent("sg-email-1"));
     private int _inbound;
-    private AppFactory? _app;
-
-    private AppFactory App => _app ??= AppFactory.WithProviders(
-        azurite,
+    protected override AppFactory CreateApp() => AppFactory.WithProviders(
+        Azurite,
         () => _sender,
         new Dictionary<string, string?> { ["SendGrid:EventWebhookPublicKey"] = SendGridWebhook.PublicKey(_sendGridKey) },
         services =>
@@ -77,15 +75,10 @@ public sealed partial class LogPrivacyTests(AzuriteFixture azurite) : IAsyncDisp
                 .AddFilter("System.Net.Http.HttpClient", LogLevel.Trace));
         });
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         _sendGridKey.Dispose();
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
+        await base.DisposeAsync();
     }
 
     [Fact]

@@ -15,23 +15,11 @@ namespace AftercareNudge.IntegrationTests.Hosting;
 /// Every line written while handling an invocation carries its invocation id, and every line of one
 /// check-in's dispatch its event and check-in ids, as structured values.
 /// </summary>
-public sealed class LogScopeTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class LogScopeTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private readonly LogCollector _logs = new();
     private ScriptedSender _sender = new(SendResult.Sent("SM0123456789abcdef0123456789abcdef"));
-    private AppFactory? _app;
-
-    private AppFactory App => _app ??= AppFactory.WithProviders(azurite, () => _sender, configureServices: s => s.AddSingleton<ILoggerProvider>(_logs));
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
+    protected override AppFactory CreateApp() => AppFactory.WithProviders(Azurite, () => _sender, configureServices: s => s.AddSingleton<ILoggerProvider>(_logs));
 
     [Fact]
     public async Task HttpInvocation_ItsLinesCarryTheHostsInvocationId_OnePerRequest()

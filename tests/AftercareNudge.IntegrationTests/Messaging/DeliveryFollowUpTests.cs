@@ -21,7 +21,7 @@ namespace AftercareNudge.IntegrationTests.Messaging;
 /// delivery report (Twilio's status callback, SendGrid's events), however often and in whatever order
 /// the reports come.
 /// </summary>
-public sealed class DeliveryFollowUpTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class DeliveryFollowUpTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Sid = "SM0123456789abcdef0123456789abcdef";
     private const string Message = "Thinking of you. How are you doing?";
@@ -30,20 +30,15 @@ public sealed class DeliveryFollowUpTests(AzuriteFixture azurite) : IAsyncDispos
     private const string AlexEmail = "alex@example.com";
     private readonly ECDsa _sendGridKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private ScriptedSender _sender = new(SendResult.Sent(Sid));
-    private AppFactory? _app;
-
-    private AppFactory App => _app ??= AppFactory.WithProviders(
-        azurite,
+    protected override AppFactory CreateApp() => AppFactory.WithProviders(
+        Azurite,
         () => _sender,
         new Dictionary<string, string?> { ["SendGrid:EventWebhookPublicKey"] = SendGridWebhook.PublicKey(_sendGridKey) });
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         _sendGridKey.Dispose();
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
+        await base.DisposeAsync();
     }
 
     [Fact]

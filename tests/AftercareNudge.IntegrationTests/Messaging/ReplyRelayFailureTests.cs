@@ -7,21 +7,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Messaging;
 
 /// <summary>A relay the provider refuses, or cannot take yet, or whose organiser is gone: GET says why, and the replier is told the truth.</summary>
-public sealed class ReplyRelayFailureTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class ReplyRelayFailureTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Alex = "+447911123457";
     private ScriptedSender _sender = new(SendResult.Sent("SM0123456789abcdef0123456789abcdef"));
-    private AppFactory? _app;
-
-    private AppFactory App => _app ??= AppFactory.WithProviders(azurite, () => _sender);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
+    protected override AppFactory CreateApp() => AppFactory.WithProviders(Azurite, () => _sender);
 
     [Fact]
     public async Task Relay_RefusedByTheProvider_IsFailedWithItsCode_AndTheReplierIsToldItCouldNotBePassedOn()

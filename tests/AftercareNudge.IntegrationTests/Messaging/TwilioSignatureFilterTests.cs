@@ -15,7 +15,7 @@ namespace AftercareNudge.IntegrationTests.Messaging;
 /// over the public URL reaches it; everything else is a 403 problem. (An app without Twilio:AuthToken or
 /// Public:BaseUrl does not start: see the options' own tests.)
 /// </summary>
-public sealed class TwilioSignatureFilterTests : IAsyncDisposable
+public sealed class TwilioSignatureFilterTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Token = "0123456789abcdef0123456789abcdef";
     private const string PublicBase = "https://aftercare.example.org";
@@ -29,11 +29,6 @@ public sealed class TwilioSignatureFilterTests : IAsyncDisposable
     ];
 
     private readonly LogCollector _logs = new();
-    private readonly AzuriteFixture _azurite;
-    private AppFactory? _app;
-
-    public TwilioSignatureFilterTests(AzuriteFixture azurite) => _azurite = azurite;
-
     [Fact]
     public async Task Post_SignedOverPublicUrl_ReachesHandlerWithForm()
     {
@@ -178,22 +173,14 @@ public sealed class TwilioSignatureFilterTests : IAsyncDisposable
         await AssertForbiddenAsync(response);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
-
     private Task<HttpClient> StartAsync()
     {
-        _app = AppFactory.WithProviders(
-            _azurite,
+        UseApp(AppFactory.WithProviders(
+            Azurite,
             () => new ScriptedSender(AftercareNudge.Messaging.SendResult.Sent("SM0123456789abcdef0123456789abcdef")),
             new Dictionary<string, string?> { ["Twilio:AuthToken"] = Token, ["Public:BaseUrl"] = PublicBase },
-            s => s.AddSingleton<ILoggerProvider>(_logs));
-        return Task.FromResult(_app.CreateClient());
+            s => s.AddSingleton<ILoggerProvider>(_logs)));
+        return Task.FromResult(App.CreateClient());
     }
 
     /// <summary>A form POST to <paramref name="target"/>, signed as Twilio signs it for <paramref name="signedUrl"/>.</summary>

@@ -15,24 +15,14 @@ namespace AftercareNudge.IntegrationTests.Messaging;
 /// <c>POST /api/twilio/status</c> as Twilio calls it: a form signed over the StatusCallback URL we gave
 /// it, ids in the query, in no particular order and sometimes more than once.
 /// </summary>
-public sealed class TwilioStatusCallbackTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class TwilioStatusCallbackTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string AuthToken = AppFactory.TwilioAuthToken;
     private const string Sid = "SM0123456789abcdef0123456789abcdef";
     private const string Path = "/api/twilio/status";
     private readonly LogCollector _logs = new();
     private ScriptedSender _sender = new(SendResult.Sent(Sid));
-    private AppFactory? _app;
-
-    private AppFactory App => _app ??= AppFactory.WithProviders(azurite, () => _sender, configureServices: s => s.AddSingleton<ILoggerProvider>(_logs));
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
+    protected override AppFactory CreateApp() => AppFactory.WithProviders(Azurite, () => _sender, configureServices: s => s.AddSingleton<ILoggerProvider>(_logs));
 
     [Fact]
     public async Task Delivered_SentCheckIn_BecomesDelivered_AndAnswersEmptyTwiML()
