@@ -14,8 +14,6 @@ public static partial class TwilioSignature
 {
     public const string HeaderName = "X-Twilio-Signature";
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>
     /// Whether <paramref name="signature"/> is Twilio's for this form POST, accepting the URL with and
     /// without its default port (Twilio is inconsistent about which one it signs).
@@ -43,39 +41,6 @@ public static partial class TwilioSignature
     }
 
     /// <summary>
-    /// Whether a JSON-body webhook is Twilio's: the URL carries <c>bodySHA256</c>, the lowercase hex
-    /// SHA-256 of <paramref name="rawBody"/>, and the signature is over the URL alone.
-    /// </summary>
-    public static bool IsValidJson(string authToken, string url, ReadOnlySpan<byte> rawBody, string? signature)
-    {
-        ArgumentNullException.ThrowIfNull(url);
-        if (string.IsNullOrEmpty(authToken) || string.IsNullOrEmpty(signature))
-        {
-            return false;
-        }
-
-        // The validator hashes the body as UTF-8 text: bytes that are not UTF-8 cannot be what was hashed.
-        string body;
-        try
-        {
-            body = StrictUtf8.GetString(rawBody);
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
-
-        var validator = new RequestValidator(authToken);
-        var valid = false;
-        foreach (var candidate in UrlVariants(url))
-        {
-            valid |= Checked(() => validator.Validate(candidate, body, signature));
-        }
-
-        return valid;
-    }
-
-    /// <summary>
     /// The parameters as the validator takes them, one value per name. Twilio signs a repeated name once
     /// per value, values sorted ordinally: joined with the name between them they give the same string.
     /// </summary>
@@ -86,7 +51,7 @@ public static partial class TwilioSignature
 
     /// <summary>
     /// The validator's answer, or false where it throws: on a URL it cannot parse for its port variant
-    /// (only after the URL as given has not matched), or on a <c>bodySHA256</c> without a value.
+    /// (only after the URL as given has not matched).
     /// </summary>
     private static bool Checked(Func<bool> validate)
     {
