@@ -9,7 +9,7 @@
 //
 // App settings in the environment reach the worker and win over local.settings.json.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, copyFileSync, statSync } from "node:fs";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,8 +32,16 @@ for (let i = 0; i < args.length; i++) {
   }
 }
 
-if (!existsSync(join(root, "node_modules", "azurite"))) {
-  console.log("Installing Azurite and Prism (npm ci)...");
+const requirements = spawnSync(process.execPath, [join(root, "scripts", "check-requirements.mjs")], { encoding: "utf8" });
+if (requirements.status !== 0) {
+  process.stderr.write(requirements.stdout);
+  process.exit(1);
+}
+
+// Only what this runs: Azurite (the test tools are tests/tools' own package). Installed again when the lock file changed.
+const installed = join(root, "node_modules", ".package-lock.json");
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(join(root, "package-lock.json")).mtimeMs) {
+  console.log("Installing Azurite (npm ci)...");
   const install = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
   if (install.status !== 0) process.exit(install.status ?? 1);
 }

@@ -20,8 +20,8 @@ internal static class BrowserPages
 {
     public static string ScreenshotDirectory => Path.Combine(Repository.Root, "TestResults", "browser");
 
-    /// <summary>axe-core as npm installs it for the test tools.</summary>
-    public static string AxePath => Repository.NodeModule("axe-core", "axe.min.js");
+    /// <summary>axe-core, one of the test tools (tests/tools/package.json).</summary>
+    public static string AxePath => Repository.TestTool("axe-core", "axe.min.js");
 
     private static readonly Lazy<string> AxeSource = new(() => File.Exists(AxePath)
         ? File.ReadAllText(AxePath)

@@ -234,8 +234,8 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
     [Fact]
     public async Task Document_LintsCleanWithSpectral()
     {
-        var spectral = Repository.NodeModule("@stoplight", "spectral-cli", "dist", "index.js");
-        Assert.True(File.Exists(spectral), $"Spectral is not installed ({spectral}): run 'npm ci' at the repository root first.");
+        var spectral = Repository.TestTool("@stoplight", "spectral-cli", "dist", "index.js");
+        Assert.True(File.Exists(spectral), $"Spectral is not installed ({spectral}): run 'npm ci' in tests/tools first (the integration test project's build does).");
         var file = Path.Combine(Path.GetTempPath(), $"aftercare-openapi-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(file, await App.CreateClient().GetStringAsync(ApiReference.DocumentRoute, Ct), Ct);
         try

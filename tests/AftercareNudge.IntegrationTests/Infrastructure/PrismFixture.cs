@@ -37,10 +37,10 @@ public sealed class PrismFixture : IAsyncLifetime
             return;
         }
 
-        var prism = Repository.NodeModule("@stoplight", "prism-cli", "dist", "index.js");
+        var prism = Repository.TestTool("@stoplight", "prism-cli", "dist", "index.js");
         if (!File.Exists(prism))
         {
-            throw new InvalidOperationException($"Prism is not installed ({prism} is missing): run 'npm ci' at the repository root first.");
+            throw new InvalidOperationException($"Prism is not installed ({prism} is missing): run 'npm ci' in tests/tools first (the integration test project's build does).");
         }
 
         var twilioPort = ChildProcess.FreePort();

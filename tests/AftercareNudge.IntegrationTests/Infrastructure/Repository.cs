@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace AftercareNudge.IntegrationTests.Infrastructure;
 
-/// <summary>Where things are on disk: the repository, its node_modules, the shared provider descriptions.</summary>
+/// <summary>Where things are on disk: the repository, its Node packages, the shared provider descriptions.</summary>
 internal static class Repository
 {
     public static string Root { get; } = FindRoot();
@@ -14,7 +14,11 @@ internal static class Repository
     /// <summary><c>../shared/specs</c> beside the repository: present in CI, absent in a newcomer's clone.</summary>
     public static string SpecsDirectory { get; } = Path.GetFullPath(Path.Combine(Root, "..", "shared", "specs"));
 
+    /// <summary>A package of the repository's own package.json: Azurite, which <c>npm start</c> runs too.</summary>
     public static string NodeModule(params string[] parts) => Path.Combine([Root, "node_modules", .. parts]);
+
+    /// <summary>A package only the tests run (Prism, Spectral, the providers' Node libraries, axe-core): <c>tests/tools/package.json</c>.</summary>
+    public static string TestTool(params string[] parts) => Path.Combine([Root, "tests", "tools", "node_modules", .. parts]);
 
     public static string FunctionsOutput =>
         Path.Combine(Root, "src", "AftercareNudge.Functions", "bin", Configuration, "net10.0");

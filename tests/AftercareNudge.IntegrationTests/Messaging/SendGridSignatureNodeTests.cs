@@ -165,10 +165,10 @@ public sealed class SendGridSignatureNodeTests
 
     private static string SendGridModule()
     {
-        var module = Repository.NodeModule("@sendgrid", "eventwebhook");
+        var module = Repository.TestTool("@sendgrid", "eventwebhook");
         if (!File.Exists(Path.Combine(module, "package.json")))
         {
-            throw new InvalidOperationException($"@sendgrid/eventwebhook is not installed ({module} is missing): run 'npm ci' at the repository root first.");
+            throw new InvalidOperationException($"@sendgrid/eventwebhook is not installed ({module} is missing): run 'npm ci' in tests/tools first (the integration test project's build does).");
         }
 
         return module;

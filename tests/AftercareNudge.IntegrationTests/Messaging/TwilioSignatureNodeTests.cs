@@ -8,7 +8,7 @@ using AftercareNudge.Messaging.Sms;
 namespace AftercareNudge.IntegrationTests.Messaging;
 
 /// <summary>
-/// A second opinion from Twilio's own Node library (<c>twilio</c> from the repository's node_modules) on
+/// A second opinion from Twilio's own Node library (<c>twilio</c> from tests/tools) on
 /// the app's check (<see cref="TwilioSignature"/>, on the SDK's validator) and on the tests' own signer
 /// (<see cref="TwilioWebhook.Signature"/>): both compute and check signatures over the app's public webhook URL.
 /// </summary>
@@ -190,8 +190,8 @@ public sealed class TwilioSignatureNodeTests
 
     private static async Task<NodeResult> RunNodeAsync(object testCase)
     {
-        var module = Repository.NodeModule("twilio");
-        Assert.True(File.Exists(Path.Combine(module, "package.json")), $"Twilio's Node library is not installed ({module}): run 'npm ci' at the repository root first.");
+        var module = Repository.TestTool("twilio");
+        Assert.True(File.Exists(Path.Combine(module, "package.json")), $"Twilio's Node library is not installed ({module}): run 'npm ci' in tests/tools first (the integration test project's build does).");
         var input = JsonSerializer.Serialize(new { module, token = Token, cases = new[] { testCase } }, Json);
 
         await using var node = ChildProcess.Start("node", ["-e", Script, input], Repository.Root);

@@ -314,7 +314,7 @@ public sealed class SendGridSignatureTests
 
     // SendGrid's published example, copied exactly from sendgrid/sendgrid-nodejs
     // packages/eventwebhook/src/eventwebhook.spec.js (the same file ships in the npm package
-    // @sendgrid/eventwebhook 8.0.0 in node_modules). The payloads are what its JSON.stringify produces,
+    // @sendgrid/eventwebhook 8.0.0 in tests/tools/node_modules). The payloads are what its JSON.stringify produces,
     // CRLFs included.
     private static class Published
     {
