@@ -56,6 +56,23 @@ internal static class BrowserPages
     public static Task<string> HeadingAsync(IPage page) =>
         page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Level = 1 }).InnerTextAsync();
 
+    /// <summary>
+    /// Waits for the page's heading to read <paramref name="expected"/> (after a form is sent, the next page
+    /// may still be arriving), and fails saying what it reads instead.
+    /// </summary>
+    public static async Task ExpectHeadingAsync(IPage page, string expected)
+    {
+        try
+        {
+            await page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Level = 1, Name = expected, Exact = true })
+                .WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"The page's heading is \"{await HeadingAsync(page)}\", not \"{expected}\" ({page.Url}).");
+        }
+    }
+
     /// <summary>All the words on the page that a person sees.</summary>
     public static Task<string> VisibleTextAsync(IPage page) => page.Locator("body").InnerTextAsync();
 

@@ -20,7 +20,7 @@ public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture
 
         var page = await BrowserPages.OpenAsync(context, path, 429);
 
-        Assert.Equal("Please try again in a moment", await BrowserPages.HeadingAsync(page));
+        await BrowserPages.ExpectHeadingAsync(page, "Please try again in a moment");
         Assert.Contains("Nothing was recorded. Please wait a minute and then reload the page", await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
         await BrowserPages.AssertAccessibleAsync(page);
         await BrowserPages.ScreenshotAsync(page, "too-many-requests", screen);
@@ -45,7 +45,7 @@ public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture
 
         var page = await BrowserPages.OpenAsync(context, "/api/consent/" + new string('a', 43), 503);
 
-        Assert.Equal("Please try again in a moment", await BrowserPages.HeadingAsync(page));
+        await BrowserPages.ExpectHeadingAsync(page, "Please try again in a moment");
         Assert.Contains("This is on our side, not yours.", await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
         await BrowserPages.AssertAccessibleAsync(page);
         await BrowserPages.ScreenshotAsync(page, "storage-unavailable", Screen.Phone);
@@ -61,7 +61,7 @@ public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture
 
         var page = await BrowserPages.OpenAsync(context, "/api/docs");
 
-        Assert.Equal("AftercareNudge API reference", await BrowserPages.HeadingAsync(page));
+        await BrowserPages.ExpectHeadingAsync(page, "AftercareNudge API reference");
         Assert.True(await page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = "POST /api/events" }).IsVisibleAsync());
         Assert.True(await page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "openapi.json" }).IsVisibleAsync());
         await BrowserPages.AssertAccessibleAsync(page);

@@ -33,7 +33,7 @@ public sealed partial class UnsubscribePageBrowserTests(AzuriteFixture azurite, 
         var link = await UnsubscribeLinkAsync();
         var page = await BrowserPages.OpenAsync(context, link);
 
-        Assert.Equal("Stop emails from AftercareNudge", await BrowserPages.HeadingAsync(page));
+        await BrowserPages.ExpectHeadingAsync(page, "Stop emails from AftercareNudge");
         var text = await BrowserPages.VisibleTextAsync(page);
         Assert.Contains(ConsentPages.SubscribedState, text, StringComparison.Ordinal);
         Assert.Contains(UnsubscribeLinks.UnsubscribePageText, text, StringComparison.Ordinal);
@@ -41,19 +41,19 @@ public sealed partial class UnsubscribePageBrowserTests(AzuriteFixture azurite, 
 
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Stop every email" }).ClickAsync();
 
-        Assert.Equal("You're unsubscribed", await BrowserPages.HeadingAsync(page));
+        await BrowserPages.ExpectHeadingAsync(page, "You're unsubscribed");
         Assert.Contains("AftercareNudge will send no more emails to this address, from anyone.", await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
         Assert.True(await OptedOutAsync());
         await CheckAsync(page, "unsubscribed", screen, javaScript);
 
         // The same link again: the way back in.
         page = await BrowserPages.OpenAsync(context, link);
-        Assert.Equal("You're unsubscribed", await BrowserPages.HeadingAsync(page));
+        await BrowserPages.ExpectHeadingAsync(page, "You're unsubscribed");
         Assert.Contains(ConsentPages.UnsubscribedState, await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
         await CheckAsync(page, "unsubscribed-again", screen, javaScript);
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Start receiving emails again" }).ClickAsync();
 
-        Assert.Equal("You'll receive emails again", await BrowserPages.HeadingAsync(page));
+        await BrowserPages.ExpectHeadingAsync(page, "You'll receive emails again");
         Assert.Contains(ConsentPages.SubscribedState, await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
         Assert.False(await OptedOutAsync());
         Assert.Single(await LedgerAsync(), e => e.Action == "opted-in");
@@ -71,12 +71,12 @@ public sealed partial class UnsubscribePageBrowserTests(AzuriteFixture azurite, 
         await using var context = await BrowserPages.ContextAsync(chromium, App, screen);
 
         var expired = await BrowserPages.OpenAsync(context, consent, 410);
-        Assert.Equal("This link has expired", await BrowserPages.HeadingAsync(expired));
+        await BrowserPages.ExpectHeadingAsync(expired, "This link has expired");
         Assert.Contains("Nothing was recorded. If you are still wanted for these check-ins, you will be asked again with a new link.", await BrowserPages.VisibleTextAsync(expired), StringComparison.Ordinal);
         await CheckAsync(expired, "link-expired", screen, javaScript: true);
 
         var unknown = await BrowserPages.OpenAsync(context, "/api/unsubscribe/" + new string('A', 43), 404);
-        Assert.Equal("This link doesn't work", await BrowserPages.HeadingAsync(unknown));
+        await BrowserPages.ExpectHeadingAsync(unknown, "This link doesn't work");
         Assert.Contains("try opening it straight from the email. Nothing was changed.", await BrowserPages.VisibleTextAsync(unknown), StringComparison.Ordinal);
         await CheckAsync(unknown, "link-unknown", screen, javaScript: true);
 
