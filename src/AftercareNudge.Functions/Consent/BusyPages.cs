@@ -24,24 +24,30 @@ public static class BusyPages
     {
         ArgumentNullException.ThrowIfNull(http);
         http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        return ConsentPages.Page(
+        return ConsentPages.ShowNotice(
             http,
             StatusCodes.Status429TooManyRequests,
-            "Please try again in a moment",
-            "<p>This page has been asked for many times in the last minute, so we are pausing for a little while.</p>"
-            + $"<p>Nothing was recorded. Please wait {Wait(retryAfterSeconds)} and then reload the page or open the link in your email again.</p>");
+            new NoticePageModel(
+                "Please try again in a moment",
+                [
+                    "This page has been asked for many times in the last minute, so we are pausing for a little while.",
+                    $"Nothing was recorded. Please wait {Wait(retryAfterSeconds)} and then reload the page or open the link in your email again.",
+                ]));
     }
 
     public static IResult Unavailable(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
         http.Response.Headers.RetryAfter = "30";
-        return ConsentPages.Page(
+        return ConsentPages.ShowNotice(
             http,
             StatusCodes.Status503ServiceUnavailable,
-            "Please try again in a moment",
-            "<p>We cannot reach our records just now. This is on our side, not yours.</p>"
-            + "<p>If you pressed a button, your answer may not have been recorded: please wait half a minute and then reload the page or open the link in your email again.</p>");
+            new NoticePageModel(
+                "Please try again in a moment",
+                [
+                    "We cannot reach our records just now. This is on our side, not yours.",
+                    "If you pressed a button, your answer may not have been recorded: please wait half a minute and then reload the page or open the link in your email again.",
+                ]));
     }
 
     private static string Wait(int seconds) => seconds <= 60 ? "a minute" : $"{(seconds + 59) / 60} minutes";

@@ -25,14 +25,14 @@ public static partial class ConsentPages
         $"Start receiving emails again: {ConsentWording.Brand} may then email this address what you agreed to before, from those you agreed to. "
         + "Nothing new arrives unless you agree to it, and nothing stopped while you were unsubscribed is sent. You can unsubscribe again at any time.";
 
-    private static ContentHttpResult ResubscribePage(HttpContext http) => Page(
+    /// <summary>The RFC 8058 field that means "stop": what a mail client posts, and the Stop button too.</summary>
+    private const string OneClickField = "List-Unsubscribe";
+    private const string OneClickValue = "One-Click";
+
+    private static ContentHttpResult ResubscribePage(HttpContext http) => Page<UnsubscribePage>(
         http,
         StatusCodes.Status200OK,
-        "You're unsubscribed",
-        $"<p class=\"notice\">{Encode(UnsubscribedState)}</p>"
-        + $"<p>{Encode(ResubscribeText)}</p>"
-        + $"<form method=\"post\"><input type=\"hidden\" name=\"action\" value=\"{ResubscribeAction}\">"
-        + "<button type=\"submit\" class=\"primary\">Start receiving emails again</button></form>");
+        new UnsubscribePageModel("You're unsubscribed", UnsubscribedState, ResubscribeText, "action", ResubscribeAction, "Start receiving emails again", Primary: true));
 
     /// <summary>The page's own form asking to start again, with no one-click field in it. Anything else, or an unreadable body, is a stop.</summary>
     private static async Task<bool> IsResubscribeAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -45,7 +45,7 @@ public static partial class ConsentPages
         try
         {
             var form = await request.ReadFormAsync(cancellationToken);
-            return !form.ContainsKey("List-Unsubscribe")
+            return !form.ContainsKey(OneClickField)
                 && string.Equals(form["action"].ToString().Trim(), ResubscribeAction, StringComparison.OrdinalIgnoreCase);
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
@@ -60,14 +60,17 @@ public static partial class ConsentPages
         // Finished even if the browser goes away: the ledger line and the state in force must not part ways.
         await consents.OptInAsync(Channel.Email, link.Address, "web:" + http.TraceIdentifier, ResubscribeText, CancellationToken.None);
         ConsentPagesLog.OptedIn(logger);
-        return Page(
+        return Page<UnsubscribePage>(
             http,
             StatusCodes.Status200OK,
-            "You'll receive emails again",
-            $"<p class=\"notice\">{Encode(SubscribedState)}</p>"
-            + "<p>Emails you agreed to before can arrive again; nothing stopped while you were unsubscribed will come. "
-            + "To stop again, use this page or the link at the bottom of any email.</p>"
-            + "<form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
-            + "<button type=\"submit\">Stop every email</button></form>");
+            new UnsubscribePageModel(
+                "You'll receive emails again",
+                SubscribedState,
+                "Emails you agreed to before can arrive again; nothing stopped while you were unsubscribed will come. "
+                + "To stop again, use this page or the link at the bottom of any email.",
+                OneClickField,
+                OneClickValue,
+                "Stop every email",
+                Primary: false));
     }
 }

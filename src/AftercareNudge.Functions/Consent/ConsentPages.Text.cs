@@ -1,29 +1,36 @@
-using System.Text;
-
 namespace AftercareNudge.Consent;
 
 public static partial class ConsentPages
 {
+    /// <summary>One line of the words a link was made with as a paragraph, or a run of planned messages as a list.</summary>
+    internal sealed record ShownBlock(string? Paragraph, IReadOnlyList<string>? Items);
+
     /// <summary>
     /// The words a consent link was made with, as the page shows them: paragraphs, and the planned
     /// messages (lines starting "- ") as a list. The text itself is what the ledger keeps.
     /// </summary>
-    private static string ShownTextHtml(string shownText)
+    internal static IReadOnlyList<ShownBlock> ShownTextBlocks(string shownText)
     {
-        var html = new StringBuilder();
-        var inList = false;
+        var blocks = new List<ShownBlock>();
+        List<string>? items = null;
         foreach (var line in shownText.Split('\n'))
         {
-            var item = line.StartsWith("- ", StringComparison.Ordinal);
-            if (item != inList)
+            if (line.StartsWith("- ", StringComparison.Ordinal))
             {
-                html.Append(item ? "<ul class=\"planned\">" : "</ul>");
-                inList = item;
+                if (items is null)
+                {
+                    items = [];
+                    blocks.Add(new ShownBlock(null, items));
+                }
+
+                items.Add(line[2..]);
+                continue;
             }
 
-            html.Append(item ? $"<li>{Encode(line[2..])}</li>" : $"<p>{Encode(line)}</p>");
+            items = null;
+            blocks.Add(new ShownBlock(line, null));
         }
 
-        return html.Append(inList ? "</ul>" : "").ToString();
+        return blocks;
     }
 }

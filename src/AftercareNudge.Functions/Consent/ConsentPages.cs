@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Net;
 using AftercareNudge.Events;
+using AftercareNudge.Hosting;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AftercareNudge.Consent;
@@ -10,6 +11,8 @@ namespace AftercareNudge.Consent;
 /// RFC 8058 one-click from mail clients). A GET only shows, because mail scanners open links; a POST
 /// decides. They are reached from an email with no cookies, so there is no antiforgery token: the
 /// unguessable token in the URL is the credential, which is why no page is cached, indexed or referred on.
+/// The pages themselves are Razor templates beside this file (<c>ConsentPage</c>, <c>UnsubscribePage</c>,
+/// <c>NoticePage</c>) in the shared <c>PageLayout</c>.
 /// </summary>
 public static partial class ConsentPages
 {
@@ -34,7 +37,7 @@ public static partial class ConsentPages
         var (record, person) = await FindPersonAsync(events, link, cancellationToken);
         if (PlanChanged(link, record, person))
         {
-            return Page(http, StatusCodes.Status200OK, ConsentTitle(link), PlanChangedNotice(link));
+            return PlanChangedPage(http, StatusCodes.Status200OK, ConsentTitle(link), link);
         }
 
         var state = await consents.GetAsync(Channel.Email, link.Address, link.OrganizerId!, cancellationToken);
@@ -42,15 +45,15 @@ public static partial class ConsentPages
         var notice = state switch
         {
             ConsentState.OptedOut =>
-                $"<p class=\"notice\">This address is opted out of every email from {ConsentWording.Brand}, so nothing is sent to it. "
-                + "Agreeing here records your answer, but does not lift the opt-out.</p>",
+                $"This address is opted out of every email from {ConsentWording.Brand}, so nothing is sent to it. "
+                + "Agreeing here records your answer, but does not lift the opt-out.",
             ConsentState.Granted when agreedToThisPlan =>
-                $"<p class=\"notice\">{Encode(await AnsweredAsync(consents, link, state, cancellationToken))} You can change your answer below.</p>",
+                $"{await AnsweredAsync(consents, link, state, cancellationToken)} You can change your answer below.",
             ConsentState.Declined =>
-                $"<p class=\"notice\">{Encode(await AnsweredAsync(consents, link, state, cancellationToken))} You can change your answer below.</p>",
-            _ => "",
+                $"{await AnsweredAsync(consents, link, state, cancellationToken)} You can change your answer below.",
+            _ => null,
         };
-        return Page(http, StatusCodes.Status200OK, ConsentTitle(link), notice + ConsentBody(link) + DecisionForm(person));
+        return Page<ConsentPage>(http, StatusCodes.Status200OK, new ConsentPageModel(ConsentTitle(link), link, person, Notice: notice));
     }
 
     /// <summary>
@@ -73,7 +76,7 @@ public static partial class ConsentPages
         {
             // They would be agreeing to words that are no longer the plan.
             ConsentPagesLog.PlanChanged(logger);
-            return Page(http, StatusCodes.Status409Conflict, "The plan has changed", PlanChangedNotice(link));
+            return PlanChangedPage(http, StatusCodes.Status409Conflict, "The plan has changed", link);
         }
 
         var form = await ReadFormAsync(http.Request, cancellationToken);
@@ -81,11 +84,10 @@ public static partial class ConsentPages
         if (answer is null)
         {
             ConsentPagesLog.NoDecision(logger);
-            return Page(
+            return Page<ConsentPage>(
                 http,
                 StatusCodes.Status400BadRequest,
-                "Please choose Agree or Decline",
-                "<p>We could not tell which button was pressed, so nothing was recorded.</p>" + ConsentBody(link) + DecisionForm(person));
+                new ConsentPageModel("Please choose Agree or Decline", link, person, Problem: "We could not tell which button was pressed, so nothing was recorded."));
         }
 
         Dispatch.QuietHours? quietHours = null;
@@ -95,12 +97,14 @@ public static partial class ConsentPages
             if (quietHours is null)
             {
                 ConsentPagesLog.NoDecision(logger);
-                return Page(
+                return Page<ConsentPage>(
                     http,
                     StatusCodes.Status400BadRequest,
-                    "Please check your quiet hours",
-                    "<p>Quiet hours need a start and an end, as two different times such as 21:00 and 08:00. Nothing was recorded.</p>"
-                    + ConsentBody(link) + DecisionForm(person));
+                    new ConsentPageModel(
+                        "Please check your quiet hours",
+                        link,
+                        person,
+                        Problem: "Quiet hours need a start and an end, as two different times such as 21:00 and 08:00. Nothing was recorded."));
             }
         }
 
@@ -130,38 +134,42 @@ public static partial class ConsentPages
 
         ConsentPagesLog.Decided(logger, answer.Value, unchanged);
         var inForce = unchanged ? before : await consents.GetAsync(Channel.Email, link.Address, organizerId, CancellationToken.None);
-        var name = Encode(link.OrganizerName ?? "Someone");
-        var change = "<p><a href=\"\">Change your answer</a></p>";
+        var name = link.OrganizerName ?? "Someone";
         if (inForce == ConsentState.OptedOut)
         {
-            return Page(
+            return ShowNotice(
                 http,
                 StatusCodes.Status200OK,
-                "Your answer is recorded",
-                $"<p>This address is still opted out of every email from {ConsentWording.Brand}, so nothing will be sent to it.</p>" + change);
+                new NoticePageModel(
+                    "Your answer is recorded",
+                    [$"This address is still opted out of every email from {ConsentWording.Brand}, so nothing will be sent to it."],
+                    ChangeAnswer: true));
         }
 
-        var quiet = quietHours is null ? "" : $"<p>Your quiet hours are {quietHours.FromText} to {quietHours.ToText}: nothing that was not planned for that time will reach you then.</p>";
+        var stop = $"To stop, use the link at the bottom of any email from {ConsentWording.Brand}.";
         return answer == ConsentState.Granted
-            ? Page(
+            ? ShowNotice(
                 http,
                 StatusCodes.Status200OK,
-                "Thank you, you agreed",
-                (link.ToOrganizer
-                    ? "<p>Your check-in emails will arrive as you planned them.</p>"
-                    : link.PlanVersion is not null
-                        ? $"<p>You agreed to the plan as written. {name} can now send you the check-in emails and reminders you agreed to. If the plan changes, you will be asked again.</p>"
-                        : $"<p>{name} can now send you the check-in emails you agreed to.</p>")
-                + quiet
-                + $"<p>To stop, use the link at the bottom of any email from {ConsentWording.Brand}.</p>" + change)
-            : Page(
+                new NoticePageModel(
+                    "Thank you, you agreed",
+                    [
+                        link.ToOrganizer
+                            ? "Your check-in emails will arrive as you planned them."
+                            : link.PlanVersion is not null
+                                ? $"You agreed to the plan as written. {name} can now send you the check-in emails and reminders you agreed to. If the plan changes, you will be asked again."
+                                : $"{name} can now send you the check-in emails you agreed to.",
+                        .. quietHours is null ? Array.Empty<string>() : [$"Your quiet hours are {quietHours.FromText} to {quietHours.ToText}: nothing that was not planned for that time will reach you then."],
+                        stop,
+                    ],
+                    ChangeAnswer: true))
+            : ShowNotice(
                 http,
                 StatusCodes.Status200OK,
-                "You declined",
-                (link.ToOrganizer
-                    ? "<p>No check-in emails will be sent to this address for the plans you made.</p>"
-                    : $"<p>You won't get check-in emails from {name}.</p>")
-                + change);
+                new NoticePageModel(
+                    "You declined",
+                    [link.ToOrganizer ? "No check-in emails will be sent to this address for the plans you made." : $"You won't get check-in emails from {name}."],
+                    ChangeAnswer: true));
     }
 
     /// <summary>The event and the person a consent link was sent for; nulls for an older link or a deleted event.</summary>
@@ -180,9 +188,14 @@ public static partial class ConsentPages
     private static bool PlanChanged(LinkToken link, EventRecord? record, Participant? person) =>
         link.PlanVersion is not null && record is not null && (person is null || AftercarePlan.Version(record, person) != link.PlanVersion);
 
-    private static string PlanChangedNotice(LinkToken link) =>
-        $"<p class=\"notice\">{Encode(link.OrganizerName ?? "The organiser")} changed the aftercare plan after this email was sent, so nothing can be agreed here and nothing was recorded. "
-        + "A newer email has the plan as it is now.</p>";
+    private static ContentHttpResult PlanChangedPage(HttpContext http, int statusCode, string title, LinkToken link) => ShowNotice(
+        http,
+        statusCode,
+        new NoticePageModel(
+            title,
+            [],
+            Notice: $"{link.OrganizerName ?? "The organiser"} changed the aftercare plan after this email was sent, so nothing can be agreed here and nothing was recorded. "
+                + "A newer email has the plan as it is now."));
 
     /// <summary>
     /// Writes the person's agreement to this version of the plan, and their quiet hours, on the event,
@@ -245,13 +258,10 @@ public static partial class ConsentPages
             return ResubscribePage(http);
         }
 
-        return Page(
+        return Page<UnsubscribePage>(
             http,
             StatusCodes.Status200OK,
-            $"Stop emails from {ConsentWording.Brand}",
-            $"<p class=\"notice\">{Encode(SubscribedState)}</p><p>{Encode(link.ShownText)}</p>"
-            + "<form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
-            + "<button type=\"submit\" class=\"primary\">Stop every email</button></form>");
+            new UnsubscribePageModel($"Stop emails from {ConsentWording.Brand}", SubscribedState, link.ShownText, OneClickField, OneClickValue, "Stop every email", Primary: true));
     }
 
     /// <summary>
@@ -291,11 +301,12 @@ public static partial class ConsentPages
         await InboundSms.SkipPendingAsync(Channel.Email, link.Address, recipients, events, followUps, logger, CancellationToken.None, http.RequestServices.GetService<Notifications.WebhookNotifications>());
         ConsentPagesLog.OptedOut(logger);
 
-        return Page(
+        return ShowNotice(
             http,
             StatusCodes.Status200OK,
-            "You're unsubscribed",
-            $"<p>{ConsentWording.Brand} will send no more emails to this address, from anyone. Check-in emails that were still waiting have been cancelled.</p>");
+            new NoticePageModel(
+                "You're unsubscribed",
+                [$"{ConsentWording.Brand} will send no more emails to this address, from anyone. Check-in emails that were still waiting have been cancelled."]));
     }
 
     private static async Task<(LinkTokenStatus Status, LinkToken? Link)> FindAsync(
@@ -313,20 +324,22 @@ public static partial class ConsentPages
         ConsentPagesLog.LinkNotUsable(loggers.CreateLogger(LoggerCategory), purpose, status);
         if (status == LinkTokenStatus.Expired)
         {
-            return Page(
+            return ShowNotice(
                 http,
                 StatusCodes.Status410Gone,
-                "This link has expired",
-                purpose == LinkPurpose.Consent
-                    ? "<p>Nothing was recorded. If you are still wanted for these check-ins, you will be asked again with a new link.</p>"
-                    : "<p>Nothing was changed. To stop emails, use the link at the bottom of a more recent email.</p>");
+                new NoticePageModel(
+                    "This link has expired",
+                    [
+                        purpose == LinkPurpose.Consent
+                            ? "Nothing was recorded. If you are still wanted for these check-ins, you will be asked again with a new link."
+                            : "Nothing was changed. To stop emails, use the link at the bottom of a more recent email.",
+                    ]));
         }
 
-        return Page(
+        return ShowNotice(
             http,
             StatusCodes.Status404NotFound,
-            "This link doesn't work",
-            "<p>It may have been copied incompletely: try opening it straight from the email. Nothing was changed.</p>");
+            new NoticePageModel("This link doesn't work", ["It may have been copied incompletely: try opening it straight from the email. Nothing was changed."]));
     }
 
     private sealed record PostedForm(ConsentState? Decision, string? QuietFrom, string? QuietTo);
@@ -377,52 +390,12 @@ public static partial class ConsentPages
         ? "Confirm your check-in emails"
         : $"{link.OrganizerName ?? "Someone"} would like to send you check-ins";
 
-    private static string ConsentBody(LinkToken link)
-    {
-        var body = ShownTextHtml(link.ShownText);
-        if (link.Plan is not null)
-        {
-            body += $"<h2>The aftercare plan</h2><p class=\"plan\">{Multiline(link.Plan)}</p>";
-        }
+    /// <summary>A page of plain words, in the pages' layout and headers.</summary>
+    internal static ContentHttpResult ShowNotice(HttpContext http, int statusCode, NoticePageModel model) => Page<NoticePage>(http, statusCode, model);
 
-        if (link.Needs is not null)
-        {
-            body += $"<h2>What {Encode(link.OrganizerName ?? "the organiser")} wrote about you</h2><p class=\"plan\">{Multiline(link.Needs)}</p>";
-        }
-
-        if (link.PlanVersion is not null)
-        {
-            body += "<p class=\"small\">Agreeing means agreeing to this plan as written. If it changes, you will be asked again, and no email reaches you until you agree.</p>";
-        }
-
-        return body + $"<p class=\"small\">Nothing is sent unless you agree. Every email from {ConsentWording.Brand} has a link at the bottom that stops all of them, from everyone.</p>";
-    }
-
-    /// <summary>Agree / Decline; with the event known, the person's quiet hours too (filled in with those in force).</summary>
-    private static string DecisionForm(Participant? person)
-    {
-        var quiet = "";
-        if (person is not null)
-        {
-            var current = Dispatch.QuietHours.Of(person.QuietHours);
-            quiet = "<fieldset><legend>Your quiet hours (optional)</legend>"
-                + "<p class=\"small\">A message that was not planned for that exact time (a retry, or one held up) waits until your quiet hours end. "
-                + "Messages you agree to for a set time still arrive then.</p>"
-                + $"<label>From <input type=\"time\" name=\"quietFrom\" value=\"{current.FromText}\"></label> "
-                + $"<label>To <input type=\"time\" name=\"quietTo\" value=\"{current.ToText}\"></label>"
-                + $"<p class=\"small\">In your time zone, {Encode(person.TimeZone)}.</p></fieldset>";
-        }
-
-        return "<form method=\"post\">" + quiet + "<div class=\"buttons\">"
-            + "<button type=\"submit\" name=\"decision\" value=\"agree\" class=\"primary\">Agree</button>"
-            + "<button type=\"submit\" name=\"decision\" value=\"decline\">Decline</button>"
-            + "</div></form>";
-    }
-
-    private static string Multiline(string text) => Encode(text).Replace("\n", "<br>", StringComparison.Ordinal);
-
-    /// <summary>A whole page. The title is plain text and is encoded here; the body is HTML whose dynamic parts the caller encoded.</summary>
-    internal static ContentHttpResult Page(HttpContext http, int statusCode, string title, string body)
+    /// <summary>A whole page: the template <typeparamref name="TPage"/> rendered with its model (which it encodes), and the pages' headers.</summary>
+    private static ContentHttpResult Page<TPage>(HttpContext http, int statusCode, object model)
+        where TPage : IComponent
     {
         var headers = http.Response.Headers;
 
@@ -433,41 +406,18 @@ public static partial class ConsentPages
         headers.XContentTypeOptions = "nosniff";
         headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-        var html =
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            + "<meta name=\"robots\" content=\"noindex\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
-            + $"<title>{Encode(title)} · {ConsentWording.Brand}</title>\n<style>{Css}</style>\n</head>\n<body>\n<main>\n"
-            + $"<p class=\"brand\">{ConsentWording.Brand}</p>\n<h1>{Encode(title)}</h1>\n{body}\n</main>\n</body>\n</html>\n";
-        return TypedResults.Content(html, HtmlContentType, statusCode: statusCode);
+        return TypedResults.Content(HtmlTemplates.Render<TPage>(model), HtmlContentType, statusCode: statusCode);
     }
-
-    private static string Encode(string value) => WebUtility.HtmlEncode(value);
-
-    private const string Css =
-        ":root{color-scheme:light dark;--fg:#1d1d1f;--bg:#fbfaf8;--muted:#5f5f66;--accent:#2f6f5e;--line:#d9d6d0}"
-        + "@media (prefers-color-scheme:dark){:root{--fg:#ececec;--bg:#17181a;--muted:#a8a8ad;--accent:#6cc3a8;--line:#3a3b3e}}"
-        + "*{box-sizing:border-box}"
-        + "body{margin:0;background:var(--bg);color:var(--fg);font:1.0625rem/1.55 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}"
-        + "main{max-width:34rem;margin:0 auto;padding:2rem 1.25rem 3rem}"
-        + ".brand{margin:0 0 1.5rem;color:var(--muted);font-size:.875rem;letter-spacing:.04em;text-transform:uppercase}"
-        + "h1{font-size:1.5rem;line-height:1.3;margin:0 0 1rem;overflow-wrap:anywhere}"
-        + "p{margin:0 0 1rem;overflow-wrap:anywhere}"
-        + ".small{color:var(--muted);font-size:.9375rem}"
-        + ".notice{border-left:4px solid var(--accent);padding:.5rem .75rem;background:color-mix(in srgb,var(--accent) 10%,transparent)}"
-        + "form{margin:1.5rem 0}"
-        + ".buttons{display:flex;flex-wrap:wrap;gap:.75rem}"
-        + "button{font:inherit;font-weight:600;min-height:3rem;padding:.625rem 1.5rem;border-radius:.5rem;border:2px solid var(--accent);background:transparent;color:var(--accent);cursor:pointer;flex:1 1 10rem}"
-        + "button.primary{background:var(--accent);color:var(--bg)}"
-        + "button:focus-visible,a:focus-visible{outline:3px solid var(--fg);outline-offset:2px}"
-        + "a{color:var(--accent)}"
-        + "h2{font-size:1.125rem;margin:1.5rem 0 .5rem}"
-        + ".plan{white-space:normal;border-left:4px solid var(--line);padding-left:.75rem}"
-        + "fieldset{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}"
-        + "legend{font-weight:600;padding:0 .25rem}"
-        + "label{display:inline-block;margin:0 1rem .5rem 0}"
-        + "input{font:inherit;padding:.375rem .5rem;border:1px solid var(--line);border-radius:.375rem;background:transparent;color:var(--fg)}";
 }
+
+/// <summary>What <c>NoticePage</c> shows: a title, an optional highlighted notice, paragraphs, and perhaps a link back to the page.</summary>
+public sealed record NoticePageModel(string Title, IReadOnlyList<string> Paragraphs, string? Notice = null, bool ChangeAnswer = false);
+
+/// <summary>What <c>ConsentPage</c> shows: the link's words and plan, the person's quiet hours when the event is known, and a notice or a problem above.</summary>
+public sealed record ConsentPageModel(string Title, LinkToken Link, Participant? Person, string? Notice = null, string? Problem = null);
+
+/// <summary>What <c>UnsubscribePage</c> shows: the address's state, what the button does, and the one hidden field its form posts.</summary>
+public sealed record UnsubscribePageModel(string Title, string State, string Text, string FieldName, string FieldValue, string Button, bool Primary);
 
 /// <summary>Consent and unsubscribe page log messages (event ids 730-749): decisions and outcomes, never addresses, names or tokens.</summary>
 internal static partial class ConsentPagesLog

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 
 namespace AftercareNudge.Consent;
 
@@ -67,10 +66,14 @@ public static class ConsentWording
         + $"\n\nTo agree or decline, open:\n{consentUrl}\n\nNothing is sent unless you agree, and you can stop at any time."
         + $" If you did not expect this, ignore it.";
 
+    /// <summary>The consent request email's body (<c>ConsentRequestEmail</c>).</summary>
     public static string EmailRequestHtml(string organizerName, bool toOrganizer, ConsentSchedule schedule, Uri consentUrl, PlanAsk plan = PlanAsk.None) =>
-        $"<p>{WebUtility.HtmlEncode(RequestLead(organizerName, toOrganizer, schedule) + PlanSentence(organizerName, plan))}</p>"
-        + $"<p><a href=\"{WebUtility.HtmlEncode(consentUrl.AbsoluteUri)}\">{(plan == PlanAsk.None ? "Agree or decline" : "Read the plan, then agree or decline")}</a></p>"
-        + "<p style=\"color:#666;font-size:small\">Nothing is sent unless you agree, and you can stop at any time. If you did not expect this, ignore it.</p>";
+        Hosting.HtmlTemplates.Render<ConsentRequestEmail>(new Dictionary<string, object?>
+        {
+            [nameof(ConsentRequestEmail.Lead)] = RequestLead(organizerName, toOrganizer, schedule) + PlanSentence(organizerName, plan),
+            [nameof(ConsentRequestEmail.ConsentUrl)] = consentUrl,
+            [nameof(ConsentRequestEmail.ReadPlan)] = plan != PlanAsk.None,
+        });
 
     private static string RequestLead(string organizerName, bool toOrganizer, ConsentSchedule schedule)
     {

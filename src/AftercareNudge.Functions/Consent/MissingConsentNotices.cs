@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.Hosting;
@@ -220,7 +219,7 @@ public sealed class MissingConsentNotices(
                     organizer.Name,
                     EmailSubject,
                     Capitalised(sentence),
-                    $"<p>{WebUtility.HtmlEncode(Capitalised(sentence))}</p>",
+                    DeliveryNotices.NoticeEmailHtml(Capitalised(sentence), null),
                     MessageKinds.Notice,
                     eventId,
                     null),

@@ -1,4 +1,3 @@
-using System.Net;
 using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
@@ -8,7 +7,8 @@ namespace AftercareNudge.Consent;
 
 /// <summary>
 /// Every email leaves with a way out: an unsubscribe link in its footer and the RFC 8058 headers
-/// (<c>List-Unsubscribe</c>, one-click POST). Wraps whichever email sender is in use.
+/// (<c>List-Unsubscribe</c>, one-click POST). Wraps whichever email sender is in use, and is where
+/// every HTML email's body is put in the one email layout (<c>EmailLayout</c>), footer inside it.
 /// </summary>
 public sealed class UnsubscribeLinks(IEmailSender inner, LinkTokens tokens, IOptions<PublicOptions> publicOptions, TimeProvider time) : IEmailSender
 {
@@ -24,11 +24,23 @@ public sealed class UnsubscribeLinks(IEmailSender inner, LinkTokens tokens, IOpt
             message with
             {
                 Text = message.Text + $"\n\nTo stop every email from {ConsentWording.Brand}: {url.AbsoluteUri}",
-                Html = message.Html + $"<p style=\"color:#666;font-size:small\"><a href=\"{WebUtility.HtmlEncode(url.AbsoluteUri)}\">Stop every email from {ConsentWording.Brand}</a></p>",
+                Html = Document(message.Subject, message.Html, url),
                 UnsubscribeUrl = url,
             },
             cancellationToken);
     }
+
+    /// <summary>
+    /// The email as sent: its body (HTML its own template rendered) in the email layout, which carries the
+    /// subject as its title and the unsubscribe link in its footer.
+    /// </summary>
+    internal static string Document(string subject, string bodyHtml, Uri unsubscribeUrl) =>
+        HtmlTemplates.Render<EmailLayout>(new Dictionary<string, object?>
+        {
+            [nameof(EmailLayout.Subject)] = subject,
+            [nameof(EmailLayout.Body)] = new Microsoft.AspNetCore.Components.MarkupString(bodyHtml),
+            [nameof(EmailLayout.UnsubscribeUrl)] = unsubscribeUrl,
+        });
 
     /// <summary>What the unsubscribe page says, and what the ledger keeps of it.</summary>
     public const string UnsubscribePageText = "Stop every email from AftercareNudge to this address, from everyone.";

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using AftercareNudge.Events;
 using NodaTime;
 
@@ -40,9 +39,15 @@ public static class DeliveryNotices
 
     public static string EmailText(NoticeFacts facts) => Capitalised(Sentence(facts)) + "\n\n-- \n" + EmailFooter;
 
-    public static string EmailHtml(NoticeFacts facts) =>
-        $"<p>{WebUtility.HtmlEncode(Capitalised(Sentence(facts)))}</p>"
-        + $"<hr><p style=\"color:#666;font-size:small\">{WebUtility.HtmlEncode(EmailFooter)}</p>";
+    public static string EmailHtml(NoticeFacts facts) => NoticeEmailHtml(Capitalised(Sentence(facts)), EmailFooter);
+
+    /// <summary>A notice email's body (<c>NoticeEmail</c>): the sentence, and what sends it when <paramref name="footer"/> is given.</summary>
+    internal static string NoticeEmailHtml(string sentence, string? footer) =>
+        Hosting.HtmlTemplates.Render<NoticeEmail>(new Dictionary<string, object?>
+        {
+            [nameof(NoticeEmail.Sentence)] = sentence,
+            [nameof(NoticeEmail.Footer)] = footer,
+        });
 
     /// <summary>
     /// "your 23:30 check-in to Alex didn't arrive (Alex has opted out of texts). Nothing more will be
@@ -106,7 +111,7 @@ public static class DeliveryNotices
         CheckInWording.EmailText(organizerName, message) + "\n" + FallbackEmailNote;
 
     public static string FallbackEmailHtml(string organizerName, string message) =>
-        CheckInWording.EmailHtml(organizerName, message) + $"<p style=\"color:#666;font-size:small\">{WebUtility.HtmlEncode(FallbackEmailNote)}</p>";
+        CheckInWording.EmailHtml(organizerName, message, FallbackEmailNote);
 
     private static string Capitalised(string sentence) =>
         sentence.Length == 0 ? sentence : char.ToUpperInvariant(sentence[0]) + sentence[1..];

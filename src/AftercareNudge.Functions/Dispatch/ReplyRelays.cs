@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.Messaging;
@@ -209,10 +208,14 @@ public static class RelayWording
     public static string EmailText(RelayFacts facts) =>
         $"{Name(facts)} replied to your {CheckIn(facts)}:\n\n{Quote(facts)}\n\n-- \n{EmailFooter}";
 
+    /// <summary>The relay email's body (<c>RelayEmail</c>).</summary>
     public static string EmailHtml(RelayFacts facts) =>
-        $"<p>{WebUtility.HtmlEncode($"{Name(facts)} replied to your {CheckIn(facts)}:")}</p>"
-        + $"<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:1em\">{WebUtility.HtmlEncode(Quote(facts)).Replace("\n", "<br>", StringComparison.Ordinal)}</blockquote>"
-        + $"<hr><p style=\"color:#666;font-size:small\">{WebUtility.HtmlEncode(EmailFooter)}</p>";
+        Hosting.HtmlTemplates.Render<RelayEmail>(new Dictionary<string, object?>
+        {
+            [nameof(RelayEmail.Lead)] = $"{Name(facts)} replied to your {CheckIn(facts)}:",
+            [nameof(RelayEmail.Quote)] = Quote(facts),
+            [nameof(RelayEmail.Footer)] = EmailFooter,
+        });
 
     private static string Quote(RelayFacts facts)
     {

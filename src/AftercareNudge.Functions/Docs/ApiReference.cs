@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using AftercareNudge.Hosting;
 using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -109,100 +107,59 @@ public static class ApiReference
         return TypedResults.Content(text.ToString(), "application/json; charset=utf-8");
     }
 
-    /// <summary><c>GET /api/docs</c>: every route of the document with its parameters, body and answers, as one plain page.</summary>
+    /// <summary><c>GET /api/docs</c>: every route of the document with its parameters, body and answers, as one plain page (<c>ApiReferencePage</c>).</summary>
     internal static async Task<ContentHttpResult> PageAsync(HttpContext http, IOpenApiDocumentProvider documents, CancellationToken cancellationToken)
     {
         var document = await documents.GetOpenApiDocumentAsync(cancellationToken);
-        var html = new StringBuilder();
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append("<title>AftercareNudge API reference</title>\n<style>").Append(Css).Append("</style>\n</head>\n<body>\n<main>\n")
-            .Append("<h1>AftercareNudge API reference</h1>\n")
-            .Append("<p>").Append(Encode(document.Info?.Description ?? "")).Append("</p>\n")
-            .Append("<p>The same, machine-readable: <a href=\"openapi.json\">openapi.json</a> (OpenAPI ").Append(Encode(document.Info?.Version ?? "")).Append(").</p>\n");
-
+        var operations = new List<ApiOperation>();
         foreach (var (path, item) in (document.Paths ?? new OpenApiPaths()).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             foreach (var (method, operation) in item.Operations ?? [])
             {
-                var name = method.Method.ToUpperInvariant();
-                html.Append("<section>\n<h2><span class=\"method\">").Append(name).Append("</span> <code>").Append(Encode(path)).Append("</code></h2>\n");
-                if (operation.Summary is { } summary)
-                {
-                    html.Append("<p><strong>").Append(Encode(summary)).Append("</strong></p>\n");
-                }
-
-                if (operation.Description is { } description)
-                {
-                    html.Append("<p>").Append(Encode(description)).Append("</p>\n");
-                }
-
-                if (operation.Security is { Count: > 0 })
-                {
-                    html.Append("<p class=\"small\">Needs a client API key in <code>").Append(Security.ApiKeyExtensions.HeaderName).Append("</code>.</p>\n");
-                }
-
-                if (operation.Parameters is { Count: > 0 } parameters)
-                {
-                    html.Append("<h3>Parameters</h3>\n<ul>\n");
-                    foreach (var parameter in parameters)
-                    {
-                        html.Append("<li><code>").Append(Encode(parameter.Name ?? "")).Append("</code> (").Append(Encode(parameter.In?.ToString().ToLowerInvariant() ?? ""))
-                            .Append(parameter.Required ? ", required" : "").Append(")</li>\n");
-                    }
-
-                    html.Append("</ul>\n");
-                }
-
-                if (operation.RequestBody?.Content is { Count: > 0 } body)
-                {
-                    html.Append("<h3>Body</h3>\n<ul>\n");
-                    foreach (var (type, media) in body)
-                    {
-                        html.Append("<li><code>").Append(Encode(type)).Append("</code>").Append(SchemaName(media.Schema)).Append("</li>\n");
-                    }
-
-                    html.Append("</ul>\n");
-                }
-
-                if (operation.Responses is { Count: > 0 } responses)
-                {
-                    html.Append("<h3>Answers</h3>\n<ul>\n");
-                    foreach (var (status, response) in responses.OrderBy(r => r.Key, StringComparer.Ordinal))
-                    {
-                        var types = string.Join(", ", (response.Content ?? new Dictionary<string, OpenApiMediaType>()).Select(c => c.Key + SchemaName(c.Value.Schema, plain: true)));
-                        var headers = string.Join(", ", response.Headers?.Keys ?? []);
-                        html.Append("<li><code>").Append(Encode(status)).Append("</code> ").Append(Encode(response.Description ?? ""))
-                            .Append(types.Length > 0 ? " — " + Encode(types) : "")
-                            .Append(headers.Length > 0 ? "; headers: " + Encode(headers) : "").Append("</li>\n");
-                    }
-
-                    html.Append("</ul>\n");
-                }
-
-                html.Append("</section>\n");
+                operations.Add(new ApiOperation(
+                    method.Method.ToUpperInvariant(),
+                    path,
+                    operation.Summary,
+                    operation.Description,
+                    operation.Security is { Count: > 0 },
+                    [.. (operation.Parameters ?? []).Select(p => new ApiParameter(p.Name ?? "", p.In?.ToString().ToLowerInvariant() ?? "", p.Required))],
+                    [.. (operation.RequestBody?.Content ?? new Dictionary<string, OpenApiMediaType>()).Select(c => new ApiBody(c.Key, SchemaName(c.Value.Schema)))],
+                    [.. (operation.Responses ?? []).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new ApiAnswer(
+                        r.Key,
+                        r.Value.Description ?? "",
+                        string.Join(", ", (r.Value.Content ?? new Dictionary<string, OpenApiMediaType>()).Select(c => c.Key + (SchemaName(c.Value.Schema) is { } name ? $" ({name})" : ""))),
+                        string.Join(", ", r.Value.Headers?.Keys ?? [])))]));
             }
         }
 
-        html.Append("</main>\n</body>\n</html>\n");
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
-        return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
+        var model = new ApiReferenceModel(document.Info?.Description ?? "", document.Info?.Version ?? "", operations);
+        return TypedResults.Content(HtmlTemplates.Render<ApiReferencePage>(model), "text/html; charset=utf-8");
     }
 
-    private static string SchemaName(IOpenApiSchema? schema, bool plain = false)
-    {
-        var name = schema is OpenApiSchemaReference reference ? reference.Reference.Id : null;
-        return name is null ? "" : plain ? $" ({name})" : $" (<code>{Encode(name)}</code>)";
-    }
-
-    private static string Encode(string value) => WebUtility.HtmlEncode(value);
-
-    private const string Css =
-        ":root{color-scheme:light dark}body{margin:0;font:1rem/1.55 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}"
-        + "main{max-width:48rem;margin:0 auto;padding:2rem 1.25rem 3rem}h1{font-size:1.75rem}h2{font-size:1.125rem;margin:0 0 .5rem}"
-        + "h3{font-size:.9375rem;margin:.75rem 0 .25rem}section{border-top:1px solid #8884;padding:1rem 0}"
-        + ".method{display:inline-block;min-width:4.5rem;font-family:ui-monospace,monospace}code{font-family:ui-monospace,monospace;overflow-wrap:anywhere}"
-        + ".small{font-size:.9375rem;opacity:.8}ul{margin:0;padding-left:1.25rem}";
+    private static string? SchemaName(IOpenApiSchema? schema) => schema is OpenApiSchemaReference reference ? reference.Reference.Id : null;
 }
+
+/// <summary>What <c>ApiReferencePage</c> shows, read from the OpenAPI document.</summary>
+public sealed record ApiReferenceModel(string Description, string Version, IReadOnlyList<ApiOperation> Operations);
+
+/// <summary>One operation: its method and path, what it is for, whether it needs an API key, what it reads and answers.</summary>
+public sealed record ApiOperation(
+    string Method,
+    string Path,
+    string? Summary,
+    string? Description,
+    bool NeedsApiKey,
+    IReadOnlyList<ApiParameter> Parameters,
+    IReadOnlyList<ApiBody> Body,
+    IReadOnlyList<ApiAnswer> Answers);
+
+public sealed record ApiParameter(string Name, string In, bool Required);
+
+public sealed record ApiBody(string MediaType, string? Schema);
+
+/// <summary>An answer: its status, description, media types (with schema names) and headers, each list comma-separated.</summary>
+public sealed record ApiAnswer(string Status, string Description, string Types, string Headers);
 
 public sealed class ApiReferenceFunctions([FromKeyedServices(ApiReference.DocumentName)] IOpenApiDocumentProvider documents)
 {

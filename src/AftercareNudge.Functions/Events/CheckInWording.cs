@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace AftercareNudge.Events;
 
 /// <summary>
@@ -15,7 +13,12 @@ public static class CheckInWording
     public static string EmailText(string organizerName, string message) =>
         $"{message}\n\n-- \n{organizerName} asked AftercareNudge to send you this check-in, as you agreed.";
 
-    public static string EmailHtml(string organizerName, string message) =>
-        $"<p>{WebUtility.HtmlEncode(message).Replace("\n", "<br>", StringComparison.Ordinal)}</p>"
-        + $"<hr><p style=\"color:#666;font-size:small\">{WebUtility.HtmlEncode(organizerName)} asked AftercareNudge to send you this check-in, as you agreed.</p>";
+    /// <summary>The check-in email's body (<c>CheckInEmail</c>); <paramref name="note"/> says why it came by email, where it did not come by text.</summary>
+    public static string EmailHtml(string organizerName, string message, string? note = null) =>
+        Hosting.HtmlTemplates.Render<CheckInEmail>(new Dictionary<string, object?>
+        {
+            [nameof(CheckInEmail.OrganizerName)] = organizerName,
+            [nameof(CheckInEmail.Message)] = message,
+            [nameof(CheckInEmail.Note)] = note,
+        });
 }

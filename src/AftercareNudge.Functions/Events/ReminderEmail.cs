@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using NodaTime;
 
@@ -40,10 +39,9 @@ public sealed record ReminderEmailContent(string SenderName, string Subject, str
 /// <summary>
 /// The reminder email: the aftercare everyone agreed, the check-ins still to come, how to stop, and that
 /// this is not an emergency service. The subject says only when ("Your plan for Saturday evening"); the
-/// event's title and kind are not even inputs. The unsubscribe footer is not written here:
-/// <see cref="Consent.UnsubscribeLinks"/> appends it to every email, after <see cref="ReminderEmailContent.Html"/>,
-/// which is why the HTML leaves <c>&lt;/body&gt;&lt;/html&gt;</c> out (both end tags are optional in HTML):
-/// the footer then lands inside the body, not after the document.
+/// event's title and kind are not even inputs. <see cref="ReminderEmailContent.Html"/> is the body
+/// (<c>ReminderEmailBody</c>); <see cref="Consent.UnsubscribeLinks"/> puts every email's body in the email
+/// layout, with the unsubscribe footer inside it.
 /// </summary>
 public static class ReminderEmail
 {
@@ -56,14 +54,6 @@ public static class ReminderEmail
     // Further away than this, a weekday name is ambiguous; the date is used instead.
     private const int DaysNamedByWeekday = 6;
 
-    private const string FontStack = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-    private const string BodyStyle = $"margin:0 auto;padding:16px;max-width:560px;background-color:#ffffff;color:#1f1f1f;font-family:{FontStack};font-size:16px;line-height:1.5";
-    private const string ColumnStyle = $"max-width:560px;margin:0 auto;color:#1f1f1f;font-family:{FontStack};font-size:16px;line-height:1.5;overflow-wrap:break-word;word-wrap:break-word";
-    private const string H2Style = "font-size:20px;line-height:1.3;margin:28px 0 8px;color:#111111";
-    private const string H3Style = "font-size:16px;line-height:1.3;margin:16px 0 4px;color:#111111";
-    private const string ParagraphStyle = "margin:0 0 12px";
-    private const string SmallStyle = "color:#555555;font-size:small;margin:0 0 12px";
-    private const string EmergencyStyle = "margin:28px 0 12px;padding:12px 14px;border-left:4px solid #b3261e;background-color:#fdf3f2;color:#1f1f1f";
 
     public static ReminderEmailContent Build(ReminderEmailInput input)
     {
@@ -118,59 +108,20 @@ public static class ReminderEmail
         text.Append("\n\n").Append(NotAnEmergency.Replace(". ", ".\n", StringComparison.Ordinal));
         text.Append("\n\n-- \n").Append(signature);
 
-        var html = new StringBuilder();
-        html.Append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n")
-            .Append("<title>").Append(Encode(subject)).Append("</title>\n</head>\n")
-            .Append("<body style=\"").Append(BodyStyle).Append("\">\n")
-            .Append("<div style=\"").Append(ColumnStyle).Append("\">\n");
-        Paragraph(html, ParagraphStyle, Encode(greeting));
-        Paragraph(html, ParagraphStyle, Encode(intro));
-        Paragraph(html, SmallStyle, Encode(eventTimes));
-        if (plan.Length > 0)
-        {
-            Heading(html, "h2", H2Style, "The plan");
-            UserText(html, plan);
-        }
-
-        if (needs.Count > 0)
-        {
-            Heading(html, "h2", H2Style, "What helps each of you");
-            foreach (var person in needs)
-            {
-                Heading(html, "h3", H3Style, Encode(person.Label));
-                UserText(html, person.Needs);
-            }
-        }
-
-        Heading(html, "h2", H2Style, "Still to come");
-        if (stillToCome.Count == 0)
-        {
-            Paragraph(html, ParagraphStyle, NothingScheduled);
-        }
-        else
-        {
-            html.Append("<ul style=\"margin:0 0 12px;padding-left:20px\">\n");
-            foreach (var checkIn in stillToCome)
-            {
-                html.Append("<li><strong>").Append(Encode(checkIn.When)).Append("</strong> — ").Append(Encode(checkIn.What)).Append("</li>\n");
-            }
-
-            html.Append("</ul>\n");
-        }
-
-        Heading(html, "h2", H2Style, "How to stop");
-        Paragraph(html, ParagraphStyle, Encode(HowToStop));
-        Paragraph(html, EmergencyStyle, Encode(NotAnEmergency));
-        html.Append("<hr style=\"border:none;border-top:1px solid #dddddd;margin:24px 0 12px\" />\n");
-        Paragraph(html, SmallStyle, Encode(signature));
-        html.Append("</div>\n");
+        var html = Hosting.HtmlTemplates.Render<ReminderEmailBody>(new ReminderEmailModel(
+            greeting,
+            intro,
+            eventTimes,
+            plan,
+            [.. needs.Select(n => new ReminderShownNeeds(n.Label, n.Needs))],
+            [.. stillToCome.Select(c => new ReminderShownCheckIn(c.When, c.What))],
+            signature));
 
         return new ReminderEmailContent(
             $"{(organizer.Length == 0 ? "Someone" : organizer)} via AftercareNudge",
             subject,
             text.ToString(),
-            html.ToString());
+            html);
     }
 
     /// <summary>
@@ -239,21 +190,18 @@ public static class ReminderEmail
 
         return string.Join('\n', kept).Trim();
     }
-
-    /// <summary>Blank lines separate paragraphs; single newlines become <c>&lt;br /&gt;</c>.</summary>
-    private static void UserText(StringBuilder html, string text)
-    {
-        foreach (var paragraph in text.Split("\n\n"))
-        {
-            Paragraph(html, ParagraphStyle, string.Join("<br />\n", paragraph.Split('\n').Select(Encode)));
-        }
-    }
-
-    private static void Paragraph(StringBuilder html, string style, string encoded) =>
-        html.Append("<p style=\"").Append(style).Append("\">").Append(encoded).Append("</p>\n");
-
-    private static void Heading(StringBuilder html, string tag, string style, string encoded) =>
-        html.Append('<').Append(tag).Append(" style=\"").Append(style).Append("\">").Append(encoded).Append("</").Append(tag).Append(">\n");
-
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
 }
+
+/// <summary>What <c>ReminderEmailBody</c> shows, worded and tidied by <see cref="ReminderEmail.Build"/>.</summary>
+public sealed record ReminderEmailModel(
+    string Greeting,
+    string Intro,
+    string EventTimes,
+    string Plan,
+    IReadOnlyList<ReminderShownNeeds> Needs,
+    IReadOnlyList<ReminderShownCheckIn> StillToCome,
+    string Signature);
+
+public sealed record ReminderShownNeeds(string Label, string Needs);
+
+public sealed record ReminderShownCheckIn(string When, string What);

@@ -17,7 +17,7 @@ internal static class Repository
     /// <summary>A package of the repository's own package.json: Azurite, which <c>npm start</c> runs too.</summary>
     public static string NodeModule(params string[] parts) => Path.Combine([Root, "node_modules", .. parts]);
 
-    /// <summary>A package only the tests run (Prism, Spectral, the providers' Node libraries): <c>tests/tools/package.json</c>.</summary>
+    /// <summary>A package only the tests run (Prism, Spectral, the providers' Node libraries, axe-core): <c>tests/tools/package.json</c>.</summary>
     public static string TestTool(params string[] parts) => Path.Combine([Root, "tests", "tools", "node_modules", .. parts]);
 
     public static string FunctionsOutput =>

@@ -1,0 +1,70 @@
+using AftercareNudge.IntegrationTests.Infrastructure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace AftercareNudge.IntegrationTests.Browser;
+
+/// <summary>The pages a person meets when the app cannot answer as asked (429, 503), and the API reference page, in Chromium.</summary>
+public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture chromium)
+{
+    [Theory]
+    [InlineData(Screen.Phone)]
+    [InlineData(Screen.Desktop)]
+    public async Task ConsentLink_OverTheRateLimit_IsACalmPageAskingToWait(Screen screen)
+    {
+        await using var app = new AppFactory(azurite, new Dictionary<string, string?> { ["RateLimits:PublicPerMinute"] = "1" });
+        await using var context = await BrowserPages.ContextAsync(chromium, app, screen);
+        var path = "/api/consent/" + new string('a', 43);
+        await BrowserPages.OpenAsync(context, path, 404);
+
+        var page = await BrowserPages.OpenAsync(context, path, 429);
+
+        await BrowserPages.ExpectHeadingAsync(page, "Please try again in a moment");
+        Assert.Contains("Nothing was recorded. Please wait a minute and then reload the page", await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
+        await BrowserPages.AssertAccessibleAsync(page);
+        await BrowserPages.ScreenshotAsync(page, "too-many-requests", screen);
+    }
+
+    [Fact]
+    public async Task ConsentLink_StorageUnreachable_IsACalmPageAskingToTryAgain()
+    {
+        await using var app = new AppFactory(
+            azurite,
+            new Dictionary<string, string?>
+            {
+                ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{ChildProcess.FreePort()}/devstoreaccount1;",
+            },
+            services =>
+            {
+                var options = new TableClientOptions();
+                options.Retry.MaxRetries = 0;
+                services.AddSingleton(options);
+            });
+        await using var context = await BrowserPages.ContextAsync(chromium, app, Screen.Phone);
+
+        var page = await BrowserPages.OpenAsync(context, "/api/consent/" + new string('a', 43), 503);
+
+        await BrowserPages.ExpectHeadingAsync(page, "Please try again in a moment");
+        Assert.Contains("This is on our side, not yours.", await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
+        await BrowserPages.AssertAccessibleAsync(page);
+        await BrowserPages.ScreenshotAsync(page, "storage-unavailable", Screen.Phone);
+    }
+
+    [Theory]
+    [InlineData(Screen.Phone)]
+    [InlineData(Screen.Desktop)]
+    public async Task ApiReference_ListsTheRoutes_Accessibly(Screen screen)
+    {
+        await using var app = new AppFactory(azurite);
+        await using var context = await BrowserPages.ContextAsync(chromium, app, screen);
+
+        var page = await BrowserPages.OpenAsync(context, "/api/docs");
+
+        await BrowserPages.ExpectHeadingAsync(page, "AftercareNudge API reference");
+        Assert.True(await page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = "POST /api/events" }).IsVisibleAsync());
+        Assert.True(await page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "openapi.json" }).IsVisibleAsync());
+        await BrowserPages.AssertAccessibleAsync(page);
+        await BrowserPages.ScreenshotAsync(page, "api-reference", screen);
+    }
+}
