@@ -1,5 +1,4 @@
 using System.Globalization;
-using AftercareNudge.Consent;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
