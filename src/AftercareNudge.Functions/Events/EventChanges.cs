@@ -315,15 +315,15 @@ public sealed class EventChanges(
                 TimeZone = planned.Zone.Id,
                 StartsAtLocal = EventTime.FormatLocal(planned.StartsAt.LocalDateTime),
                 EndsAtLocal = EventTime.FormatLocal(planned.EndsAt.LocalDateTime),
-                StartsAt = planned.StartsAt.ToDateTimeOffset().ToUniversalTime(),
-                EndsAt = planned.EndsAt.ToDateTimeOffset().ToUniversalTime(),
+                StartsAtUtc = planned.StartsAt.ToDateTimeOffset().ToUniversalTime(),
+                EndsAtUtc = planned.EndsAt.ToDateTimeOffset().ToUniversalTime(),
                 Plan = planned.Plan,
                 Organizer = record.Organizer with { Needs = planned.Organizer.Needs, TimeZone = planned.Organizer.TimeZone },
                 People = record.People.Select(p => planned.People.First(n => n.Key == p.Key) is var n ? p with { Needs = n.Needs, TimeZone = n.TimeZone } : p).ToList(),
             };
             plan.PlanChanged = AftercarePlan.ChangedForAnyone(record, plan.Event);
             plan.EventChanged = plan.Event.TimeZone != record.TimeZone || plan.Event.StartsAtLocal != record.StartsAtLocal || plan.Event.EndsAtLocal != record.EndsAtLocal
-                || plan.Event.StartsAt != record.StartsAt || plan.Event.EndsAt != record.EndsAt || plan.PlanChanged;
+                || plan.Event.StartsAtUtc != record.StartsAtUtc || plan.Event.EndsAtUtc != record.EndsAtUtc || plan.PlanChanged;
 
             var position = rows.Count == 0 ? 0 : rows.Max(r => r.Position) + 1;
             for (var i = 0; i < _entries.Count; i++)
@@ -491,7 +491,7 @@ public sealed class EventChanges(
             }
 
             var zone = EventTime.FindZone(_zoneText);
-            var (text, stored) = timing.After == "start" ? (_startsText, record.StartsAt) : (_endsText, record.EndsAt);
+            var (text, stored) = timing.After == "start" ? (_startsText, record.StartsAtUtc) : (_endsText, record.EndsAtUtc);
             return zone is null || zone.Id != record.TimeZone || EventTime.ParseLocal(text, zone)?.ToInstant() != Instant.FromDateTimeOffset(stored);
         }
 
