@@ -112,7 +112,7 @@ public sealed class Dispatcher(
                 async (entry, token) =>
                 {
                     // A wait cut short (budget, shutdown) has claimed nothing: the next run takes the check-in.
-                    await WaitUntilDueAsync(entry.DueAt, token);
+                    await WaitUntilDueAsync(entry.NextAttemptAt, token);
                     report.Count(await ProcessSafelyAsync(entry, cancellationToken));
                 });
         }
@@ -156,7 +156,7 @@ public sealed class Dispatcher(
     internal async Task<DispatchOutcome> ProcessAsync(DueEntry entry, CancellationToken cancellationToken)
     {
         var checkIn = await events.GetCheckInAsync(entry.EventId, entry.CheckInId, cancellationToken);
-        if (checkIn is null || checkIn.IsFinished || !StoredTime.SameInstant(checkIn.NextAttemptAt, entry.DueAt))
+        if (checkIn is null || checkIn.IsFinished || !StoredTime.SameInstant(checkIn.NextAttemptAt, entry.NextAttemptAt))
         {
             // A change to the event cut off half way may be what this row waits for: finish it, look again.
             if (checkIn?.IsFinished != true && await changes.RollForwardAsync(entry.EventId, cancellationToken))
@@ -364,7 +364,7 @@ public sealed class Dispatcher(
     {
         var next = new DueEntry(entry.EventId, entry.CheckInId, StoredTime.WholeMilliseconds(at));
         await dueIndex.AddAsync([next], CancellationToken.None);
-        if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.DueAt, Reason = reason, ClaimedUntil = null }))
+        if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.NextAttemptAt, Reason = reason, ClaimedUntil = null }))
         {
             await dueIndex.RemoveAsync(next, CancellationToken.None);
             return false;
