@@ -175,7 +175,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
         App.Time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
         var afterExpiry = await App.DispatchAsync();
 
-        Assert.Equal(1, whileHeld.Busy);
+        Assert.Equal(1, whileHeld.HeldByAnotherRun);
         Assert.Equal(0, whileHeld.Sent);
         Assert.Equal(1, afterExpiry.Sent);
         Assert.Single(await OutboxAsync());
@@ -205,7 +205,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
         var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(App.DispatchAsync)));
 
         // The runs really overlapped: some found check-ins another run held or had just finished.
-        Assert.True(reports.Sum(r => r.Busy + r.Cleaned) > 0, "The four runs did not overlap.");
+        Assert.True(reports.Sum(r => r.HeldByAnotherRun + r.Cleaned) > 0, "The four runs did not overlap.");
         var outbox = await OutboxAsync();
         Assert.Equal(200, reports.Sum(r => r.Sent));
         Assert.Equal(200, outbox.Count);
