@@ -122,10 +122,7 @@ public sealed class EventChanges(
     {
         var changeId = Ids.New("chg_");
         var changes = plan.Changes.Select(c => c with { ChangeId = changeId }).ToList();
-        var added = changes
-            .Where(c => c.What == CheckInChangeKind.Add)
-            .Select(c => new CheckInRecord(record.Id, c.CheckInId, c.Position, c.To!, c.Channel!.Value, c.Message!, c.Timing!, c.DueAt!.Value, c.DueAt.Value, CheckInStatus.Scheduled, null, 0, null, null, null, MovedAt: c.MovedAt))
-            .ToList();
+        var added = changes.Where(c => c.What == CheckInChangeKind.Add).Select(c => EventMapping.AddedCheckIn(record.Id, c)).ToList();
 
         // (1) Rows that find the new times, and who a new check-in goes to (so that a STOP finds it):
         // harmless if we die now, a row that matches no check-in is dropped when it comes due.
@@ -310,17 +307,11 @@ public sealed class EventChanges(
                 return plan;
             }
 
-            plan.Event = record with
+            plan.Event = EventMapping.WithPlanned(record, planned with
             {
-                TimeZone = planned.Zone.Id,
-                StartsAtLocal = EventTime.FormatLocal(planned.StartsAt.LocalDateTime),
-                EndsAtLocal = EventTime.FormatLocal(planned.EndsAt.LocalDateTime),
-                StartsAtUtc = planned.StartsAt.ToDateTimeOffset().ToUniversalTime(),
-                EndsAtUtc = planned.EndsAt.ToDateTimeOffset().ToUniversalTime(),
-                Plan = planned.Plan,
                 Organizer = record.Organizer with { Needs = planned.Organizer.Needs, TimeZone = planned.Organizer.TimeZone },
                 People = record.People.Select(p => planned.People.First(n => n.Key == p.Key) is var n ? p with { Needs = n.Needs, TimeZone = n.TimeZone } : p).ToList(),
-            };
+            });
             plan.PlanChanged = AftercarePlan.ChangedForAnyone(record, plan.Event);
             plan.EventChanged = plan.Event.TimeZone != record.TimeZone || plan.Event.StartsAtLocal != record.StartsAtLocal || plan.Event.EndsAtLocal != record.EndsAtLocal
                 || plan.Event.StartsAtUtc != record.StartsAtUtc || plan.Event.EndsAtUtc != record.EndsAtUtc || plan.PlanChanged;
