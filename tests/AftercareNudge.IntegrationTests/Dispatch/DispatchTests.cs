@@ -279,6 +279,26 @@ public sealed class DispatchTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Dispatch_IndexRowWithTheDueAtColumnOfEarlierRows_IsStillFoundAndSent()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        var index = await App.Services.GetRequiredService<AppTables>().GetAsync(AppTables.DueCheckIns, CancellationToken.None);
+        var checkInId = view.CheckIns[0].Id;
+        var row = await index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DueCheckInIndex.Partition(checkInId)} and CheckInId eq {checkInId}"), cancellationToken: CancellationToken.None)
+            .SingleAsync(TestContext.Current.CancellationToken);
+        Assert.False(row.ContainsKey("DueAt"));
+        row["DueAt"] = view.CheckIns[0].DueAt;
+        await index.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, CancellationToken.None);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        var report = await App.DispatchAsync();
+
+        Assert.Equal(CheckInStatus.Sent, (await App.GetEventAsync(view.Id)).CheckIns[0].Status);
+        Assert.Equal(1, report.Sent);
+    }
+
+    [Fact]
     public async Task Dispatch_IndexRowWithoutItsEvent_IsCleanedAway()
     {
         var index = App.Services.GetRequiredService<DueCheckInIndex>();
