@@ -172,7 +172,7 @@ public static partial class ConsentPages
                     ChangeAnswer: true));
     }
 
-    /// <summary>The event and the person a consent link was sent for; nulls for an older link or a deleted event.</summary>
+    /// <summary>The event and the person a consent link was sent for; nulls once the event or the person is gone (purged, erased).</summary>
     private static async Task<(EventRecord? Record, Participant? Person)> FindPersonAsync(EventStore events, LinkToken link, CancellationToken cancellationToken)
     {
         if (link.EventId is null || link.PersonKey is null)

@@ -39,7 +39,7 @@ public sealed class ConsentRequests(
 
         // Whose needs are in the plan is asked by email too, even with no email of their own planned:
         // their needs are shared in others' reminders only once they agreed to the plan as written.
-        var next = checkIns.Count == 0 ? record.StartsAt : checkIns.Min(c => c.DueAt);
+        var next = checkIns.Count == 0 ? record.StartsAtUtc : checkIns.Min(c => c.DueAt);
         wanted.AddRange(record.People
             .Where(p => AftercarePlan.MustAgree(record, p) && !string.IsNullOrEmpty(p.Needs))
             .Where(p => !wanted.Any(w => w.Channel == Channel.Email && w.Person!.Email == p.Email))

@@ -21,8 +21,8 @@ public sealed record ConsentDecision(
 
 /// <summary>
 /// One line of the consent ledger. <see cref="Action"/>: requested, granted, declined, opted-out or opted-in.
-/// <see cref="OrganizerName"/>: the organiser's name as the request showed it (null on lines about no
-/// organiser, and on lines written before names were kept).
+/// <see cref="OrganizerName"/>: the organiser's name as the request showed it (null when the decision
+/// carried none).
 /// </summary>
 public sealed record ConsentLedgerEntry(
     string Address,
@@ -299,7 +299,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
                 row.GetString("Address"),
                 Enum.Parse<Channel>(row.GetString("Channel")),
                 row.GetString("OrganizerId"),
-                row.GetString("Action") ?? row.GetString("State"),
+                row.GetString("Action"),
                 row.GetDateTimeOffset("RecordedAt") ?? default,
                 row.GetString("How"),
                 row.GetString("ShownText"),
@@ -351,9 +351,9 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
         var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
         var partition = AddressKey(channel, address);
         var erased = 0;
-        await foreach (var row in ledger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey", "OrganizerId", "Action", "State"], cancellationToken: cancellationToken))
+        await foreach (var row in ledger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey", "OrganizerId", "Action"], cancellationToken: cancellationToken))
         {
-            var action = row.GetString("Action") ?? row.GetString("State");
+            var action = row.GetString("Action");
             if (action is OptedOutAction or OptedInAction || row.GetString("OrganizerId") is not { } organizerId || !organizerIds.Contains(organizerId))
             {
                 continue;

@@ -11,7 +11,7 @@ namespace AftercareNudge.Dispatch;
 /// <summary>What one dispatch run did, in counts (no personal data): the timer's log lines.</summary>
 public sealed class DispatchReport
 {
-    private int _sent, _late, _skipped, _failed, _retrying, _busy, _cleaned, _errored, _quiet;
+    private int _sent, _late, _skipped, _failed, _retrying, _heldByAnotherRun, _cleaned, _errored, _quiet;
 
     public int Sent => _sent;
 
@@ -23,7 +23,8 @@ public sealed class DispatchReport
 
     public int Retrying => _retrying;
 
-    public int Busy => _busy;
+    /// <summary>Check-ins another run had claimed, or claimed first: that run sends them.</summary>
+    public int HeldByAnotherRun => _heldByAnotherRun;
 
     public int Cleaned => _cleaned;
 
@@ -42,7 +43,7 @@ public sealed class DispatchReport
             case DispatchOutcome.Skipped: Interlocked.Increment(ref _skipped); break;
             case DispatchOutcome.Failed: Interlocked.Increment(ref _failed); break;
             case DispatchOutcome.Retrying: Interlocked.Increment(ref _retrying); break;
-            case DispatchOutcome.Busy: Interlocked.Increment(ref _busy); break;
+            case DispatchOutcome.HeldByAnotherRun: Interlocked.Increment(ref _heldByAnotherRun); break;
             case DispatchOutcome.Cleaned: Interlocked.Increment(ref _cleaned); break;
             case DispatchOutcome.Errored: Interlocked.Increment(ref _errored); break;
             case DispatchOutcome.HeldForQuietHours: Interlocked.Increment(ref _quiet); break;
@@ -51,7 +52,7 @@ public sealed class DispatchReport
     }
 
     public override string ToString() =>
-        $"sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {Busy}, index rows cleaned {Cleaned}, errors {Errored}, held for quiet hours {HeldForQuietHours}";
+        $"sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {HeldByAnotherRun}, index rows cleaned {Cleaned}, errors {Errored}, held for quiet hours {HeldForQuietHours}";
 }
 
 internal enum DispatchOutcome
@@ -61,7 +62,7 @@ internal enum DispatchOutcome
     Skipped,
     Failed,
     Retrying,
-    Busy,
+    HeldByAnotherRun,
     Cleaned,
     Errored,
     HeldForQuietHours,
@@ -112,7 +113,7 @@ public sealed class Dispatcher(
                 async (entry, token) =>
                 {
                     // A wait cut short (budget, shutdown) has claimed nothing: the next run takes the check-in.
-                    await WaitUntilDueAsync(entry.DueAt, token);
+                    await WaitUntilDueAsync(entry.NextAttemptAt, token);
                     report.Count(await ProcessSafelyAsync(entry, cancellationToken));
                 });
         }
@@ -121,7 +122,7 @@ public sealed class Dispatcher(
             DispatchLog.BudgetSpent(logger, _options.RunBudget);
         }
 
-        DispatchLog.Run(logger, report.Sent, report.Late, report.Skipped, report.Failed, report.Retrying, report.Busy, report.Cleaned, report.Errored);
+        DispatchLog.Run(logger, report.Sent, report.Late, report.Skipped, report.Failed, report.Retrying, report.HeldByAnotherRun, report.Cleaned, report.Errored, report.HeldForQuietHours);
         return report;
     }
 
@@ -156,7 +157,7 @@ public sealed class Dispatcher(
     internal async Task<DispatchOutcome> ProcessAsync(DueEntry entry, CancellationToken cancellationToken)
     {
         var checkIn = await events.GetCheckInAsync(entry.EventId, entry.CheckInId, cancellationToken);
-        if (checkIn is null || checkIn.IsFinished || !StoredTime.SameInstant(checkIn.NextAttemptAt, entry.DueAt))
+        if (checkIn is null || checkIn.IsFinished || !StoredTime.SameInstant(checkIn.NextAttemptAt, entry.NextAttemptAt))
         {
             // A change to the event cut off half way may be what this row waits for: finish it, look again.
             if (checkIn?.IsFinished != true && await changes.RollForwardAsync(entry.EventId, cancellationToken))
@@ -172,7 +173,7 @@ public sealed class Dispatcher(
         var now = time.GetUtcNow();
         if (checkIn.Status == CheckInStatus.Sending && checkIn.ClaimedUntil > now)
         {
-            return DispatchOutcome.Busy;
+            return DispatchOutcome.HeldByAnotherRun;
         }
 
         // The event is read before the claim, not after. A change left marked (its PATCH cut off) is
@@ -199,7 +200,7 @@ public sealed class Dispatcher(
         }
         catch (RequestFailedException e) when (e.IsPreconditionFailed())
         {
-            return DispatchOutcome.Busy;
+            return DispatchOutcome.HeldByAnotherRun;
         }
 
         var recipient = record?.Find(claimed.To);
@@ -233,7 +234,7 @@ public sealed class Dispatcher(
             // The claim's attempt is given back: a wait is not a try.
             return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, quietUntil, CheckInReasons.QuietHours)
                 ? DispatchOutcome.HeldForQuietHours
-                : DispatchOutcome.Busy;
+                : DispatchOutcome.HeldByAnotherRun;
         }
 
         if (claimed.ClaimedUntil - time.GetUtcNow() < LeaseNeededToSend)
@@ -241,7 +242,7 @@ public sealed class Dispatcher(
             // Storage was slow enough that the claim might lapse mid-send, letting a second run send too.
             // Hand the check-in back instead; the next run takes it with a fresh lease.
             await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, ClaimedUntil = null, Attempts = claimed.Attempts - 1 });
-            return DispatchOutcome.Busy;
+            return DispatchOutcome.HeldByAnotherRun;
         }
 
         // From here the send and its record run to the end, even if the host is shutting down: a send
@@ -335,7 +336,7 @@ public sealed class Dispatcher(
                 var delay = RetryDelay(claimed.Attempts, result.RetryAfter);
                 if (!await RescheduleAsync(entry, claimed, now + delay, result.Reason))
                 {
-                    return DispatchOutcome.Busy;
+                    return DispatchOutcome.HeldByAnotherRun;
                 }
 
                 DispatchLog.Retrying(logger, entry.EventId, claimed.Id, result.Reason, claimed.Attempts, delay);
@@ -364,7 +365,7 @@ public sealed class Dispatcher(
     {
         var next = new DueEntry(entry.EventId, entry.CheckInId, StoredTime.WholeMilliseconds(at));
         await dueIndex.AddAsync([next], CancellationToken.None);
-        if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.DueAt, Reason = reason, ClaimedUntil = null }))
+        if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.NextAttemptAt, Reason = reason, ClaimedUntil = null }))
         {
             await dueIndex.RemoveAsync(next, CancellationToken.None);
             return false;
@@ -420,7 +421,7 @@ public sealed class Dispatcher(
                 {
                     // Our claim expired and another run took the check-in over: it owns the outcome now.
                     DispatchLog.ClaimLost(logger, finished.EventId, finished.Id);
-                    return DispatchOutcome.Busy;
+                    return DispatchOutcome.HeldByAnotherRun;
                 }
 
                 final = DeliveryReports.WithPendingApplied(finished with { PendingDelivery = current.PendingDelivery, ETag = current.ETag });
@@ -457,8 +458,8 @@ public sealed class Dispatcher(
 /// <summary>Dispatch log messages (event ids 200-219): ids, counts and provider codes only.</summary>
 internal static partial class DispatchLog
 {
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Dispatch run: sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held elsewhere {Busy}, cleaned {Cleaned}, errors {Errored}")]
-    public static partial void Run(ILogger logger, int sent, int late, int skipped, int failed, int retrying, int busy, int cleaned, int errored);
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Dispatch run: sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {HeldByAnotherRun}, index rows cleaned {Cleaned}, errors {Errored}, held for quiet hours {HeldForQuietHours}")]
+    public static partial void Run(ILogger logger, int sent, int late, int skipped, int failed, int retrying, int heldByAnotherRun, int cleaned, int errored, int heldForQuietHours);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Dispatch run stopped taking work after its budget of {Budget}; the next run continues")]
     public static partial void BudgetSpent(ILogger logger, TimeSpan budget);

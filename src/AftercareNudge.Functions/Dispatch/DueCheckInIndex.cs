@@ -5,8 +5,11 @@ using Azure.Data.Tables;
 
 namespace AftercareNudge.Dispatch;
 
-/// <summary>One pending check-in in the due index: when the dispatcher should next look at it.</summary>
-public sealed record DueEntry(string EventId, string CheckInId, DateTimeOffset DueAt);
+/// <summary>
+/// One pending check-in in the due index, at <see cref="Events.CheckInRecord.NextAttemptAt"/>: when the
+/// dispatcher should next look at it (its due time, until a retry or quiet hours move it on).
+/// </summary>
+public sealed record DueEntry(string EventId, string CheckInId, DateTimeOffset NextAttemptAt);
 
 /// <summary>
 /// The secondary index that makes "everything due now" cheap. A row per pending check-in, in one of
@@ -33,7 +36,7 @@ public sealed class DueCheckInIndex(AppTables tables)
     }
 
     public static string RowKey(DueEntry entry) =>
-        TimeKey(entry.DueAt) + "_" + entry.EventId + "_" + entry.CheckInId;
+        TimeKey(entry.NextAttemptAt) + "_" + entry.EventId + "_" + entry.CheckInId;
 
     /// <summary>Writes the rows, one transaction per shard and hundred; safe to repeat.</summary>
     public async Task AddAsync(IEnumerable<DueEntry> entries, CancellationToken cancellationToken)
@@ -116,10 +119,10 @@ public sealed class DueCheckInIndex(AppTables tables)
 
     private static string TimeKey(DateTimeOffset instant) => instant.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
 
+    // The time is in the row key alone. Rows written before carry a DueAt column too, which nothing reads.
     private static TableEntity ToEntity(DueEntry e) => new(Partition(e.CheckInId), RowKey(e))
     {
         ["EventId"] = e.EventId,
         ["CheckInId"] = e.CheckInId,
-        ["DueAt"] = e.DueAt,
     };
 }

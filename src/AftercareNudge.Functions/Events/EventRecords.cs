@@ -5,6 +5,10 @@ namespace AftercareNudge.Events;
 /// <summary>An event as stored: one row, in the event's own partition beside its check-ins.</summary>
 /// <param name="PendingChange">The id of a change (PATCH) written to the event but not yet to all its check-ins; see <see cref="PendingChanges"/>.</param>
 /// <param name="PurgedAt">When its content was deleted (see <c>Privacy.EventPurge</c>): nothing more is sent, added or kept for it.</param>
+/// <param name="StartsAtLocal">The start as wall-clock text in <paramref name="TimeZone"/>, as the client wrote it (the view's <c>startsAt</c>).</param>
+/// <param name="StartsAtUtc">The same start as a UTC instant (the view's <c>startsAtUtc</c>; stored in the column <c>StartsAt</c>).</param>
+/// <param name="EndsAtLocal">The end as wall-clock text in <paramref name="TimeZone"/> (the view's <c>endsAt</c>).</param>
+/// <param name="EndsAtUtc">The end as a UTC instant (the view's <c>endsAtUtc</c>; stored in the column <c>EndsAt</c>).</param>
 public sealed record EventRecord(
     string Id,
     string ClientId,
@@ -14,8 +18,8 @@ public sealed record EventRecord(
     string TimeZone,
     string StartsAtLocal,
     string EndsAtLocal,
-    DateTimeOffset StartsAt,
-    DateTimeOffset EndsAt,
+    DateTimeOffset StartsAtUtc,
+    DateTimeOffset EndsAtUtc,
     Participant Organizer,
     IReadOnlyList<Participant> People,
     DateTimeOffset CreatedAt,

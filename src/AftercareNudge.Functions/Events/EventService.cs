@@ -34,27 +34,8 @@ public sealed class EventService(
     {
         eventId ??= Ids.New("ev_");
         var organizerId = ConsentStore.OrganizerId(client.Id, planned.Organizer);
-        var record = new EventRecord(
-            eventId,
-            client.Id,
-            organizerId,
-            planned.Title,
-            planned.Kind,
-            planned.Zone.Id,
-            EventTime.FormatLocal(planned.StartsAt.LocalDateTime),
-            EventTime.FormatLocal(planned.EndsAt.LocalDateTime),
-            planned.StartsAt.ToDateTimeOffset().ToUniversalTime(),
-            planned.EndsAt.ToDateTimeOffset().ToUniversalTime(),
-            planned.Organizer,
-            planned.People,
-            time.GetUtcNow(),
-            null,
-            Plan: planned.Plan);
-        var checkIns = planned.CheckIns.Select((c, i) =>
-        {
-            var due = c.DueAt.ToDateTimeOffset();
-            return new CheckInRecord(eventId, Ids.New("ci_"), i, c.To, c.Channel, c.Message, c.Timing, due, due, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: c.Kind);
-        }).ToList();
+        var record = EventMapping.NewEvent(eventId, client.Id, organizerId, planned, time.GetUtcNow());
+        var checkIns = planned.CheckIns.Select((c, i) => EventMapping.NewCheckIn(eventId, Ids.New("ci_"), i, c)).ToList();
 
         // Who each check-in goes to, before the event itself (like the due index): a STOP must find them.
         // So must the purge and an erasure.
@@ -255,8 +236,8 @@ public sealed class EventService(
             record.TimeZone,
             record.StartsAtLocal,
             record.EndsAtLocal,
-            record.StartsAt,
-            record.EndsAt,
+            record.StartsAtUtc,
+            record.EndsAtUtc,
             people[0],
             people[1..],
             checkInViews,

@@ -147,8 +147,9 @@ public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueInde
         ["TimeZone"] = e.TimeZone,
         ["StartsAtLocal"] = e.StartsAtLocal,
         ["EndsAtLocal"] = e.EndsAtLocal,
-        ["StartsAt"] = e.StartsAt,
-        ["EndsAt"] = e.EndsAt,
+        // The instants' columns keep the names the first rows were written with.
+        ["StartsAt"] = e.StartsAtUtc,
+        ["EndsAt"] = e.EndsAtUtc,
         ["Organizer"] = JsonSerializer.Serialize(e.Organizer, Json),
         ["People"] = JsonSerializer.Serialize(e.People, Json),
         ["CreatedAt"] = e.CreatedAt,

@@ -21,13 +21,13 @@ public sealed class EventValidator(TimeProvider time)
         "date", "conversation", "therapy", "scene", "enm-date", "other",
     };
 
-    public (PlannedEvent? Event, Dictionary<string, string[]> Errors) Validate(RegisterEventRequest request) => Validate(request, checkInsRequired: true);
+    internal const string ZoneRule = "The time zone must be an IANA zone id such as Europe/London.";
 
-    /// <summary>
-    /// As <see cref="Validate(RegisterEventRequest)"/>; a change (PATCH) checks only the check-ins it
-    /// touches, which may be none.
-    /// </summary>
-    internal (PlannedEvent? Event, Dictionary<string, string[]> Errors) Validate(RegisterEventRequest request, bool checkInsRequired)
+    /// <remarks>
+    /// A change (PATCH) is checked by the same rules, on the stored event's own values, in
+    /// <see cref="EventChangePlanner"/>: the rules it shares are the internal methods below.
+    /// </remarks>
+    public (PlannedEvent? Event, Dictionary<string, string[]> Errors) Validate(RegisterEventRequest request)
     {
         var errors = new Errors();
         var now = Instant.FromDateTimeOffset(time.GetUtcNow());
@@ -54,7 +54,7 @@ public sealed class EventValidator(TimeProvider time)
         var zone = EventTime.FindZone(request.TimeZone);
         if (zone is null)
         {
-            errors.Add("timeZone", "The time zone must be an IANA zone id such as Europe/London.");
+            errors.Add("timeZone", ZoneRule);
         }
 
         ZonedDateTime? startsAt = null, endsAt = null;
@@ -68,15 +68,7 @@ public sealed class EventValidator(TimeProvider time)
         {
             startsAt = ParseTime(request.StartsAt, zone, "startsAt", errors);
             endsAt = ParseTime(request.EndsAt, zone, "endsAt", errors);
-            if (startsAt is { } s && endsAt is { } e && e.ToInstant() <= s.ToInstant())
-            {
-                errors.Add("endsAt", "The end must be after the start.");
-            }
-
-            if (startsAt is { } start && start.ToInstant() > now + MaxAhead)
-            {
-                errors.Add("startsAt", "The event must start within a year from now.");
-            }
+            CheckEventTimes(startsAt, endsAt, now, errors);
         }
 
         var organizer = ValidatePerson(request.Organizer, "organizer", zone, errors, isOrganizer: true);
@@ -106,10 +98,7 @@ public sealed class EventValidator(TimeProvider time)
         var checkIns = new List<PlannedCheckIn>();
         if (request.CheckIns is null || request.CheckIns.Count == 0)
         {
-            if (checkInsRequired)
-            {
-                errors.Add("checkIns", "At least one check-in is required.");
-            }
+            errors.Add("checkIns", "At least one check-in is required.");
         }
         else if (request.CheckIns.Count > MaxCheckIns)
         {
@@ -140,6 +129,20 @@ public sealed class EventValidator(TimeProvider time)
         return (new PlannedEvent(title!, request.Kind!, zone!, startsAt!.Value, endsAt!.Value, organizer, people, [.. checkIns, .. reminders], plan), errors.ToDictionary());
     }
 
+    /// <summary>The event's own times: the end after the start, the start within the year ahead.</summary>
+    internal static void CheckEventTimes(ZonedDateTime? startsAt, ZonedDateTime? endsAt, Instant now, Errors errors)
+    {
+        if (startsAt is { } s && endsAt is { } e && e.ToInstant() <= s.ToInstant())
+        {
+            errors.Add("endsAt", "The end must be after the start.");
+        }
+
+        if (startsAt is { } start && start.ToInstant() > now + MaxAhead)
+        {
+            errors.Add("startsAt", "The event must start within a year from now.");
+        }
+    }
+
     /// <summary>
     /// The aftercare object: the shared plan, each known person's needs, and email reminders to people
     /// who have an email address, timed like check-ins. All optional; a reminder needs something to remind of.
@@ -153,45 +156,14 @@ public sealed class EventValidator(TimeProvider time)
         Instant now,
         Errors errors)
     {
-        var needs = new Dictionary<string, string>(StringComparer.Ordinal);
         var reminders = new List<PlannedCheckIn>();
         if (aftercare is null)
         {
-            return (null, needs, reminders);
+            return (null, new Dictionary<string, string>(StringComparer.Ordinal), reminders);
         }
 
-        var plan = aftercare.Plan?.Trim();
-        if (plan is { Length: > AftercarePlan.MaxPlanLength })
-        {
-            errors.Add("aftercare.plan", $"The plan must be at most {AftercarePlan.MaxPlanLength} characters.");
-        }
-        else if (plan is not null && FreeText.TextProblem(plan) is { } refused)
-        {
-            errors.Add("aftercare.plan", FreeText.Refusal("The plan", refused));
-        }
-
-        foreach (var (key, text) in aftercare.Needs ?? new Dictionary<string, string?>())
-        {
-            var path = $"aftercare.needs.{key}";
-            var trimmed = text?.Trim();
-            if (everyone.All(p => p.Key != key))
-            {
-                errors.Add(path, "Needs are keyed by 'organizer' or the key of one of the people.");
-            }
-            else if (trimmed is { Length: > AftercarePlan.MaxNeedsLength })
-            {
-                errors.Add(path, $"What someone needs must be at most {AftercarePlan.MaxNeedsLength} characters.");
-            }
-            else if (trimmed is not null && FreeText.TextProblem(trimmed) is { } refused)
-            {
-                errors.Add(path, FreeText.Refusal("What someone needs", refused));
-            }
-            else if (!string.IsNullOrEmpty(trimmed))
-            {
-                needs[key] = trimmed;
-            }
-        }
-
+        var plan = ValidatePlan(aftercare.Plan, errors);
+        var needs = ValidateNeeds(aftercare.Needs, everyone, errors);
         var count = aftercare.Reminders?.Count ?? 0;
         if (count > AftercarePlan.MaxReminders)
         {
@@ -224,19 +196,64 @@ public sealed class EventValidator(TimeProvider time)
                 errors.Add($"{path}.to", $"Reminders are emails, and '{reminder.To}' has no email address.");
             }
 
-            var atZone = recipient is not null ? EventTime.FindZone(recipient.TimeZone) ?? zone : zone;
-            var due = ResolveDue(new CheckInRequest(reminder.To, "email", reminder.At, reminder.After, reminder.Offset, null), path, atZone, startsAt, endsAt, errors);
+            var timing = new CheckInTiming(reminder.At, reminder.After, reminder.Offset);
+            var due = ResolveDue(timing, path, RecipientZone(recipient, zone), startsAt, endsAt, errors);
             CheckDueWindow(due, path, now, errors, "reminder");
             if (errors.Count == before && due is { } d)
             {
-                reminders.Add(new PlannedCheckIn(reminder.To!, Channel.Email, d, "", new CheckInTiming(reminder.At, reminder.After, reminder.Offset), CheckInKind.Reminder));
+                reminders.Add(new PlannedCheckIn(reminder.To!, Channel.Email, d, "", timing, CheckInKind.Reminder));
             }
         }
 
         return (string.IsNullOrEmpty(plan) ? null : plan, needs, reminders);
     }
 
-    private static ZonedDateTime? ParseTime(string? text, DateTimeZone zone, string field, Errors errors)
+    /// <summary>The shared plan, trimmed (empty is none).</summary>
+    internal static string? ValidatePlan(string? text, Errors errors)
+    {
+        var plan = text?.Trim();
+        if (plan is { Length: > AftercarePlan.MaxPlanLength })
+        {
+            errors.Add("aftercare.plan", $"The plan must be at most {AftercarePlan.MaxPlanLength} characters.");
+        }
+        else if (plan is not null && FreeText.TextProblem(plan) is { } refused)
+        {
+            errors.Add("aftercare.plan", FreeText.Refusal("The plan", refused));
+        }
+
+        return plan;
+    }
+
+    /// <summary>What each known person needs, by key, trimmed; an empty text is no needs.</summary>
+    internal static Dictionary<string, string> ValidateNeeds(IReadOnlyDictionary<string, string?>? given, IEnumerable<Participant> everyone, Errors errors)
+    {
+        var needs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, text) in given ?? new Dictionary<string, string?>())
+        {
+            var path = $"aftercare.needs.{key}";
+            var trimmed = text?.Trim();
+            if (everyone.All(p => p.Key != key))
+            {
+                errors.Add(path, "Needs are keyed by 'organizer' or the key of one of the people.");
+            }
+            else if (trimmed is { Length: > AftercarePlan.MaxNeedsLength })
+            {
+                errors.Add(path, $"What someone needs must be at most {AftercarePlan.MaxNeedsLength} characters.");
+            }
+            else if (trimmed is not null && FreeText.TextProblem(trimmed) is { } refused)
+            {
+                errors.Add(path, FreeText.Refusal("What someone needs", refused));
+            }
+            else if (!string.IsNullOrEmpty(trimmed))
+            {
+                needs[key] = trimmed;
+            }
+        }
+
+        return needs;
+    }
+
+    internal static ZonedDateTime? ParseTime(string? text, DateTimeZone zone, string field, Errors errors)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -288,7 +305,7 @@ public sealed class EventValidator(TimeProvider time)
         var zoneId = person.TimeZone ?? eventZone?.Id;
         if (person.TimeZone is not null && EventTime.FindZone(person.TimeZone) is null)
         {
-            errors.Add($"{path}.timeZone", "The time zone must be an IANA zone id such as Europe/London.");
+            errors.Add($"{path}.timeZone", ZoneRule);
         }
 
         string? quietHours = null;
@@ -382,7 +399,7 @@ public sealed class EventValidator(TimeProvider time)
         return trimmed;
     }
 
-    private static PlannedCheckIn? ValidateCheckIn(
+    internal static PlannedCheckIn? ValidateCheckIn(
         CheckInRequest? checkIn,
         string path,
         DateTimeZone? zone,
@@ -421,7 +438,20 @@ public sealed class EventValidator(TimeProvider time)
             errors.Add($"{path}.channel", $"'{checkIn.To}' has no {(channel == Channel.Sms ? "phone number" : "email address")} to send this to.");
         }
 
-        var message = checkIn.Message?.Trim();
+        var message = ValidateMessage(checkIn.Message, path, channel, organizer, errors);
+        var timing = new CheckInTiming(checkIn.At, checkIn.After, checkIn.Offset);
+        var due = ResolveDue(timing, path, RecipientZone(recipient, zone), startsAt, endsAt, errors);
+        CheckDueWindow(due, path, now, errors);
+
+        return errors.Count == before && due is not null
+            ? new PlannedCheckIn(checkIn.To!, channel!.Value, due.Value, message!, timing)
+            : null;
+    }
+
+    /// <summary>A check-in's words, trimmed: not empty, not too long for an SMS with the sender's name in front.</summary>
+    internal static string? ValidateMessage(string? text, string path, Channel? channel, Participant? organizer, Errors errors)
+    {
+        var message = text?.Trim();
         if (string.IsNullOrEmpty(message))
         {
             errors.Add($"{path}.message", "The message cannot be empty.");
@@ -439,17 +469,14 @@ public sealed class EventValidator(TimeProvider time)
             errors.Add($"{path}.message", $"With the sender's name in front the SMS would pass {MaxMessageLength} characters: shorten the message.");
         }
 
-        // 'at' is a time on the recipient's clock: their own zone, or the event's if they gave none.
-        var atZone = recipient is not null ? EventTime.FindZone(recipient.TimeZone) ?? zone : zone;
-        var due = ResolveDue(checkIn, path, atZone, startsAt, endsAt, errors);
-        CheckDueWindow(due, path, now, errors);
-
-        return errors.Count == before && due is not null
-            ? new PlannedCheckIn(checkIn.To!, channel!.Value, due.Value, message!, new CheckInTiming(checkIn.At, checkIn.After, checkIn.Offset))
-            : null;
+        return message;
     }
 
-    private static void CheckDueWindow(Instant? due, string path, Instant now, Errors errors, string what = "check-in")
+    /// <summary>'at' is a time on the recipient's clock: their own zone, or the event's if they gave none.</summary>
+    internal static DateTimeZone? RecipientZone(Participant? recipient, DateTimeZone? eventZone) =>
+        recipient is not null ? EventTime.FindZone(recipient.TimeZone) ?? eventZone : eventZone;
+
+    internal static void CheckDueWindow(Instant? due, string path, Instant now, Errors errors, string what = "check-in")
     {
         if (due is not { } d)
         {
@@ -466,7 +493,7 @@ public sealed class EventValidator(TimeProvider time)
         }
     }
 
-    private static Instant? ResolveDue(CheckInRequest checkIn, string path, DateTimeZone? zone, ZonedDateTime? startsAt, ZonedDateTime? endsAt, Errors errors)
+    internal static Instant? ResolveDue(CheckInTiming checkIn, string path, DateTimeZone? zone, ZonedDateTime? startsAt, ZonedDateTime? endsAt, Errors errors)
     {
         var hasAt = checkIn.At is not null;
         var hasAfter = checkIn.After is not null;

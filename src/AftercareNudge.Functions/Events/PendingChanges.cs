@@ -114,9 +114,7 @@ public sealed class PendingChanges(EventStore store, DueCheckInIndex dueIndex, I
                         return current;
                     }
 
-                    var added = new CheckInRecord(
-                        record.Id, change.CheckInId, change.Position, change.To!, change.Channel!.Value, change.Message!, change.Timing!,
-                        change.DueAt!.Value, change.DueAt.Value, CheckInStatus.Scheduled, null, 0, null, null, null, MovedAt: change.MovedAt);
+                    var added = EventMapping.AddedCheckIn(record.Id, change);
                     return await store.AddCheckInAsync(added, cancellationToken) ? added : await store.GetCheckInAsync(record.Id, change.CheckInId, cancellationToken);
                 }
 

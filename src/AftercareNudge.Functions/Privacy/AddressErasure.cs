@@ -70,7 +70,8 @@ public sealed class AddressErasure(
         var addressKey = ConsentStore.AddressKey(channel, address);
         var indexed = await addresses.ForClientAsync(addressKey, client.Id, cancellationToken);
 
-        // Events registered before the address index existed are found by the check-ins sent to the address.
+        // The address index names its events (each registration writes it before the event); the check-ins
+        // sent to the address name them too, so either way finds them all.
         var candidates = new List<string>(indexed.EventIds);
         candidates.AddRange((await recipients.ForAddressAsync(channel, address, cancellationToken)).Select(r => r.EventId));
 

@@ -58,7 +58,7 @@ public sealed class EventPurge(
     public static DateTimeOffset LastActivity(EventRecord record, IEnumerable<CheckInRecord> checkIns)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var last = record.EndsAt;
+        var last = record.EndsAtUtc;
         foreach (var c in checkIns)
         {
             last = Max(last, Max(c.DueAt, Max(c.NextAttemptAt, c.SentAt ?? c.DueAt)));

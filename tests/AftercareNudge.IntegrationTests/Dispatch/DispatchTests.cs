@@ -164,7 +164,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
         App.Time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
         var afterExpiry = await App.DispatchAsync();
 
-        Assert.Equal(1, whileHeld.Busy);
+        Assert.Equal(1, whileHeld.HeldByAnotherRun);
         Assert.Equal(0, whileHeld.Sent);
         Assert.Equal(1, afterExpiry.Sent);
         Assert.Single(await OutboxAsync());
@@ -194,7 +194,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
         var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(App.DispatchAsync)));
 
         // The runs really overlapped: some found check-ins another run held or had just finished.
-        Assert.True(reports.Sum(r => r.Busy + r.Cleaned) > 0, "The four runs did not overlap.");
+        Assert.True(reports.Sum(r => r.HeldByAnotherRun + r.Cleaned) > 0, "The four runs did not overlap.");
         var outbox = await OutboxAsync();
         Assert.Equal(200, reports.Sum(r => r.Sent));
         Assert.Equal(200, outbox.Count);
@@ -265,6 +265,26 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
 
         Assert.Equal(1, report.Errored);
         Assert.Equal(CheckInStatus.Sent, (await App.GetEventAsync(healthy.Id)).CheckIns[0].Status);
+    }
+
+    [Fact]
+    public async Task Dispatch_IndexRowWithTheDueAtColumnOfEarlierRows_IsStillFoundAndSent()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        var index = await App.Services.GetRequiredService<AppTables>().GetAsync(AppTables.DueCheckIns, CancellationToken.None);
+        var checkInId = view.CheckIns[0].Id;
+        var row = await index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DueCheckInIndex.Partition(checkInId)} and CheckInId eq {checkInId}"), cancellationToken: CancellationToken.None)
+            .SingleAsync(TestContext.Current.CancellationToken);
+        Assert.False(row.ContainsKey("DueAt"));
+        row["DueAt"] = view.CheckIns[0].DueAt;
+        await index.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, CancellationToken.None);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+
+        var report = await App.DispatchAsync();
+
+        Assert.Equal(CheckInStatus.Sent, (await App.GetEventAsync(view.Id)).CheckIns[0].Status);
+        Assert.Equal(1, report.Sent);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public sealed class DispatchTimingTests(AzuriteFixture azurite) : AppTest(azurit
         App.Time.Advance(TimeSpan.FromMilliseconds(1));
         var report = await run.WaitAsync(Never, TestContext.Current.CancellationToken);
 
-        Assert.Equal((0, 0), (tooSoon.Sent, tooSoon.Busy + tooSoon.Cleaned));
+        Assert.Equal((0, 0), (tooSoon.Sent, tooSoon.HeldByAnotherRun + tooSoon.Cleaned));
         Assert.Empty(outboxJustBefore);
         Assert.Equal(1, report.Sent);
         Assert.Equal(due, (await App.GetEventAsync(view.Id)).CheckIns[0].SentAt);

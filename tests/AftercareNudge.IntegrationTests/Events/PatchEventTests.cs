@@ -254,6 +254,8 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
         { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"soon","message":"hi"}]}""", """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"soon","message":"hi"}]}""", "checkIns[0].offset" },
         { """{"checkIns":[{"to":"organizer","channel":"sms","at":"2026-11-24T08:00","message":"hi"}]}""", """{"checkIns":[{"to":"organizer","channel":"sms","at":"2026-11-24T08:00","message":"hi"}]}""", "checkIns[0]" },
         { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"PT1H","message":"  "}]}""", """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"PT1H","message":"  "}]}""", "checkIns[0].message" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","at":"tomorrow at ten","message":"hi"}]}""", """{"checkIns":[{"to":"organizer","channel":"sms","at":"tomorrow at ten","message":"hi"}]}""", "checkIns[0].at" },
+        { """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","message":"hi"}],"timeZone":"Mars/Olympus_Mons"}""", """{"checkIns":[{"to":"organizer","channel":"sms","after":"end","message":"hi"}],"timeZone":"Mars/Olympus_Mons"}""", "timeZone" },
         { """{"checkIns":[null]}""", """{"checkIns":[null]}""", "checkIns[0]" },
         { """{"checkIns":[]}""", """{"checkIns":[]}""", "checkIns" },
     };

@@ -54,7 +54,7 @@ public static class TwilioStatusCallbacks
         var checkInId = request.Query["checkInId"].ToString();
         if (!Ids.IsEventId(eventId) || !Ids.IsCheckInId(checkInId))
         {
-            // A consent request, or a message sent before callbacks carried ids.
+            // A message that is no check-in (a consent request, a missing-consent notice): its callback names none.
             TwilioStatusLog.NoCheckIn(logger, messageSid, messageStatus);
             return Answer();
         }
