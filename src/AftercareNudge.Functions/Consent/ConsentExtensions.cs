@@ -20,6 +20,7 @@ public static class ConsentExtensions
         services.AddSingleton<LinkTokens>();
         services.AddSingleton<RecipientCheckIns>();
         services.AddTransient<ConsentRequests>();
+        services.AddSingleton<OptOuts>();
         services.AddSingleton<InboundSms>();
         services.AddSingleton<ReplyAcknowledgements>();
         services.AddSingleton<HeldConsentRequests>();

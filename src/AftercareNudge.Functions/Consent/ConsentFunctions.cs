@@ -15,8 +15,7 @@ public sealed class ConsentPageFunctions(
     LinkTokens tokens,
     ConsentStore consents,
     EventStore events,
-    RecipientCheckIns recipients,
-    DeliveryFollowUps followUps,
+    OptOuts optOuts,
     ILoggerFactory loggers)
 {
     [Function("ShowConsentPage")]
@@ -65,21 +64,11 @@ public sealed class ConsentPageFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "unsubscribe/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
-        ConsentPages.UnsubscribeAsync(token, request.HttpContext, tokens, consents, recipients, events, followUps, loggers, cancellationToken);
+        ConsentPages.UnsubscribeAsync(token, request.HttpContext, tokens, consents, optOuts, loggers, cancellationToken);
 }
 
-/// <summary>What the providers post: inbound texts and delivery events.</summary>
-public sealed class ProviderWebhookFunctions(
-    InboundSms inbound,
-    IOptions<Messaging.Email.SendGridOptions> sendGrid,
-    TimeProvider time,
-    ConsentStore consents,
-    RecipientCheckIns recipients,
-    EventStore events,
-    DeliveryReports reports,
-    DeliveryFollowUps followUps,
-    AppTables tables,
-    ILoggerFactory loggers)
+/// <summary>What Twilio posts when someone texts us.</summary>
+public sealed class InboundSmsFunctions(InboundSms inbound)
 {
     [Function("TwilioInboundSms")]
     [RateLimited(RateLimits.Limited.Webhook)]
@@ -90,26 +79,6 @@ public sealed class ProviderWebhookFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/sms")] HttpRequest request,
         CancellationToken cancellationToken) =>
         SmsEndpoints.TwilioInboundAsync(request, inbound, cancellationToken);
-
-    [Function("TwilioStatusCallback")]
-    [RateLimited(RateLimits.Limited.Webhook)]
-    [RequiresTwilioSignature]
-    [Accepts(typeof(Messaging.Sms.TwilioStatusForm), AcceptsAttribute.Form)]
-    [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "Empty TwiML: recorded, or nothing to record.")]
-    public Task<ContentHttpResult> TwilioStatusCallback(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/status")] HttpRequest request,
-        CancellationToken cancellationToken) =>
-        Messaging.Sms.TwilioStatusCallbacks.HandleAsync(request, reports, loggers, cancellationToken);
-
-    [Function("SendGridEvents")]
-    [RateLimited(RateLimits.Limited.Webhook)]
-    [Accepts(typeof(IReadOnlyList<SendGridEvent>), "application/json")]
-    [ProducesProblem(StatusCodes.Status400BadRequest, Description = "The body is not a JSON array of events.")]
-    [ProducesProblem(StatusCodes.Status403Forbidden, Description = "No valid SendGrid signature, or a body over 1 MiB.")]
-    public Task<Results<Ok<SendGridEventsResult>, ProblemHttpResult>> SendGridEventsWebhook(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sendgrid/events")] HttpRequest request,
-        CancellationToken cancellationToken) =>
-        SendGridEvents.HandleAsync(request, sendGrid, time, consents, recipients, events, reports, followUps, tables, loggers, cancellationToken);
 }
 
 /// <summary>The development routes: only while the outbox stands in for the providers.</summary>

@@ -274,9 +274,7 @@ public static partial class ConsentPages
         HttpContext http,
         LinkTokens tokens,
         ConsentStore consents,
-        RecipientCheckIns recipients,
-        EventStore events,
-        Dispatch.DeliveryFollowUps followUps,
+        OptOuts optOuts,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -295,10 +293,7 @@ public static partial class ConsentPages
             return await ResubscribeAsync(http, link, consents, logger);
         }
 
-        await consents.RecordAsync(
-            new ConsentDecision(Channel.Email, link.Address, null, ConsentState.OptedOut, "web:" + http.TraceIdentifier, link.ShownText),
-            CancellationToken.None);
-        await InboundSms.SkipPendingAsync(Channel.Email, link.Address, recipients, events, followUps, logger, CancellationToken.None, http.RequestServices.GetService<Notifications.WebhookNotifications>());
+        await optOuts.OptOutAsync(Channel.Email, link.Address, "web:" + http.TraceIdentifier, link.ShownText, CancellationToken.None);
         ConsentPagesLog.OptedOut(logger);
 
         return ShowNotice(

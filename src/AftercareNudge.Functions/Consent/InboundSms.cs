@@ -21,7 +21,7 @@ public sealed class InboundSms(
     ConsentStore consents,
     RecipientCheckIns recipients,
     EventStore events,
-    Dispatch.DeliveryFollowUps followUps,
+    OptOuts optOuts,
     Dispatch.ReplyRelays relays,
     ReplyAcknowledgements acknowledgements,
     AppTables tables,
@@ -109,8 +109,7 @@ public sealed class InboundSms(
 
     private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
     {
-        await consents.RecordAsync(new ConsentDecision(Channel.Sms, sms.From, null, ConsentState.OptedOut, how, ConsentWording.SmsOptedOut), cancellationToken);
-        await SkipPendingAsync(Channel.Sms, sms.From, recipients, events, followUps, logger, cancellationToken, notifications);
+        await optOuts.OptOutAsync(Channel.Sms, sms.From, how, ConsentWording.SmsOptedOut, cancellationToken);
 
         // One confirmation, and none if Twilio's Advanced Opt-Out already sent its own.
         return sms.OptOutType == "STOP" ? null : ConsentWording.SmsOptedOut;
@@ -120,53 +119,6 @@ public sealed class InboundSms(
     {
         var organizers = await consents.OptInAsync(Channel.Sms, sms.From, how, ConsentWording.SmsOptedIn([]), cancellationToken);
         return sms.OptOutType == "START" ? null : ConsentWording.SmsOptedIn(organizers);
-    }
-
-    /// <summary>Every check-in still waiting for this address becomes skipped (opted-out), across every event.</summary>
-    /// <remarks>
-    /// The skips are written first (a STOP is instant); then, best effort, each skipped check-in to
-    /// someone else gets its organiser notice, due when the check-in would have arrived. A crash in
-    /// between loses those notices, never the stop.
-    /// </remarks>
-    internal static async Task<int> SkipPendingAsync(Channel channel, string address, RecipientCheckIns recipients, EventStore events, Dispatch.DeliveryFollowUps followUps, ILogger logger, CancellationToken cancellationToken, Notifications.WebhookNotifications? notifications = null)
-    {
-        var skipped = 0;
-        var ended = new List<CheckInRecord>();
-        foreach (var found in await recipients.ForAddressAsync(channel, address, cancellationToken))
-        {
-            var checkIn = await events.GetCheckInAsync(found.EventId, found.CheckInId, cancellationToken);
-            if (checkIn is not { Status: CheckInStatus.Scheduled })
-            {
-                continue;
-            }
-
-            try
-            {
-                ended.Add(await events.UpdateCheckInAsync(checkIn with { Status = CheckInStatus.Skipped, Reason = CheckInReasons.OptedOut }, cancellationToken));
-                skipped++;
-            }
-            catch (RequestFailedException e) when (e.IsPreconditionFailed())
-            {
-                // A dispatch run holds it: it re-checks the opt-out before sending.
-            }
-        }
-
-        ConsentLog.PendingSkipped(logger, skipped);
-        foreach (var checkIn in ended)
-        {
-            try
-            {
-                await followUps.CreateAsync(checkIn, CancellationToken.None);
-            }
-            catch (Exception e) when (e is RequestFailedException or OperationCanceledException)
-            {
-                ConsentLog.NoticeAfterStopFailed(logger, e, checkIn.EventId);
-            }
-
-            await (notifications?.CheckInFinishedAsync(checkIn, null, CancellationToken.None) ?? Task.CompletedTask);
-        }
-
-        return skipped;
     }
 
     /// <summary>

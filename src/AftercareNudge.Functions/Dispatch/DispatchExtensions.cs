@@ -13,6 +13,7 @@ public static class DispatchExtensions
         services.AddSingleton<DeliveryFollowUps>();
         services.AddSingleton<ReplyRelays>();
         services.AddSingleton<DeliveryReports>();
+        services.AddTransient<SendGridEvents>();
         return services;
     }
 }

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
+using AftercareNudge.Messaging.Sms;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace AftercareNudge.Messaging.Sms;
+namespace AftercareNudge.Dispatch;
 
 /// <summary>
 /// <c>POST /api/twilio/status</c>: Twilio's status callback for a message we sent, signed over the

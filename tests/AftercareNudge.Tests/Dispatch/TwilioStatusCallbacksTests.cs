@@ -1,7 +1,7 @@
+using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
-using AftercareNudge.Messaging.Sms;
 
-namespace AftercareNudge.Tests.Messaging.Sms;
+namespace AftercareNudge.Tests.Dispatch;
 
 public sealed class TwilioStatusCallbacksTests
 {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AftercareNudge.Dispatch;
+using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.Messaging.Email;
 using AftercareNudge.Storage;
@@ -11,7 +11,7 @@ using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace AftercareNudge.Consent;
+namespace AftercareNudge.Dispatch;
 
 /// <summary>What a batch came to: events handled now, and events already handled by an earlier delivery.</summary>
 public sealed record SendGridEventsResult(int Processed, int Duplicates);
@@ -46,22 +46,17 @@ internal sealed record SendGridEvent(
 /// so every event is deduplicated on <c>sg_event_id</c> and marked handled only after its effect, and
 /// every effect is safe to repeat.
 /// </summary>
-public static class SendGridEvents
+public sealed class SendGridEvents(
+    IOptions<SendGridOptions> options,
+    TimeProvider time,
+    OptOuts optOuts,
+    DeliveryReports reports,
+    AppTables tables,
+    ILogger<SendGridEvents> logger)
 {
     private const string DedupePartition = "sendgrid";
 
-    internal static async Task<Results<Ok<SendGridEventsResult>, ProblemHttpResult>> HandleAsync(
-        HttpRequest request,
-        IOptions<SendGridOptions> options,
-        TimeProvider time,
-        ConsentStore consents,
-        RecipientCheckIns recipients,
-        EventStore events,
-        DeliveryReports reports,
-        DeliveryFollowUps followUps,
-        AppTables tables,
-        ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+    public async Task<Results<Ok<SendGridEventsResult>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, options.Value, time, cancellationToken);
         if (!ok)
@@ -69,14 +64,12 @@ public static class SendGridEvents
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The SendGrid signature is missing or wrong.");
         }
 
-        var logger = loggers.CreateLogger(typeof(SendGridEvents).FullName!);
         if (Parse(body) is not { } batch)
         {
             SendGridEventsLog.NotAnArray(logger, body.Length);
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not a JSON array of SendGrid events.");
         }
 
-        var handler = new Handler(consents, recipients, events, reports, followUps, logger, request.HttpContext.RequestServices.GetService<Notifications.WebhookNotifications>());
         var dedupe = await tables.GetAsync(AppTables.WebhookEvents, cancellationToken);
         var processed = 0;
         var duplicates = 0;
@@ -91,7 +84,7 @@ public static class SendGridEvents
                 continue;
             }
 
-            await handler.ApplyAsync(item, cancellationToken);
+            await ApplyAsync(item, cancellationToken);
             processed++;
 
             if (rowKey is not null)
@@ -148,75 +141,69 @@ public static class SendGridEvents
     // sg_event_id is SendGrid's and may hold characters a row key cannot ('/' in Base64): hash it.
     private static string DedupeKey(string sgEventId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sgEventId)));
 
-    private sealed class Handler(ConsentStore consents, RecipientCheckIns recipients, EventStore events, DeliveryReports reports, DeliveryFollowUps followUps, ILogger logger, Notifications.WebhookNotifications? notifications)
+    private Task ApplyAsync(SendGridEvent item, CancellationToken cancellationToken) => item.Kind switch
     {
-        public Task ApplyAsync(SendGridEvent item, CancellationToken cancellationToken) => item.Kind switch
-        {
-            "unsubscribe" or "group_unsubscribe" or "spamreport" => OptOutAsync(item, "The recipient unsubscribed or reported the email as spam (SendGrid event webhook).", cancellationToken),
-            "bounce" => BounceAsync(item, cancellationToken),
-            "dropped" => MarkAsync(item, CheckInStatus.Failed, CheckInReasons.Dropped, cancellationToken),
-            "delivered" => MarkAsync(item, CheckInStatus.Delivered, null, cancellationToken),
-            _ => Ignore(item),
-        };
+        "unsubscribe" or "group_unsubscribe" or "spamreport" => OptOutAsync(item, "The recipient unsubscribed or reported the email as spam (SendGrid event webhook).", cancellationToken),
+        "bounce" => BounceAsync(item, cancellationToken),
+        "dropped" => MarkAsync(item, CheckInStatus.Failed, CheckInReasons.Dropped, cancellationToken),
+        "delivered" => MarkAsync(item, CheckInStatus.Delivered, null, cancellationToken),
+        _ => Ignore(item),
+    };
 
-        private async Task BounceAsync(SendGridEvent item, CancellationToken cancellationToken)
-        {
-            await MarkAsync(item, CheckInStatus.Failed, CheckInReasons.Bounced, cancellationToken);
+    private async Task BounceAsync(SendGridEvent item, CancellationToken cancellationToken)
+    {
+        await MarkAsync(item, CheckInStatus.Failed, CheckInReasons.Bounced, cancellationToken);
 
-            // A hard bounce is a dead address: stop sending to it. "blocked" is the receiving server
-            // refusing for now (reputation, content), which says nothing about the address.
-            if (item.BounceType == "bounce")
-            {
-                await OptOutAsync(item, "The address does not exist (hard bounce reported by SendGrid).", cancellationToken);
-            }
+        // A hard bounce is a dead address: stop sending to it. "blocked" is the receiving server
+        // refusing for now (reputation, content), which says nothing about the address.
+        if (item.BounceType == "bounce")
+        {
+            await OptOutAsync(item, "The address does not exist (hard bounce reported by SendGrid).", cancellationToken);
+        }
+    }
+
+    private async Task OptOutAsync(SendGridEvent item, string shownText, CancellationToken cancellationToken)
+    {
+        if (item.Email is null)
+        {
+            SendGridEventsLog.NoAddress(logger, item.Kind!, item.SgEventId);
+            return;
         }
 
-        private async Task OptOutAsync(SendGridEvent item, string shownText, CancellationToken cancellationToken)
-        {
-            if (item.Email is null)
-            {
-                SendGridEventsLog.NoAddress(logger, item.Kind!, item.SgEventId);
-                return;
-            }
+        await optOuts.OptOutAsync(Channel.Email, item.Email, "sendgrid:" + item.Kind + ":" + (item.SgEventId ?? "no-event-id"), shownText, cancellationToken);
+        SendGridEventsLog.OptedOut(logger, item.Kind!, item.SgEventId);
+    }
 
-            // Safe to repeat: the opt-out is a state, and skipping touches only check-ins still scheduled.
-            var how = "sendgrid:" + item.Kind + ":" + (item.SgEventId ?? "no-event-id");
-            await consents.RecordAsync(new ConsentDecision(Channel.Email, item.Email, null, ConsentState.OptedOut, how, shownText), cancellationToken);
-            SendGridEventsLog.OptedOut(logger, item.Kind!, item.SgEventId);
-            await InboundSms.SkipPendingAsync(Channel.Email, item.Email, recipients, events, followUps, logger, cancellationToken, notifications);
+    private async Task MarkAsync(SendGridEvent item, CheckInStatus status, string? reason, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsEventId(item.EventId) || !Ids.IsCheckInId(item.CheckInId))
+        {
+            // A consent request or another email that is not a check-in.
+            SendGridEventsLog.NoCheckIn(logger, item.Kind!, item.SgEventId);
+            return;
         }
 
-        private async Task MarkAsync(SendGridEvent item, CheckInStatus status, string? reason, CancellationToken cancellationToken)
+        switch (await reports.RecordAsync(item.EventId!, item.CheckInId!, new DeliveryReport(status, reason, item.SgMessageId), cancellationToken))
         {
-            if (!Ids.IsEventId(item.EventId) || !Ids.IsCheckInId(item.CheckInId))
-            {
-                // A consent request or another email that is not a check-in.
-                SendGridEventsLog.NoCheckIn(logger, item.Kind!, item.SgEventId);
-                return;
-            }
-
-            switch (await reports.RecordAsync(item.EventId!, item.CheckInId!, new DeliveryReport(status, reason, item.SgMessageId), cancellationToken))
-            {
-                case DeliveryReportOutcome.Recorded:
-                    SendGridEventsLog.CheckInMarked(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!, status);
-                    break;
-                case DeliveryReportOutcome.Pending:
-                    SendGridEventsLog.CheckInPending(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!);
-                    break;
-                case DeliveryReportOutcome.OtherMessage:
-                    SendGridEventsLog.OtherMessage(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!);
-                    break;
-                default:
-                    SendGridEventsLog.CheckInUnchanged(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!);
-                    break;
-            }
+            case DeliveryReportOutcome.Recorded:
+                SendGridEventsLog.CheckInMarked(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!, status);
+                break;
+            case DeliveryReportOutcome.Pending:
+                SendGridEventsLog.CheckInPending(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!);
+                break;
+            case DeliveryReportOutcome.OtherMessage:
+                SendGridEventsLog.OtherMessage(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!);
+                break;
+            default:
+                SendGridEventsLog.CheckInUnchanged(logger, item.Kind!, item.SgEventId, item.EventId!, item.CheckInId!);
+                break;
         }
+    }
 
-        private Task Ignore(SendGridEvent item)
-        {
-            SendGridEventsLog.Ignored(logger, item.Kind ?? "(none)", item.SgEventId);
-            return Task.CompletedTask;
-        }
+    private Task Ignore(SendGridEvent item)
+    {
+        SendGridEventsLog.Ignored(logger, item.Kind ?? "(none)", item.SgEventId);
+        return Task.CompletedTask;
     }
 }
 
