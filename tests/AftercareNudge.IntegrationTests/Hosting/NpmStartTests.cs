@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.Versioning;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AftercareNudge.IntegrationTests.Infrastructure;
 
 namespace AftercareNudge.IntegrationTests.Hosting;
@@ -12,9 +14,22 @@ namespace AftercareNudge.IntegrationTests.Hosting;
 /// everything it started.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class NpmStartTests(AzuriteFixture azurite)
+public sealed partial class NpmStartTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void NpmStart_InstallsOnlyWhatItRuns()
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "package.json")))!;
+        var installed = new[] { "dependencies", "devDependencies", "optionalDependencies" }
+            .SelectMany(kind => manifest[kind]?.AsObject().Select(p => p.Key) ?? []).Order(StringComparer.Ordinal).ToList();
+        var run = NodeModuleUse().Matches(File.ReadAllText(Path.Combine(Repository.Root, "scripts", "run-local.mjs")))
+            .Select(m => m.Groups["package"].Value).Where(p => !p.StartsWith('.')).Distinct().ToList();
+
+        Assert.Equal(["azurite"], run);
+        Assert.Equal(run, installed);
+    }
 
     [Fact]
     public async Task NpmStart_ServesAtTheUrlItPrints_RunsATimerOnDemand_AndCtrlCStopsEverythingItStarted()
@@ -79,4 +94,7 @@ public sealed class NpmStartTests(AzuriteFixture azurite)
 
         return found;
     }
+
+    [GeneratedRegex(@"""node_modules"",\s*""(?<package>[^""]+)""")]
+    private static partial Regex NodeModuleUse();
 }
