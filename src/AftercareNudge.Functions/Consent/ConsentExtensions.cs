@@ -1,4 +1,5 @@
 using AftercareNudge.Hosting;
+using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Sms;
 
 namespace AftercareNudge.Consent;
@@ -24,6 +25,9 @@ public static class ConsentExtensions
         services.AddSingleton<InboundSms>();
         services.AddSingleton<ReplyAcknowledgements>();
         services.AddSingleton<HeldConsentRequests>();
+
+        // Every email the app sends carries its unsubscribe link: Consent's, over Messaging's email transport.
+        services.AddTransient<IEmailSender, UnsubscribeLinks>();
         return services;
     }
 }

@@ -90,10 +90,10 @@ public static partial class ConsentPages
                 new ConsentPageModel("Please choose Agree or Decline", link, person, Problem: "We could not tell which button was pressed, so nothing was recorded."));
         }
 
-        Dispatch.QuietHours? quietHours = null;
+        QuietHours? quietHours = null;
         if (answer == ConsentState.Granted && person is not null && (form!.QuietFrom is { Length: > 0 } || form.QuietTo is { Length: > 0 }))
         {
-            quietHours = Dispatch.QuietHours.Parse(form.QuietFrom, form.QuietTo);
+            quietHours = QuietHours.Parse(form.QuietFrom, form.QuietTo);
             if (quietHours is null)
             {
                 ConsentPagesLog.NoDecision(logger);
@@ -201,7 +201,7 @@ public static partial class ConsentPages
     /// Writes the person's agreement to this version of the plan, and their quiet hours, on the event,
     /// conditional on its ETag (read again if someone changed it). A plan changed in between is not agreed to.
     /// </summary>
-    private static Task<EventRecord?> RecordOnEventAsync(EventStore events, LinkToken link, Dispatch.QuietHours? quietHours) =>
+    private static Task<EventRecord?> RecordOnEventAsync(EventStore events, LinkToken link, QuietHours? quietHours) =>
         events.ChangeEventAsync(
             link.EventId!,
             record =>
@@ -218,7 +218,7 @@ public static partial class ConsentPages
                     changed = changed with { AgreedPlan = link.PlanVersion };
                 }
 
-                if (quietHours is not null && quietHours != Dispatch.QuietHours.Of(person.QuietHours))
+                if (quietHours is not null && quietHours != QuietHours.Of(person.QuietHours))
                 {
                     changed = changed with { QuietHours = quietHours.ToString(), QuietHoursFromRecipient = true };
                 }

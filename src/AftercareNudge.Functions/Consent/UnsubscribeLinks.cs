@@ -7,10 +7,11 @@ namespace AftercareNudge.Consent;
 
 /// <summary>
 /// Every email leaves with a way out: an unsubscribe link in its footer and the RFC 8058 headers
-/// (<c>List-Unsubscribe</c>, one-click POST). Wraps whichever email sender is in use, and is where
+/// (<c>List-Unsubscribe</c>, one-click POST). Wraps Messaging's email transport (SendGrid or the outbox), and is where
 /// every HTML email's body is put in the one email layout (<c>EmailLayout</c>), footer inside it.
 /// </summary>
-public sealed class UnsubscribeLinks(IEmailSender inner, LinkTokens tokens, IOptions<PublicOptions> publicOptions, TimeProvider time) : IEmailSender
+public sealed class UnsubscribeLinks(
+    [FromKeyedServices(MessagingExtensions.EmailTransportKey)] IEmailSender inner, LinkTokens tokens, IOptions<PublicOptions> publicOptions, TimeProvider time) : IEmailSender
 {
     public const string Route = "api/unsubscribe/";
 

@@ -210,7 +210,7 @@ public sealed class EventService(
                 p.Email,
                 p.TimeZone,
                 states,
-                p.QuietHours ?? Dispatch.QuietHours.Default.ToString(),
+                p.QuietHours ?? QuietHours.Default.ToString(),
                 p.Needs,
                 AftercarePlan.MustAgree(record, p) ? AftercarePlan.Agreed(record, p) : null,
                 p.Key == Participant.OrganizerKey ? p.ReplyChannel() : null);

@@ -311,7 +311,7 @@ public sealed class EventValidator(TimeProvider time)
         string? quietHours = null;
         if (person.QuietHours is not null)
         {
-            quietHours = Dispatch.QuietHours.Parse(person.QuietHours.From, person.QuietHours.To)?.ToString();
+            quietHours = QuietHours.Parse(person.QuietHours.From, person.QuietHours.To)?.ToString();
             if (quietHours is null)
             {
                 errors.Add($"{path}.quietHours", "Quiet hours need 'from' and 'to' as different local times like 21:00 and 08:00.");

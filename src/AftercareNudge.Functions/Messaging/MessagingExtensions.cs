@@ -1,4 +1,3 @@
-using AftercareNudge.Consent;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging.Email;
 using AftercareNudge.Messaging.Outbox;
@@ -52,6 +51,9 @@ public sealed class DeliveryOptions
 
 public static class MessagingExtensions
 {
+    /// <summary>The key of the email sender that hands an email to SendGrid or the outbox as it is.</summary>
+    public const string EmailTransportKey = "email-transport";
+
     public static IServiceCollection AddMessaging(this IServiceCollection services)
     {
         services.AddValidatedOptions<PublicOptions>((o, c) => c.GetSection(PublicOptions.Section).Bind(o), o => o.Problems());
@@ -76,13 +78,12 @@ public static class MessagingExtensions
         services.AddTransient<ISmsSender>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.UsesOutbox
             ? sp.GetRequiredService<OutboxSender>()
             : sp.GetRequiredService<TwilioSmsClient>());
-        services.AddTransient<IEmailSender>(sp => new UnsubscribeLinks(
-            sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.UsesOutbox
-                ? sp.GetRequiredService<OutboxSender>()
-                : sp.GetRequiredService<SendGridEmailSender>(),
-            sp.GetRequiredService<LinkTokens>(),
-            sp.GetRequiredService<IOptions<PublicOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
+
+        // Keyed: the email transport alone. The IEmailSender the app sends through is registered by the
+        // feature that decides what every email carries (Consent: the unsubscribe link), over this one.
+        services.AddKeyedTransient<IEmailSender>(EmailTransportKey, (sp, _) => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.UsesOutbox
+            ? sp.GetRequiredService<OutboxSender>()
+            : sp.GetRequiredService<SendGridEmailSender>());
         return services;
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
 
-namespace AftercareNudge.Dispatch;
+namespace AftercareNudge.Events;
 
 /// <summary>
 /// The hours a recipient is not to be disturbed by anything they did not agree to at that time: a
@@ -51,6 +51,6 @@ public sealed record QuietHours(LocalTime From, LocalTime To)
         }
 
         var endDate = time < To ? local.Date : local.Date.PlusDays(1);
-        return Events.EventTime.Resolve(endDate + To, zone).ToDateTimeOffset();
+        return EventTime.Resolve(endDate + To, zone).ToDateTimeOffset();
     }
 }

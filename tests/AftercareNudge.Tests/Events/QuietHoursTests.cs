@@ -1,7 +1,7 @@
-using AftercareNudge.Dispatch;
+using AftercareNudge.Events;
 using NodaTime;
 
-namespace AftercareNudge.Tests.Dispatch;
+namespace AftercareNudge.Tests.Events;
 
 public sealed class QuietHoursTests
 {
