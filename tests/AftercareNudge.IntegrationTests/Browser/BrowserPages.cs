@@ -27,6 +27,15 @@ internal static class BrowserPages
         ? File.ReadAllText(AxePath)
         : throw new InvalidOperationException($"axe-core is not installed ({AxePath} is missing): the integration test project's build installs it with npm."));
 
+    /// <summary>Each page at a phone and a desktop size, with JavaScript on and off.</summary>
+    public static TheoryData<Screen, bool> Passes => new()
+    {
+        { Screen.Phone, true },
+        { Screen.Desktop, true },
+        { Screen.Phone, false },
+        { Screen.Desktop, false },
+    };
+
     public static async Task<IBrowserContext> ContextAsync(ChromiumFixture chromium, AppFactory app, Screen screen, bool javaScript = true)
     {
         var browser = await chromium.BrowserAsync();

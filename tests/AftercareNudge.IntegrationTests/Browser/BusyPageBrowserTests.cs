@@ -29,18 +29,7 @@ public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture
     [Fact]
     public async Task ConsentLink_StorageUnreachable_IsACalmPageAskingToTryAgain()
     {
-        await using var app = new AppFactory(
-            azurite,
-            new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{ChildProcess.FreePort()}/devstoreaccount1;",
-            },
-            services =>
-            {
-                var options = new TableClientOptions();
-                options.Retry.MaxRetries = 0;
-                services.AddSingleton(options);
-            });
+        await using var app = AppFactory.WithUnreachableStorage(azurite);
         await using var context = await BrowserPages.ContextAsync(chromium, app, Screen.Phone);
 
         var page = await BrowserPages.OpenAsync(context, "/api/consent/" + new string('a', 43), 503);

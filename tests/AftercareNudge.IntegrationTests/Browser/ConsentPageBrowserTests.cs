@@ -17,16 +17,8 @@ public sealed class ConsentPageBrowserTests(AzuriteFixture azurite, ChromiumFixt
     private const string Alex = "alex@example.com";
     private const string Plan = "Blankets, water and a quiet hour.\n<b>No phones</b> until morning.";
 
-    public static TheoryData<Screen, bool> Passes => new()
-    {
-        { Screen.Phone, true },
-        { Screen.Desktop, true },
-        { Screen.Phone, false },
-        { Screen.Desktop, false },
-    };
-
     [Theory]
-    [MemberData(nameof(Passes))]
+    [MemberData(nameof(BrowserPages.Passes), MemberType = typeof(BrowserPages))]
     public async Task ConsentLink_ReadThePlan_SetQuietHours_Agree_IsRecorded(Screen screen, bool javaScript)
     {
         var view = await App.RegisterAsync(DinnerWithPlan());

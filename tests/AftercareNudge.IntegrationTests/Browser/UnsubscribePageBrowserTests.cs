@@ -16,16 +16,8 @@ public sealed partial class UnsubscribePageBrowserTests(AzuriteFixture azurite, 
 {
     private const string Alex = "alex@example.com";
 
-    public static TheoryData<Screen, bool> Passes => new()
-    {
-        { Screen.Phone, true },
-        { Screen.Desktop, true },
-        { Screen.Phone, false },
-        { Screen.Desktop, false },
-    };
-
     [Theory]
-    [MemberData(nameof(Passes))]
+    [MemberData(nameof(BrowserPages.Passes), MemberType = typeof(BrowserPages))]
     public async Task UnsubscribeLink_Stop_ThenStartAgain_IsRecorded(Screen screen, bool javaScript)
     {
         await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));

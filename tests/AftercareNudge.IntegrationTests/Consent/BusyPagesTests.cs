@@ -33,18 +33,7 @@ public sealed class BusyPagesTests(AzuriteFixture azurite)
     [InlineData("POST", "/api/unsubscribe/")]
     public async Task Pages_StorageUnreachable_Are503Pages_WithRetryAfter(string method, string path)
     {
-        await using var app = new AppFactory(
-            azurite,
-            new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{ChildProcess.FreePort()}/devstoreaccount1;",
-            },
-            services =>
-            {
-                var options = new TableClientOptions();
-                options.Retry.MaxRetries = 0;
-                services.AddSingleton(options);
-            });
+        await using var app = AppFactory.WithUnreachableStorage(azurite);
         using var request = new HttpRequestMessage(new HttpMethod(method), path + new string('a', 43));
         if (method == "POST")
         {

@@ -10,19 +10,7 @@ namespace AftercareNudge.IntegrationTests.Hosting;
 /// <summary>With storage out of reach, callers get 503s that say so: never a 500 for something they sent.</summary>
 public sealed class StorageOutageTests(AzuriteFixture azurite) : IAsyncDisposable
 {
-    private readonly AppFactory _app = new(
-        azurite,
-        new Dictionary<string, string?>
-        {
-            // A port nothing listens on: every storage call fails to connect.
-            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{ChildProcess.FreePort()}/devstoreaccount1;",
-        },
-        services =>
-        {
-            var options = new TableClientOptions();
-            options.Retry.MaxRetries = 0;
-            services.AddSingleton(options);
-        });
+    private readonly AppFactory _app = AppFactory.WithUnreachableStorage(azurite);
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 

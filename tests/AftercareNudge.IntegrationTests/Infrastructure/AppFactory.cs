@@ -34,6 +34,20 @@ public sealed class AppFactory(
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>An app whose storage is a port nothing listens on, tried once: every storage call fails to connect.</summary>
+    internal static AppFactory WithUnreachableStorage(AzuriteFixture azurite) => new(
+        azurite,
+        new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{ChildProcess.FreePort()}/devstoreaccount1;",
+        },
+        services =>
+        {
+            var options = new Azure.Data.Tables.TableClientOptions();
+            options.Retry.MaxRetries = 0;
+            services.AddSingleton(options);
+        });
+
     /// <summary>
     /// The app as deployed: both providers configured (pointing nowhere), so the signed webhooks exist
     /// and the dev routes do not, with every message handed to <paramref name="sender"/> instead.
