@@ -2,7 +2,7 @@
 // Node.js as the "engines" of package.json (what `npm start` installs) and of tests/tools/package.json (what
 // the tests add) say: the lowest version that every package each installs accepts (a test keeps them so);
 // npm 7 or later (lock file version 3); a .NET SDK that global.json accepts. Prints a line per requirement
-// and exits 1 if any is not met. `npm start` runs it first.
+// and exits 1 if any is not met. `npm start` runs it first, with `--for npm-start`.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -25,7 +25,10 @@ const results = [];
 const check = (name, needs, found, ok, fix) => results.push({ name, needs, found, ok, fix });
 
 // Node.js: each package's engines is ">=X.Y.Z", the lowest version that it and every package it installs accept.
-for (const [what, file] of [["npm start", ["package.json"]], ["dotnet test", ["tests", "tools", "package.json"]]]) {
+// `--for npm-start` (what npm start passes) checks only what npm start needs, not the test tools' Node.js.
+const onlyNpmStart = process.argv.includes("--for") && process.argv[process.argv.indexOf("--for") + 1] === "npm-start";
+const packages = [["npm start", ["package.json"]], ["dotnet test", ["tests", "tools", "package.json"]]];
+for (const [what, file] of onlyNpmStart ? packages.slice(0, 1) : packages) {
   const needs = parse(readJson(...file).engines.node.replace(/^>=\s*/, ""));
   check(`Node.js for ${what}`, `${needs.join(".")} or later`, process.versions.node,
     compare(parse(process.versions.node), needs) >= 0, "install a newer Node.js (an LTS release)");

@@ -32,7 +32,7 @@ for (let i = 0; i < args.length; i++) {
   }
 }
 
-const requirements = spawnSync(process.execPath, [join(root, "scripts", "check-requirements.mjs")], { encoding: "utf8" });
+const requirements = spawnSync(process.execPath, [join(root, "scripts", "check-requirements.mjs"), "--for", "npm-start"], { encoding: "utf8" });
 if (requirements.status !== 0) {
   process.stderr.write(requirements.stdout);
   process.exit(1);
