@@ -29,6 +29,12 @@ internal static class HtmlTemplates
         using var renderer = new HtmlRenderer(Services, NullLoggerFactory.Instance);
         var rendering = renderer.Dispatcher.InvokeAsync(() =>
             renderer.BeginRenderingComponent<TComponent>(ParameterView.FromDictionary(parameters)).ToHtmlString());
+        if (rendering.IsFaulted)
+        {
+            // A template that threw: its own exception, not a word about awaiting.
+            return rendering.GetAwaiter().GetResult();
+        }
+
         if (!rendering.IsCompletedSuccessfully)
         {
             throw new InvalidOperationException($"{typeof(TComponent).Name} did not render synchronously: templates must not await.", rendering.Exception);

@@ -51,7 +51,7 @@ public sealed class ChromiumFixture : IAsyncDisposable
             if (_browser is null)
             {
                 Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-                _playwright = await Playwright.CreateAsync();
+                _playwright ??= await Playwright.CreateAsync();
                 _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
                 {
                     ExecutablePath = ExecutablePath,

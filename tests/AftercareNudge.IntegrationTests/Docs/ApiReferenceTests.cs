@@ -54,7 +54,7 @@ public sealed class ApiReferenceTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Contains("<li><code>application/json</code> (<code>RegisterEventRequest</code>)</li>", html, StringComparison.Ordinal);
         Assert.Contains("<li><code>Idempotency-Key</code> (header)</li>", html, StringComparison.Ordinal);
         Assert.Contains("(EventView); headers: Location, ETag, Idempotent-Replayed</li>", html, StringComparison.Ordinal);
-        Assert.Contains("<li><code>404</code> No such event for this client. — application/problem+json (ProblemDetails)</li>", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+        Assert.Contains("<li><code>404</code> No such event for this client. — application/problem&#x2B;json (ProblemDetails)</li>", html, StringComparison.Ordinal);
         Assert.Contains("<a href=\"openapi.json\">", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("://", html, StringComparison.Ordinal);

@@ -9,7 +9,6 @@ namespace AftercareNudge.IntegrationTests.Hosting;
 /// <summary><c>GET /api/health</c>: liveness and whether storage answers, for anyone, and nothing more.</summary>
 public sealed class HealthTests(AzuriteFixture azurite)
 {
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -29,18 +28,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
     public async Task Health_StorageUnreachable_Is503_WithoutTheConnectionStringOrTheError()
     {
         var port = ChildProcess.FreePort();
-        await using var app = new AppFactory(
-            azurite,
-            new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;",
-            },
-            services =>
-            {
-                var options = new TableClientOptions();
-                options.Retry.MaxRetries = 0;
-                services.AddSingleton(options);
-            });
+        await using var app = AppFactory.WithUnreachableStorage(azurite, port);
 
         var response = await app.CreateClient().GetAsync("/api/health", Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);

@@ -34,12 +34,12 @@ public sealed class AppFactory(
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>An app whose storage is a port nothing listens on, tried once: every storage call fails to connect.</summary>
-    internal static AppFactory WithUnreachableStorage(AzuriteFixture azurite) => new(
+    /// <summary>An app whose storage is a port nothing listens on (<paramref name="port"/>, or a free one), tried once: every storage call fails to connect.</summary>
+    internal static AppFactory WithUnreachableStorage(AzuriteFixture azurite, int? port = null) => new(
         azurite,
         new Dictionary<string, string?>
         {
-            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{ChildProcess.FreePort()}/devstoreaccount1;",
+            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{port ?? ChildProcess.FreePort()}/devstoreaccount1;",
         },
         services =>
         {
