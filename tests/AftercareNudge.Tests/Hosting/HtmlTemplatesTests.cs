@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
+using AftercareNudge.Hosting;
+using Microsoft.AspNetCore.Components;
 
 namespace AftercareNudge.Tests.Hosting;
 
@@ -61,5 +63,23 @@ public sealed partial class HtmlTemplatesTests
 
         Assert.StartsWith("<p>one<br>two<br>three</p>", html, StringComparison.Ordinal);
         Assert.Contains("Sam asked AftercareNudge to send you this check-in, as you agreed.", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_TemplateThatThrows_ThrowsItsOwnException()
+    {
+        var thrown = Assert.Throws<FormatException>(() => HtmlTemplates.Render<Throws>(new Dictionary<string, object?>()));
+
+        Assert.Equal("the template's own failure", thrown.Message);
+    }
+
+    /// <summary>A component that fails as it is given its parameters, as a template with a bad model would.</summary>
+    private sealed class Throws : IComponent
+    {
+        public void Attach(RenderHandle renderHandle)
+        {
+        }
+
+        public Task SetParametersAsync(ParameterView parameters) => throw new FormatException("the template's own failure");
     }
 }
