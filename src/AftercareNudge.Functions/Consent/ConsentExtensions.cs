@@ -24,6 +24,7 @@ public static class ConsentExtensions
         services.AddSingleton<OptOuts>();
         services.AddSingleton<InboundSms>();
         services.AddSingleton<ReplyAcknowledgements>();
+        services.AddSingleton<ReplyChoices>();
         services.AddSingleton<HeldConsentRequests>();
 
         // Every email the app sends carries its unsubscribe link: Consent's, over Messaging's email transport.

@@ -183,7 +183,9 @@ public sealed class ConsentRequests(
         {
             case SendOutcome.Sent:
                 // Recorded once it went out: only a request that reached them can be answered by a YES.
-                await consents.RecordRequestAsync(channel, address, record.OrganizerId, organizer, (channel == Channel.Sms ? "sms-request:" : "email-request:") + record.Id, shown, CancellationToken.None);
+                await consents.RecordRequestAsync(
+                    new ConsentRequestSent(channel, address, record.OrganizerId, organizer, record.ClientId, record.Id, person.Key, (channel == Channel.Sms ? "sms-request:" : "email-request:") + record.Id, shown),
+                    CancellationToken.None);
                 if (planVersion is not null)
                 {
                     await events.ChangeEventAsync(

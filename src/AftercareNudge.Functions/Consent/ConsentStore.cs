@@ -19,6 +19,29 @@ public sealed record ConsentDecision(
     string ShownText,
     string? OrganizerName = null);
 
+/// <summary>A consent request that went out, as the consent row and the ledger keep it.</summary>
+public sealed record ConsentRequestSent(
+    Channel Channel,
+    string Address,
+    string OrganizerId,
+    string OrganizerName,
+    string ClientId,
+    string EventId,
+    string PersonKey,
+    string How,
+    string ShownText);
+
+/// <summary>
+/// A consent request as its row remembers it: to which organiser (and client), about which event and
+/// person. Rows written before requests carried these have null <see cref="ClientId"/>,
+/// <see cref="EventId"/> and <see cref="PersonKey"/>.
+/// </summary>
+/// <param name="NameShared">Whether another organiser of the same name asked this address too: then the app tells them apart.</param>
+public sealed record AskedRequest(string OrganizerId, string OrganizerName, string? ClientId, string? EventId, string? PersonKey, bool NameShared = false);
+
+/// <summary>What a YES or NO by SMS answered, and the next open request still waiting for an answer.</summary>
+public sealed record AnsweredRequest(AskedRequest Answered, AskedRequest? Next);
+
 /// <summary>
 /// One line of the consent ledger. <see cref="Action"/>: requested, granted, declined, opted-out or opted-in.
 /// <see cref="OrganizerName"/>: the organiser's name as the request showed it (null when the decision
@@ -44,6 +67,9 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
 {
     /// <summary>Consent requests one address may receive in 24 hours, from every organiser together.</summary>
     public const int MaxRequestsPerDay = 3;
+
+    /// <summary>How long a consent request can be answered by a YES or NO by SMS. (A consent link has its own lifetime.)</summary>
+    public static readonly TimeSpan RequestOpenFor = TimeSpan.FromDays(7);
 
     private const string GlobalRow = "global";
     private const string RequestedAction = "requested";
@@ -170,91 +196,135 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
 
     /// <summary>
     /// Records a consent request that went out: only a request the provider accepted can be answered
-    /// by a YES, and only it counts against the daily cap.
+    /// by a YES, and only it counts against the daily cap. The row remembers which event and person it
+    /// asked about, and for which client, so that an answer names the organiser precisely and the
+    /// requests it did not answer can be asked again in turn.
     /// </summary>
-    public async Task RecordRequestAsync(
-        Channel channel, string address, string organizerId, string organizerName, string how, string shownText, CancellationToken cancellationToken)
+    public async Task RecordRequestAsync(ConsentRequestSent request, CancellationToken cancellationToken)
     {
-        var partition = AddressKey(channel, address);
-        await AppendLedgerAsync(partition, channel, address, organizerId, RequestedAction, how, shownText, organizerName, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var partition = AddressKey(request.Channel, request.Address);
+        await AppendLedgerAsync(partition, request.Channel, request.Address, request.OrganizerId, RequestedAction, request.How, request.ShownText, request.OrganizerName, cancellationToken);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         await consents.UpsertEntityAsync(
-            new TableEntity(partition, OrganizerRow(organizerId))
+            new TableEntity(partition, OrganizerRow(request.OrganizerId))
             {
-                ["Channel"] = channel.ToString(),
-                ["OrganizerName"] = organizerName,
+                ["Channel"] = request.Channel.ToString(),
+                ["OrganizerName"] = request.OrganizerName,
                 ["RequestedAt"] = time.GetUtcNow(),
-                ["RequestText"] = shownText,
+                ["RequestText"] = request.ShownText,
+                ["ClientId"] = request.ClientId,
+                ["RequestEventId"] = request.EventId,
+                ["RequestPersonKey"] = request.PersonKey,
             },
             TableUpdateMode.Merge,
             cancellationToken);
     }
 
     /// <summary>
-    /// A YES or NO by SMS: answers every request still pending for this address, and returns the names
-    /// of the organisers it answered. Each ledger entry keeps the request text the person answered.
+    /// A YES or NO by SMS answers exactly one request: the most recent one sent to this address that is
+    /// still open (sent within <see cref="RequestOpenFor"/>) and still pending. The ledger entry keeps
+    /// the request text the person answered. Returns what was answered, and the next open request still
+    /// pending (to be asked again, so that it becomes the one a YES answers), or null if none was open.
     /// </summary>
-    public async Task<IReadOnlyList<string>> AnswerPendingRequestsAsync(
-        Channel channel, string address, ConsentState answer, string how, string shownText, CancellationToken cancellationToken)
+    public async Task<AnsweredRequest?> AnswerLatestRequestAsync(
+        Channel channel, string address, ConsentState answer, string how, CancellationToken cancellationToken)
     {
-        var partition = AddressKey(channel, address);
+        var open = await OpenRequestsAsync(channel, address, cancellationToken);
+        if (open.Count == 0)
+        {
+            return null;
+        }
+
+        var (row, asked) = open[0];
+        await RecordAsync(new ConsentDecision(channel, address, asked.OrganizerId, answer, how, row.GetString("RequestText") ?? "", row.GetString("OrganizerName")), cancellationToken);
+
+        // The other open requests are passed over: a second YES must not answer one of them unseen.
+        // Each is open again once it is asked again (its RequestedAt moves past the mark).
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
-        var pending = new List<TableEntity>();
-        await foreach (var row in consents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
+        foreach (var (other, _) in open.Skip(1))
         {
-            if (row.RowKey.StartsWith("org-", StringComparison.Ordinal)
-                && StateOf(row) == ConsentState.Pending
-                && row.GetDateTimeOffset("RequestedAt") is not null)
-            {
-                pending.Add(row);
-            }
+            await consents.UpsertEntityAsync(new TableEntity(other.PartitionKey, other.RowKey) { ["PassedOverAt"] = time.GetUtcNow() }, TableUpdateMode.Merge, cancellationToken);
         }
 
-        var names = new List<string>();
-        foreach (var row in pending)
-        {
-            // What they answered is the request they were shown: that is the text the ledger keeps.
-            await RecordAsync(new ConsentDecision(channel, address, row.RowKey["org-".Length..], answer, how, row.GetString("RequestText") ?? shownText, row.GetString("OrganizerName")), cancellationToken);
-            names.Add(row.GetString("OrganizerName") ?? "");
-        }
-
-        return names;
+        return new AnsweredRequest(asked, open.Skip(1).Select(o => o.Asked).FirstOrDefault(r => r.EventId is not null));
     }
 
     /// <summary>
-    /// A "yes" in other words than YES: marks every request still pending for this address as hinted,
-    /// and returns the names of the organisers of those not hinted before (empty: answer nothing). One
-    /// hint per request: a second "ok" gets none, a new request may get one again. Each mark is
-    /// conditional on the row's ETag, so two webhooks at once hint once.
+    /// A "yes" in other words than YES, while a request waits: marks the request a YES would answer
+    /// (see <see cref="AnswerLatestRequestAsync"/>) as hinted, and returns it if it was not hinted
+    /// before (null: answer nothing). One hint per request: a second "ok" gets none, a new request may
+    /// get one again. The mark is conditional on the row's ETag, so two webhooks at once hint once.
     /// </summary>
-    public async Task<IReadOnlyList<string>> MarkYesHintAsync(Channel channel, string address, CancellationToken cancellationToken)
+    public async Task<AskedRequest?> MarkYesHintAsync(Channel channel, string address, CancellationToken cancellationToken)
     {
-        var partition = AddressKey(channel, address);
-        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
-        var names = new List<string>();
-        await foreach (var row in consents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
+        var open = await OpenRequestsAsync(channel, address, cancellationToken);
+        if (open.Count == 0)
         {
-            if (!row.RowKey.StartsWith("org-", StringComparison.Ordinal)
-                || StateOf(row) != ConsentState.Pending
-                || row.GetDateTimeOffset("RequestedAt") is not { } requestedAt
-                || (row.GetDateTimeOffset("YesHintAt") is { } hintedAt && hintedAt >= requestedAt))
+            return null;
+        }
+
+        var (row, asked) = open[0];
+        if (row.GetDateTimeOffset("YesHintAt") is { } hintedAt && hintedAt >= row.GetDateTimeOffset("RequestedAt"))
+        {
+            return null;
+        }
+
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        try
+        {
+            await consents.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey) { ["YesHintAt"] = time.GetUtcNow() }, row.ETag, TableUpdateMode.Merge, cancellationToken);
+            return asked;
+        }
+        catch (RequestFailedException e) when (e.IsPreconditionFailed())
+        {
+            // Changed meanwhile: another message hinted, or the person answered. Either way, no hint from here.
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The requests to this address still pending and open, the most recent first, each marked with
+    /// whether another organiser who asked this address has the same name.
+    /// </summary>
+    private async Task<List<(TableEntity Row, AskedRequest Asked)>> OpenRequestsAsync(Channel channel, string address, CancellationToken cancellationToken)
+    {
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        var since = time.GetUtcNow() - RequestOpenFor;
+        var open = new List<TableEntity>();
+        var names = new List<(string OrganizerId, string Name)>();
+        await foreach (var row in consents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AddressKey(channel, address)}"), cancellationToken: cancellationToken))
+        {
+            if (!row.RowKey.StartsWith("org-", StringComparison.Ordinal))
             {
                 continue;
             }
 
-            try
+            names.Add((row.RowKey, DisplayName(row.GetString("OrganizerName"))));
+            if (StateOf(row) == ConsentState.Pending
+                && row.GetDateTimeOffset("RequestedAt") is { } requestedAt
+                && requestedAt >= since
+                && !(row.GetDateTimeOffset("PassedOverAt") >= requestedAt))
             {
-                await consents.UpdateEntityAsync(new TableEntity(partition, row.RowKey) { ["YesHintAt"] = time.GetUtcNow() }, row.ETag, TableUpdateMode.Merge, cancellationToken);
-                names.Add(row.GetString("OrganizerName") ?? "");
-            }
-            catch (RequestFailedException e) when (e.IsPreconditionFailed())
-            {
-                // Changed meanwhile: another message hinted, or the person answered. Either way, no hint from here.
+                open.Add(row);
             }
         }
 
-        return names;
+        // Ties (the same instant) are broken by the row key, so every instance picks the same one.
+        return open
+            .OrderByDescending(r => r.GetDateTimeOffset("RequestedAt"))
+            .ThenBy(r => r.RowKey, StringComparer.Ordinal)
+            .Select(r => (r, Asked(r, names.Any(n => n.OrganizerId != r.RowKey && n.Name == DisplayName(r.GetString("OrganizerName"))))))
+            .ToList();
     }
+
+    private static AskedRequest Asked(TableEntity row, bool nameShared) => new(
+        row.RowKey["org-".Length..],
+        row.GetString("OrganizerName") ?? "",
+        row.GetString("ClientId"),
+        row.GetString("RequestEventId"),
+        row.GetString("RequestPersonKey"),
+        nameShared);
 
     /// <summary>
     /// START after a STOP: lifts the global opt-out. Consents granted before apply again; returns the

@@ -37,6 +37,10 @@ public static class ConsentWording
         return $"{organizerName} via {Brand}: {ask}. Reply YES to agree. Msg freq varies. Msg&data rates may apply. Reply HELP for help, STOP to opt out.";
     }
 
+    /// <summary>An organiser as a person is shown them: their name as registered, and the app it came from where that tells two apart ("Sam (Kinkly)").</summary>
+    public static string OrganizerLabel(string organizerName, string? app) =>
+        string.IsNullOrWhiteSpace(app) ? organizerName : $"{organizerName} ({app})";
+
     public static string SmsGranted(IReadOnlyList<string> organizers) =>
         $"{Brand}: Thanks, you'll get the check-ins {Names(organizers)} arranged. Msg freq varies. Reply HELP for help, STOP to opt out.";
 

@@ -1,3 +1,4 @@
+using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.Storage;
@@ -10,10 +11,11 @@ namespace AftercareNudge.Consent;
 public sealed record IncomingSms(string From, string Body, string MessageId, string? OptOutType);
 
 /// <summary>
-/// What happens when someone texts us: YES and NO answer their pending consent requests, STOP (in any
-/// reasonable words) opts the number out of everything at once, START lifts that, HELP explains, and
-/// anything else is kept as a reply to the last check-in they received, passed on to its organiser
-/// (<see cref="Dispatch.ReplyRelays"/>) and acknowledged once per conversation
+/// What happens when someone texts us: YES and NO answer their latest open consent request, STOP (in
+/// any reasonable words) opts the number out of everything at once, START lifts that, HELP explains,
+/// and anything else is kept as a reply to the last check-in that reached them within a day, passed
+/// on to its organiser (<see cref="ReplyRelays"/>), or kept until they say which organiser it is for
+/// when more than one wrote (<see cref="ReplyChoices"/>), and acknowledged once per conversation
 /// (<see cref="ReplyAcknowledgements"/>). Returns the one SMS to answer with, or null. The same
 /// message id twice has the effect of once.
 /// </summary>
@@ -22,14 +24,20 @@ public sealed class InboundSms(
     RecipientCheckIns recipients,
     EventStore events,
     OptOuts optOuts,
-    Dispatch.ReplyRelays relays,
+    HeldConsentRequests held,
+    ReplyRelays relays,
     ReplyAcknowledgements acknowledgements,
+    ReplyChoices choices,
     AppTables tables,
     Microsoft.Extensions.Options.IOptions<ServiceOptions> service,
+    Microsoft.Extensions.Options.IOptions<Security.ApiKeyOptions> clients,
     TimeProvider time,
     ILogger<InboundSms> logger,
     Notifications.WebhookNotifications? notifications = null)
 {
+    /// <summary>A reply is taken to answer a check-in that reached the number within this long; an older one is not guessed at.</summary>
+    public static readonly TimeSpan ReplyWindow = TimeSpan.FromHours(24);
+
     public async Task<string?> HandleAsync(IncomingSms sms, CancellationToken cancellationToken)
     {
         // Keyed by the sender's address key, so that erasing the number finds its rows (see ForgetAsync).
@@ -92,20 +100,44 @@ public sealed class InboundSms(
             }
         }
 
+        // Replies kept under an open question are the number's own words: they go too.
+        await choices.ForgetAsync(phone, cancellationToken);
         return forgotten;
     }
 
+    /// <summary>
+    /// YES or NO answers one request: the most recent still open (see
+    /// <see cref="ConsentStore.AnswerLatestRequestAsync"/>). The answer names that organiser as they
+    /// were shown, with their app where that tells two apart. Another request still waiting is asked
+    /// again in turn, by the held-request timer within the daily cap, so that a YES is always to the
+    /// request the person last saw.
+    /// </summary>
     private async Task<string> AnswerAsync(string from, ConsentState answer, string how, CancellationToken cancellationToken)
     {
-        var shown = answer == ConsentState.Granted ? ConsentWording.SmsGranted([]) : ConsentWording.SmsDeclined([]);
-        var organizers = await consents.AnswerPendingRequestsAsync(Channel.Sms, from, answer, how, shown, cancellationToken);
-        if (organizers.Count == 0)
+        var answered = await consents.AnswerLatestRequestAsync(Channel.Sms, from, answer, how, cancellationToken);
+        if (answered is null)
         {
             return ConsentWording.SmsNothingPending;
         }
 
-        return answer == ConsentState.Granted ? ConsentWording.SmsGranted(organizers) : ConsentWording.SmsDeclined(organizers);
+        if (answered.Next is { EventId: { } eventId, PersonKey: { } personKey })
+        {
+            await held.HoldAsync(new HeldConsentRequest(eventId, personKey, Channel.Sms, time.GetUtcNow()), cancellationToken);
+        }
+
+        string[] organizer = [Label(answered.Answered)];
+        return answer == ConsentState.Granted ? ConsentWording.SmsGranted(organizer) : ConsentWording.SmsDeclined(organizer);
     }
+
+    private string Label(AskedRequest request) =>
+        ConsentWording.OrganizerLabel(request.OrganizerName, request.NameShared ? clients.Value.AppShownFor(request.ClientId) : null);
+
+    /// <summary>The organisers a reply may be for, as the question names them: with their app where two share a name.</summary>
+    private List<string> Labels(IReadOnlyList<ReplyOption> options) => options
+        .Select(o => ConsentWording.OrganizerLabel(
+            o.OrganizerName,
+            options.Count(other => ConsentStore.DisplayName(other.OrganizerName) == ConsentStore.DisplayName(o.OrganizerName)) > 1 ? clients.Value.AppShownFor(o.ClientId) : null))
+        .ToList();
 
     private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
     {
@@ -123,7 +155,9 @@ public sealed class InboundSms(
 
     /// <summary>
     /// Anything else is a reply. "Yes please", "ok" and the like are not consent, but while a request
-    /// waits for this number's answer the first such message gets one hint to reply YES.
+    /// waits for this number's answer the first such message gets one hint to reply YES. While the
+    /// number has an open question about which organiser its replies are for, a message naming one
+    /// (its number in the list, or its name) answers it.
     /// </summary>
     /// <remarks>
     /// A number that opted out is sent nothing, not even an answer: its words are still kept and passed
@@ -132,40 +166,141 @@ public sealed class InboundSms(
     private async Task<string?> OtherAsync(IncomingSms sms, CancellationToken cancellationToken)
     {
         var optedOut = await consents.IsOptedOutAsync(Channel.Sms, sms.From, cancellationToken);
+        if (await choices.GetAsync(sms.From, cancellationToken) is { } choice)
+        {
+            return await AnswerChoiceAsync(sms, choice, optedOut, cancellationToken);
+        }
+
         var hintFor = !optedOut && SmsKeywords.MeansYesInPlainWords(sms.Body)
             ? await consents.MarkYesHintAsync(Channel.Sms, sms.From, cancellationToken)
-            : [];
-        var answer = await KeepReplyAsync(sms, acknowledge: !optedOut && hintFor.Count == 0, cancellationToken);
-        return optedOut ? null : hintFor.Count > 0 ? ConsentWording.SmsReplyYesToAgree(hintFor) : answer;
+            : null;
+        var answer = await KeepReplyAsync(sms, acknowledge: !optedOut && hintFor is null, cancellationToken);
+        return optedOut ? null : hintFor is not null ? ConsentWording.SmsReplyYesToAgree([Label(hintFor)]) : answer;
     }
 
+    /// <summary>
+    /// A reply is passed on only to the organiser of the check-in it answers: the most recent check-in
+    /// that reached this number within <see cref="ReplyWindow"/>. If check-ins from more than one
+    /// organiser reached it in that time, the service does not guess: it keeps the reply and asks.
+    /// </summary>
     private async Task<string?> KeepReplyAsync(IncomingSms sms, bool acknowledge, CancellationToken cancellationToken)
     {
-        CheckInRecord? latest = null;
-        foreach (var found in await recipients.ForAddressAsync(Channel.Sms, sms.From, cancellationToken))
+        var received = time.GetUtcNow();
+        var reply = new KeptReply(sms.MessageId, StoredText.Truncate(sms.Body.Trim(), StoredText.MaxReplyLength), received);
+        var (recent, anyEver) = await RecentCheckInsAsync(sms.From, received, cancellationToken);
+        if (recent.Count == 0)
         {
-            var checkIn = await events.GetCheckInAsync(found.EventId, found.CheckInId, cancellationToken);
-            if (checkIn?.SentAt is not null && (latest is null || checkIn.SentAt > latest.SentAt))
-            {
-                latest = checkIn;
-            }
+            // Nothing of ours reached this number lately: nobody to pass it on to. Said once per
+            // conversation; a number nothing was ever sent to gets no answer (there is no conversation).
+            return anyEver && acknowledge && await acknowledgements.TryOpenWindowAsync(sms.From, "none:not-passed-on", cancellationToken)
+                ? ReplyAcknowledgements.NotPassedOnText
+                : null;
         }
 
-        if (latest is null)
+        var options = recent
+            .GroupBy(r => r.Event.OrganizerId)
+            .Select(g => g.First())
+            .Take(ReplyChoices.MaxOptions)
+            .Select(r => new ReplyOption(r.Event.Id, r.CheckIn.Id, r.Event.Organizer.Name, r.Event.ClientId))
+            .ToList();
+        if (options.Count > 1)
         {
-            // Nothing of ours went to this number: nothing to keep it with, and nobody to tell.
-            return null;
+            await choices.KeepAsync(sms.From, reply, options, cancellationToken);
+            return acknowledge ? ReplyAcknowledgements.WhichOrganizer(Labels(options)) : null;
         }
 
-        // The one place a reply is recorded: kept with the check-in it answers, then passed on.
-        await events.AddReplyAsync(latest.EventId, new CheckInReply(latest.Id, StoredText.Truncate(sms.Body.Trim(), StoredText.MaxReplyLength), time.GetUtcNow()), sms.MessageId, cancellationToken);
-        await (notifications?.ReplyReceivedAsync(latest, sms.MessageId, CancellationToken.None) ?? Task.CompletedTask);
-        var (outcome, organizer) = await relays.RelayAsync(latest, sms.MessageId, cancellationToken);
+        var (outcome, organizer, eventId) = await PassOnAsync(recent[0].CheckIn, reply, cancellationToken);
 
         // One honest answer per conversation, not one per message: a reply about another event, or
         // whose fate differs from what they were last told, is a new one.
-        return acknowledge && await acknowledgements.TryOpenWindowAsync(sms.From, ReplyAcknowledgements.Conversation(latest.EventId, outcome), cancellationToken)
+        return acknowledge && await acknowledgements.TryOpenWindowAsync(sms.From, ReplyAcknowledgements.Conversation(eventId, outcome), cancellationToken)
             ? ReplyAcknowledgements.Text(outcome, organizer)
             : null;
+    }
+
+    /// <summary>
+    /// An answer to "which organiser is your reply for": the replies kept meanwhile go to the one named.
+    /// Anything else is one more reply kept under the question, which is asked again.
+    /// </summary>
+    private async Task<string?> AnswerChoiceAsync(IncomingSms sms, ReplyChoice choice, bool optedOut, CancellationToken cancellationToken)
+    {
+        var labels = Labels(choice.Options);
+        var picked = PickOption(sms.Body, choice.Options, labels);
+        if (picked is null)
+        {
+            await choices.KeepAsync(sms.From, new KeptReply(sms.MessageId, StoredText.Truncate(sms.Body.Trim(), StoredText.MaxReplyLength), time.GetUtcNow()), choice.Options, cancellationToken);
+            return optedOut ? null : ReplyAcknowledgements.WhichOrganizer(labels);
+        }
+
+        var checkIn = await events.GetCheckInAsync(picked.EventId, picked.CheckInId, cancellationToken);
+        var outcome = RelayOutcome.CouldNotPassOn;
+        string? organizer = picked.OrganizerName;
+        if (checkIn is not null)
+        {
+            foreach (var kept in choice.Replies)
+            {
+                (outcome, organizer, _) = await PassOnAsync(checkIn, kept, cancellationToken);
+            }
+        }
+
+        await choices.ForgetAsync(sms.From, cancellationToken);
+        return optedOut ? null : ReplyAcknowledgements.Text(outcome, organizer);
+    }
+
+    /// <summary>The option a message names: its number in the list ("2"), or a name that only one option has.</summary>
+    private static ReplyOption? PickOption(string body, IReadOnlyList<ReplyOption> options, IReadOnlyList<string> labels)
+    {
+        var text = SmsKeywords.Normalize(body);
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number >= 1 && number <= options.Count)
+        {
+            return options[number - 1];
+        }
+
+        var byName = Enumerable.Range(0, options.Count)
+            .Where(i => ConsentStore.DisplayName(labels[i]) == text || ConsentStore.DisplayName(options[i].OrganizerName) == text)
+            .ToList();
+        return byName.Count == 1 ? options[byName[0]] : null;
+    }
+
+    /// <summary>The one place a reply is recorded: kept with the check-in it answers, the client told, then passed on.</summary>
+    private async Task<(RelayOutcome Outcome, string? Organizer, string EventId)> PassOnAsync(CheckInRecord checkIn, KeptReply reply, CancellationToken cancellationToken)
+    {
+        await events.AddReplyAsync(checkIn.EventId, new CheckInReply(checkIn.Id, reply.Body, reply.ReceivedAt), reply.MessageId, cancellationToken);
+        await (notifications?.ReplyReceivedAsync(checkIn, reply.MessageId, CancellationToken.None) ?? Task.CompletedTask);
+        var (outcome, organizer) = await relays.RelayAsync(checkIn, reply.MessageId, cancellationToken);
+        return (outcome, organizer, checkIn.EventId);
+    }
+
+    /// <summary>
+    /// What reached this number within <see cref="ReplyWindow"/> before <paramref name="now"/>, newest
+    /// first, with each one's event; and whether anything of ours ever reached it.
+    /// </summary>
+    private async Task<(List<(CheckInRecord CheckIn, EventRecord Event)> Recent, bool AnyEver)> RecentCheckInsAsync(string from, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var sent = new List<CheckInRecord>();
+        foreach (var found in await recipients.ForAddressAsync(Channel.Sms, from, cancellationToken))
+        {
+            if (await events.GetCheckInAsync(found.EventId, found.CheckInId, cancellationToken) is { SentAt: not null } checkIn)
+            {
+                sent.Add(checkIn);
+            }
+        }
+
+        var recent = new List<(CheckInRecord, EventRecord)>();
+        var eventsById = new Dictionary<string, EventRecord?>(StringComparer.Ordinal);
+        foreach (var checkIn in sent.Where(c => c.SentAt >= now - ReplyWindow).OrderByDescending(c => c.SentAt))
+        {
+            if (!eventsById.TryGetValue(checkIn.EventId, out var record))
+            {
+                eventsById[checkIn.EventId] = record = await events.GetEventAsync(checkIn.EventId, cancellationToken);
+            }
+
+            if (record is not null)
+            {
+                recent.Add((checkIn, record));
+            }
+        }
+
+        return (recent, sent.Count > 0);
     }
 }

@@ -94,6 +94,21 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
             : SmsSegments.Fit($"{ConsentWording.Brand}: {brief}", name, "." + BriefTail, MaxSegments);
     }
 
+    /// <summary>To a reply when nothing of ours reached the number within a day: it was not passed on, and why.</summary>
+    public const string NotPassedOnText =
+        $"{ConsentWording.Brand}: Your message was not passed on: replies reach the person who sent you a check-in only within a day of it. Contact them directly." + FullTail;
+
+    /// <summary>
+    /// The question when check-ins from more than one organiser reached the number within a day: which
+    /// one the reply is for. Names only those organisers, numbered; the reply waits until it is answered.
+    /// </summary>
+    public static string WhichOrganizer(IReadOnlyList<string> organizers)
+    {
+        ArgumentNullException.ThrowIfNull(organizers);
+        var choices = string.Join(", ", organizers.Select((name, i) => $"{i + 1} for {name}"));
+        return $"{ConsentWording.Brand}: Who is your reply for? Reply {choices}. It is kept until you answer (7 days)." + FullTail;
+    }
+
     private const string FullTail = " No one reads this number." + EmergencyTail;
 
     private const string EmergencyTail = " This is not an emergency service: in an emergency, call your local emergency number.";

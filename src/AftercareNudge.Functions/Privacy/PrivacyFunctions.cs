@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AftercareNudge.Privacy;
 
-public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, IdempotencyKeys keys, ILogger<PrivacyFunctions> logger)
+public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, IdempotencyKeys keys, Consent.ReplyChoices replyChoices, ILogger<PrivacyFunctions> logger)
 {
     [Function("ErasePerson")]
     [RateLimited(RateLimits.Limited.Management)]
@@ -26,6 +26,9 @@ public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, I
 
         // Expired Idempotency-Keys are free when read anyway; this only keeps their table small.
         var removed = await keys.RemoveExpiredAsync(cancellationToken);
-        TimerLog.Ran(logger, "PurgeExpiredData", timer.IsPastDue, $"{report}; expired idempotency keys removed: {removed}");
+
+        // A question nobody answered in its week goes, with the replies kept under it.
+        var questions = await replyChoices.DropExpiredAsync(cancellationToken);
+        TimerLog.Ran(logger, "PurgeExpiredData", timer.IsPastDue, $"{report}; expired idempotency keys removed: {removed}; unanswered reply questions removed: {questions}");
     }
 }

@@ -7,12 +7,30 @@ using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Security;
 
-/// <summary><c>Api__Keys__&lt;client&gt;</c>: each client's API key. A client sees only its own events.</summary>
+/// <summary>
+/// <c>Api__Keys__&lt;client&gt;</c>: each client's API key. A client sees only its own events.
+/// <c>Api__Names__&lt;client&gt;</c> (optional): the name of the client's app as people are shown it,
+/// where they must tell two organisers of the same name apart.
+/// </summary>
 public sealed class ApiKeyOptions
 {
     public const int MinimumKeyLength = 16;
 
+    /// <summary>An app's name is shown in texts beside an organiser's name: short enough to leave room for the rest.</summary>
+    public const int MaxNameLength = 30;
+
     public Dictionary<string, string> Keys { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> Names { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The app a person is told an organiser's request came from, where two organisers of one name must
+    /// be told apart: the client's configured name, or its id where it has none.
+    /// </summary>
+    public string? AppShownFor(string? clientId) =>
+        clientId is null ? null
+        : Names.TryGetValue(clientId, out var name) && !string.IsNullOrWhiteSpace(name) ? name.Trim()
+        : clientId;
 
     public IEnumerable<string> Problems()
     {
@@ -26,6 +44,18 @@ public sealed class ApiKeyOptions
             if (key.Length < MinimumKeyLength)
             {
                 yield return $"Api:Keys:{client} must be at least {MinimumKeyLength} characters long (use a long random value).";
+            }
+        }
+
+        foreach (var (client, name) in Names)
+        {
+            if (!Keys.ContainsKey(client))
+            {
+                yield return $"Api:Names:{client} names a client with no key: set Api:Keys:{client} too, or remove the name.";
+            }
+            else if (name.Trim().Length > MaxNameLength || name.Any(char.IsControl))
+            {
+                yield return $"Api:Names:{client} must be at most {MaxNameLength} characters on one line: it is shown in texts beside the organiser's name.";
             }
         }
 
@@ -54,6 +84,14 @@ public static class ApiKeyExtensions
                     if (!string.IsNullOrEmpty(child.Value))
                     {
                         o.Keys[child.Key] = child.Value;
+                    }
+                }
+
+                foreach (var child in c.GetSection("Api:Names").GetChildren())
+                {
+                    if (!string.IsNullOrWhiteSpace(child.Value))
+                    {
+                        o.Names[child.Key] = child.Value;
                     }
                 }
             },

@@ -25,6 +25,7 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public const string LinkTokenIndex = "LinkTokenIndex";
     public const string WebhookNotifications = "WebhookNotifications";
     public const string IdempotencyKeys = "IdempotencyKeys";
+    public const string ReplyChoices = "ReplyChoices";
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new();
 
