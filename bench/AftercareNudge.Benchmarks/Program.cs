@@ -34,7 +34,7 @@ var tables = new AppTables(new TableServiceClient(connection, clientOptions), pr
 var time = TimeProvider.System;
 var index = new DueCheckInIndex(tables);
 var store = new EventStore(tables, index);
-var consents = new ConsentStore(tables, time);
+var consents = new ConsentStore(tables, time, []);
 
 var organizer = new Participant(Participant.OrganizerKey, "Sam", "+447911123456", null, "Etc/UTC");
 var organizerId = ConsentStore.OrganizerId("bench", organizer);
@@ -55,8 +55,10 @@ foreach (var concurrency in new[] { 1, 4, 8 })
     }
 
     var sender = new AcceptingSender();
-    var followUps = new DeliveryFollowUps(store, consents, new RecipientCheckIns(tables), index, time, NullLogger<DeliveryFollowUps>.Instance);
-    var dispatcher = new Dispatcher(index, store, consents, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, consents, time),
+    var recipients = new RecipientCheckIns(tables);
+    var followUps = new DeliveryFollowUps(store, consents, recipients, index, time, NullLogger<DeliveryFollowUps>.Instance);
+    var waiting = new WaitingRelays(tables, store, index, recipients, time, NullLogger<WaitingRelays>.Instance);
+    var dispatcher = new Dispatcher(index, store, consents, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, consents, time), waiting, recipients,
         Options.Create(new DispatchOptions { Concurrency = concurrency }), time, NullLogger<Dispatcher>.Instance);
     counter.Reset();
     var run = Stopwatch.StartNew();

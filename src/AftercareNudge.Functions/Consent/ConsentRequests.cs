@@ -18,6 +18,7 @@ public sealed class ConsentRequests(
     ISmsSender sms,
     IEmailSender email,
     IOptions<PublicOptions> publicOptions,
+    Notifications.WebhookNotifications notifications,
     TimeProvider time,
     ILogger<ConsentRequests> logger)
 {
@@ -46,6 +47,25 @@ public sealed class ConsentRequests(
             .Select(p => ((Participant?)p, Channel.Email, next, new List<DateTimeOffset>())));
         AddReplyChannel(record, checkIns, wanted);
         await Task.WhenAll(wanted.Select(w => AskAsync(record, w.Person!, w.Channel, w.Next, w.Planned, cancellationToken)));
+
+        // Replies wait for an organiser who has confirmed nothing: their app is told, once, so it can say so.
+        if (Dispatch.ReplyRelays.HasRelayedTexts(checkIns) && !await OrganizerConfirmedAnyAsync(record, cancellationToken))
+        {
+            await notifications.OrganizerUnconfirmedAsync(record, CancellationToken.None);
+        }
+    }
+
+    private async Task<bool> OrganizerConfirmedAnyAsync(EventRecord record, CancellationToken cancellationToken)
+    {
+        foreach (var channel in record.Organizer.Channels())
+        {
+            if (await consents.GetAsync(channel, record.Organizer.Address(channel)!, record.OrganizerId, cancellationToken) == ConsentState.Granted)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -56,7 +76,7 @@ public sealed class ConsentRequests(
     {
         var texts = checkIns.Where(c => c.Channel == Channel.Sms && Dispatch.ReplyRelays.IsRelayed(c)).ToList();
         var channel = record.Organizer.ReplyChannel();
-        if (texts.Count == 0 || record.Organizer.Address(channel) is not { } address
+        if (!Dispatch.ReplyRelays.HasRelayedTexts(texts) || record.Organizer.Address(channel) is not { } address
             || wanted.Any(w => w.Channel == channel && w.Person!.Address(channel) == address))
         {
             return;

@@ -63,7 +63,7 @@ public sealed record ConsentLedgerEntry(
 /// phone number or email. Every decision is also appended to the ledger, which is kept: it is how an
 /// opt-out is honoured.
 /// </summary>
-public sealed class ConsentStore(AppTables tables, TimeProvider time, Notifications.WebhookNotifications? notifications = null)
+public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerable<IConsentObserver> observers, Notifications.WebhookNotifications? notifications = null)
 {
     /// <summary>Consent requests one address may receive in 24 hours, from every organiser together.</summary>
     public const int MaxRequestsPerDay = 3;
@@ -183,6 +183,12 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
         if (notifications is not null && Notifications.NotificationTypes.ForConsent(decision.State) is { } type)
         {
             await notifications.ConsentChangedAsync(decision.Channel, decision.Address, decision.OrganizerId, type, decision.How, CancellationToken.None);
+        }
+
+        // Then what waits on a decision: it is recorded whatever they do.
+        foreach (var observer in observers)
+        {
+            await observer.ConsentRecordedAsync(decision, CancellationToken.None);
         }
     }
 

@@ -68,6 +68,7 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
     {
         RelayOutcome.PassedOn or RelayOutcome.Pending => "passed-on",
         RelayOutcome.CouldNotPassOn => "not-passed-on",
+        RelayOutcome.AwaitingOrganizer => "awaiting-organizer",
         _ => "kept",
     };
 
@@ -83,6 +84,14 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
             _ => ("", ""),
         };
 
+        if (outcome == RelayOutcome.AwaitingOrganizer)
+        {
+            var waiting = $"{ConsentWording.Brand}: Your reply was kept. {name} has not confirmed their number yet: it is passed on when they do." + FullTail;
+            return SmsSegments.Count(waiting) <= MaxSegments
+                ? waiting
+                : SmsSegments.Fit($"{ConsentWording.Brand}: Kept until ", name, " confirms, then passed on." + BriefTail, MaxSegments);
+        }
+
         if (outcome == RelayOutcome.NotRelayed)
         {
             return $"{ConsentWording.Brand}: Your reply was kept with your check-in." + FullTail;
@@ -92,6 +101,14 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
         return SmsSegments.Count(text) <= MaxSegments
             ? text
             : SmsSegments.Fit($"{ConsentWording.Brand}: {brief}", name, "." + BriefTail, MaxSegments);
+    }
+
+    /// <summary>Later, once: a reply that waited for its organiser to confirm has been passed on.</summary>
+    public static string PassedOnLaterText(string? organizerName, string writtenWhen)
+    {
+        var name = string.IsNullOrWhiteSpace(organizerName) ? "the person who set this up" : organizerName.Trim();
+        var text = $"{ConsentWording.Brand}: Your reply {writtenWhen} has now been passed on to {name}." + FullTail;
+        return SmsSegments.Count(text) <= MaxSegments ? text : SmsSegments.Fit($"{ConsentWording.Brand}: Your reply {writtenWhen} was passed on to ", name, "." + BriefTail, MaxSegments);
     }
 
     /// <summary>To a reply when nothing of ours reached the number within a day: it was not passed on, and why.</summary>

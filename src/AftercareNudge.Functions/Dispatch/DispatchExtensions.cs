@@ -12,6 +12,8 @@ public static class DispatchExtensions
         services.AddTransient<Events.AftercareReminders>();
         services.AddSingleton<DeliveryFollowUps>();
         services.AddSingleton<ReplyRelays>();
+        services.AddSingleton<WaitingRelays>();
+        services.AddSingleton<Consent.IConsentObserver>(sp => sp.GetRequiredService<WaitingRelays>());
         services.AddSingleton<DeliveryReports>();
         services.AddTransient<SendGridEvents>();
         return services;

@@ -83,6 +83,8 @@ public sealed class Dispatcher(
     IEmailSender email,
     DeliveryFollowUps followUps,
     AftercareReminders reminders,
+    WaitingRelays waiting,
+    RecipientCheckIns recipients,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<Dispatcher> logger,
@@ -216,6 +218,23 @@ public sealed class Dispatcher(
         }
 
         var consent = await consents.GetAsync(claimed.Channel, address, record.OrganizerId, cancellationToken);
+        if (consent != ConsentState.Granted && claimed.Kind == CheckInKind.Relay)
+        {
+            // A reply for an organiser who has not confirmed this channel: by the other one if they
+            // confirmed that, kept until they confirm one if they decided neither, skipped otherwise.
+            switch (await RelayChannelAsync(record, recipient, claimed, consent, cancellationToken))
+            {
+                case (Channel other, string otherAddress):
+                    await recipients.AddAsync(record, [claimed with { Channel = other }], CancellationToken.None);
+                    claimed = await events.UpdateCheckInAsync(claimed with { Channel = other }, CancellationToken.None);
+                    address = otherAddress;
+                    consent = ConsentState.Granted;
+                    break;
+                case null when consent == ConsentState.Pending:
+                    return await waiting.ParkAsync(record, entry, claimed) ? DispatchOutcome.Skipped : DispatchOutcome.HeldByAnotherRun;
+            }
+        }
+
         if (consent != ConsentState.Granted)
         {
             var reason = consent == ConsentState.OptedOut ? CheckInReasons.OptedOut : CheckInReasons.NoConsent;
@@ -256,6 +275,48 @@ public sealed class Dispatcher(
         var result = await SendAsync(record, recipient, address, claimed);
         return await ApplyAsync(entry, address, claimed, result, handedOver);
     }
+
+    /// <summary>The organiser's other channel and address, if they confirmed it; null if not (or they have none).</summary>
+    private async Task<(Channel, string)?> RelayChannelAsync(EventRecord record, Participant organizer, CheckInRecord relay, ConsentState consent, CancellationToken cancellationToken)
+    {
+        var other = relay.Channel == Channel.Sms ? Channel.Email : Channel.Sms;
+        if (consent == ConsentState.OptedOut || organizer.Address(other) is not { } otherAddress)
+        {
+            return null;
+        }
+
+        return await consents.GetAsync(other, otherAddress, record.OrganizerId, cancellationToken) == ConsentState.Granted ? (other, otherAddress) : null;
+    }
+
+    /// <summary>
+    /// A reply that waited for its organiser to confirm has now been passed on: the person who wrote it
+    /// is told, once (this run recorded the send), unless they have opted out or withdrawn since.
+    /// </summary>
+    private async Task TellReplierAsync(EventRecord record, CheckInRecord relay)
+    {
+        try
+        {
+            var repliedTo = relay.RelatesTo is { } id ? await events.GetCheckInAsync(record.Id, id, CancellationToken.None) : null;
+            var reply = await events.GetReplyAsync(record.Id, ReplyRelays.MessageIdOf(relay.Id), CancellationToken.None);
+            if (repliedTo is null || reply is null || record.Find(repliedTo.To)?.Phone is not { } phone
+                || await consents.GetAsync(Channel.Sms, phone, record.OrganizerId, CancellationToken.None) != ConsentState.Granted)
+            {
+                return;
+            }
+
+            var zone = EventTime.FindZone(record.Find(repliedTo.To)?.TimeZone) ?? NodaTime.DateTimeZone.Utc;
+            await sms.SendAsync(
+                new SmsMessage(phone, ReplyAcknowledgements.PassedOnLaterText(NameOf(record.Organizer), RelayWording.When(reply.ReceivedAt, zone, time.GetUtcNow())), MessageKinds.ReplyPassedOn, record.Id, null),
+                CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            DispatchLog.ReplierNotTold(logger, e, record.Id, relay.Id);
+        }
+    }
+
+    private static string? NameOf(Participant organizer) =>
+        organizer.Name is Privacy.AddressErasure.Erased or Privacy.EventPurge.Deleted ? null : organizer.Name;
 
     private async Task<SendResult> SendAsync(EventRecord record, Participant recipient, string address, CheckInRecord checkIn)
     {
@@ -315,7 +376,13 @@ public sealed class Dispatcher(
             result = SendResult.Ambiguous("send-error");
         }
 
-        return await ApplyAsync(entry, address, claimed, result, handedOver);
+        var outcome = await ApplyAsync(entry, address, claimed, result, handedOver);
+        if (WaitingRelays.Waited(claimed) && outcome is DispatchOutcome.Sent or DispatchOutcome.SentLate)
+        {
+            await TellReplierAsync(record, claimed);
+        }
+
+        return outcome;
     }
 
     /// <param name="handedOver">
@@ -458,6 +525,9 @@ public sealed class Dispatcher(
 /// <summary>Dispatch log messages (event ids 200-219): ids, counts and provider codes only.</summary>
 internal static partial class DispatchLog
 {
+    [LoggerMessage(EventId = 230, Level = LogLevel.Warning, Message = "Relay {EventId}/{RelayId} was passed on, but its writer could not be told so")]
+    public static partial void ReplierNotTold(ILogger logger, Exception exception, string eventId, string relayId);
+
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Dispatch run: sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {HeldByAnotherRun}, index rows cleaned {Cleaned}, errors {Errored}, held for quiet hours {HeldForQuietHours}")]
     public static partial void Run(ILogger logger, int sent, int late, int skipped, int failed, int retrying, int heldByAnotherRun, int cleaned, int errored, int heldForQuietHours);
 

@@ -22,6 +22,9 @@ public enum RelayOutcome
 
     /// <summary>It will not reach the organiser; GET says why.</summary>
     CouldNotPassOn,
+
+    /// <summary>Kept until the organiser confirms a channel (see <see cref="WaitingRelays"/>), then passed on.</summary>
+    AwaitingOrganizer,
 }
 
 /// <summary>
@@ -52,12 +55,27 @@ public sealed class ReplyRelays(
 
     public static string IdFor(string messageId) => IdPrefix + messageId;
 
+    /// <summary>The inbound message a relay passes on (its reply's row key).</summary>
+    public static string MessageIdOf(string relayId)
+    {
+        ArgumentNullException.ThrowIfNull(relayId);
+        return relayId[IdPrefix.Length..];
+    }
+
     /// <summary>Whether a reply to <paramref name="checkIn"/> goes to the organiser: one to anyone but the organiser themself.</summary>
     public static bool IsRelayed(CheckInRecord checkIn)
     {
         ArgumentNullException.ThrowIfNull(checkIn);
         return checkIn.To != Participant.OrganizerKey && checkIn.Kind is CheckInKind.CheckIn or CheckInKind.Fallback;
     }
+
+    /// <summary>Whether replies to this plan's texts would go to the organiser: it has a text to someone else still planned.</summary>
+    public static bool HasRelayedTexts(IEnumerable<CheckInRecord> checkIns) =>
+        checkIns.Any(c => c.Channel == Channel.Sms && IsRelayed(c) && c.Status != CheckInStatus.Cancelled);
+
+    /// <summary>What the event view and the client are told while the organiser has confirmed no channel for replies.</summary>
+    public const string OrganizerUnconfirmedWarning =
+        "Replies to the texts to others cannot reach the organiser yet: they have confirmed no number or address. Replies are kept and passed on once they confirm one.";
 
     /// <summary>
     /// Makes the relay of the reply <paramref name="messageId"/> to <paramref name="checkIn"/> (once,
@@ -82,6 +100,7 @@ public sealed class ReplyRelays(
 
         var outcome = relay.Status switch
         {
+            _ when relay.AwaitsOrganizer => RelayOutcome.AwaitingOrganizer,
             CheckInStatus.Sent or CheckInStatus.Delivered => RelayOutcome.PassedOn,
             CheckInStatus.Scheduled or CheckInStatus.Sending => RelayOutcome.Pending,
             _ => RelayOutcome.CouldNotPassOn,
@@ -96,10 +115,10 @@ public sealed class ReplyRelays(
     /// <summary>The relay as the dispatcher sends it (see <see cref="DeliveryFollowUps.ComposeAsync"/>), worded now; withheld if the reply is gone (erased).</summary>
     internal static async Task<FollowUpMessage> ComposeAsync(EventStore events, EventRecord record, Participant organizer, string address, CheckInRecord relay, CheckInRecord repliedTo, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var reply = await events.GetReplyAsync(record.Id, relay.Id[IdPrefix.Length..], cancellationToken);
+        var reply = await events.GetReplyAsync(record.Id, MessageIdOf(relay.Id), cancellationToken);
         if (reply is null)
         {
-            return new FollowUpMessage(Withheld: "reply-erased");
+            return new FollowUpMessage(Withheld: CheckInReasons.ReplyErased);
         }
 
         var facts = new RelayFacts(
@@ -107,7 +126,8 @@ public sealed class ReplyRelays(
             reply.Body,
             repliedTo.DueAt,
             EventTime.FindZone(organizer.TimeZone) ?? DateTimeZone.Utc,
-            now);
+            now,
+            reply.ReceivedAt);
         return relay.Channel == Channel.Sms
             ? new FollowUpMessage(Sms: new SmsMessage(address, RelayWording.Sms(facts), MessageKinds.Relay, record.Id, relay.Id))
             : new FollowUpMessage(Email: new EmailMessage(
@@ -177,7 +197,8 @@ public sealed class ReplyRelays(
 }
 
 /// <summary>What a relay says: who replied, to which check-in, and their words.</summary>
-public sealed record RelayFacts(string ReplierName, string Reply, DateTimeOffset CheckInDueAt, DateTimeZone OrganizerZone, DateTimeOffset Now);
+/// <param name="RepliedAt">When the reply was written: a relay that went late (it waited for the organiser to confirm) says so.</param>
+public sealed record RelayFacts(string ReplierName, string Reply, DateTimeOffset CheckInDueAt, DateTimeZone OrganizerZone, DateTimeOffset Now, DateTimeOffset? RepliedAt = null);
 
 /// <summary>
 /// How a relay reads. It names who replied and quotes them, and names the check-in only by its time;
@@ -197,7 +218,7 @@ public static class RelayWording
         ArgumentNullException.ThrowIfNull(facts);
         var name = Name(facts);
         return SmsSegments.Fit(
-            $"{DeliveryNotices.SmsSender}{name} replied to your {CheckIn(facts)}: \"",
+            $"{DeliveryNotices.SmsSender}{name} replied{Written(facts)} to your {CheckIn(facts)}: \"",
             Clean(SmsSegments.Cut(facts.Reply, MaxQuoteRead)),
             $"\" Replies to this number reach no one: contact {(name == "Someone" ? "them" : name)} directly.",
             ReplyRelays.MaxSmsSegments);
@@ -206,13 +227,13 @@ public static class RelayWording
     public static string EmailSubject(RelayFacts facts) => $"{Name(facts)} replied to your check-in";
 
     public static string EmailText(RelayFacts facts) =>
-        $"{Name(facts)} replied to your {CheckIn(facts)}:\n\n{Quote(facts)}\n\n-- \n{EmailFooter}";
+        $"{Name(facts)} replied{Written(facts)} to your {CheckIn(facts)}:\n\n{Quote(facts)}\n\n-- \n{EmailFooter}";
 
     /// <summary>The relay email's body (<c>RelayEmail</c>).</summary>
     public static string EmailHtml(RelayFacts facts) =>
         Hosting.HtmlTemplates.Render<RelayEmail>(new Dictionary<string, object?>
         {
-            [nameof(RelayEmail.Lead)] = $"{Name(facts)} replied to your {CheckIn(facts)}:",
+            [nameof(RelayEmail.Lead)] = $"{Name(facts)} replied{Written(facts)} to your {CheckIn(facts)}:",
             [nameof(RelayEmail.Quote)] = Quote(facts),
             [nameof(RelayEmail.Footer)] = EmailFooter,
         });
@@ -224,6 +245,22 @@ public static class RelayWording
     }
 
     private static string Name(RelayFacts facts) => string.IsNullOrWhiteSpace(facts.ReplierName) ? "Someone" : facts.ReplierName.Trim();
+
+    /// <summary>How long after it was written a relay says when: a relay that goes at once does not.</summary>
+    public static readonly TimeSpan SaysWhenAfter = TimeSpan.FromMinutes(10);
+
+    /// <summary>"at 23:41", or "at 23:41 on Sat 5 Dec" on another day than <paramref name="now"/>, in <paramref name="zone"/>.</summary>
+    public static string When(DateTimeOffset instant, DateTimeZone zone, DateTimeOffset now)
+    {
+        var at = Instant.FromDateTimeOffset(instant).InZone(zone).LocalDateTime;
+        var today = Instant.FromDateTimeOffset(now).InZone(zone).Date;
+        var time = at.TimeOfDay.ToString("HH':'mm", CultureInfo.InvariantCulture);
+        return at.Date == today ? $"at {time}" : $"at {time} on {at.Date.ToString("ddd d MMM", CultureInfo.InvariantCulture)}";
+    }
+
+    // " at 23:41 on Sat 5 Dec" when the relay goes well after the reply was written; nothing otherwise.
+    private static string Written(RelayFacts facts) =>
+        facts.RepliedAt is { } at && facts.Now - at > SaysWhenAfter ? " " + When(at, facts.OrganizerZone, facts.Now) : "";
 
     /// <summary>"23:30 check-in", or "check-in at 23:30 on Sat 5 Dec" on another day than today (the organiser's).</summary>
     private static string CheckIn(RelayFacts facts)

@@ -37,6 +37,12 @@ internal static class CheckInReasons
     /// <summary>SendGrid would not send to the address.</summary>
     public const string Dropped = "dropped";
 
+    /// <summary>A relay waits for its organiser to confirm a channel (still scheduled; see <c>WaitingRelays</c>).</summary>
+    public const string AwaitingOrganizer = "awaiting-organizer";
+
+    /// <summary>A relay not sent because the reply it quotes was erased, or purged with its event.</summary>
+    public const string ReplyErased = "reply-erased";
+
     /// <summary>The prefix of a send whose outcome we never learned, followed by what we know.</summary>
     public const string OutcomeUnknownPrefix = "outcome-unknown:";
 }

@@ -51,7 +51,7 @@ public static partial class EventEndpoints
     /// <summary>The warnings a change's SMS texts earn, as at registration: a check-in edited by id keeps its channel.</summary>
     private static EventView WithWarnings(EventView view, PatchEventRequest request)
     {
-        var warnings = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var warnings = new Dictionary<string, string[]>(view.Warnings ?? new Dictionary<string, string[]>(), StringComparer.Ordinal);
         for (var i = 0; i < (request.CheckIns?.Count ?? 0); i++)
         {
             if (request.CheckIns![i] is not { Message: { } message } entry)

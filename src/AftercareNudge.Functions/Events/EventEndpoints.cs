@@ -67,7 +67,7 @@ public static partial class EventEndpoints
     /// <summary>201 with the event, and the warnings its check-in texts earned.</summary>
     private static Created<EventView> Registered(HttpContext http, EventView view, RegisterEventRequest request)
     {
-        var warnings = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var warnings = new Dictionary<string, string[]>(view.Warnings ?? new Dictionary<string, string[]>(), StringComparer.Ordinal);
         for (var i = 0; i < (request.CheckIns?.Count ?? 0); i++)
         {
             if (request.CheckIns![i] is { Channel: "sms", Message: { } message } && LockScreenWarnings.For(message, view.Title, view.Kind) is { } warning)

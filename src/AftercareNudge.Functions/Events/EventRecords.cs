@@ -64,6 +64,9 @@ public sealed record CheckInRecord(
 {
     public bool IsFinished => Status is CheckInStatus.Sent or CheckInStatus.Delivered or CheckInStatus.Failed or CheckInStatus.Skipped or CheckInStatus.Cancelled;
 
+    /// <summary>A relay kept until its organiser confirms a channel: scheduled, but due at no time (see <c>Dispatch.WaitingRelays</c>).</summary>
+    public bool AwaitsOrganizer => Kind == CheckInKind.Relay && Status == CheckInStatus.Scheduled && Reason == CheckInReasons.AwaitingOrganizer;
+
     /// <summary>
     /// Late: handed to the provider more than <paramref name="tolerance"/> (<c>Dispatch__LateAfter</c>)
     /// after the promised <see cref="DueAt"/>; exactly the tolerance is on time.

@@ -228,6 +228,10 @@ public sealed class EventService(
                 c.RelatesTo,
                 waitsUntil);
         }).ToList();
+        // Consent first holds for the organiser too: what cannot reach them yet is said, not hidden.
+        var warnings = record.PurgedAt is null && record.CancelledAt is null && Dispatch.ReplyRelays.HasRelayedTexts(checkIns) && !people[0].Consent.Values.Contains(ConsentState.Granted)
+            ? new Dictionary<string, string[]>(StringComparer.Ordinal) { ["organizer"] = [Dispatch.ReplyRelays.OrganizerUnconfirmedWarning] }
+            : null;
         return new EventView(
             record.Id,
             StatusOf(record, checkIns, people),
@@ -243,7 +247,8 @@ public sealed class EventService(
             checkInViews,
             record.ETag == default ? null : record.ETag.ToString(),
             record.Plan,
-            record.PurgedAt is null ? null : true);
+            record.PurgedAt is null ? null : true,
+            warnings);
     }
 
     /// <summary>Derived, never stored: cancelled, completed (nothing left to send), scheduled (every pending recipient agreed), or awaiting consent.</summary>

@@ -16,6 +16,9 @@ public static class MessageKinds
 
     /// <summary>A reply to a check-in, passed on to the organiser.</summary>
     public const string Relay = "relay";
+
+    /// <summary>To whoever wrote a reply that waited for its organiser: it has now been passed on.</summary>
+    public const string ReplyPassedOn = "reply-passed-on";
 }
 
 /// <summary>One SMS, already worded (the sender's name first, per the wording rules).</summary>

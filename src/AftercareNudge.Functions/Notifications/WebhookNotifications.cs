@@ -18,6 +18,9 @@ public static class NotificationTypes
     public const string ConsentDeclined = "consent.declined";
     public const string ConsentOptedOut = "consent.opted-out";
     public const string ConsentOptedIn = "consent.opted-in";
+
+    /// <summary>At registration: the organiser has confirmed no channel, so replies to the texts to others cannot reach them yet.</summary>
+    public const string OrganizerUnconfirmed = "organizer.unconfirmed";
     public const string CheckInSent = "checkin.sent";
     public const string CheckInDelivered = "checkin.delivered";
     public const string CheckInFailed = "checkin.failed";
@@ -128,6 +131,21 @@ public sealed class WebhookNotifications(
         }
 
         return id;
+    }
+
+    /// <summary>
+    /// Once, at registration: replies to this event's texts to others cannot reach its organiser until
+    /// they confirm a channel (they are kept meanwhile). The organiser's app is how they learn it. Best effort.
+    /// </summary>
+    public async Task OrganizerUnconfirmedAsync(EventRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        await BestEffortAsync(NotificationTypes.OrganizerUnconfirmed, record.Id, null, () => NotifyAsync(
+            record.ClientId,
+            NotificationTypes.OrganizerUnconfirmed,
+            new NotificationData(record.Id, null, Participant.OrganizerKey, record.Organizer.ReplyChannel(), Reason: "replies-kept-until-confirmed"),
+            record.Id,
+            cancellationToken));
     }
 
     /// <summary>A check-in ended (sent, delivered, failed, skipped): its event's client is told. Best effort.</summary>

@@ -125,7 +125,8 @@ public sealed class EventPurge(
             // Computed now, not at registration: a PATCH may have moved the last check-in, a retry or a
             // fallback may have come later.
             var purgeAt = LastActivity(rows.Event, rows.CheckIns) + options.Value.RetainEventContentFor;
-            if (rows.CheckIns.Any(c => !c.IsFinished))
+            // A reply kept for an organiser who never confirmed is kept only as long as the content.
+            if (rows.CheckIns.Any(c => !c.IsFinished && !c.AwaitsOrganizer))
             {
                 purgeAt = Max(purgeAt, now + RecheckUnfinishedAfter);
             }
@@ -171,6 +172,12 @@ public sealed class EventPurge(
         }
 
         await tokens.RemoveForEventAsync(record.Id, cancellationToken);
+        foreach (var relay in rows.CheckIns.Where(c => c.AwaitsOrganizer))
+        {
+            // Its reply goes with the content: it will never be passed on.
+            await events.UpdateCheckInAsync(relay with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.ReplyErased }, cancellationToken);
+        }
+
         await events.ScrubCheckInsAsync(record.Id, rows.CheckIns.Select(c => (c.Id, keys.GetValueOrDefault(c.To, c.To))).ToList(), cancellationToken);
         await events.DeleteRowsAsync(record.Id, rows.Replies.Select(r => r.RowKey).Concat(rows.ChangeRows), cancellationToken);
 

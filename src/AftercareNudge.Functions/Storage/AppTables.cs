@@ -26,6 +26,7 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public const string WebhookNotifications = "WebhookNotifications";
     public const string IdempotencyKeys = "IdempotencyKeys";
     public const string ReplyChoices = "ReplyChoices";
+    public const string WaitingRelays = "WaitingRelays";
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new();
 

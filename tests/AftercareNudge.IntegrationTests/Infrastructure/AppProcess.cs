@@ -52,7 +52,7 @@ internal sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    public ConsentStore Consents => new(Tables, TimeProvider.System);
+    public ConsentStore Consents => new(Tables, TimeProvider.System, []);
 
     /// <summary>The settings every test app has: its storage and tables, a client key, the public URL, generous limits.</summary>
     public static Dictionary<string, string?> Settings(AzuriteFixture azurite, int port, IDictionary<string, string?> settings)
