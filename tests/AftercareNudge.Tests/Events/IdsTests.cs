@@ -33,6 +33,15 @@ public sealed partial class IdsTests
     }
 
     [Fact]
+    public void NewDevelopmentMessageId_IsDevAnd32LowercaseHexDigits_AsTheDevRouteAlwaysMadeThem()
+    {
+        var id = Ids.NewDevelopmentMessageId();
+
+        Assert.Matches("^dev-[0-9a-f]{32}$", id);
+        Assert.True(Ids.IsMessageId(id));
+    }
+
+    [Fact]
     public void FollowUpIds_AreTheCheckInIdWithASuffix()
     {
         Assert.Equal(CheckIn + "-fb", CheckIn + DeliveryFollowUps.FallbackSuffix);
@@ -46,6 +55,55 @@ public sealed partial class IdsTests
     [InlineData("MM_any-Inbound-id", "rl-MM_any-Inbound-id")]
     public void RelayId_IsRlAndTheRepliedMessageId(string messageId, string relayId)
     {
-        Assert.Equal(relayId, ReplyRelays.IdFor(messageId));
+        Assert.Equal(relayId, Ids.RelayId(messageId));
+        Assert.Equal(messageId, Ids.RelayedMessageId(relayId));
+    }
+
+    [Theory]
+    [InlineData("rl-" + TwilioSid)]
+    [InlineData("rl-dev-0123456789abcdef0123456789abcdef")]
+    [InlineData("rl-MM_any-Inbound-id")]
+    [InlineData("rl-SM0123-nt")]
+    public void IsCheckInId_ARelayOfAnyMessageIdWeActOn_IsAccepted(string relayId)
+    {
+        Assert.True(Ids.IsRelayId(relayId));
+        Assert.True(Ids.IsCheckInId(relayId));
+    }
+
+    [Theory]
+    [InlineData("rl-")]
+    [InlineData("rl-SM 0123")]
+    [InlineData("rl-SM/0123")]
+    [InlineData("rl-SM\u00e90123")]
+    [InlineData("rl-" + TwilioSid + TwilioSid)]
+    [InlineData("RL-" + TwilioSid)]
+    [InlineData("rl-" + TwilioSid + "\u202e")]
+    [InlineData(TwilioSid)]
+    [InlineData(CheckIn + "-rl")]
+    public void IsCheckInId_NotARelayWeCouldHaveMade_IsRefused(string id)
+    {
+        id = Regex.Unescape(id);
+
+        Assert.False(Ids.IsRelayId(id));
+        Assert.False(Ids.IsCheckInId(id));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("SM 0123")]
+    [InlineData("SM0123/")]
+    [InlineData("SM0123\u200b")]
+    public void RelayId_NotAMessageIdWeActOn_Throws(string messageId)
+    {
+        Assert.Throws<ArgumentException>(() => Ids.RelayId(Regex.Unescape(messageId)));
+    }
+
+    [Fact]
+    public void IsMessageId_UpTo64LettersDigitsDashesAndUnderscores()
+    {
+        Assert.True(Ids.IsMessageId(new string('a', 64)));
+        Assert.False(Ids.IsMessageId(new string('a', 65)));
+        Assert.True(Ids.IsMessageId("dev-" + Guid.NewGuid().ToString("N")));
+        Assert.False(Ids.IsMessageId(null));
     }
 }
