@@ -65,12 +65,12 @@ public sealed class DeliveryFollowUps(
 
         // Once: if either was made before (a repeated report, a run that died after making it), that
         // was the decision; consent may have changed since, and a second follow-up must not follow.
-        if (await events.GetCheckInAsync(ended.EventId, ended.Id + FallbackSuffix, cancellationToken) is not null)
+        if (await events.GetCheckInAsync(ended.EventId, Ids.FallbackId(ended.Id), cancellationToken) is not null)
         {
             return CheckInKind.Fallback;
         }
 
-        if (await events.GetCheckInAsync(ended.EventId, ended.Id + NoticeSuffix, cancellationToken) is not null)
+        if (await events.GetCheckInAsync(ended.EventId, Ids.NoticeId(ended.Id), cancellationToken) is not null)
         {
             return CheckInKind.Notice;
         }
@@ -207,7 +207,7 @@ public sealed class DeliveryFollowUps(
     /// </summary>
     private CheckInRecord Fallback(CheckInRecord ended, Channel channel) => ended with
     {
-        Id = ended.Id + FallbackSuffix,
+        Id = Ids.FallbackId(ended.Id),
         Channel = channel,
         NextAttemptAt = StoredTime.WholeMilliseconds(time.GetUtcNow()),
         Status = CheckInStatus.Scheduled,
@@ -228,7 +228,7 @@ public sealed class DeliveryFollowUps(
         // A check-in skipped before its time (a STOP, an unsubscribe) is reported when it would have
         // arrived, not the moment the person said stop.
         var now = time.GetUtcNow() + (DeliveryReports.IsOutcomeUnknown(ended.Reason) ? OutcomeUnknownGrace : TimeSpan.Zero);
-        return ToOrganizer(ended.EventId, ended.Id + NoticeSuffix, ended.Position, channel, StoredTime.WholeMilliseconds(ended.DueAt > now ? ended.DueAt : now), CheckInKind.Notice, ended.Id);
+        return ToOrganizer(ended.EventId, Ids.NoticeId(ended.Id), ended.Position, channel, StoredTime.WholeMilliseconds(ended.DueAt > now ? ended.DueAt : now), CheckInKind.Notice, ended.Id);
     }
 
     /// <summary>A message of the service's own to the organiser (a notice, a relay): worded when it goes, due at <paramref name="at"/>.</summary>

@@ -297,7 +297,7 @@ public sealed class Dispatcher(
         try
         {
             var repliedTo = relay.RelatesTo is { } id ? await events.GetCheckInAsync(record.Id, id, CancellationToken.None) : null;
-            var reply = await events.GetReplyAsync(record.Id, ReplyRelays.MessageIdOf(relay.Id), CancellationToken.None);
+            var reply = await events.GetReplyAsync(record.Id, Ids.RelayedMessageId(relay.Id), CancellationToken.None);
             if (repliedTo is null || reply is null || record.Find(repliedTo.To)?.Phone is not { } phone
                 || await consents.GetAsync(Channel.Sms, phone, record.OrganizerId, CancellationToken.None) != ConsentState.Granted)
             {

@@ -30,7 +30,7 @@ public enum RelayOutcome
 /// <summary>
 /// Passes a reply to a check-in on to the organiser who sent it. A relay is an ordinary row of the
 /// event's schedule (<see cref="CheckInKind.Relay"/>, <see cref="CheckInRecord.RelatesTo"/> the
-/// check-in replied to) with a fixed id, <c>rl-&lt;message id&gt;</c>, added never upserted, so a webhook
+/// check-in replied to) with a fixed id, <c>rl-&lt;message id&gt;</c> (<see cref="Ids.RelayId"/>), added never upserted, so a webhook
 /// retried twice makes one. It is due at once and sent by the dispatcher like any other message (claim
 /// first, the organiser's own consent on the channel they chose, <c>repliesBy</c>), and the webhook
 /// tries it at once through the same code, so the organiser hears within seconds and the person who
@@ -45,22 +45,11 @@ public sealed class ReplyRelays(
     TimeProvider time,
     ILogger<ReplyRelays> logger)
 {
-    public const string IdPrefix = "rl-";
-
     /// <summary>The most SMS segments a relay is sent as: the quote is shortened to fit.</summary>
     public const int MaxSmsSegments = 4;
 
     /// <summary>The most characters of the reply a relay email quotes.</summary>
     public const int MaxEmailQuote = 2000;
-
-    public static string IdFor(string messageId) => IdPrefix + messageId;
-
-    /// <summary>The inbound message a relay passes on (its reply's row key).</summary>
-    public static string MessageIdOf(string relayId)
-    {
-        ArgumentNullException.ThrowIfNull(relayId);
-        return relayId[IdPrefix.Length..];
-    }
 
     /// <summary>Whether a reply to <paramref name="checkIn"/> goes to the organiser: one to anyone but the organiser themself.</summary>
     public static bool IsRelayed(CheckInRecord checkIn)
@@ -90,7 +79,7 @@ public sealed class ReplyRelays(
             return (record is null ? RelayOutcome.CouldNotPassOn : RelayOutcome.NotRelayed, record is null ? null : NameOf(record.Organizer));
         }
 
-        var id = IdFor(messageId);
+        var id = Ids.RelayId(messageId);
         var relay = await events.GetCheckInAsync(record.Id, id, cancellationToken) ?? await AddAsync(record, Relay(record, checkIn, id), cancellationToken);
         if (!relay.IsFinished)
         {
@@ -115,7 +104,7 @@ public sealed class ReplyRelays(
     /// <summary>The relay as the dispatcher sends it (see <see cref="DeliveryFollowUps.ComposeAsync"/>), worded now; withheld if the reply is gone (erased).</summary>
     internal static async Task<FollowUpMessage> ComposeAsync(EventStore events, EventRecord record, Participant organizer, string address, CheckInRecord relay, CheckInRecord repliedTo, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var reply = await events.GetReplyAsync(record.Id, MessageIdOf(relay.Id), cancellationToken);
+        var reply = await events.GetReplyAsync(record.Id, Ids.RelayedMessageId(relay.Id), cancellationToken);
         if (reply is null)
         {
             return new FollowUpMessage(Withheld: CheckInReasons.ReplyErased);
@@ -146,12 +135,12 @@ public sealed class ReplyRelays(
     {
         ArgumentNullException.ThrowIfNull(reply);
         ArgumentNullException.ThrowIfNull(checkIns);
-        if (reply.MessageId is not { } messageId)
+        if (reply.MessageId is not { } messageId || !Ids.IsMessageId(messageId))
         {
             return null;
         }
 
-        var id = IdFor(messageId);
+        var id = Ids.RelayId(messageId);
         return checkIns.FirstOrDefault(c => c.Id == id) is { } relay ? new RelayView(relay.Id, relay.Channel, relay.Status, relay.Reason) : null;
     }
 

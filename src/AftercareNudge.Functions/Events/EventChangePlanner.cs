@@ -167,7 +167,7 @@ internal sealed class EventChangePlanner
             var (entry, checkIn) = (_toPlan[i], planned.CheckIns[i]);
             if (entry.Existing is not { } row)
             {
-                plan.CheckInChanges.Add(new CheckInChange("", Ids.New("ci_"), CheckInChangeKind.Add, checkIn.Message, checkIn.Timing, checkIn.DueAt.ToDateTimeOffset(), null, _now, checkIn.To, checkIn.Channel, position++));
+                plan.CheckInChanges.Add(new CheckInChange("", Ids.New(Ids.CheckInPrefix), CheckInChangeKind.Add, checkIn.Message, checkIn.Timing, checkIn.DueAt.ToDateTimeOffset(), null, _now, checkIn.To, checkIn.Channel, position++));
                 continue;
             }
 

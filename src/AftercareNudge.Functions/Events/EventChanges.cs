@@ -117,7 +117,7 @@ public sealed class EventChanges(
     /// <summary>The write, in the order <see cref="PendingChanges"/> explains. False if the event changed since it was read.</summary>
     private async Task<bool> ApplyAsync(EventRecord record, IReadOnlyList<CheckInRecord> before, ChangePlan plan, CancellationToken cancellationToken)
     {
-        var changeId = Ids.New("chg_");
+        var changeId = Ids.New(Ids.ChangePrefix);
         var changes = plan.CheckInChanges.Select(c => c with { ChangeId = changeId }).ToList();
         var added = changes.Where(c => c.What == CheckInChangeKind.Add).Select(c => EventMapping.AddedCheckIn(record.Id, c)).ToList();
 

@@ -50,7 +50,7 @@ public static partial class EventEndpoints
                 return TypedResults.ValidationProblem(errors, title: "The event is not valid.");
             }
 
-            var claim = await keys.ClaimAsync(client.Id, key, hash, lookup, Ids.New("ev_"), cancellationToken);
+            var claim = await keys.ClaimAsync(client.Id, key, hash, lookup, Ids.New(Ids.EventPrefix), cancellationToken);
             if (claim is null)
             {
                 if (attempt == 0)

@@ -32,10 +32,10 @@ public sealed class EventService(
     /// </remarks>
     public async Task<EventView> RegisterAsync(ApiClient client, PlannedEvent planned, CancellationToken cancellationToken, string? eventId = null)
     {
-        eventId ??= Ids.New("ev_");
+        eventId ??= Ids.New(Ids.EventPrefix);
         var organizerId = ConsentStore.OrganizerId(client.Id, planned.Organizer);
         var record = EventMapping.NewEvent(eventId, client.Id, organizerId, planned, time.GetUtcNow());
-        var checkIns = planned.CheckIns.Select((c, i) => EventMapping.NewCheckIn(eventId, Ids.New("ci_"), i, c)).ToList();
+        var checkIns = planned.CheckIns.Select((c, i) => EventMapping.NewCheckIn(eventId, Ids.New(Ids.CheckInPrefix), i, c)).ToList();
 
         // Who each check-in goes to, before the event itself (like the due index): a STOP must find them.
         // So must the purge and an erasure.

@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using NodaTime;
 
 namespace AftercareNudge.Events;
@@ -390,9 +389,26 @@ public sealed class EventValidator(TimeProvider time)
         }
 
         var trimmed = text.Trim();
-        if (trimmed.Length > 254 || !MailAddress.TryCreate(trimmed, out var address) || address.Address != trimmed || !address.Host.Contains('.', StringComparison.Ordinal))
+        if (EmailAddresses.Problem(trimmed) is { } problem)
         {
-            errors.Add(field, "This is not a valid email address.");
+            errors.Add(field, problem);
+            return null;
+        }
+
+        return trimmed;
+    }
+
+    /// <summary>
+    /// An address that may already be stored, as erasure takes it: well formed by the rule registration
+    /// had before <see cref="EmailAddresses.Problem"/> refused format characters and undeliverable forms,
+    /// so that rows stored with them can still be erased.
+    /// </summary>
+    internal static string? NormalizeStoredEmail(string text, string field, Errors errors)
+    {
+        var trimmed = text.Trim();
+        if (!EmailAddresses.IsWellFormed(trimmed))
+        {
+            errors.Add(field, EmailAddresses.NotValid);
             return null;
         }
 

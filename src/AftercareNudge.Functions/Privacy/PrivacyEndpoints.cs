@@ -41,14 +41,16 @@ public static class PrivacyEndpoints
 
     /// <summary>
     /// The address as registration stores it (E.164 for a phone, trimmed for an email), judged by
-    /// registration's own rules and messages; or why it is neither.
+    /// registration's own rules and messages; or why it is neither. An email is judged by the rule
+    /// registration had before it refused invisible characters and undeliverable forms, so that rows
+    /// stored with them (found by tools/StoredAddressCheck) can still be erased.
     /// </summary>
     internal static ((Channel Channel, string Address)? Address, string? Error) Parse(string text)
     {
         var errors = new EventValidator.Errors();
         var trimmed = text.Trim();
         (Channel, string)? found = trimmed.Contains('@', StringComparison.Ordinal)
-            ? EventValidator.NormalizeEmail(trimmed, "address", errors) is { } email ? (Channel.Email, email) : null
+            ? EventValidator.NormalizeStoredEmail(trimmed, "address", errors) is { } email ? (Channel.Email, email) : null
             : EventValidator.NormalizePhone(trimmed, "address", errors) is { } phone ? (Channel.Sms, phone) : null;
         return found is not null
             ? (found, null)

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using AftercareNudge.Events;
 using Microsoft.Extensions.Time.Testing;
 using NodaTime;
@@ -124,6 +125,46 @@ public sealed class EventValidatorTests
 
         Assert.Null(EventValidator.NormalizeEmail(text, "organizer.email", errors));
         Assert.Equal(["This is not a valid email address."], errors.ToDictionary()["organizer.email"]);
+    }
+
+    [Theory]
+    [InlineData("alex.rlo@example.com\\u202e", "U+202E at position 21")]
+    [InlineData("alex.rlo@example.com\\u200b", "U+200B at position 21")]
+    [InlineData("alex.rlo\\u200d@example.com", "U+200D at position 9")]
+    [InlineData("\\u2066alex@example.com", "U+2066 at position 1")]
+    [InlineData("alex@exam\\u00adple.com", "U+00AD at position 10")]
+    [InlineData("alex@example.com\\ufeff", "U+FEFF at position 17")]
+    public void NormalizeEmail_FormatOrBidiCharacter_IsRefusedAsANameIs(string text, string where)
+    {
+        var errors = new EventValidator.Errors();
+
+        Assert.Null(EventValidator.NormalizeEmail(Regex.Unescape(text), "people[0].email", errors));
+        Assert.Equal([$"An email address cannot contain invisible or direction-changing characters ({where}): retype it without them."], errors.ToDictionary()["people[0].email"]);
+    }
+
+    [Theory]
+    [InlineData("\"a b\"@example.com")]
+    [InlineData("\"alex\"@example.com")]
+    [InlineData("alex@[127.0.0.1]")]
+    public void NormalizeEmail_AFormSendGridWillNotDeliverTo_IsRefused(string text)
+    {
+        var errors = new EventValidator.Errors();
+
+        Assert.Null(EventValidator.NormalizeEmail(text, "people[0].email", errors));
+        Assert.Equal([EmailAddresses.NotDeliverable], errors.ToDictionary()["people[0].email"]);
+    }
+
+    [Theory]
+    [InlineData("alex.rlo@example.com\\u202e")]
+    [InlineData("\"a b\"@example.com")]
+    [InlineData("alex@[127.0.0.1]")]
+    public void NormalizeStoredEmail_AnAddressTheOldRuleTook_IsStillTakenForErasure(string text)
+    {
+        var errors = new EventValidator.Errors();
+        var address = Regex.Unescape(text);
+
+        Assert.Equal(address, EventValidator.NormalizeStoredEmail(" " + address, "address", errors));
+        Assert.Equal(0, errors.Count);
     }
 
     [Fact]

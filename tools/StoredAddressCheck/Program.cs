@@ -1,0 +1,3 @@
+using AftercareNudge.Tools;
+
+return await StoredAddressCheck.RunAsync(args, Console.Out, CancellationToken.None);
