@@ -109,10 +109,10 @@ public sealed class InboundSms(
 
     private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
     {
-        await optOuts.OptOutAsync(Channel.Sms, sms.From, how, ConsentWording.SmsOptedOut, cancellationToken);
-
-        // One confirmation, and none if Twilio's Advanced Opt-Out already sent its own.
-        return sms.OptOutType == "STOP" ? null : ConsentWording.SmsOptedOut;
+        // Confirmed once: a STOP from a number already opted out is kept in the ledger and answered
+        // with nothing. And none if Twilio's Advanced Opt-Out already sent its own.
+        var outcome = await optOuts.OptOutAsync(Channel.Sms, sms.From, how, ConsentWording.SmsOptedOut, shownTextIfAlreadyOptedOut: "", cancellationToken);
+        return sms.OptOutType == "STOP" || !outcome.IsNew ? null : ConsentWording.SmsOptedOut;
     }
 
     private async Task<string?> OptInAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
