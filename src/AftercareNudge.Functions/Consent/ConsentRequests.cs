@@ -259,4 +259,7 @@ internal static partial class ConsentLog
 
     [LoggerMessage(EventId = 705, Level = LogLevel.Information, Message = "Opt-out: {Count} pending check-ins skipped")]
     public static partial void PendingSkipped(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 708, Level = LogLevel.Information, Message = "Opt-out by {Channel}: new {IsNew} (an address already opted out is not confirmed again)")]
+    public static partial void OptedOut(ILogger logger, Channel channel, bool isNew);
 }

@@ -76,6 +76,9 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     private const string OptedInAction = "opted-in";
     private const string OptedOutAction = "opted-out";
 
+    /// <summary>On the global row: the <see cref="ConsentDecision.How"/> of the decision that opted the address out.</summary>
+    private const string OptedOutHowColumn = "OptedOutHow";
+
     /// <summary>
     /// The organiser a consent is given to: one client's organiser as the recipient saw them, by name
     /// and address. A different name (or phone, or email) is a different organiser and is asked about
@@ -155,6 +158,13 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     /// </summary>
     public async Task RecordAsync(ConsentDecision decision, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (decision.State == ConsentState.OptedOut && decision.OrganizerId is null)
+        {
+            await OptOutAsync(decision, decision.ShownText, cancellationToken);
+            return;
+        }
+
         var partition = AddressKey(decision.Channel, decision.Address);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         var row = decision.OrganizerId is null ? GlobalRow : OrganizerRow(decision.OrganizerId);
@@ -189,6 +199,77 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         foreach (var observer in observers)
         {
             await observer.ConsentRecordedAsync(decision, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// The global opt-out, confirmed once: returns whether this decision is the one that opted the
+    /// address out (it was not opted out before), and only then are client webhooks told. Either way the
+    /// ledger keeps the revocation, with <paramref name="shownTextIfAlreadyOptedOut"/> as what the person
+    /// was shown when the address was already out (a repeated STOP is answered with nothing: "").
+    /// </summary>
+    /// <remarks>
+    /// The global row flips from not-opted-out to opted-out by a write conditional on what was read (its
+    /// ETag, or its absence), so of two STOPs at once exactly one is new. The row remembers which
+    /// decision flipped it (<see cref="ConsentDecision.How"/>: a message SID, a SendGrid event id): a
+    /// retry of that same decision, after a failure half way, is new again and gets the same answer.
+    /// </remarks>
+    public async Task<bool> OptOutAsync(ConsentDecision decision, string shownTextIfAlreadyOptedOut, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (decision.State != ConsentState.OptedOut || decision.OrganizerId is not null)
+        {
+            throw new ArgumentException("An opt-out is global: state OptedOut, no organiser.", nameof(decision));
+        }
+
+        var partition = AddressKey(decision.Channel, decision.Address);
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+
+        // As RecordAsync: an opt-out takes effect before its ledger line.
+        var isNew = await TurnOptedOutAsync(consents, partition, decision, cancellationToken);
+        await AppendLedgerAsync(partition, decision.Channel, decision.Address, null, OptedOutAction, decision.How, isNew ? decision.ShownText : shownTextIfAlreadyOptedOut, decision.OrganizerName, cancellationToken);
+        if (isNew && notifications is not null)
+        {
+            await notifications.ConsentChangedAsync(decision.Channel, decision.Address, null, Notifications.NotificationTypes.ConsentOptedOut, decision.How, CancellationToken.None);
+        }
+
+        return isNew;
+    }
+
+    private async Task<bool> TurnOptedOutAsync(TableClient consents, string partition, ConsentDecision decision, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var current = await consents.GetEntityIfExistsAsync<TableEntity>(partition, GlobalRow, cancellationToken: cancellationToken);
+            if (current.HasValue && StateOf(current.Value!) == ConsentState.OptedOut)
+            {
+                return current.Value!.GetString(OptedOutHowColumn) == decision.How;
+            }
+
+            var state = new TableEntity(partition, GlobalRow)
+            {
+                ["State"] = nameof(ConsentState.OptedOut),
+                ["Channel"] = decision.Channel.ToString(),
+                ["UpdatedAt"] = time.GetUtcNow(),
+                [OptedOutHowColumn] = decision.How,
+            };
+            try
+            {
+                if (current.HasValue)
+                {
+                    await consents.UpdateEntityAsync(state, current.Value!.ETag, TableUpdateMode.Merge, cancellationToken);
+                }
+                else
+                {
+                    await consents.AddEntityAsync(state, cancellationToken);
+                }
+
+                return true;
+            }
+            catch (RequestFailedException e) when (e.IsPreconditionFailed() || e.IsConflict())
+            {
+                // Another STOP or a START got there between our read and our write: read again.
+            }
         }
     }
 

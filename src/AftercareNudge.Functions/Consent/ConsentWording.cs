@@ -63,6 +63,10 @@ public static class ConsentWording
     public static string SmsHelp(string contact) =>
         $"{Brand}: check-in texts you agreed to. Msg freq varies. Msg&data rates may apply. Help: {contact}. Reply STOP to opt out.";
 
+    /// <summary>The HELP answer to a number that opted out: that it is, how to undo it, and the contact. One SMS with a contact of up to 40 characters.</summary>
+    public static string SmsHelpOptedOut(string contact) =>
+        $"{Brand}: You're opted out and get no messages from us. Reply START to opt back in. Help: {contact}.";
+
     public static string EmailRequestSubject(string organizerName) => $"{organizerName} would like to send you check-ins";
 
     public static string EmailRequestText(string organizerName, bool toOrganizer, ConsentSchedule schedule, Uri consentUrl, PlanAsk plan = PlanAsk.None) =>

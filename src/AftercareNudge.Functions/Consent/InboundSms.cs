@@ -67,7 +67,7 @@ public sealed class InboundSms(
             SmsKeyword.No => await AnswerAsync(sms.From, ConsentState.Declined, how, cancellationToken),
             SmsKeyword.Stop => await OptOutAsync(sms, how, cancellationToken),
             SmsKeyword.Start => await OptInAsync(sms, how, cancellationToken),
-            SmsKeyword.Help => sms.OptOutType == "HELP" ? null : ConsentWording.SmsHelp(service.Value.ContactOrDefault),
+            SmsKeyword.Help => await HelpAsync(sms, cancellationToken),
             _ => await OtherAsync(sms, cancellationToken),
         };
 
@@ -141,10 +141,22 @@ public sealed class InboundSms(
 
     private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
     {
-        await optOuts.OptOutAsync(Channel.Sms, sms.From, how, ConsentWording.SmsOptedOut, cancellationToken);
+        // Confirmed once: a STOP from a number already opted out is kept in the ledger and answered
+        // with nothing. And none if Twilio's Advanced Opt-Out already sent its own.
+        var outcome = await optOuts.OptOutAsync(Channel.Sms, sms.From, how, ConsentWording.SmsOptedOut, shownTextIfAlreadyOptedOut: "", cancellationToken);
+        return sms.OptOutType == "STOP" || !outcome.IsNew ? null : ConsentWording.SmsOptedOut;
+    }
 
-        // One confirmation, and none if Twilio's Advanced Opt-Out already sent its own.
-        return sms.OptOutType == "STOP" ? null : ConsentWording.SmsOptedOut;
+    /// <summary>HELP says who we are; to a number that opted out, that it is opted out and how to undo it.</summary>
+    private async Task<string?> HelpAsync(IncomingSms sms, CancellationToken cancellationToken)
+    {
+        if (sms.OptOutType == "HELP")
+        {
+            return null;
+        }
+
+        var contact = service.Value.ContactOrDefault;
+        return await consents.IsOptedOutAsync(Channel.Sms, sms.From, cancellationToken) ? ConsentWording.SmsHelpOptedOut(contact) : ConsentWording.SmsHelp(contact);
     }
 
     private async Task<string?> OptInAsync(IncomingSms sms, string how, CancellationToken cancellationToken)

@@ -4,6 +4,9 @@ using Azure;
 
 namespace AftercareNudge.Consent;
 
+/// <summary>What an opt-out came to: whether it was new (not opted out before: confirm it), and how many check-ins it skipped.</summary>
+public sealed record OptOutOutcome(bool IsNew, int Skipped);
+
 /// <summary>
 /// The one way an address stops everything, whichever way it said so: STOP by text (<see cref="InboundSms"/>),
 /// the unsubscribe page or a mail client's one-click (<see cref="ConsentPages"/>), SendGrid's unsubscribe, spam
@@ -18,12 +21,23 @@ public sealed class OptOuts(
     ILogger<OptOuts> logger,
     Notifications.WebhookNotifications? notifications = null)
 {
-    /// <summary>The opt-out, in the ledger with <paramref name="how"/> and <paramref name="shownText"/>; then the skips. Returns how many were skipped.</summary>
+    /// <summary>The opt-out, in the ledger with <paramref name="how"/> and <paramref name="shownText"/>; then the skips.</summary>
     /// <remarks>Safe to repeat: the opt-out is a state, and skipping touches only check-ins still scheduled.</remarks>
-    public async Task<int> OptOutAsync(Channel channel, string address, string how, string shownText, CancellationToken cancellationToken)
+    public Task<OptOutOutcome> OptOutAsync(Channel channel, string address, string how, string shownText, CancellationToken cancellationToken) =>
+        OptOutAsync(channel, address, how, shownText, shownText, cancellationToken);
+
+    /// <summary>
+    /// The opt-out, confirmed once: <see cref="OptOutOutcome.IsNew"/> says whether this one opted the
+    /// address out (only then is it confirmed, and client webhooks told). An address already out
+    /// keeps this revocation in the ledger too, as evidence, with <paramref name="shownTextIfAlreadyOptedOut"/>.
+    /// </summary>
+    public async Task<OptOutOutcome> OptOutAsync(Channel channel, string address, string how, string shownText, string shownTextIfAlreadyOptedOut, CancellationToken cancellationToken)
     {
-        await consents.RecordAsync(new ConsentDecision(channel, address, null, ConsentState.OptedOut, how, shownText), cancellationToken);
-        return await SkipPendingAsync(channel, address, cancellationToken);
+        var isNew = await consents.OptOutAsync(new ConsentDecision(channel, address, null, ConsentState.OptedOut, how, shownText), shownTextIfAlreadyOptedOut, cancellationToken);
+        ConsentLog.OptedOut(logger, channel, isNew);
+
+        // Skipped even when not new: a check-in scheduled by a race with the first opt-out is caught here.
+        return new OptOutOutcome(isNew, await SkipPendingAsync(channel, address, cancellationToken));
     }
 
     /// <summary>Every check-in still waiting for this address becomes skipped (opted-out), across every event.</summary>

@@ -145,6 +145,32 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurit
     }
 
     [Fact]
+    public async Task Unsubscribe_SecondEventForAnAddressAlreadyOut_TellsClientsOnce_AndTheLedgerKeepsBoth()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        UseApp(AppFactory.WithProviders(
+            Azurite,
+            () => _sender,
+            new Dictionary<string, string?>
+            {
+                ["SendGrid:EventWebhookPublicKey"] = SendGridWebhook.PublicKey(_key),
+                ["Notifications:DeliverAtOnce"] = "false",
+                ["Api:Webhooks:clientA:Url"] = receiver.Url("a").AbsoluteUri,
+                ["Api:Webhooks:clientA:Secret"] = "client-a-webhook-secret-0123456789abcdef",
+            }));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.GrantAsync(view, "alex", Channel.Email);
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Body(Event("unsubscribe", "sg-first")))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Body(Event("unsubscribe", "sg-second"), Event("spamreport", "sg-third")))).StatusCode);
+        await App.Services.GetRequiredService<AftercareNudge.Notifications.WebhookDelivery>().RunAsync(CancellationToken.None);
+
+        var optedOut = Assert.Single(receiver.At("/a"), r => r.Type == "consent.opted-out");
+        Assert.Equal("alex", optedOut.Data["personKey"]!.GetValue<string>());
+        Assert.Equal(["sendgrid:spamreport:sg-third", "sendgrid:unsubscribe:sg-first", "sendgrid:unsubscribe:sg-second"], (await LedgerAsync()).Where(e => e.Action == "opted-out").Select(e => e.How).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Unsubscribe_SgEventIdWithSlashes_IsDeduplicated()
     {
         await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));

@@ -170,6 +170,33 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Contains("AftercareNudge", twiml, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("HELP")]
+    [InlineData("ayuda")]
+    [InlineData("Hilfe")]
+    public async Task Help_FromAnOptedOutNumber_SaysItIsOptedOutAndHowToUndoIt(string help)
+    {
+        await ReplyAsync(Alex, "STOP");
+
+        var twiml = await ReplyAsync(Alex, help);
+
+        Assert.Equal($"<Response><Message>{ConsentWording.SmsHelpOptedOut(AppFactory.ServiceContact)}</Message></Response>", twiml);
+        Assert.Contains("You're opted out", twiml, StringComparison.Ordinal);
+        Assert.Contains("Reply START to opt back in", twiml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_AfterStopThenStart_IsTheUsualHelp()
+    {
+        await ReplyAsync(Alex, "STOP");
+        await ReplyAsync(Alex, "START");
+
+        var twiml = await ReplyAsync(Alex, "HELP");
+
+        Assert.Contains("Reply STOP to opt out", twiml, StringComparison.Ordinal);
+        Assert.DoesNotContain("opted out", twiml, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task FreeText_IsKeptAsAReplyToTheLastCheckInSent_WithAnHonestAcknowledgement()
     {

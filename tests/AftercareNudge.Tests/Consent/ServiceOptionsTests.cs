@@ -42,4 +42,17 @@ public sealed class ServiceOptionsTests
         Assert.Contains("Reply STOP to opt out", text, StringComparison.Ordinal);
         Assert.Contains("Msg freq varies", text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("help@example.org")]
+    [InlineData("https://aftercare.example.org/help")]
+    public void SmsHelpOptedOut_WithAContactUpToTheLimit_FitsInOneSms_AndSaysHowToUndo(string contact)
+    {
+        var text = ConsentWording.SmsHelpOptedOut(contact.PadRight(ServiceOptions.MaxContactLength, 'x'));
+
+        Assert.True(text.Length <= 160, $"{text.Length} characters");
+        Assert.Contains("Help: " + contact, text, StringComparison.Ordinal);
+        Assert.Contains("You're opted out", text, StringComparison.Ordinal);
+        Assert.Contains("Reply START to opt back in", text, StringComparison.Ordinal);
+    }
 }

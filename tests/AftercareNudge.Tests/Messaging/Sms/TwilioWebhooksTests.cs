@@ -21,6 +21,7 @@ public sealed class TwilioWebhooksTests
         { "START", ConsentWording.SmsOptedIn(["Sam"]) },
         { "START, no organiser", ConsentWording.SmsOptedIn([]) },
         { "HELP", ConsentWording.SmsHelp("help@example.org") },
+        { "HELP, opted out", ConsentWording.SmsHelpOptedOut("help@example.org") },
         { "a reply while consent is asked", ConsentWording.SmsReplyYesToAgree(["Sam"]) },
         { "a reply passed on", ReplyAcknowledgements.Text(RelayOutcome.PassedOn, "Sam") },
         { "a reply kept", ReplyAcknowledgements.Text(RelayOutcome.NotRelayed, "Sam") },
