@@ -25,6 +25,7 @@ public static class ConsentExtensions
         services.AddSingleton<InboundSms>();
         services.AddSingleton<ReplyAcknowledgements>();
         services.AddSingleton<HeldConsentRequests>();
+        services.AddSingleton<ConsentRequestCap>();
 
         // Every email the app sends carries its unsubscribe link: Consent's, over Messaging's email transport.
         services.AddTransient<IEmailSender, UnsubscribeLinks>();

@@ -161,16 +161,8 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
     }
 
     /// <summary>
-    /// Whether this address may get another consent request: fewer than <see cref="MaxRequestsPerDay"/>
-    /// in the last 24 hours, from anyone. (Counted, not reserved: two registrations at the same instant
-    /// may both pass.)
-    /// </summary>
-    public async Task<bool> HasRoomForRequestAsync(Channel channel, string address, CancellationToken cancellationToken) =>
-        await CountRequestsSinceAsync(AddressKey(channel, address), time.GetUtcNow().AddDays(-1), cancellationToken) < MaxRequestsPerDay;
-
-    /// <summary>
     /// Records a consent request that went out: only a request the provider accepted can be answered
-    /// by a YES, and only it counts against the daily cap.
+    /// by a YES. (The daily cap was claimed before it was sent: <see cref="ConsentRequestCap"/>.)
     /// </summary>
     public async Task RecordRequestAsync(
         Channel channel, string address, string organizerId, string organizerName, string how, string shownText, CancellationToken cancellationToken)
@@ -368,18 +360,22 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
         return erased;
     }
 
-    private async Task<int> CountRequestsSinceAsync(string partition, DateTimeOffset since, CancellationToken cancellationToken)
+    /// <summary>
+    /// When the consent requests recorded for this address since <paramref name="since"/> went out,
+    /// newest first: what the daily cap counted before it claimed slots (see <see cref="ConsentRequestCap"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<DateTimeOffset>> RequestTimesSinceAsync(Channel channel, string address, DateTimeOffset since, CancellationToken cancellationToken)
     {
         // Newest first: every entry since then has a row key below the key of that moment.
         var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey lt {LedgerKey(since)} and Action eq {RequestedAction}");
-        var count = 0;
-        await foreach (var unused in ledger.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AddressKey(channel, address)} and RowKey lt {LedgerKey(since)} and Action eq {RequestedAction}");
+        var times = new List<DateTimeOffset>();
+        await foreach (var row in ledger.QueryAsync<TableEntity>(filter, select: ["RowKey", "RecordedAt"], cancellationToken: cancellationToken))
         {
-            count++;
+            times.Add(row.GetDateTimeOffset("RecordedAt") ?? since);
         }
 
-        return count;
+        return times;
     }
 
     private async Task AppendLedgerAsync(
