@@ -361,6 +361,28 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, Notificati
     }
 
     /// <summary>
+    /// The operator's erasure, asked for explicitly: deletes the global row (an opt-out, or the START
+    /// that lifted one) and the ledger lines of opt-outs and opt-ins, after which the address looks new.
+    /// Returns how many rows this call deleted.
+    /// </summary>
+    public async Task<int> EraseOptOutAsync(Channel channel, string address, CancellationToken cancellationToken)
+    {
+        var partition = AddressKey(channel, address);
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        var erased = await consents.TryDeleteAsync(partition, GlobalRow, ETag.All, cancellationToken) ? 1 : 0;
+        var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
+        await foreach (var row in ledger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey", "Action"], cancellationToken: cancellationToken))
+        {
+            if (row.GetString("Action") is OptedOutAction or OptedInAction && await ledger.TryDeleteAsync(partition, row.RowKey, ETag.All, cancellationToken))
+            {
+                erased++;
+            }
+        }
+
+        return erased;
+    }
+
+    /// <summary>
     /// When the consent requests recorded for this address since <paramref name="since"/> went out,
     /// newest first: what the daily cap counted before it claimed slots (see <see cref="ConsentRequestCap"/>).
     /// </summary>
