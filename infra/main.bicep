@@ -53,6 +53,9 @@ param twilioFrom string = ''
 @description('A Twilio Messaging Service SID (MG...). Set this or twilioFrom, not both.')
 param twilioMessagingServiceSid string = ''
 
+@description('The countries whose numbers the service texts, ISO 3166 alpha-2, comma-separated (GB,IE). Empty: the country of twilioFrom; required with twilioMessagingServiceSid.')
+param messagingAllowedCountries string = ''
+
 @description('SendGrid API key with Mail Send permission. Stored in Key Vault.')
 @secure()
 param sendGridApiKey string
@@ -336,6 +339,7 @@ var coreSettings = {
 var optionalSettings = union(
   empty(twilioFrom) ? {} : { Twilio__From: twilioFrom },
   empty(twilioMessagingServiceSid) ? {} : { Twilio__MessagingServiceSid: twilioMessagingServiceSid },
+  empty(messagingAllowedCountries) ? {} : { Messaging__AllowedCountries: messagingAllowedCountries },
   empty(sendGridEventWebhookPublicKey) ? {} : { SendGrid__EventWebhookPublicKey: sendGridEventWebhookPublicKey }
 )
 

@@ -21,6 +21,9 @@ param twilioFrom = readEnvironmentVariable('TWILIO_FROM', '')
 
 param twilioMessagingServiceSid = readEnvironmentVariable('TWILIO_MESSAGING_SERVICE_SID', '')
 
+// The countries whose numbers are texted (GB,IE); empty: TWILIO_FROM's. Required with a Messaging Service.
+param messagingAllowedCountries = readEnvironmentVariable('AFTERCARE_ALLOWED_COUNTRIES', '')
+
 param sendGridApiKey = readEnvironmentVariable('SENDGRID_API_KEY')
 
 param sendGridFrom = readEnvironmentVariable('SENDGRID_FROM')

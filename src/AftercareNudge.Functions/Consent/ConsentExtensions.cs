@@ -26,6 +26,7 @@ public static class ConsentExtensions
         services.AddSingleton<ReplyAcknowledgements>();
         services.AddSingleton<ReplyChoices>();
         services.AddSingleton<HeldConsentRequests>();
+        services.AddSingleton<ConsentRequestCap>();
 
         // Every email the app sends carries its unsubscribe link: Consent's, over Messaging's email transport.
         services.AddTransient<IEmailSender, UnsubscribeLinks>();

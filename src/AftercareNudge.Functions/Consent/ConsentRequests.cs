@@ -12,6 +12,7 @@ namespace AftercareNudge.Consent;
 /// </summary>
 public sealed class ConsentRequests(
     ConsentStore consents,
+    ConsentRequestCap cap,
     LinkTokens tokens,
     HeldConsentRequests held,
     EventStore events,
@@ -154,13 +155,69 @@ public sealed class ConsentRequests(
             return;
         }
 
-        if (!await consents.HasRoomForRequestAsync(channel, address, cancellationToken))
+        // The cap's slot is claimed before the send, so that no number of registrations at once can
+        // send more than the cap; a request the provider refused gives it back.
+        if (await cap.TryClaimAsync(channel, address, cancellationToken) is not { } slot)
         {
             ConsentLog.RequestHeldBack(logger, record.Id, channel, ConsentStore.MaxRequestsPerDay);
             await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, channel, time.GetUtcNow() + HeldConsentRequests.RetryEvery), cancellationToken);
             return;
         }
 
+        SendResult result;
+        string shown;
+        try
+        {
+            (result, shown) = await SendRequestAsync(record, person, channel, address, next, planned, planChanged, cancellationToken);
+        }
+        catch (Exception)
+        {
+            // Nothing reached them (a sender answers; it does not throw once it has sent).
+            await cap.ReleaseAsync(slot, CancellationToken.None);
+            throw;
+        }
+
+        if (result.Outcome is SendOutcome.Transient or SendOutcome.Permanent or SendOutcome.OptedOut)
+        {
+            await cap.ReleaseAsync(slot, CancellationToken.None);
+        }
+
+        switch (result.Outcome)
+        {
+            case SendOutcome.Sent:
+                // Recorded once it went out: only a request that reached them can be answered by a YES.
+                await consents.RecordRequestAsync(
+                    new ConsentRequestSent(channel, address, record.OrganizerId, record.Organizer.Name, record.ClientId, record.Id, person.Key, (channel == Channel.Sms ? "sms-request:" : "email-request:") + record.Id, shown),
+                    CancellationToken.None);
+                if (planVersion is not null)
+                {
+                    await events.ChangeEventAsync(
+                        record.Id,
+                        e => e.Find(person.Key) is { } p && p.AskedPlan != planVersion
+                            ? p.Key == Participant.OrganizerKey ? e with { Organizer = p with { AskedPlan = planVersion } } : e with { People = e.People.Select(x => x.Key == p.Key ? x with { AskedPlan = planVersion } : x).ToList() }
+                            : null,
+                        CancellationToken.None);
+                }
+
+                break;
+            case SendOutcome.Transient:
+                // Not lost: the SendHeldConsentRequests timer tries again.
+                ConsentLog.RequestNotSent(logger, record.Id, channel, result.Outcome, result.Reason);
+                await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, channel, time.GetUtcNow() + HeldConsentRequests.RetryEvery), CancellationToken.None);
+                break;
+            case SendOutcome.OptedOut:
+                await consents.RecordAsync(new ConsentDecision(channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), CancellationToken.None);
+                ConsentLog.RequestNotSent(logger, record.Id, channel, result.Outcome, result.Reason);
+                break;
+            default:
+                ConsentLog.RequestNotSent(logger, record.Id, channel, result.Outcome, result.Reason);
+                break;
+        }
+    }
+
+    private async Task<(SendResult Result, string Shown)> SendRequestAsync(
+        EventRecord record, Participant person, Channel channel, string address, DateTimeOffset next, IEnumerable<DateTimeOffset> planned, bool planChanged, CancellationToken cancellationToken)
+    {
         var toOrganizer = person.Key == Participant.OrganizerKey;
         var organizer = record.Organizer.Name;
         var schedule = ConsentSchedule.Of(channel, planned, next, person.TimeZone);
@@ -199,37 +256,7 @@ public sealed class ConsentRequests(
                 cancellationToken);
         }
 
-        switch (result.Outcome)
-        {
-            case SendOutcome.Sent:
-                // Recorded once it went out: only a request that reached them can be answered by a YES.
-                await consents.RecordRequestAsync(
-                    new ConsentRequestSent(channel, address, record.OrganizerId, organizer, record.ClientId, record.Id, person.Key, (channel == Channel.Sms ? "sms-request:" : "email-request:") + record.Id, shown),
-                    CancellationToken.None);
-                if (planVersion is not null)
-                {
-                    await events.ChangeEventAsync(
-                        record.Id,
-                        e => e.Find(person.Key) is { } p && p.AskedPlan != planVersion
-                            ? p.Key == Participant.OrganizerKey ? e with { Organizer = p with { AskedPlan = planVersion } } : e with { People = e.People.Select(x => x.Key == p.Key ? x with { AskedPlan = planVersion } : x).ToList() }
-                            : null,
-                        CancellationToken.None);
-                }
-
-                break;
-            case SendOutcome.Transient:
-                // Not lost: the SendHeldConsentRequests timer tries again.
-                ConsentLog.RequestNotSent(logger, record.Id, channel, result.Outcome, result.Reason);
-                await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, channel, time.GetUtcNow() + HeldConsentRequests.RetryEvery), CancellationToken.None);
-                break;
-            case SendOutcome.OptedOut:
-                await consents.RecordAsync(new ConsentDecision(channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), CancellationToken.None);
-                ConsentLog.RequestNotSent(logger, record.Id, channel, result.Outcome, result.Reason);
-                break;
-            default:
-                ConsentLog.RequestNotSent(logger, record.Id, channel, result.Outcome, result.Reason);
-                break;
-        }
+        return (result, shown);
     }
 }
 

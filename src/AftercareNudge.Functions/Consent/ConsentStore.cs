@@ -274,18 +274,10 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     }
 
     /// <summary>
-    /// Whether this address may get another consent request: fewer than <see cref="MaxRequestsPerDay"/>
-    /// in the last 24 hours, from anyone. (Counted, not reserved: two registrations at the same instant
-    /// may both pass.)
-    /// </summary>
-    public async Task<bool> HasRoomForRequestAsync(Channel channel, string address, CancellationToken cancellationToken) =>
-        await CountRequestsSinceAsync(AddressKey(channel, address), time.GetUtcNow().AddDays(-1), cancellationToken) < MaxRequestsPerDay;
-
-    /// <summary>
     /// Records a consent request that went out: only a request the provider accepted can be answered
-    /// by a YES, and only it counts against the daily cap. The row remembers which event and person it
-    /// asked about, and for which client, so that an answer names the organiser precisely and the
-    /// requests it did not answer can be asked again in turn.
+    /// by a YES. (The daily cap was claimed before it was sent: <see cref="ConsentRequestCap"/>.) The row
+    /// remembers which event and person it asked about, and for which client, so that an answer names
+    /// the organiser precisely and the requests it did not answer can be asked again in turn.
     /// </summary>
     public async Task RecordRequestAsync(ConsentRequestSent request, CancellationToken cancellationToken)
     {
@@ -525,18 +517,44 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         return erased;
     }
 
-    private async Task<int> CountRequestsSinceAsync(string partition, DateTimeOffset since, CancellationToken cancellationToken)
+    /// <summary>
+    /// The operator's erasure, asked for explicitly: deletes the global row (an opt-out, or the START
+    /// that lifted one) and the ledger lines of opt-outs and opt-ins, after which the address looks new.
+    /// Returns how many rows this call deleted.
+    /// </summary>
+    public async Task<int> EraseOptOutAsync(Channel channel, string address, CancellationToken cancellationToken)
+    {
+        var partition = AddressKey(channel, address);
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        var erased = await consents.TryDeleteAsync(partition, GlobalRow, ETag.All, cancellationToken) ? 1 : 0;
+        var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
+        await foreach (var row in ledger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey", "Action"], cancellationToken: cancellationToken))
+        {
+            if (row.GetString("Action") is OptedOutAction or OptedInAction && await ledger.TryDeleteAsync(partition, row.RowKey, ETag.All, cancellationToken))
+            {
+                erased++;
+            }
+        }
+
+        return erased;
+    }
+
+    /// <summary>
+    /// When the consent requests recorded for this address since <paramref name="since"/> went out,
+    /// newest first: what the daily cap counted before it claimed slots (see <see cref="ConsentRequestCap"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<DateTimeOffset>> RequestTimesSinceAsync(Channel channel, string address, DateTimeOffset since, CancellationToken cancellationToken)
     {
         // Newest first: every entry since then has a row key below the key of that moment.
         var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey lt {LedgerKey(since)} and Action eq {RequestedAction}");
-        var count = 0;
-        await foreach (var unused in ledger.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AddressKey(channel, address)} and RowKey lt {LedgerKey(since)} and Action eq {RequestedAction}");
+        var times = new List<DateTimeOffset>();
+        await foreach (var row in ledger.QueryAsync<TableEntity>(filter, select: ["RowKey", "RecordedAt"], cancellationToken: cancellationToken))
         {
-            count++;
+            times.Add(row.GetDateTimeOffset("RecordedAt") ?? since);
         }
 
-        return count;
+        return times;
     }
 
     private async Task AppendLedgerAsync(

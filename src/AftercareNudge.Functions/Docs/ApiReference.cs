@@ -18,6 +18,7 @@ public static class ApiReference
     public const string DocumentRoute = "/api/openapi.json";
     public const string PageRoute = "/api/docs";
     public const string ApiKeyScheme = "apiKey";
+    public const string OperatorKeyScheme = "operatorKey";
     internal const string DocumentName = "v1";
 
     /// <summary>What each route does, in the words of the product's contract.</summary>
@@ -28,7 +29,8 @@ public static class ApiReference
             [("GET", "api/events/{id}")] = ("Read an event", "The event, its people with consent per channel, its check-ins and reminders with status and reason. Another client's event is 404."),
             [("PATCH", "api/events/{id}")] = ("Move or edit an event", "Moves the event (relative check-ins follow) or edits its check-ins. If-Match with the event's ETag; 412 when stale."),
             [("DELETE", "api/events/{id}")] = ("Cancel an event", "Cancels the event and every pending check-in. Idempotent; If-Match with the event's ETag, 412 when stale."),
-            [("DELETE", "api/people/{address}")] = ("Erase an address", "Erases what this client's data holds about a phone number (E.164, '+' as %2B) or email address: its events are anonymised, what was pending to it cancelled, its consents, links and ledger lines for this client's organisers deleted. An opt-out is kept. 200 with counts per kind; idempotent."),
+            [("DELETE", "api/people/{address}")] = ("Erase an address", "Erases what this client's data holds about a phone number (E.164, '+' as %2B) or email address: its events are anonymised, what was pending to it cancelled, its consents, links and ledger lines for this client's organisers deleted. Nothing of another client's is touched or counted, and what belongs to no client (an opt-out, the texts the number sent) is the operator's to erase. 200 with counts per kind; idempotent."),
+            [("DELETE", "api/operator/people/{address}")] = ("Erase an address everywhere (operator)", "For whoever runs the service, with Api:OperatorKey in X-Operator-Key: every client's erasure, then what belongs to no client (the records of the texts the number sent, its reply acknowledgement window, its daily consent request slots). The opt-out is kept unless optOut=erase. 200 with counts per client and of the rest; idempotent."),
             [("POST", "api/twilio/sms")] = ("Twilio inbound SMS webhook", "Signed by Twilio. YES, NO, the STOP family, START, HELP, and replies to check-ins (kept, passed on to the organiser, acknowledged once per conversation). Answers TwiML."),
             [("POST", "api/twilio/status")] = ("Twilio delivery status callback", "Signed by Twilio. Records sent, delivered, undelivered and failed; never backwards."),
             [("POST", "api/sendgrid/events")] = ("SendGrid event webhook", "Signed by SendGrid (ECDSA). Unsubscribes, spam reports, bounces and deliveries."),
@@ -72,6 +74,13 @@ public static class ApiReference
                     Name = Security.ApiKeyExtensions.HeaderName,
                     Description = "A client's API key (Api__Keys__<client>).",
                 };
+                document.Components.SecuritySchemes[OperatorKeyScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = Security.ApiKeyExtensions.OperatorHeaderName,
+                    Description = "The operator's key (Api__OperatorKey), for what belongs to no client.",
+                };
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
@@ -88,6 +97,12 @@ public static class ApiReference
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });
+                }
+
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<Hosting.RequiresOperatorKeyAttribute>().Any())
+                {
+                    operation.Security ??= [];
+                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OperatorKeyScheme, context.Document)] = [] });
                 }
 
                 return Task.CompletedTask;

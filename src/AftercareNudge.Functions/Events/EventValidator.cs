@@ -6,7 +6,7 @@ namespace AftercareNudge.Events;
 /// Checks a registration and turns it into a <see cref="PlannedEvent"/>, or reports every bad field by
 /// its JSON path (<c>checkIns[1].offset</c>) with a sentence a person can act on.
 /// </summary>
-public sealed class EventValidator(TimeProvider time)
+public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Options.IOptions<Messaging.SmsCountryOptions>? countries = null)
 {
     public const int MaxCheckIns = 20;
     public const int MaxPeople = 10;
@@ -70,7 +70,8 @@ public sealed class EventValidator(TimeProvider time)
             CheckEventTimes(startsAt, endsAt, now, errors);
         }
 
-        var organizer = ValidatePerson(request.Organizer, "organizer", zone, errors, isOrganizer: true);
+        var allowed = countries?.Value.Allowed;
+        var organizer = ValidatePerson(request.Organizer, "organizer", zone, errors, isOrganizer: true, allowed);
         var people = new List<Participant>();
         if (request.People is { Count: > MaxPeople })
         {
@@ -79,7 +80,7 @@ public sealed class EventValidator(TimeProvider time)
 
         for (var i = 0; i < (request.People?.Count ?? 0); i++)
         {
-            var person = ValidatePerson(request.People![i], $"people[{i}]", zone, errors, isOrganizer: false);
+            var person = ValidatePerson(request.People![i], $"people[{i}]", zone, errors, isOrganizer: false, allowed);
             if (person is null)
             {
                 continue;
@@ -269,7 +270,7 @@ public sealed class EventValidator(TimeProvider time)
         return parsed;
     }
 
-    private static Participant? ValidatePerson(PersonRequest? person, string path, DateTimeZone? eventZone, Errors errors, bool isOrganizer)
+    private static Participant? ValidatePerson(PersonRequest? person, string path, DateTimeZone? eventZone, Errors errors, bool isOrganizer, IReadOnlySet<string>? allowedCountries)
     {
         if (person is null)
         {
@@ -295,6 +296,12 @@ public sealed class EventValidator(TimeProvider time)
         }
 
         var phone = NormalizePhone(person.Phone, $"{path}.phone", errors);
+        if (phone is not null && allowedCountries is not null && Messaging.SmsCountryOptions.RegionOf(phone) is var country && (country is null || !allowedCountries.Contains(country)))
+        {
+            errors.Add($"{path}.phone", $"This service texts numbers in {string.Join(", ", allowedCountries.Order(StringComparer.Ordinal))} only, and this number is in {country ?? "no country it can tell"}: give a number there, or only an email address.");
+            phone = null;
+        }
+
         var email = NormalizeEmail(person.Email, $"{path}.email", errors);
         if (person.Phone is null && person.Email is null)
         {

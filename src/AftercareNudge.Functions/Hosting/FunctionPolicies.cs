@@ -12,6 +12,10 @@ namespace AftercareNudge.Hosting;
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class RequiresApiKeyAttribute : Attribute;
 
+/// <summary>Only the operator, with <c>Api:OperatorKey</c> in <c>X-Operator-Key</c>, reaches the function (401 otherwise).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RequiresOperatorKeyAttribute : Attribute;
+
 /// <summary>Only a request Twilio signed for this URL reaches the function (403 otherwise).</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class RequiresTwilioSignatureAttribute : Attribute;

@@ -70,6 +70,16 @@ public static class MessagingExtensions
             },
             o => o.Problems());
 
+        services.AddValidatedOptions<SmsCountryOptions>(
+            (o, c) =>
+            {
+                o.AllowedCountries = c[SmsCountryOptions.Setting] is { Length: > 0 } listed ? listed : null;
+                o.TwilioFrom = c["Twilio:From"];
+                o.TwilioMessagingService = !string.IsNullOrWhiteSpace(c["Twilio:MessagingServiceSid"]);
+                o.UsesOutbox = string.IsNullOrWhiteSpace(c["Twilio:AccountSid"]) && string.IsNullOrWhiteSpace(c["SendGrid:ApiKey"]);
+            },
+            o => o.Problems());
+
         // Transient: the SendGrid client is a typed HttpClient, which must not be captured by singletons.
         services.AddTwilioSms();
         services.AddSendGridEmail();

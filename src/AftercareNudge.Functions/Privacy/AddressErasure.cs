@@ -8,10 +8,11 @@ using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Privacy;
 
-/// <summary>How much of each kind one erasure deleted.</summary>
+/// <summary>How much of each kind one client's erasure deleted: that client's rows only.</summary>
 /// <param name="Events">This client's events the address was taken out of (anonymised).</param>
 /// <param name="CheckInsCancelled">Check-ins still waiting that were cancelled (reason <c>erased</c>).</param>
-/// <param name="IndexRows">Rows that tied the address to events and organisers.</param>
+/// <param name="IndexRows">Rows that tied the address to this client's events and organisers.</param>
+/// <param name="OutboxMessages">The development outbox's copies of this client's messages to the address.</param>
 public sealed record ErasedCounts(
     int Events,
     int CheckInsCancelled,
@@ -20,18 +21,44 @@ public sealed record ErasedCounts(
     int LinkTokens,
     int Consents,
     int LedgerEntries,
-    int InboundMessages,
     int IndexRows,
     int OutboxMessages)
 {
     [JsonIgnore]
-    public int Total => Events + CheckInsCancelled + Replies + HeldConsentRequests + LinkTokens + Consents + LedgerEntries + InboundMessages + IndexRows + OutboxMessages;
+    public int Total => Events + CheckInsCancelled + Replies + HeldConsentRequests + LinkTokens + Consents + LedgerEntries + IndexRows + OutboxMessages;
+
+    public static ErasedCounts operator +(ErasedCounts a, ErasedCounts b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return new(a.Events + b.Events, a.CheckInsCancelled + b.CheckInsCancelled, a.Replies + b.Replies, a.HeldConsentRequests + b.HeldConsentRequests, a.LinkTokens + b.LinkTokens,
+            a.Consents + b.Consents, a.LedgerEntries + b.LedgerEntries, a.IndexRows + b.IndexRows, a.OutboxMessages + b.OutboxMessages);
+    }
 }
 
-/// <summary>The answer to <c>DELETE /api/people/{address}</c>.</summary>
-/// <param name="ErasedAnything">False when nothing was held (a repeated request): the counts are all zero.</param>
-/// <param name="Kept">What was kept on purpose: <c>opt-out</c> when the address is opted out, which must be honoured.</param>
-public sealed record ErasureSummary(bool ErasedAnything, ErasedCounts Erased, IReadOnlyList<string> Kept);
+/// <summary>
+/// The answer to a client's <c>DELETE /api/people/{address}</c>: what was erased of that client's
+/// data, and nothing about anyone else's (not whether the number texted the service, nor whether it
+/// opted out: those belong to no client).
+/// </summary>
+/// <param name="ErasedAnything">False when this client held nothing (a repeated request): the counts are all zero.</param>
+public sealed record ErasureSummary(bool ErasedAnything, ErasedCounts Erased);
+
+/// <summary>What belongs to no client, erased by the operator.</summary>
+/// <param name="InboundMessages">Records of texts the number sent (kept to act once on a webhook retry), and its acknowledgement window.</param>
+/// <param name="RequestSlots">When the address's daily consent requests were claimed.</param>
+/// <param name="OutboxMessages">The development outbox's other copies to the address (answers to its texts).</param>
+/// <param name="OptOut">The global opt-out's row, its ledger lines and unsubscribe links (only when asked to erase it).</param>
+public sealed record UnownedCounts(int InboundMessages, int RequestSlots, int OutboxMessages, int OptOut)
+{
+    [JsonIgnore]
+    public int Total => InboundMessages + RequestSlots + OutboxMessages + OptOut;
+}
+
+/// <summary>The answer to the operator's <c>DELETE /api/operator/people/{address}</c>.</summary>
+/// <param name="Clients">Each client's erasure, for the clients that held anything.</param>
+/// <param name="Kept">What was kept on purpose: <c>opt-out</c> when the address is opted out and the operator did not ask to erase it.</param>
+public sealed record OperatorErasureSummary(bool ErasedAnything, IReadOnlyDictionary<string, ErasedCounts> Clients, UnownedCounts Unowned, IReadOnlyList<string> Kept);
 
 /// <summary>
 /// Erases what the service holds about one phone number or email address for one client: the client's
@@ -39,11 +66,12 @@ public sealed record ErasureSummary(bool ErasedAnything, ErasedCounts Erased, IR
 /// needs and quiet hours removed, the messages to it emptied, its replies deleted, and what was still
 /// to be sent to it cancelled; all of the event's pending check-ins if it was the organiser, since
 /// they would go out in their name); then the held consent requests, consent links, consent states and
-/// ledger lines for the client's organisers, the inbound-message records of the number, the dev
-/// outbox's copies, and last the index rows that find all this, so an erasure that dies half way is
-/// finished by the next request. Kept: the global opt-out row and the ledger lines of opt-outs and
-/// opt-ins (they are how a STOP is honoured, for every client), and unsubscribe links (the address
-/// and a fixed sentence, the way to opt out). Another client's data is not touched. Idempotent.
+/// ledger lines for the client's organisers, the dev outbox's copies of the client's messages, and
+/// last the index rows that find all this, so an erasure that dies half way is finished by the next
+/// request. Another client's data is not touched, nor counted. What belongs to no client (the global
+/// opt-out row and the ledger lines of opt-outs and opt-ins, unsubscribe links, the records of the
+/// texts the number sent, its acknowledgement window, its daily request slots) is erased only by the
+/// operator (<see cref="EraseEverywhereAsync"/>), which also erases for every client. Idempotent.
 /// </summary>
 public sealed class AddressErasure(
     EventStore events,
@@ -53,9 +81,11 @@ public sealed class AddressErasure(
     HeldConsentRequests held,
     LinkTokens tokens,
     ConsentStore consents,
+    ConsentRequestCap cap,
     InboundSms inbound,
     IServiceProvider services,
     IOptions<DeliveryOptions> delivery,
+    IOptions<ApiKeyOptions> apiKeys,
     ILogger<AddressErasure> logger,
     Notifications.WebhookNotifications? notifications = null)
 {
@@ -106,7 +136,6 @@ public sealed class AddressErasure(
             addressKey, (organizerId, eventId) => (organizerId is not null && organizerIds.Contains(organizerId)) || (eventId is not null && ours.Contains(eventId)), cancellationToken);
         var consentRows = await consents.EraseOrganizersAsync(channel, address, organizerIds, cancellationToken);
         var ledgerLines = await consents.EraseLedgerAsync(channel, address, organizerIds, cancellationToken);
-        var inboundRows = channel == Channel.Sms ? await inbound.ForgetAsync(address, cancellationToken) : 0;
         var outboxRows = delivery.Value.UsesOutbox ? await ForgetOutboxAsync(client, address, ours, cancellationToken) : 0;
 
         // Last: these are how a repeated request finds what an interrupted one left.
@@ -122,10 +151,48 @@ public sealed class AddressErasure(
             indexRows += await addresses.RemoveOrganizerAsync(addressKey, organizerId, cancellationToken);
         }
 
-        var counts = new ErasedCounts(anonymised, cancelled, replies, heldRemoved, linkTokens, consentRows, ledgerLines, inboundRows, indexRows, outboxRows);
+        var counts = new ErasedCounts(anonymised, cancelled, replies, heldRemoved, linkTokens, consentRows, ledgerLines, indexRows, outboxRows);
+        PrivacyLog.Erased(logger, client.Id, channel, counts.Events, counts.Total);
+        return new ErasureSummary(counts.Total > 0, counts);
+    }
+
+    /// <summary>
+    /// The operator's erasure: every client's (each configured client, and any other the address
+    /// index names), then what belongs to no client: the records of the texts the number sent and its
+    /// acknowledgement window, its daily request slots, the outbox's other copies, and, only when
+    /// <paramref name="includeOptOut"/>, the global opt-out with its ledger lines and unsubscribe links
+    /// (after which the number looks new, and the next registration texts it).
+    /// </summary>
+    public async Task<OperatorErasureSummary> EraseEverywhereAsync(Channel channel, string address, bool includeOptOut, CancellationToken cancellationToken)
+    {
+        var addressKey = ConsentStore.AddressKey(channel, address);
+        var clientIds = new SortedSet<string>(apiKeys.Value.Keys.Keys, StringComparer.Ordinal);
+        clientIds.UnionWith((await addresses.EventsAsync(addressKey, cancellationToken)).Select(e => e.ClientId).Where(c => c.Length > 0));
+        var byClient = new Dictionary<string, ErasedCounts>(StringComparer.Ordinal);
+        foreach (var clientId in clientIds)
+        {
+            var erased = await EraseAsync(new ApiClient(clientId), channel, address, cancellationToken);
+            if (erased.ErasedAnything)
+            {
+                byClient[clientId] = erased.Erased;
+            }
+        }
+
+        var inboundRows = channel == Channel.Sms ? await inbound.ForgetAsync(address, cancellationToken) : 0;
+        var slots = await cap.ForgetAsync(channel, address, cancellationToken);
+        var outboxRows = delivery.Value.UsesOutbox ? await services.GetRequiredService<OutboxSender>().ForgetAsync(address, _ => Task.FromResult(true), cancellationToken) : 0;
+        var optOutRows = 0;
+        if (includeOptOut)
+        {
+            optOutRows += await consents.EraseOptOutAsync(channel, address, cancellationToken);
+            optOutRows += await tokens.RemoveForAddressAsync(addressKey, (_, _) => true, cancellationToken);
+        }
+
+        var unowned = new UnownedCounts(inboundRows, slots, outboxRows, optOutRows);
         var optedOut = await consents.IsOptedOutAsync(channel, address, cancellationToken);
-        PrivacyLog.Erased(logger, client.Id, channel, counts.Events, counts.Total, optedOut);
-        return new ErasureSummary(counts.Total > 0, counts, optedOut ? [OptOut] : []);
+        var total = byClient.Values.Sum(c => c.Total) + unowned.Total;
+        PrivacyLog.OperatorErased(logger, channel, byClient.Count, total, optedOut);
+        return new OperatorErasureSummary(total > 0, byClient, unowned, optedOut ? [OptOut] : []);
     }
 
     /// <summary>
@@ -136,6 +203,12 @@ public sealed class AddressErasure(
     private async Task<EventErasure?> EraseFromEventAsync(ApiClient client, string eventId, Channel channel, string address, CancellationToken cancellationToken)
     {
         var rows = await events.GetRowsAsync(eventId, cancellationToken);
+        if (rows is null || rows.Event.ClientId != client.Id)
+        {
+            // Another client's event is not this erasure's to touch, not even to finish its change.
+            return null;
+        }
+
         if (rows is { Event.PendingChange: not null })
         {
             // A change cut off half way may add check-ins to this address: finish it first.
@@ -211,7 +284,13 @@ public sealed class AddressErasure(
         var clientOf = new Dictionary<string, bool>(StringComparer.Ordinal);
         return await outbox.ForgetAsync(address, async eventId =>
         {
-            if (eventId is null || ours.Contains(eventId))
+            // A message with no event (an answer to a text the number sent) is no client's.
+            if (eventId is null)
+            {
+                return false;
+            }
+
+            if (ours.Contains(eventId))
             {
                 return true;
             }

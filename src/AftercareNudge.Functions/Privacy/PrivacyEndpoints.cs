@@ -40,6 +40,37 @@ public static class PrivacyEndpoints
     }
 
     /// <summary>
+    /// <c>DELETE /api/operator/people/{address}</c> (the operator's key): every client's erasure, and
+    /// what belongs to no client; <c>?optOut=erase</c> erases the opt-out too.
+    /// </summary>
+    internal static async Task<Results<Ok<OperatorErasureSummary>, ValidationProblem>> EraseEverywhereAsync(
+        string address,
+        HttpContext http,
+        AddressErasure erasure,
+        CancellationToken cancellationToken)
+    {
+        var (parsed, error) = Parse(address);
+        var optOut = http.Request.Query["optOut"].ToString();
+        var errors = new Dictionary<string, string[]>();
+        if (parsed is null)
+        {
+            errors["address"] = [error!];
+        }
+
+        if (optOut is not ("" or "keep" or "erase"))
+        {
+            errors["optOut"] = ["optOut is keep (the default: an opt-out must hold) or erase (the number will look new, and the next registration texts it)."];
+        }
+
+        if (errors.Count > 0 || parsed is not { } found)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The request is not valid.");
+        }
+
+        return TypedResults.Ok(await erasure.EraseEverywhereAsync(found.Channel, found.Address, optOut == "erase", cancellationToken));
+    }
+
+    /// <summary>
     /// The address as registration stores it (E.164 for a phone, trimmed for an email), judged by
     /// registration's own rules and messages; or why it is neither. An email is judged by the rule
     /// registration had before it refused invisible characters and undeliverable forms, so that rows
@@ -70,6 +101,9 @@ internal static partial class PrivacyLog
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Event {EventId}: purge failed; the next run tries again")]
     public static partial void PurgeFailed(ILogger logger, Exception exception, string eventId);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Erasure for client {ClientId} ({Channel}): {EventCount} events anonymised, {Total} items erased, opt-out kept: {OptOutKept}")]
-    public static partial void Erased(ILogger logger, string clientId, Events.Channel channel, int eventCount, int total, bool optOutKept);
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Erasure for client {ClientId} ({Channel}): {EventCount} events anonymised, {Total} items erased")]
+    public static partial void Erased(ILogger logger, string clientId, Events.Channel channel, int eventCount, int total);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Operator erasure ({Channel}): {ClientCount} clients held anything, {Total} items erased, opt-out kept: {OptOutKept}")]
+    public static partial void OperatorErased(ILogger logger, Events.Channel channel, int clientCount, int total, bool optOutKept);
 }

@@ -18,6 +18,16 @@ public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, I
         CancellationToken cancellationToken) =>
         PrivacyEndpoints.EraseAsync(address, request.HttpContext, erasure, cancellationToken);
 
+    [Function("EraseEverywhere")]
+    [RateLimited(RateLimits.Limited.Public)]
+    [RequiresOperatorKey]
+    [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "Neither a phone number in E.164 nor an email address, or optOut is neither keep nor erase.")]
+    public Task<Results<Ok<OperatorErasureSummary>, ValidationProblem>> EraseEverywhere(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "operator/people/{address}")] HttpRequest request,
+        string address,
+        CancellationToken cancellationToken) =>
+        PrivacyEndpoints.EraseEverywhereAsync(address, request.HttpContext, erasure, cancellationToken);
+
     /// <summary>Hourly, at minute 17: one purge run.</summary>
     [Function("PurgeExpiredData")]
     public async Task PurgeExpiredData([TimerTrigger("0 17 * * * *")] TimerInfo timer, CancellationToken cancellationToken)

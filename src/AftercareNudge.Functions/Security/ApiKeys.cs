@@ -11,10 +11,13 @@ namespace AftercareNudge.Security;
 /// <c>Api__Keys__&lt;client&gt;</c>: each client's API key. A client sees only its own events.
 /// <c>Api__Names__&lt;client&gt;</c> (optional): the name of the client's app as people are shown it,
 /// where they must tell two organisers of the same name apart.
+/// <c>Api__OperatorKey</c>: optional, the key of whoever runs the service, for what belongs to no
+/// client (the operator's erasure); without it those routes answer 401 to everyone.
 /// </summary>
 public sealed class ApiKeyOptions
 {
     public const int MinimumKeyLength = 16;
+    public const int MinimumOperatorKeyLength = 32;
 
     /// <summary>An app's name is shown in texts beside an organiser's name: short enough to leave room for the rest.</summary>
     public const int MaxNameLength = 30;
@@ -31,6 +34,7 @@ public sealed class ApiKeyOptions
         clientId is null ? null
         : Names.TryGetValue(clientId, out var name) && !string.IsNullOrWhiteSpace(name) ? name.Trim()
         : clientId;
+    public string? OperatorKey { get; set; }
 
     public IEnumerable<string> Problems()
     {
@@ -63,6 +67,19 @@ public sealed class ApiKeyOptions
         {
             yield return $"Api:Keys:{string.Join(" and Api:Keys:", group.Select(g => g.Key))} share one key: each client needs its own.";
         }
+
+        if (OperatorKey is { } operatorKey)
+        {
+            if (operatorKey.Length < MinimumOperatorKeyLength)
+            {
+                yield return $"Api:OperatorKey must be at least {MinimumOperatorKeyLength} characters long (use a long random value), or be left unset.";
+            }
+
+            if (Keys.FirstOrDefault(k => k.Value == operatorKey) is { Key: { } client })
+            {
+                yield return $"Api:OperatorKey is the same as Api:Keys:{client}: the operator needs a key no client has.";
+            }
+        }
     }
 }
 
@@ -72,6 +89,7 @@ public sealed record ApiClient(string Id);
 public static class ApiKeyExtensions
 {
     public const string HeaderName = "X-Api-Key";
+    public const string OperatorHeaderName = "X-Operator-Key";
     private static readonly object ClientItemKey = new();
 
     public static IServiceCollection AddApiKeys(this IServiceCollection services)
@@ -94,6 +112,7 @@ public static class ApiKeyExtensions
                         o.Names[child.Key] = child.Value;
                     }
                 }
+                o.OperatorKey = c["Api:OperatorKey"] is { Length: > 0 } operatorKey ? operatorKey : null;
             },
             o => o.Problems());
         return services;
@@ -124,6 +143,11 @@ public static class ApiKeyExtensions
 
         return found;
     }
+
+    /// <summary>Whether <paramref name="presented"/> is the operator's key, compared in constant time; never with none configured.</summary>
+    internal static bool IsOperator(ApiKeyOptions options, string presented) =>
+        options.OperatorKey is { } key && !string.IsNullOrEmpty(presented)
+            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }
 
 /// <summary>
@@ -135,10 +159,26 @@ internal sealed class ApiKeyCheck(IOptions<ApiKeyOptions> options) : IFunctionsW
     public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
         function.Has<RequiresApiKeyAttribute>()
             ? [DeclaredAnswer.Problem(StatusCodes.Status401Unauthorized, $"No valid API key in {ApiKeyExtensions.HeaderName}.")]
-            : [];
+            : function.Has<RequiresOperatorKeyAttribute>()
+                ? [DeclaredAnswer.Problem(StatusCodes.Status401Unauthorized, $"No valid operator key in {ApiKeyExtensions.OperatorHeaderName}.")]
+                : [];
 
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
+        if (context.GetHttpContext() is { } operatorRequest && FunctionMethods.Has<RequiresOperatorKeyAttribute>(context))
+        {
+            if (ApiKeyExtensions.IsOperator(options.Value, operatorRequest.Request.Headers[ApiKeyExtensions.OperatorHeaderName].ToString()))
+            {
+                return next(context);
+            }
+
+            FunctionAnswers.Answer(context, TypedResults.Problem(
+                title: "The operator's key is required.",
+                detail: $"Send Api:OperatorKey in the {ApiKeyExtensions.OperatorHeaderName} header (a client's API key is not enough).",
+                statusCode: StatusCodes.Status401Unauthorized));
+            return Task.CompletedTask;
+        }
+
         if (context.GetHttpContext() is not { } http || !FunctionMethods.Has<RequiresApiKeyAttribute>(context))
         {
             return next(context);

@@ -19,6 +19,7 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public const string InboundMessages = "InboundMessages";
     public const string LinkTokens = "LinkTokens";
     public const string HeldConsentRequests = "HeldConsentRequests";
+    public const string ConsentRequestSlots = "ConsentRequestSlots";
     public const string WebhookEvents = "WebhookEvents";
     public const string PurgeIndex = "PurgeIndex";
     public const string AddressIndex = "AddressIndex";

@@ -14,6 +14,7 @@ internal static class Bicep
         ["TWILIO_AUTH_TOKEN"] = "stand-in-twilio-auth-token",
         ["TWILIO_FROM"] = "+14155550123",
         ["TWILIO_MESSAGING_SERVICE_SID"] = null,
+        ["AFTERCARE_ALLOWED_COUNTRIES"] = null,
         ["SENDGRID_API_KEY"] = "SG.stand-in-sendgrid-key",
         ["SENDGRID_FROM"] = "AftercareNudge <care@example.com>",
         ["SENDGRID_EVENT_WEBHOOK_PUBLIC_KEY"] = null,

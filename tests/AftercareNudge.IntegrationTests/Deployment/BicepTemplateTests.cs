@@ -156,6 +156,7 @@ public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTempla
     [Theory]
     [InlineData("Twilio__From", "twilioFrom")]
     [InlineData("Twilio__MessagingServiceSid", "twilioMessagingServiceSid")]
+    [InlineData("Messaging__AllowedCountries", "messagingAllowedCountries")]
     [InlineData("SendGrid__EventWebhookPublicKey", "sendGridEventWebhookPublicKey")]
     public void AppSettings_HoldOptionalSettings_OnlyWhenGiven(string setting, string parameter)
     {

@@ -146,6 +146,7 @@ public sealed class DeploymentPackageTests(DeploymentPackageTests.Package packag
                 ["Twilio__AccountSid"] = "AC" + Guid.NewGuid().ToString("N"),
                 ["Twilio__AuthToken"] = "test-auth-token-0123456789",
                 ["Twilio__From"] = "+14155550123",
+                ["Messaging__AllowedCountries"] = "GB,GG,US",
                 ["Twilio__BaseUrl"] = "http://127.0.0.1:9/",
                 ["SendGrid__ApiKey"] = "SG.test-key",
                 ["SendGrid__From"] = "AftercareNudge <care@example.com>",

@@ -142,7 +142,7 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         {
             var function = policies[(string)operation["operationId"]!];
             var where = $"{method} {path}";
-            Assert.True((function.GetCustomAttribute<RequiresApiKeyAttribute>() is null) == (DocumentSchemas.Answer(operation, 401) is null), $"{where}: 401 only where an API key is required.");
+            Assert.True((function.GetCustomAttribute<RequiresApiKeyAttribute>() is null && function.GetCustomAttribute<RequiresOperatorKeyAttribute>() is null) == (DocumentSchemas.Answer(operation, 401) is null), $"{where}: 401 only where an API key or the operator's key is required.");
             Assert.True((function.GetCustomAttribute<RequiresTwilioSignatureAttribute>() is null) == (DocumentSchemas.Answer(operation, 403) is null) || path == "/api/sendgrid/events", $"{where}: 403 only where a signature is checked.");
             Assert.True(path.StartsWith("/api/events", StringComparison.Ordinal) == operation["responses"]!.AsObject().Any(r => r.Value!["headers"]?["ETag"] is not null), $"{where}: an ETag only where one is sent.");
             Assert.True((path is "/api/health" or "/api/openapi.json" or "/api/docs") == (DocumentSchemas.Answer(operation, 429) is null), $"{where}: 429 only where the rate limits count.");
@@ -207,6 +207,7 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
             [("PATCH", "/api/events/{id}")] = () => client.PatchAsJsonAsync($"/api/events/{registered.Id}", new { title = "Dinner, moved" }, AppFactory.Json, Ct),
             [("DELETE", "/api/events/{id}")] = () => client.DeleteAsync($"/api/events/{cancelled.Id}", Ct),
             [("DELETE", "/api/people/{address}")] = () => client.DeleteAsync("/api/people/%2B447700900123", Ct),
+            [("DELETE", "/api/operator/people/{address}")] = () => client.DeleteAsync("/api/operator/people/%2B447700900123", Ct),
             [("POST", "/api/twilio/sms")] = () => client.PostAsync("/api/twilio/sms", new FormUrlEncodedContent([new("From", "+447700900123"), new("Body", "YES")]), Ct),
             [("POST", "/api/twilio/status")] = () => client.PostAsync("/api/twilio/status", new FormUrlEncodedContent([new("MessageSid", "SM0"), new("MessageStatus", "delivered")]), Ct),
             [("POST", "/api/sendgrid/events")] = () => client.PostAsync("/api/sendgrid/events", new StringContent("[]", Encoding.UTF8, "application/json"), Ct),

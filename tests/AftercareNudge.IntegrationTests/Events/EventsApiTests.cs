@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Events;
 
@@ -13,7 +14,28 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     private readonly AppFactory _app = new(azurite);
 
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    [Fact]
+    public async Task Register_APhoneOutsideTheAllowedCountries_Is400NamingThatPhone_AndNothingIsRegisteredOrSent()
+    {
+        await using var app = new AppFactory(azurite, new Dictionary<string, string?> { ["Messaging:AllowedCountries"] = "GB,GG" });
+        var body = Requests.Dinner(app.Time.GetUtcNow());
+        body["people"]![0]!["phone"] = "+14155550124";
+
+        var response = await app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, AppFactory.Json, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var errors = problem.RootElement.GetProperty("errors");
+        Assert.Equal(
+            "This service texts numbers in GB, GG only, and this number is in US: give a number there, or only an email address.",
+            errors.GetProperty("people[0].phone")[0].GetString());
+        Assert.False(errors.TryGetProperty("organizer.phone", out _));
+        Assert.Empty(await app.Services.GetRequiredService<AftercareNudge.Messaging.Outbox.OutboxSender>().ListAsync(10, Ct));
+    }
 
     [Fact]
     public async Task Register_ValidEvent_Returns201WithLocationAndEverythingPending()

@@ -57,6 +57,7 @@ public sealed class DispatchCrashEndToEndTests(AzuriteFixture azurite)
             ["Twilio__AccountSid"] = "AC" + Guid.NewGuid().ToString("N"),
             ["Twilio__AuthToken"] = "test-auth-token-0123456789",
             ["Twilio__From"] = "+14155550123",
+            ["Messaging__AllowedCountries"] = "GB,GG,US",
             ["Twilio__BaseUrl"] = twilio.BaseUrl.ToString(),
             ["SendGrid__ApiKey"] = "SG.test-key",
             ["SendGrid__From"] = "AftercareNudge <care@example.com>",

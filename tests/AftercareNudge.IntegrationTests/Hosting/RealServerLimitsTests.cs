@@ -20,6 +20,7 @@ public sealed class RealServerLimitsTests(AzuriteFixture azurite)
             ["Twilio__AccountSid"] = "AC0123456789abcdef0123456789abcdef",
             ["Twilio__AuthToken"] = AppFactory.TwilioAuthToken,
             ["Twilio__From"] = "+14155550123",
+            ["Messaging__AllowedCountries"] = "GB,GG,US",
             ["SendGrid__ApiKey"] = "SG.test",
             ["SendGrid__From"] = "care@example.com",
         });

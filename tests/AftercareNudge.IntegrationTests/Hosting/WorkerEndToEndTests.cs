@@ -25,6 +25,7 @@ public sealed class WorkerEndToEndTests(AzuriteFixture azurite, PrismFixture pri
             ["Twilio__AccountSid"] = accountSid,
             ["Twilio__AuthToken"] = "test-auth-token-0123456789",
             ["Twilio__From"] = "+14155550123",
+            ["Messaging__AllowedCountries"] = "GB,GG,US",
             ["Twilio__BaseUrl"] = prism.TwilioBaseUrl.ToString(),
             ["SendGrid__ApiKey"] = "SG.test-key",
             ["SendGrid__From"] = "AftercareNudge <care@example.com>",
@@ -143,6 +144,7 @@ public sealed class WorkerEndToEndTests(AzuriteFixture azurite, PrismFixture pri
             ["Twilio__AccountSid"] = "AC" + Guid.NewGuid().ToString("N"),
             ["Twilio__AuthToken"] = "token",
             ["Twilio__From"] = "+14155550123",
+            ["Messaging__AllowedCountries"] = "GB,GG,US",
             ["Public__BaseUrl"] = "https://aftercare.example.com",
         });
 

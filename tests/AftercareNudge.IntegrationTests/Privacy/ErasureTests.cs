@@ -13,9 +13,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Privacy;
 
-/// <summary><c>DELETE /api/people/{address}</c>: everything about an address, for one client, except the opt-out.</summary>
+/// <summary>
+/// <c>DELETE /api/people/{address}</c>: everything about an address, for one client, and nothing of
+/// anyone else's; <c>DELETE /api/operator/people/{address}</c>: every client's, and what is no client's.
+/// </summary>
 public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azurite)
 {
+    private const string OperatorKey = "operator-key-0123456789-0123456789-abcdef";
     private const string Sam = "+447911123456";
     private const string AlexPhone = "+447911123457";
     private const string AlexEmail = "alex@example.com";
@@ -36,7 +40,6 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Equal((1, 1), (summary.Erased.Events, summary.Erased.CheckInsCancelled));
         Assert.True(summary.Erased.LinkTokens >= 1);
         Assert.True(summary.Erased.Consents >= 1);
-        Assert.Empty(summary.Kept);
 
         var after = await App.GetEventAsync(ours.Id);
         var alex = Assert.Single(after.People);
@@ -79,7 +82,6 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
 
         var (_, summary) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
 
-        Assert.Equal(["opt-out"], summary.Kept);
         Assert.True(summary.Erased.LedgerEntries >= 1);
         var ledger = await LedgerAsync(Channel.Sms, AlexPhone);
         Assert.Equal(["opted-out"], ledger.Select(e => e.Action));
@@ -109,9 +111,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         var (_, summary) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
 
         Assert.Equal((1, 0, 1), (summary.Erased.Events, summary.Erased.CheckInsCancelled, summary.Erased.Replies));
-        Assert.Equal(2, summary.Erased.InboundMessages);
         Assert.True(summary.Erased.OutboxMessages >= 2);
-        Assert.Empty(summary.Kept);
         var after = await App.GetEventAsync(view.Id);
         var alex = after.People.Single();
         Assert.Equal((AddressErasure.Erased, (string?)null), (alex.Name, alex.Phone));
@@ -119,7 +119,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Equal(CheckInStatus.Sent, sent.Status);
         Assert.Empty(sent.Replies);
         Assert.Empty(await LedgerAsync(Channel.Sms, AlexPhone));
-        Assert.DoesNotContain(await OutboxAsync(), m => m.To == AlexPhone);
+        Assert.DoesNotContain(await OutboxAsync(), m => m.To == AlexPhone && m.EventId is not null);
         Assert.Empty(await App.Services.GetRequiredService<RecipientCheckIns>().ForAddressAsync(Channel.Sms, AlexPhone, Ct));
         Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
 
@@ -141,8 +141,105 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.True(first.ErasedAnything);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.False(second.ErasedAnything);
-        Assert.Equal(new ErasedCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), second.Erased);
+        Assert.Equal(new ErasedCounts(0, 0, 0, 0, 0, 0, 0, 0, 0), second.Erased);
+    }
+
+    [Fact]
+    public async Task Erase_ByAClientThatNeverNamedTheNumber_ErasesNothing_AndSaysNothingOfItsTextsOrItsOptOut()
+    {
+        await App.RegisterAsync(AlexBySms());
+        await ReplyAsync(AlexPhone, "YES");
+        await ReplyAsync(AlexPhone, "STOP");
+
+        var response = await App.CreateClient(AppFactory.ClientBKey).DeleteAsync("/api/people/%2B447911123457", Ct);
+
+        // Before, client B learnt that the number had texted the service twice and opted out, and deleted those records.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(
+            """{"erasedAnything":false,"erased":{"events":0,"checkInsCancelled":0,"replies":0,"heldConsentRequests":0,"linkTokens":0,"consents":0,"ledgerEntries":0,"indexRows":0,"outboxMessages":0}}""",
+            await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(2, await InboundRowsAsync(AlexPhone));
+        Assert.True(await App.Services.GetRequiredService<ConsentStore>().IsOptedOutAsync(Channel.Sms, AlexPhone, Ct));
+    }
+
+    [Fact]
+    public async Task OperatorErase_AfterRepliesFromTheNumber_ErasesTheTextsItSentAndTheAnswers_AndEveryClientsEvents()
+    {
+        var view = await App.RegisterAsync(AlexBySms());
+        var theirs = await RegisterAsync(AppFactory.ClientBKey, AlexBySms());
+        await ReplyAsync(AlexPhone, "YES");
+        await ReplyAsync(Sam, "YES");
+        App.Time.Advance(TimeSpan.FromHours(20));
+        await App.DispatchAsync();
+        await ReplyAsync(AlexPhone, "Thanks, all good here");
+
+        var (status, summary) = await OperatorEraseAsync("%2B447911123457");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(summary.ErasedAnything);
+        Assert.Equal(["clientA", "clientB"], summary.Clients.Keys.Order());
+        Assert.Equal((1, 1), (summary.Clients["clientA"].Events, summary.Clients["clientB"].Events));
+        Assert.Equal(1, summary.Clients.Values.Sum(c => c.Replies)); // kept with the last check-in sent to the number
+        Assert.Equal(2, summary.Unowned.InboundMessages);
+        Assert.True(summary.Unowned.RequestSlots >= 1);
+        Assert.Empty(summary.Kept);
+        Assert.Equal(0, await InboundRowsAsync(AlexPhone));
+        Assert.DoesNotContain(await OutboxAsync(), m => m.To == AlexPhone);
+        Assert.Empty(await LedgerAsync(Channel.Sms, AlexPhone));
+        Assert.Equal(AddressErasure.Erased, (await App.GetEventAsync(view.Id)).People[0].Name);
+        Assert.Equal(AddressErasure.Erased, (await App.CreateClient(AppFactory.ClientBKey).GetFromJsonAsync<EventView>($"/api/events/{theirs.Id}", AppFactory.Json, Ct))!.People[0].Name);
+    }
+
+    [Fact]
+    public async Task OperatorErase_AfterAStop_KeepsTheOptOut_UnlessAskedToEraseItToo()
+    {
+        await App.RegisterAsync(AlexBySms());
+        await ReplyAsync(AlexPhone, "STOP");
+
+        var (_, first) = await OperatorEraseAsync("%2B447911123457");
+        var (_, second) = await OperatorEraseAsync("%2B447911123457");
+
+        Assert.True(first.ErasedAnything);
+        Assert.Equal(["opt-out"], first.Kept);
+        Assert.Equal(["opted-out"], (await LedgerAsync(Channel.Sms, AlexPhone)).Select(e => e.Action));
+        Assert.False(second.ErasedAnything);
         Assert.Equal(["opt-out"], second.Kept);
+
+        var (_, erased) = await OperatorEraseAsync("%2B447911123457?optOut=erase");
+
+        Assert.True(erased.Unowned.OptOut >= 2);
+        Assert.Empty(erased.Kept);
+        Assert.Empty(await LedgerAsync(Channel.Sms, AlexPhone));
+        var again = await App.RegisterAsync(AlexBySms());
+        Assert.Equal(ConsentState.Pending, (await App.GetEventAsync(again.Id)).People[0].Consent["sms"]);
+    }
+
+    [Theory]
+    [InlineData(AppFactory.ClientAKey)]
+    [InlineData("")]
+    [InlineData("operator-key-0123456789-0123456789-abcdeX")]
+    public async Task OperatorErase_WithoutTheOperatorsKey_Is401_AndErasesNothing(string key)
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        using var request = new HttpRequestMessage(HttpMethod.Delete, "/api/operator/people/%2B447911123457");
+        request.Headers.Add("X-Operator-Key", key);
+        request.Headers.Add("X-Api-Key", AppFactory.ClientAKey);
+
+        var response = await App.CreateClient().SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Alex", (await App.GetEventAsync(view.Id)).People[0].Name);
+    }
+
+    [Fact]
+    public async Task OperatorErase_OptOutNeitherKeepNorErase_Is400NamingIt()
+    {
+        var response = await OperatorClient().DeleteAsync("/api/operator/people/%2B447911123457?optOut=yes", Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("optOut", out _));
     }
 
     [Fact]
@@ -219,6 +316,35 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Alex", (await App.GetEventAsync(view.Id)).People[0].Name);
+    }
+
+    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Api:OperatorKey"] = OperatorKey });
+
+    private HttpClient OperatorClient()
+    {
+        var client = App.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Operator-Key", OperatorKey);
+        return client;
+    }
+
+    private async Task<(HttpStatusCode Status, OperatorErasureSummary Summary)> OperatorEraseAsync(string address)
+    {
+        var response = await OperatorClient().DeleteAsync($"/api/operator/people/{address}", Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, body);
+        return (response.StatusCode, JsonSerializer.Deserialize<OperatorErasureSummary>(body, AppFactory.Json)!);
+    }
+
+    private async Task<int> InboundRowsAsync(string phone)
+    {
+        var table = await App.Services.GetRequiredService<AftercareNudge.Storage.AppTables>().GetAsync(AftercareNudge.Storage.AppTables.InboundMessages, Ct);
+        var count = 0;
+        await foreach (var unused in table.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {ConsentStore.AddressKey(Channel.Sms, phone)}"), cancellationToken: Ct))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private JsonObject DinnerWithNeeds()

@@ -51,6 +51,39 @@ public sealed class ApiKeysTests
     }
 
     [Fact]
+    public void Problems_ShortOperatorKey_SaysHowLong()
+    {
+        var options = Options();
+        options.OperatorKey = "operator-0123456789";
+
+        var problem = Assert.Single(options.Problems());
+        Assert.StartsWith("Api:OperatorKey must be at least 32 characters", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Problems_OperatorKeyAClientHas_NamesThatClient()
+    {
+        var options = Options();
+        options.Keys["long"] = "a-client-key-that-is-long-enough-0123456789";
+        options.OperatorKey = "a-client-key-that-is-long-enough-0123456789";
+
+        var problem = Assert.Single(options.Problems());
+        Assert.Contains("Api:Keys:long", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IsOperator_OnlyTheOperatorsKey_AndNeverWithNoneSet()
+    {
+        var options = Options();
+
+        Assert.False(ApiKeyExtensions.IsOperator(options, ""));
+        Assert.False(ApiKeyExtensions.IsOperator(options, ClinicKey));
+        options.OperatorKey = "operator-key-0123456789-0123456789-abcdef";
+        Assert.True(ApiKeyExtensions.IsOperator(options, "operator-key-0123456789-0123456789-abcdef"));
+        Assert.False(ApiKeyExtensions.IsOperator(options, ClinicKey));
+    }
+
+    [Fact]
     public void FindClient_RightKey_IsThatClient()
     {
         Assert.Equal(new ApiClient("clinic"), ApiKeyExtensions.FindClient(Options(), ClinicKey));

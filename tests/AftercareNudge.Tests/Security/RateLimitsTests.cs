@@ -13,6 +13,7 @@ public sealed class RateLimitsTests
     [InlineData("ChangeEvent", RateLimits.Limited.Management)]
     [InlineData("CancelEvent", RateLimits.Limited.Management)]
     [InlineData("ErasePerson", RateLimits.Limited.Management)]
+    [InlineData("EraseEverywhere", RateLimits.Limited.Public)]
     [InlineData("TwilioInboundSms", RateLimits.Limited.Webhook)]
     [InlineData("TwilioStatusCallback", RateLimits.Limited.Webhook)]
     [InlineData("SendGridEvents", RateLimits.Limited.Webhook)]
