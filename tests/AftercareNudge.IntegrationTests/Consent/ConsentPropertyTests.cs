@@ -19,8 +19,10 @@ public sealed class ConsentPropertyTests(AzuriteFixture azurite)
     // YES weighs most: a sequence must reach granted states often for the property to say much.
     private static readonly string[] Replies = ["YES", "YES", "YES", "NO", "STOP", "please stop", "START", "HELP", "I'm fine, thanks"];
 
+    // Seed 1 no longer reaches a send since a YES answers one request (issue 18): its sequence spends
+    // the person's daily requests on one organiser's repeats before they agree. Seed 6 stands in for it.
     [Theory]
-    [InlineData(1)]
+    [InlineData(6)]
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
@@ -56,6 +58,9 @@ public sealed class ConsentPropertyTests(AzuriteFixture azurite)
                     var minutes = random.Next(1, 90);
                     app.Time.Advance(TimeSpan.FromMinutes(minutes));
                     log.Add($"+{minutes} min");
+
+                    // As the timer would: requests a YES passed over are asked again, in turn.
+                    await app.RunTimerAsync("SendHeldConsentRequests");
                     break;
                 default:
                     var report = await app.DispatchAsync();
@@ -96,7 +101,8 @@ public sealed class ConsentPropertyTests(AzuriteFixture azurite)
     /// <summary>What each person was asked and answered, kept by the test from the messages alone.</summary>
     private sealed class ConsentModel
     {
-        private readonly HashSet<(string Address, string Organizer)> _asked = [];
+        // In the order asked: a YES or NO answers the one asked last, and passes over the others until they are asked again.
+        private readonly List<(string Address, string Organizer)> _asked = [];
         private readonly HashSet<(string Address, string Organizer)> _granted = [];
         private readonly HashSet<string> _optedOut = [];
 
@@ -106,6 +112,7 @@ public sealed class ConsentPropertyTests(AzuriteFixture azurite)
         {
             lock (this)
             {
+                _asked.Remove((address, organizer));
                 _asked.Add((address, organizer));
             }
         }
@@ -117,17 +124,15 @@ public sealed class ConsentPropertyTests(AzuriteFixture azurite)
                 switch (body)
                 {
                     case "YES" or "NO":
-                        foreach (var pair in _asked.Where(p => p.Address == from).ToList())
+                        var asked = _asked.Where(p => p.Address == from).ToList();
+                        _asked.RemoveAll(p => p.Address == from);
+                        if (asked.Count > 0 && body == "YES")
                         {
-                            _asked.Remove(pair);
-                            if (body == "YES")
-                            {
-                                _granted.Add(pair);
-                            }
-                            else
-                            {
-                                _granted.Remove(pair);
-                            }
+                            _granted.Add(asked[^1]);
+                        }
+                        else if (asked.Count > 0)
+                        {
+                            _granted.Remove(asked[^1]);
                         }
 
                         break;

@@ -150,7 +150,9 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Reply_WithoutTheOrganisersConsent_IsNotPassedOn_GetSaysWhy_AndTheReplierIsToldTruthfully()
     {
+        // Sam declined their own number: nothing is sent to them (kept for an organiser who has not decided: WaitingReplyTests).
         var view = await SentToAlexAsync(organizerChannel: null);
+        await ReplyAsync(Sam, "NO");
 
         var twiml = await ReplyAsync(Alex, Words);
 
@@ -158,6 +160,19 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Empty(await OutboxAsync(MessageKinds.Relay));
         var reply = Assert.Single((await _app.GetEventAsync(view.Id)).CheckIns.Single(c => c.Kind == CheckInKind.CheckIn).Replies);
         Assert.Equal((CheckInStatus.Skipped, "no-consent"), (reply.Relay!.Status, reply.Relay.Reason));
+    }
+
+    [Fact]
+    public async Task Reply_BeforeTheOrganiserDecided_IsNotPassedOnYet_GetSaysWhy_AndTheReplierIsToldTruthfully()
+    {
+        var view = await SentToAlexAsync(organizerChannel: null);
+
+        var twiml = await ReplyAsync(Alex, Words);
+
+        Assert.Contains("Your reply was kept. Sam has not confirmed their number yet: it is passed on when they do.", twiml, StringComparison.Ordinal);
+        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
+        var reply = Assert.Single((await _app.GetEventAsync(view.Id)).CheckIns.Single(c => c.Kind == CheckInKind.CheckIn).Replies);
+        Assert.Equal((CheckInStatus.Scheduled, "awaiting-organizer"), (reply.Relay!.Status, reply.Relay.Reason));
     }
 
     [Fact]

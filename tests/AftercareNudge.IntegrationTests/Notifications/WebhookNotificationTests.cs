@@ -197,10 +197,12 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task ConsentChanges_EachClientIsToldOfItsOwnEventsOnly_AndOneWithoutAWebhookGetsNothingWritten()
     {
+        // A YES answers the request asked last: Sam answers each client's as it comes.
         var a = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        await ReplyAsync(Sam, "YES");
         var b = await RegisterAsAsync(AppFactory.ClientBKey);
+        await ReplyAsync(Sam, "YES");
         var c = await RegisterAsAsync(ClientCKey);
-
         await ReplyAsync(Sam, "YES");
         await ReplyAsync(Sam, "STOP");
         await DeliverAsync();
