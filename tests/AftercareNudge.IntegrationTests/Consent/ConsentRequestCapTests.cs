@@ -64,7 +64,7 @@ public sealed class ConsentRequestCapTests(AzuriteFixture azurite) : AppTest(azu
         var consents = App.Services.GetRequiredService<ConsentStore>();
         for (var i = 0; i < 2; i++)
         {
-            await consents.RecordRequestAsync(Channel.Sms, Alex, "org" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "Sam", "sms-request:ev_old", "Reply YES", Ct);
+            await consents.RecordRequestAsync(new ConsentRequestSent(Channel.Sms, Alex, "org" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "Sam", "clientA", "ev_old", "alex", "sms-request:ev_old", "Reply YES"), Ct);
         }
 
         var cap = App.Services.GetRequiredService<ConsentRequestCap>();
