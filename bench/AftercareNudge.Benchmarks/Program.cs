@@ -9,6 +9,7 @@ using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.Messaging;
+using AftercareNudge.Security;
 using AftercareNudge.Storage;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -59,6 +60,7 @@ foreach (var concurrency in new[] { 1, 4, 8 })
     var followUps = new DeliveryFollowUps(store, consents, recipients, index, time, NullLogger<DeliveryFollowUps>.Instance);
     var waiting = new WaitingRelays(tables, store, index, recipients, time, NullLogger<WaitingRelays>.Instance);
     var dispatcher = new Dispatcher(index, store, consents, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, consents, time), waiting, recipients,
+        new ClientQuotas(tables, Options.Create(new QuotaOptions { MessagesPerDay = int.MaxValue }), time),
         Options.Create(new DispatchOptions { Concurrency = concurrency }), time, NullLogger<Dispatcher>.Instance);
     counter.Reset();
     var run = Stopwatch.StartNew();

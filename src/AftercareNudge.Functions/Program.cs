@@ -24,6 +24,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddStorage();
 builder.Services.AddApiKeys();
 builder.Services.AddRateLimits();
+builder.Services.AddClientQuotas();
 builder.Services.AddMessaging();
 builder.Services.AddEvents();
 builder.Services.AddConsent();

@@ -20,6 +20,7 @@ public sealed class ConsentRequests(
     IEmailSender email,
     IOptions<PublicOptions> publicOptions,
     Notifications.WebhookNotifications notifications,
+    Security.ClientQuotas quotas,
     TimeProvider time,
     ILogger<ConsentRequests> logger)
 {
@@ -164,6 +165,15 @@ public sealed class ConsentRequests(
             return;
         }
 
+        // A request is a message the client sends: over its day's quota it waits for the next day.
+        if (await quotas.TryTakeAsync(record.ClientId, Security.Quota.Messages, 1, cancellationToken) is { } over)
+        {
+            await cap.ReleaseAsync(slot, CancellationToken.None);
+            ConsentLog.RequestOverQuota(logger, record.Id, channel, over.Limit);
+            await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, channel, over.ResetsAt), cancellationToken);
+            return;
+        }
+
         SendResult result;
         string shown;
         try
@@ -271,6 +281,9 @@ internal static partial class ConsentLog
 
     [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "Event {EventId}: consent requests could not all be sent")]
     public static partial void RequestsFailed(ILogger logger, Exception exception, string eventId);
+
+    [LoggerMessage(EventId = 709, Level = LogLevel.Warning, Message = "Event {EventId}: a {Channel} consent request waits for the next day: its client sent its {Limit} messages for today")]
+    public static partial void RequestOverQuota(ILogger logger, string eventId, Channel channel, int limit);
 
     [LoggerMessage(EventId = 703, Level = LogLevel.Information, Message = "Inbound SMS {MessageSid}: {Keyword}")]
     public static partial void InboundSms(ILogger logger, string? messageSid, string keyword);

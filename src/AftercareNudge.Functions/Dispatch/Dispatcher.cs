@@ -2,6 +2,7 @@ using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
+using AftercareNudge.Security;
 using AftercareNudge.Storage;
 using Azure;
 using Microsoft.Extensions.Options;
@@ -85,6 +86,7 @@ public sealed class Dispatcher(
     AftercareReminders reminders,
     WaitingRelays waiting,
     RecipientCheckIns recipients,
+    ClientQuotas quotas,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<Dispatcher> logger,
@@ -253,6 +255,14 @@ public sealed class Dispatcher(
             // The claim's attempt is given back: a wait is not a try.
             return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, quietUntil, CheckInReasons.QuietHours)
                 ? DispatchOutcome.HeldForQuietHours
+                : DispatchOutcome.HeldByAnotherRun;
+        }
+
+        if (await quotas.TryTakeAsync(record.ClientId, Quota.Messages, 1, cancellationToken) is { } over)
+        {
+            // The client's messages for today are used up: it goes when the day's count starts again. A wait, not a try.
+            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, over.ResetsAt, CheckInReasons.DailyQuota)
+                ? DispatchOutcome.Retrying
                 : DispatchOutcome.HeldByAnotherRun;
         }
 

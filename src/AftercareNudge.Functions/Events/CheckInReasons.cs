@@ -43,6 +43,9 @@ internal static class CheckInReasons
     /// <summary>A relay not sent because the reply it quotes was erased, or purged with its event.</summary>
     public const string ReplyErased = "reply-erased";
 
+    /// <summary>Held until the next UTC day: the client sent its daily quota of messages (still scheduled).</summary>
+    public const string DailyQuota = "daily-quota";
+
     /// <summary>The prefix of a send whose outcome we never learned, followed by what we know.</summary>
     public const string OutcomeUnknownPrefix = "outcome-unknown:";
 }

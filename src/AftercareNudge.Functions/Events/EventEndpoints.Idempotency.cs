@@ -27,6 +27,7 @@ public static partial class EventEndpoints
         var hash = IdempotencyKeys.BodyHash(body.Bytes);
 
         // Twice at most: once more if another request claimed the key between our read and our claim.
+        var quotaTaken = false;
         for (var attempt = 0; ; attempt++)
         {
             var lookup = await keys.FindAsync(client.Id, key, hash, cancellationToken);
@@ -49,6 +50,14 @@ public static partial class EventEndpoints
             {
                 return TypedResults.ValidationProblem(errors, title: "The event is not valid.");
             }
+
+            // Taken before the key is claimed: a refused registration does not use up the key.
+            if (!quotaTaken && await service.TakeNewAddressesAsync(client, planned, cancellationToken) is { } over)
+            {
+                return OverQuota(http, over);
+            }
+
+            quotaTaken = true;
 
             var claim = await keys.ClaimAsync(client.Id, key, hash, lookup, Ids.New(Ids.EventPrefix), cancellationToken);
             if (claim is null)

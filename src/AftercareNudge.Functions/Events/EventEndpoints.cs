@@ -60,8 +60,24 @@ public static partial class EventEndpoints
             return TypedResults.ValidationProblem(errors, title: "The event is not valid.");
         }
 
+        if (await service.TakeNewAddressesAsync(http.Client(), planned, cancellationToken) is { } over)
+        {
+            return OverQuota(http, over);
+        }
+
         var view = await service.RegisterAsync(http.Client(), planned, cancellationToken);
         return Registered(http, view, body.Value!);
+    }
+
+    /// <summary>429: the client's daily quota would be passed. Nothing was stored or sent.</summary>
+    private static ProblemHttpResult OverQuota(HttpContext http, QuotaRefusal over)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((over.ResetsAt - http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            title: "This client's daily quota is used up.",
+            detail: $"This registration names addresses this client has not named before, and its {over.Limit} {over.Name} are used up until {over.ResetsAt:yyyy-MM-dd'T'HH:mm:ss'Z'}. Nothing was registered or sent.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            extensions: new Dictionary<string, object?> { ["quota"] = "new-addresses-per-day", ["limit"] = over.Limit, ["resetsAt"] = over.ResetsAt });
     }
 
     /// <summary>201 with the event, and the warnings its check-in texts earned.</summary>

@@ -20,11 +20,37 @@ public sealed class EventService(
     ConsentRequests requests,
     PendingChanges pending,
     Privacy.PrivacyIndexes privacy,
+    Privacy.AddressIndex addresses,
+    ClientQuotas quotas,
     MissingConsentNotices missingConsent,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
     ILogger<EventService> logger)
 {
+    /// <summary>
+    /// Takes from the client's daily quota of new addresses the addresses this plan names that none of
+    /// the client's events named before (one index query per address); the refusal if that would pass
+    /// the quota, before anything is stored or sent.
+    /// </summary>
+    public async Task<QuotaRefusal?> TakeNewAddressesAsync(ApiClient client, PlannedEvent planned, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(planned);
+        var keys = planned.People.Prepend(planned.Organizer)
+            .SelectMany(p => p.Channels().Select(ch => ConsentStore.AddressKey(ch, p.Address(ch)!)))
+            .Distinct(StringComparer.Ordinal);
+        var fresh = 0;
+        foreach (var key in keys)
+        {
+            if ((await addresses.ForClientAsync(key, client.Id, cancellationToken)).EventIds.Count == 0)
+            {
+                fresh++;
+            }
+        }
+
+        return await quotas.TryTakeAsync(client.Id, Quota.NewAddresses, fresh, cancellationToken);
+    }
+
     /// <remarks>
     /// <paramref name="eventId"/> is given by a request with an Idempotency-Key, whose claim names the id
     /// first. The event's rows are inserted, never replaced: a second registration under the same id

@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AftercareNudge.Privacy;
 
-public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, IdempotencyKeys keys, Consent.ReplyChoices replyChoices, ILogger<PrivacyFunctions> logger)
+public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, IdempotencyKeys keys, Consent.ReplyChoices replyChoices, ClientQuotas quotas, ILogger<PrivacyFunctions> logger)
 {
     [Function("ErasePerson")]
     [RateLimited(RateLimits.Limited.Management)]
@@ -39,6 +39,7 @@ public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, I
 
         // A question nobody answered in its week goes, with the replies kept under it.
         var questions = await replyChoices.DropExpiredAsync(cancellationToken);
-        TimerLog.Ran(logger, "PurgeExpiredData", timer.IsPastDue, $"{report}; expired idempotency keys removed: {removed}; unanswered reply questions removed: {questions}");
+        var counters = await quotas.RemoveOldAsync(cancellationToken);
+        TimerLog.Ran(logger, "PurgeExpiredData", timer.IsPastDue, $"{report}; expired idempotency keys removed: {removed}; unanswered reply questions removed: {questions}; old quota counters removed: {counters}");
     }
 }

@@ -28,6 +28,7 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public const string IdempotencyKeys = "IdempotencyKeys";
     public const string ReplyChoices = "ReplyChoices";
     public const string WaitingRelays = "WaitingRelays";
+    public const string ClientQuotas = "ClientQuotas";
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new();
 
