@@ -129,6 +129,15 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Equal(["Retry-After"], Headers(register, 503));
         Assert.Equal(["Idempotency-Key"], register["parameters"]!.AsArray().Select(p => (string?)p!["name"]));
 
+        // The list's query parameters and its answer, as a generated client needs them.
+        var list = document.Operation("GET", "/api/events");
+        Assert.Equal(["status", "organizerPhone", "organizerEmail", "startsAfter", "pageSize", "continuationToken"], list["parameters"]!.AsArray().Select(p => (string?)p!["name"]));
+        Assert.All(list["parameters"]!.AsArray(), p => Assert.Equal(("query", (bool?)null), ((string?)p!["in"], (bool?)p["required"])));
+        Assert.Equal(["awaiting-consent", "scheduled", "cancelled", "completed"], list["parameters"]![0]!["schema"]!["enum"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal(("integer", 1, 100), ((string?)list["parameters"]![4]!["schema"]!["type"], (int?)list["parameters"]![4]!["schema"]!["minimum"], (int?)list["parameters"]![4]!["schema"]!["maximum"]));
+        Assert.Equal("#/components/schemas/EventList", AnswerRef(list, 200, "application/json"));
+        Assert.Equal("#/components/schemas/HttpValidationProblemDetails", AnswerRef(list, 400, ProblemJson));
+
         var get = document.Operation("GET", "/api/events/{id}");
         Assert.Equal("#/components/schemas/ProblemDetails", AnswerRef(get, 404, ProblemJson));
         Assert.Null(DocumentSchemas.Answer(get, 409));
