@@ -43,6 +43,18 @@ internal static class ContractTransformers
             });
         }
 
+        foreach (var query in metadata.OfType<ReadsQueryAttribute>())
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = query.Name,
+                In = ParameterLocation.Query,
+                Description = query.Description,
+                Schema = QuerySchema(query),
+            });
+        }
+
         var sent = metadata.OfType<SendsHeaderAttribute>().Select(h => (h.StatusCode, h.Name, h.Description, Type: JsonSchemaType.String))
             .Concat(metadata.OfType<DeclaredAnswer>().Where(a => a.RetryAfter).Select(a => (a.StatusCode, Name: "Retry-After", Description: "Seconds to wait before trying again.", Type: JsonSchemaType.Integer)));
         foreach (var (status, name, description, type) in sent)
@@ -57,6 +69,25 @@ internal static class ContractTransformers
         }
 
         return Task.CompletedTask;
+    }
+
+    private static OpenApiSchema QuerySchema(ReadsQueryAttribute query)
+    {
+        var schema = new OpenApiSchema { Type = query.Integer ? JsonSchemaType.Integer : JsonSchemaType.String, Format = query.Format };
+        if (query.Maximum > query.Minimum)
+        {
+            schema.Minimum = query.Minimum.ToString(CultureInfo.InvariantCulture);
+            schema.Maximum = query.Maximum.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (query.Values is { IsEnum: true } values)
+        {
+            schema.Enum = values.GetFields(BindingFlags.Public | BindingFlags.Static)
+                .Select(f => (System.Text.Json.Nodes.JsonNode)(f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? f.Name))
+                .ToList();
+        }
+
+        return schema;
     }
 
     /// <summary>

@@ -31,6 +31,7 @@ public sealed class EventChanges(
     RecipientCheckIns recipients,
     ConsentRequests requests,
     HeldConsentRequests held,
+    ClientEventIndex clientEvents,
     EventService events,
     TimeProvider time,
     ILogger<EventChanges> logger)
@@ -141,6 +142,16 @@ public sealed class EventChanges(
             }
         }
 
+        // The client's list finds the event at its new start before it moves there. The old row is read
+        // now and deleted after, only as read: a later PATCH moving the event back writes it again, and
+        // keeps it. A row left behind by dying in between is skipped and deleted when a list reads it.
+        var moves = ClientEventIndex.RowKey(plan.ChangedEvent.StartsAtUtc, record.Id) != ClientEventIndex.RowKey(record.StartsAtUtc, record.Id);
+        var oldRow = moves ? await clientEvents.GetAsync(record, cancellationToken) : null;
+        if (moves)
+        {
+            await clientEvents.AddAsync(plan.ChangedEvent, cancellationToken);
+        }
+
         // (2) The change itself, conditional on the ETag we read. From here on it happens.
         try
         {
@@ -149,6 +160,11 @@ public sealed class EventChanges(
         catch (RequestFailedException e) when (e.IsPreconditionFailed())
         {
             return false;
+        }
+
+        if (oldRow is not null)
+        {
+            await clientEvents.RemoveAsync(oldRow, cancellationToken);
         }
 
         // (3) to (5).

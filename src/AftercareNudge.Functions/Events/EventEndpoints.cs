@@ -14,6 +14,8 @@ public static partial class EventEndpoints
         services.AddSingleton<PendingChanges>();
         services.AddTransient<EventChanges>();
         services.AddSingleton<IdempotencyKeys>();
+        services.AddSingleton<ClientEventIndex>();
+        services.AddSingleton<ClientEventBackfill>();
         return services;
     }
 
@@ -94,6 +96,21 @@ public static partial class EventEndpoints
 
         SetETag(http, view);
         return TypedResults.Created($"/api/events/{view.Id}", warnings.Count == 0 ? view : view with { Warnings = warnings });
+    }
+
+    /// <summary><c>GET /api/events</c>: a page of this client's events in start order, filtered by the query (see <see cref="EventListQuery"/>).</summary>
+    internal static async Task<Results<Ok<EventList>, ValidationProblem>> ListAsync(
+        HttpContext http,
+        EventService service,
+        CancellationToken cancellationToken)
+    {
+        var (query, errors) = EventListQuery.Parse(http.Request.Query);
+        if (query is null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The list's query is not valid.");
+        }
+
+        return TypedResults.Ok(await service.ListAsync(http.Client(), query, cancellationToken));
     }
 
     internal static async Task<Results<Ok<EventView>, ProblemHttpResult>> GetAsync(

@@ -30,6 +30,21 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
         CancellationToken cancellationToken) =>
         EventEndpoints.RegisterAsync(request.HttpContext, validator, service, keys, cancellationToken);
 
+    [Function("ListEvents")]
+    [RateLimited(RateLimits.Limited.Management)]
+    [RequiresApiKey]
+    [ReadsQuery(EventListQuery.StatusName, "Only events with this status (derived as GET shows it).", Values = typeof(EventStatus))]
+    [ReadsQuery(EventListQuery.OrganizerPhoneName, "Only events whose organiser has this phone number (E.164, '+' as %2B).")]
+    [ReadsQuery(EventListQuery.OrganizerEmailName, "Only events whose organiser has this email address.", Format = "email")]
+    [ReadsQuery(EventListQuery.StartsAfterName, "Only events that start after this instant (ISO 8601 with Z or an offset).", Format = "date-time")]
+    [ReadsQuery(EventListQuery.PageSizeName, "How many events a page holds at most (default 20).", Integer = true, Minimum = 1, Maximum = EventListQuery.MaxPageSize)]
+    [ReadsQuery(EventListQuery.ContinuationTokenName, "Where the last page stopped: its continuationToken, sent back as received with the same filters.")]
+    [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "A query parameter is not valid (or is not one the list takes): errors names each.")]
+    public Task<Results<Ok<EventList>, ValidationProblem>> ListEvents(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "events")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        EventEndpoints.ListAsync(request.HttpContext, service, cancellationToken);
+
     [Function("GetEvent")]
     [RateLimited(RateLimits.Limited.Management)]
     [RequiresApiKey]

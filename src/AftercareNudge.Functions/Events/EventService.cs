@@ -12,8 +12,8 @@ public enum CancelOutcome
     PreconditionFailed,
 }
 
-/// <summary>Registers events, reads them back for the client that owns them, and cancels them.</summary>
-public sealed class EventService(
+/// <summary>Registers events, reads them back for the client that owns them (one, or a page of them), and cancels them.</summary>
+public sealed partial class EventService(
     EventStore store,
     ConsentStore consents,
     RecipientCheckIns recipients,
@@ -23,6 +23,8 @@ public sealed class EventService(
     Privacy.AddressIndex addresses,
     ClientQuotas quotas,
     MissingConsentNotices missingConsent,
+    ClientEventIndex clientEvents,
+    ClientEventBackfill backfill,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
     ILogger<EventService> logger)
@@ -64,9 +66,10 @@ public sealed class EventService(
         var checkIns = planned.CheckIns.Select((c, i) => EventMapping.NewCheckIn(eventId, Ids.New(Ids.CheckInPrefix), i, c)).ToList();
 
         // Who each check-in goes to, before the event itself (like the due index): a STOP must find them.
-        // So must the purge and an erasure.
+        // So must the purge and an erasure, and the client's list.
         await privacy.AddAsync(record, checkIns, cancellationToken);
         await recipients.AddAsync(record, checkIns, cancellationToken);
+        await clientEvents.AddAsync(record, cancellationToken);
         await store.CreateAsync(record, checkIns, cancellationToken);
         EventsLog.Registered(logger, eventId, client.Id, checkIns.Count);
 
@@ -280,21 +283,22 @@ public sealed class EventService(
     /// <summary>Derived, never stored: cancelled, completed (nothing left to send), scheduled (every pending recipient agreed), or awaiting consent.</summary>
     internal static EventStatus StatusOf(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, IReadOnlyList<PersonView> people)
     {
-        if (record.CancelledAt is not null)
+        if (StatusWithoutConsent(record, checkIns) is { } status)
         {
-            return EventStatus.Cancelled;
+            return status;
         }
 
         var pending = checkIns.Where(c => !c.IsFinished).ToList();
-        if (pending.Count == 0)
-        {
-            return EventStatus.Completed;
-        }
-
         var allGranted = pending.All(c =>
             people.FirstOrDefault(p => p.Key == c.To)?.Consent.GetValueOrDefault(c.Channel == Channel.Sms ? "sms" : "email") == ConsentState.Granted);
         return allGranted ? EventStatus.Scheduled : EventStatus.AwaitingConsent;
     }
+
+    /// <summary>The status when the event and its check-ins settle it (cancelled, completed); null when it takes everyone's consent (scheduled or awaiting consent).</summary>
+    internal static EventStatus? StatusWithoutConsent(EventRecord record, IReadOnlyList<CheckInRecord> checkIns) =>
+        record.CancelledAt is not null ? EventStatus.Cancelled
+        : checkIns.All(c => c.IsFinished) ? EventStatus.Completed
+        : null;
 }
 
 /// <summary>Event log messages (event ids 500-519): ids and counts only.</summary>

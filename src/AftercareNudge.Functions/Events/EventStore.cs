@@ -57,6 +57,19 @@ public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueInde
         return response.HasValue ? ToEventRecord(response.Value!) : null;
     }
 
+    /// <summary>
+    /// Every event of one client: a scan of the whole table (events live in a partition each, and only
+    /// the event row names its client), for filling <see cref="ClientEventIndex"/> once per client.
+    /// </summary>
+    public async IAsyncEnumerable<EventRecord> ScanClientEventsAsync(string clientId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {EventRow} and ClientId eq {clientId}"), cancellationToken: cancellationToken))
+        {
+            yield return ToEventRecord(entity);
+        }
+    }
+
     public async Task<CheckInRecord?> GetCheckInAsync(string eventId, string checkInId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.Events, cancellationToken);

@@ -97,3 +97,27 @@ public sealed class ReadsHeaderAttribute(string name, string description) : Attr
 
     public string Description { get; } = description;
 }
+
+/// <summary>
+/// A query parameter the function reads; none is required. A string unless <see cref="Integer"/>; its
+/// <see cref="Format"/> (<c>date-time</c>, <c>email</c>), range, and for <see cref="Values"/> (an enum
+/// with <c>JsonStringEnumMemberName</c>s) the only values it takes.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class ReadsQueryAttribute(string name, string description) : Attribute
+{
+    public string Name { get; } = name;
+
+    public string Description { get; } = description;
+
+    public bool Integer { get; init; }
+
+    public string? Format { get; init; }
+
+    /// <summary>The smallest value an integer may have; with <see cref="Maximum"/>, used only when <see cref="Maximum"/> is above it.</summary>
+    public int Minimum { get; init; }
+
+    public int Maximum { get; init; }
+
+    public Type? Values { get; init; }
+}

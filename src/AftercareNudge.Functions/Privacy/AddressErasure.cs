@@ -78,6 +78,7 @@ public sealed class AddressErasure(
     PendingChanges pending,
     RecipientCheckIns recipients,
     AddressIndex addresses,
+    ClientEventIndex clientEvents,
     HeldConsentRequests held,
     LinkTokens tokens,
     ConsentStore consents,
@@ -275,6 +276,12 @@ public sealed class AddressErasure(
                 People = e.People.Select(p => Erase(p, channel, address) is var erased && erased != p && renamed.TryGetValue(p.Key, out var key) ? erased with { Key = key } : erased).ToList(),
             }
             : null, cancellationToken);
+        if (organizerErased && changed is not null)
+        {
+            // The client's list keeps the organiser's address key to filter by: the erased address's goes.
+            await clientEvents.AddAsync(changed, cancellationToken);
+        }
+
         return new EventErasure(record.OrganizerId, changed is not null, cancelled, replies, keys);
     }
 

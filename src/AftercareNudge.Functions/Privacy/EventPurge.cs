@@ -27,7 +27,7 @@ public enum PurgeOutcome
 /// or "scene" is content), the aftercare plan, every person's name, addresses, needs and quiet hours,
 /// the people's keys (<c>person.1</c>, <c>person.2</c>…: keys are often names), every check-in's
 /// message, every reply, the consent links made for the event, and the index rows that tie its
-/// addresses to it. What stays: the event's id, client, organiser id (a hash), times and zone, and
+/// addresses to it, and its row in the client's event list. What stays: the event's id, client, organiser id (a hash), times and zone, and
 /// each check-in's recipient key, channel, times, status and reason, so GET still answers with the
 /// statuses and <c>"purged": true</c>. The consent ledger is not touched. The event row is written
 /// last, conditional on its ETag, so a run that dies half way, or two runs at once, only repeat
@@ -40,6 +40,7 @@ public sealed class EventPurge(
     RecipientCheckIns recipients,
     AddressIndex addresses,
     LinkTokens tokens,
+    ClientEventIndex clientEvents,
     IOptions<PrivacyOptions> options,
     TimeProvider time,
     ILogger<EventPurge> logger)
@@ -110,7 +111,13 @@ public sealed class EventPurge(
             var rows = await events.GetRowsAsync(entry.EventId, cancellationToken);
             if (rows is null || rows.Event.PurgedAt is not null)
             {
-                // Never written (registration died after the index row), or purged by another run.
+                // Never written (registration died after the index row), or purged by another run (which
+                // may have died before the client's list forgot it).
+                if (rows is not null)
+                {
+                    await clientEvents.RemoveAsync(rows.Event, cancellationToken);
+                }
+
                 await index.RemoveAsync(entry, cancellationToken);
                 return PurgeOutcome.Cleaned;
             }
@@ -139,6 +146,9 @@ public sealed class EventPurge(
 
             if (await PurgeAsync(rows, now, cancellationToken))
             {
+                // A purged event is not listed: the client's list forgets it after the event is marked,
+                // so that it is listed until then.
+                await clientEvents.RemoveAsync(rows.Event, cancellationToken);
                 await index.RemoveAsync(entry, cancellationToken);
                 PrivacyLog.Purged(logger, entry.EventId, rows.CheckIns.Count, rows.Replies.Count);
                 return PurgeOutcome.Purged;

@@ -29,6 +29,7 @@ public sealed class AppTables(TableServiceClient service, string prefix)
     public const string ReplyChoices = "ReplyChoices";
     public const string WaitingRelays = "WaitingRelays";
     public const string ClientQuotas = "ClientQuotas";
+    public const string ClientEvents = "ClientEvents";
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new();
 

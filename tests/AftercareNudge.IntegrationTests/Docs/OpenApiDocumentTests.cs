@@ -129,6 +129,15 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Equal(["Retry-After"], Headers(register, 503));
         Assert.Equal(["Idempotency-Key"], register["parameters"]!.AsArray().Select(p => (string?)p!["name"]));
 
+        // The list's query parameters and its answer, as a generated client needs them.
+        var list = document.Operation("GET", "/api/events");
+        Assert.Equal(["status", "organizerPhone", "organizerEmail", "startsAfter", "pageSize", "continuationToken"], list["parameters"]!.AsArray().Select(p => (string?)p!["name"]));
+        Assert.All(list["parameters"]!.AsArray(), p => Assert.Equal(("query", (bool?)null), ((string?)p!["in"], (bool?)p["required"])));
+        Assert.Equal(["awaiting-consent", "scheduled", "cancelled", "completed"], list["parameters"]![0]!["schema"]!["enum"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal(("integer", 1, 100), ((string?)list["parameters"]![4]!["schema"]!["type"], (int?)list["parameters"]![4]!["schema"]!["minimum"], (int?)list["parameters"]![4]!["schema"]!["maximum"]));
+        Assert.Equal("#/components/schemas/EventList", AnswerRef(list, 200, "application/json"));
+        Assert.Equal("#/components/schemas/HttpValidationProblemDetails", AnswerRef(list, 400, ProblemJson));
+
         var get = document.Operation("GET", "/api/events/{id}");
         Assert.Equal("#/components/schemas/ProblemDetails", AnswerRef(get, 404, ProblemJson));
         Assert.Null(DocumentSchemas.Answer(get, 409));
@@ -144,7 +153,8 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
             var where = $"{method} {path}";
             Assert.True((function.GetCustomAttribute<RequiresApiKeyAttribute>() is null && function.GetCustomAttribute<RequiresOperatorKeyAttribute>() is null) == (DocumentSchemas.Answer(operation, 401) is null), $"{where}: 401 only where an API key or the operator's key is required.");
             Assert.True((function.GetCustomAttribute<RequiresTwilioSignatureAttribute>() is null) == (DocumentSchemas.Answer(operation, 403) is null) || path == "/api/sendgrid/events", $"{where}: 403 only where a signature is checked.");
-            Assert.True(path.StartsWith("/api/events", StringComparison.Ordinal) == operation["responses"]!.AsObject().Any(r => r.Value!["headers"]?["ETag"] is not null), $"{where}: an ETag only where one is sent.");
+            var sendsETag = path == "/api/events/{id}" || (path == "/api/events" && method == "POST");
+            Assert.True(sendsETag == operation["responses"]!.AsObject().Any(r => r.Value!["headers"]?["ETag"] is not null), $"{where}: an ETag only where one is sent.");
             Assert.True((path is "/api/health" or "/api/openapi.json" or "/api/docs") == (DocumentSchemas.Answer(operation, 429) is null), $"{where}: 429 only where the rate limits count.");
             Assert.NotNull(DocumentSchemas.Answer(operation, 500));
             Assert.Contains(operation["responses"]!.AsObject(), r => r.Key.StartsWith('2'));
@@ -187,6 +197,15 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         await AssertDocumentedAsync(document, "POST", "/api/events", notJson, HttpStatusCode.UnsupportedMediaType);
 
         await AssertDocumentedAsync(document, "GET", "/api/health", await client.GetAsync("/api/health", Ct), HttpStatusCode.OK);
+
+        // Two events, a page of one: the page has a token.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), AppFactory.Json, Ct)).StatusCode);
+        var listed = await client.GetAsync("/api/events?pageSize=1", Ct);
+        await AssertDocumentedAsync(document, "GET", "/api/events", listed, HttpStatusCode.OK);
+        Assert.NotNull(JsonNode.Parse(await listed.Content.ReadAsStringAsync(Ct))!["continuationToken"]);
+        var badQuery = await client.GetAsync("/api/events?pageSize=0", Ct);
+        await AssertDocumentedAsync(document, "GET", "/api/events", badQuery, HttpStatusCode.BadRequest);
+        Assert.NotNull(JsonNode.Parse(await badQuery.Content.ReadAsStringAsync(Ct))!["errors"]!["pageSize"]);
     }
 
     /// <summary>
@@ -203,6 +222,7 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         var requests = new Dictionary<(string Method, string Path), Func<Task<HttpResponseMessage>>>
         {
             [("POST", "/api/events")] = () => client.PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), AppFactory.Json, Ct),
+            [("GET", "/api/events")] = () => client.GetAsync("/api/events?pageSize=1", Ct),
             [("GET", "/api/events/{id}")] = () => client.GetAsync($"/api/events/{registered.Id}", Ct),
             [("PATCH", "/api/events/{id}")] = () => client.PatchAsJsonAsync($"/api/events/{registered.Id}", new { title = "Dinner, moved" }, AppFactory.Json, Ct),
             [("DELETE", "/api/events/{id}")] = () => client.DeleteAsync($"/api/events/{cancelled.Id}", Ct),

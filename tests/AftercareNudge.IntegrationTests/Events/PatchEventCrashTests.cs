@@ -109,6 +109,34 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
             var delivered = view.CheckIns.Where(c => c.Status == CheckInStatus.Sent).Select(c => c.DueAt).ToHashSet();
             Assert.Equal(plan.Select(p => _start.AddHours(p.Hours)).ToHashSet(), delivered);
         }
+
+        // And the client's list finds every event once, at the start it has, wherever its change died.
+        var listed = await ListAllAsync();
+        Assert.Equal(leftAlone.Concat(retried).Append(consented.Id).Order(StringComparer.Ordinal), listed.Select(e => e.Id).Order(StringComparer.Ordinal));
+        foreach (var e in listed)
+        {
+            Assert.Equal((await _app.GetEventAsync(e.Id)).StartsAtUtc, e.StartsAtUtc);
+        }
+
+        Assert.Equal(listed.OrderBy(e => e.StartsAtUtc).ThenBy(e => e.Id, StringComparer.Ordinal).Select(e => e.Id), listed.Select(e => e.Id));
+    }
+
+    private async Task<List<EventView>> ListAllAsync()
+    {
+        var client = _app.CreateClient(AppFactory.ClientAKey);
+        var events = new List<EventView>();
+        var query = "/api/events?pageSize=100";
+        while (true)
+        {
+            var page = (await client.GetFromJsonAsync<EventList>(query, AppFactory.Json, TestContext.Current.CancellationToken))!;
+            events.AddRange(page.Events);
+            if (page.ContinuationToken is null)
+            {
+                return events;
+            }
+
+            query = "/api/events?pageSize=100&continuationToken=" + Uri.EscapeDataString(page.ContinuationToken);
+        }
     }
 
     /// <summary>

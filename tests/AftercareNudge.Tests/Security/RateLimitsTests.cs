@@ -9,6 +9,7 @@ public sealed class RateLimitsTests
     /// <summary>Every HTTP function says which limit it counts against, and says what the table of limits says.</summary>
     [Theory]
     [InlineData("RegisterEvent", RateLimits.Limited.Management)]
+    [InlineData("ListEvents", RateLimits.Limited.Management)]
     [InlineData("GetEvent", RateLimits.Limited.Management)]
     [InlineData("ChangeEvent", RateLimits.Limited.Management)]
     [InlineData("CancelEvent", RateLimits.Limited.Management)]
