@@ -18,6 +18,9 @@ public static class ApiReference
     public const string DocumentRoute = "/api/openapi.json";
     public const string PageRoute = "/api/docs";
     public const string ApiKeyScheme = "apiKey";
+
+    /// <summary>The version of the OpenAPI specification the document is written in (<see cref="DocumentAsync"/>).</summary>
+    public const string SpecVersion = "3.1";
     internal const string DocumentName = "v1";
 
     /// <summary>What each route does, in the words of the product's contract.</summary>
@@ -133,15 +136,15 @@ public static class ApiReference
         }
 
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
-        var model = new ApiReferenceModel(document.Info?.Description ?? "", document.Info?.Version ?? "", operations);
+        var model = new ApiReferenceModel(document.Info?.Description ?? "", SpecVersion, document.Info?.Version ?? "", operations);
         return TypedResults.Content(HtmlTemplates.Render<ApiReferencePage>(model), "text/html; charset=utf-8");
     }
 
     private static string? SchemaName(IOpenApiSchema? schema) => schema is OpenApiSchemaReference reference ? reference.Reference.Id : null;
 }
 
-/// <summary>What <c>ApiReferencePage</c> shows, read from the OpenAPI document.</summary>
-public sealed record ApiReferenceModel(string Description, string Version, IReadOnlyList<ApiOperation> Operations);
+/// <summary>What <c>ApiReferencePage</c> shows, read from the OpenAPI document: <paramref name="SpecVersion"/> is OpenAPI's, <paramref name="Version"/> the API's own (<c>info.version</c>).</summary>
+public sealed record ApiReferenceModel(string Description, string SpecVersion, string Version, IReadOnlyList<ApiOperation> Operations);
 
 /// <summary>One operation: its method and path, what it is for, whether it needs an API key, what it reads and answers.</summary>
 public sealed record ApiOperation(

@@ -56,6 +56,10 @@ public sealed class ApiReferenceTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Contains("(EventView); headers: Location, ETag, Idempotent-Replayed</li>", html, StringComparison.Ordinal);
         Assert.Contains("<li><code>404</code> No such event for this client. — application/problem&#x2B;json (ProblemDetails)</li>", html, StringComparison.Ordinal);
         Assert.Contains("<a href=\"openapi.json\">", html, StringComparison.Ordinal);
+
+        // The document is OpenAPI 3.1; "1" is the API's own version (info.version), said as such.
+        Assert.Contains("openapi.json</a> (OpenAPI 3.1; version 1 of this API)", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("OpenAPI 1", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("://", html, StringComparison.Ordinal);
     }
