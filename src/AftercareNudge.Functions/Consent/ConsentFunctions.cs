@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 namespace AftercareNudge.Consent;
 
 /// <summary>The pages a person opens from a message: consent and unsubscribe links.</summary>
+[Tags("Consent")]
 public sealed class ConsentPageFunctions(
     LinkTokens tokens,
     ConsentStore consents,
@@ -31,6 +32,7 @@ public sealed class ConsentPageFunctions(
 
     [Function("DecideConsent")]
     [RateLimited(RateLimits.Limited.Public)]
+    [Accepts(typeof(ConsentDecisionForm), AcceptsAttribute.Form)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
     [ProducesPage(StatusCodes.Status400BadRequest, Description = "No decision (or quiet hours) could be read from the form: the page again.")]
     [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
@@ -57,6 +59,7 @@ public sealed class ConsentPageFunctions(
     // RFC 8058 one-click unsubscribes come from mail providers' servers, many people's from one
     // address: an opt-out must not wait behind a page's limit.
     [RateLimited(RateLimits.Limited.Webhook)]
+    [Accepts(typeof(UnsubscribeForm), AcceptsAttribute.Form, IsOptional = true)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
     [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
     [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
@@ -68,6 +71,7 @@ public sealed class ConsentPageFunctions(
 }
 
 /// <summary>What Twilio posts when someone texts us.</summary>
+[Tags("Webhooks")]
 public sealed class InboundSmsFunctions(InboundSms inbound)
 {
     [Function("TwilioInboundSms")]
@@ -82,8 +86,12 @@ public sealed class InboundSmsFunctions(InboundSms inbound)
 }
 
 /// <summary>The development routes: only while the outbox stands in for the providers.</summary>
+[Tags("Development")]
 public sealed class DevelopmentFunctions(InboundSms inbound, OutboxSender outbox)
 {
+    private const int DefaultTake = 100;
+    private const int MaxTake = 1000;
+
     [Function("DevInboundSms")]
     [RateLimited(RateLimits.Limited.Public)]
     [DevelopmentOutboxOnly]
@@ -98,12 +106,13 @@ public sealed class DevelopmentFunctions(InboundSms inbound, OutboxSender outbox
     [Function("ListDevOutbox")]
     [RateLimited(RateLimits.Limited.Public)]
     [DevelopmentOutboxOnly]
+    [ReadsQuery("take", "How many messages to list, newest first (a number outside the range is taken as its nearest end).", Integer = true, Minimum = 1, Maximum = MaxTake, Default = DefaultTake)]
     public async Task<Ok<IReadOnlyList<OutboxMessage>>> ListDevOutbox(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dev/outbox")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var take = int.TryParse(request.Query["take"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 100;
-        return TypedResults.Ok(await outbox.ListAsync(Math.Clamp(take, 1, 1000), cancellationToken));
+        var take = int.TryParse(request.Query["take"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : DefaultTake;
+        return TypedResults.Ok(await outbox.ListAsync(Math.Clamp(take, 1, MaxTake), cancellationToken));
     }
 }
 

@@ -25,14 +25,13 @@ public static partial class ConsentPages
         $"Start receiving emails again: {ConsentWording.Brand} may then email this address what you agreed to before, from those you agreed to. "
         + "Nothing new arrives unless you agree to it, and nothing stopped while you were unsubscribed is sent. You can unsubscribe again at any time.";
 
-    /// <summary>The RFC 8058 field that means "stop": what a mail client posts, and the Stop button too.</summary>
-    private const string OneClickField = "List-Unsubscribe";
+    private const string OneClickField = UnsubscribeForm.OneClickField;
     private const string OneClickValue = "One-Click";
 
     private static ContentHttpResult ResubscribePage(HttpContext http) => Page<UnsubscribePage>(
         http,
         StatusCodes.Status200OK,
-        new UnsubscribePageModel("You're unsubscribed", UnsubscribedState, ResubscribeText, "action", ResubscribeAction, "Start receiving emails again", Primary: true));
+        new UnsubscribePageModel("You're unsubscribed", UnsubscribedState, ResubscribeText, UnsubscribeForm.ActionField, ResubscribeAction, "Start receiving emails again", Primary: true));
 
     /// <summary>The page's own form asking to start again, with no one-click field in it. Anything else, or an unreadable body, is a stop.</summary>
     private static async Task<bool> IsResubscribeAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -46,7 +45,7 @@ public static partial class ConsentPages
         {
             var form = await request.ReadFormAsync(cancellationToken);
             return !form.ContainsKey(OneClickField)
-                && string.Equals(form["action"].ToString().Trim(), ResubscribeAction, StringComparison.OrdinalIgnoreCase);
+                && string.Equals(form[UnsubscribeForm.ActionField].ToString().Trim(), ResubscribeAction, StringComparison.OrdinalIgnoreCase);
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {

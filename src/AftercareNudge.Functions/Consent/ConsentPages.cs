@@ -361,13 +361,13 @@ public static partial class ConsentPages
             return null;
         }
 
-        ConsentState? decision = form["decision"].ToString().Trim().ToLowerInvariant() switch
+        ConsentState? decision = form[ConsentDecisionForm.DecisionField].ToString().Trim().ToLowerInvariant() switch
         {
             Agree => ConsentState.Granted,
             Decline => ConsentState.Declined,
             _ => null,
         };
-        return new PostedForm(decision, form["quietFrom"].ToString().Trim(), form["quietTo"].ToString().Trim());
+        return new PostedForm(decision, form[ConsentDecisionForm.QuietFromField].ToString().Trim(), form[ConsentDecisionForm.QuietToField].ToString().Trim());
     }
 
     /// <summary>"You agreed on 24 November 2026." The date is the latest such answer to this organiser in the ledger.</summary>

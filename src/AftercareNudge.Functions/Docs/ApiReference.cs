@@ -1,8 +1,10 @@
 using AftercareNudge.Hosting;
+using AftercareNudge.Messaging;
 using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace AftercareNudge.Docs;
@@ -19,7 +21,22 @@ public static class ApiReference
     public const string PageRoute = "/api/docs";
     public const string ApiKeyScheme = "apiKey";
     public const string OperatorKeyScheme = "operatorKey";
+
+    /// <summary>The version of the OpenAPI specification the document is written in (<see cref="DocumentAsync"/>).</summary>
+    public const string SpecVersion = "3.1";
     internal const string DocumentName = "v1";
+
+    /// <summary>The operations' tags (declared with <c>[Tags]</c> on each function class), and what each groups.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> Tags = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Events"] = "A client's planned events: register, read, change and cancel them (API key).",
+        ["Privacy"] = "Erasing what a client's data holds about a person (API key).",
+        ["Consent"] = "The pages a person opens from an email: consent, and unsubscribe.",
+        ["Webhooks"] = "What Twilio and SendGrid post: texts people send, delivery reports, email events. Signed by the provider.",
+        ["Development"] = "Only while the development outbox stands in for Twilio and SendGrid (no provider credentials): what was sent, and a stand-in for an inbound text.",
+        ["Health"] = "Whether the app is up and reaches its storage.",
+        ["Reference"] = "This API's description: the OpenAPI document and the reference page.",
+    };
 
     /// <summary>What each route does, in the words of the product's contract.</summary>
     internal static readonly IReadOnlyDictionary<(string Method, string Path), (string Summary, string Description)> Summaries =
@@ -57,8 +74,19 @@ public static class ApiReference
         {
             // The public API only: not the Functions host's timer calls or its liveness probe.
             options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
-            options.AddDocumentTransformer((document, _, _) =>
+            options.AddDocumentTransformer((document, context, _) =>
             {
+                // Where clients call: the app's public address, which the paths (with their /api) follow.
+                // Not the worker's own listener, which the generator would name and nothing outside the host reaches.
+                var publicBaseUrl = context.ApplicationServices.GetRequiredService<IOptions<PublicOptions>>().Value.BaseUrl;
+                document.Servers = publicBaseUrl is null ? [] : [new OpenApiServer { Url = publicBaseUrl.AbsoluteUri.TrimEnd('/'), Description = "This app (Public:BaseUrl)." }];
+                foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+                {
+                    tag.Description = Tags.TryGetValue(tag.Name ?? "", out var description)
+                        ? description
+                        : throw new InvalidOperationException($"The tag {tag.Name} has no description in ApiReference.Tags.");
+                }
+
                 document.Info = new OpenApiInfo
                 {
                     Title = "AftercareNudge",
@@ -94,11 +122,10 @@ public static class ApiReference
                     operation.Description = text.Description.Length == 0 ? null : text.Description;
                 }
 
-                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<Hosting.RequiresApiKeyAttribute>().Any())
-                {
-                    operation.Security ??= [];
-                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });
-                }
+                // Every operation says what it needs: the API key, or nothing (security: []) for the public ones.
+                operation.Security = context.Description.ActionDescriptor.EndpointMetadata.OfType<Hosting.RequiresApiKeyAttribute>().Any()
+                    ? [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] }]
+                    : [];
 
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<Hosting.RequiresOperatorKeyAttribute>().Any())
                 {
@@ -110,6 +137,15 @@ public static class ApiReference
             });
             options.AddOperationTransformer(ContractTransformers.DescribeAnswers);
             options.AddSchemaTransformer(ContractTransformers.RequireWhatIsSent);
+            options.AddDocumentTransformer(RequestSchemas.Describe);
+        });
+
+        // The development routes are in the document only where they exist: while the outbox stands in for the providers.
+        services.AddOptions<OpenApiOptions>(DocumentName).Configure<IOptions<DeliveryOptions>>((options, delivery) =>
+        {
+            var include = options.ShouldInclude;
+            options.ShouldInclude = description => include(description)
+                && (delivery.Value.UsesOutbox || !description.ActionDescriptor.EndpointMetadata.OfType<DevelopmentOutboxOnlyAttribute>().Any());
         });
         return services;
     }
@@ -149,15 +185,15 @@ public static class ApiReference
         }
 
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
-        var model = new ApiReferenceModel(document.Info?.Description ?? "", document.Info?.Version ?? "", operations);
+        var model = new ApiReferenceModel(document.Info?.Description ?? "", SpecVersion, document.Info?.Version ?? "", operations);
         return TypedResults.Content(HtmlTemplates.Render<ApiReferencePage>(model), "text/html; charset=utf-8");
     }
 
     private static string? SchemaName(IOpenApiSchema? schema) => schema is OpenApiSchemaReference reference ? reference.Reference.Id : null;
 }
 
-/// <summary>What <c>ApiReferencePage</c> shows, read from the OpenAPI document.</summary>
-public sealed record ApiReferenceModel(string Description, string Version, IReadOnlyList<ApiOperation> Operations);
+/// <summary>What <c>ApiReferencePage</c> shows, read from the OpenAPI document: <paramref name="SpecVersion"/> is OpenAPI's, <paramref name="Version"/> the API's own (<c>info.version</c>).</summary>
+public sealed record ApiReferenceModel(string Description, string SpecVersion, string Version, IReadOnlyList<ApiOperation> Operations);
 
 /// <summary>One operation: its method and path, what it is for, whether it needs an API key, what it reads and answers.</summary>
 public sealed record ApiOperation(
@@ -177,6 +213,7 @@ public sealed record ApiBody(string MediaType, string? Schema);
 /// <summary>An answer: its status, description, media types (with schema names) and headers, each list comma-separated.</summary>
 public sealed record ApiAnswer(string Status, string Description, string Types, string Headers);
 
+[Tags("Reference")]
 public sealed class ApiReferenceFunctions([FromKeyedServices(ApiReference.DocumentName)] IOpenApiDocumentProvider documents)
 {
     [Function("GetOpenApiDocument")]

@@ -31,7 +31,14 @@ internal static class ContractTransformers
             }
         }
 
-        foreach (var header in metadata.OfType<ReadsHeaderAttribute>())
+        // A Twilio signature is checked by the middleware the function's attribute asks for; other headers are declared as read.
+        var headers = metadata.OfType<ReadsHeaderAttribute>();
+        if (metadata.OfType<RequiresTwilioSignatureAttribute>().Any())
+        {
+            headers = headers.Append(new ReadsHeaderAttribute(Messaging.Sms.TwilioSignature.HeaderName, "Twilio's signature (Base64 HMAC-SHA1 with the auth token) over this URL, as Public:BaseUrl names it, and the form's fields.") { Required = true });
+        }
+
+        foreach (var header in headers)
         {
             operation.Parameters ??= [];
             operation.Parameters.Add(new OpenApiParameter
@@ -39,6 +46,7 @@ internal static class ContractTransformers
                 Name = header.Name,
                 In = ParameterLocation.Header,
                 Description = header.Description,
+                Required = header.Required,
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             });
         }
@@ -80,6 +88,11 @@ internal static class ContractTransformers
             schema.Maximum = query.Maximum.ToString(CultureInfo.InvariantCulture);
         }
 
+        if (query.Integer && query.Default != 0)
+        {
+            schema.Default = query.Default;
+        }
+
         if (query.Values is { IsEnum: true } values)
         {
             schema.Enum = values.GetFields(BindingFlags.Public | BindingFlags.Static)
@@ -93,10 +106,11 @@ internal static class ContractTransformers
     /// <summary>
     /// System.Text.Json's schema exporter marks as required every property whose constructor parameter
     /// has no default. On the wire that is wrong both ways: an answer leaves out a property its
-    /// <c>[JsonIgnore(WhenWritingNull)]</c> (or <c>WhenWritingDefault</c>) lets it leave out, and a request
-    /// may leave out any nullable field (the contract types are nullable throughout so that the validator,
-    /// not the JSON reader, names what is missing). Also, an enum's own schema allows no null: where a
-    /// property may be null, the generator says so around the reference to it.
+    /// <c>[JsonIgnore(WhenWritingNull)]</c> (or <c>WhenWritingDefault</c>) lets it leave out, and the JSON
+    /// reader takes a request without any nullable field (the contract types are nullable throughout so
+    /// that the validator, not the reader, names what is missing: what the validator requires is described
+    /// by <see cref="RequestSchemas"/>). Also, an enum's own schema allows no null: where a property may be
+    /// null, the generator says so around the reference to it.
     /// </summary>
     public static Task RequireWhatIsSent(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {

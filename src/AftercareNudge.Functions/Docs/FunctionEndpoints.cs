@@ -13,7 +13,7 @@ namespace AftercareNudge.Docs;
 /// the worker's own endpoints carry nothing but routes and methods): each function's route under
 /// <c>api/</c>, its methods, its method and what minimal APIs infer from it (route parameters, the
 /// typed results it answers with), the attributes declared on it (policies, the body it reads, the
-/// problems it answers with), and the answers the worker middleware and the JSON body reader declare
+/// problems it answers with) and its class's tags, and the answers the worker middleware and the JSON body reader declare
 /// for it. ASP.NET Core's OpenAPI generator reads them as it reads any minimal API.
 /// </summary>
 public sealed class FunctionEndpoints : EndpointDataSource
@@ -50,6 +50,12 @@ public sealed class FunctionEndpoints : EndpointDataSource
             foreach (var attribute in method.GetCustomAttributes())
             {
                 builder.Metadata.Add(attribute);
+            }
+
+            // Its class's [Tags]: what the operation is grouped under, in words (not the class's name, the generator's default).
+            foreach (var tags in method.DeclaringType?.GetCustomAttributes<TagsAttribute>() ?? [])
+            {
+                builder.Metadata.Add(tags);
             }
 
             // Then what others answer in its place, for the statuses the function does not answer itself.

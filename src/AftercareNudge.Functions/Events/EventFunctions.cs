@@ -6,6 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AftercareNudge.Events;
 
 /// <summary>The events API, <c>/api/events</c>: a client's planned events, with its API key.</summary>
+[Tags("Events")]
 public sealed class EventFunctions(EventValidator validator, EventService service, EventChanges changes, IdempotencyKeys keys)
 {
     private const string ETagDescription = "The event's version: send it in If-Match to change or cancel it only as you read it.";

@@ -6,6 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AftercareNudge.Health;
 
+[Tags("Health")]
 public sealed class HealthFunctions(AppTables tables, TimeProvider time)
 {
     [Function("CheckHealth")]

@@ -21,7 +21,10 @@ public sealed class AcceptsJsonAttribute(Type requestType) : Attribute, IAccepts
     public bool IsOptional => false;
 }
 
-/// <summary>The function reads a body of this type and media type by code of its own (a provider's signed form or batch).</summary>
+/// <summary>
+/// The function reads a body of this type and media type by code of its own (a provider's signed form or
+/// batch, a page's form); <see cref="IsOptional"/> when it also acts on a request without one.
+/// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class AcceptsAttribute(Type requestType, string contentType) : Attribute, IAcceptsMetadata
 {
@@ -31,7 +34,7 @@ public sealed class AcceptsAttribute(Type requestType, string contentType) : Att
 
     public Type? RequestType { get; } = requestType;
 
-    public bool IsOptional => false;
+    public bool IsOptional { get; init; }
 }
 
 /// <summary>
@@ -89,13 +92,15 @@ public sealed class SendsHeaderAttribute(int statusCode, string name, string des
     public string Description { get; } = description;
 }
 
-/// <summary>A request header the function reads; none is required.</summary>
+/// <summary>A request header the function reads; <see cref="Required"/> when a request without it is refused (a provider's signature).</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
 public sealed class ReadsHeaderAttribute(string name, string description) : Attribute
 {
     public string Name { get; } = name;
 
     public string Description { get; } = description;
+
+    public bool Required { get; init; }
 }
 
 /// <summary>
@@ -120,4 +125,7 @@ public sealed class ReadsQueryAttribute(string name, string description) : Attri
     public int Maximum { get; init; }
 
     public Type? Values { get; init; }
+
+    /// <summary>An integer's value when left out (none when 0).</summary>
+    public int Default { get; init; }
 }

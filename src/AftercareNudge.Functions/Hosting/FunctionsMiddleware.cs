@@ -166,10 +166,8 @@ internal sealed class RequestSizeLimit : IFunctionsWorkerMiddleware, IDeclaresAn
 /// <summary>The development routes exist only while the outbox stands in for the providers: 404 otherwise.</summary>
 internal sealed class DevelopmentOutboxRoutes(Microsoft.Extensions.Options.IOptions<Messaging.DeliveryOptions> delivery) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
-    public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
-        function.Has<DevelopmentOutboxOnlyAttribute>()
-            ? [DeclaredAnswer.Problem(StatusCodes.Status404NotFound, "Provider credentials are set, so the development routes do not exist.")]
-            : [];
+    /// <summary>Nothing: where this answers 404, the OpenAPI document leaves the development routes out, as if they did not exist.</summary>
+    public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) => [];
 
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {

@@ -28,11 +28,17 @@ internal static class PageStyles
         + "label{display:inline-block;margin:0 1rem .5rem 0}"
         + "input{font:inherit;padding:.375rem .5rem;border:1px solid var(--line);border-radius:.375rem;background:transparent;color:var(--fg)}";
 
-    /// <summary>The API reference: a wider column, monospace for paths and names.</summary>
+    /// <summary>
+    /// The API reference: a wider column, monospace for paths and names. Its own colours in light and dark
+    /// (the browser's defaults are not checked for contrast against each other), text never faded.
+    /// </summary>
     public const string Reference =
-        ":root{color-scheme:light dark}body{margin:0;font:1rem/1.55 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}"
+        ":root{color-scheme:light dark;--fg:#1d1d1f;--bg:#ffffff;--muted:#55555c;--accent:#1f5f8b;--line:#d9d6d0}"
+        + "@media (prefers-color-scheme:dark){:root{--fg:#ececec;--bg:#17181a;--muted:#a8a8ad;--accent:#8cc4ff;--line:#3a3b3e}}"
+        + "body{margin:0;background:var(--bg);color:var(--fg);font:1rem/1.55 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}"
         + "main{max-width:48rem;margin:0 auto;padding:2rem 1.25rem 3rem}h1{font-size:1.75rem}h2{font-size:1.125rem;margin:0 0 .5rem}"
-        + "h3{font-size:.9375rem;margin:.75rem 0 .25rem}section{border-top:1px solid #8884;padding:1rem 0}"
+        + "h3{font-size:.9375rem;margin:.75rem 0 .25rem}section{border-top:1px solid var(--line);padding:1rem 0}a{color:var(--accent)}"
+        + "a:focus-visible{outline:3px solid var(--fg);outline-offset:2px}"
         + ".method{display:inline-block;min-width:4.5rem;font-family:ui-monospace,monospace}code{font-family:ui-monospace,monospace;overflow-wrap:anywhere}"
-        + ".small{font-size:.9375rem;opacity:.8}ul{margin:0;padding-left:1.25rem}";
+        + ".small{font-size:.9375rem;color:var(--muted)}ul{margin:0;padding-left:1.25rem}";
 }

@@ -6,6 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AftercareNudge.Privacy;
 
+[Tags("Privacy")]
 public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, IdempotencyKeys keys, Consent.ReplyChoices replyChoices, ClientQuotas quotas, ILogger<PrivacyFunctions> logger)
 {
     [Function("ErasePerson")]

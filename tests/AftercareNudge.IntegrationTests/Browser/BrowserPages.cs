@@ -36,7 +36,8 @@ internal static class BrowserPages
         { Screen.Desktop, false },
     };
 
-    public static async Task<IBrowserContext> ContextAsync(ChromiumFixture chromium, AppFactory app, Screen screen, bool javaScript = true)
+    /// <summary>A browser context at <paramref name="screen"/>'s size; <paramref name="colorScheme"/> is what the page's prefers-color-scheme reads (light unless said).</summary>
+    public static async Task<IBrowserContext> ContextAsync(ChromiumFixture chromium, AppFactory app, Screen screen, bool javaScript = true, ColorScheme colorScheme = ColorScheme.Light)
     {
         var browser = await chromium.BrowserAsync();
         return await browser.NewContextAsync(new BrowserNewContextOptions
@@ -48,6 +49,7 @@ internal static class BrowserPages
             JavaScriptEnabled = javaScript,
             Locale = "en-GB",
             TimezoneId = "Europe/London",
+            ColorScheme = colorScheme,
         });
     }
 

@@ -56,4 +56,21 @@ public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture
         await BrowserPages.AssertAccessibleAsync(page);
         await BrowserPages.ScreenshotAsync(page, "api-reference", screen);
     }
+
+    /// <summary>Issue 19.11: with the reader's system in dark mode the page sets its own colours, and axe finds the contrast sufficient.</summary>
+    [Theory]
+    [InlineData(Screen.Phone)]
+    [InlineData(Screen.Desktop)]
+    public async Task ApiReference_InDarkMode_IsAccessible(Screen screen)
+    {
+        await using var app = new AppFactory(azurite);
+        await using var context = await BrowserPages.ContextAsync(chromium, app, screen, colorScheme: ColorScheme.Dark);
+
+        var page = await BrowserPages.OpenAsync(context, "/api/docs");
+
+        await BrowserPages.ExpectHeadingAsync(page, "AftercareNudge API reference");
+        Assert.True(await page.EvaluateAsync<bool>("() => matchMedia('(prefers-color-scheme: dark)').matches"), "The browser is not in dark mode.");
+        await BrowserPages.AssertAccessibleAsync(page);
+        await BrowserPages.ScreenshotAsync(page, "api-reference-dark", screen);
+    }
 }

@@ -5,7 +5,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using AftercareNudge.Docs;
+using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.IntegrationTests.Infrastructure;
 
@@ -75,10 +77,168 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Equal(["From", "Body", "MessageSid", "OptOutType"], schemas["TwilioSmsForm"]!["properties"]!.AsObject().Select(p => p.Key));
         Assert.Contains("sg_event_id", schemas["SendGridEvent"]!["properties"]!.AsObject().Select(p => p.Key));
 
-        // The reader takes any field missing (the validator names what it needs), so a request requires none of its nullable fields.
-        Assert.Null(schemas["RegisterEventRequest"]!["required"]);
-        Assert.Null(schemas["CheckInRequest"]!["required"]);
+        // The JSON reader takes any field missing, but the validator does not: the schemas require what it requires.
+        Assert.Equal(["title", "kind", "timeZone", "startsAt", "endsAt", "organizer", "checkIns"], Required(schemas["RegisterEventRequest"]!));
+        Assert.Equal(["to", "channel", "message"], Required(schemas["CheckInRequest"]!));
         Assert.Equal(["From", "Body", "MessageSid"], Required(schemas["TwilioSmsForm"]!));
+
+        // The pages' forms too: the consent decision, and the unsubscribe page's (which acts on any body, or none).
+        Assert.Equal("#/components/schemas/ConsentDecisionForm", BodyRef(document, "POST", "/api/consent/{token}", "application/x-www-form-urlencoded"));
+        Assert.Equal(["decision"], Required(schemas["ConsentDecisionForm"]!));
+        var unsubscribe = document.Operation("POST", "/api/unsubscribe/{token}")["requestBody"]!;
+        Assert.Equal("#/components/schemas/UnsubscribeForm", (string?)unsubscribe["content"]!["application/x-www-form-urlencoded"]!["schema"]!["$ref"]);
+        Assert.NotEqual(true, (bool?)unsubscribe["required"]);
+        Assert.Equal(["List-Unsubscribe", "action"], schemas["UnsubscribeForm"]!["properties"]!.AsObject().Select(p => p.Key));
+    }
+
+    /// <summary>
+    /// Issue 19.3: the request schemas say what the validator accepts (required fields, enums, forms,
+    /// lengths, a description for every field), so that a client generated from them cannot send what is
+    /// refused; and the same schemas, read as JSON Schema, take a valid registration and refuse the rest.
+    /// </summary>
+    [Fact]
+    public async Task RequestSchemas_SayWhatTheServerAccepts()
+    {
+        var document = await DocumentAsync();
+        var schemas = document.Document["components"]!["schemas"]!;
+
+        Assert.Equal(["name"], Required(schemas["PersonRequest"]!));
+        Assert.Equal(["from", "to"], Required(schemas["QuietHoursRequest"]!));
+        Assert.Equal(["key"], Required(schemas["RegisterEventRequest"]!["properties"]!["people"]!["items"]!["allOf"]![1]!));
+        Assert.Empty(Required(schemas["AftercareRequest"]!));
+        Assert.Empty(Required(schemas["PatchEventRequest"]!));
+        Assert.Equal([.. EventValidator.Kinds], Enum(schemas["RegisterEventRequest"]!["properties"]!["kind"]!));
+        Assert.Equal(["sms", "email"], Enum(schemas["CheckInRequest"]!["properties"]!["channel"]!));
+        Assert.Equal(["start", "end"], Enum(schemas["CheckInRequest"]!["properties"]!["after"]!));
+        Assert.Equal(["sms", "email"], Enum(schemas["PersonRequest"]!["properties"]!["repliesBy"]!));
+        Assert.Equal("email", (string?)schemas["PersonRequest"]!["properties"]!["email"]!["format"]);
+        Assert.Equal(EventValidator.MaxTitleLength, (int?)schemas["RegisterEventRequest"]!["properties"]!["title"]!["maxLength"]);
+        Assert.Equal(EventValidator.MaxCheckIns, (int?)schemas["RegisterEventRequest"]!["properties"]!["checkIns"]!["maxItems"]);
+        Assert.Equal(EventValidator.MaxMessageLength, (int?)schemas["CheckInRequest"]!["properties"]!["message"]!["maxLength"]);
+        foreach (var (schema, property) in new[] { ("PersonRequest", "phone"), ("RegisterEventRequest", "startsAt"), ("CheckInRequest", "at"), ("CheckInRequest", "offset"), ("QuietHoursRequest", "from") })
+        {
+            Assert.NotNull((string?)schemas[schema]!["properties"]![property]!["pattern"]);
+        }
+
+        foreach (var name in new[] { "RegisterEventRequest", "PatchEventRequest", "PatchCheckInRequest", "PatchAftercareRequest", "PersonRequest", "CheckInRequest", "QuietHoursRequest", "AftercareRequest", "ReminderRequest", "DevSmsRequest" })
+        {
+            Assert.False(string.IsNullOrEmpty((string?)schemas[name]!["description"]), $"{name} has no description.");
+            foreach (var (field, schema) in schemas[name]!["properties"]!.AsObject())
+            {
+                Assert.False(string.IsNullOrEmpty((string?)schema!["description"]), $"{name}.{field} has no description.");
+                Assert.DoesNotContain("\"null\"", schema.ToJsonString(), StringComparison.Ordinal);
+            }
+        }
+
+        // As JSON Schema: what the tests register, and the registration docs/api.md shows, are valid; the rest is refused.
+        var registration = schemas["RegisterEventRequest"]!;
+        Assert.Null(document.Problems(registration, Requests.Dinner(App.Time.GetUtcNow())));
+        Assert.Null(document.Problems(registration, await DocumentedRegistrationAsync()));
+        Assert.Null(document.Problems(schemas["PatchEventRequest"]!, JsonNode.Parse("""{ "startsAt": "2026-12-05T20:00", "checkIns": [{ "id": "ci_1" }, { "to": "organizer", "channel": "email", "after": "end", "offset": "PT2H", "message": "Still okay?" }] }""")));
+        foreach (var (what, change) in new (string, Action<JsonObject>)[]
+        {
+            ("no title", r => r.Remove("title")),
+            ("kind dinner", r => r["kind"] = "dinner"),
+            ("channel fax", r => r["checkIns"]![0]!["channel"] = "fax"),
+            ("a check-in without to", r => r["checkIns"]![0]!.AsObject().Remove("to")),
+            ("a check-in with both at and after", r => r["checkIns"]![0]!["at"] = "2026-12-06T10:00"),
+            ("a check-in with neither at nor after", r => r["checkIns"]![1]!.AsObject().Remove("at")),
+            ("no check-ins", r => r["checkIns"] = new JsonArray()),
+            ("a person without a key", r => r["people"]![0]!.AsObject().Remove("key")),
+            ("an organiser with no phone and no email", r => r["organizer"] = new JsonObject { ["name"] = "Sam" }),
+            ("a phone that is not E.164", r => r["organizer"]!["phone"] = "07911 123456"),
+            ("an offset that is no duration", r => r["checkIns"]![0]!["offset"] = "30 minutes"),
+        })
+        {
+            var invalid = Requests.Dinner(App.Time.GetUtcNow());
+            change(invalid);
+            Assert.True(document.Problems(registration, invalid) is not null, $"The RegisterEventRequest schema accepts a registration with {what}.");
+        }
+
+        Assert.NotNull(document.Problems(registration, new JsonObject()));
+        Assert.NotNull(document.Problems(schemas["PatchEventRequest"]!, JsonNode.Parse("""{ "title": "Renamed" }""")));
+    }
+
+    /// <summary>Issue 19.8: every operation is grouped under a tag in words that the document describes, not under a C# class name.</summary>
+    [Fact]
+    public async Task Operations_AreTaggedInWords_EachTagDescribed()
+    {
+        var document = await DocumentAsync();
+
+        var tags = document.Document["tags"]!.AsArray().ToDictionary(t => (string)t!["name"]!, t => (string?)t!["description"]);
+        foreach (var (method, path, operation) in document.Operations())
+        {
+            var tag = Assert.Single(operation["tags"]!.AsArray().Select(t => (string)t!));
+            Assert.True(tags.ContainsKey(tag), $"{method} {path}: its tag {tag} is not in the document's tags.");
+            Assert.DoesNotContain("Functions", tag, StringComparison.Ordinal);
+        }
+
+        Assert.All(tags, t => Assert.False(string.IsNullOrEmpty(t.Value), $"The tag {t.Key} has no description."));
+        Assert.Equal("Events", (string?)document.Operation("POST", "/api/events")["tags"]![0]);
+        Assert.Equal("Webhooks", (string?)document.Operation("POST", "/api/twilio/status")["tags"]![0]);
+        Assert.Equal("Consent", (string?)document.Operation("GET", "/api/consent/{token}")["tags"]![0]);
+        Assert.Equal("Development", (string?)document.Operation("GET", "/api/dev/outbox")["tags"]![0]);
+    }
+
+    /// <summary>Issue 19.8: every operation declares its security (security: [] where nothing is needed), and every parameter is described.</summary>
+    [Fact]
+    public async Task EveryOperation_DeclaresItsSecurity_AndDescribesItsParameters()
+    {
+        var document = await DocumentAsync();
+
+        var policies = FunctionEndpoints.HttpFunctions().ToDictionary(f => f.Name, f => f.Method);
+        foreach (var (method, path, operation) in document.Operations())
+        {
+            var security = operation["security"]?.AsArray();
+            Assert.True(security is not null, $"{method} {path} declares no security (a public one needs security: []).");
+            var needsKey = policies[(string)operation["operationId"]!].GetCustomAttribute<RequiresApiKeyAttribute>() is not null;
+            Assert.Equal(needsKey ? new[] { "apiKey" } : [], security.SelectMany(r => r!.AsObject().Select(s => s.Key)));
+            foreach (var parameter in operation["parameters"]?.AsArray() ?? [])
+            {
+                Assert.False(string.IsNullOrEmpty((string?)parameter!["description"]) && (string?)parameter["in"] != "path", $"{method} {path}: the parameter {parameter["name"]} has no description.");
+            }
+        }
+
+        var take = Parameter(document.Operation("GET", "/api/dev/outbox"), "take");
+        Assert.Equal(("query", "integer", 1, 1000, 100), ((string?)take["in"], (string?)take["schema"]!["type"], (int?)take["schema"]!["minimum"], (int?)take["schema"]!["maximum"], (int?)take["schema"]!["default"]));
+        Assert.Equal("query", (string?)Parameter(document.Operation("POST", "/api/twilio/status"), "eventId")["in"]);
+        Assert.Equal("query", (string?)Parameter(document.Operation("POST", "/api/twilio/status"), "checkInId")["in"]);
+        foreach (var (path, header) in new[]
+        {
+            ("/api/twilio/sms", "X-Twilio-Signature"),
+            ("/api/twilio/status", "X-Twilio-Signature"),
+            ("/api/sendgrid/events", "X-Twilio-Email-Event-Webhook-Signature"),
+            ("/api/sendgrid/events", "X-Twilio-Email-Event-Webhook-Timestamp"),
+        })
+        {
+            var signature = Parameter(document.Operation("POST", path), header);
+            Assert.Equal(("header", true), ((string?)signature["in"], (bool?)signature["required"]));
+        }
+    }
+
+    /// <summary>Issue 19.8: the development routes are in the document only where they exist (the outbox), not where they answer 404.</summary>
+    [Fact]
+    public async Task DevelopmentRoutes_AreDocumentedOnlyWhereTheyExist()
+    {
+        UseApp(AppFactory.WithProviders(Azurite, () => new ScriptedSender()));
+        var document = await DocumentAsync();
+
+        Assert.DoesNotContain(document.Operations(), o => o.Path.StartsWith("/api/dev/", StringComparison.Ordinal));
+        Assert.Contains(document.Operations(), o => o.Path == "/api/twilio/sms");
+        Assert.DoesNotContain(document.Document["tags"]!.AsArray(), t => (string?)t!["name"] == "Development");
+        Assert.Null(document.Document["components"]!["schemas"]!["DevSmsRequest"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await App.CreateClient().GetAsync("/api/dev/outbox", Ct)).StatusCode);
+    }
+
+    /// <summary>Issue 19.1: the document sends clients to the app's public address (Public:BaseUrl), not to the worker's own listener.</summary>
+    [Fact]
+    public async Task Document_NamesThePublicBaseUrl_AsItsOnlyServer()
+    {
+        var document = await DocumentAsync();
+
+        var server = Assert.Single(document.Document["servers"]!.AsArray());
+        Assert.Equal(AppFactory.PublicBaseUrl, (string?)server!["url"]);
+        Assert.All(document.Operations(), o => Assert.StartsWith("/api/", o.Path, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -275,6 +435,46 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         }
     }
 
+    /// <summary>
+    /// Issue 19.8: Redocly's recommended rules (redocly.yaml) find nothing, neither error nor warning, in the
+    /// document as the outbox app serves it and as a deployed app (with the providers) does.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Document_LintsCleanWithRedocly(bool providers)
+    {
+        if (providers)
+        {
+            UseApp(AppFactory.WithProviders(Azurite, () => new ScriptedSender()));
+        }
+
+        var redocly = Repository.TestTool("@redocly", "cli", "bin", "cli.js");
+        Assert.True(File.Exists(redocly), $"Redocly CLI is not installed ({redocly}): run 'npm ci' in tests/tools first (the integration test project's build does).");
+        var file = Path.Combine(Path.GetTempPath(), $"aftercare-openapi-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, await App.CreateClient().GetStringAsync(ApiReference.DocumentRoute, Ct), Ct);
+        try
+        {
+            // No usage report and no update check: the tests reach nothing but the registry npm ci uses.
+            await using var lint = ChildProcess.Start(
+                "node",
+                [redocly, "lint", file, "--config", Path.Combine(Repository.Root, "redocly.yaml")],
+                Repository.Root,
+                new Dictionary<string, string?> { ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true", ["NO_COLOR"] = "1" });
+            await lint.WaitUntilExitAsync(TimeSpan.FromMinutes(2));
+
+            // Errors fail the command; a warning is only counted ("You have 1 warning."), and fails here too.
+            var output = lint.Output;
+            Assert.True(
+                lint.ExitCode == 0 && output.Contains("Your API description is valid", StringComparison.Ordinal) && !Regex.IsMatch(output, @"You have \d+ warnings?"),
+                $"Redocly found problems in the OpenAPI document:\n{output}");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private async Task<DocumentSchemas> DocumentAsync() =>
         new(JsonNode.Parse(await App.CreateClient().GetStringAsync(ApiReference.DocumentRoute, Ct))!);
 
@@ -309,6 +509,20 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
 
     private static IEnumerable<string> Headers(JsonObject operation, int status) =>
         (DocumentSchemas.Answer(operation, status)?["headers"]?.AsObject().Select(h => h.Key) ?? []).Order(StringComparer.Ordinal);
+
+    private static JsonObject Parameter(JsonObject operation, string name) =>
+        operation["parameters"]?.AsArray().SingleOrDefault(p => (string?)p!["name"] == name)?.AsObject()
+            ?? throw new Xunit.Sdk.XunitException($"{operation["operationId"]} has no parameter {name}.");
+
+    private static List<string> Enum(JsonNode schema) => schema["enum"]!.AsArray().Select(v => (string)v!).ToList();
+
+    /// <summary>The registration docs/api.md shows (its first JSON example).</summary>
+    private static async Task<JsonNode?> DocumentedRegistrationAsync()
+    {
+        var text = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "docs", "api.md"), Ct);
+        var start = text.IndexOf("```json\n", text.IndexOf("## Registering an event", StringComparison.Ordinal), StringComparison.Ordinal) + "```json\n".Length;
+        return JsonNode.Parse(text[start..text.IndexOf("```", start, StringComparison.Ordinal)]);
+    }
 
     private static List<string> Required(JsonNode schema) =>
         schema["required"]?.AsArray().Select(r => (string)r!).ToList() ?? [];

@@ -1,0 +1,285 @@
+using System.Text.Json.Nodes;
+using AftercareNudge.Consent;
+using AftercareNudge.Events;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace AftercareNudge.Docs;
+
+/// <summary>
+/// What the request bodies must hold, as the validator checks it: which fields are required, their
+/// enums, forms and lengths, and what each is for. The contract types are nullable throughout so that
+/// the validator, not the JSON reader, names what is missing; left to themselves they would describe
+/// every field as an optional <c>null | string</c>, and a client generated from that would send <c>{}</c>.
+/// The limits are the validator's own constants. A field left out is optional; null is not described
+/// (the server reads it as left out), so a generated client sends a field or leaves it out.
+/// </summary>
+internal static class RequestSchemas
+{
+    // A wall-clock time (seconds optional), or an instant with an offset or Z, as EventTime.ParseLocal reads it.
+    private const string TimePattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:\d{2}(:\d{2})?)?)?$";
+
+    // An ISO 8601 duration with an optional sign, in weeks, days, hours, minutes and seconds (EventTime.ParseOffset).
+    private const string OffsetPattern = @"^[+-]?P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?$";
+
+    // E.164: '+', the country code and the number, digits only.
+    private const string PhonePattern = @"^\+[1-9]\d{1,14}$";
+
+    private const string KeyPattern = "^[A-Za-z0-9_-]{1,40}$";
+    private const string ClockPattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+    private const string ZoneText = "An IANA time zone id, such as Europe/London.";
+    private const string ToText = "Who it goes to: 'organizer' or the key of one of the people.";
+
+    private static readonly string[] Channels = ["sms", "email"];
+    private static readonly string[] Anchors = ["start", "end"];
+
+    /// <summary>Each described body type's schema: its properties (in the contract's order) and what else it says.</summary>
+    private static readonly Dictionary<string, Func<OpenApiDocument, Body>> Bodies = new(StringComparer.Ordinal)
+    {
+        [nameof(RegisterEventRequest)] = document => new(
+            "An event to register: what it is, when, who takes part, and the check-ins everyone agrees to.",
+            ["title", "kind", "timeZone", "startsAt", "endsAt", "organizer", "checkIns"],
+            new()
+            {
+                ["title"] = Text($"Shown only to you and in email bodies, never in an SMS. 1 to {EventValidator.MaxTitleLength} characters, without invisible or direction-changing characters.", 1, EventValidator.MaxTitleLength),
+                ["kind"] = OneOf(EventValidator.Kinds, "What kind of moment it is. It never appears in a message."),
+                ["timeZone"] = Zone("The event's time zone: " + ZoneText),
+                ["startsAt"] = Time("When it starts: a wall-clock time in timeZone, such as 2026-12-05T19:00 (seconds optional), or an instant with an offset or Z (RFC 3339). Within a year from now."),
+                ["endsAt"] = Time("When it ends, after startsAt; written as startsAt is."),
+                ["organizer"] = Ref(document, nameof(PersonRequest), "Who organises it: every SMS starts with their name, and replies reach them. Their key is 'organizer'; only they may have repliesBy."),
+                ["people"] = Array(
+                    new OpenApiSchema { AllOf = [Ref(document, nameof(PersonRequest)), Object(["key"], new() { ["key"] = Text("", pattern: KeyPattern) })] },
+                    $"Everyone else, at most {EventValidator.MaxPeople}: each with a key of their own, which check-ins name.",
+                    max: EventValidator.MaxPeople),
+                ["checkIns"] = Array(Ref(document, nameof(CheckInRequest)), $"The check-ins: 1 to {EventValidator.MaxCheckIns}.", 1, EventValidator.MaxCheckIns),
+                ["aftercare"] = Ref(document, nameof(AftercareRequest), "The plan everyone agrees to, each person's needs, and email reminders of them."),
+            }),
+        [nameof(PersonRequest)] = document => new(
+            "The organiser or one of the people: a name, and a phone number, an email address or both (how they are asked for consent and reached).",
+            ["name"],
+            new()
+            {
+                ["key"] = Text($"Required for each of people, and not 'organizer': 1 to 40 letters, digits, '-' or '_', unique in the event. The organiser has none (their key is 'organizer').", pattern: KeyPattern),
+                ["name"] = Text($"The name others know them by: 1 to {EventValidator.MaxNameLength} characters, without invisible or direction-changing characters. The organiser's starts every SMS.", 1, EventValidator.MaxNameLength),
+                ["phone"] = Text("A mobile number in E.164 form, such as +447911123456: the country code is never guessed.", pattern: PhonePattern),
+                ["email"] = Text($"One bare address, such as alex@example.com: at most {EmailAddresses.MaxLength} characters, a dotted domain, no quoted local part, bracketed domain, space or invisible character.", max: EmailAddresses.MaxLength, format: "email"),
+                ["timeZone"] = Zone("Their own time zone, if not the event's: " + ZoneText + " A check-in's 'at' is on their clock."),
+                ["quietHours"] = Ref(document, nameof(QuietHoursRequest), "Their own quiet hours, if not the default 21:00 to 08:00: nothing they did not agree to for that time reaches them then."),
+                ["repliesBy"] = OneOf(Channels, "The organiser only: how replies to their check-ins are passed on to them, a channel they have an address for (default: SMS if they have a phone, else email)."),
+            },
+            // Either address, or both: a generated client then asks for one of them.
+            AllOf: [new OpenApiSchema { AnyOf = [Object(["phone"], new() { ["phone"] = Text("", pattern: PhonePattern) }), Object(["email"], new() { ["email"] = Text("", format: "email") })] }]),
+        [nameof(QuietHoursRequest)] = _ => new(
+            "Hours not to be disturbed, as two different local times on the person's clock; they may span midnight. Default 21:00 to 08:00.",
+            ["from", "to"],
+            new()
+            {
+                ["from"] = Text("When they start, HH:mm, such as 22:00.", pattern: ClockPattern),
+                ["to"] = Text("When they end, HH:mm, such as 07:30.", pattern: ClockPattern),
+            }),
+        [nameof(CheckInRequest)] = _ => new(
+            "A message to send to one person at one time: either at a time on their clock ('at'), or a while after the start or end ('after' with 'offset').",
+            ["to", "channel", "message"],
+            new()
+            {
+                ["to"] = Text(ToText, 1),
+                ["channel"] = OneOf(Channels, "How: a text (sms) or an email; the recipient must have that address."),
+                ["at"] = Time("A wall-clock time on the recipient's clock (their timeZone, or the event's), such as 2026-12-06T10:00, or an instant with an offset or Z. Not with 'after'."),
+                ["after"] = OneOf(Anchors, "The moment it is timed from: the event's start or end. Not with 'at'."),
+                ["offset"] = Offset("With 'after': how long after (or, with '-', before), an ISO 8601 duration such as PT30M, -PT2H or P1D (no years or months). Default PT0S."),
+                ["message"] = Text($"What it says: 1 to {EventValidator.MaxMessageLength} characters (an SMS, with the organiser's name in front, no longer), without invisible or direction-changing characters except joiners inside words and emoji.", 1, EventValidator.MaxMessageLength),
+            },
+            OneOf: Timings()),
+        [nameof(AftercareRequest)] = document => new(
+            "The aftercare everyone agrees to: a shared plan, each person's needs, and email reminders of them. All optional.",
+            [],
+            new()
+            {
+                ["plan"] = Text($"The shared plan, at most {AftercarePlan.MaxPlanLength} characters.", max: AftercarePlan.MaxPlanLength),
+                ["needs"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Description = $"What each person needs, keyed by 'organizer' or a person's key; at most {AftercarePlan.MaxNeedsLength} characters each.",
+                    AdditionalProperties = Text("", max: AftercarePlan.MaxNeedsLength),
+                },
+                ["reminders"] = Array(Ref(document, nameof(ReminderRequest)), $"Email reminders of the plan and needs, at most {AftercarePlan.MaxReminders}; each to someone with an email address.", max: AftercarePlan.MaxReminders),
+            }),
+        [nameof(ReminderRequest)] = _ => new(
+            "An email reminder of the agreed aftercare to one person, timed as a check-in is.",
+            ["to"],
+            new()
+            {
+                ["to"] = Text(ToText + " They need an email address.", 1),
+                ["at"] = Time("A wall-clock time on the recipient's clock, or an instant with an offset or Z. Not with 'after'."),
+                ["after"] = OneOf(Anchors, "The moment it is timed from: the event's start or end. Not with 'at'."),
+                ["offset"] = Offset("With 'after': how long after (or, with '-', before), such as PT2H. Default PT0S."),
+            },
+            OneOf: Timings()),
+        [nameof(PatchEventRequest)] = document => new(
+            "A change to an event before it happens; every field is optional, and what is left out stays. Any other field (title, people) is refused by name.",
+            [],
+            new()
+            {
+                ["timeZone"] = Zone("A new time zone for the event (and everyone without one of their own): " + ZoneText),
+                ["startsAt"] = Time("A new start, written as at registration."),
+                ["endsAt"] = Time("A new end, after the start."),
+                ["checkIns"] = Array(Ref(document, nameof(PatchCheckInRequest)), $"The whole new list of your check-ins, at most {EventValidator.MaxCheckIns}: an entry with an id edits that check-in, one without adds one, and a waiting check-in left out is cancelled.", max: EventValidator.MaxCheckIns),
+                ["aftercare"] = Ref(document, nameof(PatchAftercareRequest), "A change to the aftercare plan."),
+            },
+            Closed: true),
+        [nameof(PatchCheckInRequest)] = _ => new(
+            "One check-in of a change. With an id, what is left out stays, and a new time replaces the old one whole; without, it is a new check-in, with to, channel, message and a time, as at registration.",
+            [],
+            new()
+            {
+                ["id"] = Text("The check-in to edit, as the event shows it (ci_…).", 1),
+                ["to"] = Text(ToText + " Cannot be changed for an existing check-in.", 1),
+                ["channel"] = OneOf(Channels, "How: sms or email. Cannot be changed for an existing check-in."),
+                ["at"] = Time("A wall-clock time on the recipient's clock, or an instant with an offset or Z. Not with 'after'."),
+                ["after"] = OneOf(Anchors, "The moment it is timed from: the event's start or end. Not with 'at'."),
+                ["offset"] = Offset("With 'after': how long after (or, with '-', before), such as PT30M."),
+                ["message"] = Text($"What it says: 1 to {EventValidator.MaxMessageLength} characters.", 1, EventValidator.MaxMessageLength),
+            },
+            Closed: true),
+        [nameof(PatchAftercareRequest)] = _ => new(
+            "A change to the aftercare plan: what is left out stays. Reminders move with the event and are not changed here.",
+            [],
+            new()
+            {
+                ["plan"] = Text($"The new shared plan, at most {AftercarePlan.MaxPlanLength} characters; an empty string removes it.", max: AftercarePlan.MaxPlanLength),
+                ["needs"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Description = $"The whole new set of needs, keyed by 'organizer' or a person's key; at most {AftercarePlan.MaxNeedsLength} characters each.",
+                    AdditionalProperties = Text("", max: AftercarePlan.MaxNeedsLength),
+                },
+            },
+            Closed: true),
+        [nameof(DevSmsRequest)] = _ => new(
+            "A text as a person would send it, played through the inbound SMS webhook's code.",
+            ["from", "body"],
+            new()
+            {
+                ["from"] = Text("The sender's number, in E.164 form.", 1),
+                ["body"] = Text("What they wrote, such as YES or STOP."),
+            }),
+        [nameof(ConsentDecisionForm)] = _ => new(
+            "The consent page's form.",
+            ["decision"],
+            new()
+            {
+                ["decision"] = OneOf(["agree", "decline"], "The person's answer."),
+                ["quietFrom"] = Text("Optional quiet hours: when they start, HH:mm. With quietTo.", pattern: ClockPattern),
+                ["quietTo"] = Text("When the quiet hours end, HH:mm. With quietFrom.", pattern: ClockPattern),
+            }),
+        [nameof(UnsubscribeForm)] = _ => new(
+            "What stops every email to the address: an RFC 8058 one-click POST (List-Unsubscribe=One-Click), the page's Stop button, or any other body or none. Only the page's own form with action=resubscribe, and no List-Unsubscribe field, opts the address back in.",
+            [],
+            new()
+            {
+                ["List-Unsubscribe"] = OneOf(["One-Click"], "RFC 8058 one-click unsubscribe, as a mail client posts it."),
+                ["action"] = OneOf(["resubscribe"], "The page's way back in, after an unsubscribe."),
+            }),
+    };
+
+    /// <summary>Describes every request body type in the document, as <see cref="Bodies"/> says.</summary>
+    public static Task Describe(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        var schemas = document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>();
+        foreach (var (name, describe) in Bodies)
+        {
+            if (!schemas.TryGetValue(name, out var found) || found is not OpenApiSchema schema)
+            {
+                // A development body is not in the document when the development routes are not.
+                continue;
+            }
+
+            var described = describe(document);
+            var properties = schema.Properties ?? new Dictionary<string, IOpenApiSchema>();
+            var undescribed = properties.Keys.Except(described.Properties.Keys).Concat(described.Properties.Keys.Except(properties.Keys)).ToList();
+            if (undescribed.Count > 0)
+            {
+                throw new InvalidOperationException($"{name}'s description does not match its fields ({string.Join(", ", undescribed)}): describe each field in Docs/RequestSchemas.cs.");
+            }
+
+            foreach (var key in properties.Keys.ToList())
+            {
+                properties[key] = described.Properties[key];
+            }
+
+            schema.Description = described.Description;
+            schema.Required = described.Required.Count == 0 ? null : new HashSet<string>(described.Required, StringComparer.Ordinal);
+            schema.AllOf = described.AllOf;
+            schema.OneOf = described.OneOf;
+            if (described.Closed)
+            {
+                schema.AdditionalPropertiesAllowed = false;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private sealed record Body(
+        string Description,
+        IReadOnlyList<string> Required,
+        Dictionary<string, IOpenApiSchema> Properties,
+        IList<IOpenApiSchema>? AllOf = null,
+        IList<IOpenApiSchema>? OneOf = null,
+        bool Closed = false);
+
+    private static OpenApiSchema Text(string description, int? min = null, int? max = null, string? pattern = null, string? format = null) => new()
+    {
+        Type = JsonSchemaType.String,
+        Description = description.Length == 0 ? null : description,
+        MinLength = min,
+        MaxLength = max,
+        Pattern = pattern,
+        Format = format,
+    };
+
+    private static OpenApiSchema OneOf(IEnumerable<string> values, string description) => new()
+    {
+        Type = JsonSchemaType.String,
+        Description = description.Length == 0 ? null : description,
+        Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))],
+    };
+
+    private static OpenApiSchema Zone(string description) => WithExample(Text(description, 1), "Europe/London");
+
+    private static OpenApiSchema Time(string description) => WithExample(Text(description, pattern: TimePattern), "2026-12-05T19:00");
+
+    private static OpenApiSchema Offset(string description) => WithExample(Text(description, pattern: OffsetPattern), "PT30M");
+
+    private static OpenApiSchema WithExample(OpenApiSchema schema, string example)
+    {
+        schema.Examples = [JsonValue.Create(example)];
+        return schema;
+    }
+
+    private static OpenApiSchema Array(IOpenApiSchema items, string description, int? min = null, int? max = null) => new()
+    {
+        Type = JsonSchemaType.Array,
+        Description = description,
+        Items = items,
+        MinItems = min,
+        MaxItems = max,
+    };
+
+    private static OpenApiSchema Object(string[] required, Dictionary<string, IOpenApiSchema> properties) => new()
+    {
+        Type = JsonSchemaType.Object,
+        Required = new HashSet<string>(required, StringComparer.Ordinal),
+        Properties = properties,
+    };
+
+    private static IOpenApiSchema Ref(OpenApiDocument document, string name, string? description = null) =>
+        new OpenApiSchemaReference(name, document) { Description = description };
+
+    /// <summary>Exactly one timing: 'at', or 'after' (with an optional offset).</summary>
+    private static List<IOpenApiSchema> Timings() =>
+    [
+        Object(["at"], new() { ["at"] = Text("", pattern: TimePattern) }),
+        Object(["after"], new() { ["after"] = OneOf(Anchors, "") }),
+    ];
+}
