@@ -192,7 +192,8 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
             var security = operation["security"]?.AsArray();
             Assert.True(security is not null, $"{method} {path} declares no security (a public one needs security: []).");
             var needsKey = policies[(string)operation["operationId"]!].GetCustomAttribute<RequiresApiKeyAttribute>() is not null;
-            Assert.Equal(needsKey ? new[] { "apiKey" } : [], security.SelectMany(r => r!.AsObject().Select(s => s.Key)));
+            var needsOperatorKey = policies[(string)operation["operationId"]!].GetCustomAttribute<RequiresOperatorKeyAttribute>() is not null;
+            Assert.Equal(needsKey ? new[] { "apiKey" } : needsOperatorKey ? ["operatorKey"] : [], security.SelectMany(r => r!.AsObject().Select(s => s.Key)));
             foreach (var parameter in operation["parameters"]?.AsArray() ?? [])
             {
                 Assert.False(string.IsNullOrEmpty((string?)parameter!["description"]) && (string?)parameter["in"] != "path", $"{method} {path}: the parameter {parameter["name"]} has no description.");
