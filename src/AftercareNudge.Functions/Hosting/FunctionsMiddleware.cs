@@ -1,5 +1,5 @@
 using AftercareNudge.Consent;
-using Azure;
+using AftercareNudge.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Azure.Functions.Worker;
@@ -39,10 +39,12 @@ internal sealed class InvocationLogScope(ILoggerFactory loggers) : IFunctionsWor
 
 /// <summary>
 /// Nothing a caller sends is a 500, and nothing the app fails at is a bare one. What a function throws
-/// is answered here: storage unreachable or throttling is 503 with <c>Retry-After</c> (a calm page for a
-/// browser's pages); a request ASP.NET Core could not read is the 4xx it is; anything else is a 500
-/// problem, logged. A bare error status (no body) becomes problem details. Timers' failures are left to
-/// the host, which logs them and runs the timer again on schedule.
+/// is answered here: storage unreachable, hanging or throttling is 503 with <c>Retry-After</c> (a calm
+/// page for a browser's pages); a request ASP.NET Core could not read is the 4xx it is; anything else is
+/// a 500 problem, logged. A bare error status (no body) becomes problem details. Each HTTP invocation
+/// gives storage <see cref="StorageBudget.ForRequests"/> in all, so that a storage that hangs is a 503
+/// within 10 s, not a wait for every retry. Timers' failures are left to the host, which logs them and
+/// runs the timer again on schedule; timers keep the storage client's full retries.
 /// </summary>
 internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
@@ -65,7 +67,10 @@ internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunc
 
         try
         {
-            await next(context);
+            using (StorageBudget.Begin(StorageBudget.ForRequests))
+            {
+                await next(context);
+            }
         }
         catch (Exception e) when (!http.Response.HasStarted)
         {
@@ -83,9 +88,9 @@ internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunc
 
     private IResult Answer(HttpContext http, Exception exception, string function)
     {
-        if (IsStorageFailure(exception))
+        if (StorageFailures.IsOutage(exception))
         {
-            Storage.StorageLog.Unavailable(logger, exception);
+            StorageLog.Unavailable(logger, exception);
             http.Response.Headers.RetryAfter = "30";
             return BusyPages.IsPage(http.Request)
                 ? BusyPages.Unavailable(http)
@@ -116,13 +121,6 @@ internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunc
                 return TypedResults.Problem(title: "Something went wrong on our side.", detail: "The failure is logged. Try again later.", statusCode: StatusCodes.Status500InternalServerError);
         }
     }
-
-    internal static bool IsStorageFailure(Exception exception) => exception switch
-    {
-        RequestFailedException e => e.Status is 0 or 408 or 429 or >= 500,
-        AggregateException e => e.InnerExceptions.All(i => i is RequestFailedException { Status: 0 or >= 500 }),
-        _ => false,
-    };
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Function {FunctionName} failed")]
     private static partial void Failed(ILogger logger, Exception exception, string functionName);

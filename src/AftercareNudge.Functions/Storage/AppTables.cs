@@ -35,12 +35,14 @@ public sealed class AppTables(TableServiceClient service, string prefix)
 
     public TableServiceClient Service => service;
 
+    /// <summary>The table, once created; a caller within a <see cref="StorageBudget"/> waits for it no longer than its budget.</summary>
     public Task<TableClient> GetAsync(string name, CancellationToken cancellationToken = default) =>
-        _tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n))).Value.WaitAsync(cancellationToken);
+        StorageBudget.WaitAsync(_tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n))).Value, cancellationToken);
 
-    // Shared by every caller, so no one caller's cancellation may cancel it.
+    // Shared by every caller, so no one caller's cancellation or budget may cut it short.
     private async Task<TableClient> CreateAsync(string name)
     {
+        using var shared = StorageBudget.Suspend();
         var table = service.GetTableClient(prefix + name);
         try
         {

@@ -13,7 +13,10 @@ public static class StorageExtensions
     /// </summary>
     public static readonly TimeSpan WorstCaseRequest = TimeSpan.FromSeconds(35);
 
-    /// <summary>Bounded retries and timeouts (the SDK's defaults allow 100 s per try), so that a claim outlasts any call.</summary>
+    /// <summary>
+    /// Bounded retries and timeouts (the SDK's defaults allow 100 s per try), so that a claim outlasts any
+    /// call. Within an HTTP invocation they are cut to its <see cref="StorageBudget"/>, never lengthened.
+    /// </summary>
     public static TableClientOptions DefaultClientOptions()
     {
         var options = new TableClientOptions();
@@ -31,6 +34,9 @@ public static class StorageExtensions
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var clientOptions = sp.GetService<TableClientOptions>() ?? DefaultClientOptions();
+
+            // The options' own retries, cut short where someone waits for an answer (StorageBudget).
+            clientOptions.RetryPolicy ??= new BudgetedRetryPolicy(clientOptions.Retry);
             return options.TableServiceUri is not null
                 ? new TableServiceClient(options.TableServiceUri, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId }), clientOptions)
                 : new TableServiceClient(options.ConnectionString, clientOptions);

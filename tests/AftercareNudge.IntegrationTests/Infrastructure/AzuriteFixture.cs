@@ -14,6 +14,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The Node process serving it: a test with an Azurite of its own can freeze it (<see cref="FrozenAzurite"/>).</summary>
+    internal int ProcessId => _process?.Id ?? throw new InvalidOperationException("Azurite has not started.");
+
     /// <summary>A table-name prefix no other test uses (table names: letters and digits only).</summary>
     public static string UniquePrefix() => "t" + Interlocked.Increment(ref _prefixCounter) + Guid.NewGuid().ToString("N")[..8];
 
