@@ -378,8 +378,10 @@ output appName string = app.name
 @description('The app\'s URL (Public__BaseUrl).')
 output appUrl string = baseUrl
 
-@description('Twilio console: Messaging > "A message comes in" webhook, HTTP POST.')
-output twilioSmsWebhookUrl string = '${baseUrl}/api/twilio/sms'
+// The fragment is Twilio's connection overrides (TwilioWebhooks.InboundSmsConnectionOverrides): retry a
+// 5xx, a timeout or a failed connection, so that a STOP sent while storage is down is not lost.
+@description('Twilio console: Messaging > "A message comes in" webhook, HTTP POST. Paste it whole: the #… part tells Twilio to retry.')
+output twilioSmsWebhookUrl string = '${baseUrl}/api/twilio/sms#ct=5000&rt=10000&tt=15000&rc=5&rp=ct,rt,5xx'
 
 @description('SendGrid: Settings > Mail Settings > Event Webhook, Post URL.')
 output sendGridEventWebhookUrl string = '${baseUrl}/api/sendgrid/events'

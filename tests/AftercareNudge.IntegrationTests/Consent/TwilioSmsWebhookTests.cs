@@ -30,6 +30,19 @@ public sealed class TwilioSmsWebhookTests(AzuriteFixture azurite) : AppTest(azur
     }
 
     [Fact]
+    public async Task Webhook_SignedOverTheConfiguredUrlWithItsConnectionOverrides_IsHandled()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        var form = Form("SM-overrides", "YES");
+        using var request = TwilioWebhook.Request("/api/twilio/sms", form, signedUrl: AppFactory.PublicBaseUrl + "/api/twilio/sms" + TwilioWebhooks.InboundSmsConnectionOverrides);
+
+        var response = await App.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
+    }
+
+    [Fact]
     public async Task Webhook_UnsignedOrWronglySigned_Is403_AndChangesNothing()
     {
         var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));

@@ -262,7 +262,7 @@ public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTempla
 
     [Theory]
     [InlineData("appUrl", "")]
-    [InlineData("twilioSmsWebhookUrl", "/api/twilio/sms")]
+    [InlineData("twilioSmsWebhookUrl", "/api/twilio/sms" + AftercareNudge.Messaging.Sms.TwilioWebhooks.InboundSmsConnectionOverrides)]
     [InlineData("sendGridEventWebhookUrl", "/api/sendgrid/events")]
     public void Outputs_GiveTheUrlsToPasteIntoTheConsoles(string output, string path)
     {

@@ -117,6 +117,24 @@ public sealed class TwilioSignatureNodeTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task IsValid_ConfiguredUrlCarriesConnectionOverrides_SignedWithOrWithoutTheFragment_IsAccepted(bool signedWithFragment)
+    {
+        KeyValuePair<string, string>[] parameters = [new("MessageSid", "SM0123456789abcdef0123456789abcdef"), new("From", "+14155550123"), new("Body", "stop texting me")];
+        var configured = WebhookUrl() + TwilioWebhooks.InboundSmsConnectionOverrides;
+        var signedUrl = signedWithFragment ? configured : WebhookUrl();
+
+        var node = await RunNodeAsync(new { url = signedUrl, validateUrl = signedUrl, signature = "", @params = NodeParams(parameters) });
+
+        // The request never carries the fragment: the app checks the URL it was called at, and that URL with the overrides.
+        Assert.True(
+            TwilioSignature.IsValid(Token, WebhookUrl(), parameters, node.Expected, TwilioWebhooks.InboundSmsConnectionOverrides),
+            $"we refused Twilio's Node library's signature of {signedUrl}");
+        Assert.Equal(!signedWithFragment, TwilioSignature.IsValid(Token, WebhookUrl(), parameters, node.Expected));
+    }
+
+    [Theory]
     [InlineData("signature")]
     [InlineData("value")]
     [InlineData("url")]

@@ -16,9 +16,10 @@ public static partial class TwilioSignature
 
     /// <summary>
     /// Whether <paramref name="signature"/> is Twilio's for this form POST, accepting the URL with and
-    /// without its default port (Twilio is inconsistent about which one it signs).
+    /// without its default port (Twilio is inconsistent about which one it signs), and with
+    /// <paramref name="fragment"/> (connection overrides, which configure the webhook and are never sent) when given.
     /// </summary>
-    public static bool IsValid(string authToken, string url, IEnumerable<KeyValuePair<string, string>> formParameters, string? signature)
+    public static bool IsValid(string authToken, string url, IEnumerable<KeyValuePair<string, string>> formParameters, string? signature, string? fragment = null)
     {
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(formParameters);
@@ -32,7 +33,8 @@ public static partial class TwilioSignature
 
         // Every variant is checked, so the time taken does not say which one matched.
         var valid = false;
-        foreach (var candidate in UrlVariants(url))
+        var candidates = fragment is null ? UrlVariants(url) : UrlVariants(url).Concat(UrlVariants(url + fragment));
+        foreach (var candidate in candidates)
         {
             valid |= Checked(() => validator.Validate(candidate, parameters, signature));
         }

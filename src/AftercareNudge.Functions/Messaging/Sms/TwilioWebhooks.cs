@@ -15,6 +15,18 @@ public static class TwilioWebhooks
     public const string SignatureProblemTitle = "The Twilio signature is missing or wrong.";
 
     /// <summary>
+    /// Twilio's connection overrides for the inbound-SMS webhook, the fragment of the URL Twilio is
+    /// configured with (infra's <c>twilioSmsWebhookUrl</c> output). Twilio does not retry a webhook that
+    /// answered 5xx unless told to, and a text it gave up on is gone: a STOP in plain words ("stop texting
+    /// me") with it. So: retry up to 5 times (<c>rc</c>) on a failed connection, a read timeout or a 5xx
+    /// (<c>rp</c>), connect within 5 s (<c>ct</c>), answer within 10 s (<c>rt</c>: every answer, a 503
+    /// included, comes within 10 s, see <see cref="Storage.StorageBudget"/>), all tries within 15 s
+    /// (<c>tt</c>, Twilio's maximum). The handling is idempotent by <c>MessageSid</c>, so a retry of a text
+    /// that was handled acts once.
+    /// </summary>
+    public const string InboundSmsConnectionOverrides = "#ct=5000&rt=10000&tt=15000&rc=5&rp=ct,rt,5xx";
+
+    /// <summary>
     /// A webhook's answer (<c>text/xml</c>): <paramref name="reply"/> as the one SMS Twilio sends back, or
     /// an empty <c>&lt;Response&gt;</c> for none. Built by the SDK's <see cref="MessagingResponse"/>, and
     /// written without the XML declaration its <c>ToString</c> adds, as the app has always answered.
@@ -81,7 +93,8 @@ public static class TwilioWebhooks
         // Twilio signs the URL it requested, which behind a proxy or the Functions host is the public one.
         var url = publicOptions.Url(request.Path.ToUriComponent().TrimStart('/') + request.QueryString.ToUriComponent());
         var parameters = form.SelectMany(field => field.Value.Select(value => KeyValuePair.Create(field.Key, value ?? "")));
-        if (!TwilioSignature.IsValid(authToken, url.OriginalString, parameters, signature))
+        // The fragment never reaches us; whether Twilio signs the URL with it is not documented, so both count.
+        if (!TwilioSignature.IsValid(authToken, url.OriginalString, parameters, signature, InboundSmsConnectionOverrides))
         {
             TwilioWebhookLog.SignatureWrong(logger, url.GetLeftPart(UriPartial.Path));
             return false;
