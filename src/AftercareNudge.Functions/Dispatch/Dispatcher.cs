@@ -117,7 +117,7 @@ public sealed class Dispatcher(
                 async (entry, token) =>
                 {
                     // A wait cut short (budget, shutdown) has claimed nothing: the next run takes the check-in.
-                    await WaitUntilDueAsync(entry.NextAttemptAt, token);
+                    await time.WaitUntilAsync(entry.NextAttemptAt, token);
                     report.Count(await ProcessSafelyAsync(entry, cancellationToken));
                 });
         }
@@ -128,18 +128,6 @@ public sealed class Dispatcher(
 
         DispatchLog.Run(logger, report.Sent, report.Late, report.Skipped, report.Failed, report.Retrying, report.HeldByAnotherRun, report.Cleaned, report.Errored, report.HeldForQuietHours);
         return report;
-    }
-
-    /// <summary>
-    /// Waits on the app's clock until <paramref name="dueAt"/>, and never returns before it: a timer
-    /// that wakes a little early is waited out again for what remains.
-    /// </summary>
-    private async Task WaitUntilDueAsync(DateTimeOffset dueAt, CancellationToken cancellationToken)
-    {
-        for (var left = dueAt - time.GetUtcNow(); left > TimeSpan.Zero; left = dueAt - time.GetUtcNow())
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), time, cancellationToken);
-        }
     }
 
     /// <summary>One check-in's trouble is logged and left for the next run; it never stops the others.</summary>

@@ -33,7 +33,8 @@ public sealed record WebhookDeliveryReport(int Delivered, int Failed, int GaveUp
 /// timer, every minute): a signed JSON POST (<see cref="WebhookSignature"/>). A 2xx answer delivers it;
 /// anything else (another status, a timeout, no connection) is tried again later, 1 minute after the
 /// first try and doubling to at most an hour, until 24 hours after the notification was made, when it
-/// is given up and logged. Each attempt is claimed first with an ETag-conditional write that already
+/// is given up and logged. A run also takes what falls due within <see cref="WebhookOptions.LookAhead"/>
+/// and waits for it, so that a retry goes at its time, not at the next run after it. Each attempt is claimed first with an ETag-conditional write that already
 /// moves the next attempt on, so two instances never both send the same attempt, and a run that dies
 /// mid-send leaves the notification to be tried again at its next time. The HTTP client does not
 /// retry: this backoff is the retry. Delivered and given-up rows are kept a week (so a fact told again
@@ -75,15 +76,20 @@ public sealed class WebhookDelivery(
         var now = time.GetUtcNow();
         var table = await tables.GetAsync(AppTables.WebhookNotifications, cancellationToken);
         int delivered = 0, failed = 0, gaveUp = 0;
-        var due = table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"Delivery eq {WebhookNotifications.Pending} and NextAttemptAt le {now}"),
+
+        // What is due, and what falls due within the look-ahead (WebhookOptions.LookAhead), soonest
+        // first, so that a worker waiting for one never holds up one due sooner.
+        var due = await table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"Delivery eq {WebhookNotifications.Pending} and NextAttemptAt le {now + _options.LookAhead}"),
             maxPerPage: 100,
-            cancellationToken: cancellationToken);
+            cancellationToken: cancellationToken).Take(MaxPerRun).ToListAsync(cancellationToken);
         await Parallel.ForEachAsync(
-            due.Take(MaxPerRun),
+            due.OrderBy(row => row.GetDateTimeOffset("NextAttemptAt") ?? now),
             new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-            async (row, _) =>
+            async (row, token) =>
             {
+                // A wait cut short (shutdown) has claimed nothing: the next run takes the notification.
+                await time.WaitUntilAsync(row.GetDateTimeOffset("NextAttemptAt") ?? now, token);
                 try
                 {
                     switch (await AttemptAsync(table, row))
@@ -268,6 +274,7 @@ public static class NotificationsExtensions
                     o.KnownClients.Add(key.Key);
                 }
 
+                o.LookAhead = c.GetValue("Notifications:LookAhead", o.LookAhead);
                 foreach (var client in c.GetSection("Api:Webhooks").GetChildren())
                 {
                     var url = client["Url"];

@@ -20,6 +20,17 @@ public sealed class WebhookOptions
     /// <summary>The clients that have an API key (<c>Api__Keys__&lt;client&gt;</c>).</summary>
     public HashSet<string> KnownClients { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// <c>Notifications__LookAhead</c>: a <c>DeliverWebhookNotifications</c> run also takes the
+    /// notifications whose next attempt falls due within this long after it starts, and waits for each
+    /// (never early). A retry is due a minute (then 2, 4, …) after an attempt that a run made a moment after
+    /// it started, so without this it fell due a moment after the next run started and waited a minute
+    /// more. 40 s: a run's last wait ends 40 s in, its last POST 10 s later at most
+    /// (<see cref="WebhookDelivery.RequestTimeout"/>), well before the next run a minute after it, which
+    /// the host would skip if this one still ran.
+    /// </summary>
+    public TimeSpan LookAhead { get; set; } = TimeSpan.FromSeconds(40);
+
     /// <summary>Whether any client has a webhook: without one, no notification is ever written.</summary>
     public bool Any => Configured.Count > 0;
 
@@ -31,6 +42,11 @@ public sealed class WebhookOptions
 
     public IEnumerable<string> Problems()
     {
+        if (LookAhead < TimeSpan.Zero || LookAhead > TimeSpan.FromSeconds(45))
+        {
+            yield return "Notifications:LookAhead must be between 00:00:00 and 00:00:45: the timer runs every minute, and a run (its waits, then a POST of up to 10 s) must end before the next.";
+        }
+
         foreach (var (client, (url, secret)) in Configured)
         {
             var name = $"Api:Webhooks:{client}";

@@ -208,6 +208,9 @@ public sealed class AppFactory(
             // A run that looks ahead waits on the clock for what falls due soon; the fake clock stands
             // still unless a test moves it. Tests of the look-ahead (DispatchTimingTests) turn it back on.
             ["Dispatch:LookAhead"] = "00:00:00",
+
+            // The same for the client webhooks' timer; WebhookNotificationTests turns it back on where it is tested.
+            ["Notifications:LookAhead"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -35,9 +35,13 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
         _app = NewApp(deliverAtOnce: false);
     }
 
-    /// <summary>The app with webhooks for clients A and B; C has an API key and no webhook.</summary>
-    private AppFactory NewApp(bool deliverAtOnce, Action<IServiceCollection>? configureServices = null) =>
-        new(azurite, new Dictionary<string, string?>
+    /// <summary>
+    /// The app with webhooks for clients A and B; C has an API key and no webhook. The timer's look-ahead
+    /// is off (AppFactory) unless <paramref name="lookAhead"/> turns it on.
+    /// </summary>
+    private AppFactory NewApp(bool deliverAtOnce, Action<IServiceCollection>? configureServices = null, TimeSpan? lookAhead = null)
+    {
+        var settings = new Dictionary<string, string?>
         {
             // Off for the tests that count attempts run by run; one test below turns it on.
             ["Notifications:DeliverAtOnce"] = deliverAtOnce ? "true" : "false",
@@ -46,7 +50,14 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
             ["Api:Webhooks:clientB:Url"] = _receiver.Url("b").AbsoluteUri,
             ["Api:Webhooks:clientB:Secret"] = SecretB,
             ["Api:Keys:clientC"] = ClientCKey,
-        }, configureServices);
+        };
+        if (lookAhead is { } value)
+        {
+            settings["Notifications:LookAhead"] = value.ToString();
+        }
+
+        return new(azurite, settings, configureServices);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -146,6 +157,66 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
         {
             AssertSigned(attempts[i], SecretA, start.AddMinutes(i == 0 ? 0 : i == 1 ? 1 : 3));
         }
+    }
+
+    [Fact]
+    public async Task Delivery_TimerFiredEveryMinute_RetriesGoOneTwoAndFourMinutesAfterTheAttemptBefore()
+    {
+        await _app.DisposeAsync();
+        _app = NewApp(deliverAtOnce: false, lookAhead: new WebhookOptions().LookAhead);
+        _app.Time.Advance(TimeSpan.FromSeconds(12));
+        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        _receiver.Answer = n => n <= 3 ? 500 : 204;
+        await ReplyAsync(Sam, "YES");
+
+        // The host fires the timer at second 30 of every minute; each run's own work takes a few
+        // milliseconds of the clock, so an attempt is made a moment after its run started.
+        for (var minute = 0; minute < 9; minute++)
+        {
+            var now = _app.Time.GetUtcNow();
+            var occurrence = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 30, TimeSpan.Zero);
+            _app.Time.Advance((occurrence > now ? occurrence : occurrence.AddMinutes(1)) - now);
+            var run = DeliverAsync();
+            _app.Time.Advance(TimeSpan.FromMilliseconds(5));
+            while (await Task.WhenAny(run, Task.Delay(200, Ct)) != run && _app.Time.GetUtcNow().Second < 29)
+            {
+                _app.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+
+            await run.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        }
+
+        var attempts = _receiver.At("/a").Where(r => r.Type == "consent.granted").ToList();
+        var times = attempts.Select(a => long.Parse(a.Timestamp!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(4, times.Count);
+        Assert.Equal([60L, 120L, 240L], times.Zip(times.Skip(1), (a, b) => b - a));
+        Assert.Single(attempts.Select(a => a.Id).Distinct());
+    }
+
+    [Fact]
+    public async Task Delivery_RetryDueWithinTheLookAhead_IsTakenAndSentAtItsTime_NotEarly()
+    {
+        await _app.DisposeAsync();
+        _app = NewApp(deliverAtOnce: false, lookAhead: new WebhookOptions().LookAhead);
+        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        _receiver.Answer = n => n == 1 ? 500 : 204;
+        await ReplyAsync(Sam, "YES");
+        await DeliverAsync();
+        var start = _app.Time.GetUtcNow();
+        _app.Time.Advance(TimeSpan.FromSeconds(30));
+
+        // The retry is due 30 s after this run starts: it waits for it.
+        var run = DeliverAsync();
+        await Task.Delay(500, Ct);
+        var beforeItsTime = _receiver.Received.Count;
+        var finishedEarly = run.IsCompleted;
+        _app.Time.Advance(TimeSpan.FromSeconds(30));
+        var report = await run.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        Assert.False(finishedEarly, "The run finished before the retry was due.");
+        Assert.Equal(1, beforeItsTime);
+        Assert.Equal(1, report.Delivered);
+        Assert.Equal(start.AddMinutes(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), _receiver.Received.Last().Timestamp);
     }
 
     [Fact]
