@@ -48,6 +48,42 @@ public sealed class HttpTriggerTests(SampleWorkerFixture fixture) : IClassFixtur
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    /// <summary>
+    /// What the server refuses as it reads the request (as the Functions host's own Kestrel, or Azure's
+    /// front end, does) never reaches a function, and the local host adds no body of its own: a client
+    /// meets the same bare status here as in Azure, not an answer richer than Azure's.
+    /// </summary>
+    [Theory]
+    [InlineData("an encoded NUL in the path", 400, 7001)]
+    [InlineData("a header value that is not ASCII", 400, 7002)]
+    [InlineData("a request line over 8 KiB", 414, 7003)]
+    [InlineData("headers over 32 KiB in all", 431, 7004)]
+    public async Task Request_TheServerRefusesAsItReadsIt_IsItsBareStatus_AndNoFunctionRuns(string what, int status, int id)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, what switch
+        {
+            "an encoded NUL in the path" => $"/api/things/{id}%00",
+            "a request line over 8 KiB" => $"/api/things/{id}?q=" + new string('a', 8 * 1024),
+            _ => $"/api/things/{id}",
+        })
+        { Content = new StringContent("the body") };
+        if (what == "a header value that is not ASCII")
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", "clé-0123456789");
+        }
+        else if (what == "headers over 32 KiB in all")
+        {
+            request.Headers.TryAddWithoutValidation("X-Sample", new string('h', 33 * 1024));
+        }
+
+        using var client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 }) { BaseAddress = _sample.Host.BaseAddress };
+        using var response = await client.SendAsync(request, Ct);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(Ct));
+        Assert.DoesNotContain($"Echo ran for thing {id}", _sample.Log, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/api/greet", "hello you")]
     [InlineData("/api/greet/kit", "hello kit")]

@@ -42,6 +42,8 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
     private const int MaxMessageLength = int.MaxValue;
     private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(5);
 
+    private static readonly System.Text.Encoding StrictAscii = System.Text.Encoding.GetEncoding("us-ascii", System.Text.EncoderFallback.ExceptionFallback, System.Text.DecoderFallback.ExceptionFallback);
+
     private readonly WebApplication _rpc;
     private readonly IWorkerLauncher _worker;
     private readonly WorkerConnection _connection;
@@ -169,7 +171,14 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         // 4. The HTTP functions and the admin route.
         var webBuilder = WebApplication.CreateSlimBuilder();
         Configure(webBuilder, options);
-        webBuilder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        webBuilder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, options.Port);
+
+            // A header value that is not ASCII cannot be forwarded to the worker: refused as the request is
+            // read, a bare 400 as the host's server gives, not a 500 after the function was invoked.
+            k.RequestHeaderEncodingSelector = _ => StrictAscii;
+        });
         webBuilder.Services.AddSingleton(settings);
         webBuilder.Services.AddSingleton(_connection);
         webBuilder.Services.AddSingleton<Invocations>();
