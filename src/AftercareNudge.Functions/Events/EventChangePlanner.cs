@@ -82,16 +82,6 @@ internal sealed class EventChangePlanner
 
     public ChangePlan Make()
     {
-        foreach (var name in _patch.Unknown?.Keys ?? Enumerable.Empty<string>())
-        {
-            Add(_errors, name, "A PATCH changes timeZone, startsAt, endsAt, checkIns and aftercare; this field cannot be changed here.");
-        }
-
-        foreach (var name in _patch.Aftercare?.Unknown?.Keys ?? Enumerable.Empty<string>())
-        {
-            Add(_errors, "aftercare." + name, "A PATCH changes the aftercare's plan and needs; reminders move with the event.");
-        }
-
         var removed = new List<CheckInRecord>();
         if (_patch.CheckIns is { } list)
         {
@@ -304,11 +294,6 @@ internal sealed class EventChangePlanner
         {
             var path = $"checkIns[{i}]";
             var entry = list[i];
-            foreach (var name in entry?.Unknown?.Keys ?? Enumerable.Empty<string>())
-            {
-                Add(_errors, $"{path}.{name}", "A check-in has id, to, channel, at, after, offset and message; nothing else.");
-            }
-
             if (entry is null)
             {
                 _toPlan.Add(new CheckInToPlan(path, null, null));

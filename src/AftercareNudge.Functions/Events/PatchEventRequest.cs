@@ -1,10 +1,7 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace AftercareNudge.Events;
 
 // The wire shape of PATCH /api/events/{id}. Every field is optional: what is left out stays as it is.
-// Fields a PATCH does not know are kept (Unknown) so that they are refused by name rather than ignored.
+// A member a PATCH does not have is refused by name when the body is read (Hosting/JsonBodies).
 
 /// <summary>
 /// A change to an event. <see cref="CheckIns"/>, when given, is the whole new list of the client's
@@ -23,11 +20,7 @@ public sealed record PatchEventRequest(
     string? StartsAt,
     string? EndsAt,
     IReadOnlyList<PatchCheckInRequest?>? CheckIns,
-    PatchAftercareRequest? Aftercare = null)
-{
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Unknown { get; init; }
-}
+    PatchAftercareRequest? Aftercare = null);
 
 /// <summary>
 /// One check-in of a change. With an <c>id</c>, what is left out stays; a new time replaces the old one
@@ -40,15 +33,7 @@ public sealed record PatchCheckInRequest(
     string? At,
     string? After,
     string? Offset,
-    string? Message)
-{
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Unknown { get; init; }
-}
+    string? Message);
 
 /// <summary>A change to the aftercare plan: what is left out stays as it is.</summary>
-public sealed record PatchAftercareRequest(string? Plan, IReadOnlyDictionary<string, string?>? Needs)
-{
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Unknown { get; init; }
-}
+public sealed record PatchAftercareRequest(string? Plan, IReadOnlyDictionary<string, string?>? Needs);

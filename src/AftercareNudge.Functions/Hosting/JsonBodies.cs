@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -9,22 +10,32 @@ public sealed record JsonBody<T>(T? Value, ReadOnlyMemory<byte> Bytes, ProblemHt
     where T : class;
 
 /// <summary>
-/// Reads the JSON bodies of the JSON API routes, turning every way one can be wrong into problem
-/// details instead of an exception: not JSON at all (415, by its <c>Content-Type</c>, before a byte is
-/// read), too large (413), empty, malformed or of the wrong shape (400, naming the field).
+/// Reads the JSON bodies of the app's own JSON routes, turning every way one can be wrong into problem
+/// details instead of an exception: not JSON, or not UTF-8, at all (415, by its <c>Content-Type</c>,
+/// before a byte is read), too large (413), empty, malformed or of the wrong shape (400, naming the
+/// field). The reading is strict, because a lenient reader hides a caller's mistake: a member given
+/// twice, a member the object does not have (at any depth), a name in the wrong case, and text that is
+/// not Unicode (invalid UTF-8, a lone surrogate escape) are each refused by name. The providers'
+/// webhooks do not come through here: providers add fields, and those are read leniently.
 /// </summary>
 public static class JsonBodies
 {
     public const int MaxBytes = 64 * 1024;
 
-    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web)
+    {
+        AllowDuplicateProperties = false,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        PropertyNameCaseInsensitive = false,
+        RespectNullableAnnotations = true,
+    };
 
     /// <summary>What <see cref="ReadAsync"/> refuses a body with: declared for the functions that read one (<see cref="AcceptsJsonAttribute"/>).</summary>
     public static IReadOnlyList<DeclaredAnswer> Refusals { get; } =
     [
-        DeclaredAnswer.ValidationProblem(StatusCodes.Status400BadRequest, "The body is empty, not JSON, or a field has the wrong type: errors names it."),
+        DeclaredAnswer.ValidationProblem(StatusCodes.Status400BadRequest, "The body is empty, not JSON, or not Unicode, or a member is given twice, unknown, or of the wrong type: errors names it."),
         DeclaredAnswer.ValidationProblem(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBytes:N0} bytes."),
-        DeclaredAnswer.Problem(StatusCodes.Status415UnsupportedMediaType, "The body is not sent as JSON (Content-Type: application/json)."),
+        DeclaredAnswer.Problem(StatusCodes.Status415UnsupportedMediaType, "The body is not sent as UTF-8 JSON (Content-Type: application/json, with no charset or charset=utf-8)."),
     ];
 
     /// <summary><c>application/json</c> or any <c>+json</c> type, whatever its parameters (<c>charset</c>).</summary>
@@ -40,6 +51,15 @@ public static class JsonBodies
             || (media.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && media.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// JSON is UTF-8 (RFC 8259, section 8.1): a body that says it is in another charset is refused rather
+    /// than read as UTF-8 regardless, which would turn the caller's text into other characters.
+    /// </summary>
+    private static bool IsUtf8(HttpRequest request) =>
+        !MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+        || type.Charset.Value is not { Length: > 0 } charset
+        || charset.Trim('"').ToUpperInvariant() is "UTF-8" or "UTF8";
+
     public static async Task<JsonBody<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
@@ -50,6 +70,14 @@ public static class JsonBodies
                 StatusCodes.Status415UnsupportedMediaType,
                 "The body must be JSON.",
                 "Send it with Content-Type: application/json.");
+        }
+
+        if (!IsUtf8(request))
+        {
+            return Refuse<T>(
+                StatusCodes.Status415UnsupportedMediaType,
+                "The body must be UTF-8.",
+                "JSON is sent as UTF-8: send the body in UTF-8, with Content-Type: application/json (no charset, or charset=utf-8).");
         }
 
         if (request.ContentLength > MaxBytes)
@@ -76,7 +104,7 @@ public static class JsonBodies
 
         var bytes = buffer.ToArray();
 
-        // Syntax first, then types, so each gets the message that fits it.
+        // Syntax first, then text, then shape, so each gets the message that fits it.
         JsonDocument document;
         try
         {
@@ -89,6 +117,11 @@ public static class JsonBodies
 
         using (document)
         {
+            if (JsonText.FirstProblem(document.RootElement) is { } text)
+            {
+                return Invalid<T>(text.Field, text.Message);
+            }
+
             try
             {
                 var value = document.Deserialize<T>(RequestJson);
@@ -96,8 +129,8 @@ public static class JsonBodies
             }
             catch (JsonException e)
             {
-                var field = e.Path is null or "$" ? "body" : e.Path.TrimStart('$', '.');
-                return Invalid<T>(field, field == "body" ? "The body must be a JSON object." : "This value has the wrong type.");
+                var (field, message) = JsonShapeProblems.Describe<T>(e, document.RootElement, RequestJson);
+                return Invalid<T>(field, message);
             }
         }
     }
