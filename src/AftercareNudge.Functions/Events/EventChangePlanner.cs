@@ -328,7 +328,7 @@ internal sealed class EventChangePlanner
         var channel = entry.Channel ?? ChannelName(row.Channel);
         var message = entry.Message ?? row.Message;
         var retargets = to != row.To || channel != ChannelName(row.Channel);
-        var edits = retargets || message.Trim() != row.Message || timing != row.Timing;
+        var edits = retargets || FreeText.Normalize(message) != row.Message || timing != row.Timing;
         var moves = timing == row.Timing && AnchorMoved(timing);
         if (!edits && !moves)
         {
@@ -414,7 +414,7 @@ internal sealed class EventChangePlanner
     }
 
     private static bool IsSame(CheckInRecord row, PatchCheckInRequest entry) =>
-        entry.To == row.To && entry.Channel == ChannelName(row.Channel) && entry.Message?.Trim() == row.Message
+        entry.To == row.To && entry.Channel == ChannelName(row.Channel) && FreeText.Normalize(entry.Message) == row.Message
         && new CheckInTiming(entry.At, entry.After, entry.Offset) == row.Timing;
 
     private static string ChannelName(Channel channel) => channel == Channel.Sms ? "sms" : "email";

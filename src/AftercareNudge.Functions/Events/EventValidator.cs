@@ -31,7 +31,7 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         var errors = new Errors();
         var now = Instant.FromDateTimeOffset(time.GetUtcNow());
 
-        var title = request.Title?.Trim();
+        var title = FreeText.Normalize(request.Title);
         if (string.IsNullOrEmpty(title))
         {
             errors.Add("title", "A title is required. It is shown only to you and in email bodies, never in an SMS.");
@@ -40,9 +40,13 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         {
             errors.Add("title", $"The title must be at most {MaxTitleLength} characters.");
         }
-        else if (FreeText.TextProblem(title) is { } refused)
+        else if (FreeText.TextControlProblem(title) is { } control)
         {
-            errors.Add("title", FreeText.Refusal("The title", refused));
+            errors.Add("title", FreeText.ControlRefusal("The title", control));
+        }
+        else if (FreeText.TextProblem(title) is { } invisible)
+        {
+            errors.Add("title", FreeText.Refusal("The title", invisible));
         }
 
         if (request.Kind is null || !Kinds.Contains(request.Kind))
@@ -72,6 +76,15 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
 
         var allowed = countries?.Value.Allowed;
         var organizer = ValidatePerson(request.Organizer, "organizer", zone, errors, isOrganizer: true, allowed);
+
+        // Whoever is given but refused for their own fields is still someone check-ins may name: their
+        // fields carry the errors, not every check-in, reminder and need that names them.
+        var refused = new Dictionary<string, PersonRequest>(StringComparer.Ordinal);
+        if (organizer is null && request.Organizer is not null)
+        {
+            refused[Participant.OrganizerKey] = request.Organizer;
+        }
+
         var people = new List<Participant>();
         if (request.People is { Count: > MaxPeople })
         {
@@ -83,6 +96,11 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
             var person = ValidatePerson(request.People![i], $"people[{i}]", zone, errors, isOrganizer: false, allowed);
             if (person is null)
             {
+                if (request.People[i] is { Key: { } given } raw && given.Trim() is { Length: > 0 } key && key != Participant.OrganizerKey)
+                {
+                    refused.TryAdd(key, raw);
+                }
+
                 continue;
             }
 
@@ -109,7 +127,7 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
             var everyone = organizer is null ? people : [organizer, .. people];
             for (var i = 0; i < request.CheckIns.Count; i++)
             {
-                var checkIn = ValidateCheckIn(request.CheckIns[i], $"checkIns[{i}]", zone, startsAt, endsAt, organizer, everyone, now, errors);
+                var checkIn = ValidateCheckIn(request.CheckIns[i], $"checkIns[{i}]", zone, startsAt, endsAt, organizer, everyone, now, errors, refused);
                 if (checkIn is not null)
                 {
                     checkIns.Add(checkIn);
@@ -118,7 +136,7 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         }
 
         var everyoneKnown = organizer is null ? people : [organizer, .. people];
-        var (plan, needs, reminders) = ValidateAftercare(request.Aftercare, zone, startsAt, endsAt, everyoneKnown, now, errors);
+        var (plan, needs, reminders) = ValidateAftercare(request.Aftercare, zone, startsAt, endsAt, everyoneKnown, refused, now, errors);
         if (errors.Count > 0)
         {
             return (null, errors.ToDictionary());
@@ -153,6 +171,7 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         ZonedDateTime? startsAt,
         ZonedDateTime? endsAt,
         IReadOnlyList<Participant> everyone,
+        IReadOnlyDictionary<string, PersonRequest> refused,
         Instant now,
         Errors errors)
     {
@@ -163,7 +182,7 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         }
 
         var plan = ValidatePlan(aftercare.Plan, errors);
-        var needs = ValidateNeeds(aftercare.Needs, everyone, errors);
+        var needs = ValidateNeeds(aftercare.Needs, everyone, errors, refused.Keys);
         var count = aftercare.Reminders?.Count ?? 0;
         if (count > AftercarePlan.MaxReminders)
         {
@@ -187,17 +206,18 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
 
             var before = errors.Count;
             var recipient = everyone.FirstOrDefault(p => p.Key == reminder.To);
-            if (recipient is null)
+            var given = reminder.To is null ? null : refused.GetValueOrDefault(reminder.To);
+            if (recipient is null && given is null)
             {
                 errors.Add($"{path}.to", "'to' must be 'organizer' or the key of one of the people.");
             }
-            else if (recipient.Email is null)
+            else if ((recipient?.Email ?? given?.Email) is null)
             {
                 errors.Add($"{path}.to", $"Reminders are emails, and '{reminder.To}' has no email address.");
             }
 
             var timing = new CheckInTiming(reminder.At, reminder.After, reminder.Offset);
-            var due = ResolveDue(timing, path, RecipientZone(recipient, zone), startsAt, endsAt, errors);
+            var due = ResolveDue(timing, path, RecipientZone(recipient, zone, given), startsAt, endsAt, errors);
             CheckDueWindow(due, path, now, errors, "reminder");
             if (errors.Count == before && due is { } d)
             {
@@ -211,10 +231,14 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
     /// <summary>The shared plan, trimmed (empty is none).</summary>
     internal static string? ValidatePlan(string? text, Errors errors)
     {
-        var plan = text?.Trim();
+        var plan = FreeText.Normalize(text);
         if (plan is { Length: > AftercarePlan.MaxPlanLength })
         {
             errors.Add("aftercare.plan", $"The plan must be at most {AftercarePlan.MaxPlanLength} characters.");
+        }
+        else if (plan is not null && FreeText.TextControlProblem(plan) is { } control)
+        {
+            errors.Add("aftercare.plan", FreeText.ControlRefusal("The plan", control));
         }
         else if (plan is not null && FreeText.TextProblem(plan) is { } refused)
         {
@@ -224,15 +248,18 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         return plan;
     }
 
-    /// <summary>What each known person needs, by key, trimmed; an empty text is no needs.</summary>
-    internal static Dictionary<string, string> ValidateNeeds(IReadOnlyDictionary<string, string?>? given, IEnumerable<Participant> everyone, Errors errors)
+    /// <summary>
+    /// What each known person needs, by key, trimmed; an empty text is no needs. Needs of someone
+    /// <paramref name="refused"/> for their own fields are checked but not kept (the registration fails anyway).
+    /// </summary>
+    internal static Dictionary<string, string> ValidateNeeds(IReadOnlyDictionary<string, string?>? given, IEnumerable<Participant> everyone, Errors errors, IEnumerable<string>? refused = null)
     {
         var needs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, text) in given ?? new Dictionary<string, string?>())
         {
             var path = $"aftercare.needs.{key}";
-            var trimmed = text?.Trim();
-            if (everyone.All(p => p.Key != key))
+            var trimmed = FreeText.Normalize(text);
+            if (everyone.All(p => p.Key != key) && refused?.Contains(key) != true)
             {
                 errors.Add(path, "Needs are keyed by 'organizer' or the key of one of the people.");
             }
@@ -240,9 +267,13 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
             {
                 errors.Add(path, $"What someone needs must be at most {AftercarePlan.MaxNeedsLength} characters.");
             }
-            else if (trimmed is not null && FreeText.TextProblem(trimmed) is { } refused)
+            else if (trimmed is not null && FreeText.TextControlProblem(trimmed) is { } control)
             {
-                errors.Add(path, FreeText.Refusal("What someone needs", refused));
+                errors.Add(path, FreeText.ControlRefusal("What someone needs", control));
+            }
+            else if (trimmed is not null && FreeText.TextProblem(trimmed) is { } invisible)
+            {
+                errors.Add(path, FreeText.Refusal("What someone needs", invisible));
             }
             else if (!string.IsNullOrEmpty(trimmed))
             {
@@ -286,9 +317,13 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         }
 
         var name = person.Name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength || name.Any(char.IsControl))
+        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
         {
             errors.Add($"{path}.name", $"A name of 1 to {MaxNameLength} characters is required{(isOrganizer ? ": every SMS starts with it" : "")}.");
+        }
+        else if (FreeText.NameControlProblem(name) is { } control)
+        {
+            errors.Add($"{path}.name", FreeText.NameControlRefusal(control));
         }
         else if (FreeText.NameProblem(name) is { } refused)
         {
@@ -431,7 +466,8 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         Participant? organizer,
         IReadOnlyList<Participant> everyone,
         Instant now,
-        Errors errors)
+        Errors errors,
+        IReadOnlyDictionary<string, PersonRequest>? refused = null)
     {
         if (checkIn is null)
         {
@@ -441,7 +477,8 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
 
         var before = errors.Count;
         var recipient = everyone.FirstOrDefault(p => p.Key == checkIn.To);
-        if (checkIn.To is null || (recipient is null && !(checkIn.To == Participant.OrganizerKey && organizer is null)))
+        var given = checkIn.To is null ? null : refused?.GetValueOrDefault(checkIn.To);
+        if (checkIn.To is null || (recipient is null && given is null && !(checkIn.To == Participant.OrganizerKey && organizer is null)))
         {
             errors.Add($"{path}.to", "'to' must be 'organizer' or the key of one of the people.");
         }
@@ -456,14 +493,14 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         {
             errors.Add($"{path}.channel", "The channel must be 'sms' or 'email'.");
         }
-        else if (recipient is not null && recipient.Address(channel.Value) is null)
+        else if ((recipient is not null && recipient.Address(channel.Value) is null) || (given is not null && (channel == Channel.Sms ? given.Phone : given.Email) is null))
         {
             errors.Add($"{path}.channel", $"'{checkIn.To}' has no {(channel == Channel.Sms ? "phone number" : "email address")} to send this to.");
         }
 
         var message = ValidateMessage(checkIn.Message, path, channel, organizer, errors);
         var timing = new CheckInTiming(checkIn.At, checkIn.After, checkIn.Offset);
-        var due = ResolveDue(timing, path, RecipientZone(recipient, zone), startsAt, endsAt, errors);
+        var due = ResolveDue(timing, path, RecipientZone(recipient, zone, given), startsAt, endsAt, errors);
         CheckDueWindow(due, path, now, errors);
 
         return errors.Count == before && due is not null
@@ -474,7 +511,7 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
     /// <summary>A check-in's words, trimmed: not empty, not too long for an SMS with the sender's name in front.</summary>
     internal static string? ValidateMessage(string? text, string path, Channel? channel, Participant? organizer, Errors errors)
     {
-        var message = text?.Trim();
+        var message = FreeText.Normalize(text);
         if (string.IsNullOrEmpty(message))
         {
             errors.Add($"{path}.message", "The message cannot be empty.");
@@ -482,6 +519,10 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         else if (message.Length > MaxMessageLength)
         {
             errors.Add($"{path}.message", $"The message must be at most {MaxMessageLength} characters.");
+        }
+        else if (FreeText.TextControlProblem(message) is { } control)
+        {
+            errors.Add($"{path}.message", FreeText.ControlRefusal("The message", control));
         }
         else if (FreeText.TextProblem(message) is { } refused)
         {
@@ -496,8 +537,10 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
     }
 
     /// <summary>'at' is a time on the recipient's clock: their own zone, or the event's if they gave none.</summary>
-    internal static DateTimeZone? RecipientZone(Participant? recipient, DateTimeZone? eventZone) =>
-        recipient is not null ? EventTime.FindZone(recipient.TimeZone) ?? eventZone : eventZone;
+    internal static DateTimeZone? RecipientZone(Participant? recipient, DateTimeZone? eventZone, PersonRequest? refused = null) =>
+        recipient is not null ? EventTime.FindZone(recipient.TimeZone) ?? eventZone
+        : refused is not null ? EventTime.FindZone(refused.TimeZone) ?? eventZone
+        : eventZone;
 
     internal static void CheckDueWindow(Instant? due, string path, Instant now, Errors errors, string what = "check-in")
     {

@@ -11,10 +11,29 @@ namespace AftercareNudge.Events;
 /// title, a plan or someone's needs may not hold the bidirectional controls (U+202E and its kin make
 /// text read other than it is) nor the invisible spaces (U+200B, U+2060, U+FEFF), but may keep the two
 /// joiners (U+200C, U+200D) between visible characters: emoji families and Persian or Indic script
-/// need them. Every other format character (tags, soft hyphens, …) is refused there too.
+/// need them. Every other format character (tags, soft hyphens, …) is refused there too. Control
+/// characters (C0, DEL, C1) are refused everywhere, except a tab or a line feed in a message, title,
+/// plan or needs; a CR LF line break is kept as LF, so a lone CR is refused.
 /// </summary>
 public static class FreeText
 {
+    /// <summary>Free text as stored: trimmed, its CR LF line breaks made LF.</summary>
+    public static string? Normalize(string? text) => text?.Trim().Replace("\r\n", "\n", StringComparison.Ordinal);
+
+    /// <summary>The first control character a name may not hold (any), or null.</summary>
+    public static string? NameControlProblem(string text) => FirstControl(text, allowTabAndLineFeed: false);
+
+    /// <summary>The first control character a message, title, plan or needs may not hold (any but TAB and LF), or null.</summary>
+    public static string? TextControlProblem(string text) => FirstControl(text, allowTabAndLineFeed: true);
+
+    /// <summary>A field error that names the control character and where it is.</summary>
+    public static string ControlRefusal(string what, string problem) =>
+        $"{what} cannot contain control characters other than tab and line feed ({problem}): remove it, and end lines with LF or CR LF.";
+
+    /// <summary>A name's field error that names the control character and where it is.</summary>
+    public static string NameControlRefusal(string problem) =>
+        $"A name is one line of text, without control characters ({problem}): remove it.";
+
     /// <summary>The first character a name may not hold, or null.</summary>
     public static string? NameProblem(string text) => FirstRefused(text, allowJoiners: false);
 
@@ -27,6 +46,21 @@ public static class FreeText
 
     public static bool IsBidiControl(int codePoint) =>
         codePoint is 0x061C or 0x200E or 0x200F or (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069);
+
+    private static string? FirstControl(string text, bool allowTabAndLineFeed)
+    {
+        var position = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            position++;
+            if (Rune.IsControl(rune) && !(allowTabAndLineFeed && rune.Value is '\t' or '\n'))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"U+{rune.Value:X4} at position {position}");
+            }
+        }
+
+        return null;
+    }
 
     private static string? FirstRefused(string text, bool allowJoiners)
     {

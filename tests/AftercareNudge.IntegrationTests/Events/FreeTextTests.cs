@@ -46,6 +46,59 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     [Theory]
+    [InlineData("title", "\u0000", "U+0000")]
+    [InlineData("title", "\r", "U+000D")]
+    [InlineData("checkIns[0].message", "\u001B", "U+001B")]
+    [InlineData("checkIns[0].message", "\r", "U+000D")]
+    [InlineData("aftercare.plan", "\u0008", "U+0008")]
+    [InlineData("aftercare.needs.alex", "\u007F", "U+007F")]
+    [InlineData("organizer.name", "\n", "U+000A")]
+    [InlineData("people[0].name", "\t", "U+0009")]
+    public async Task Register_ControlCharacter_Is400NamingTheFieldAndTheCharacter_AndNothingElse(string field, string character, string named)
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["aftercare"] = new JsonObject { ["plan"] = "Tea and blankets.", ["needs"] = new JsonObject { ["alex"] = "Quiet." } };
+        Insert(body, field, character);
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>(Ct))!["errors"]!.AsObject();
+        var error = (string?)Assert.Single(errors, e => e.Key == field).Value![0];
+        Assert.Contains("control characters", error, StringComparison.Ordinal);
+        Assert.Contains(named, error, StringComparison.Ordinal);
+        Assert.Single(errors);
+    }
+
+    [Fact]
+    public async Task Register_TextWithCrLfLineBreaksAndTabs_IsAccepted()
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["title"] = "Dinner\twith Alex";
+        body["checkIns"]![0]!["message"] = "Hey,\r\nhow are you feeling?\nI'm here.";
+
+        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Patch_SameCheckInSentAgainWithCrLf_IsThatCheckIn_NotASecondOne()
+    {
+        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        body["checkIns"]![0]!["message"] = "Hey,\nhow are you feeling?";
+        var view = await _app.RegisterAsync(body);
+        var again = body["checkIns"]!.DeepClone().AsArray();
+        again[0]!["message"] = "Hey,\r\nhow are you feeling?";
+
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}") { Content = JsonContent.Create(new JsonObject { ["checkIns"] = again }) };
+        var response = await _app.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(view.CheckIns.Select(c => c.Id), (await _app.GetEventAsync(view.Id)).CheckIns.Select(c => c.Id));
+    }
+
+    [Theory]
     [InlineData("See you soon 👨‍👩‍👧 take care")]
     [InlineData("خیلی خوب بود، می‌خواهم صحبت کنیم")]
     [InlineData("Thinking of you ❤️")]

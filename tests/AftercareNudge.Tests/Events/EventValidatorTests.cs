@@ -346,4 +346,93 @@ public sealed class EventValidatorTests
 
         Assert.Equal(["At least one check-in is required."], errors["checkIns"]);
     }
+
+    // ---- one fault, reported once ----
+
+    private static RegisterEventRequest WithAlex(PersonRequest alex, AftercareRequest? aftercare = null) => Minimal(
+        new CheckInRequest("alex", "sms", null, "end", "PT30M", "Hey, how are you feeling?"),
+        new CheckInRequest("alex", "email", "2026-07-11T10:00", null, null, "Morning!")) with
+    {
+        People = [alex],
+        Aftercare = aftercare,
+    };
+
+    [Theory]
+    [InlineData("+447700900123", "Alex", "people[0].phone")]
+    [InlineData("+447911123457", "Al\nex", "people[0].name")]
+    [InlineData("+447911123457", "", "people[0].name")]
+    public void Validate_PersonWithAnInvalidField_IsTheOnlyError_NotEveryCheckInToThem(string phone, string name, string field)
+    {
+        var (planned, errors) = CreateValidator().Validate(WithAlex(new PersonRequest("alex", name, phone, "alex@example.com", "Europe/Paris")));
+
+        Assert.Null(planned);
+        Assert.Equal([field], errors.Keys);
+        Assert.Single(errors[field]);
+    }
+
+    [Fact]
+    public void Validate_PersonWithAnInvalidField_TheirRemindersAndNeedsAreNotAlsoRefused()
+    {
+        var aftercare = new AftercareRequest("Tea.", new Dictionary<string, string?> { ["alex"] = "Water." }, [new ReminderRequest("alex", null, "end", "PT1H")]);
+
+        var (_, errors) = CreateValidator().Validate(WithAlex(new PersonRequest("alex", "Alex", "+447700900123", "alex@example.com", null), aftercare));
+
+        Assert.Equal(["people[0].phone"], errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_RefusedPersonWithoutThatAddress_TheCheckInStillSaysSo()
+    {
+        var (_, errors) = CreateValidator().Validate(WithAlex(new PersonRequest("alex", "Alex", "+447700900123", null, null)));
+
+        Assert.Equal(["people[0].phone", "checkIns[1].channel"], errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_InvalidEventZone_IsNotAlsoEveryCheckInsRecipient()
+    {
+        var (_, errors) = CreateValidator().Validate(WithAlex(new PersonRequest("alex", "Alex", "+447911123457", "alex@example.com", null)) with { TimeZone = "Mars/Olympus" });
+
+        Assert.Equal(["timeZone"], errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_CheckInToSomeoneNobodyGave_IsStillRefused()
+    {
+        var (_, errors) = CreateValidator().Validate(Minimal(new CheckInRequest("jo", "sms", null, "end", "PT30M", "Hi")));
+
+        Assert.Equal(["'to' must be 'organizer' or the key of one of the people."], errors["checkIns[0].to"]);
+    }
+
+    // ---- control characters in free text ----
+
+    [Theory]
+    [InlineData("Dinner\0with Alex", "title")]
+    [InlineData("Dinner\rwith Alex", "title")]
+    public void Validate_TitleWithAControlCharacter_IsRefusedNamingIt(string title, string field)
+    {
+        var (_, errors) = CreateValidator().Validate(Minimal() with { Title = title });
+
+        Assert.Equal([field], errors.Keys);
+        Assert.StartsWith("The title cannot contain control characters other than tab and line feed (U+00", errors[field][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MessageWithCrLf_IsStoredWithLf_AndTabsAreKept()
+    {
+        var (planned, errors) = CreateValidator().Validate(Minimal(new CheckInRequest("organizer", "sms", null, "end", "PT30M", "Hey,\r\nhow are you?\tI'm here.")));
+
+        Assert.Empty(errors);
+        Assert.Equal("Hey,\nhow are you?\tI'm here.", planned!.CheckIns[0].Message);
+    }
+
+    [Fact]
+    public void Validate_PlanAndNeedsWithALoneCr_AreRefused()
+    {
+        var aftercare = new AftercareRequest("Tea\rthen bed.", new Dictionary<string, string?> { ["organizer"] = "Quiet\u0007." }, null);
+
+        var (_, errors) = CreateValidator().Validate(Minimal() with { Aftercare = aftercare });
+
+        Assert.Equal(["aftercare.plan", "aftercare.needs.organizer"], errors.Keys);
+    }
 }

@@ -37,6 +37,30 @@ public sealed class FreeTextTests
     public void TextProblem_OtherFormatCharactersOrLooseJoiners_AreRefused(string text) => Assert.NotNull(FreeText.TextProblem(text));
 
     [Theory]
+    [InlineData("Line one\nline two")]
+    [InlineData("Tea\tthen bed")]
+    public void TextControlProblem_TabAndLineFeed_AreAllowed(string text) => Assert.Null(FreeText.TextControlProblem(text));
+
+    [Theory]
+    [InlineData("Dinner\0", "U+0000 at position 7")]
+    [InlineData("Dinner\rwith Alex", "U+000D at position 7")]
+    [InlineData("a\u001Bb", "U+001B at position 2")]
+    [InlineData("a\u007Fb", "U+007F at position 2")]
+    [InlineData("🙂\u0085", "U+0085 at position 2")]
+    public void TextControlProblem_OtherControlCharacters_AreNamedWithTheirPosition(string text, string expected) =>
+        Assert.Equal(expected, FreeText.TextControlProblem(text));
+
+    [Theory]
+    [InlineData("Sam\nSmith", "U+000A at position 4")]
+    [InlineData("\tSam", "U+0009 at position 1")]
+    public void NameControlProblem_AnyControlCharacter_IsNamed(string name, string expected) =>
+        Assert.Equal(expected, FreeText.NameControlProblem(name));
+
+    [Fact]
+    public void Normalize_CrLf_BecomesLf_AndALoneCrStays() =>
+        Assert.Equal("one\ntwo\rthree", FreeText.Normalize("  one\r\ntwo\rthree\r\n"));
+
+    [Theory]
     [InlineData("How did Therapy go?", "therapy", LockScreenWarnings.NamesKind)]
     [InlineData("Proud of you for seeing the counsellor", "therapy", LockScreenWarnings.NamesKind)]
     [InlineData("Scenes like that take it out of you", "scene", LockScreenWarnings.NamesKind)]
