@@ -21,6 +21,7 @@ builder.AddTelemetry();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
+builder.Services.AddJsonAnswers();
 builder.Services.AddStorage();
 builder.Services.AddApiKeys();
 builder.Services.AddRateLimits();

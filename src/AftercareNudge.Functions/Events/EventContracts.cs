@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace AftercareNudge.Events;
@@ -28,8 +29,49 @@ public sealed record ReminderRequest(string? To, string? At, string? After, stri
 /// <param name="RepliesBy">The organiser only: <c>sms</c> or <c>email</c>, how replies to their check-ins are passed on to them (default: SMS if they have a phone, else email).</param>
 public sealed record PersonRequest(string? Key, string? Name, string? Phone, string? Email, string? TimeZone, QuietHoursRequest? QuietHours = null, string? RepliesBy = null);
 
-/// <summary>A person's quiet hours, local wall-clock times in their zone: <c>{ "from": "22:00", "to": "07:30" }</c>.</summary>
+/// <summary>
+/// A person's quiet hours, local wall-clock times in their zone: <c>{ "from": "22:00", "to": "07:30" }</c>,
+/// or the form <c>GET</c> answers, <c>"22:00-07:30"</c>, so that what is read can be sent back.
+/// </summary>
+[JsonConverter(typeof(QuietHoursRequestConverter))]
 public sealed record QuietHoursRequest(string? From, string? To);
+
+/// <summary>The object form of <see cref="QuietHoursRequest"/>, read by the request's own (strict) rules.</summary>
+internal sealed record QuietHoursObject(string? From, string? To);
+
+/// <summary>Reads quiet hours in either form; writes the object form.</summary>
+internal sealed class QuietHoursRequestConverter : JsonConverter<QuietHoursRequest>
+{
+    public override QuietHoursRequest? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            // "22:00-07:30"; anything else is left for the validator to refuse by name.
+            var text = reader.GetString()!;
+            var dash = text.IndexOf('-', StringComparison.Ordinal);
+            return dash < 0 ? new QuietHoursRequest(text, null) : new QuietHoursRequest(text[..dash], text[(dash + 1)..]);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<QuietHoursObject>(ref reader, options) is { } shape ? new QuietHoursRequest(shape.From, shape.To) : null;
+        }
+        catch (JsonException e) when (e is not Hosting.NestedJsonException)
+        {
+            throw new Hosting.NestedJsonException(typeof(QuietHoursObject), e);
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, QuietHoursRequest value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        writer.WriteStartObject();
+        writer.WriteString("from", value.From);
+        writer.WriteString("to", value.To);
+        writer.WriteEndObject();
+    }
+}
 
 public sealed record CheckInRequest(string? To, string? Channel, string? At, string? After, string? Offset, string? Message);
 
@@ -114,6 +156,8 @@ public sealed record PersonView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? AgreedToPlan = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Channel? RepliesBy = null);
 
+/// <param name="WaitsUntil">When a check-in that will not go at its <c>dueAt</c> will go (quiet hours, a retry), as every instant, in UTC.</param>
+/// <param name="WaitsUntilLocal">The same moment on the recipient's clock, in their <c>timeZone</c> (<c>2026-12-06T08:00</c>), for showing to a person.</param>
 public sealed record CheckInView(
     string Id,
     string To,
@@ -126,7 +170,8 @@ public sealed record CheckInView(
     IReadOnlyList<ReplyView> Replies,
     CheckInKind Kind = CheckInKind.CheckIn,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RelatesTo = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? WaitsUntil = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? WaitsUntil = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitsUntilLocal = null);
 
 /// <summary>A recipient's free-text answer to a check-in; <see cref="Relay"/>: whether it was passed on to the organiser.</summary>
 public sealed record ReplyView(

@@ -255,7 +255,8 @@ public sealed partial class EventService(
                 replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt, Dispatch.ReplyRelays.ViewOf(r, checkIns))).ToList(),
                 c.Kind,
                 c.RelatesTo,
-                waitsUntil);
+                waitsUntil,
+                waitsUntil is { } w ? LocalTo(record, c.To, w) : null);
         }).ToList();
         // Consent first holds for the organiser too: what cannot reach them yet is said, not hidden.
         var warnings = record.PurgedAt is null && record.CancelledAt is null && Dispatch.ReplyRelays.HasRelayedTexts(checkIns) && !people[0].Consent.Values.Contains(ConsentState.Granted)
@@ -279,6 +280,12 @@ public sealed partial class EventService(
             record.PurgedAt is null ? null : true,
             warnings);
     }
+
+    /// <summary>An instant on a person's own clock, as local times are shown (<see cref="EventTime.FormatLocal"/>).</summary>
+    private static string? LocalTo(EventRecord record, string personKey, DateTimeOffset instant) =>
+        EventTime.FindZone(record.Find(personKey)?.TimeZone ?? record.TimeZone) is { } zone
+            ? EventTime.FormatLocal(NodaTime.Instant.FromDateTimeOffset(instant).InZone(zone).LocalDateTime)
+            : null;
 
     /// <summary>Derived, never stored: cancelled, completed (nothing left to send), scheduled (every pending recipient agreed), or awaiting consent.</summary>
     internal static EventStatus StatusOf(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, IReadOnlyList<PersonView> people)

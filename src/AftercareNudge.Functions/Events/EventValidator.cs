@@ -355,7 +355,7 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
             quietHours = QuietHours.Parse(person.QuietHours.From, person.QuietHours.To)?.ToString();
             if (quietHours is null)
             {
-                errors.Add($"{path}.quietHours", "Quiet hours need 'from' and 'to' as different local times like 21:00 and 08:00.");
+                errors.Add($"{path}.quietHours", "Quiet hours need 'from' and 'to' as different local times like 21:00 and 08:00: { \"from\": \"21:00\", \"to\": \"08:00\" }, or \"21:00-08:00\" as GET shows them.");
             }
         }
 

@@ -60,6 +60,7 @@ public sealed class WebhookDelivery(
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new UtcInstantConverter() },
     };
 
     private readonly WebhookOptions _options = options.Value;

@@ -291,6 +291,18 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
+    public async Task Notification_CreatedAt_IsUtcWithZ()
+    {
+        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        var page = await ConsentLinks.OnlyPathAsync(_app, "alex@example.com");
+        await ConsentLinks.PostFormAsync(_app, page, ("decision", "agree"));
+        await DeliverAsync();
+
+        var granted = Assert.Single(_receiver.At("/a"));
+        Assert.Equal(_app.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), (string?)granted.Json["createdAt"]);
+    }
+
+    [Fact]
     public async Task ConsentPage_AgreeAndUnsubscribe_ClientIsToldByPersonKey()
     {
         var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
