@@ -103,7 +103,12 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         var schemas = document.Document["components"]!["schemas"]!;
 
         Assert.Equal(["name"], Required(schemas["PersonRequest"]!));
-        Assert.Equal(["from", "to"], Required(schemas["QuietHoursRequest"]!));
+        // Quiet hours are read in two forms: the object, and the one string a GET answers.
+        var quietHours = schemas["QuietHoursRequest"]!["oneOf"]!.AsArray();
+        Assert.Equal(["from", "to"], Required(quietHours[0]!));
+        Assert.Matches((string)quietHours[1]!["pattern"]!, "22:00-07:30");
+        Assert.DoesNotMatch((string)quietHours[1]!["pattern"]!, "22:00");
+        Assert.NotNull((string?)quietHours[0]!["properties"]!["from"]!["pattern"]);
         Assert.Equal(["key"], Required(schemas["RegisterEventRequest"]!["properties"]!["people"]!["items"]!["allOf"]![1]!));
         Assert.Empty(Required(schemas["AftercareRequest"]!));
         Assert.Empty(Required(schemas["PatchEventRequest"]!));
@@ -115,12 +120,12 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Equal(EventValidator.MaxTitleLength, (int?)schemas["RegisterEventRequest"]!["properties"]!["title"]!["maxLength"]);
         Assert.Equal(EventValidator.MaxCheckIns, (int?)schemas["RegisterEventRequest"]!["properties"]!["checkIns"]!["maxItems"]);
         Assert.Equal(EventValidator.MaxMessageLength, (int?)schemas["CheckInRequest"]!["properties"]!["message"]!["maxLength"]);
-        foreach (var (schema, property) in new[] { ("PersonRequest", "phone"), ("RegisterEventRequest", "startsAt"), ("CheckInRequest", "at"), ("CheckInRequest", "offset"), ("QuietHoursRequest", "from") })
+        foreach (var (schema, property) in new[] { ("PersonRequest", "phone"), ("RegisterEventRequest", "startsAt"), ("CheckInRequest", "at"), ("CheckInRequest", "offset") })
         {
             Assert.NotNull((string?)schemas[schema]!["properties"]![property]!["pattern"]);
         }
 
-        foreach (var name in new[] { "RegisterEventRequest", "PatchEventRequest", "PatchCheckInRequest", "PatchAftercareRequest", "PersonRequest", "CheckInRequest", "QuietHoursRequest", "AftercareRequest", "ReminderRequest", "DevSmsRequest" })
+        foreach (var name in new[] { "RegisterEventRequest", "PatchEventRequest", "PatchCheckInRequest", "PatchAftercareRequest", "PersonRequest", "CheckInRequest", "AftercareRequest", "ReminderRequest", "DevSmsRequest" })
         {
             Assert.False(string.IsNullOrEmpty((string?)schemas[name]!["description"]), $"{name} has no description.");
             foreach (var (field, schema) in schemas[name]!["properties"]!.AsObject())
@@ -134,6 +139,14 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         var registration = schemas["RegisterEventRequest"]!;
         Assert.Null(document.Problems(registration, Requests.Dinner(App.Time.GetUtcNow())));
         Assert.Null(document.Problems(registration, await DocumentedRegistrationAsync()));
+        Assert.False(string.IsNullOrEmpty((string?)schemas["QuietHoursRequest"]!["description"]));
+        foreach (var form in new JsonNode[] { JsonValue.Create("22:00-07:30"), new JsonObject { ["from"] = "22:00", ["to"] = "07:30" } })
+        {
+            var quiet = Requests.Dinner(App.Time.GetUtcNow());
+            quiet["organizer"]!["quietHours"] = form.DeepClone();
+            Assert.Null(document.Problems(registration, quiet));
+        }
+
         Assert.Null(document.Problems(schemas["PatchEventRequest"]!, JsonNode.Parse("""{ "startsAt": "2026-12-05T20:00", "checkIns": [{ "id": "ci_1" }, { "to": "organizer", "channel": "email", "after": "end", "offset": "PT2H", "message": "Still okay?" }] }""")));
         foreach (var (what, change) in new (string, Action<JsonObject>)[]
         {
