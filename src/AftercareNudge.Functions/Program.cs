@@ -37,6 +37,7 @@ builder.Services.AddApiReference();
 // What every function passes through, in this order (HTTP only, except the log scope).
 builder.UseMiddleware<InvocationLogScope>();
 builder.UseMiddleware<ErrorAnswers>();
+builder.UseMiddleware<StorageAnswers>();
 builder.UseMiddleware<RequestSizeLimit>();
 builder.UseMiddleware<RateLimitCheck>();
 builder.UseMiddleware<DevelopmentOutboxRoutes>();

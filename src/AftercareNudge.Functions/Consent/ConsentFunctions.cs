@@ -20,6 +20,7 @@ public sealed class ConsentPageFunctions(
     ILoggerFactory loggers)
 {
     [Function("ShowConsentPage")]
+    [PersonPage]
     [RateLimited(RateLimits.Limited.Public)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
     [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
@@ -31,6 +32,7 @@ public sealed class ConsentPageFunctions(
         ConsentPages.ShowConsentAsync(token, request.HttpContext, tokens, consents, events, loggers, cancellationToken);
 
     [Function("DecideConsent")]
+    [PersonPage]
     [RateLimited(RateLimits.Limited.Public)]
     [Accepts(typeof(ConsentDecisionForm), AcceptsAttribute.Form)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
@@ -45,6 +47,7 @@ public sealed class ConsentPageFunctions(
         ConsentPages.DecideAsync(token, request.HttpContext, tokens, consents, events, loggers, cancellationToken);
 
     [Function("ShowUnsubscribePage")]
+    [PersonPage]
     [RateLimited(RateLimits.Limited.Public)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
     [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
@@ -56,6 +59,7 @@ public sealed class ConsentPageFunctions(
         ConsentPages.ShowUnsubscribeAsync(token, request.HttpContext, tokens, consents, loggers, cancellationToken);
 
     [Function("Unsubscribe")]
+    [PersonPage]
     // RFC 8058 one-click unsubscribes come from mail providers' servers, many people's from one
     // address: an opt-out must not wait behind a page's limit.
     [RateLimited(RateLimits.Limited.Webhook)]

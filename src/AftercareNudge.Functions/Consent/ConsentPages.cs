@@ -17,7 +17,6 @@ namespace AftercareNudge.Consent;
 public static partial class ConsentPages
 {
     private const string LoggerCategory = "AftercareNudge.Consent.ConsentPages";
-    private const string HtmlContentType = "text/html; charset=utf-8";
     private const string Agree = "agree";
     private const string Decline = "decline";
 
@@ -386,27 +385,11 @@ public static partial class ConsentPages
         : $"{link.OrganizerName ?? "Someone"} would like to send you check-ins";
 
     /// <summary>A page of plain words, in the pages' layout and headers.</summary>
-    internal static ContentHttpResult ShowNotice(HttpContext http, int statusCode, NoticePageModel model) => Page<NoticePage>(http, statusCode, model);
+    internal static ContentHttpResult ShowNotice(HttpContext http, int statusCode, NoticePageModel model) => Pages.ShowNotice(http, statusCode, model);
 
-    /// <summary>A whole page: the template <typeparamref name="TPage"/> rendered with its model (which it encodes), and the pages' headers.</summary>
     private static ContentHttpResult Page<TPage>(HttpContext http, int statusCode, object model)
-        where TPage : IComponent
-    {
-        var headers = http.Response.Headers;
-
-        // The token in the URL is a credential: keep it out of caches, search engines and Referer headers.
-        headers.CacheControl = "no-store";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers["X-Robots-Tag"] = "noindex";
-        headers.XContentTypeOptions = "nosniff";
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-        return TypedResults.Content(HtmlTemplates.Render<TPage>(model), HtmlContentType, statusCode: statusCode);
-    }
+        where TPage : IComponent => Pages.Show<TPage>(http, statusCode, model);
 }
-
-/// <summary>What <c>NoticePage</c> shows: a title, an optional highlighted notice, paragraphs, and perhaps a link back to the page.</summary>
-public sealed record NoticePageModel(string Title, IReadOnlyList<string> Paragraphs, string? Notice = null, bool ChangeAnswer = false);
 
 /// <summary>What <c>ConsentPage</c> shows: the link's words and plan, the person's quiet hours when the event is known, and a notice or a problem above.</summary>
 public sealed record ConsentPageModel(string Title, LinkToken Link, Participant? Person, string? Notice = null, string? Problem = null);

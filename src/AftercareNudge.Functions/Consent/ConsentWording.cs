@@ -9,7 +9,7 @@ namespace AftercareNudge.Consent;
 /// </summary>
 public static class ConsentWording
 {
-    public const string Brand = "AftercareNudge";
+    public const string Brand = Hosting.Brand.Name;
 
     public static string When(DateTimeOffset instant, string timeZone)
     {

@@ -25,14 +25,11 @@ public sealed class RequiresTwilioSignatureAttribute : Attribute;
 public sealed class DevelopmentOutboxOnlyAttribute : Attribute;
 
 /// <summary>
-/// Which rate limit a function's requests count against (see <see cref="Security.RateLimits"/>):
-/// every HTTP function says so, <see cref="Security.RateLimits.Limited.None"/> included.
+/// A page a person opens in a browser (from an email): when the app is busy (429) or its storage is
+/// unreachable (503), the answer is a calm page (<see cref="BusyPages"/>), never problem JSON.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class RateLimitedAttribute(Security.RateLimits.Limited limit) : Attribute
-{
-    public Security.RateLimits.Limited Limit { get; } = limit;
-}
+public sealed class PersonPageAttribute : Attribute;
 
 /// <summary>The method behind each function, found once from its entry point and kept.</summary>
 public static class FunctionMethods

@@ -1,5 +1,3 @@
-using AftercareNudge.Consent;
-using AftercareNudge.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Azure.Functions.Worker;
@@ -39,20 +37,15 @@ internal sealed class InvocationLogScope(ILoggerFactory loggers) : IFunctionsWor
 
 /// <summary>
 /// Nothing a caller sends is a 500, and nothing the app fails at is a bare one. What a function throws
-/// is answered here: storage unreachable, hanging or throttling is 503 with <c>Retry-After</c> (a calm
-/// page for a browser's pages); a request ASP.NET Core could not read is the 4xx it is; anything else is
-/// a 500 problem, logged. A bare error status (no body) becomes problem details. Each HTTP invocation
-/// gives storage <see cref="StorageBudget.ForRequests"/> in all, so that a storage that hangs is a 503
-/// within 10 s, not a wait for every retry. Timers' failures are left to the host, which logs them and
-/// runs the timer again on schedule; timers keep the storage client's full retries.
+/// is answered here (storage trouble just inside, by Storage's own middleware): a request ASP.NET Core
+/// could not read is the 4xx it is; anything else is a 500 problem, logged. A bare error status (no
+/// body) becomes problem details. Timers' failures are left to the host, which logs them and runs the
+/// timer again on schedule.
 /// </summary>
 internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
     public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
     [
-        BusyPages.IsPage(function.Path)
-            ? DeclaredAnswer.Page(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable: a page asking to try again shortly.", retryAfter: true)
-            : DeclaredAnswer.Problem(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable; nothing was wrong with the request. Try again shortly.", retryAfter: true),
         DeclaredAnswer.Problem(StatusCodes.Status500InternalServerError, "Something went wrong on our side; the failure is logged."),
     ];
 
@@ -67,10 +60,7 @@ internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunc
 
         try
         {
-            using (StorageBudget.Begin(StorageBudget.ForRequests))
-            {
-                await next(context);
-            }
+            await next(context);
         }
         catch (Exception e) when (!http.Response.HasStarted)
         {
@@ -88,18 +78,6 @@ internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunc
 
     private IResult Answer(HttpContext http, Exception exception, string function)
     {
-        if (StorageFailures.IsOutage(exception))
-        {
-            StorageLog.Unavailable(logger, exception);
-            http.Response.Headers.RetryAfter = "30";
-            return BusyPages.IsPage(http.Request)
-                ? BusyPages.Unavailable(http)
-                : TypedResults.Problem(
-                    title: "Storage is unavailable.",
-                    detail: "Nothing was wrong with the request. Try again shortly.",
-                    statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-
         switch (exception)
         {
             case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
@@ -155,24 +133,6 @@ internal sealed class RequestSizeLimit : IFunctionsWorkerMiddleware, IDeclaresAn
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             size.MaxRequestBodySize = RequestLimits.MaxRequestBytes;
-        }
-
-        return next(context);
-    }
-}
-
-/// <summary>The development routes exist only while the outbox stands in for the providers: 404 otherwise.</summary>
-internal sealed class DevelopmentOutboxRoutes(Microsoft.Extensions.Options.IOptions<Messaging.DeliveryOptions> delivery) : IFunctionsWorkerMiddleware, IDeclaresAnswers
-{
-    /// <summary>Nothing: where this answers 404, the OpenAPI document leaves the development routes out, as if they did not exist.</summary>
-    public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) => [];
-
-    public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
-    {
-        if (!delivery.Value.UsesOutbox && FunctionMethods.Has<DevelopmentOutboxOnlyAttribute>(context))
-        {
-            FunctionAnswers.Answer(context, TypedResults.Problem(statusCode: StatusCodes.Status404NotFound));
-            return Task.CompletedTask;
         }
 
         return next(context);

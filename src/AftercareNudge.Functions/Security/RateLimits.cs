@@ -122,15 +122,15 @@ public static class RateLimits
     /// <summary>The app's one limiter: every instance of the app keeps its own count.</summary>
     internal sealed record RequestLimiter(PartitionedRateLimiter<LimitedRequest> Limiter);
 
-    internal static async Task RejectAsync(HttpContext http, Limited limited, RateLimitLease lease)
+    internal static async Task RejectAsync(HttpContext http, Limited limited, RateLimitLease lease, bool page)
     {
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         RateLimitLog.Rejected(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits).FullName!), limited);
-        if (Consent.BusyPages.IsPage(http.Request))
+        if (page)
         {
-            await Consent.BusyPages.TooManyRequests(http, seconds).ExecuteAsync(http);
+            await BusyPages.TooManyRequests(http, seconds).ExecuteAsync(http);
             return;
         }
 
@@ -153,7 +153,7 @@ internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunct
 {
     public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
         RateLimits.Of(function.Method) == RateLimits.Limited.None ? []
-        : Consent.BusyPages.IsPage(function.Path) ? [DeclaredAnswer.Page(StatusCodes.Status429TooManyRequests, "Too many requests in the last minute: a page asking to wait.", retryAfter: true)]
+        : BusyPages.IsPage(function) ? [DeclaredAnswer.Page(StatusCodes.Status429TooManyRequests, "Too many requests in the last minute: a page asking to wait.", retryAfter: true)]
         : [DeclaredAnswer.Problem(StatusCodes.Status429TooManyRequests, "Too many requests in the last minute: wait as long as Retry-After says.", retryAfter: true)];
 
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
@@ -167,11 +167,12 @@ internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunct
         var lease = limiter.Limiter.AttemptAcquire(new RateLimits.LimitedRequest(http, limited));
         if (!lease.IsAcquired)
         {
+            var page = BusyPages.IsPage(context);
             FunctionAnswers.Answer(context, FunctionAnswers.Of(async h =>
             {
                 using (lease)
                 {
-                    await RateLimits.RejectAsync(h, limited, lease);
+                    await RateLimits.RejectAsync(h, limited, lease, page);
                 }
             }));
             return Task.CompletedTask;
@@ -180,4 +181,14 @@ internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunct
         lease.Dispose();
         return next(context);
     }
+}
+
+/// <summary>
+/// Which rate limit a function's requests count against (see <see cref="RateLimits"/>):
+/// every HTTP function says so, <see cref="RateLimits.Limited.None"/> included.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RateLimitedAttribute(RateLimits.Limited limit) : Attribute
+{
+    public RateLimits.Limited Limit { get; } = limit;
 }

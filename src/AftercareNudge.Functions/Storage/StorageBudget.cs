@@ -7,7 +7,7 @@ namespace AftercareNudge.Storage;
 
 /// <summary>
 /// How long storage may take, all calls and their retries together, while someone waits for an answer:
-/// an HTTP invocation begins a budget (<see cref="Hosting.ErrorAnswers"/>), and every storage call made
+/// an HTTP invocation begins a budget (<see cref="StorageAnswers"/>), and every storage call made
 /// in it spends from it for as long as it takes; a call is cut to what is left, and refused at once when
 /// nothing is. Only time spent waiting for storage counts, not a provider's send made in the same
 /// invocation. Timers and the dispatcher begin none: they keep the storage client's own retries

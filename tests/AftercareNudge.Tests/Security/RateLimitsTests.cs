@@ -31,7 +31,7 @@ public sealed class RateLimitsTests
     {
         var method = Assert.Single(AftercareNudge.Hosting.FunctionMethods.All(), f => f.Name == function).Method;
 
-        Assert.NotNull(method.GetCustomAttributes(typeof(AftercareNudge.Hosting.RateLimitedAttribute), false).SingleOrDefault());
+        Assert.NotNull(method.GetCustomAttributes(typeof(AftercareNudge.Security.RateLimitedAttribute), false).SingleOrDefault());
         Assert.Equal(expected, RateLimits.Of(method));
     }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 
-namespace AftercareNudge.Consent;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AftercareNudge.Hosting;
 
 /// <summary>
 /// The consent and unsubscribe pages are opened by people, in a browser, from an email: when the app
@@ -10,21 +12,21 @@ namespace AftercareNudge.Consent;
 /// </summary>
 public static class BusyPages
 {
-    public static bool IsPage(HttpRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        return IsPage(request.Path);
-    }
+    /// <summary>Whether the function serves a person's page (<see cref="PersonPageAttribute"/>).</summary>
+    public static bool IsPage(FunctionContext context) => FunctionMethods.Has<PersonPageAttribute>(context);
 
-    public static bool IsPage(PathString path) =>
-        path.StartsWithSegments("/api/consent", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/api/unsubscribe", StringComparison.OrdinalIgnoreCase);
+    /// <inheritdoc cref="IsPage(FunctionContext)"/>
+    public static bool IsPage(DescribedFunction function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return function.Has<PersonPageAttribute>();
+    }
 
     public static IResult TooManyRequests(HttpContext http, int retryAfterSeconds)
     {
         ArgumentNullException.ThrowIfNull(http);
         http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        return ConsentPages.ShowNotice(
+        return Pages.ShowNotice(
             http,
             StatusCodes.Status429TooManyRequests,
             new NoticePageModel(
@@ -39,7 +41,7 @@ public static class BusyPages
     {
         ArgumentNullException.ThrowIfNull(http);
         http.Response.Headers.RetryAfter = "30";
-        return ConsentPages.ShowNotice(
+        return Pages.ShowNotice(
             http,
             StatusCodes.Status503ServiceUnavailable,
             new NoticePageModel(
