@@ -7,11 +7,10 @@
 using System.Globalization;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
-using AftercareNudge.Hosting;
+using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
-using AftercareNudge.Messaging;
 using FunctionsLocalHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

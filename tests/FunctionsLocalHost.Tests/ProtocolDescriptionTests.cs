@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Google.Protobuf;
 using Google.Protobuf.Reflection;
 
 namespace FunctionsLocalHost.Tests;

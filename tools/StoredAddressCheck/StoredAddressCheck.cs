@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using AftercareNudge.Consent;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -93,7 +92,7 @@ public static class StoredAddressCheck
 
     private static StoredAddressFinding? Check(string table, TableEntity row, string field, string address) =>
         EmailAddresses.Problem(address.Trim()) is { } problem
-            ? new StoredAddressFinding(table, row.PartitionKey, row.RowKey, field, ConsentStore.AddressKey(Channel.Email, address), Describe(address, problem))
+            ? new StoredAddressFinding(table, row.PartitionKey, row.RowKey, field, AddressKeys.For(Channel.Email, address), Describe(address, problem))
             : null;
 
     private static IEnumerable<(string Field, string Address)> EventAddresses(TableEntity row)

@@ -1,6 +1,6 @@
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
-using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Consent;
 

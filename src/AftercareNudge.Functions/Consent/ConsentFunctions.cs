@@ -1,12 +1,9 @@
-using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
 using AftercareNudge.Hosting;
-using AftercareNudge.Security;
 using AftercareNudge.Messaging.Outbox;
-using AftercareNudge.Storage;
+using AftercareNudge.Schedule;
+using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Consent;
 

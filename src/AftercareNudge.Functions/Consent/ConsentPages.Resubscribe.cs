@@ -1,4 +1,4 @@
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AftercareNudge.Consent;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using AftercareNudge.Events;
 using AftercareNudge.Hosting;
+using AftercareNudge.Schedule;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -27,7 +27,7 @@ public sealed class ConsentRequestCap(AppTables tables, ConsentStore consents, T
     public async Task<ConsentRequestSlot?> TryClaimAsync(Channel channel, string address, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.ConsentRequestSlots, cancellationToken);
-        var partition = ConsentStore.AddressKey(channel, address);
+        var partition = AddressKeys.For(channel, address);
         var now = time.GetUtcNow();
         var slots = await ReadAsync(table, partition, cancellationToken);
         if (slots.Count == 0 && await SeedFromLedgerAsync(table, channel, address, partition, now, cancellationToken))
@@ -80,7 +80,7 @@ public sealed class ConsentRequestCap(AppTables tables, ConsentStore consents, T
     public async Task<int> ForgetAsync(Channel channel, string address, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.ConsentRequestSlots, cancellationToken);
-        var partition = ConsentStore.AddressKey(channel, address);
+        var partition = AddressKeys.For(channel, address);
         var forgotten = 0;
         foreach (var rowKey in (await ReadAsync(table, partition, cancellationToken)).Keys)
         {

@@ -1,6 +1,6 @@
-using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Consent;
@@ -36,7 +36,7 @@ public sealed class ConsentRequests(
             .GroupBy(c => (c.To, c.Channel))
             .Select(g => (Person: record.Find(g.Key.To), g.Key.Channel, Next: g.Min(c => c.DueAt), Planned: g.Where(ConsentSchedule.Counts).Select(c => c.DueAt).ToList()))
             .Where(w => w.Person?.Address(w.Channel) is not null)
-            .GroupBy(w => ConsentStore.AddressKey(w.Channel, w.Person!.Address(w.Channel)!))
+            .GroupBy(w => AddressKeys.For(w.Channel, w.Person!.Address(w.Channel)!))
             .Select(g => g.OrderBy(w => w.Next).First() with { Planned = g.SelectMany(w => w.Planned).ToList() })
             .ToList();
 

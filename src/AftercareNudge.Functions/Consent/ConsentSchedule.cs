@@ -1,5 +1,5 @@
 using System.Globalization;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Consent;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -101,14 +101,12 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     public static string DisplayName(string? name) =>
         string.Join(' ', (name ?? "").Normalize(NormalizationForm.FormKC).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
 
-    public static string AddressKey(Channel channel, string address) =>
-        (channel == Channel.Sms ? "sms-" : "email-") + Hash(channel == Channel.Sms ? address : address.ToLowerInvariant());
 
     /// <summary>What is in force for this address and organiser: a global opt-out wins over anything given to an organiser.</summary>
     public async Task<ConsentState> GetAsync(Channel channel, string address, string organizerId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.Consents, cancellationToken);
-        var partition = AddressKey(channel, address);
+        var partition = AddressKeys.For(channel, address);
         var organizerRow = OrganizerRow(organizerId);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and (RowKey eq {GlobalRow} or RowKey eq {organizerRow})");
         var state = ConsentState.Pending;
@@ -138,7 +136,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         try
         {
             await table.AddEntityAsync(
-                new TableEntity(AddressKey(channel, address), OrganizerRow(organizerId))
+                new TableEntity(AddressKeys.For(channel, address), OrganizerRow(organizerId))
                 {
                     ["State"] = ConsentState.Pending.ToString(),
                     ["Channel"] = channel.ToString(),
@@ -165,7 +163,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
             return;
         }
 
-        var partition = AddressKey(decision.Channel, decision.Address);
+        var partition = AddressKeys.For(decision.Channel, decision.Address);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         var row = decision.OrganizerId is null ? GlobalRow : OrganizerRow(decision.OrganizerId);
         var state = new TableEntity(partition, row)
@@ -222,7 +220,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
             throw new ArgumentException("An opt-out is global: state OptedOut, no organiser.", nameof(decision));
         }
 
-        var partition = AddressKey(decision.Channel, decision.Address);
+        var partition = AddressKeys.For(decision.Channel, decision.Address);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
 
         // As RecordAsync: an opt-out takes effect before its ledger line.
@@ -282,7 +280,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     public async Task RecordRequestAsync(ConsentRequestSent request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var partition = AddressKey(request.Channel, request.Address);
+        var partition = AddressKeys.For(request.Channel, request.Address);
         await AppendLedgerAsync(partition, request.Channel, request.Address, request.OrganizerId, RequestedAction, request.How, request.ShownText, request.OrganizerName, cancellationToken);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         await consents.UpsertEntityAsync(
@@ -372,7 +370,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         var since = time.GetUtcNow() - RequestOpenFor;
         var open = new List<TableEntity>();
         var names = new List<(string OrganizerId, string Name)>();
-        await foreach (var row in consents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AddressKey(channel, address)}"), cancellationToken: cancellationToken))
+        await foreach (var row in consents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AddressKeys.For(channel, address)}"), cancellationToken: cancellationToken))
         {
             if (!row.RowKey.StartsWith("org-", StringComparison.Ordinal))
             {
@@ -411,7 +409,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     /// </summary>
     public async Task<IReadOnlyList<string>> OptInAsync(Channel channel, string address, string how, string shownText, CancellationToken cancellationToken)
     {
-        var partition = AddressKey(channel, address);
+        var partition = AddressKeys.For(channel, address);
         await AppendLedgerAsync(partition, channel, address, null, OptedInAction, how, shownText, null, cancellationToken);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         await consents.UpsertEntityAsync(
@@ -442,7 +440,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     {
         var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
         var entries = new List<ConsentLedgerEntry>();
-        await foreach (var row in ledger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AddressKey(channel, address)}"), cancellationToken: cancellationToken))
+        await foreach (var row in ledger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AddressKeys.For(channel, address)}"), cancellationToken: cancellationToken))
         {
             entries.Add(new ConsentLedgerEntry(
                 row.GetString("Address"),
@@ -462,7 +460,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     public async Task<bool> IsOptedOutAsync(Channel channel, string address, CancellationToken cancellationToken)
     {
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
-        var row = await consents.GetEntityIfExistsAsync<TableEntity>(AddressKey(channel, address), GlobalRow, cancellationToken: cancellationToken);
+        var row = await consents.GetEntityIfExistsAsync<TableEntity>(AddressKeys.For(channel, address), GlobalRow, cancellationToken: cancellationToken);
         return row.HasValue && StateOf(row.Value!) == ConsentState.OptedOut;
     }
 
@@ -474,7 +472,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     {
         ArgumentNullException.ThrowIfNull(organizerIds);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
-        var partition = AddressKey(channel, address);
+        var partition = AddressKeys.For(channel, address);
         var erased = 0;
         foreach (var organizerId in organizerIds)
         {
@@ -498,7 +496,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     {
         ArgumentNullException.ThrowIfNull(organizerIds);
         var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
-        var partition = AddressKey(channel, address);
+        var partition = AddressKeys.For(channel, address);
         var erased = 0;
         await foreach (var row in ledger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey", "OrganizerId", "Action"], cancellationToken: cancellationToken))
         {
@@ -524,7 +522,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     /// </summary>
     public async Task<int> EraseOptOutAsync(Channel channel, string address, CancellationToken cancellationToken)
     {
-        var partition = AddressKey(channel, address);
+        var partition = AddressKeys.For(channel, address);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         var erased = await consents.TryDeleteAsync(partition, GlobalRow, ETag.All, cancellationToken) ? 1 : 0;
         var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
@@ -547,7 +545,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     {
         // Newest first: every entry since then has a row key below the key of that moment.
         var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AddressKey(channel, address)} and RowKey lt {LedgerKey(since)} and Action eq {RequestedAction}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AddressKeys.For(channel, address)} and RowKey lt {LedgerKey(since)} and Action eq {RequestedAction}");
         var times = new List<DateTimeOffset>();
         await foreach (var row in ledger.QueryAsync<TableEntity>(filter, select: ["RowKey", "RecordedAt"], cancellationToken: cancellationToken))
         {

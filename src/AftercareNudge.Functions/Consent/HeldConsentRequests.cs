@@ -1,6 +1,5 @@
 using System.Globalization;
-using AftercareNudge.Events;
-using AftercareNudge.Hosting;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;

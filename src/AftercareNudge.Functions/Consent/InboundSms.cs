@@ -1,6 +1,6 @@
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
 using AftercareNudge.Hosting;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -42,7 +42,7 @@ public sealed class InboundSms(
     {
         // Keyed by the sender's address key, so that erasing the number finds its rows (see ForgetAsync).
         var inbound = await tables.GetAsync(AppTables.InboundMessages, cancellationToken);
-        var partition = ConsentStore.AddressKey(Channel.Sms, sms.From);
+        var partition = AddressKeys.For(Channel.Sms, sms.From);
         var seen = await inbound.GetEntityIfExistsAsync<TableEntity>(partition, sms.MessageId, cancellationToken: cancellationToken);
         if (seen.HasValue)
         {
@@ -89,7 +89,7 @@ public sealed class InboundSms(
     public async Task<int> ForgetAsync(string phone, CancellationToken cancellationToken)
     {
         var inbound = await tables.GetAsync(AppTables.InboundMessages, cancellationToken);
-        var partition = ConsentStore.AddressKey(Channel.Sms, phone);
+        var partition = AddressKeys.For(Channel.Sms, phone);
         var forgotten = 0;
         await foreach (var row in inbound.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"], cancellationToken: cancellationToken))
         {

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -176,7 +176,7 @@ public sealed class LinkTokens(AppTables tables, TimeProvider time)
     private async Task IndexAsync(LinkToken token, string hash, CancellationToken cancellationToken)
     {
         var index = await tables.GetAsync(AppTables.LinkTokenIndex, cancellationToken);
-        var addressKey = ConsentStore.AddressKey(token.Channel, token.Address);
+        var addressKey = AddressKeys.For(token.Channel, token.Address);
         await index.UpsertEntityAsync(
             new TableEntity(ByAddress(addressKey), hash) { ["OrganizerId"] = token.OrganizerId, ["EventId"] = token.EventId },
             TableUpdateMode.Replace,

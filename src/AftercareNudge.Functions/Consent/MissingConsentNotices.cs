@@ -1,8 +1,7 @@
 using System.Globalization;
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
-using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;

@@ -1,4 +1,5 @@
-using AftercareNudge.Events;
+using AftercareNudge.Dispatch;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 

@@ -1,6 +1,6 @@
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -33,7 +33,7 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
     public async Task<bool> TryOpenWindowAsync(string from, string about, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.InboundMessages, cancellationToken);
-        var partition = ConsentStore.AddressKey(Channel.Sms, from);
+        var partition = AddressKeys.For(Channel.Sms, from);
         var now = time.GetUtcNow();
         var row = new TableEntity(partition, WindowRow) { ["AckedAt"] = now, ["About"] = about };
         var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, WindowRow, cancellationToken: cancellationToken);

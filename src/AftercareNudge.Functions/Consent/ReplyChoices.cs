@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -41,7 +41,7 @@ public sealed class ReplyChoices(AppTables tables, TimeProvider time)
     public async Task<ReplyChoice?> GetAsync(string from, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.ReplyChoices, cancellationToken);
-        var partition = ConsentStore.AddressKey(Channel.Sms, from);
+        var partition = AddressKeys.For(Channel.Sms, from);
         TableEntity? choice = null;
         var replies = new List<KeptReply>();
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
@@ -73,7 +73,7 @@ public sealed class ReplyChoices(AppTables tables, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(reply);
         var table = await tables.GetAsync(AppTables.ReplyChoices, cancellationToken);
-        var partition = ConsentStore.AddressKey(Channel.Sms, from);
+        var partition = AddressKeys.For(Channel.Sms, from);
         await table.UpsertEntityAsync(
             new TableEntity(partition, ReplyRowPrefix + reply.MessageId) { ["Body"] = reply.Body, ["ReceivedAt"] = reply.ReceivedAt },
             TableUpdateMode.Replace,
@@ -94,7 +94,7 @@ public sealed class ReplyChoices(AppTables tables, TimeProvider time)
     public async Task<int> ForgetAsync(string from, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.ReplyChoices, cancellationToken);
-        return await DeletePartitionAsync(table, ConsentStore.AddressKey(Channel.Sms, from), cancellationToken);
+        return await DeletePartitionAsync(table, AddressKeys.For(Channel.Sms, from), cancellationToken);
     }
 
     /// <summary>The hourly purge: questions nobody answered within <see cref="OpenFor"/> go, with the replies kept under them. Returns how many questions went.</summary>

@@ -36,7 +36,7 @@ public static class SmsEndpoints
         var messageId = sms.MessageSid;
         // Only Twilio can sign, but its fields still become table keys: anything not shaped like a
         // number and a message SID is not a message we can act on.
-        if (from.Length is 0 or > MaxFromLength || !Events.Ids.IsMessageId(messageId))
+        if (from.Length is 0 or > MaxFromLength || !Schedule.Ids.IsMessageId(messageId))
         {
             return TwilioWebhooks.TwiML(null);
         }
@@ -69,8 +69,8 @@ public static class SmsEndpoints
         }
 
         // As Twilio would send it: E.164, whatever spacing the developer typed.
-        var from = Events.PhoneNumber.TryE164(request.From, out var e164) ? e164 : request.From.Trim();
-        var reply = await inbound.HandleAsync(new IncomingSms(from, request.Body, Events.Ids.NewDevelopmentMessageId(), null), cancellationToken);
+        var from = Schedule.PhoneNumber.TryE164(request.From, out var e164) ? e164 : request.From.Trim();
+        var reply = await inbound.HandleAsync(new IncomingSms(from, request.Body, Schedule.Ids.NewDevelopmentMessageId(), null), cancellationToken);
         if (reply is not null)
         {
             await outbox.SendAsync(new SmsMessage(from, reply, MessageKinds.ConsentReply, null, null), cancellationToken);

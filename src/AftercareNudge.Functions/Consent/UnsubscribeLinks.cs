@@ -1,6 +1,6 @@
-using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Consent;

@@ -1,8 +1,7 @@
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
-using Azure;
 
 namespace AftercareNudge.Dispatch;
 

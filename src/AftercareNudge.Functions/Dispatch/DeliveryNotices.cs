@@ -1,5 +1,5 @@
 using System.Globalization;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using NodaTime;
 
 namespace AftercareNudge.Dispatch;

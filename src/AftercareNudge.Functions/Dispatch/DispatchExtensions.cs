@@ -1,4 +1,5 @@
 using AftercareNudge.Hosting;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Dispatch;
 
@@ -9,7 +10,7 @@ public static class DispatchExtensions
         services.AddValidatedOptions<DispatchOptions>((o, c) => c.GetSection(DispatchOptions.Section).Bind(o), o => o.Problems());
         services.AddSingleton<DueCheckInIndex>();
         services.AddTransient<Dispatcher>();
-        services.AddTransient<Events.AftercareReminders>();
+        services.AddTransient<AftercareReminders>();
         services.AddSingleton<DeliveryFollowUps>();
         services.AddSingleton<ReplyRelays>();
         services.AddSingleton<WaitingRelays>();

@@ -1,7 +1,7 @@
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
 using Azure;

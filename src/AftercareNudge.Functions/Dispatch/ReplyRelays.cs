@@ -1,8 +1,7 @@
 using System.Globalization;
-using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using NodaTime;
 

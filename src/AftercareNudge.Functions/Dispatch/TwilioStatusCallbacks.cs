@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using AftercareNudge.Events;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Schedule;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AftercareNudge.Dispatch;

@@ -1,5 +1,5 @@
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -73,7 +73,7 @@ public sealed class WaitingRelays(AppTables tables, EventStore events, DueCheckI
                 continue;
             }
 
-            if (record.Organizer.Address(decision.Channel) is not { } own || ConsentStore.AddressKey(decision.Channel, own) != ConsentStore.AddressKey(decision.Channel, decision.Address))
+            if (record.Organizer.Address(decision.Channel) is not { } own || AddressKeys.For(decision.Channel, own) != AddressKeys.For(decision.Channel, decision.Address))
             {
                 // Someone else agreed to this organiser: that is not the organiser confirming.
                 continue;

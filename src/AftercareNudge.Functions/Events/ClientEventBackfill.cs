@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Events;
 

@@ -1,3 +1,4 @@
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using NodaTime;
 

@@ -1,5 +1,5 @@
 using AftercareNudge.Consent;
-using AftercareNudge.Dispatch;
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
 using Azure;
@@ -199,10 +199,4 @@ internal static partial class EventsLog
 {
     [LoggerMessage(EventId = 503, Level = LogLevel.Information, Message = "Event {EventId} changed by client {ClientId}: {Moved} check-ins moved, {Added} added, {Removed} removed")]
     public static partial void Changed(ILogger logger, string eventId, string clientId, int moved, int added, int removed);
-
-    [LoggerMessage(EventId = 504, Level = LogLevel.Information, Message = "Event {EventId}: change {ChangeId} finished ({LeftAlone} check-ins were already being sent and kept as they were)")]
-    public static partial void ChangeFinished(ILogger logger, string eventId, string changeId, int leftAlone);
-
-    [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "Event {EventId}: check-in {CheckInId} was being sent when the change reached it, and kept as it was")]
-    public static partial void ChangeLeftAlone(ILogger logger, string eventId, string checkInId);
 }

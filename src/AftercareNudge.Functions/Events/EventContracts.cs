@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Events;
 
@@ -75,15 +76,6 @@ internal sealed class QuietHoursRequestConverter : JsonConverter<QuietHoursReque
 
 public sealed record CheckInRequest(string? To, string? Channel, string? At, string? After, string? Offset, string? Message);
 
-[JsonConverter(typeof(JsonStringEnumConverter<Channel>))]
-public enum Channel
-{
-    [JsonStringEnumMemberName("sms")]
-    Sms,
-
-    [JsonStringEnumMemberName("email")]
-    Email,
-}
 
 [JsonConverter(typeof(JsonStringEnumConverter<EventStatus>))]
 public enum EventStatus
@@ -101,30 +93,6 @@ public enum EventStatus
     Completed,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<CheckInStatus>))]
-public enum CheckInStatus
-{
-    [JsonStringEnumMemberName("scheduled")]
-    Scheduled,
-
-    [JsonStringEnumMemberName("sending")]
-    Sending,
-
-    [JsonStringEnumMemberName("sent")]
-    Sent,
-
-    [JsonStringEnumMemberName("delivered")]
-    Delivered,
-
-    [JsonStringEnumMemberName("failed")]
-    Failed,
-
-    [JsonStringEnumMemberName("skipped")]
-    Skipped,
-
-    [JsonStringEnumMemberName("cancelled")]
-    Cancelled,
-}
 
 public sealed record EventView(
     string Id,
@@ -179,14 +147,3 @@ public sealed record ReplyView(
     DateTimeOffset ReceivedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RelayView? Relay = null);
 
-/// <summary>
-/// The passing on of a reply to the organiser: its schedule row's <see cref="Id"/> (a check-in of kind
-/// <c>relay</c>), its status, and why it was not sent (<c>no-consent</c>, <c>opted-out</c>,
-/// <c>recipient-missing</c>, a provider's code…). Absent for a reply nobody else is told of: one the
-/// organiser sent to their own check-in.
-/// </summary>
-public sealed record RelayView(
-    string Id,
-    Channel Channel,
-    CheckInStatus Status,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason);

@@ -1,3 +1,4 @@
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 

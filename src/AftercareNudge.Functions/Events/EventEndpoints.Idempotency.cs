@@ -1,4 +1,5 @@
 using AftercareNudge.Hosting;
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
 using Azure;

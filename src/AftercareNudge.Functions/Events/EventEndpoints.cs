@@ -1,4 +1,4 @@
-using AftercareNudge.Consent;
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 

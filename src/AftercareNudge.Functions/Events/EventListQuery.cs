@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Serialization;
+using AftercareNudge.Schedule;
 using NodaTime.Text;
 
 namespace AftercareNudge.Events;

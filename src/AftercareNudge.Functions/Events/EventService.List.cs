@@ -1,4 +1,4 @@
-using AftercareNudge.Consent;
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 
 namespace AftercareNudge.Events;
@@ -39,8 +39,8 @@ public sealed partial class EventService
         }
 
         var (rows, more) = await clientEvents.ReadAsync(client.Id, after, Math.Min(MaxIndexRowsPerPage, query.PageSize * IndexRowsPerEvent), cancellationToken);
-        var smsKey = query.OrganizerPhone is { } phone ? ConsentStore.AddressKey(Channel.Sms, phone) : null;
-        var emailKey = query.OrganizerEmail is { } email ? ConsentStore.AddressKey(Channel.Email, email) : null;
+        var smsKey = query.OrganizerPhone is { } phone ? AddressKeys.For(Channel.Sms, phone) : null;
+        var emailKey = query.OrganizerEmail is { } email ? AddressKeys.For(Channel.Email, email) : null;
 
         // The organiser filter on the index's own columns, so that another organiser's events are not read.
         var candidates = rows.Where(r => (smsKey is null || r.OrganizerSms == smsKey) && (emailKey is null || r.OrganizerEmail == emailKey)).ToList();

@@ -1,4 +1,5 @@
 using AftercareNudge.Consent;
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
 using Azure;
@@ -19,8 +20,8 @@ public sealed partial class EventService(
     RecipientCheckIns recipients,
     ConsentRequests requests,
     PendingChanges pending,
-    Privacy.PrivacyIndexes privacy,
-    Privacy.AddressIndex addresses,
+    Schedule.PrivacyIndexes privacy,
+    Schedule.AddressIndex addresses,
     ClientQuotas quotas,
     MissingConsentNotices missingConsent,
     ClientEventIndex clientEvents,
@@ -39,7 +40,7 @@ public sealed partial class EventService(
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(planned);
         var keys = planned.People.Prepend(planned.Organizer)
-            .SelectMany(p => p.Channels().Select(ch => ConsentStore.AddressKey(ch, p.Address(ch)!)))
+            .SelectMany(p => p.Channels().Select(ch => AddressKeys.For(ch, p.Address(ch)!)))
             .Distinct(StringComparer.Ordinal);
         var fresh = 0;
         foreach (var key in keys)

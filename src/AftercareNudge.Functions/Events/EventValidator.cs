@@ -1,3 +1,5 @@
+using AftercareNudge.Dispatch;
+using AftercareNudge.Schedule;
 using NodaTime;
 
 namespace AftercareNudge.Events;

@@ -1,7 +1,7 @@
-using AftercareNudge.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
 using AftercareNudge.Hosting;
 using AftercareNudge.Security;
+using AftercareNudge.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AftercareNudge.Health;

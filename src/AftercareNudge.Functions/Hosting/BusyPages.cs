@@ -1,5 +1,4 @@
 using System.Globalization;
-
 using Microsoft.Azure.Functions.Worker;
 
 namespace AftercareNudge.Hosting;

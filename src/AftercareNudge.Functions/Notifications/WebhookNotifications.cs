@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
-using AftercareNudge.Privacy;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -222,7 +221,7 @@ public sealed class WebhookNotifications(
 
         await BestEffortAsync(type, null, null, async () =>
         {
-            var addressKey = ConsentStore.AddressKey(channel, address);
+            var addressKey = AddressKeys.For(channel, address);
             var concerned = (await addresses.EventsAsync(addressKey, cancellationToken))
                 .Where(e => (organizerId is null || e.OrganizerId == organizerId) && _options.For(e.ClientId) is not null)
                 .ToList();

@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using Microsoft.Extensions.Options;
 
@@ -98,7 +98,7 @@ public sealed class AddressErasure(
     public async Task<ErasureSummary> EraseAsync(ApiClient client, Channel channel, string address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var addressKey = ConsentStore.AddressKey(channel, address);
+        var addressKey = AddressKeys.For(channel, address);
         var indexed = await addresses.ForClientAsync(addressKey, client.Id, cancellationToken);
 
         // The address index names its events (each registration writes it before the event); the check-ins
@@ -166,7 +166,7 @@ public sealed class AddressErasure(
     /// </summary>
     public async Task<OperatorErasureSummary> EraseEverywhereAsync(Channel channel, string address, bool includeOptOut, CancellationToken cancellationToken)
     {
-        var addressKey = ConsentStore.AddressKey(channel, address);
+        var addressKey = AddressKeys.For(channel, address);
         var clientIds = new SortedSet<string>(apiKeys.Value.Keys.Keys, StringComparer.Ordinal);
         clientIds.UnionWith((await addresses.EventsAsync(addressKey, cancellationToken)).Select(e => e.ClientId).Where(c => c.Length > 0));
         var byClient = new Dictionary<string, ErasedCounts>(StringComparer.Ordinal);

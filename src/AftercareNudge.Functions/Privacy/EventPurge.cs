@@ -1,5 +1,5 @@
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Microsoft.Extensions.Options;
@@ -54,19 +54,6 @@ public sealed class EventPurge(
     public static readonly TimeSpan RecheckUnfinishedAfter = TimeSpan.FromDays(1);
 
     private const int MaxTries = 3;
-
-    /// <summary>The moment after which nothing more of the event happens: its end or its last check-in's latest time.</summary>
-    public static DateTimeOffset LastActivity(EventRecord record, IEnumerable<CheckInRecord> checkIns)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        var last = record.EndsAtUtc;
-        foreach (var c in checkIns)
-        {
-            last = Max(last, Max(c.DueAt, Max(c.NextAttemptAt, c.SentAt ?? c.DueAt)));
-        }
-
-        return last;
-    }
 
     public async Task<PurgeReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -131,7 +118,7 @@ public sealed class EventPurge(
 
             // Computed now, not at registration: a PATCH may have moved the last check-in, a retry or a
             // fallback may have come later.
-            var purgeAt = LastActivity(rows.Event, rows.CheckIns) + options.Value.RetainEventContentFor;
+            var purgeAt = PurgeIndex.LastActivity(rows.Event, rows.CheckIns) + options.Value.RetainEventContentFor;
             // A reply kept for an organiser who never confirmed is kept only as long as the content.
             if (rows.CheckIns.Any(c => !c.IsFinished && !c.AwaitsOrganizer))
             {
@@ -172,7 +159,7 @@ public sealed class EventPurge(
         }
 
         var addressKeys = record.Everyone
-            .SelectMany(p => p.Channels().Select(c => ConsentStore.AddressKey(c, p.Address(c)!)))
+            .SelectMany(p => p.Channels().Select(c => AddressKeys.For(c, p.Address(c)!)))
             .Distinct(StringComparer.Ordinal)
             .ToList();
         foreach (var addressKey in addressKeys)

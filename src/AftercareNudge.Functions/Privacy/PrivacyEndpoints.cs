@@ -1,5 +1,6 @@
 using AftercareNudge.Events;
 using AftercareNudge.Hosting;
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -102,8 +103,8 @@ internal static partial class PrivacyLog
     public static partial void PurgeFailed(ILogger logger, Exception exception, string eventId);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Erasure for client {ClientId} ({Channel}): {EventCount} events anonymised, {Total} items erased")]
-    public static partial void Erased(ILogger logger, string clientId, Events.Channel channel, int eventCount, int total);
+    public static partial void Erased(ILogger logger, string clientId, Schedule.Channel channel, int eventCount, int total);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Operator erasure ({Channel}): {ClientCount} clients held anything, {Total} items erased, opt-out kept: {OptOutKept}")]
-    public static partial void OperatorErased(ILogger logger, Events.Channel channel, int clientCount, int total, bool optOutKept);
+    public static partial void OperatorErased(ILogger logger, Schedule.Channel channel, int clientCount, int total, bool optOutKept);
 }

@@ -43,54 +43,111 @@ public static class StorageBudget
         return new Restore(previous);
     }
 
-    /// <summary>What is left of this flow's budget (never negative) for a call started at <paramref name="callStarted"/>, or null where there is none.</summary>
-    internal static TimeSpan? Remaining(long callStarted) => Current.Value?.Remaining(Stopwatch.GetElapsedTime(callStarted));
+    /// <summary>What is left of this flow's budget (never negative), or null where there is none.</summary>
+    internal static TimeSpan? Remaining() => Current.Value?.Remaining();
 
     /// <summary>The budget this flow began with, for messages.</summary>
     internal static TimeSpan? Total => Current.Value?.Total;
 
-    /// <summary>A storage call of this flow took <paramref name="elapsed"/>: it is spent.</summary>
-    internal static void Spend(TimeSpan elapsed) => Current.Value?.Spend(elapsed);
+    /// <summary>
+    /// A storage call of this flow starts: the budget is spent while it (or another call of the flow) is
+    /// in flight. Dispose the answer when it ends. Calls made at the same time spend the time once.
+    /// </summary>
+    internal static IDisposable Waiting() => Current.Value is { } budget ? budget.Enter() : NoBudget.Instance;
 
     /// <summary>Waits for <paramref name="task"/> (storage work shared with others) no longer than what is left of the budget.</summary>
     internal static async Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        if (task.IsCompleted || Remaining(started) is not { } left)
+        if (task.IsCompleted || Remaining() is not { } left)
         {
             return await task.WaitAsync(cancellationToken);
         }
 
-        try
+        using (Waiting())
         {
-            return await task.WaitAsync(left, cancellationToken);
-        }
-        catch (TimeoutException e)
-        {
-            throw Spent(e);
-        }
-        finally
-        {
-            Spend(Stopwatch.GetElapsedTime(started));
+            try
+            {
+                return await task.WaitAsync(left, cancellationToken);
+            }
+            catch (TimeoutException e)
+            {
+                throw Spent(e);
+            }
         }
     }
 
     internal static StorageUnavailableException Spent(Exception? inner = null) =>
         new($"Storage did not answer within this request's {Total?.TotalSeconds ?? 0:0.#} s.", inner);
 
+    /// <summary>
+    /// The time during which at least one storage call of the flow was in flight: the union of the calls'
+    /// intervals, so that calls made in parallel spend their shared time once, and time spent on other
+    /// work (a provider's send) spends nothing.
+    /// </summary>
     private sealed class Budget(TimeSpan total)
     {
-        private long _spentTicks;
+        private readonly Lock _gate = new();
+        private TimeSpan _spent;
+        private int _inFlight;
+        private long _busySince;
 
         public TimeSpan Total => total;
 
-        public TimeSpan Remaining(TimeSpan current)
+        public TimeSpan Remaining()
         {
-            var left = total - TimeSpan.FromTicks(Interlocked.Read(ref _spentTicks)) - current;
-            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            lock (_gate)
+            {
+                var spent = _spent + (_inFlight > 0 ? Stopwatch.GetElapsedTime(_busySince) : TimeSpan.Zero);
+                var left = total - spent;
+                return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            }
         }
 
-        public void Spend(TimeSpan elapsed) => Interlocked.Add(ref _spentTicks, elapsed.Ticks);
+        public IDisposable Enter()
+        {
+            lock (_gate)
+            {
+                if (_inFlight++ == 0)
+                {
+                    _busySince = Stopwatch.GetTimestamp();
+                }
+            }
+
+            return new Leave(this);
+        }
+
+        private void Exit()
+        {
+            lock (_gate)
+            {
+                if (--_inFlight == 0)
+                {
+                    _spent += Stopwatch.GetElapsedTime(_busySince);
+                }
+            }
+        }
+
+        private sealed class Leave(Budget budget) : IDisposable
+        {
+            private int _left;
+
+            public void Dispose()
+            {
+                if (Interlocked.Exchange(ref _left, 1) == 0)
+                {
+                    budget.Exit();
+                }
+            }
+        }
+    }
+
+    private sealed class NoBudget : IDisposable
+    {
+        public static readonly NoBudget Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class Restore(Budget? previous) : IDisposable
@@ -143,7 +200,7 @@ internal sealed class BudgetedRetryPolicy(RetryOptions retry) : RetryPolicy(
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        var started = Start(message);
+        using var waiting = Start(message);
         try
         {
             await base.ProcessAsync(message, pipeline).ConfigureAwait(false);
@@ -152,15 +209,11 @@ internal sealed class BudgetedRetryPolicy(RetryOptions retry) : RetryPolicy(
         {
             throw NoAnswer(e);
         }
-        finally
-        {
-            StorageBudget.Spend(Stopwatch.GetElapsedTime(started));
-        }
     }
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        var started = Start(message);
+        using var waiting = Start(message);
         try
         {
             base.Process(message, pipeline);
@@ -168,10 +221,6 @@ internal sealed class BudgetedRetryPolicy(RetryOptions retry) : RetryPolicy(
         catch (Exception e) when (IsNoAnswer(message, e))
         {
             throw NoAnswer(e);
-        }
-        finally
-        {
-            StorageBudget.Spend(Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -193,21 +242,20 @@ internal sealed class BudgetedRetryPolicy(RetryOptions retry) : RetryPolicy(
     protected override async ValueTask<bool> ShouldRetryAsync(HttpMessage message, Exception? exception) =>
         await base.ShouldRetryAsync(message, exception).ConfigureAwait(false) && TimeForAnotherTry(message);
 
-    /// <summary>Marks when the call started (its tries read it), refusing it at once when the budget is spent.</summary>
-    private static long Start(HttpMessage message)
+    /// <summary>Marks the call as waiting on storage (its tries read the budget), refusing it at once when the budget is spent.</summary>
+    private static IDisposable Start(HttpMessage message)
     {
-        var started = Stopwatch.GetTimestamp();
-        if (StorageBudget.Remaining(started) is { } left && left <= TimeSpan.Zero)
+        if (StorageBudget.Remaining() is { } left && left <= TimeSpan.Zero)
         {
             throw StorageBudget.Spent();
         }
 
-        message.SetProperty(typeof(BudgetedRetryPolicy), started);
-        return started;
+        message.SetProperty(typeof(BudgetedRetryPolicy), true);
+        return StorageBudget.Waiting();
     }
 
     private static TimeSpan? Remaining(HttpMessage message) =>
-        message.TryGetProperty(typeof(BudgetedRetryPolicy), out var started) && started is long timestamp ? StorageBudget.Remaining(timestamp) : null;
+        message.TryGetProperty(typeof(BudgetedRetryPolicy), out _) ? StorageBudget.Remaining() : null;
 
     private void Cut(HttpMessage message)
     {

@@ -3,10 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
+using AftercareNudge.Dispatch;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Aftercare;

@@ -1,6 +1,4 @@
 using AftercareNudge.IntegrationTests.Infrastructure;
-using Azure.Data.Tables;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AftercareNudge.IntegrationTests.Browser;

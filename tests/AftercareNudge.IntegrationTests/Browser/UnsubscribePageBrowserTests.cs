@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 

@@ -1,7 +1,5 @@
 using System.Net;
 using AftercareNudge.IntegrationTests.Infrastructure;
-using Azure.Data.Tables;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Consent;
 

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Notifications;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Consent;

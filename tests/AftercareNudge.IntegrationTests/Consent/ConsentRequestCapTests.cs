@@ -1,8 +1,8 @@
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;

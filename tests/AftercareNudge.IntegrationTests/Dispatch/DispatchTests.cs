@@ -1,13 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
-using AftercareNudge.Dispatch;
-using AftercareNudge.Storage;
-using Azure.Data.Tables;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Schedule;
+using AftercareNudge.Storage;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Dispatch;

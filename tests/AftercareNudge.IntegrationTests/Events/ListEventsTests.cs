@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Privacy;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.IntegrationTests.Events;
 

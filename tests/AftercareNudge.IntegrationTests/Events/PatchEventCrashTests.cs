@@ -6,6 +6,7 @@ using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure.Core;
 using Azure.Core.Pipeline;

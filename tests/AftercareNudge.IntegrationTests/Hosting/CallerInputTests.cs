@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using AftercareNudge.Hosting;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
-using AftercareNudge.Messaging.Sms;
 
 namespace AftercareNudge.IntegrationTests.Hosting;
 

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using AftercareNudge.IntegrationTests.Infrastructure;
-using Azure.Data.Tables;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Hosting;
 

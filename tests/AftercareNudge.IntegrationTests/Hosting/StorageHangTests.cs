@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 
 namespace AftercareNudge.IntegrationTests.Hosting;

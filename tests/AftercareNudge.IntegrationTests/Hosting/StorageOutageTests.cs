@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AftercareNudge.IntegrationTests.Infrastructure;
-using Azure.Data.Tables;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Hosting;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.IntegrationTests.Hosting;
 

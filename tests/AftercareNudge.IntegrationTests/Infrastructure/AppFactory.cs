@@ -3,6 +3,7 @@ using System.Text.Json;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using FunctionsLocalHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

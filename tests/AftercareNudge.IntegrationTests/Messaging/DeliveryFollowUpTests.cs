@@ -1,16 +1,12 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
-using AftercareNudge.Messaging.Email;
-using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Messaging;

@@ -8,6 +8,7 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Microsoft.Extensions.DependencyInjection;
@@ -217,7 +218,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
 
         // A crash after the relay but before the message was marked handled: Twilio retries, we act again.
         var table = await _app.Services.GetRequiredService<AppTables>().GetAsync(AppTables.InboundMessages, CancellationToken.None);
-        await table.DeleteEntityAsync(ConsentStore.AddressKey(Channel.Sms, Alex), sms.MessageId, ETag.All, CancellationToken.None);
+        await table.DeleteEntityAsync(AddressKeys.For(Channel.Sms, Alex), sms.MessageId, ETag.All, CancellationToken.None);
         await inbound.HandleAsync(sms, CancellationToken.None);
 
         Assert.Equal(first, retry);

@@ -1,12 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
-using AftercareNudge.Hosting;
+using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging.Sms;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-
-using AftercareNudge.IntegrationTests.Infrastructure;
 
 namespace AftercareNudge.IntegrationTests.Messaging;
 

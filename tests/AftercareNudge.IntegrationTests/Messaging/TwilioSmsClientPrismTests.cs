@@ -1,10 +1,10 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NodaTime;

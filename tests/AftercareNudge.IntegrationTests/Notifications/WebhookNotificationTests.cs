@@ -7,6 +7,7 @@ using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Notifications;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;

@@ -9,6 +9,7 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Privacy;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Privacy;
@@ -339,7 +340,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
     {
         var table = await App.Services.GetRequiredService<AftercareNudge.Storage.AppTables>().GetAsync(AftercareNudge.Storage.AppTables.InboundMessages, Ct);
         var count = 0;
-        await foreach (var unused in table.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {ConsentStore.AddressKey(Channel.Sms, phone)}"), cancellationToken: Ct))
+        await foreach (var unused in table.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {AddressKeys.For(Channel.Sms, phone)}"), cancellationToken: Ct))
         {
             count++;
         }

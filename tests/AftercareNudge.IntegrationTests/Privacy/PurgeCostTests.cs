@@ -1,7 +1,7 @@
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Privacy;
+using AftercareNudge.Schedule;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;

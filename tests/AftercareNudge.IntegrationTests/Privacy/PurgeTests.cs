@@ -8,6 +8,7 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Privacy;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Privacy;

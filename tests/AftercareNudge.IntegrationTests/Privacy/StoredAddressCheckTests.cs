@@ -1,7 +1,6 @@
 using System.Text.Json;
-using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using AftercareNudge.Tools;
 using Azure.Data.Tables;
@@ -23,10 +22,10 @@ public sealed class StoredAddressCheckTests(AzuriteFixture azurite)
     public async Task Check_RowsWithInvisibleCharactersOrUndeliverableForms_AreReportedWhereTheyAre_WithoutTheAddress()
     {
         await SeedEventAsync("ev_0123456789abcdef01234567", ("alex", Rlo), ("kit", "kit@example.com"));
-        var ledgerPartition = ConsentStore.AddressKey(Channel.Email, ZeroWidth);
+        var ledgerPartition = AddressKeys.For(Channel.Email, ZeroWidth);
         await SeedAsync(AppTables.ConsentLedger, ledgerPartition, "0001-a", "Email", ZeroWidth);
-        await SeedAsync(AppTables.ConsentLedger, ConsentStore.AddressKey(Channel.Email, "sam@example.com"), "0002-b", "Email", "sam@example.com");
-        await SeedAsync(AppTables.ConsentLedger, ConsentStore.AddressKey(Channel.Sms, "+447911123456"), "0003-c", "Sms", "+447911123456");
+        await SeedAsync(AppTables.ConsentLedger, AddressKeys.For(Channel.Email, "sam@example.com"), "0002-b", "Email", "sam@example.com");
+        await SeedAsync(AppTables.ConsentLedger, AddressKeys.For(Channel.Sms, "+447911123456"), "0003-c", "Sms", "+447911123456");
         await SeedAsync(AppTables.LinkTokens, "token", "hash-1", "Email", "\"a b\"@example.com");
         using var output = new StringWriter();
 
@@ -36,9 +35,9 @@ public sealed class StoredAddressCheckTests(AzuriteFixture azurite)
         Assert.Equal(1, exitCode);
         Assert.Equal(
             [
-                $"Events\tpartition=ev_0123456789abcdef01234567\trow=event\tpeople[alex].email\tkey={ConsentStore.AddressKey(Channel.Email, Rlo)}\tU+202E at position 21",
+                $"Events\tpartition=ev_0123456789abcdef01234567\trow=event\tpeople[alex].email\tkey={AddressKeys.For(Channel.Email, Rlo)}\tU+202E at position 21",
                 $"ConsentLedger\tpartition={ledgerPartition}\trow=0001-a\tAddress\tkey={ledgerPartition}\tU+200B at position 21",
-                $"LinkTokens\tpartition=token\trow=hash-1\tAddress\tkey={ConsentStore.AddressKey(Channel.Email, "\"a b\"@example.com")}\t{EmailAddresses.NotDeliverable}",
+                $"LinkTokens\tpartition=token\trow=hash-1\tAddress\tkey={AddressKeys.For(Channel.Email, "\"a b\"@example.com")}\t{EmailAddresses.NotDeliverable}",
                 "3 stored email addresses the app would no longer take.",
             ],
             lines);
@@ -50,7 +49,7 @@ public sealed class StoredAddressCheckTests(AzuriteFixture azurite)
     public async Task Check_OnlyAddressesTheAppTakes_ReportsNothing_AndExitsZero()
     {
         await SeedEventAsync("ev_0123456789abcdef01234568", ("alex", "alex.rlo@example.com"));
-        await SeedAsync(AppTables.ConsentLedger, ConsentStore.AddressKey(Channel.Email, "alex.rlo@example.com"), "0001-a", "Email", "alex.rlo@example.com");
+        await SeedAsync(AppTables.ConsentLedger, AddressKeys.For(Channel.Email, "alex.rlo@example.com"), "0001-a", "Email", "alex.rlo@example.com");
         using var output = new StringWriter();
 
         var exitCode = await StoredAddressCheck.RunAsync([azurite.ConnectionString, _prefix], output, TestContext.Current.CancellationToken);

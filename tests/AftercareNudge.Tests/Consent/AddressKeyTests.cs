@@ -1,5 +1,5 @@
-using AftercareNudge.Consent;
 using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Tests.Consent;
 
@@ -25,7 +25,7 @@ public sealed class AddressKeyTests
         var stored = EventValidator.NormalizeEmail(given, "email", errors);
 
         Assert.Equal(0, errors.Count);
-        Assert.Equal(key, ConsentStore.AddressKey(Channel.Email, stored!));
+        Assert.Equal(key, AddressKeys.For(Channel.Email, stored!));
     }
 
     /// <summary>Addresses registration took before it refused these forms: erasure still reaches their rows by the same keys.</summary>
@@ -39,7 +39,7 @@ public sealed class AddressKeyTests
         var stored = EventValidator.NormalizeStoredEmail(given, "address", errors);
 
         Assert.Equal(0, errors.Count);
-        Assert.Equal(key, ConsentStore.AddressKey(Channel.Email, stored!));
+        Assert.Equal(key, AddressKeys.For(Channel.Email, stored!));
     }
 
     [Theory]
@@ -53,6 +53,6 @@ public sealed class AddressKeyTests
         var stored = EventValidator.NormalizePhone(given, "phone", errors);
 
         Assert.Equal(0, errors.Count);
-        Assert.Equal(key, ConsentStore.AddressKey(Channel.Sms, stored!));
+        Assert.Equal(key, AddressKeys.For(Channel.Sms, stored!));
     }
 }

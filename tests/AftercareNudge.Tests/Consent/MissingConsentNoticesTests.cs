@@ -1,5 +1,5 @@
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Tests.Consent;
 

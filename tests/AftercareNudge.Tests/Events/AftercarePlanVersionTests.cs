@@ -1,4 +1,4 @@
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Tests.Events;
 

@@ -1,4 +1,6 @@
+using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AftercareNudge.Tests.Events;

@@ -1,6 +1,6 @@
 using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.Time.Testing;
-using NodaTime;
 
 namespace AftercareNudge.Tests.Events;
 

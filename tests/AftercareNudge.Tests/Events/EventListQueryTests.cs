@@ -1,4 +1,5 @@
 using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 

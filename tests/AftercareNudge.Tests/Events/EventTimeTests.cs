@@ -1,4 +1,4 @@
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using NodaTime;
 
 namespace AftercareNudge.Tests.Events;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using Microsoft.Extensions.Time.Testing;
 using NodaTime;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using AftercareNudge.Events;
 using AftercareNudge.Hosting;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Tests.Events;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Tests.Events;
 

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using AftercareNudge.Consent;
-using AftercareNudge.Events;
+using AftercareNudge.Dispatch;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Tests.Events;
 

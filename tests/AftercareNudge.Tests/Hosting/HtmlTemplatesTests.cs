@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using Microsoft.AspNetCore.Components;
 

@@ -1,5 +1,4 @@
 using AftercareNudge.Hosting;
-using Microsoft.AspNetCore.Http;
 
 namespace AftercareNudge.Tests.Hosting;
 

@@ -1,5 +1,5 @@
-using AftercareNudge.Events;
 using AftercareNudge.Privacy;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Tests.Privacy;
 
@@ -55,9 +55,9 @@ public sealed class PrivacyTests
         var retried = CheckIn(End.AddHours(1)) with { NextAttemptAt = End.AddHours(3) };
         var late = CheckIn(End.AddHours(2)) with { SentAt = End.AddHours(4), Status = CheckInStatus.Sent };
 
-        Assert.Equal(End, EventPurge.LastActivity(record, [before]));
-        Assert.Equal(End.AddHours(3), EventPurge.LastActivity(record, [before, retried]));
-        Assert.Equal(End.AddHours(4), EventPurge.LastActivity(record, [before, retried, late]));
+        Assert.Equal(End, PurgeIndex.LastActivity(record, [before]));
+        Assert.Equal(End.AddHours(3), PurgeIndex.LastActivity(record, [before, retried]));
+        Assert.Equal(End.AddHours(4), PurgeIndex.LastActivity(record, [before, retried, late]));
     }
 
     private static EventRecord Event()

@@ -1,7 +1,6 @@
 using System.Globalization;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Messaging.Outbox;
 

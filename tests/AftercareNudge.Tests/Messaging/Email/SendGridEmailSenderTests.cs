@@ -3,7 +3,6 @@ using System.Text.Json;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Email;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

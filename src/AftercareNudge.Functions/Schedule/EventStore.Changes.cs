@@ -3,7 +3,7 @@ using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 // The journal of a change in progress (see PendingChanges): one row per check-in the change touches
 // (row key "change-<check-in id>"), in the event's partition, written in the same transaction as the

@@ -1,11 +1,11 @@
 using System.Net.Mail;
 using System.Text;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
 /// What an email address the app takes may be. An address is stored as given (trimmed), and its rows
-/// are keyed by a hash of it lower-cased (<see cref="Consent.ConsentStore.AddressKey"/>), so anything
+/// are keyed by a hash of it lower-cased (<see cref="AddressKeys.For"/>), so anything
 /// that makes one address look like another would give it a second, empty consent record: an opt-out
 /// could be dodged by appending an invisible character. So, beyond being one bare address (what
 /// <see cref="IsWellFormed"/> checks, the rule before this one), it may hold no format character at all

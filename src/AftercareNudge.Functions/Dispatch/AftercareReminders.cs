@@ -1,7 +1,8 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Dispatch;
 
 /// <summary>
 /// Builds an aftercare reminder email when it is due, from the event as it is then: the plan, the needs

@@ -1,10 +1,9 @@
 using System.Text.Json;
-using AftercareNudge.Dispatch;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
 /// Events and their check-ins, one partition per event (<c>PartitionKey</c> = event id), so an event

@@ -1,9 +1,8 @@
 using System.Text.Json.Serialization;
-using AftercareNudge.Dispatch;
 using AftercareNudge.Storage;
 using Azure;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 [JsonConverter(typeof(JsonStringEnumConverter<CheckInChangeKind>))]
 public enum CheckInChangeKind
@@ -76,7 +75,7 @@ public sealed class PendingChanges(EventStore store, DueCheckInIndex dueIndex, I
                 if (after is { Status: CheckInStatus.Sending } && change.What != CheckInChangeKind.Add && Changed(after, change) is not null)
                 {
                     leftAlone++;
-                    EventsLog.ChangeLeftAlone(logger, eventId, change.CheckInId);
+                    ScheduleLog.ChangeLeftAlone(logger, eventId, change.CheckInId);
                 }
 
                 // The old row goes only once the check-in no longer matches it (as the dispatcher judges
@@ -89,7 +88,7 @@ public sealed class PendingChanges(EventStore store, DueCheckInIndex dueIndex, I
 
             if (await store.EndChangeAsync(f.Event, f.Changes, cancellationToken))
             {
-                EventsLog.ChangeFinished(logger, eventId, changeId, leftAlone);
+                ScheduleLog.ChangeFinished(logger, eventId, changeId, leftAlone);
                 return true;
             }
 
@@ -159,4 +158,14 @@ public sealed class PendingChanges(EventStore store, DueCheckInIndex dueIndex, I
             }
             : current with { Message = change.Message!, Timing = change.Timing! };
     }
+}
+
+/// <summary>What finishing a change logs (event ids 504-505, in the events range they were given).</summary>
+internal static partial class ScheduleLog
+{
+    [LoggerMessage(EventId = 504, Level = LogLevel.Information, Message = "Event {EventId}: change {ChangeId} finished ({LeftAlone} check-ins were already being sent and kept as they were)")]
+    public static partial void ChangeFinished(ILogger logger, string eventId, string changeId, int leftAlone);
+
+    [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "Event {EventId}: check-in {CheckInId} was being sent when the change reached it, and kept as it was")]
+    public static partial void ChangeLeftAlone(ILogger logger, string eventId, string checkInId);
 }

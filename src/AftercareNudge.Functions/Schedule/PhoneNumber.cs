@@ -1,6 +1,6 @@
 using PhoneNumbers;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>What is wrong with a phone number someone gave us, if anything.</summary>
 internal enum PhoneProblem

@@ -3,7 +3,7 @@ using NodaTime;
 using NodaTime.Text;
 using NodaTime.TimeZones;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
 /// Wall-clock times as people enter them, resolved in an IANA zone. The stated rule for the two hours

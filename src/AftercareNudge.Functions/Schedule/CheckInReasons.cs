@@ -1,4 +1,4 @@
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
 /// The reasons the app records on a check-in (<c>CheckInRecord.Reason</c>): why it was skipped,

@@ -1,14 +1,13 @@
 using System.Globalization;
-using AftercareNudge.Consent;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
 /// One row of a client's event index: which event starts when, and whose it is, as address keys (the
-/// hash <see cref="ConsentStore.AddressKey"/> makes), never the address. <see cref="WrittenAt"/> says how
+/// hash <see cref="AddressKeys.For"/> makes), never the address. <see cref="WrittenAt"/> says how
 /// old the row is, so that a row a registration or a PATCH wrote a moment ago is not taken for stale.
 /// </summary>
 public sealed record ClientEventEntry(
@@ -166,8 +165,8 @@ public sealed class ClientEventIndex(AppTables tables, TimeProvider time)
 
     /// <summary>The organiser's address keys (an address erased from the organiser has none).</summary>
     public static (string? Sms, string? Email) OrganizerKeys(Participant organizer) => (
-        organizer.Phone is { } phone ? ConsentStore.AddressKey(Channel.Sms, phone) : null,
-        organizer.Email is { } email ? ConsentStore.AddressKey(Channel.Email, email) : null);
+        organizer.Phone is { } phone ? AddressKeys.For(Channel.Sms, phone) : null,
+        organizer.Email is { } email ? AddressKeys.For(Channel.Email, email) : null);
 
     private TableEntity ToEntity(EventRecord record)
     {

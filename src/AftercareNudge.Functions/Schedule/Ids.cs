@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
 /// The shape of the ids the app makes, in one place: a prefix (<c>ev_</c>, <c>ci_</c>, <c>chg_</c>) and

@@ -1,10 +1,8 @@
-using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Privacy;
+namespace AftercareNudge.Schedule;
 
 /// <summary>What the address index knows about one address for erasure: this client's events and organisers it dealt with.</summary>
 public sealed record AddressRecords(IReadOnlyList<string> EventIds, IReadOnlyList<string> OrganizerIds);
@@ -26,7 +24,7 @@ public sealed class AddressIndex(AppTables tables)
     {
         var table = await tables.GetAsync(AppTables.AddressIndex, cancellationToken);
         var partitions = record.Everyone
-            .SelectMany(p => p.Channels().Select(c => ConsentStore.AddressKey(c, p.Address(c)!)))
+            .SelectMany(p => p.Channels().Select(c => AddressKeys.For(c, p.Address(c)!)))
             .Distinct(StringComparer.Ordinal);
         await Task.WhenAll(partitions.Select(partition => table.SubmitTransactionAsync(
             [

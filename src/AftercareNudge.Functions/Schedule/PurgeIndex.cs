@@ -3,7 +3,7 @@ using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Privacy;
+namespace AftercareNudge.Schedule;
 
 /// <summary>One event in the purge index: when to look at it next.</summary>
 public sealed record PurgeEntry(string EventId, DateTimeOffset DueAt, ETag ETag = default);
@@ -11,13 +11,28 @@ public sealed record PurgeEntry(string EventId, DateTimeOffset DueAt, ETag ETag 
 /// <summary>
 /// Which event's content may be deleted when, so that a purge run costs what is due, not what is
 /// stored: rows keyed by the due instant in ticks (then the event id), and a run asks for row keys
-/// below "now". One row per event, written at registration; when it comes due, <see cref="EventPurge"/>
+/// below "now". One row per event, written at registration; when it comes due, <c>Privacy.EventPurge</c>
 /// either deletes the content or moves the row to a later time (a PATCH may have moved the last
 /// check-in, which is why PATCH itself never has to touch this index). One partition: one write per
 /// registration is far below a partition's limits.
 /// </summary>
 public sealed class PurgeIndex(AppTables tables)
 {
+    /// <summary>The moment after which nothing more of the event happens: its end or its last check-in's latest time.</summary>
+    public static DateTimeOffset LastActivity(EventRecord record, IEnumerable<CheckInRecord> checkIns)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var last = record.EndsAtUtc;
+        foreach (var c in checkIns)
+        {
+            last = Later(last, Later(c.DueAt, Later(c.NextAttemptAt, c.SentAt ?? c.DueAt)));
+        }
+
+        return last;
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
     private const string Partition = "purge";
 
     public async Task AddAsync(PurgeEntry entry, CancellationToken cancellationToken)

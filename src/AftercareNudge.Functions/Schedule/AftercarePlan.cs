@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
 /// The aftercare plan of an event: the shared plan and each person's needs. Agreeing on the consent page

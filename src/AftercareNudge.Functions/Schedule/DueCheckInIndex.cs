@@ -3,10 +3,10 @@ using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Dispatch;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
-/// One pending check-in in the due index, at <see cref="Events.CheckInRecord.NextAttemptAt"/>: when the
+/// One pending check-in in the due index, at <see cref="Schedule.CheckInRecord.NextAttemptAt"/>: when the
 /// dispatcher should next look at it (its due time, until a retry or quiet hours move it on).
 /// </summary>
 public sealed record DueEntry(string EventId, string CheckInId, DateTimeOffset NextAttemptAt);

@@ -1,6 +1,6 @@
 using Azure;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>An event as stored: one row, in the event's own partition beside its check-ins.</summary>
 /// <param name="PendingChange">The id of a change (PATCH) written to the event but not yet to all its check-ins; see <see cref="PendingChanges"/>.</param>

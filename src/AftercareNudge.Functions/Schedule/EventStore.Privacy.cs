@@ -2,7 +2,7 @@ using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>A reply row as stored: its row key (to delete it), the check-in it answers, and what it says.</summary>
 public sealed record StoredReply(string RowKey, string CheckInId, string Body, DateTimeOffset ReceivedAt);

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
+using AftercareNudge.Schedule;
 using NodaTime;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Dispatch;
 
 /// <summary>What a reminder email is built from. Instants are UTC; every time is shown in <see cref="RecipientTimeZone"/>.</summary>
 /// <param name="RecipientIsOrganizer">The organiser is sending the reminder to themself: "You asked", not "Sam asked".</param>

@@ -1,4 +1,4 @@
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Dispatch;
 
 /// <summary>
 /// How a check-in reads. SMS: the sender's name first (<c>Sam via AftercareNudge: ...</c>) and nothing

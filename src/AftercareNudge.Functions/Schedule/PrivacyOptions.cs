@@ -1,4 +1,4 @@
-namespace AftercareNudge.Privacy;
+namespace AftercareNudge.Schedule;
 
 /// <summary>Settings <c>Privacy__*</c>.</summary>
 public sealed class PrivacyOptions

@@ -2,7 +2,7 @@ using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
 /// The hours a recipient is not to be disturbed by anything they did not agree to at that time: a

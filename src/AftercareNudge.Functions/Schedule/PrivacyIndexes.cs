@@ -1,7 +1,6 @@
-using AftercareNudge.Events;
 using Microsoft.Extensions.Options;
 
-namespace AftercareNudge.Privacy;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
 /// What registration writes for privacy, before the event itself (like the due index, so nothing is
@@ -11,7 +10,7 @@ public sealed class PrivacyIndexes(PurgeIndex purge, AddressIndex addresses, IOp
 {
     public async Task AddAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, CancellationToken cancellationToken)
     {
-        await purge.AddAsync(new PurgeEntry(record.Id, EventPurge.LastActivity(record, checkIns) + options.Value.RetainEventContentFor), cancellationToken);
+        await purge.AddAsync(new PurgeEntry(record.Id, PurgeIndex.LastActivity(record, checkIns) + options.Value.RetainEventContentFor), cancellationToken);
         await addresses.AddAsync(record, cancellationToken);
     }
 }

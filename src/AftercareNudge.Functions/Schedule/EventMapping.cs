@@ -1,4 +1,4 @@
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>
 /// The one mapping from validated domain values (<see cref="PlannedEvent"/>, <see cref="PlannedCheckIn"/>)

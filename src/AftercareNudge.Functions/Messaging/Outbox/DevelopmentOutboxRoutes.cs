@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Options;
 
-namespace AftercareNudge.Messaging;
+namespace AftercareNudge.Messaging.Outbox;
 
 /// <summary>The development routes exist only while the outbox stands in for the providers: 404 otherwise.</summary>
 internal sealed class DevelopmentOutboxRoutes(IOptions<DeliveryOptions> delivery) : IFunctionsWorkerMiddleware, IDeclaresAnswers

@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 /// <summary>A registration that passed validation: addresses normalised, every time resolved to an instant.</summary>
 public sealed record PlannedEvent(

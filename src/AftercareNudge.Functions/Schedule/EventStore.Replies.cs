@@ -1,7 +1,7 @@
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Events;
+namespace AftercareNudge.Schedule;
 
 // Reading one reply back: a relay and a client notification are worded from it when they are sent
 // (so that erasure and the purge, which delete the reply, leave none in what is still to send).

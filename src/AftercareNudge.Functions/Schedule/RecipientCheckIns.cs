@@ -1,9 +1,8 @@
-using AftercareNudge.Events;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Consent;
+namespace AftercareNudge.Schedule;
 
 /// <summary>One check-in addressed to an address: where to find it.</summary>
 public sealed record RecipientCheckIn(string EventId, string CheckInId);
@@ -24,7 +23,7 @@ public sealed class RecipientCheckIns(AppTables tables)
         var rows = checkIns
             .Select(c => (CheckIn: c, Address: record.Find(c.To)?.Address(c.Channel)))
             .Where(x => x.Address is not null)
-            .Select(x => new TableEntity(ConsentStore.AddressKey(x.CheckIn.Channel, x.Address!), x.CheckIn.EventId + "_" + x.CheckIn.Id)
+            .Select(x => new TableEntity(AddressKeys.For(x.CheckIn.Channel, x.Address!), x.CheckIn.EventId + "_" + x.CheckIn.Id)
             {
                 ["EventId"] = x.CheckIn.EventId,
                 ["CheckInId"] = x.CheckIn.Id,
@@ -42,7 +41,7 @@ public sealed class RecipientCheckIns(AppTables tables)
     {
         var table = await tables.GetAsync(AppTables.RecipientCheckIns, cancellationToken);
         var found = new List<RecipientCheckIn>();
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {ConsentStore.AddressKey(channel, address)}"), cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AddressKeys.For(channel, address)}"), cancellationToken: cancellationToken))
         {
             found.Add(new RecipientCheckIn(row.GetString("EventId"), row.GetString("CheckInId")));
         }
