@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
 using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using AftercareNudge.Tests.Storage;
 
@@ -298,7 +298,7 @@ public sealed class ConsentFormatsPinnedTests
         var record = PinnedApp.Event;
 
         await app.Recipients.AddAsync(record, [PinnedApp.CheckIn(), PinnedApp.CheckIn(id: "ci_0000000000000000000000ff") with { Channel = Channel.Email }], Token);
-        await app.Recipients.RemoveEventAsync(ConsentStore.AddressKey(Channel.Sms, PinnedApp.Phone), "ev_ffffffffffffffffffffffff", Token);
+        await app.Recipients.RemoveEventAsync(AddressKeys.For(Channel.Sms, PinnedApp.Phone), "ev_ffffffffffffffffffffffff", Token);
 
         Assert.Equal("""
             email-8c8fc75db91e982d70b74785056f4a26853e352d9fa0c1bea603ebe352cb25ac|ev_0123456789abcdef01234567_ci_0000000000000000000000ff

@@ -1,5 +1,5 @@
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using AftercareNudge.Tests.Storage;
 

@@ -1,8 +1,8 @@
 using System.Reflection;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
 using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using AftercareNudge.Tests.Storage;
 

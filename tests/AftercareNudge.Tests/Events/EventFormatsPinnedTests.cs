@@ -1,5 +1,5 @@
-using AftercareNudge.Consent;
 using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using AftercareNudge.Tests.Storage;
 
@@ -217,7 +217,7 @@ public sealed class EventFormatsPinnedTests
         await app.ClientEvents().AddAsync(PinnedApp.Event, Token);
 
         var row = Assert.Single(app.Storage.Rows(AppTables.ClientEvents));
-        Assert.Equal(ConsentStore.AddressKey(Channel.Sms, PinnedApp.OrganizerPhone), row.GetString("OrganizerSms"));
-        Assert.Equal(ConsentStore.AddressKey(Channel.Email, PinnedApp.OrganizerEmail), row.GetString("OrganizerEmail"));
+        Assert.Equal(AddressKeys.For(Channel.Sms, PinnedApp.OrganizerPhone), row.GetString("OrganizerSms"));
+        Assert.Equal(AddressKeys.For(Channel.Email, PinnedApp.OrganizerEmail), row.GetString("OrganizerEmail"));
     }
 }

@@ -1,4 +1,5 @@
 using AftercareNudge.Events;
+using AftercareNudge.Schedule;
 using AftercareNudge.Tests.Storage;
 
 namespace AftercareNudge.Tests.Events;

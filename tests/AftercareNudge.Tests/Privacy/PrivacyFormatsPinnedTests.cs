@@ -1,7 +1,6 @@
-using AftercareNudge.Consent;
-using AftercareNudge.Events;
 using AftercareNudge.Messaging;
 using AftercareNudge.Privacy;
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
 using AftercareNudge.Tests.Storage;
@@ -50,8 +49,8 @@ public sealed class PrivacyFormatsPinnedTests
         var index = app.AddressIndex();
 
         await index.AddAsync(PinnedApp.Event, Token);
-        await index.ForClientAsync(ConsentStore.AddressKey(Channel.Sms, PinnedApp.Phone), PinnedApp.ClientId, Token);
-        await index.EventsAsync(ConsentStore.AddressKey(Channel.Sms, PinnedApp.Phone), Token);
+        await index.ForClientAsync(AddressKeys.For(Channel.Sms, PinnedApp.Phone), PinnedApp.ClientId, Token);
+        await index.EventsAsync(AddressKeys.For(Channel.Sms, PinnedApp.Phone), Token);
 
         Assert.Equal("""
             email-8c8fc75db91e982d70b74785056f4a26853e352d9fa0c1bea603ebe352cb25ac|ev-ev_0123456789abcdef01234567

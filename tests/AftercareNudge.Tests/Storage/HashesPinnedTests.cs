@@ -4,6 +4,7 @@ using System.Text;
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.Notifications;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Tests.Storage;
 
@@ -39,7 +40,7 @@ public sealed class HashesPinnedTests
     [InlineData("sam@example.com", "email-cd25a6171969f2a3c6e35c7667e3908ef1bd2424241db04411a0eec454ca6c16")]
     public void ConsentStoreHash_AddressKeyOfAnEmail_IsUtf8OfTheLowerCasedAddress(string email, string key)
     {
-        Assert.Equal(key, ConsentStore.AddressKey(Channel.Email, email));
+        Assert.Equal(key, AddressKeys.For(Channel.Email, email));
     }
 
     [Theory]
@@ -47,7 +48,7 @@ public sealed class HashesPinnedTests
     [InlineData(PinnedApp.OrganizerPhone, "sms-a8acc3a90a7b4e4dc65e93db9240ed26523050ef754d63b75b5161de76781436")]
     public void ConsentStoreHash_AddressKeyOfANumber_IsUtf8OfTheNumberAsGiven(string phone, string key)
     {
-        Assert.Equal(key, ConsentStore.AddressKey(Channel.Sms, phone));
+        Assert.Equal(key, AddressKeys.For(Channel.Sms, phone));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Email;
-using AftercareNudge.Privacy;
+using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
