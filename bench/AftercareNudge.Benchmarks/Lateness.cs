@@ -115,7 +115,7 @@ internal static class LatenessBenchmark
         var tables = new AppTables(new TableServiceClient(connection), prefix);
         var index = new DueCheckInIndex(tables);
         var store = new EventStore(tables, index);
-        var consents = new ConsentStore(tables, time, []);
+        var consents = new ConsentStore(tables, time, [], DomainEvents<ConsentChanged>.None);
         var organizer = new Participant(Participant.OrganizerKey, "Sam", "+447911123456", null, "Etc/UTC");
         var organizerId = ConsentStore.OrganizerId("bench", organizer);
         await consents.RecordAsync(new ConsentDecision(Channel.Sms, organizer.Phone!, organizerId, ConsentState.Granted, "bench", "bench"), CancellationToken.None);

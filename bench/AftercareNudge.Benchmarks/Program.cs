@@ -35,7 +35,7 @@ var tables = new AppTables(new TableServiceClient(connection, clientOptions), pr
 var time = TimeProvider.System;
 var index = new DueCheckInIndex(tables);
 var store = new EventStore(tables, index);
-var consents = new ConsentStore(tables, time, []);
+var consents = new ConsentStore(tables, time, [], DomainEvents<ConsentChanged>.None);
 
 var organizer = new Participant(Participant.OrganizerKey, "Sam", "+447911123456", null, "Etc/UTC");
 var organizerId = ConsentStore.OrganizerId("bench", organizer);
@@ -61,7 +61,7 @@ foreach (var concurrency in new[] { 1, 4, 8 })
     var waiting = new WaitingRelays(tables, store, index, recipients, time, NullLogger<WaitingRelays>.Instance);
     var dispatcher = new Dispatcher(index, store, consents, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, consents, time), waiting, recipients,
         new ClientQuotas(tables, Options.Create(new QuotaOptions { MessagesPerDay = int.MaxValue }), time),
-        Options.Create(new DispatchOptions { Concurrency = concurrency }), time, NullLogger<Dispatcher>.Instance);
+        Options.Create(new DispatchOptions { Concurrency = concurrency }), time, NullLogger<Dispatcher>.Instance, DomainEvents<CheckInFinished>.None);
     counter.Reset();
     var run = Stopwatch.StartNew();
     var report = await dispatcher.RunAsync(CancellationToken.None);

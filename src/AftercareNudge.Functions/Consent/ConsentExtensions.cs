@@ -1,6 +1,5 @@
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
-using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Consent;
 
@@ -19,7 +18,6 @@ public static class ConsentExtensions
         services.AddTransient<MissingConsentNotices>();
         services.AddSingleton<ConsentStore>();
         services.AddSingleton<LinkTokens>();
-        services.AddSingleton<RecipientCheckIns>();
         services.AddTransient<ConsentRequests>();
         services.AddSingleton<OptOuts>();
         services.AddSingleton<InboundSms>();

@@ -19,7 +19,7 @@ public sealed class ConsentRequests(
     ISmsSender sms,
     IEmailSender email,
     IOptions<PublicOptions> publicOptions,
-    Notifications.WebhookNotifications notifications,
+    DomainEvents<OrganizerUnconfirmed> organizerUnconfirmed,
     Security.ClientQuotas quotas,
     TimeProvider time,
     ILogger<ConsentRequests> logger)
@@ -53,7 +53,7 @@ public sealed class ConsentRequests(
         // Replies wait for an organiser who has confirmed nothing: their app is told, once, so it can say so.
         if (Dispatch.ReplyRelays.HasRelayedTexts(checkIns) && !await OrganizerConfirmedAnyAsync(record, cancellationToken))
         {
-            await notifications.OrganizerUnconfirmedAsync(record, CancellationToken.None);
+            await organizerUnconfirmed.RaiseAsync(new OrganizerUnconfirmed(record), CancellationToken.None);
         }
     }
 

@@ -63,7 +63,7 @@ public sealed record ConsentLedgerEntry(
 /// phone number or email. Every decision is also appended to the ledger, which is kept: it is how an
 /// opt-out is honoured.
 /// </summary>
-public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerable<IConsentObserver> observers, Notifications.WebhookNotifications? notifications = null)
+public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerable<IConsentObserver> observers, DomainEvents<ConsentChanged> changes)
 {
     /// <summary>Consent requests one address may receive in 24 hours, from every organiser together.</summary>
     public const int MaxRequestsPerDay = 3;
@@ -188,9 +188,9 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         }
 
         // The client apps concerned are told (best effort: it never fails the decision).
-        if (notifications is not null && Notifications.NotificationTypes.ForConsent(decision.State) is { } type)
+        if (decision.State switch { ConsentState.Granted => ConsentChange.Granted, ConsentState.Declined => ConsentChange.Declined, ConsentState.OptedOut => ConsentChange.OptedOut, _ => (ConsentChange?)null } is { } change)
         {
-            await notifications.ConsentChangedAsync(decision.Channel, decision.Address, decision.OrganizerId, type, decision.How, CancellationToken.None);
+            await changes.RaiseAsync(new ConsentChanged(decision.Channel, decision.Address, decision.OrganizerId, change, decision.How), CancellationToken.None);
         }
 
         // Then what waits on a decision: it is recorded whatever they do.
@@ -226,9 +226,9 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         // As RecordAsync: an opt-out takes effect before its ledger line.
         var isNew = await TurnOptedOutAsync(consents, partition, decision, cancellationToken);
         await AppendLedgerAsync(partition, decision.Channel, decision.Address, null, OptedOutAction, decision.How, isNew ? decision.ShownText : shownTextIfAlreadyOptedOut, decision.OrganizerName, cancellationToken);
-        if (isNew && notifications is not null)
+        if (isNew)
         {
-            await notifications.ConsentChangedAsync(decision.Channel, decision.Address, null, Notifications.NotificationTypes.ConsentOptedOut, decision.How, CancellationToken.None);
+            await changes.RaiseAsync(new ConsentChanged(decision.Channel, decision.Address, null, ConsentChange.OptedOut, decision.How), CancellationToken.None);
         }
 
         return isNew;
@@ -421,7 +421,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
             },
             TableUpdateMode.Merge,
             cancellationToken);
-        await (notifications?.ConsentChangedAsync(channel, address, null, Notifications.NotificationTypes.ConsentOptedIn, how, CancellationToken.None) ?? Task.CompletedTask);
+        await changes.RaiseAsync(new ConsentChanged(channel, address, null, ConsentChange.OptedIn, how), CancellationToken.None);
 
         var names = new List<string>();
         await foreach (var row in consents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))

@@ -33,7 +33,7 @@ public sealed class InboundSms(
     Microsoft.Extensions.Options.IOptions<Security.ApiKeyOptions> clients,
     TimeProvider time,
     ILogger<InboundSms> logger,
-    Notifications.WebhookNotifications? notifications = null)
+    DomainEvents<ReplyReceived> replyReceived)
 {
     /// <summary>A reply is taken to answer a check-in that reached the number within this long; an older one is not guessed at.</summary>
     public static readonly TimeSpan ReplyWindow = TimeSpan.FromHours(24);
@@ -278,7 +278,7 @@ public sealed class InboundSms(
     private async Task<(RelayOutcome Outcome, string? Organizer, string EventId)> PassOnAsync(CheckInRecord checkIn, KeptReply reply, CancellationToken cancellationToken)
     {
         await events.AddReplyAsync(checkIn.EventId, new CheckInReply(checkIn.Id, reply.Body, reply.ReceivedAt), reply.MessageId, cancellationToken);
-        await (notifications?.ReplyReceivedAsync(checkIn, reply.MessageId, CancellationToken.None) ?? Task.CompletedTask);
+        await replyReceived.RaiseAsync(new ReplyReceived(checkIn, reply.MessageId), CancellationToken.None);
         var (outcome, organizer) = await relays.RelayAsync(checkIn, reply.MessageId, cancellationToken);
         return (outcome, organizer, checkIn.EventId);
     }

@@ -20,7 +20,7 @@ public sealed class OptOuts(
     EventStore events,
     Dispatch.DeliveryFollowUps followUps,
     ILogger<OptOuts> logger,
-    Notifications.WebhookNotifications? notifications = null)
+    DomainEvents<CheckInFinished> finished)
 {
     /// <summary>The opt-out, in the ledger with <paramref name="how"/> and <paramref name="shownText"/>; then the skips.</summary>
     /// <remarks>Safe to repeat: the opt-out is a state, and skipping touches only check-ins still scheduled.</remarks>
@@ -82,7 +82,7 @@ public sealed class OptOuts(
                 ConsentLog.NoticeAfterStopFailed(logger, e, checkIn.EventId);
             }
 
-            await (notifications?.CheckInFinishedAsync(checkIn, null, CancellationToken.None) ?? Task.CompletedTask);
+            await finished.RaiseAsync(new CheckInFinished(checkIn), CancellationToken.None);
         }
 
         return skipped;

@@ -30,7 +30,7 @@ public enum DeliveryReportOutcome
 /// applied by the dispatcher when it records the send. A failure creates the fallback or notice it
 /// calls for (see <see cref="DeliveryFollowUps"/>).
 /// </summary>
-public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followUps, Notifications.WebhookNotifications? notifications = null)
+public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followUps, DomainEvents<CheckInFinished> finished)
 {
     public async Task<DeliveryReportOutcome> RecordAsync(string eventId, string checkInId, DeliveryReport report, CancellationToken cancellationToken)
     {
@@ -66,7 +66,7 @@ public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followU
                     return DeliveryReportOutcome.Pending;
                 }
 
-                await (notifications?.CheckInFinishedAsync(changed, null, CancellationToken.None) ?? Task.CompletedTask);
+                await finished.RaiseAsync(new CheckInFinished(changed), CancellationToken.None);
                 return DeliveryReportOutcome.Recorded;
             }
             catch (RequestFailedException e) when (e.IsPreconditionFailed() && attempt < 3)

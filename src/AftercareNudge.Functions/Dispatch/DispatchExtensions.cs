@@ -1,5 +1,4 @@
 using AftercareNudge.Hosting;
-using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Dispatch;
 
@@ -8,7 +7,6 @@ public static class DispatchExtensions
     public static IServiceCollection AddDispatch(this IServiceCollection services)
     {
         services.AddValidatedOptions<DispatchOptions>((o, c) => c.GetSection(DispatchOptions.Section).Bind(o), o => o.Problems());
-        services.AddSingleton<DueCheckInIndex>();
         services.AddTransient<Dispatcher>();
         services.AddTransient<AftercareReminders>();
         services.AddSingleton<DeliveryFollowUps>();

@@ -90,7 +90,7 @@ public sealed class Dispatcher(
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<Dispatcher> logger,
-    Notifications.WebhookNotifications? notifications = null)
+    DomainEvents<CheckInFinished> checkInFinished)
 {
     /// <summary>
     /// What a claim must still have left when the send starts: the send itself and recording its
@@ -494,7 +494,7 @@ public sealed class Dispatcher(
         }
 
         // The client app is told once the end is recorded (best effort: it never fails the record).
-        await (notifications?.CheckInFinishedAsync(final, null, CancellationToken.None) ?? Task.CompletedTask);
+        await checkInFinished.RaiseAsync(new CheckInFinished(final), CancellationToken.None);
         await dueIndex.RemoveAsync(entry, CancellationToken.None);
         if (outcome is DispatchOutcome.Failed or DispatchOutcome.Skipped || final.Status == CheckInStatus.Failed)
         {

@@ -9,12 +9,9 @@ public static partial class EventEndpoints
     public static IServiceCollection AddEvents(this IServiceCollection services)
     {
         services.AddSingleton<EventValidator>();
-        services.AddSingleton<EventStore>();
         services.AddTransient<EventService>();
-        services.AddSingleton<PendingChanges>();
         services.AddTransient<EventChanges>();
         services.AddSingleton<IdempotencyKeys>();
-        services.AddSingleton<ClientEventIndex>();
         services.AddSingleton<ClientEventBackfill>();
         return services;
     }

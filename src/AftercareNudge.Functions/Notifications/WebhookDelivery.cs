@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AftercareNudge.Consent;
 using AftercareNudge.Hosting;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
@@ -288,6 +289,12 @@ public static class NotificationsExtensions
             },
             o => o.Problems());
         services.AddSingleton<WebhookNotifications>();
+
+        // Client apps are told what happened: the features raise it, not knowing who listens.
+        services.AddSingleton<IHandles<CheckInFinished>>(s => s.GetRequiredService<WebhookNotifications>());
+        services.AddSingleton<IHandles<ReplyReceived>>(s => s.GetRequiredService<WebhookNotifications>());
+        services.AddSingleton<IHandles<OrganizerUnconfirmed>>(s => s.GetRequiredService<WebhookNotifications>());
+        services.AddSingleton<IHandles<ConsentChanged>>(s => s.GetRequiredService<WebhookNotifications>());
         services.AddSingleton<WebhookDelivery>();
         services.AddSingleton<WebhookAtOnce>();
         services.AddHostedService(s => s.GetRequiredService<WebhookAtOnce>());

@@ -75,6 +75,7 @@ public sealed class WebhookNotifications(
     TimeProvider time,
     ILogger<WebhookNotifications> logger,
     WebhookAtOnce? atOnce = null)
+    : IHandles<CheckInFinished>, IHandles<ReplyReceived>, IHandles<OrganizerUnconfirmed>, IHandles<ConsentChanged>
 {
     internal const string Pending = "pending";
     internal const string Delivered = "delivered";
@@ -131,6 +132,29 @@ public sealed class WebhookNotifications(
 
         return id;
     }
+
+    Task IHandles<CheckInFinished>.HandleAsync(CheckInFinished domainEvent, CancellationToken cancellationToken) =>
+        CheckInFinishedAsync(domainEvent.CheckIn, domainEvent.ClientId, cancellationToken);
+
+    Task IHandles<ReplyReceived>.HandleAsync(ReplyReceived domainEvent, CancellationToken cancellationToken) =>
+        ReplyReceivedAsync(domainEvent.Answered, domainEvent.MessageId, cancellationToken);
+
+    Task IHandles<OrganizerUnconfirmed>.HandleAsync(OrganizerUnconfirmed domainEvent, CancellationToken cancellationToken) =>
+        OrganizerUnconfirmedAsync(domainEvent.Event, cancellationToken);
+
+    Task IHandles<ConsentChanged>.HandleAsync(ConsentChanged domainEvent, CancellationToken cancellationToken) => ConsentChangedAsync(
+        domainEvent.Channel,
+        domainEvent.Address,
+        domainEvent.OrganizerId,
+        domainEvent.Change switch
+        {
+            ConsentChange.Granted => NotificationTypes.ConsentGranted,
+            ConsentChange.Declined => NotificationTypes.ConsentDeclined,
+            ConsentChange.OptedOut => NotificationTypes.ConsentOptedOut,
+            _ => NotificationTypes.ConsentOptedIn,
+        },
+        domainEvent.How,
+        cancellationToken);
 
     /// <summary>
     /// Once, at registration: replies to this event's texts to others cannot reach its organiser until

@@ -88,7 +88,7 @@ public sealed class AddressErasure(
     IOptions<DeliveryOptions> delivery,
     IOptions<ApiKeyOptions> apiKeys,
     ILogger<AddressErasure> logger,
-    Notifications.WebhookNotifications? notifications = null)
+    Notifications.WebhookNotifications notifications)
 {
     public const string Erased = "(erased)";
     public const string OptOut = "opt-out";
@@ -129,7 +129,7 @@ public sealed class AddressErasure(
                 heldRemoved += await held.RemoveAsync(eventId, (key, _) => erased.Keys.Contains(key), cancellationToken);
 
                 // The client's webhook notifications name the person by their key (often a name).
-                await (notifications?.ForgetAsync(client.Id, eventId, erased.Keys, cancellationToken) ?? Task.CompletedTask);
+                await notifications.ForgetAsync(client.Id, eventId, erased.Keys, cancellationToken);
             }
         }
 

@@ -1,5 +1,4 @@
 using AftercareNudge.Events;
-using AftercareNudge.Hosting;
 using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,10 +10,6 @@ public static class PrivacyEndpoints
 {
     public static IServiceCollection AddPrivacy(this IServiceCollection services)
     {
-        services.AddValidatedOptions<PrivacyOptions>((o, c) => c.GetSection(PrivacyOptions.Section).Bind(o), o => o.Problems());
-        services.AddSingleton<PurgeIndex>();
-        services.AddSingleton<AddressIndex>();
-        services.AddSingleton<PrivacyIndexes>();
         services.AddTransient<EventPurge>();
         services.AddTransient<AddressErasure>();
         return services;

@@ -1,17 +1,18 @@
 using AftercareNudge.Hosting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Storage;
 
 /// <summary>
-/// Each HTTP invocation gives storage <see cref="StorageBudget.ForRequests"/> in all, so that a storage
+/// Each HTTP invocation gives storage <see cref="StorageOptions.RequestBudget"/> (8 s) in all, so that a storage
 /// that hangs is a 503 within 10 s, not a wait for every retry; storage unreachable, hanging or
 /// throttling is a 503 with <c>Retry-After</c> (a calm page for a person's pages). It runs just inside
 /// <see cref="ErrorAnswers"/>, which answers everything else. Timers keep the storage client's full
 /// retries and leave their failures to the host.
 /// </summary>
-internal sealed class StorageAnswers(ILogger<StorageAnswers> logger) : IFunctionsWorkerMiddleware, IDeclaresAnswers
+internal sealed class StorageAnswers(IOptions<StorageOptions> options, ILogger<StorageAnswers> logger) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
     public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
     [
@@ -31,7 +32,7 @@ internal sealed class StorageAnswers(ILogger<StorageAnswers> logger) : IFunction
 
         try
         {
-            using (StorageBudget.Begin(StorageBudget.ForRequests))
+            using (StorageBudget.Begin(options.Value.RequestBudget))
             {
                 await next(context);
             }

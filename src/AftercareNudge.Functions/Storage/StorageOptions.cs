@@ -17,6 +17,14 @@ public sealed class StorageOptions
     /// <summary>Prefix for every table name (letters and digits): lets several apps or test runs share an account.</summary>
     public string TablePrefix { get; set; } = "";
 
+    /// <summary>
+    /// How long storage may take in all while an HTTP request waits (<see cref="StorageBudget"/>):
+    /// <c>Storage:RequestBudget</c>, 8 s unless set, between 1 and 60 s. Past 9 s a hanging storage's
+    /// 503 no longer comes within 10 s (Twilio gives a webhook 15 s for all its tries); a longer budget
+    /// is for a machine so loaded that a busy storage answers slowly (the test suite's).
+    /// </summary>
+    public TimeSpan RequestBudget { get; set; } = StorageBudget.ForRequests;
+
     public void Bind(IConfiguration configuration)
     {
         var section = configuration.GetSection("AzureWebJobsStorage");
@@ -24,6 +32,7 @@ public sealed class StorageOptions
         TableServiceUri = Uri.TryCreate(section["tableServiceUri"], UriKind.Absolute, out var uri) ? uri : null;
         ClientId = section["clientId"];
         TablePrefix = configuration["Storage:TablePrefix"] ?? "";
+        RequestBudget = configuration.GetValue("Storage:RequestBudget", RequestBudget);
     }
 
     public IEnumerable<string> Problems()
@@ -40,6 +49,11 @@ public sealed class StorageOptions
         if (TablePrefix.Any(c => !char.IsAsciiLetterOrDigit(c)) || (TablePrefix.Length > 0 && !char.IsAsciiLetter(TablePrefix[0])))
         {
             yield return "Storage:TablePrefix must start with a letter and hold only letters and digits.";
+        }
+
+        if (RequestBudget < TimeSpan.FromSeconds(1) || RequestBudget > TimeSpan.FromSeconds(60))
+        {
+            yield return "Storage:RequestBudget must be between 00:00:01 and 00:01:00, such as 00:00:08 (the default).";
         }
     }
 

@@ -212,6 +212,10 @@ public sealed class AppFactory(
 
             // The same for the client webhooks' timer; WebhookNotificationTests turns it back on where it is tested.
             ["Notifications:LookAhead"] = "00:00:00",
+
+            // The suite loads two cores with many apps and one Azurite: a storage that answers, slowly,
+            // must not read as a hang. StorageHangTests gives the default (8 s) back, where it is tested.
+            ["Storage:RequestBudget"] = "00:00:30",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -1,4 +1,5 @@
 using AftercareNudge.Messaging;
+using AftercareNudge.Notifications;
 using AftercareNudge.Privacy;
 using AftercareNudge.Schedule;
 using AftercareNudge.Security;
@@ -149,5 +150,10 @@ public sealed class PrivacyFormatsPinnedTests
         new ServiceCollection().BuildServiceProvider(),
         Options.Create(new DeliveryOptions { TwilioConfigured = true, SendGridConfigured = true }),
         Options.Create(new ApiKeyOptions()),
-        NullLogger<AddressErasure>.Instance);
+        NullLogger<AddressErasure>.Instance,
+        Notifications(app));
+
+    /// <summary>Client webhooks with none configured: erasure asks them to forget, and there is nothing to forget.</summary>
+    private static WebhookNotifications Notifications(PinnedApp app) =>
+        new(app.Tables, app.Events, app.AddressIndex(), app.Recipients, Options.Create(new WebhookOptions()), app.Time, NullLogger<WebhookNotifications>.Instance);
 }

@@ -43,10 +43,10 @@ internal sealed class PinnedApp
         Tables = Storage.AppTables();
         DueIndex = new DueCheckInIndex(Tables);
         Events = new EventStore(Tables, DueIndex);
-        Consents = new ConsentStore(Tables, Time, []);
+        Consents = new ConsentStore(Tables, Time, [], DomainEvents<ConsentChanged>.None);
         Recipients = new RecipientCheckIns(Tables);
         FollowUps = new DeliveryFollowUps(Events, Consents, Recipients, DueIndex, Time, NullLogger<DeliveryFollowUps>.Instance);
-        OptOuts = new OptOuts(Consents, Recipients, Events, FollowUps, NullLogger<OptOuts>.Instance);
+        OptOuts = new OptOuts(Consents, Recipients, Events, FollowUps, NullLogger<OptOuts>.Instance, DomainEvents<CheckInFinished>.None);
     }
 
     public InMemoryTables Storage { get; } = new();
@@ -149,14 +149,15 @@ internal sealed class PinnedApp
         Options.Create(new ServiceOptions()),
         Options.Create(new ApiKeyOptions()),
         Time,
-        NullLogger<InboundSms>.Instance);
+        NullLogger<InboundSms>.Instance,
+        DomainEvents<ReplyReceived>.None);
 
     /// <summary>SendGrid's event webhook as it reaches us, signed with <paramref name="key"/> (what <see cref="SendGridEvents"/> verifies).</summary>
     public SendGridEvents SendGridEvents(ECDsa key) => new(
         Options.Create(new SendGridOptions { EventWebhookPublicKey = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()) }),
         Time,
         OptOuts,
-        new DeliveryReports(Events, FollowUps),
+        new DeliveryReports(Events, FollowUps, DomainEvents<CheckInFinished>.None),
         Tables,
         NullLogger<SendGridEvents>.Instance);
 
@@ -190,7 +191,8 @@ internal sealed class PinnedApp
         Quotas(),
         Options.Create(new DispatchOptions()),
         Time,
-        NullLogger<Dispatcher>.Instance);
+        NullLogger<Dispatcher>.Instance,
+        DomainEvents<CheckInFinished>.None);
 
     /// <summary>The event and its check-ins as registration writes them (the due index first, then the event's partition).</summary>
     public async Task<EventRecord> StoreAsync(EventRecord record, params CheckInRecord[] checkIns)

@@ -1,0 +1,40 @@
+namespace AftercareNudge.Schedule;
+
+/// <summary>
+/// Something that happened to the schedule, told to whoever above cares (client webhooks, what waits on
+/// it) without the feature where it happened knowing who that is: the feature raises it through
+/// <see cref="DomainEvents{TEvent}"/>, and each interested folder registers a handler.
+/// </summary>
+/// <typeparam name="TEvent">The event: a record of what happened.</typeparam>
+public interface IHandles<in TEvent>
+    where TEvent : notnull
+{
+    /// <summary>Handles the event. A handler that fails fails the raise, after what it tells of happened: it must be safe to run again.</summary>
+    Task HandleAsync(TEvent domainEvent, CancellationToken cancellationToken);
+}
+
+/// <summary>Raises <typeparamref name="TEvent"/> to every registered handler, in registration order.</summary>
+public sealed class DomainEvents<TEvent>(IEnumerable<IHandles<TEvent>> handlers)
+    where TEvent : notnull
+{
+    /// <summary>No handler: for code run outside the app (tools, tests of one class).</summary>
+    public static DomainEvents<TEvent> None { get; } = new([]);
+
+    public async Task RaiseAsync(TEvent domainEvent, CancellationToken cancellationToken)
+    {
+        foreach (var handler in handlers)
+        {
+            await handler.HandleAsync(domainEvent, cancellationToken);
+        }
+    }
+}
+
+/// <summary>A check-in (or reminder, fallback, notice, relay) ended: sent, delivered, failed, skipped or cancelled.</summary>
+/// <param name="ClientId">Its event's client, where the raiser knows it (else the handler reads it).</param>
+public sealed record CheckInFinished(CheckInRecord CheckIn, string? ClientId = null);
+
+/// <summary>A reply to a check-in was kept under the inbound message's id.</summary>
+public sealed record ReplyReceived(CheckInRecord Answered, string MessageId);
+
+/// <summary>At registration: replies to the event's texts to others cannot reach its organiser until they confirm a channel.</summary>
+public sealed record OrganizerUnconfirmed(EventRecord Event);
