@@ -102,7 +102,7 @@ public sealed class StorageHangTests
     {
         await using var azurite = await FrozenAzurite.StartAsync();
         var sender = new ScriptedSender(SendResult.Sent("SM-check-in"));
-        await using var app = AppFactory.WithProviders(azurite.Azurite, () => sender);
+        await using var app = AppFactory.WithProviders(azurite.Azurite, () => sender, DefaultBudget);
         var view = await app.RegisterAsync(Requests.Dinner(app.Time.GetUtcNow()));
         Assert.Equal(HttpStatusCode.OK, (await TwilioAsync(app, Form("SM00000000000000000000000000000001", "YES"))).StatusCode);
         Assert.Equal(ConsentState.Granted, (await app.GetEventAsync(view.Id)).Organizer.Consent["sms"]);

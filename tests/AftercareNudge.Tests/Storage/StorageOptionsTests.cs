@@ -34,6 +34,30 @@ public sealed class StorageOptionsTests
         Assert.StartsWith("AzureWebJobsStorage", problem, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void RequestBudget_IsEightSecondsUnlessSet_AndReadFromStorageRequestBudget()
+    {
+        var options = new StorageOptions();
+        Assert.Equal(TimeSpan.FromSeconds(8), options.RequestBudget);
+
+        options.Bind(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["Storage:RequestBudget"] = "00:00:30",
+        }).Build());
+        Assert.Equal(TimeSpan.FromSeconds(30), options.RequestBudget);
+        Assert.Empty(options.Problems());
+    }
+
+    [Theory]
+    [InlineData("00:00:00.500")]
+    [InlineData("00:01:01")]
+    public void Problems_RequestBudgetOutOfRange_NamesIt(string budget)
+    {
+        var problem = Assert.Single(new StorageOptions { ConnectionString = "UseDevelopmentStorage=true", RequestBudget = TimeSpan.Parse(budget, System.Globalization.CultureInfo.InvariantCulture) }.Problems());
+        Assert.StartsWith("Storage:RequestBudget", problem, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("1tests")]
     [InlineData("run-42")]
