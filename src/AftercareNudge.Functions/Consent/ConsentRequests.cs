@@ -51,7 +51,7 @@ public sealed class ConsentRequests(
         await Task.WhenAll(wanted.Select(w => AskAsync(record, w.Person!, w.Channel, w.Next, w.Planned, cancellationToken)));
 
         // Replies wait for an organiser who has confirmed nothing: their app is told, once, so it can say so.
-        if (Dispatch.ReplyRelays.HasRelayedTexts(checkIns) && !await OrganizerConfirmedAnyAsync(record, cancellationToken))
+        if (Relaying.HasRelayedTexts(checkIns) && !await OrganizerConfirmedAnyAsync(record, cancellationToken))
         {
             await organizerUnconfirmed.RaiseAsync(new OrganizerUnconfirmed(record), CancellationToken.None);
         }
@@ -76,9 +76,9 @@ public sealed class ConsentRequests(
     /// </summary>
     private static void AddReplyChannel(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, List<(Participant? Person, Channel Channel, DateTimeOffset Next, List<DateTimeOffset> Planned)> wanted)
     {
-        var texts = checkIns.Where(c => c.Channel == Channel.Sms && Dispatch.ReplyRelays.IsRelayed(c)).ToList();
+        var texts = checkIns.Where(c => c.Channel == Channel.Sms && Relaying.IsRelayed(c)).ToList();
         var channel = record.Organizer.ReplyChannel();
-        if (!Dispatch.ReplyRelays.HasRelayedTexts(texts) || record.Organizer.Address(channel) is not { } address
+        if (!Relaying.HasRelayedTexts(texts) || record.Organizer.Address(channel) is not { } address
             || wanted.Any(w => w.Channel == channel && w.Person!.Address(channel) == address))
         {
             return;
@@ -113,7 +113,7 @@ public sealed class ConsentRequests(
                 if (next is null && person?.Key == Participant.OrganizerKey && request.Channel == person.ReplyChannel())
                 {
                     // Asked only to hear the replies to their texts to others (see AddReplyChannel).
-                    next = found!.Value.CheckIns.Where(c => c.Channel == Channel.Sms && c.Status == CheckInStatus.Scheduled && Dispatch.ReplyRelays.IsRelayed(c)).Select(c => (DateTimeOffset?)c.DueAt).Min();
+                    next = found!.Value.CheckIns.Where(c => c.Channel == Channel.Sms && c.Status == CheckInStatus.Scheduled && Relaying.IsRelayed(c)).Select(c => (DateTimeOffset?)c.DueAt).Min();
                 }
 
                 if (found is { } f && person is not null && next is { } due && f.Event.CancelledAt is null)

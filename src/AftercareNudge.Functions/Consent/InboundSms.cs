@@ -1,4 +1,3 @@
-using AftercareNudge.Dispatch;
 using AftercareNudge.Hosting;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
@@ -14,7 +13,7 @@ public sealed record IncomingSms(string From, string Body, string MessageId, str
 /// What happens when someone texts us: YES and NO answer their latest open consent request, STOP (in
 /// any reasonable words) opts the number out of everything at once, START lifts that, HELP explains,
 /// and anything else is kept as a reply to the last check-in that reached them within a day, passed
-/// on to its organiser (<see cref="ReplyRelays"/>), or kept until they say which organiser it is for
+/// on to its organiser (<see cref="IReplyRelay"/>), or kept until they say which organiser it is for
 /// when more than one wrote (<see cref="ReplyChoices"/>), and acknowledged once per conversation
 /// (<see cref="ReplyAcknowledgements"/>). Returns the one SMS to answer with, or null. The same
 /// message id twice has the effect of once.
@@ -25,7 +24,7 @@ public sealed class InboundSms(
     EventStore events,
     OptOuts optOuts,
     HeldConsentRequests held,
-    ReplyRelays relays,
+    IReplyRelay relays,
     ReplyAcknowledgements acknowledgements,
     ReplyChoices choices,
     AppTables tables,

@@ -1,5 +1,5 @@
 using System.Globalization;
-using AftercareNudge.Dispatch;
+using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
@@ -211,14 +211,14 @@ public sealed class MissingConsentNotices(
         var sentence = Sentence(person.Name, missing.Select(c => c.Channel).Distinct().ToList(), missing[0].DueAt, zone, now);
         var address = organizer.Address(via)!;
         var result = via == Channel.Sms
-            ? await sms.SendAsync(new SmsMessage(address, DeliveryNotices.SmsSender + sentence, MessageKinds.Notice, eventId, null), CancellationToken.None)
+            ? await sms.SendAsync(new SmsMessage(address, Notices.SmsSender + sentence, MessageKinds.Notice, eventId, null), CancellationToken.None)
             : await email.SendAsync(
                 new EmailMessage(
                     address,
                     organizer.Name,
                     EmailSubject,
                     Capitalised(sentence),
-                    DeliveryNotices.NoticeEmailHtml(Capitalised(sentence), null),
+                    Notices.EmailHtml(Capitalised(sentence), null),
                     MessageKinds.Notice,
                     eventId,
                     null),

@@ -1,4 +1,3 @@
-using AftercareNudge.Dispatch;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
@@ -18,7 +17,7 @@ public sealed class OptOuts(
     ConsentStore consents,
     RecipientCheckIns recipients,
     EventStore events,
-    Dispatch.DeliveryFollowUps followUps,
+    DomainEvents<SkippedForOptOut> skippedForOptOut,
     ILogger<OptOuts> logger,
     DomainEvents<CheckInFinished> finished)
 {
@@ -75,7 +74,7 @@ public sealed class OptOuts(
         {
             try
             {
-                await followUps.CreateAsync(checkIn, CancellationToken.None);
+                await skippedForOptOut.RaiseAsync(new SkippedForOptOut(checkIn), CancellationToken.None);
             }
             catch (Exception e) when (e is RequestFailedException or OperationCanceledException)
             {

@@ -1,4 +1,3 @@
-using AftercareNudge.Dispatch;
 using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;

@@ -28,6 +28,7 @@ public sealed class DeliveryFollowUps(
     DueCheckInIndex dueIndex,
     TimeProvider time,
     ILogger<DeliveryFollowUps> logger)
+    : IHandles<SkippedForOptOut>
 {
     public const string FallbackSuffix = Ids.FallbackSuffix;
     public const string NoticeSuffix = Ids.NoticeSuffix;
@@ -40,6 +41,10 @@ public sealed class DeliveryFollowUps(
     /// shows it arrived, and the notice is then not sent.
     /// </summary>
     public static readonly TimeSpan OutcomeUnknownGrace = TimeSpan.FromMinutes(15);
+
+    /// <summary>A STOP skipped a check-in: its notice or fallback is made as for any other skip.</summary>
+    Task IHandles<SkippedForOptOut>.HandleAsync(SkippedForOptOut domainEvent, CancellationToken cancellationToken) =>
+        CreateAsync(domainEvent.CheckIn, cancellationToken);
 
     /// <summary>
     /// Creates the fallback or notice that <paramref name="ended"/> (a check-in as it is about to be

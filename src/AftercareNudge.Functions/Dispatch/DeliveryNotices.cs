@@ -23,7 +23,7 @@ public sealed record NoticeFacts(string RecipientName, Channel Channel, CheckInK
 /// </summary>
 public static class DeliveryNotices
 {
-    public const string SmsSender = "AftercareNudge: ";
+    public const string SmsSender = Hosting.Notices.SmsSender;
 
     public const string EmailSubject = "A check-in did not arrive";
 
@@ -41,13 +41,8 @@ public static class DeliveryNotices
 
     public static string EmailHtml(NoticeFacts facts) => NoticeEmailHtml(Capitalised(Sentence(facts)), EmailFooter);
 
-    /// <summary>A notice email's body (<c>NoticeEmail</c>): the sentence, and what sends it when <paramref name="footer"/> is given.</summary>
-    internal static string NoticeEmailHtml(string sentence, string? footer) =>
-        Hosting.HtmlTemplates.Render<NoticeEmail>(new Dictionary<string, object?>
-        {
-            [nameof(NoticeEmail.Sentence)] = sentence,
-            [nameof(NoticeEmail.Footer)] = footer,
-        });
+    /// <summary>A notice email's body: the sentence, and what sends it when <paramref name="footer"/> is given.</summary>
+    internal static string NoticeEmailHtml(string sentence, string? footer) => Hosting.Notices.EmailHtml(sentence, footer);
 
     /// <summary>
     /// "your 23:30 check-in to Alex didn't arrive (Alex has opted out of texts). Nothing more will be

@@ -1,4 +1,5 @@
 using AftercareNudge.Hosting;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Dispatch;
 
@@ -10,7 +11,9 @@ public static class DispatchExtensions
         services.AddTransient<Dispatcher>();
         services.AddTransient<AftercareReminders>();
         services.AddSingleton<DeliveryFollowUps>();
+        services.AddSingleton<IHandles<SkippedForOptOut>>(s => s.GetRequiredService<DeliveryFollowUps>());
         services.AddSingleton<ReplyRelays>();
+        services.AddSingleton<IReplyRelay>(s => s.GetRequiredService<ReplyRelays>());
         services.AddSingleton<WaitingRelays>();
         services.AddSingleton<Consent.IConsentObserver>(sp => sp.GetRequiredService<WaitingRelays>());
         services.AddSingleton<DeliveryReports>();

@@ -314,7 +314,7 @@ public sealed class Dispatcher(
     }
 
     private static string? NameOf(Participant organizer) =>
-        organizer.Name is Privacy.AddressErasure.Erased or Privacy.EventPurge.Deleted ? null : organizer.Name;
+        RemovedNames.Readable(organizer.Name);
 
     private async Task<SendResult> SendAsync(EventRecord record, Participant recipient, string address, CheckInRecord checkIn)
     {

@@ -7,25 +7,6 @@ using NodaTime;
 
 namespace AftercareNudge.Dispatch;
 
-/// <summary>Where passing a reply on stands, as the person who replied is told it.</summary>
-public enum RelayOutcome
-{
-    /// <summary>The organiser replied to their own check-in: nobody else is told.</summary>
-    NotRelayed,
-
-    /// <summary>Sent to the organiser.</summary>
-    PassedOn,
-
-    /// <summary>Not sent yet (a retry, or another run holds it): it goes as soon as it can.</summary>
-    Pending,
-
-    /// <summary>It will not reach the organiser; GET says why.</summary>
-    CouldNotPassOn,
-
-    /// <summary>Kept until the organiser confirms a channel (see <see cref="WaitingRelays"/>), then passed on.</summary>
-    AwaitingOrganizer,
-}
-
 /// <summary>
 /// Passes a reply to a check-in on to the organiser who sent it. A relay is an ordinary row of the
 /// event's schedule (<see cref="CheckInKind.Relay"/>, <see cref="CheckInRecord.RelatesTo"/> the
@@ -43,23 +24,13 @@ public sealed class ReplyRelays(
     IServiceScopeFactory scopes,
     TimeProvider time,
     ILogger<ReplyRelays> logger)
+    : IReplyRelay
 {
     /// <summary>The most SMS segments a relay is sent as: the quote is shortened to fit.</summary>
     public const int MaxSmsSegments = 4;
 
     /// <summary>The most characters of the reply a relay email quotes.</summary>
     public const int MaxEmailQuote = 2000;
-
-    /// <summary>Whether a reply to <paramref name="checkIn"/> goes to the organiser: one to anyone but the organiser themself.</summary>
-    public static bool IsRelayed(CheckInRecord checkIn)
-    {
-        ArgumentNullException.ThrowIfNull(checkIn);
-        return checkIn.To != Participant.OrganizerKey && checkIn.Kind is CheckInKind.CheckIn or CheckInKind.Fallback;
-    }
-
-    /// <summary>Whether replies to this plan's texts would go to the organiser: it has a text to someone else still planned.</summary>
-    public static bool HasRelayedTexts(IEnumerable<CheckInRecord> checkIns) =>
-        checkIns.Any(c => c.Channel == Channel.Sms && IsRelayed(c) && c.Status != CheckInStatus.Cancelled);
 
     /// <summary>What the event view and the client are told while the organiser has confirmed no channel for replies.</summary>
     public const string OrganizerUnconfirmedWarning =
@@ -73,7 +44,7 @@ public sealed class ReplyRelays(
     {
         ArgumentNullException.ThrowIfNull(checkIn);
         var record = await events.GetEventAsync(checkIn.EventId, cancellationToken);
-        if (!IsRelayed(checkIn) || record is null)
+        if (!Relaying.IsRelayed(checkIn) || record is null)
         {
             return (record is null ? RelayOutcome.CouldNotPassOn : RelayOutcome.NotRelayed, record is null ? null : NameOf(record.Organizer));
         }
@@ -98,7 +69,7 @@ public sealed class ReplyRelays(
 
     /// <summary>The organiser's name, or null once it was erased or purged.</summary>
     private static string? NameOf(Participant organizer) =>
-        organizer.Name is Privacy.AddressErasure.Erased or Privacy.EventPurge.Deleted ? null : organizer.Name;
+        RemovedNames.Readable(organizer.Name);
 
     /// <summary>The relay as the dispatcher sends it (see <see cref="DeliveryFollowUps.ComposeAsync"/>), worded now; withheld if the reply is gone (erased).</summary>
     internal static async Task<FollowUpMessage> ComposeAsync(EventStore events, EventRecord record, Participant organizer, string address, CheckInRecord relay, CheckInRecord repliedTo, DateTimeOffset now, CancellationToken cancellationToken)

@@ -90,7 +90,7 @@ public sealed class AddressErasure(
     ILogger<AddressErasure> logger,
     Notifications.WebhookNotifications notifications)
 {
-    public const string Erased = "(erased)";
+    public const string Erased = RemovedNames.Erased;
     public const string OptOut = "opt-out";
 
     private sealed record EventErasure(string OrganizerId, bool Anonymised, int Cancelled, int Replies, IReadOnlySet<string> Keys);

@@ -45,7 +45,7 @@ public sealed class EventPurge(
     TimeProvider time,
     ILogger<EventPurge> logger)
 {
-    public const string Deleted = "(deleted)";
+    public const string Deleted = RemovedNames.Deleted;
 
     /// <summary>A run stops taking new events after this long, well inside the host's function timeout.</summary>
     public static readonly TimeSpan RunBudget = TimeSpan.FromMinutes(4);

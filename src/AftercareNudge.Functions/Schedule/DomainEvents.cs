@@ -38,3 +38,6 @@ public sealed record ReplyReceived(CheckInRecord Answered, string MessageId);
 
 /// <summary>At registration: replies to the event's texts to others cannot reach its organiser until they confirm a channel.</summary>
 public sealed record OrganizerUnconfirmed(EventRecord Event);
+
+/// <summary>A STOP skipped this check-in before it was sent: what its sender planned for such a case (a notice, a fallback) is made.</summary>
+public sealed record SkippedForOptOut(CheckInRecord CheckIn);

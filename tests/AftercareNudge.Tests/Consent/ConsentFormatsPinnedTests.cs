@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using AftercareNudge.Consent;
-using AftercareNudge.Dispatch;
 using AftercareNudge.Messaging;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;

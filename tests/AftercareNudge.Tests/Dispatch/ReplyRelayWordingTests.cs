@@ -1,6 +1,7 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Schedule;
 using NodaTime;
 
 namespace AftercareNudge.Tests.Dispatch;

@@ -46,7 +46,7 @@ internal sealed class PinnedApp
         Consents = new ConsentStore(Tables, Time, [], DomainEvents<ConsentChanged>.None);
         Recipients = new RecipientCheckIns(Tables);
         FollowUps = new DeliveryFollowUps(Events, Consents, Recipients, DueIndex, Time, NullLogger<DeliveryFollowUps>.Instance);
-        OptOuts = new OptOuts(Consents, Recipients, Events, FollowUps, NullLogger<OptOuts>.Instance, DomainEvents<CheckInFinished>.None);
+        OptOuts = new OptOuts(Consents, Recipients, Events, new DomainEvents<SkippedForOptOut>([FollowUps]), NullLogger<OptOuts>.Instance, DomainEvents<CheckInFinished>.None);
     }
 
     public InMemoryTables Storage { get; } = new();

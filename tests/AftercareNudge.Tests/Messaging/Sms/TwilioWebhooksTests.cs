@@ -1,6 +1,6 @@
 using AftercareNudge.Consent;
-using AftercareNudge.Dispatch;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Tests.Messaging.Sms;
 
