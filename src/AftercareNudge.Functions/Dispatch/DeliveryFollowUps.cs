@@ -114,7 +114,7 @@ public sealed class DeliveryFollowUps(
         var related = followUp.RelatesTo is null ? null : await events.GetCheckInAsync(record.Id, followUp.RelatesTo, cancellationToken);
         if (related is null)
         {
-            return new FollowUpMessage(Withheld: "related-missing");
+            return new FollowUpMessage(Withheld: CheckInReasons.RelatedMissing);
         }
 
         if (followUp.Kind == CheckInKind.Relay)
@@ -125,7 +125,7 @@ public sealed class DeliveryFollowUps(
 
         if (related.Status == CheckInStatus.Delivered)
         {
-            return new FollowUpMessage(Withheld: "delivered-after-all");
+            return new FollowUpMessage(Withheld: CheckInReasons.DeliveredAfterAll);
         }
 
         var organizer = record.Organizer.Name;

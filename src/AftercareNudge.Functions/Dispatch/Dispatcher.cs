@@ -344,7 +344,7 @@ public sealed class Dispatcher(
         {
             // The sender may have got the message out before failing: the same as an ambiguous answer.
             DispatchLog.SendThrew(logger, e, record.Id, checkIn.Id);
-            return SendResult.Ambiguous("send-error");
+            return SendResult.Ambiguous(CheckInReasons.SendError);
         }
     }
 
@@ -371,7 +371,7 @@ public sealed class Dispatcher(
         catch (Exception e)
         {
             DispatchLog.SendThrew(logger, e, record.Id, claimed.Id);
-            result = SendResult.Ambiguous("send-error");
+            result = SendResult.Ambiguous(CheckInReasons.SendError);
         }
 
         var outcome = await ApplyAsync(entry, address, claimed, result, handedOver);

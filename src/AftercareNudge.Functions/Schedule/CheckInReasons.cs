@@ -48,4 +48,13 @@ internal static class CheckInReasons
 
     /// <summary>The prefix of a send whose outcome we never learned, followed by what we know.</summary>
     public const string OutcomeUnknownPrefix = "outcome-unknown:";
+
+    /// <summary>A follow-up (fallback, notice, relay) whose check-in is gone: nothing to follow up.</summary>
+    public const string RelatedMissing = "related-missing";
+
+    /// <summary>A follow-up of a check-in that was delivered after all, before the follow-up went.</summary>
+    public const string DeliveredAfterAll = "delivered-after-all";
+
+    /// <summary>After <see cref="OutcomeUnknownPrefix"/>: sending threw, so whether it went is not known.</summary>
+    public const string SendError = "send-error";
 }
