@@ -56,10 +56,11 @@ foreach (var concurrency in new[] { 1, 4, 8 })
     }
 
     var sender = new AcceptingSender();
+    var gate = new ConsentGate(consents);
     var recipients = new RecipientCheckIns(tables);
-    var followUps = new DeliveryFollowUps(store, consents, recipients, index, time, NullLogger<DeliveryFollowUps>.Instance);
+    var followUps = new DeliveryFollowUps(store, gate, recipients, index, time, NullLogger<DeliveryFollowUps>.Instance);
     var waiting = new WaitingRelays(tables, store, index, recipients, time, NullLogger<WaitingRelays>.Instance);
-    var dispatcher = new Dispatcher(index, store, consents, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, consents, time), waiting, recipients,
+    var dispatcher = new Dispatcher(index, store, consents, gate, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, gate, time), waiting, recipients,
         new ClientQuotas(tables, Options.Create(new QuotaOptions { MessagesPerDay = int.MaxValue }), time),
         Options.Create(new DispatchOptions { Concurrency = concurrency }), time, NullLogger<Dispatcher>.Instance, DomainEvents<CheckInFinished>.None);
     counter.Reset();

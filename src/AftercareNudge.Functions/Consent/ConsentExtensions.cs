@@ -17,10 +17,11 @@ public static class ConsentExtensions
         services.AddValidatedOptions<MissingConsentOptions>((o, c) => c.GetSection(MissingConsentOptions.Section).Bind(o), o => o.Problems());
         services.AddTransient<MissingConsentNotices>();
         services.AddSingleton<ConsentStore>();
+        services.AddSingleton<ConsentGate>();
         services.AddSingleton<LinkTokens>();
         services.AddTransient<ConsentRequests>();
         services.AddSingleton<OptOuts>();
-        services.AddSingleton<InboundSms>();
+        services.AddTransient<InboundSms>();
         services.AddSingleton<ReplyAcknowledgements>();
         services.AddSingleton<ReplyChoices>();
         services.AddSingleton<HeldConsentRequests>();

@@ -12,6 +12,7 @@ namespace AftercareNudge.Consent;
 /// </summary>
 public sealed class ConsentRequests(
     ConsentStore consents,
+    ConsentGate gate,
     ConsentRequestCap cap,
     LinkTokens tokens,
     HeldConsentRequests held,
@@ -61,7 +62,7 @@ public sealed class ConsentRequests(
     {
         foreach (var channel in record.Organizer.Channels())
         {
-            if (await consents.GetAsync(channel, record.Organizer.Address(channel)!, record.OrganizerId, cancellationToken) == ConsentState.Granted)
+            if (await gate.MayReachAsync(record, record.Organizer, channel, cancellationToken))
             {
                 return true;
             }
@@ -139,14 +140,16 @@ public sealed class ConsentRequests(
     private async Task AskAsync(EventRecord record, Participant person, Channel channel, DateTimeOffset next, IEnumerable<DateTimeOffset> planned, CancellationToken cancellationToken)
     {
         var address = person.Address(channel)!;
-        var state = await consents.GetAsync(channel, address, record.OrganizerId, cancellationToken);
 
-        // Someone who agreed by email to an older version of the plan is asked again, by email.
-        var planChanged = channel == Channel.Email && state == ConsentState.Granted && !AftercarePlan.Agreed(record, person);
-        if (state != ConsentState.Pending && !planChanged)
+        // Someone who agreed by email to an older version of the plan (or to none) is asked again, by
+        // email; someone who said no, or opted out, is not asked again.
+        var answer = await gate.AskAsync(record, person, channel, cancellationToken);
+        if (!answer.WaitsForAnAnswer())
         {
             return;
         }
+
+        var planChanged = answer is GateAnswer.PlanNotAgreed or GateAnswer.PlanChanged;
 
         // A plan is asked about once per version: a PATCH's immediate ask and its safety net (a held
         // request) must not both send it.

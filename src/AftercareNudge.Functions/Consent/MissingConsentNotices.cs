@@ -45,7 +45,7 @@ public sealed class MissingConsentOptions
 public sealed class MissingConsentNotices(
     AppTables tables,
     EventStore events,
-    ConsentStore consents,
+    ConsentGate gate,
     ISmsSender sms,
     IEmailSender email,
     IOptions<MissingConsentOptions> options,
@@ -190,7 +190,7 @@ public sealed class MissingConsentNotices(
         Channel? channel = null;
         foreach (var c in organizer.Channels().OrderBy(c => c == Channel.Sms ? 0 : 1))
         {
-            if (await consents.GetAsync(c, organizer.Address(c)!, record.OrganizerId, cancellationToken) == ConsentState.Granted)
+            if (await gate.MayReachAsync(record, organizer, c, cancellationToken))
             {
                 channel = c;
                 break;
@@ -257,9 +257,7 @@ public sealed class MissingConsentNotices(
         {
             if (!agreed.TryGetValue(checkIn.Channel, out var ok))
             {
-                ok = person.Address(checkIn.Channel) is { } address
-                    && await consents.GetAsync(checkIn.Channel, address, record.OrganizerId, cancellationToken) == ConsentState.Granted
-                    && (checkIn.Channel == Channel.Sms || AftercarePlan.Agreed(record, person));
+                ok = await gate.MayReachAsync(record, person, checkIn.Channel, cancellationToken);
                 agreed[checkIn.Channel] = ok;
             }
 

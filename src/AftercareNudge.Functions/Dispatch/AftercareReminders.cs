@@ -8,7 +8,7 @@ namespace AftercareNudge.Dispatch;
 /// Builds an aftercare reminder email when it is due, from the event as it is then: the plan, the needs
 /// of everyone who agreed to them, and the check-ins still to come, in the recipient's zone.
 /// </summary>
-public sealed class AftercareReminders(EventStore events, ConsentStore consents, TimeProvider time)
+public sealed class AftercareReminders(EventStore events, ConsentGate gate, TimeProvider time)
 {
     public async Task<EmailMessage> BuildAsync(EventRecord record, Participant recipient, string address, CheckInRecord reminder)
     {
@@ -56,11 +56,9 @@ public sealed class AftercareReminders(EventStore events, ConsentStore consents,
         if (AftercarePlan.MustAgree(record, person))
         {
             // Agreed to these words, and still agreeing: a decline or an unsubscribe withdraws them.
-            return AftercarePlan.Agreed(record, person)
-                && await consents.GetAsync(Channel.Email, person.Email!, record.OrganizerId, CancellationToken.None) == ConsentState.Granted;
+            return await gate.MayReachAsync(record, person, Channel.Email, CancellationToken.None);
         }
 
-        return person.Phone is not null
-            && await consents.GetAsync(Channel.Sms, person.Phone, record.OrganizerId, CancellationToken.None) == ConsentState.Granted;
+        return await gate.MayReachAsync(record, person, Channel.Sms, CancellationToken.None);
     }
 }

@@ -23,7 +23,7 @@ public sealed record FollowUpMessage(SmsMessage? Sms = null, EmailMessage? Email
 /// </summary>
 public sealed class DeliveryFollowUps(
     EventStore events,
-    ConsentStore consents,
+    ConsentGate gate,
     RecipientCheckIns recipients,
     DueCheckInIndex dueIndex,
     TimeProvider time,
@@ -183,12 +183,7 @@ public sealed class DeliveryFollowUps(
         var other = ended.Channel == Channel.Sms ? Channel.Email : Channel.Sms;
         var person = record.Find(ended.To);
 
-        // An email reaches a person only once they agreed to the aftercare plan as written.
-        return person?.Address(other) is { } address
-               && (other == Channel.Sms || AftercarePlan.Agreed(record, person))
-               && await consents.GetAsync(other, address, record.OrganizerId, cancellationToken) == ConsentState.Granted
-            ? other
-            : null;
+        return person is not null && await gate.MayReachAsync(record, person, other, cancellationToken) ? other : null;
     }
 
     /// <summary>SMS if the organiser agreed to texts, else email if they agreed to emails, else none.</summary>
@@ -196,7 +191,7 @@ public sealed class DeliveryFollowUps(
     {
         foreach (var channel in record.Organizer.Channels().OrderBy(c => c == Channel.Sms ? 0 : 1))
         {
-            if (await consents.GetAsync(channel, record.Organizer.Address(channel)!, record.OrganizerId, cancellationToken) == ConsentState.Granted)
+            if (await gate.MayReachAsync(record, record.Organizer, channel, cancellationToken))
             {
                 return channel;
             }

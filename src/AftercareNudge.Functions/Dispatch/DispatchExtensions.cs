@@ -12,8 +12,9 @@ public static class DispatchExtensions
         services.AddTransient<AftercareReminders>();
         services.AddSingleton<DeliveryFollowUps>();
         services.AddSingleton<IHandles<SkippedForOptOut>>(s => s.GetRequiredService<DeliveryFollowUps>());
-        services.AddSingleton<ReplyRelays>();
-        services.AddSingleton<IReplyRelay>(s => s.GetRequiredService<ReplyRelays>());
+        // Transient, as the dispatcher it sends through now: its senders hold typed HttpClients, which no singleton may keep.
+        services.AddTransient<ReplyRelays>();
+        services.AddTransient<IReplyRelay>(s => s.GetRequiredService<ReplyRelays>());
         services.AddSingleton<WaitingRelays>();
         services.AddSingleton<Consent.IConsentObserver>(sp => sp.GetRequiredService<WaitingRelays>());
         services.AddSingleton<DeliveryReports>();

@@ -79,6 +79,7 @@ public sealed class Dispatcher(
     DueCheckInIndex dueIndex,
     EventStore events,
     ConsentStore consents,
+    ConsentGate gate,
     PendingChanges changes,
     ISmsSender sms,
     IEmailSender email,
@@ -207,34 +208,29 @@ public sealed class Dispatcher(
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.EventCancelled }, DispatchOutcome.Skipped);
         }
 
-        var consent = await consents.GetAsync(claimed.Channel, address, record.OrganizerId, cancellationToken);
-        if (consent != ConsentState.Granted && claimed.Kind == CheckInKind.Relay)
+        // May it reach them? The gate's answer; a relay's channel is routing, decided here.
+        var answer = await gate.AskAsync(record, recipient, claimed.Channel, cancellationToken);
+        if (answer != GateAnswer.Allowed && claimed.Kind == CheckInKind.Relay)
         {
             // A reply for an organiser who has not confirmed this channel: by the other one if they
             // confirmed that, kept until they confirm one if they decided neither, skipped otherwise.
-            switch (await RelayChannelAsync(record, recipient, claimed, consent, cancellationToken))
+            switch (await RelayChannelAsync(record, recipient, claimed, answer, cancellationToken))
             {
                 case (Channel other, string otherAddress):
                     await recipients.AddAsync(record, [claimed with { Channel = other }], CancellationToken.None);
                     claimed = await events.UpdateCheckInAsync(claimed with { Channel = other }, CancellationToken.None);
                     address = otherAddress;
-                    consent = ConsentState.Granted;
+                    answer = GateAnswer.Allowed;
                     break;
-                case null when consent == ConsentState.Pending:
+                case null when answer == GateAnswer.NotAgreed:
                     return await waiting.ParkAsync(record, entry, claimed) ? DispatchOutcome.Skipped : DispatchOutcome.HeldByAnotherRun;
             }
         }
 
-        if (consent != ConsentState.Granted)
+        if (answer != GateAnswer.Allowed)
         {
-            var reason = consent == ConsentState.OptedOut ? CheckInReasons.OptedOut : CheckInReasons.NoConsent;
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = reason }, DispatchOutcome.Skipped);
-        }
-
-        if (claimed.Channel == Channel.Email && !AftercarePlan.Agreed(record, recipient))
-        {
-            // Agreeing by email is agreeing to the plan as written; they have not agreed to this version.
-            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = recipient.AgreedPlan is null ? CheckInReasons.NoConsent : CheckInReasons.PlanChanged }, DispatchOutcome.Skipped);
+            // An email to someone who agreed to an older plan, or to none, waits for their agreement to this one.
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Skipped, Reason = answer.SkipReason() }, DispatchOutcome.Skipped);
         }
 
         if (QuietHoursHold.Until(recipient, claimed, time.GetUtcNow()) is { } quietUntil)
@@ -275,15 +271,15 @@ public sealed class Dispatcher(
     }
 
     /// <summary>The organiser's other channel and address, if they confirmed it; null if not (or they have none).</summary>
-    private async Task<(Channel, string)?> RelayChannelAsync(EventRecord record, Participant organizer, CheckInRecord relay, ConsentState consent, CancellationToken cancellationToken)
+    private async Task<(Channel, string)?> RelayChannelAsync(EventRecord record, Participant organizer, CheckInRecord relay, GateAnswer answer, CancellationToken cancellationToken)
     {
         var other = relay.Channel == Channel.Sms ? Channel.Email : Channel.Sms;
-        if (consent == ConsentState.OptedOut || organizer.Address(other) is not { } otherAddress)
+        if (answer == GateAnswer.OptedOut || organizer.Address(other) is not { } otherAddress)
         {
             return null;
         }
 
-        return await consents.GetAsync(other, otherAddress, record.OrganizerId, cancellationToken) == ConsentState.Granted ? (other, otherAddress) : null;
+        return await gate.MayReachAsync(record, organizer, other, cancellationToken) ? (other, otherAddress) : null;
     }
 
     /// <summary>
@@ -296,15 +292,15 @@ public sealed class Dispatcher(
         {
             var repliedTo = relay.RelatesTo is { } id ? await events.GetCheckInAsync(record.Id, id, CancellationToken.None) : null;
             var reply = await events.GetReplyAsync(record.Id, Ids.RelayedMessageId(relay.Id), CancellationToken.None);
-            if (repliedTo is null || reply is null || record.Find(repliedTo.To)?.Phone is not { } phone
-                || await consents.GetAsync(Channel.Sms, phone, record.OrganizerId, CancellationToken.None) != ConsentState.Granted)
+            if (repliedTo is null || reply is null || record.Find(repliedTo.To) is not { Phone: not null } replier
+                || !await gate.MayReachAsync(record, replier, Channel.Sms, CancellationToken.None))
             {
                 return;
             }
 
-            var zone = EventTime.FindZone(record.Find(repliedTo.To)?.TimeZone) ?? NodaTime.DateTimeZone.Utc;
+            var zone = EventTime.FindZone(replier.TimeZone) ?? NodaTime.DateTimeZone.Utc;
             await sms.SendAsync(
-                new SmsMessage(phone, ReplyAcknowledgements.PassedOnLaterText(NameOf(record.Organizer), RelayWording.When(reply.ReceivedAt, zone, time.GetUtcNow())), MessageKinds.ReplyPassedOn, record.Id, null),
+                new SmsMessage(replier.Phone, ReplyAcknowledgements.PassedOnLaterText(NameOf(record.Organizer), RelayWording.When(reply.ReceivedAt, zone, time.GetUtcNow())), MessageKinds.ReplyPassedOn, record.Id, null),
                 CancellationToken.None);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -21,7 +21,7 @@ public sealed class ReplyRelays(
     EventStore events,
     RecipientCheckIns recipients,
     DueCheckInIndex dueIndex,
-    IServiceScopeFactory scopes,
+    Dispatcher dispatcher,
     TimeProvider time,
     ILogger<ReplyRelays> logger)
     : IReplyRelay
@@ -144,8 +144,6 @@ public sealed class ReplyRelays(
     {
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var dispatcher = scope.ServiceProvider.GetRequiredService<Dispatcher>();
             await dispatcher.ProcessAsync(new DueEntry(relay.EventId, relay.Id, relay.NextAttemptAt), CancellationToken.None);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -58,7 +58,7 @@ public sealed class SendGridEvents(
 
     public async Task<Results<Ok<SendGridEventsResult>, ProblemHttpResult>> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, options.Value, time, cancellationToken);
+        var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, options.Value, time, logger, cancellationToken);
         if (!ok)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The SendGrid signature is missing or wrong.");

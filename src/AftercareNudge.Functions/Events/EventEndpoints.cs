@@ -71,7 +71,7 @@ public static partial class EventEndpoints
     /// <summary>429: the client's daily quota would be passed. Nothing was stored or sent.</summary>
     private static ProblemHttpResult OverQuota(HttpContext http, QuotaRefusal over)
     {
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((over.ResetsAt - http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers.RetryAfter = over.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(
             title: "This client's daily quota is used up.",
             detail: $"This registration names addresses this client has not named before, and its {over.Limit} {over.Name} are used up until {over.ResetsAt:yyyy-MM-dd'T'HH:mm:ss'Z'}. Nothing was registered or sent.",

@@ -17,6 +17,7 @@ public enum CancelOutcome
 public sealed partial class EventService(
     EventStore store,
     ConsentStore consents,
+    ConsentGate gate,
     RecipientCheckIns recipients,
     ConsentRequests requests,
     PendingChanges pending,
@@ -225,12 +226,8 @@ public sealed partial class EventService(
             var states = new Dictionary<string, ConsentState>(StringComparer.Ordinal);
             foreach (var channel in p.Channels())
             {
-                var state = await consents.GetAsync(channel, p.Address(channel)!, record.OrganizerId, cancellationToken);
-
-                // Agreeing by email means agreeing to the plan as written: a changed plan asks again.
-                states[channel == Channel.Sms ? "sms" : "email"] = channel == Channel.Email && state == ConsentState.Granted && !AftercarePlan.Agreed(record, p)
-                    ? ConsentState.Pending
-                    : state;
+                // Agreeing by email means agreeing to the plan as written: a changed plan asks again, so shows as pending.
+                states[channel == Channel.Sms ? "sms" : "email"] = (await gate.AskAsync(record, p, channel, cancellationToken)).ShownAs();
             }
 
             return new PersonView(

@@ -84,7 +84,7 @@ public sealed class AddressErasure(
     ConsentStore consents,
     ConsentRequestCap cap,
     InboundSms inbound,
-    IServiceProvider services,
+    OutboxSender outbox,
     IOptions<DeliveryOptions> delivery,
     IOptions<ApiKeyOptions> apiKeys,
     ILogger<AddressErasure> logger,
@@ -181,7 +181,7 @@ public sealed class AddressErasure(
 
         var inboundRows = channel == Channel.Sms ? await inbound.ForgetAsync(address, cancellationToken) : 0;
         var slots = await cap.ForgetAsync(channel, address, cancellationToken);
-        var outboxRows = delivery.Value.UsesOutbox ? await services.GetRequiredService<OutboxSender>().ForgetAsync(address, _ => Task.FromResult(true), cancellationToken) : 0;
+        var outboxRows = delivery.Value.UsesOutbox ? await outbox.ForgetAsync(address, _ => Task.FromResult(true), cancellationToken) : 0;
         var optOutRows = 0;
         if (includeOptOut)
         {
@@ -287,7 +287,6 @@ public sealed class AddressErasure(
 
     private async Task<int> ForgetOutboxAsync(ApiClient client, string address, IReadOnlySet<string> ours, CancellationToken cancellationToken)
     {
-        var outbox = services.GetRequiredService<OutboxSender>();
         var clientOf = new Dictionary<string, bool>(StringComparer.Ordinal);
         return await outbox.ForgetAsync(address, async eventId =>
         {

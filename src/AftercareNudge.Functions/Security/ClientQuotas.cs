@@ -41,9 +41,13 @@ public enum Quota
 }
 
 /// <summary>A quota a request would exceed: which, its daily limit, and when the day's count starts again.</summary>
-public sealed record QuotaRefusal(Quota Quota, int Limit, DateTimeOffset ResetsAt)
+/// <param name="RefusedAt">When the quota said no: <c>Retry-After</c> counts from it.</param>
+public sealed record QuotaRefusal(Quota Quota, int Limit, DateTimeOffset ResetsAt, DateTimeOffset RefusedAt)
 {
     public string Name => Quota == Quota.NewAddresses ? "new addresses per day" : "messages per day";
+
+    /// <summary>Whole seconds until the count starts again, at least one: what <c>Retry-After</c> says.</summary>
+    public int RetryAfterSeconds => Math.Max(1, (int)Math.Ceiling((ResetsAt - RefusedAt).TotalSeconds));
 }
 
 /// <summary>
@@ -79,7 +83,7 @@ public sealed class ClientQuotas(AppTables tables, IOptions<QuotaOptions> option
 
         if (used + count > limit)
         {
-            return new QuotaRefusal(quota, limit, NextDay(now));
+            return new QuotaRefusal(quota, limit, NextDay(now), now);
         }
 
         var rowKey = prefix + Random.Shared.Next(Shards).ToString(CultureInfo.InvariantCulture);

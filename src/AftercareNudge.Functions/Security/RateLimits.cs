@@ -47,7 +47,7 @@ public static class RateLimits
     public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
         services.AddValidatedOptions<RateLimitOptions>((o, c) => c.GetSection("RateLimits").Bind(o), o => o.Problems());
-        services.AddSingleton(_ => new RequestLimiter(PartitionedRateLimiter.Create<LimitedRequest, string>(r => Partition(r.Http, r.Limit))));
+        services.AddSingleton<RequestLimiter>();
         return services;
     }
 
@@ -67,13 +67,11 @@ public static class RateLimits
         System.Reflection.CustomAttributeExtensions.GetCustomAttribute<RateLimitedAttribute>(function)?.Limit ?? Limited.None;
 
     /// <summary>The partition a request counts against, and its limit; none for a function that declares none.</summary>
-    internal static RateLimitPartition<string> Partition(HttpContext http, Limited limited)
+    internal static RateLimitPartition<string> Partition(HttpContext http, Limited limited, RateLimitOptions options, ApiKeyOptions keys)
     {
-        var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
         switch (limited)
         {
             case Limited.Management:
-                var keys = http.RequestServices.GetRequiredService<IOptions<ApiKeyOptions>>().Value;
                 var client = ApiKeyExtensions.FindClient(keys, http.Request.Headers[ApiKeyExtensions.HeaderName].ToString());
 
                 // Without a valid key the request is refused anyway; it still counts, against its address.
@@ -120,14 +118,20 @@ public static class RateLimits
     }
 
     /// <summary>The app's one limiter: every instance of the app keeps its own count.</summary>
-    internal sealed record RequestLimiter(PartitionedRateLimiter<LimitedRequest> Limiter);
+    internal sealed class RequestLimiter(IOptions<RateLimitOptions> options, IOptions<ApiKeyOptions> keys) : IDisposable
+    {
+        public PartitionedRateLimiter<LimitedRequest> Limiter { get; } =
+            PartitionedRateLimiter.Create<LimitedRequest, string>(r => Partition(r.Http, r.Limit, options.Value, keys.Value));
 
-    internal static async Task RejectAsync(HttpContext http, Limited limited, RateLimitLease lease, bool page)
+        public void Dispose() => Limiter.Dispose();
+    }
+
+    internal static async Task RejectAsync(HttpContext http, Limited limited, RateLimitLease lease, bool page, ILogger logger)
     {
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        RateLimitLog.Rejected(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits).FullName!), limited);
+        RateLimitLog.Rejected(logger, limited);
         if (page)
         {
             await BusyPages.TooManyRequests(http, seconds).ExecuteAsync(http);
@@ -149,7 +153,7 @@ internal static partial class RateLimitLog
 }
 
 /// <summary>Every HTTP function's request counts against the limit its function declares; over it, 429.</summary>
-internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunctionsWorkerMiddleware, IDeclaresAnswers
+internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter, ILogger<RateLimitCheck> logger) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
     public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
         RateLimits.Of(function.Method) == RateLimits.Limited.None ? []
@@ -172,7 +176,7 @@ internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter) : IFunct
             {
                 using (lease)
                 {
-                    await RateLimits.RejectAsync(h, limited, lease, page);
+                    await RateLimits.RejectAsync(h, limited, lease, page, logger);
                 }
             }));
             return Task.CompletedTask;

@@ -1,4 +1,5 @@
 using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Notifications;
 using AftercareNudge.Privacy;
 using AftercareNudge.Schedule;
@@ -147,7 +148,7 @@ public sealed class PrivacyFormatsPinnedTests
         app.Consents,
         app.Cap(),
         app.InboundSms(),
-        new ServiceCollection().BuildServiceProvider(),
+        new OutboxSender(app.Tables, app.Time, NullLogger<OutboxSender>.Instance),
         Options.Create(new DeliveryOptions { TwilioConfigured = true, SendGridConfigured = true }),
         Options.Create(new ApiKeyOptions()),
         NullLogger<AddressErasure>.Instance,

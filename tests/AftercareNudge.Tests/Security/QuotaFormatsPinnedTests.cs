@@ -40,6 +40,6 @@ public sealed class QuotaFormatsPinnedTests
     public void ClientQuotas_TheDayEndsAtMidnightUtc()
     {
         Assert.Equal(new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero), ClientQuotas.NextDay(PinnedApp.Now));
-        Assert.Equal(["new addresses per day", "messages per day"], [new QuotaRefusal(Quota.NewAddresses, 1, default).Name, new QuotaRefusal(Quota.Messages, 1, default).Name]);
+        Assert.Equal(["new addresses per day", "messages per day"], [new QuotaRefusal(Quota.NewAddresses, 1, default, default).Name, new QuotaRefusal(Quota.Messages, 1, default, default).Name]);
     }
 }

@@ -45,7 +45,8 @@ internal sealed class PinnedApp
         Events = new EventStore(Tables, DueIndex);
         Consents = new ConsentStore(Tables, Time, [], DomainEvents<ConsentChanged>.None);
         Recipients = new RecipientCheckIns(Tables);
-        FollowUps = new DeliveryFollowUps(Events, Consents, Recipients, DueIndex, Time, NullLogger<DeliveryFollowUps>.Instance);
+        Gate = new ConsentGate(Consents);
+        FollowUps = new DeliveryFollowUps(Events, Gate, Recipients, DueIndex, Time, NullLogger<DeliveryFollowUps>.Instance);
         OptOuts = new OptOuts(Consents, Recipients, Events, new DomainEvents<SkippedForOptOut>([FollowUps]), NullLogger<OptOuts>.Instance, DomainEvents<CheckInFinished>.None);
     }
 
@@ -58,6 +59,8 @@ internal sealed class PinnedApp
     public DueCheckInIndex DueIndex { get; }
 
     public EventStore Events { get; }
+
+    public ConsentGate Gate { get; }
 
     public ConsentStore Consents { get; }
 
@@ -134,7 +137,7 @@ internal sealed class PinnedApp
     public WaitingRelays WaitingRelays() => new(Tables, Events, DueIndex, Recipients, Time, NullLogger<WaitingRelays>.Instance);
 
     public MissingConsentNotices MissingConsentNotices() => new(
-        Tables, Events, Consents, Sender, Sender, Options.Create(new MissingConsentOptions()), Time, NullLogger<MissingConsentNotices>.Instance);
+        Tables, Events, Gate, Sender, Sender, Options.Create(new MissingConsentOptions()), Time, NullLogger<MissingConsentNotices>.Instance);
 
     public InboundSms InboundSms() => new(
         Consents,
@@ -142,7 +145,7 @@ internal sealed class PinnedApp
         Events,
         OptOuts,
         Held(),
-        new ReplyRelays(Events, Recipients, DueIndex, null!, Time, NullLogger<ReplyRelays>.Instance),
+        new ReplyRelays(Events, Recipients, DueIndex, Dispatcher(), Time, NullLogger<ReplyRelays>.Instance),
         Acknowledgements(),
         ReplyChoices(),
         Tables,
@@ -181,11 +184,12 @@ internal sealed class PinnedApp
         DueIndex,
         Events,
         Consents,
+        Gate,
         new PendingChanges(Events, DueIndex, NullLogger<PendingChanges>.Instance),
         Sender,
         Sender,
         FollowUps,
-        new AftercareReminders(Events, Consents, Time),
+        new AftercareReminders(Events, Gate, Time),
         WaitingRelays(),
         Recipients,
         Quotas(),

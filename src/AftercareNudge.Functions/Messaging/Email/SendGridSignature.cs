@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AftercareNudge.Messaging.Email;
 
@@ -129,14 +128,13 @@ public static class SendGridSignature
     /// <see cref="SendGridOptions.EventWebhookPublicKey"/>. On success returns exactly the bytes that
     /// were verified, for the caller to parse; on any failure the caller answers 403.
     /// </summary>
-    public static async Task<(bool Ok, byte[] Body)> ReadVerifiedBodyAsync(HttpRequest request, SendGridOptions options, TimeProvider time, CancellationToken ct)
+    /// <param name="logger">The caller's: a refusal is logged (never the body) under the webhook that refused it.</param>
+    public static async Task<(bool Ok, byte[] Body)> ReadVerifiedBodyAsync(HttpRequest request, SendGridOptions options, TimeProvider time, ILogger logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
-
-        var logger = request.HttpContext.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(typeof(SendGridSignature).FullName!)
-            ?? NullLogger.Instance;
+        ArgumentNullException.ThrowIfNull(logger);
 
         var body = await ReadLimitedAsync(request, ct);
         if (body is null)

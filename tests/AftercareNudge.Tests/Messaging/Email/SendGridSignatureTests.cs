@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AftercareNudge.Messaging.Email;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AftercareNudge.Tests.Messaging.Email;
@@ -409,7 +410,7 @@ public sealed class SendGridSignatureTests
     {
         var request = Request(Body, Sign(NowSeconds, Body), NowSeconds);
 
-        var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), TestContext.Current.CancellationToken);
+        var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), NullLogger.Instance, TestContext.Current.CancellationToken);
 
         Assert.True(ok);
         Assert.Equal(Body, body);
@@ -422,7 +423,7 @@ public sealed class SendGridSignatureTests
         var request = Request(payload, Published.Signature, Published.Timestamp);
 
         var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(
-            request, new SendGridOptions { EventWebhookPublicKey = Published.PublicKey }, new FakeTimeProvider(Published.At(Published.Timestamp)), TestContext.Current.CancellationToken);
+            request, new SendGridOptions { EventWebhookPublicKey = Published.PublicKey }, new FakeTimeProvider(Published.At(Published.Timestamp)), NullLogger.Instance, TestContext.Current.CancellationToken);
 
         Assert.True(ok);
         Assert.Equal(payload, body);
@@ -435,7 +436,7 @@ public sealed class SendGridSignatureTests
         tampered[10] ^= 0x20;
         var request = Request(tampered, Sign(NowSeconds, Body), NowSeconds);
 
-        var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), TestContext.Current.CancellationToken);
+        var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), NullLogger.Instance, TestContext.Current.CancellationToken);
 
         Assert.False(ok);
         Assert.Empty(body);
@@ -448,7 +449,7 @@ public sealed class SendGridSignatureTests
         var time = new FakeTimeProvider(Now);
         time.Advance(TimeSpan.FromMinutes(6));
 
-        var (ok, _) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), time, TestContext.Current.CancellationToken);
+        var (ok, _) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), time, NullLogger.Instance, TestContext.Current.CancellationToken);
 
         Assert.False(ok);
     }
@@ -458,7 +459,7 @@ public sealed class SendGridSignatureTests
     {
         var request = Request(Body, signature: null, timestamp: null);
 
-        var (ok, _) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), TestContext.Current.CancellationToken);
+        var (ok, _) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), NullLogger.Instance, TestContext.Current.CancellationToken);
 
         Assert.False(ok);
     }
@@ -470,7 +471,7 @@ public sealed class SendGridSignatureTests
         var request = Request(Body, signature, NowSeconds);
         request.Headers.Append(SendGridSignature.SignatureHeader, signature);
 
-        var (ok, _) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), TestContext.Current.CancellationToken);
+        var (ok, _) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), NullLogger.Instance, TestContext.Current.CancellationToken);
 
         Assert.False(ok);
     }
@@ -480,7 +481,7 @@ public sealed class SendGridSignatureTests
     {
         var request = Request(Body, Sign(NowSeconds, Body), NowSeconds);
 
-        var (ok, _) = await SendGridSignature.ReadVerifiedBodyAsync(request, new SendGridOptions(), new FakeTimeProvider(Now), TestContext.Current.CancellationToken);
+        var (ok, _) = await SendGridSignature.ReadVerifiedBodyAsync(request, new SendGridOptions(), new FakeTimeProvider(Now), NullLogger.Instance, TestContext.Current.CancellationToken);
 
         Assert.False(ok);
     }
@@ -491,7 +492,7 @@ public sealed class SendGridSignatureTests
         var large = Enumerable.Repeat((byte)'a', SendGridSignature.MaxBodyBytes).ToArray();
         var request = Request(large, Sign(NowSeconds, large), NowSeconds, sendContentLength: false);
 
-        var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), TestContext.Current.CancellationToken);
+        var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), NullLogger.Instance, TestContext.Current.CancellationToken);
 
         Assert.True(ok);
         Assert.Equal(large.Length, body.Length);
@@ -505,7 +506,7 @@ public sealed class SendGridSignatureTests
         var large = Enumerable.Repeat((byte)'a', SendGridSignature.MaxBodyBytes + 1).ToArray();
         var request = Request(large, Sign(NowSeconds, large), NowSeconds, sendContentLength);
 
-        var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), TestContext.Current.CancellationToken);
+        var (ok, body) = await SendGridSignature.ReadVerifiedBodyAsync(request, Options(), new FakeTimeProvider(Now), NullLogger.Instance, TestContext.Current.CancellationToken);
 
         Assert.False(ok);
         Assert.Empty(body);
