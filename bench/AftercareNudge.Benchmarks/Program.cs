@@ -8,6 +8,7 @@ using System.Globalization;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Messaging;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;

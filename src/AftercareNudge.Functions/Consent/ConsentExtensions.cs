@@ -21,9 +21,7 @@ public static class ConsentExtensions
         services.AddSingleton<LinkTokens>();
         services.AddTransient<ConsentRequests>();
         services.AddSingleton<OptOuts>();
-        services.AddTransient<InboundSms>();
-        services.AddSingleton<ReplyAcknowledgements>();
-        services.AddSingleton<ReplyChoices>();
+        services.AddSingleton<SmsKeywordAnswers>();
         services.AddSingleton<HeldConsentRequests>();
         services.AddSingleton<ConsentRequestCap>();
 

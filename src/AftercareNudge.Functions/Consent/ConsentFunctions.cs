@@ -71,38 +71,12 @@ public sealed class ConsentPageFunctions(
         ConsentPages.UnsubscribeAsync(token, request.HttpContext, tokens, consents, optOuts, loggers, cancellationToken);
 }
 
-/// <summary>What Twilio posts when someone texts us.</summary>
-[Tags("Webhooks")]
-public sealed class InboundSmsFunctions(InboundSms inbound)
-{
-    [Function("TwilioInboundSms")]
-    [RateLimited(RateLimits.Limited.Webhook)]
-    [RequiresTwilioSignature]
-    [Accepts(typeof(TwilioSmsForm), AcceptsAttribute.Form)]
-    [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "TwiML: the reply to text back, if any.")]
-    public Task<ContentHttpResult> TwilioInboundSms(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/sms")] HttpRequest request,
-        CancellationToken cancellationToken) =>
-        SmsEndpoints.TwilioInboundAsync(request, inbound, cancellationToken);
-}
-
 /// <summary>The development routes: only while the outbox stands in for the providers.</summary>
 [Tags("Development")]
-public sealed class DevelopmentFunctions(InboundSms inbound, OutboxSender outbox)
+public sealed class DevelopmentFunctions(OutboxSender outbox)
 {
     private const int DefaultTake = 100;
     private const int MaxTake = 1000;
-
-    [Function("DevInboundSms")]
-    [RateLimited(RateLimits.Limited.Public)]
-    [DevelopmentOutboxOnly]
-    [AcceptsJson(typeof(DevSmsRequest))]
-    [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "No from or body, or the body cannot be read.")]
-    [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "The TwiML Twilio would have answered; the reply is in the outbox too.")]
-    public Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> DevInboundSms(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "dev/sms")] HttpRequest request,
-        CancellationToken cancellationToken) =>
-        SmsEndpoints.DevInboundAsync(request, inbound, outbox, cancellationToken);
 
     [Function("ListDevOutbox")]
     [RateLimited(RateLimits.Limited.Public)]

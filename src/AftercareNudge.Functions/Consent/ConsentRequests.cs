@@ -288,12 +288,6 @@ internal static partial class ConsentLog
     [LoggerMessage(EventId = 709, Level = LogLevel.Warning, Message = "Event {EventId}: a {Channel} consent request waits for the next day: its client sent its {Limit} messages for today")]
     public static partial void RequestOverQuota(ILogger logger, string eventId, Channel channel, int limit);
 
-    [LoggerMessage(EventId = 703, Level = LogLevel.Information, Message = "Inbound SMS {MessageSid}: {Keyword}")]
-    public static partial void InboundSms(ILogger logger, string? messageSid, string keyword);
-
-    [LoggerMessage(EventId = 704, Level = LogLevel.Information, Message = "Inbound SMS {MessageSid} was already handled")]
-    public static partial void InboundSmsDuplicate(ILogger logger, string? messageSid);
-
     [LoggerMessage(EventId = 706, Level = LogLevel.Warning, Message = "A held consent request for event {EventId} failed and is held again")]
     public static partial void HeldRequestFailed(ILogger logger, Exception exception, string eventId);
 

@@ -8,7 +8,7 @@ namespace AftercareNudge.Consent;
 public sealed record OptOutOutcome(bool IsNew, int Skipped);
 
 /// <summary>
-/// The one way an address stops everything, whichever way it said so: STOP by text (<see cref="InboundSms"/>),
+/// The one way an address stops everything, whichever way it said so: STOP by text (<see cref="SmsKeywordAnswers"/>),
 /// the unsubscribe page or a mail client's one-click (<see cref="ConsentPages"/>), SendGrid's unsubscribe, spam
 /// report or hard bounce (<see cref="SendGridEvents"/>). Records the global opt-out with what the person was
 /// shown, then skips every check-in still waiting for the address, across every event.

@@ -1,15 +1,10 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Messaging;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 
 namespace AftercareNudge.Dispatch;
-
-/// <summary>
-/// A fallback or a notice, composed at the moment it goes out; or, when it should not go after all,
-/// why (<see cref="Withheld"/>).
-/// </summary>
-public sealed record FollowUpMessage(SmsMessage? Sms = null, EmailMessage? Email = null, string? Withheld = null);
 
 /// <summary>
 /// What the service adds to an event's schedule when a message does not arrive. A check-in whose
@@ -227,12 +222,8 @@ public sealed class DeliveryFollowUps(
         // A check-in skipped before its time (a STOP, an unsubscribe) is reported when it would have
         // arrived, not the moment the person said stop.
         var now = time.GetUtcNow() + (DeliveryReports.IsOutcomeUnknown(ended.Reason) ? OutcomeUnknownGrace : TimeSpan.Zero);
-        return ToOrganizer(ended.EventId, Ids.NoticeId(ended.Id), ended.Position, channel, StoredTime.WholeMilliseconds(ended.DueAt > now ? ended.DueAt : now), CheckInKind.Notice, ended.Id);
+        return OrganizerMessages.Row(ended.EventId, Ids.NoticeId(ended.Id), ended.Position, channel, StoredTime.WholeMilliseconds(ended.DueAt > now ? ended.DueAt : now), CheckInKind.Notice, ended.Id);
     }
-
-    /// <summary>A message of the service's own to the organiser (a notice, a relay): worded when it goes, due at <paramref name="at"/>.</summary>
-    internal static CheckInRecord ToOrganizer(string eventId, string id, int position, Channel channel, DateTimeOffset at, CheckInKind kind, string relatesTo) =>
-        new(eventId, id, position, Participant.OrganizerKey, channel, "", new CheckInTiming(null, null, null), at, at, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: kind, RelatesTo: relatesTo);
 
     /// <summary>
     /// As at registration: who it goes to and its due-index row first, then the row itself, so that

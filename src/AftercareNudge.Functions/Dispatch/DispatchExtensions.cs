@@ -12,11 +12,7 @@ public static class DispatchExtensions
         services.AddTransient<AftercareReminders>();
         services.AddSingleton<DeliveryFollowUps>();
         services.AddSingleton<IHandles<SkippedForOptOut>>(s => s.GetRequiredService<DeliveryFollowUps>());
-        // Transient, as the dispatcher it sends through now: its senders hold typed HttpClients, which no singleton may keep.
-        services.AddTransient<ReplyRelays>();
-        services.AddTransient<IReplyRelay>(s => s.GetRequiredService<ReplyRelays>());
-        services.AddSingleton<WaitingRelays>();
-        services.AddSingleton<Consent.IConsentObserver>(sp => sp.GetRequiredService<WaitingRelays>());
+        services.AddTransient<IHandles<RelayDue>, RelaysAtOnce>();
         services.AddSingleton<DeliveryReports>();
         services.AddTransient<SendGridEvents>();
         return services;

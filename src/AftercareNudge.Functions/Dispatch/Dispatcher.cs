@@ -1,6 +1,7 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;

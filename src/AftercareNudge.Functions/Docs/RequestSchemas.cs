@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;

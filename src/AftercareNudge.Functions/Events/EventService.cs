@@ -250,7 +250,7 @@ public sealed partial class EventService(
             var (waitsUntil, reason) = Dispatch.QuietHoursHold.Foresee(record, c, now);
             return new CheckInView(
                 c.Id, c.To, c.Channel, c.DueAt, c.Status, reason, c.SentAt, c.IsLate(dispatch.Value.LateAfter),
-                replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt, Dispatch.ReplyRelays.ViewOf(r, checkIns))).ToList(),
+                replies.Where(r => r.CheckInId == c.Id).Select(r => new ReplyView(r.Body, r.ReceivedAt, Replies.ReplyRelays.ViewOf(r, checkIns))).ToList(),
                 c.Kind,
                 c.RelatesTo,
                 waitsUntil,
@@ -258,7 +258,7 @@ public sealed partial class EventService(
         }).ToList();
         // Consent first holds for the organiser too: what cannot reach them yet is said, not hidden.
         var warnings = record.PurgedAt is null && record.CancelledAt is null && Relaying.HasRelayedTexts(checkIns) && !people[0].Consent.Values.Contains(ConsentState.Granted)
-            ? new Dictionary<string, string[]>(StringComparer.Ordinal) { ["organizer"] = [Dispatch.ReplyRelays.OrganizerUnconfirmedWarning] }
+            ? new Dictionary<string, string[]>(StringComparer.Ordinal) { ["organizer"] = [Replies.ReplyRelays.OrganizerUnconfirmedWarning] }
             : null;
         return new EventView(
             record.Id,

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using AftercareNudge.Consent;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using Microsoft.Extensions.Options;

@@ -7,7 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AftercareNudge.Privacy;
 
 [Tags("Privacy")]
-public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, IdempotencyKeys keys, Consent.ReplyChoices replyChoices, ClientQuotas quotas, ILogger<PrivacyFunctions> logger)
+public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, IdempotencyKeys keys, Replies.ReplyChoices replyChoices, ClientQuotas quotas, ILogger<PrivacyFunctions> logger)
 {
     [Function("ErasePerson")]
     [RateLimited(RateLimits.Limited.Management)]

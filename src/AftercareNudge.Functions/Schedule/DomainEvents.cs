@@ -41,3 +41,10 @@ public sealed record OrganizerUnconfirmed(EventRecord Event);
 
 /// <summary>A STOP skipped this check-in before it was sent: what its sender planned for such a case (a notice, a fallback) is made.</summary>
 public sealed record SkippedForOptOut(CheckInRecord CheckIn);
+
+/// <summary>
+/// A reply's relay was made and is due now: the dispatcher sends it at once, through the same code as
+/// its timer runs, so that the organiser hears within seconds and the person who replied is told
+/// truthfully whether it went. Its claim makes this safe beside a timer run.
+/// </summary>
+public sealed record RelayDue(CheckInRecord Relay);

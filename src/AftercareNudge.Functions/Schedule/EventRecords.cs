@@ -64,7 +64,7 @@ public sealed record CheckInRecord(
 {
     public bool IsFinished => Status is CheckInStatus.Sent or CheckInStatus.Delivered or CheckInStatus.Failed or CheckInStatus.Skipped or CheckInStatus.Cancelled;
 
-    /// <summary>A relay kept until its organiser confirms a channel: scheduled, but due at no time (see <c>Dispatch.WaitingRelays</c>).</summary>
+    /// <summary>A relay kept until its organiser confirms a channel: scheduled, but due at no time (see <c>Replies.WaitingRelays</c>).</summary>
     public bool AwaitsOrganizer => Kind == CheckInKind.Relay && Status == CheckInStatus.Scheduled && Reason == CheckInReasons.AwaitingOrganizer;
 
     /// <summary>
@@ -72,6 +72,14 @@ public sealed record CheckInRecord(
     /// after the promised <see cref="DueAt"/>; exactly the tolerance is on time.
     /// </summary>
     public bool IsLate(TimeSpan tolerance) => SentAt is { } sent && sent - DueAt > tolerance;
+}
+
+/// <summary>The service's own messages to an organiser (a notice, a relay): rows worded when they go.</summary>
+public static class OrganizerMessages
+{
+    /// <summary>A message of the service's own to the organiser, due at <paramref name="at"/>, about the check-in <paramref name="relatesTo"/>.</summary>
+    public static CheckInRecord Row(string eventId, string id, int position, Channel channel, DateTimeOffset at, CheckInKind kind, string relatesTo) =>
+        new(eventId, id, position, Participant.OrganizerKey, channel, "", new CheckInTiming(null, null, null), at, at, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: kind, RelatesTo: relatesTo);
 }
 
 /// <summary>
@@ -95,7 +103,7 @@ public enum CheckInKind
     [System.Text.Json.Serialization.JsonStringEnumMemberName("notice")]
     Notice,
 
-    /// <summary>A reply to a check-in passed on to the organiser (see <c>Dispatch.ReplyRelays</c>).</summary>
+    /// <summary>A reply to a check-in passed on to the organiser (see <c>Replies.ReplyRelays</c>).</summary>
     [System.Text.Json.Serialization.JsonStringEnumMemberName("relay")]
     Relay,
 }

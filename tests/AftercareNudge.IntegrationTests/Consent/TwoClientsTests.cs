@@ -6,6 +6,7 @@ using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 

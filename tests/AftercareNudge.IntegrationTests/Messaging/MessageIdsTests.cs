@@ -1,9 +1,10 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
-using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -4,6 +4,7 @@ using AftercareNudge.Hosting;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

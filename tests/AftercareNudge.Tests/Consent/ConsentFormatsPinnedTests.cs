@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using AftercareNudge.Consent;
 using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using AftercareNudge.Tests.Storage;

@@ -137,7 +137,7 @@ public sealed class DispatchFormatsPinnedTests
     public async Task WaitingRelays_AParkedRelay_IsARowOfItsOrganizerNamedEventUnderscoreRelay()
     {
         var app = new PinnedApp();
-        var relay = DeliveryFollowUps.ToOrganizer(PinnedApp.EventId, Ids.RelayId(PinnedApp.MessageSid), 0, Channel.Sms, PinnedApp.Now, CheckInKind.Relay, PinnedApp.CheckInId);
+        var relay = OrganizerMessages.Row(PinnedApp.EventId, Ids.RelayId(PinnedApp.MessageSid), 0, Channel.Sms, PinnedApp.Now, CheckInKind.Relay, PinnedApp.CheckInId);
         var record = await app.StoreAsync(PinnedApp.Event, PinnedApp.CheckIn(), relay);
         var claimed = await app.Events.UpdateCheckInAsync(
             (await app.Events.GetCheckInAsync(PinnedApp.EventId, relay.Id, Token))! with { Status = CheckInStatus.Sending, Attempts = 1, ClaimedUntil = PinnedApp.Now.AddMinutes(5) },

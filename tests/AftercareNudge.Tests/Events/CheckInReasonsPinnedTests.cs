@@ -1,6 +1,5 @@
 using System.Reflection;
 using AftercareNudge.Consent;
-using AftercareNudge.Dispatch;
 using AftercareNudge.Messaging;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
@@ -71,7 +70,7 @@ public sealed class CheckInReasonsPinnedTests
     {
         var app = new PinnedApp();
         var record = await app.StoreAsync(PinnedApp.Event);
-        var notice = DeliveryFollowUps.ToOrganizer(PinnedApp.EventId, Ids.NoticeId(PinnedApp.CheckInId), 0, Channel.Sms, PinnedApp.Now, CheckInKind.Notice, PinnedApp.CheckInId);
+        var notice = OrganizerMessages.Row(PinnedApp.EventId, Ids.NoticeId(PinnedApp.CheckInId), 0, Channel.Sms, PinnedApp.Now, CheckInKind.Notice, PinnedApp.CheckInId);
 
         var message = await app.FollowUps.ComposeAsync(record, record.Organizer, PinnedApp.OrganizerPhone, notice, Token);
 
@@ -83,7 +82,7 @@ public sealed class CheckInReasonsPinnedTests
     {
         var app = new PinnedApp();
         var record = await app.StoreAsync(PinnedApp.Event, PinnedApp.CheckIn() with { Status = CheckInStatus.Delivered });
-        var notice = DeliveryFollowUps.ToOrganizer(PinnedApp.EventId, Ids.NoticeId(PinnedApp.CheckInId), 0, Channel.Sms, PinnedApp.Now, CheckInKind.Notice, PinnedApp.CheckInId);
+        var notice = OrganizerMessages.Row(PinnedApp.EventId, Ids.NoticeId(PinnedApp.CheckInId), 0, Channel.Sms, PinnedApp.Now, CheckInKind.Notice, PinnedApp.CheckInId);
 
         var message = await app.FollowUps.ComposeAsync(record, record.Organizer, PinnedApp.OrganizerPhone, notice, Token);
 
@@ -95,7 +94,7 @@ public sealed class CheckInReasonsPinnedTests
     {
         var app = new PinnedApp();
         var record = await app.StoreAsync(PinnedApp.Event, PinnedApp.CheckIn() with { Status = CheckInStatus.Sent });
-        var relay = DeliveryFollowUps.ToOrganizer(PinnedApp.EventId, Ids.RelayId(PinnedApp.MessageSid), 0, Channel.Sms, PinnedApp.Now, CheckInKind.Relay, PinnedApp.CheckInId);
+        var relay = OrganizerMessages.Row(PinnedApp.EventId, Ids.RelayId(PinnedApp.MessageSid), 0, Channel.Sms, PinnedApp.Now, CheckInKind.Relay, PinnedApp.CheckInId);
 
         var message = await app.FollowUps.ComposeAsync(record, record.Organizer, PinnedApp.OrganizerPhone, relay, Token);
 

@@ -7,6 +7,7 @@ using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Email;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
@@ -140,17 +141,13 @@ internal sealed class PinnedApp
         Tables, Events, Gate, Sender, Sender, Options.Create(new MissingConsentOptions()), Time, NullLogger<MissingConsentNotices>.Instance);
 
     public InboundSms InboundSms() => new(
-        Consents,
+        new SmsKeywordAnswers(Consents, OptOuts, Held(), Options.Create(new ServiceOptions()), Options.Create(new ApiKeyOptions()), Time),
         Recipients,
         Events,
-        OptOuts,
-        Held(),
-        new ReplyRelays(Events, Recipients, DueIndex, Dispatcher(), Time, NullLogger<ReplyRelays>.Instance),
+        new ReplyRelays(Events, Recipients, DueIndex, new DomainEvents<RelayDue>([new RelaysAtOnce(Dispatcher())]), Time, NullLogger<ReplyRelays>.Instance),
         Acknowledgements(),
         ReplyChoices(),
         Tables,
-        Options.Create(new ServiceOptions()),
-        Options.Create(new ApiKeyOptions()),
         Time,
         NullLogger<InboundSms>.Instance,
         DomainEvents<ReplyReceived>.None);

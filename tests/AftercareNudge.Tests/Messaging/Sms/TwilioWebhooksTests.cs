@@ -1,6 +1,6 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Messaging.Sms;
-using AftercareNudge.Schedule;
+using AftercareNudge.Replies;
 
 namespace AftercareNudge.Tests.Messaging.Sms;
 

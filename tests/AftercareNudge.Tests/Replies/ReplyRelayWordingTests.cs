@@ -1,10 +1,8 @@
-using AftercareNudge.Consent;
-using AftercareNudge.Dispatch;
 using AftercareNudge.Messaging.Sms;
-using AftercareNudge.Schedule;
+using AftercareNudge.Replies;
 using NodaTime;
 
-namespace AftercareNudge.Tests.Dispatch;
+namespace AftercareNudge.Tests.Replies;
 
 public sealed class ReplyRelayWordingTests
 {

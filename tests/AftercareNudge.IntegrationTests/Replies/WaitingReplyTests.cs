@@ -8,7 +8,7 @@ using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AftercareNudge.IntegrationTests.Messaging;
+namespace AftercareNudge.IntegrationTests.Replies;
 
 /// <summary>
 /// Uma registers an event with Vi and never confirms her own number at first. Vi agreed, so the check-in
@@ -88,8 +88,8 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
     {
         var view = await App.RegisterAsync(Plan());
 
-        Assert.Equal([global::AftercareNudge.Dispatch.ReplyRelays.OrganizerUnconfirmedWarning], view.Warnings!["organizer"]);
-        Assert.Equal([global::AftercareNudge.Dispatch.ReplyRelays.OrganizerUnconfirmedWarning], (await App.GetEventAsync(view.Id)).Warnings!["organizer"]);
+        Assert.Equal([global::AftercareNudge.Replies.ReplyRelays.OrganizerUnconfirmedWarning], view.Warnings!["organizer"]);
+        Assert.Equal([global::AftercareNudge.Replies.ReplyRelays.OrganizerUnconfirmedWarning], (await App.GetEventAsync(view.Id)).Warnings!["organizer"]);
         await App.RunTimerAsync("DeliverWebhookNotifications");
         var told = Assert.Single(_receiver!.At("/a"), r => r.Type == "organizer.unconfirmed");
         Assert.Equal(view.Id, told.Data["eventId"]!.GetValue<string>());

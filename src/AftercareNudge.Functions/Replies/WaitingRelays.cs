@@ -4,7 +4,7 @@ using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Dispatch;
+namespace AftercareNudge.Replies;
 
 /// <summary>
 /// Replies kept for an organiser who has confirmed no channel yet. Consent first holds for the

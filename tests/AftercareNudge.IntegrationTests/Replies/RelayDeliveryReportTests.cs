@@ -1,16 +1,16 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AftercareNudge.IntegrationTests.Messaging;
+namespace AftercareNudge.IntegrationTests.Replies;
 
 /// <summary>
 /// A relayed reply is a message like any other: Twilio's status callback and SendGrid's events for it

@@ -1,11 +1,12 @@
 using System.Globalization;
+using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using NodaTime;
 
-namespace AftercareNudge.Dispatch;
+namespace AftercareNudge.Replies;
 
 /// <summary>
 /// Passes a reply to a check-in on to the organiser who sent it. A relay is an ordinary row of the
@@ -13,7 +14,7 @@ namespace AftercareNudge.Dispatch;
 /// check-in replied to) with a fixed id, <c>rl-&lt;message id&gt;</c> (<see cref="Ids.RelayId"/>), added never upserted, so a webhook
 /// retried twice makes one. It is due at once and sent by the dispatcher like any other message (claim
 /// first, the organiser's own consent on the channel they chose, <c>repliesBy</c>), and the webhook
-/// tries it at once through the same code, so the organiser hears within seconds and the person who
+/// tries it at once through the same code (<see cref="RelayDue"/>), so the organiser hears within seconds and the person who
 /// replied is told truthfully whether it went. It is worded when it goes, from the reply's row: the
 /// relay row itself keeps no words, so erasing the reply (or purging the event) leaves nothing behind.
 /// </summary>
@@ -21,10 +22,9 @@ public sealed class ReplyRelays(
     EventStore events,
     RecipientCheckIns recipients,
     DueCheckInIndex dueIndex,
-    Dispatcher dispatcher,
+    DomainEvents<RelayDue> relayDue,
     TimeProvider time,
     ILogger<ReplyRelays> logger)
-    : IReplyRelay
 {
     /// <summary>The most SMS segments a relay is sent as: the quote is shortened to fit.</summary>
     public const int MaxSmsSegments = 4;
@@ -71,8 +71,8 @@ public sealed class ReplyRelays(
     private static string? NameOf(Participant organizer) =>
         RemovedNames.Readable(organizer.Name);
 
-    /// <summary>The relay as the dispatcher sends it (see <see cref="DeliveryFollowUps.ComposeAsync"/>), worded now; withheld if the reply is gone (erased).</summary>
-    internal static async Task<FollowUpMessage> ComposeAsync(EventStore events, EventRecord record, Participant organizer, string address, CheckInRecord relay, CheckInRecord repliedTo, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The relay as the dispatcher sends it, worded now; withheld if the reply is gone (erased).</summary>
+    public static async Task<FollowUpMessage> ComposeAsync(EventStore events, EventRecord record, Participant organizer, string address, CheckInRecord relay, CheckInRecord repliedTo, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reply = await events.GetReplyAsync(record.Id, Ids.RelayedMessageId(relay.Id), cancellationToken);
         if (reply is null)
@@ -119,7 +119,7 @@ public sealed class ReplyRelays(
     /// (erased): the dispatcher then records why it could not go, where GET shows it.
     /// </summary>
     private CheckInRecord Relay(EventRecord record, CheckInRecord repliedTo, string id) =>
-        DeliveryFollowUps.ToOrganizer(record.Id, id, repliedTo.Position, record.Organizer.ReplyChannel(), StoredTime.WholeMilliseconds(time.GetUtcNow()), CheckInKind.Relay, repliedTo.Id);
+        OrganizerMessages.Row(record.Id, id, repliedTo.Position, record.Organizer.ReplyChannel(), StoredTime.WholeMilliseconds(time.GetUtcNow()), CheckInKind.Relay, repliedTo.Id);
 
     /// <summary>As the other follow-ups: who it goes to and its index row first, so neither a STOP nor the dispatcher misses it.</summary>
     private async Task<CheckInRecord> AddAsync(EventRecord record, CheckInRecord relay, CancellationToken cancellationToken)
@@ -137,14 +137,15 @@ public sealed class ReplyRelays(
     }
 
     /// <summary>
-    /// The dispatcher's own handling of this one row, now rather than at the next timer run. Its claim
-    /// makes this safe beside a timer run; if anything goes wrong the row stays due and the next run sends it.
+    /// The dispatcher's own handling of this one row, now rather than at the next timer run (it handles
+    /// <see cref="RelayDue"/>). Its claim makes this safe beside a timer run; if anything goes wrong the
+    /// row stays due and the next run sends it.
     /// </summary>
     private async Task TrySendNowAsync(CheckInRecord relay)
     {
         try
         {
-            await dispatcher.ProcessAsync(new DueEntry(relay.EventId, relay.Id, relay.NextAttemptAt), CancellationToken.None);
+            await relayDue.RaiseAsync(new RelayDue(relay), CancellationToken.None);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -175,7 +176,7 @@ public static class RelayWording
         ArgumentNullException.ThrowIfNull(facts);
         var name = Name(facts);
         return SmsSegments.Fit(
-            $"{DeliveryNotices.SmsSender}{name} replied{Written(facts)} to your {CheckIn(facts)}: \"",
+            $"{Notices.SmsSender}{name} replied{Written(facts)} to your {CheckIn(facts)}: \"",
             Clean(SmsSegments.Cut(facts.Reply, MaxQuoteRead)),
             $"\" Replies to this number reach no one: contact {(name == "Someone" ? "them" : name)} directly.",
             ReplyRelays.MaxSmsSegments);
@@ -188,7 +189,7 @@ public static class RelayWording
 
     /// <summary>The relay email's body (<c>RelayEmail</c>).</summary>
     public static string EmailHtml(RelayFacts facts) =>
-        Hosting.HtmlTemplates.Render<RelayEmail>(new Dictionary<string, object?>
+        HtmlTemplates.Render<RelayEmail>(new Dictionary<string, object?>
         {
             [nameof(RelayEmail.Lead)] = $"{Name(facts)} replied{Written(facts)} to your {CheckIn(facts)}:",
             [nameof(RelayEmail.Quote)] = Quote(facts),

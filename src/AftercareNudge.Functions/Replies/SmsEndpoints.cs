@@ -4,7 +4,7 @@ using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Messaging.Sms;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace AftercareNudge.Consent;
+namespace AftercareNudge.Replies;
 
 /// <summary>The dev route's body: an inbound SMS as a person would send it.</summary>
 public sealed record DevSmsRequest(string? From, string? Body);

@@ -1,19 +1,18 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using AftercareNudge.Consent;
-using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AftercareNudge.IntegrationTests.Messaging;
+namespace AftercareNudge.IntegrationTests.Replies;
 
 /// <summary>
 /// A reply to a check-in reaches whoever sent it: passed on to the organiser on the channel they chose,

@@ -4,7 +4,7 @@ using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Consent;
+namespace AftercareNudge.Replies;
 
 /// <summary>One organiser a person may mean: the check-in of theirs that reached the person last, and how to name them.</summary>
 public sealed record ReplyOption(string EventId, string CheckInId, string OrganizerName, string? ClientId);

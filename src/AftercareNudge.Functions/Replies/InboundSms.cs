@@ -1,35 +1,30 @@
+using AftercareNudge.Consent;
 using AftercareNudge.Hosting;
+using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Consent;
-
-/// <summary>An SMS someone sent us. <see cref="OptOutType"/> is Twilio's, when its Advanced Opt-Out already answered a keyword.</summary>
-public sealed record IncomingSms(string From, string Body, string MessageId, string? OptOutType);
+namespace AftercareNudge.Replies;
 
 /// <summary>
-/// What happens when someone texts us: YES and NO answer their latest open consent request, STOP (in
-/// any reasonable words) opts the number out of everything at once, START lifts that, HELP explains,
-/// and anything else is kept as a reply to the last check-in that reached them within a day, passed
-/// on to its organiser (<see cref="IReplyRelay"/>), or kept until they say which organiser it is for
-/// when more than one wrote (<see cref="ReplyChoices"/>), and acknowledged once per conversation
+/// What happens when someone texts us. Keywords (YES, NO, STOP in any reasonable words, START, HELP)
+/// are Consent's to answer (<see cref="SmsKeywordAnswers"/>); anything else is a reply, kept with the
+/// last check-in that reached the number within a day, passed on to its organiser
+/// (<see cref="ReplyRelays"/>), or kept until they say which organiser it is for when more than one
+/// wrote (<see cref="ReplyChoices"/>), and acknowledged once per conversation
 /// (<see cref="ReplyAcknowledgements"/>). Returns the one SMS to answer with, or null. The same
 /// message id twice has the effect of once.
 /// </summary>
 public sealed class InboundSms(
-    ConsentStore consents,
+    SmsKeywordAnswers keywords,
     RecipientCheckIns recipients,
     EventStore events,
-    OptOuts optOuts,
-    HeldConsentRequests held,
-    IReplyRelay relays,
+    ReplyRelays relays,
     ReplyAcknowledgements acknowledgements,
     ReplyChoices choices,
     AppTables tables,
-    Microsoft.Extensions.Options.IOptions<ServiceOptions> service,
-    Microsoft.Extensions.Options.IOptions<Security.ApiKeyOptions> clients,
     TimeProvider time,
     ILogger<InboundSms> logger,
     DomainEvents<ReplyReceived> replyReceived)
@@ -39,6 +34,8 @@ public sealed class InboundSms(
 
     public async Task<string?> HandleAsync(IncomingSms sms, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(sms);
+
         // Keyed by the sender's address key, so that erasing the number finds its rows (see ForgetAsync).
         var inbound = await tables.GetAsync(AppTables.InboundMessages, cancellationToken);
         var partition = AddressKeys.For(Channel.Sms, sms.From);
@@ -46,29 +43,15 @@ public sealed class InboundSms(
         if (seen.HasValue)
         {
             // Twilio retries only when it did not get our answer: give the same answer again, with no new effect.
-            ConsentLog.InboundSmsDuplicate(logger, sms.MessageId);
+            InboundSmsLog.Duplicate(logger, sms.MessageId);
             return seen.Value!.GetString("Reply");
         }
 
-        // Twilio's Advanced Opt-Out has the last word on what a message was, whatever its words.
-        var keyword = sms.OptOutType switch
-        {
-            "STOP" => SmsKeyword.Stop,
-            "START" => SmsKeyword.Start,
-            "HELP" => SmsKeyword.Help,
-            _ => SmsKeywords.Classify(sms.Body),
-        };
-        ConsentLog.InboundSms(logger, sms.MessageId, keyword.ToString());
-        var how = "sms:" + sms.MessageId;
-        var reply = keyword switch
-        {
-            SmsKeyword.Yes => await AnswerAsync(sms.From, ConsentState.Granted, how, cancellationToken),
-            SmsKeyword.No => await AnswerAsync(sms.From, ConsentState.Declined, how, cancellationToken),
-            SmsKeyword.Stop => await OptOutAsync(sms, how, cancellationToken),
-            SmsKeyword.Start => await OptInAsync(sms, how, cancellationToken),
-            SmsKeyword.Help => await HelpAsync(sms, cancellationToken),
-            _ => await OtherAsync(sms, cancellationToken),
-        };
+        var keyword = SmsKeywordAnswers.Classify(sms);
+        InboundSmsLog.Received(logger, sms.MessageId, keyword.ToString());
+        var reply = keyword == SmsKeyword.Other
+            ? await OtherAsync(sms, cancellationToken)
+            : await keywords.AnswerAsync(sms, keyword, cancellationToken);
 
         // Marked handled only once handled: a retry after a failure half way does it again (every
         // step above is safe to repeat), rather than losing a STOP.
@@ -104,69 +87,18 @@ public sealed class InboundSms(
         return forgotten;
     }
 
-    /// <summary>
-    /// YES or NO answers one request: the most recent still open (see
-    /// <see cref="ConsentStore.AnswerLatestRequestAsync"/>). The answer names that organiser as they
-    /// were shown, with their app where that tells two apart. Another request still waiting is asked
-    /// again in turn, by the held-request timer within the daily cap, so that a YES is always to the
-    /// request the person last saw.
-    /// </summary>
-    private async Task<string> AnswerAsync(string from, ConsentState answer, string how, CancellationToken cancellationToken)
-    {
-        var answered = await consents.AnswerLatestRequestAsync(Channel.Sms, from, answer, how, cancellationToken);
-        if (answered is null)
-        {
-            return ConsentWording.SmsNothingPending;
-        }
-
-        if (answered.Next is { EventId: { } eventId, PersonKey: { } personKey })
-        {
-            await held.HoldAsync(new HeldConsentRequest(eventId, personKey, Channel.Sms, time.GetUtcNow()), cancellationToken);
-        }
-
-        string[] organizer = [Label(answered.Answered)];
-        return answer == ConsentState.Granted ? ConsentWording.SmsGranted(organizer) : ConsentWording.SmsDeclined(organizer);
-    }
-
-    private string Label(AskedRequest request) =>
-        ConsentWording.OrganizerLabel(request.OrganizerName, request.NameShared ? clients.Value.AppShownFor(request.ClientId) : null);
-
     /// <summary>The organisers a reply may be for, as the question names them: with their app where two share a name.</summary>
     private List<string> Labels(IReadOnlyList<ReplyOption> options) => options
-        .Select(o => ConsentWording.OrganizerLabel(
+        .Select(o => keywords.Label(
             o.OrganizerName,
-            options.Count(other => ConsentStore.DisplayName(other.OrganizerName) == ConsentStore.DisplayName(o.OrganizerName)) > 1 ? clients.Value.AppShownFor(o.ClientId) : null))
+            o.ClientId,
+            nameShared: options.Count(other => ConsentStore.DisplayName(other.OrganizerName) == ConsentStore.DisplayName(o.OrganizerName)) > 1))
         .ToList();
-
-    private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
-    {
-        // Confirmed once: a STOP from a number already opted out is kept in the ledger and answered
-        // with nothing. And none if Twilio's Advanced Opt-Out already sent its own.
-        var outcome = await optOuts.OptOutAsync(Channel.Sms, sms.From, how, ConsentWording.SmsOptedOut, shownTextIfAlreadyOptedOut: "", cancellationToken);
-        return sms.OptOutType == "STOP" || !outcome.IsNew ? null : ConsentWording.SmsOptedOut;
-    }
-
-    /// <summary>HELP says who we are; to a number that opted out, that it is opted out and how to undo it.</summary>
-    private async Task<string?> HelpAsync(IncomingSms sms, CancellationToken cancellationToken)
-    {
-        if (sms.OptOutType == "HELP")
-        {
-            return null;
-        }
-
-        var contact = service.Value.ContactOrDefault;
-        return await consents.IsOptedOutAsync(Channel.Sms, sms.From, cancellationToken) ? ConsentWording.SmsHelpOptedOut(contact) : ConsentWording.SmsHelp(contact);
-    }
-
-    private async Task<string?> OptInAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
-    {
-        var organizers = await consents.OptInAsync(Channel.Sms, sms.From, how, ConsentWording.SmsOptedIn([]), cancellationToken);
-        return sms.OptOutType == "START" ? null : ConsentWording.SmsOptedIn(organizers);
-    }
 
     /// <summary>
     /// Anything else is a reply. "Yes please", "ok" and the like are not consent, but while a request
-    /// waits for this number's answer the first such message gets one hint to reply YES. While the
+    /// waits for this number's answer the first such message gets one hint to reply YES (Consent's
+    /// <see cref="SmsKeywordAnswers.YesHintAsync"/>). While the
     /// number has an open question about which organiser its replies are for, a message naming one
     /// (its number in the list, or its name) answers it.
     /// </summary>
@@ -176,17 +108,15 @@ public sealed class InboundSms(
     /// </remarks>
     private async Task<string?> OtherAsync(IncomingSms sms, CancellationToken cancellationToken)
     {
-        var optedOut = await consents.IsOptedOutAsync(Channel.Sms, sms.From, cancellationToken);
+        var optedOut = await keywords.IsOptedOutAsync(sms.From, cancellationToken);
         if (await choices.GetAsync(sms.From, cancellationToken) is { } choice)
         {
             return await AnswerChoiceAsync(sms, choice, optedOut, cancellationToken);
         }
 
-        var hintFor = !optedOut && SmsKeywords.MeansYesInPlainWords(sms.Body)
-            ? await consents.MarkYesHintAsync(Channel.Sms, sms.From, cancellationToken)
-            : null;
-        var answer = await KeepReplyAsync(sms, acknowledge: !optedOut && hintFor is null, cancellationToken);
-        return optedOut ? null : hintFor is not null ? ConsentWording.SmsReplyYesToAgree([Label(hintFor)]) : answer;
+        var hint = optedOut ? null : await keywords.YesHintAsync(sms, cancellationToken);
+        var answer = await KeepReplyAsync(sms, acknowledge: !optedOut && hint is null, cancellationToken);
+        return optedOut ? null : hint ?? answer;
     }
 
     /// <summary>
@@ -314,4 +244,14 @@ public sealed class InboundSms(
 
         return (recent, sent.Count > 0);
     }
+}
+
+/// <summary>Inbound SMS log messages (event ids 703-704, as when Consent logged them): the message id and what it was, never its words.</summary>
+internal static partial class InboundSmsLog
+{
+    [LoggerMessage(EventId = 703, EventName = "InboundSms", Level = LogLevel.Information, Message = "Inbound SMS {MessageSid}: {Keyword}")]
+    public static partial void Received(ILogger logger, string? messageSid, string keyword);
+
+    [LoggerMessage(EventId = 704, EventName = "InboundSmsDuplicate", Level = LogLevel.Information, Message = "Inbound SMS {MessageSid} was already handled")]
+    public static partial void Duplicate(ILogger logger, string? messageSid);
 }

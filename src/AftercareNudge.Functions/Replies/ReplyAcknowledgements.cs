@@ -1,10 +1,11 @@
+using AftercareNudge.Hosting;
 using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace AftercareNudge.Consent;
+namespace AftercareNudge.Replies;
 
 /// <summary>
 /// The one answer someone gets for replying to a check-in: what became of their reply, that nobody
@@ -85,34 +86,34 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
 
         if (outcome == RelayOutcome.AwaitingOrganizer)
         {
-            var waiting = $"{ConsentWording.Brand}: Your reply was kept. {name} has not confirmed their number yet: it is passed on when they do." + FullTail;
+            var waiting = $"{Brand.Name}: Your reply was kept. {name} has not confirmed their number yet: it is passed on when they do." + FullTail;
             return SmsSegments.Count(waiting) <= MaxSegments
                 ? waiting
-                : SmsSegments.Fit($"{ConsentWording.Brand}: Kept until ", name, " confirms, then passed on." + BriefTail, MaxSegments);
+                : SmsSegments.Fit($"{Brand.Name}: Kept until ", name, " confirms, then passed on." + BriefTail, MaxSegments);
         }
 
         if (outcome == RelayOutcome.NotRelayed)
         {
-            return $"{ConsentWording.Brand}: Your reply was kept with your check-in." + FullTail;
+            return $"{Brand.Name}: Your reply was kept with your check-in." + FullTail;
         }
 
-        var text = $"{ConsentWording.Brand}: {full}{name}." + FullTail;
+        var text = $"{Brand.Name}: {full}{name}." + FullTail;
         return SmsSegments.Count(text) <= MaxSegments
             ? text
-            : SmsSegments.Fit($"{ConsentWording.Brand}: {brief}", name, "." + BriefTail, MaxSegments);
+            : SmsSegments.Fit($"{Brand.Name}: {brief}", name, "." + BriefTail, MaxSegments);
     }
 
     /// <summary>Later, once: a reply that waited for its organiser to confirm has been passed on.</summary>
     public static string PassedOnLaterText(string? organizerName, string writtenWhen)
     {
         var name = string.IsNullOrWhiteSpace(organizerName) ? "the person who set this up" : organizerName.Trim();
-        var text = $"{ConsentWording.Brand}: Your reply {writtenWhen} has now been passed on to {name}." + FullTail;
-        return SmsSegments.Count(text) <= MaxSegments ? text : SmsSegments.Fit($"{ConsentWording.Brand}: Your reply {writtenWhen} was passed on to ", name, "." + BriefTail, MaxSegments);
+        var text = $"{Brand.Name}: Your reply {writtenWhen} has now been passed on to {name}." + FullTail;
+        return SmsSegments.Count(text) <= MaxSegments ? text : SmsSegments.Fit($"{Brand.Name}: Your reply {writtenWhen} was passed on to ", name, "." + BriefTail, MaxSegments);
     }
 
     /// <summary>To a reply when nothing of ours reached the number within a day: it was not passed on, and why.</summary>
     public const string NotPassedOnText =
-        $"{ConsentWording.Brand}: Your message was not passed on: replies reach the person who sent you a check-in only within a day of it. Contact them directly." + FullTail;
+        $"{Brand.Name}: Your message was not passed on: replies reach the person who sent you a check-in only within a day of it. Contact them directly." + FullTail;
 
     /// <summary>
     /// The question when check-ins from more than one organiser reached the number within a day: which
@@ -122,7 +123,7 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(organizers);
         var choices = string.Join(", ", organizers.Select((name, i) => $"{i + 1} for {name}"));
-        return $"{ConsentWording.Brand}: Who is your reply for? Reply {choices}. It is kept until you answer (7 days)." + FullTail;
+        return $"{Brand.Name}: Who is your reply for? Reply {choices}. It is kept until you answer (7 days)." + FullTail;
     }
 
     private const string FullTail = " No one reads this number." + EmergencyTail;

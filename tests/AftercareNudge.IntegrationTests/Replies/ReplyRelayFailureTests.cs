@@ -1,11 +1,12 @@
-using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AftercareNudge.IntegrationTests.Messaging;
+namespace AftercareNudge.IntegrationTests.Replies;
 
 /// <summary>A relay the provider refuses, or cannot take yet, or whose organiser is gone: GET says why, and the replier is told the truth.</summary>
 public sealed class ReplyRelayFailureTests(AzuriteFixture azurite) : AppTest(azurite)
