@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
@@ -592,5 +591,5 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
 
     private static string OrganizerRow(string organizerId) => "org-" + organizerId;
 
-    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+    private static string Hash(string value) => Sha256Hex.OfUtf8(value);
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
@@ -139,7 +138,7 @@ public sealed class LinkTokens(AppTables tables, TimeProvider time)
         return token.ExpiresAt <= time.GetUtcNow() ? (LinkTokenStatus.Expired, token) : (LinkTokenStatus.Valid, token);
     }
 
-    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(value)));
+    private static string Hash(string value) => Sha256Hex.OfAscii(value);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

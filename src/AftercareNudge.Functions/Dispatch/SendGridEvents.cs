@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AftercareNudge.Consent;
@@ -139,7 +137,7 @@ public sealed class SendGridEvents(
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
 
     // sg_event_id is SendGrid's and may hold characters a row key cannot ('/' in Base64): hash it.
-    private static string DedupeKey(string sgEventId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sgEventId)));
+    private static string DedupeKey(string sgEventId) => Sha256Hex.OfUtf8(sgEventId);
 
     private Task ApplyAsync(SendGridEvent item, CancellationToken cancellationToken) => item.Kind switch
     {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using AftercareNudge.Storage;
 using Azure;
@@ -64,7 +62,7 @@ public sealed class IdempotencyKeys(AppTables tables, TimeProvider time)
             WriteCanonical(writer, document.RootElement);
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+        return Sha256Hex.Of(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     public async Task<IdempotencyLookup> FindAsync(string clientId, string key, string bodyHash, CancellationToken cancellationToken)
@@ -177,7 +175,7 @@ public sealed class IdempotencyKeys(AppTables tables, TimeProvider time)
         return removed;
     }
 
-    private static string RowKey(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(key)));
+    private static string RowKey(string key) => Sha256Hex.OfAscii(key);
 
     private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
     {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using AftercareNudge.Consent;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
@@ -85,7 +83,7 @@ public sealed class WebhookNotifications(
 
     /// <summary>The id a notification of this type about this fact has: <c>ntf_</c> and 32 hex digits.</summary>
     public static string IdOf(string type, string fact) =>
-        "ntf_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(type + "\n" + fact)))[..32];
+        "ntf_" + Sha256Hex.OfUtf8(type + "\n" + fact)[..32];
 
     /// <summary>
     /// Writes one notification for the client, unless it has no webhook (null) or it was written before.

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using AftercareNudge.Storage;
 
 namespace AftercareNudge.Schedule;
 
@@ -16,5 +15,5 @@ public static class AddressKeys
         return (channel == Channel.Sms ? "sms-" : "email-") + Hash(channel == Channel.Sms ? address : address.ToLowerInvariant());
     }
 
-    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+    private static string Hash(string value) => Sha256Hex.OfUtf8(value);
 }

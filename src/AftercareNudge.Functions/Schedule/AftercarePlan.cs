@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Text;
+using AftercareNudge.Storage;
 
 namespace AftercareNudge.Schedule;
 
@@ -33,7 +33,7 @@ public static class AftercarePlan
         var text = new StringBuilder()
             .Append("plan\n").Append(record.Plan ?? "").Append('\n')
             .Append("needs\n").Append(person.Needs ?? "").Append('\n');
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+        return Sha256Hex.OfUtf8(text.ToString())[..16];
     }
 
     /// <summary>Whether the plan's words changed for anyone between two states of an event.</summary>

@@ -28,6 +28,8 @@ namespace AftercareNudge.Tests.Storage;
 /// <item>Notifications/WebhookNotifications.cs:88 <c>IdOf</c>: UTF-8, cut to 32, after <c>ntf_</c>.</item>
 /// <item>Dispatch/SendGridEvents.cs:142 <c>DedupeKey</c>: UTF-8, 64.</item>
 /// </list>
+/// Issue 20.5 put all seven behind one helper, <c>Storage/Sha256Hex</c> (<c>OfUtf8</c>, <c>OfAscii</c>,
+/// <c>Of</c> over bytes), each call keeping its encoding and its cut; every pin here held before and after.
 /// SHA-256 that is not turned into a stored key: Security/ApiKeys.cs:134, :138 and :150 (keys compared
 /// as hashes, never kept), Messaging/Email/SendGridSignature.cs:108 (SendGrid's signature, its format),
 /// Notifications/WebhookSignature.cs:92 (HMAC-SHA256 in Base64: pinned in NotificationFormatsPinnedTests).
