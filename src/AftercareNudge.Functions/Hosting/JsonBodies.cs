@@ -20,7 +20,7 @@ public sealed record JsonBody<T>(T? Value, ReadOnlyMemory<byte> Bytes, ProblemHt
 /// </summary>
 public static class JsonBodies
 {
-    public const int MaxBytes = 64 * 1024;
+    public const int MaxBytes = RequestLimits.JsonBodyBytes;
 
     private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web)
     {

@@ -25,8 +25,8 @@ public sealed record TwilioSmsForm(
 
 public static class SmsEndpoints
 {
-    /// <summary>Longer than any phone number or short code Twilio reports a message from.</summary>
-    private const int MaxFromLength = 64;
+    /// <summary>A sender is a phone number (or a short code): the app's one limit on one (<see cref="Schedule.PhoneNumber.MaxLength"/>).</summary>
+    private const int MaxFromLength = Schedule.PhoneNumber.MaxLength;
 
     /// <summary><c>POST /api/twilio/sms</c>: Twilio's inbound-message webhook, signed; answers in TwiML.</summary>
     internal static async Task<ContentHttpResult> TwilioInboundAsync(HttpRequest request, InboundSms inbound, CancellationToken cancellationToken)

@@ -124,7 +124,7 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
-        Assert.Contains("at most 64 characters", (string?)problem!["errors"]!["from"]![0], StringComparison.Ordinal);
+        Assert.Contains("at most 32 characters", (string?)problem!["errors"]!["from"]![0], StringComparison.Ordinal);
     }
 
     [Fact]

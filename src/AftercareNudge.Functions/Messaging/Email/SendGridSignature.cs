@@ -38,7 +38,7 @@ public static class SendGridSignature
     public const string TimestampHeader = "X-Twilio-Email-Event-Webhook-Timestamp";
 
     /// <summary>SendGrid batches events; a batch is far smaller than this.</summary>
-    public const int MaxBodyBytes = 1024 * 1024;
+    public const int MaxBodyBytes = Hosting.RequestLimits.WebhookBodyBytes;
 
     public static readonly TimeSpan DefaultMaxSkew = TimeSpan.FromMinutes(5);
 
