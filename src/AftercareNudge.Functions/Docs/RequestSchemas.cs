@@ -33,7 +33,7 @@ internal static class RequestSchemas
     private const string ZoneText = "An IANA time zone id, such as Europe/London.";
     private const string ToText = "Who it goes to: 'organizer' or the key of one of the people.";
 
-    private static readonly string[] Channels = ["sms", "email"];
+    private static readonly string[] Channels = [.. ChannelNames.All];
     private static readonly string[] Anchors = ["start", "end"];
 
     /// <summary>Each described body type's schema: its properties (in the contract's order) and what else it says.</summary>

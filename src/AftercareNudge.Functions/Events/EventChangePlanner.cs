@@ -326,9 +326,9 @@ internal sealed class EventChangePlanner
         var givesTime = entry.At is not null || entry.After is not null || entry.Offset is not null;
         var timing = givesTime ? new CheckInTiming(entry.At, entry.After, entry.Offset) : row.Timing;
         var to = entry.To ?? row.To;
-        var channel = entry.Channel ?? ChannelName(row.Channel);
+        var channel = entry.Channel ?? ChannelNames.Of(row.Channel);
         var message = entry.Message ?? row.Message;
-        var retargets = to != row.To || channel != ChannelName(row.Channel);
+        var retargets = to != row.To || channel != ChannelNames.Of(row.Channel);
         var edits = retargets || FreeText.Normalize(message) != row.Message || timing != row.Timing;
         var moves = timing == row.Timing && AnchorMoved(timing);
         if (!edits && !moves)
@@ -415,10 +415,9 @@ internal sealed class EventChangePlanner
     }
 
     private static bool IsSame(CheckInRecord row, PatchCheckInRequest entry) =>
-        entry.To == row.To && entry.Channel == ChannelName(row.Channel) && FreeText.Normalize(entry.Message) == row.Message
+        entry.To == row.To && entry.Channel == ChannelNames.Of(row.Channel) && FreeText.Normalize(entry.Message) == row.Message
         && new CheckInTiming(entry.At, entry.After, entry.Offset) == row.Timing;
 
-    private static string ChannelName(Channel channel) => channel == Channel.Sms ? "sms" : "email";
 
     private static void Add(Dictionary<string, List<string>> map, string key, string message)
     {

@@ -30,7 +30,7 @@ public static partial class EventEndpoints
         switch (result.Outcome)
         {
             case ChangeOutcome.NotFound:
-                return TypedResults.Problem(title: "No such event.", statusCode: StatusCodes.Status404NotFound);
+                return NoSuchEvent();
             case ChangeOutcome.Invalid:
                 return TypedResults.ValidationProblem(result.Errors!, title: result.Title);
             case ChangeOutcome.Conflict:
@@ -39,10 +39,7 @@ public static partial class EventEndpoints
                     statusCode: StatusCodes.Status409Conflict,
                     extensions: result.Errors is { } errors ? new Dictionary<string, object?> { ["errors"] = errors } : null);
             case ChangeOutcome.PreconditionFailed:
-                return TypedResults.Problem(
-                    title: "The event changed since you read it.",
-                    detail: "Read it again (GET) and send its ETag in If-Match.",
-                    statusCode: StatusCodes.Status412PreconditionFailed);
+                return ChangedSinceRead();
             default:
                 SetETag(http, result.View!);
                 return TypedResults.Ok(WithWarnings(result.View!, request));
@@ -60,8 +57,8 @@ public static partial class EventEndpoints
                 continue;
             }
 
-            var channel = entry.Id is null ? entry.Channel : view.CheckIns.FirstOrDefault(c => c.Id == entry.Id)?.Channel is Channel.Sms ? "sms" : "email";
-            if (channel == "sms" && LockScreenWarnings.For(message, view.Title, view.Kind) is { } warning)
+            var channel = entry.Id is null ? entry.Channel : view.CheckIns.FirstOrDefault(c => c.Id == entry.Id)?.Channel is Channel.Sms ? ChannelNames.Sms : ChannelNames.Email;
+            if (channel == ChannelNames.Sms && LockScreenWarnings.For(message, view.Title, view.Kind) is { } warning)
             {
                 warnings[$"checkIns[{i}].message"] = [warning];
             }

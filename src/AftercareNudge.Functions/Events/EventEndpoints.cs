@@ -6,6 +6,20 @@ namespace AftercareNudge.Events;
 
 public static partial class EventEndpoints
 {
+    /// <summary>How the document describes the 404 of a route that names an event.</summary>
+    internal const string NoSuchEventDescription = "No such event for this client.";
+
+    /// <summary>404: this client has no event of that id (another client's is no more its own than none).</summary>
+    private static ProblemHttpResult NoSuchEvent() =>
+        TypedResults.Problem(title: "No such event.", statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>412: the <c>If-Match</c> the client sent is not the event's ETag any more.</summary>
+    private static ProblemHttpResult ChangedSinceRead() =>
+        TypedResults.Problem(
+            title: "The event changed since you read it.",
+            detail: "Read it again (GET) and send its ETag in If-Match.",
+            statusCode: StatusCodes.Status412PreconditionFailed);
+
     public static IServiceCollection AddEvents(this IServiceCollection services)
     {
         services.AddSingleton<EventValidator>();
@@ -85,7 +99,7 @@ public static partial class EventEndpoints
         var warnings = new Dictionary<string, string[]>(view.Warnings ?? new Dictionary<string, string[]>(), StringComparer.Ordinal);
         for (var i = 0; i < (request.CheckIns?.Count ?? 0); i++)
         {
-            if (request.CheckIns![i] is { Channel: "sms", Message: { } message } && LockScreenWarnings.For(message, view.Title, view.Kind) is { } warning)
+            if (request.CheckIns![i] is { Channel: ChannelNames.Sms, Message: { } message } && LockScreenWarnings.For(message, view.Title, view.Kind) is { } warning)
             {
                 warnings[$"checkIns[{i}].message"] = [warning];
             }
@@ -119,7 +133,7 @@ public static partial class EventEndpoints
         var view = await service.GetAsync(http.Client(), id, cancellationToken);
         if (view is null)
         {
-            return TypedResults.Problem(title: "No such event.", statusCode: StatusCodes.Status404NotFound);
+            return NoSuchEvent();
         }
 
         SetETag(http, view);
@@ -141,12 +155,9 @@ public static partial class EventEndpoints
         switch (outcome)
         {
             case CancelOutcome.NotFound:
-                return TypedResults.Problem(title: "No such event.", statusCode: StatusCodes.Status404NotFound);
+                return NoSuchEvent();
             case CancelOutcome.PreconditionFailed:
-                return TypedResults.Problem(
-                    title: "The event changed since you read it.",
-                    detail: "Read it again (GET) and send its ETag in If-Match.",
-                    statusCode: StatusCodes.Status412PreconditionFailed);
+                return ChangedSinceRead();
             default:
                 SetETag(http, view!);
                 return TypedResults.Ok(view!);

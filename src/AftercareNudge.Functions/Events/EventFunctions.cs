@@ -11,7 +11,6 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
 {
     private const string ETagDescription = "The event's version: send it in If-Match to change or cancel it only as you read it.";
     private const string IfMatchDescription = "The ETag the event was read with: the change is refused (412) if the event changed since.";
-    private const string NotFound = "No such event for this client.";
     private const string Stale = "The event changed since it was read with this ETag.";
 
     [Function("RegisterEvent")]
@@ -50,7 +49,7 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
     [RateLimited(RateLimits.Limited.Management)]
     [RequiresApiKey]
     [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
-    [ProducesProblem(StatusCodes.Status404NotFound, Description = NotFound)]
+    [ProducesProblem(StatusCodes.Status404NotFound, Description = EventEndpoints.NoSuchEventDescription)]
     public Task<Results<Ok<EventView>, ProblemHttpResult>> GetEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "events/{id}")] HttpRequest request,
         string id,
@@ -64,7 +63,7 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "The change is not valid or the body cannot be read: errors names each field at fault.")]
     [ReadsHeader("If-Match", IfMatchDescription)]
     [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
-    [ProducesProblem(StatusCodes.Status404NotFound, Description = NotFound)]
+    [ProducesProblem(StatusCodes.Status404NotFound, Description = EventEndpoints.NoSuchEventDescription)]
     [ProducesProblem(StatusCodes.Status409Conflict, errors: true, Description = "The check-ins named in errors can no longer be changed.")]
     [ProducesProblem(StatusCodes.Status412PreconditionFailed, Description = Stale)]
     public Task<Results<Ok<EventView>, ValidationProblem, ProblemHttpResult>> ChangeEvent(
@@ -78,7 +77,7 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
     [RequiresApiKey]
     [ReadsHeader("If-Match", IfMatchDescription)]
     [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
-    [ProducesProblem(StatusCodes.Status404NotFound, Description = NotFound)]
+    [ProducesProblem(StatusCodes.Status404NotFound, Description = EventEndpoints.NoSuchEventDescription)]
     [ProducesProblem(StatusCodes.Status412PreconditionFailed, Description = Stale)]
     public Task<Results<Ok<EventView>, ProblemHttpResult>> CancelEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "events/{id}")] HttpRequest request,

@@ -227,7 +227,7 @@ public sealed partial class EventService(
             foreach (var channel in p.Channels())
             {
                 // Agreeing by email means agreeing to the plan as written: a changed plan asks again, so shows as pending.
-                states[channel == Channel.Sms ? "sms" : "email"] = (await gate.AskAsync(record, p, channel, cancellationToken)).ShownAs();
+                states[ChannelNames.Of(channel)] = (await gate.AskAsync(record, p, channel, cancellationToken)).ShownAs();
             }
 
             return new PersonView(
@@ -295,7 +295,7 @@ public sealed partial class EventService(
 
         var pending = checkIns.Where(c => !c.IsFinished).ToList();
         var allGranted = pending.All(c =>
-            people.FirstOrDefault(p => p.Key == c.To)?.Consent.GetValueOrDefault(c.Channel == Channel.Sms ? "sms" : "email") == ConsentState.Granted);
+            people.FirstOrDefault(p => p.Key == c.To)?.Consent.GetValueOrDefault(ChannelNames.Of(c.Channel)) == ConsentState.Granted);
         return allGranted ? EventStatus.Scheduled : EventStatus.AwaitingConsent;
     }
 

@@ -379,12 +379,7 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
             return null;
         }
 
-        Channel? channel = person.RepliesBy switch
-        {
-            "sms" => Channel.Sms,
-            "email" => Channel.Email,
-            _ => null,
-        };
+        var channel = ChannelNames.Parse(person.RepliesBy);
         if (channel is null)
         {
             errors.Add($"{path}.repliesBy", "'repliesBy' must be 'sms' or 'email'.");
@@ -485,12 +480,7 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
             errors.Add($"{path}.to", "'to' must be 'organizer' or the key of one of the people.");
         }
 
-        Channel? channel = checkIn.Channel switch
-        {
-            "sms" => Channel.Sms,
-            "email" => Channel.Email,
-            _ => null,
-        };
+        var channel = ChannelNames.Parse(checkIn.Channel);
         if (channel is null)
         {
             errors.Add($"{path}.channel", "The channel must be 'sms' or 'email'.");
