@@ -11,7 +11,7 @@ public static class ConsentExtensions
             (o, c) =>
             {
                 c.GetSection(ServiceOptions.Section).Bind(o);
-                o.Deployed = !string.IsNullOrWhiteSpace(c["Twilio:AccountSid"]) || !string.IsNullOrWhiteSpace(c["SendGrid:ApiKey"]);
+                o.ReachesPeople = DeliveryOptions.ReachesPeople(c);
             },
             o => o.Problems());
         services.AddValidatedOptions<MissingConsentOptions>((o, c) => c.GetSection(MissingConsentOptions.Section).Bind(o), o => o.Problems());

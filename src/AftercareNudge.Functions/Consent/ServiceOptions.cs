@@ -1,3 +1,5 @@
+using AftercareNudge.Messaging;
+
 namespace AftercareNudge.Consent;
 
 /// <summary>
@@ -17,8 +19,8 @@ public sealed class ServiceOptions
 
     public string? Contact { get; set; }
 
-    /// <summary>Set from whether Twilio or SendGrid is configured: then real people are written to.</summary>
-    public bool Deployed { get; set; }
+    /// <summary>Set from <see cref="DeliveryOptions.ReachesPeople"/>: real people are written to, and may text HELP.</summary>
+    public bool ReachesPeople { get; set; }
 
     /// <summary>The contact HELP names.</summary>
     public string ContactOrDefault => string.IsNullOrWhiteSpace(Contact) ? LocalDefault : Contact.Trim();
@@ -27,7 +29,7 @@ public sealed class ServiceOptions
     {
         if (string.IsNullOrWhiteSpace(Contact))
         {
-            if (Deployed)
+            if (ReachesPeople)
             {
                 yield return "Service:Contact is required: HELP answers with it, so people (and carriers) can reach whoever runs the service. Set an email address, a URL or a phone number, such as help@example.org.";
             }

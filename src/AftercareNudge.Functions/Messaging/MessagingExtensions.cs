@@ -27,6 +27,16 @@ public sealed class DeliveryOptions
 
     public bool UsesOutbox => !TwilioConfigured && !SendGridConfigured;
 
+    /// <summary>
+    /// Whether messages reach real people: Twilio or SendGrid is configured, so the outbox does not
+    /// stand in. Not the same as <see cref="Deployed"/>: a local run with providers configured writes to people too.
+    /// </summary>
+    public static bool ReachesPeople(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return !string.IsNullOrWhiteSpace(configuration["Twilio:AccountSid"]) || !string.IsNullOrWhiteSpace(configuration["SendGrid:ApiKey"]);
+    }
+
     public IEnumerable<string> Problems()
     {
         if (TwilioConfigured != SendGridConfigured)
@@ -76,7 +86,7 @@ public static class MessagingExtensions
                 o.AllowedCountries = c[SmsCountryOptions.Setting] is { Length: > 0 } listed ? listed : null;
                 o.TwilioFrom = c["Twilio:From"];
                 o.TwilioMessagingService = !string.IsNullOrWhiteSpace(c["Twilio:MessagingServiceSid"]);
-                o.UsesOutbox = string.IsNullOrWhiteSpace(c["Twilio:AccountSid"]) && string.IsNullOrWhiteSpace(c["SendGrid:ApiKey"]);
+                o.UsesOutbox = !DeliveryOptions.ReachesPeople(c);
             },
             o => o.Problems());
 

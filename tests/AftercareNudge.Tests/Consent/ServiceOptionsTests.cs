@@ -5,9 +5,9 @@ namespace AftercareNudge.Tests.Consent;
 public sealed class ServiceOptionsTests
 {
     [Fact]
-    public void Problems_DeployedWithoutContact_SaysWhatToSet()
+    public void Problems_ReachingPeopleWithoutContact_SaysWhatToSet()
     {
-        var problem = Assert.Single(new ServiceOptions { Deployed = true }.Problems());
+        var problem = Assert.Single(new ServiceOptions { ReachesPeople = true }.Problems());
 
         Assert.StartsWith("Service:Contact is required: HELP answers with it", problem, StringComparison.Ordinal);
     }
@@ -24,7 +24,7 @@ public sealed class ServiceOptionsTests
     [Fact]
     public void Problems_ContactTooLongForOneSms_IsRefused()
     {
-        var options = new ServiceOptions { Deployed = true, Contact = "https://example.org/" + new string('a', 40) };
+        var options = new ServiceOptions { ReachesPeople = true, Contact = "https://example.org/" + new string('a', 40) };
 
         Assert.StartsWith("Service:Contact must be at most 40 characters", Assert.Single(options.Problems()), StringComparison.Ordinal);
     }
