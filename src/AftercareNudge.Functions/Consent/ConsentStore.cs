@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
@@ -586,8 +585,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         _ => "pending",
     };
 
-    private static string LedgerKey(DateTimeOffset instant) =>
-        (DateTimeOffset.MaxValue.UtcTicks - instant.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
+    private static string LedgerKey(DateTimeOffset instant) => TimeKeys.NewestFirst(instant);
 
     private static string OrganizerRow(string organizerId) => "org-" + organizerId;
 

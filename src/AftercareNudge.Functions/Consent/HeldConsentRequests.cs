@@ -1,4 +1,3 @@
-using System.Globalization;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
@@ -23,7 +22,7 @@ public sealed class HeldConsentRequests(AppTables tables)
     {
         var table = await tables.GetAsync(AppTables.HeldConsentRequests, cancellationToken);
         await table.UpsertEntityAsync(
-            new TableEntity(Partition, request.NotBefore.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "_" + request.EventId + "_" + request.PersonKey + "_" + request.Channel)
+            new TableEntity(Partition, TimeKeys.Row(request.NotBefore, request.EventId, request.PersonKey, request.Channel.ToString()))
             {
                 ["EventId"] = request.EventId,
                 ["PersonKey"] = request.PersonKey,
@@ -66,8 +65,7 @@ public sealed class HeldConsentRequests(AppTables tables)
     public async IAsyncEnumerable<HeldConsentRequest> TakeDueAsync(DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.HeldConsentRequests, cancellationToken);
-        var upper = now.AddTicks(1).UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey lt {upper}"), cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(TimeKeys.DueBy(Partition, now), cancellationToken: cancellationToken))
         {
             try
             {

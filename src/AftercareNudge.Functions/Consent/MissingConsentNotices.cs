@@ -112,9 +112,8 @@ public sealed class MissingConsentNotices(
     {
         var table = await tables.GetAsync(AppTables.HeldConsentRequests, cancellationToken);
         var now = time.GetUtcNow();
-        var upper = now.AddTicks(1).UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
         var dealt = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Waiting} and RowKey lt {upper}"), cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(TimeKeys.DueBy(Waiting, now), cancellationToken: cancellationToken))
         {
             var eventId = row.GetString("EventId");
             var personKey = row.GetString("PersonKey");
@@ -314,7 +313,7 @@ public sealed class MissingConsentNotices(
     }
 
     private static string WaitingKey(DateTimeOffset at, string eventId, string personKey) =>
-        at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "_" + eventId + "_" + personKey;
+        TimeKeys.Row(at, eventId, personKey);
 
     private static string DoneKey(string eventId, string personKey) => eventId + "_" + personKey;
 

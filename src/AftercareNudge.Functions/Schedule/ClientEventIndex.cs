@@ -190,5 +190,5 @@ public sealed class ClientEventIndex(AppTables tables, TimeProvider time)
         row.GetDateTimeOffset("WrittenAt") ?? DateTimeOffset.MinValue,
         row.ETag);
 
-    private static string TimeKey(DateTimeOffset instant) => instant.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+    private static string TimeKey(DateTimeOffset instant) => TimeKeys.Of(instant);
 }

@@ -36,7 +36,7 @@ public sealed class DueCheckInIndex(AppTables tables)
     }
 
     public static string RowKey(DueEntry entry) =>
-        TimeKey(entry.NextAttemptAt) + "_" + entry.EventId + "_" + entry.CheckInId;
+        TimeKeys.Row(entry.NextAttemptAt, entry.EventId, entry.CheckInId);
 
     /// <summary>Writes the rows, one transaction per shard and hundred; safe to repeat.</summary>
     public async Task AddAsync(IEnumerable<DueEntry> entries, CancellationToken cancellationToken)
@@ -60,15 +60,13 @@ public sealed class DueCheckInIndex(AppTables tables)
     {
         var table = await tables.GetAsync(AppTables.DueCheckIns, cancellationToken);
 
-        // Every key of an instant <= now sorts below the key of the next tick.
-        var upper = TimeKey(now.AddTicks(1));
         var shards = new List<IAsyncEnumerator<TableEntity>>();
         try
         {
             for (var shard = 0; shard < Shards; shard++)
             {
                 var partition = "due-" + shard.ToString(CultureInfo.InvariantCulture);
-                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey lt {upper}");
+                var filter = TimeKeys.DueBy(partition, now);
                 var rows = table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
                 if (await rows.MoveNextAsync())
                 {
@@ -117,7 +115,6 @@ public sealed class DueCheckInIndex(AppTables tables)
         }
     }
 
-    private static string TimeKey(DateTimeOffset instant) => instant.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
 
     // The time is in the row key alone. Rows written before carry a DueAt column too, which nothing reads.
     private static TableEntity ToEntity(DueEntry e) => new(Partition(e.CheckInId), RowKey(e))

@@ -45,7 +45,7 @@ public sealed class PurgeIndex(AppTables tables)
     public async IAsyncEnumerable<PurgeEntry> ReadDueAsync(DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.PurgeIndex, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey lt {TimeKey(now.AddTicks(1))}");
+        var filter = TimeKeys.DueBy(Partition, now);
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             yield return new PurgeEntry(
@@ -79,7 +79,6 @@ public sealed class PurgeIndex(AppTables tables)
         await RemoveAsync(from, cancellationToken);
     }
 
-    private static string RowKey(PurgeEntry entry) => TimeKey(entry.DueAt) + "_" + entry.EventId;
+    private static string RowKey(PurgeEntry entry) => TimeKeys.Row(entry.DueAt, entry.EventId);
 
-    private static string TimeKey(DateTimeOffset instant) => instant.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
 
@@ -89,7 +88,7 @@ public sealed class OutboxSender(AppTables tables, TimeProvider time, ILogger<Ou
         var table = await tables.GetAsync(AppTables.DevOutbox, cancellationToken);
 
         // Newest first: row keys count down in time.
-        var rowKey = (DateTimeOffset.MaxValue.UtcTicks - message.CreatedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12];
+        var rowKey = TimeKeys.NewestFirst(message.CreatedAt) + "-" + Guid.NewGuid().ToString("N")[..12];
         await table.AddEntityAsync(
             new TableEntity(Partition, rowKey)
             {
