@@ -19,15 +19,11 @@ using Microsoft.Azure.Functions.Worker.Builder;
 // requests and fires the timers.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.AddTelemetry();
 
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddProblemDetails();
-builder.Services.AddJsonAnswers();
+// Each folder registers what it has: one Add<Folder> each, in its <Folder>Extensions.cs.
+builder.AddHosting();
 builder.Services.AddStorage();
-builder.Services.AddApiKeys();
-builder.Services.AddRateLimits();
-builder.Services.AddClientQuotas();
+builder.Services.AddSecurity();
 builder.Services.AddMessaging();
 builder.Services.AddSchedule();
 builder.Services.AddEvents();
@@ -36,17 +32,19 @@ builder.Services.AddReplies();
 builder.Services.AddDispatch();
 builder.Services.AddPrivacy();
 builder.Services.AddNotifications();
-builder.Services.AddApiReference();
+builder.Services.AddDocs();
 
-// What every function passes through, in this order (HTTP only, except the log scope).
+// What every function passes through, in this order: the log scope, then, for HTTP functions only,
+// the answers to failures and to storage trouble, the size limit, the rate limit, the development-only
+// routes, the API keys and Twilio's signature.
 builder.UseMiddleware<InvocationLogScope>();
-builder.UseMiddleware<ErrorAnswers>();
-builder.UseMiddleware<StorageAnswers>();
-builder.UseMiddleware<RequestSizeLimit>();
-builder.UseMiddleware<RateLimitCheck>();
-builder.UseMiddleware<DevelopmentOutboxRoutes>();
-builder.UseMiddleware<ApiKeyCheck>();
-builder.UseMiddleware<TwilioSignatureCheck>();
+builder.UseWhen<ErrorAnswers>(HttpInvocations.Are);
+builder.UseWhen<StorageAnswers>(HttpInvocations.Are);
+builder.UseWhen<RequestSizeLimit>(HttpInvocations.Are);
+builder.UseWhen<RateLimitCheck>(HttpInvocations.Are);
+builder.UseWhen<DevelopmentOutboxRoutes>(HttpInvocations.Are);
+builder.UseWhen<ApiKeyCheck>(HttpInvocations.Are);
+builder.UseWhen<TwilioSignatureCheck>(HttpInvocations.Are);
 
 builder.Build().Run();
 

@@ -19,9 +19,7 @@ public sealed class ConsentPageFunctions(
     [Function("ShowConsentPage")]
     [PersonPage]
     [RateLimited(RateLimits.Limited.Public)]
-    [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
-    [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
-    [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
+    [LinkPage]
     public Task<ContentHttpResult> ShowConsentPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/{token}")] HttpRequest request,
         string token,
@@ -32,11 +30,9 @@ public sealed class ConsentPageFunctions(
     [PersonPage]
     [RateLimited(RateLimits.Limited.Public)]
     [Accepts(typeof(ConsentDecisionForm), AcceptsAttribute.Form)]
-    [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
+    [LinkPage]
     [ProducesPage(StatusCodes.Status400BadRequest, Description = "No decision (or quiet hours) could be read from the form: the page again.")]
-    [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
     [ProducesPage(StatusCodes.Status409Conflict, Description = "The plan changed since the page was shown: nothing was recorded.")]
-    [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
     public Task<ContentHttpResult> DecideConsent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "consent/{token}")] HttpRequest request,
         string token,
@@ -46,9 +42,7 @@ public sealed class ConsentPageFunctions(
     [Function("ShowUnsubscribePage")]
     [PersonPage]
     [RateLimited(RateLimits.Limited.Public)]
-    [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
-    [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
-    [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
+    [LinkPage]
     public Task<ContentHttpResult> ShowUnsubscribePage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "unsubscribe/{token}")] HttpRequest request,
         string token,
@@ -61,9 +55,7 @@ public sealed class ConsentPageFunctions(
     // address: an opt-out must not wait behind a page's limit.
     [RateLimited(RateLimits.Limited.Webhook)]
     [Accepts(typeof(UnsubscribeForm), AcceptsAttribute.Form, IsOptional = true)]
-    [ProducesPage(StatusCodes.Status200OK, Description = "The page.")]
-    [ProducesPage(StatusCodes.Status404NotFound, Description = "The link is not known.")]
-    [ProducesPage(StatusCodes.Status410Gone, Description = "The link has expired.")]
+    [LinkPage]
     public Task<ContentHttpResult> Unsubscribe(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "unsubscribe/{token}")] HttpRequest request,
         string token,

@@ -63,7 +63,8 @@ public static class ApiReference
             [("GET", "api/docs")] = ("This API's reference page", "Every route with its parameters, body and answers, as one plain page."),
         };
 
-    public static IServiceCollection AddApiReference(this IServiceCollection services)
+    /// <summary>The API's OpenAPI document and reference page, described from the functions (see <see cref="DocsExtensions.AddDocs"/>).</summary>
+    internal static IServiceCollection Register(IServiceCollection services)
     {
         services.AddSingleton<FunctionEndpoints>();
 

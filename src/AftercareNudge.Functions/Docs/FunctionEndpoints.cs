@@ -52,6 +52,14 @@ public sealed class FunctionEndpoints : EndpointDataSource
                 builder.Metadata.Add(attribute);
             }
 
+            if (method.GetCustomAttribute<LinkPageAttribute>() is not null)
+            {
+                foreach (var answer in LinkPageAttribute.Answers)
+                {
+                    builder.Metadata.Add(answer);
+                }
+            }
+
             // Its class's [Tags]: what the operation is grouped under, in words (not the class's name, the generator's default).
             foreach (var tags in method.DeclaringType?.GetCustomAttributes<TagsAttribute>() ?? [])
             {

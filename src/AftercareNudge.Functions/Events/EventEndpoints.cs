@@ -20,16 +20,6 @@ public static partial class EventEndpoints
             detail: "Read it again (GET) and send its ETag in If-Match.",
             statusCode: StatusCodes.Status412PreconditionFailed);
 
-    public static IServiceCollection AddEvents(this IServiceCollection services)
-    {
-        services.AddSingleton<EventValidator>();
-        services.AddTransient<EventService>();
-        services.AddTransient<EventChanges>();
-        services.AddSingleton<IdempotencyKeys>();
-        services.AddSingleton<ClientEventBackfill>();
-        return services;
-    }
-
     /// <summary>
     /// <c>POST /api/events</c>. With an <c>Idempotency-Key</c>, a repeat within a day answers the event the
     /// first request registered (see <see cref="IdempotencyKeys"/>); without one, every request registers.

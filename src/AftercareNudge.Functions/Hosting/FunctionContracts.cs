@@ -81,6 +81,22 @@ public sealed class ProducesPageAttribute(int statusCode) : Attribute, IProduces
     public IEnumerable<string> ContentTypes { get; } = ["text/html"];
 }
 
+/// <summary>
+/// The page a link in a message opens (consent, unsubscribe): the page, or a page saying the link is
+/// not known (404) or has expired (410). One attribute for what every such function answers; the
+/// document lists its <see cref="Answers"/> as if each were written out.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class LinkPageAttribute : Attribute
+{
+    public static IReadOnlyList<ProducesPageAttribute> Answers { get; } =
+    [
+        new(StatusCodes.Status200OK) { Description = "The page." },
+        new(StatusCodes.Status404NotFound) { Description = "The link is not known." },
+        new(StatusCodes.Status410Gone) { Description = "The link has expired." },
+    ];
+}
+
 /// <summary>A header the function sets on its <paramref name="statusCode"/> answer.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
 public sealed class SendsHeaderAttribute(int statusCode, string name, string description) : Attribute

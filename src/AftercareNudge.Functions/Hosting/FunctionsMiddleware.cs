@@ -18,6 +18,23 @@ internal static class FunctionAnswers
     }
 }
 
+/// <summary>
+/// Which invocations the HTTP middleware handles: an HTTP-triggered function's. <c>Program.cs</c> selects
+/// that middleware once with <c>UseWhen</c>, so each can take the request as given (<see cref="Request"/>).
+/// </summary>
+public static class HttpInvocations
+{
+    public static bool Are(FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.FunctionDefinition.InputBindings.Values.Any(b => string.Equals(b.Type, "httpTrigger", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The request of an invocation <see cref="Are"/> selected.</summary>
+    public static HttpContext Request(FunctionContext context) =>
+        context.GetHttpContext() ?? throw new InvalidOperationException($"{context.FunctionDefinition.Name} is not an HTTP function: HTTP middleware is selected with UseWhen(HttpInvocations.Are).");
+}
+
 /// <summary>Every line written during an invocation carries its id: the host's, for HTTP and timers alike.</summary>
 internal sealed class InvocationLogScope(ILoggerFactory loggers) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
@@ -38,8 +55,8 @@ internal sealed class InvocationLogScope(ILoggerFactory loggers) : IFunctionsWor
 /// Nothing a caller sends is a 500, and nothing the app fails at is a bare one. What a function throws
 /// is answered here (storage trouble just inside, by Storage's own middleware): a request ASP.NET Core
 /// could not read is the 4xx it is; anything else is a 500 problem, logged. A bare error status (no
-/// body) becomes problem details. Timers' failures are left to the host, which logs them and runs the
-/// timer again on schedule.
+/// body) becomes problem details. HTTP only: timers' failures are left to the host, which logs them and
+/// runs the timer again on schedule.
 /// </summary>
 internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
@@ -50,13 +67,7 @@ internal sealed partial class ErrorAnswers(ILogger<ErrorAnswers> logger) : IFunc
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        var http = context.GetHttpContext();
-        if (http is null)
-        {
-            await next(context);
-            return;
-        }
-
+        var http = HttpInvocations.Request(context);
         try
         {
             await next(context);
@@ -118,11 +129,7 @@ internal sealed class RequestSizeLimit : IFunctionsWorkerMiddleware, IDeclaresAn
 
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        if (context.GetHttpContext() is not { } http)
-        {
-            return next(context);
-        }
-
+        var http = HttpInvocations.Request(context);
         if (http.Request.ContentLength > RequestLimits.MaxRequestBytes)
         {
             FunctionAnswers.Answer(context, RequestLimits.TooLarge());

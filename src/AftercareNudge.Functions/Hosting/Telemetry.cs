@@ -35,7 +35,7 @@ internal static class Telemetry
         ("Microsoft.AspNetCore.Routing.Matching", LogLevel.Information),
     ];
 
-    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
+    internal static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
         foreach (var (category, level) in PathCarryingCategories)
         {

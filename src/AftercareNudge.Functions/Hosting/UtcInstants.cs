@@ -23,6 +23,6 @@ public sealed class UtcInstantConverter : JsonConverter<DateTimeOffset>
 public static class JsonAnswers
 {
     /// <summary>How every HTTP answer is written: instants in UTC (<see cref="UtcInstantConverter"/>).</summary>
-    public static IServiceCollection AddJsonAnswers(this IServiceCollection services) =>
+    internal static IServiceCollection AddJsonAnswers(this IServiceCollection services) =>
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new UtcInstantConverter()));
 }

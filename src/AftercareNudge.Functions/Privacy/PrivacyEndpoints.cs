@@ -8,13 +8,6 @@ namespace AftercareNudge.Privacy;
 /// <summary>Data that does not outstay its welcome: the purge timer, erasure on request, and the indexes they read.</summary>
 public static class PrivacyEndpoints
 {
-    public static IServiceCollection AddPrivacy(this IServiceCollection services)
-    {
-        services.AddTransient<EventPurge>();
-        services.AddTransient<AddressErasure>();
-        return services;
-    }
-
     /// <summary>
     /// <c>DELETE /api/people/{address}</c>: erases what this client's data holds about a phone number
     /// (E.164) or an email address, URL-encoded, except an opt-out. 200 with what was erased, also when

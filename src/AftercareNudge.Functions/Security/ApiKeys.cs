@@ -92,7 +92,7 @@ public static class ApiKeyExtensions
     public const string OperatorHeaderName = "X-Operator-Key";
     private static readonly object ClientItemKey = new();
 
-    public static IServiceCollection AddApiKeys(this IServiceCollection services)
+    internal static IServiceCollection AddApiKeys(this IServiceCollection services)
     {
         services.AddValidatedOptions<ApiKeyOptions>(
             (o, c) =>
@@ -165,9 +165,10 @@ internal sealed class ApiKeyCheck(IOptions<ApiKeyOptions> options) : IFunctionsW
 
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        if (context.GetHttpContext() is { } operatorRequest && FunctionMethods.Has<RequiresOperatorKeyAttribute>(context))
+        var http = HttpInvocations.Request(context);
+        if (FunctionMethods.Has<RequiresOperatorKeyAttribute>(context))
         {
-            if (ApiKeyExtensions.IsOperator(options.Value, operatorRequest.Request.Headers[ApiKeyExtensions.OperatorHeaderName].ToString()))
+            if (ApiKeyExtensions.IsOperator(options.Value, http.Request.Headers[ApiKeyExtensions.OperatorHeaderName].ToString()))
             {
                 return next(context);
             }
@@ -179,7 +180,7 @@ internal sealed class ApiKeyCheck(IOptions<ApiKeyOptions> options) : IFunctionsW
             return Task.CompletedTask;
         }
 
-        if (context.GetHttpContext() is not { } http || !FunctionMethods.Has<RequiresApiKeyAttribute>(context))
+        if (!FunctionMethods.Has<RequiresApiKeyAttribute>(context))
         {
             return next(context);
         }

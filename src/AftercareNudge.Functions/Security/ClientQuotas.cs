@@ -137,7 +137,7 @@ public sealed class ClientQuotas(AppTables tables, IOptions<QuotaOptions> option
 
 public static class ClientQuotaExtensions
 {
-    public static IServiceCollection AddClientQuotas(this IServiceCollection services)
+    internal static IServiceCollection AddClientQuotas(this IServiceCollection services)
     {
         services.AddValidatedOptions<QuotaOptions>((o, c) => c.GetSection("Api:Quotas").Bind(o), o => o.Problems());
         services.AddSingleton<ClientQuotas>();

@@ -44,7 +44,7 @@ public static class RateLimits
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    public static IServiceCollection AddRateLimits(this IServiceCollection services)
+    internal static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
         services.AddValidatedOptions<RateLimitOptions>((o, c) => c.GetSection("RateLimits").Bind(o), o => o.Problems());
         services.AddSingleton<RequestLimiter>();
@@ -162,11 +162,7 @@ internal sealed class RateLimitCheck(RateLimits.RequestLimiter limiter, ILogger<
 
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        if (context.GetHttpContext() is not { } http)
-        {
-            return next(context);
-        }
-
+        var http = HttpInvocations.Request(context);
         var limited = FunctionMethods.Get<RateLimitedAttribute>(context)?.Limit ?? RateLimits.Limited.None;
         var lease = limiter.Limiter.AttemptAcquire(new RateLimits.LimitedRequest(http, limited));
         if (!lease.IsAcquired)

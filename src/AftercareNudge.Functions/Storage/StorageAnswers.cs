@@ -23,13 +23,7 @@ internal sealed class StorageAnswers(IOptions<StorageOptions> options, ILogger<S
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        var http = context.GetHttpContext();
-        if (http is null)
-        {
-            await next(context);
-            return;
-        }
-
+        var http = HttpInvocations.Request(context);
         try
         {
             using (StorageBudget.Begin(options.Value.RequestBudget))

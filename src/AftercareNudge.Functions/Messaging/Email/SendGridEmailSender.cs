@@ -203,7 +203,7 @@ internal static partial class SendGridLog
 
 public static class SendGridEmailExtensions
 {
-    public static IServiceCollection AddSendGridEmail(this IServiceCollection services)
+    internal static IServiceCollection AddSendGridEmail(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient<SendGridEmailSender>().AddProviderResilience();

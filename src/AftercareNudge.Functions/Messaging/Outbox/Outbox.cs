@@ -121,7 +121,7 @@ internal static partial class OutboxLog
 
 public static class OutboxExtensions
 {
-    public static IServiceCollection AddOutbox(this IServiceCollection services)
+    internal static IServiceCollection AddOutbox(this IServiceCollection services)
     {
         services.AddSingleton<OutboxSender>();
         return services;

@@ -267,7 +267,7 @@ internal sealed class TwilioBaseUrlHandler(Uri baseUrl) : DelegatingHandler
 
 public static class TwilioSmsExtensions
 {
-    public static IServiceCollection AddTwilioSms(this IServiceCollection services)
+    internal static IServiceCollection AddTwilioSms(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(TwilioSmsClient.HttpClientName)

@@ -116,9 +116,8 @@ internal sealed class TwilioSignatureCheck(IOptions<PublicOptions> publicOptions
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        if (context.GetHttpContext() is { } http
-            && FunctionMethods.Has<RequiresTwilioSignatureAttribute>(context)
-            && !await TwilioWebhooks.IsSignedAsync(http.Request, publicOptions.Value, twilioOptions.Value, _logger))
+        if (FunctionMethods.Has<RequiresTwilioSignatureAttribute>(context)
+            && !await TwilioWebhooks.IsSignedAsync(HttpInvocations.Request(context).Request, publicOptions.Value, twilioOptions.Value, _logger))
         {
             FunctionAnswers.Answer(context, TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: TwilioWebhooks.SignatureProblemTitle));
             return;
