@@ -18,6 +18,7 @@ public static class ConsentExtensions
         services.AddTransient<MissingConsentNotices>();
         services.AddSingleton<ConsentStore>();
         services.AddSingleton<ConsentGate>();
+        services.AddTransient<ConsentPages>();
         services.AddSingleton<LinkTokens>();
         services.AddTransient<ConsentRequests>();
         services.AddSingleton<OptOuts>();

@@ -1,6 +1,5 @@
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging.Outbox;
-using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
@@ -9,12 +8,7 @@ namespace AftercareNudge.Consent;
 
 /// <summary>The pages a person opens from a message: consent and unsubscribe links.</summary>
 [Tags("Consent")]
-public sealed class ConsentPageFunctions(
-    LinkTokens tokens,
-    ConsentStore consents,
-    EventStore events,
-    OptOuts optOuts,
-    ILoggerFactory loggers)
+public sealed class ConsentPageFunctions(ConsentPages pages)
 {
     [Function("ShowConsentPage")]
     [PersonPage]
@@ -24,7 +18,7 @@ public sealed class ConsentPageFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
-        ConsentPages.ShowConsentAsync(token, request.HttpContext, tokens, consents, events, loggers, cancellationToken);
+        pages.ShowConsentAsync(token, request.HttpContext, cancellationToken);
 
     [Function("DecideConsent")]
     [PersonPage]
@@ -37,7 +31,7 @@ public sealed class ConsentPageFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "consent/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
-        ConsentPages.DecideAsync(token, request.HttpContext, tokens, consents, events, loggers, cancellationToken);
+        pages.DecideAsync(token, request.HttpContext, cancellationToken);
 
     [Function("ShowUnsubscribePage")]
     [PersonPage]
@@ -47,7 +41,7 @@ public sealed class ConsentPageFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "unsubscribe/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
-        ConsentPages.ShowUnsubscribeAsync(token, request.HttpContext, tokens, consents, loggers, cancellationToken);
+        pages.ShowUnsubscribeAsync(token, request.HttpContext, cancellationToken);
 
     [Function("Unsubscribe")]
     [PersonPage]
@@ -60,7 +54,7 @@ public sealed class ConsentPageFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "unsubscribe/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
-        ConsentPages.UnsubscribeAsync(token, request.HttpContext, tokens, consents, optOuts, loggers, cancellationToken);
+        pages.UnsubscribeAsync(token, request.HttpContext, cancellationToken);
 }
 
 /// <summary>The development routes: only while the outbox stands in for the providers.</summary>

@@ -9,7 +9,7 @@ namespace AftercareNudge.Consent;
 /// anything), recorded in the ledger as <c>opted-in</c> like START is for SMS. A mail client's RFC 8058
 /// one-click POST (<c>List-Unsubscribe=One-Click</c>, or any other body) still only ever stops.
 /// </summary>
-public static partial class ConsentPages
+public sealed partial class ConsentPages
 {
     private const string ResubscribeAction = "resubscribe";
 

@@ -1,6 +1,6 @@
 namespace AftercareNudge.Consent;
 
-public static partial class ConsentPages
+public sealed partial class ConsentPages
 {
     /// <summary>One line of the words a link was made with as a paragraph, or a run of planned messages as a list.</summary>
     internal sealed record ShownBlock(string? Paragraph, IReadOnlyList<string>? Items);

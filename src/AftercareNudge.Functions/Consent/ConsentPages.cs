@@ -14,9 +14,8 @@ namespace AftercareNudge.Consent;
 /// The pages themselves are Razor templates beside this file (<c>ConsentPage</c>, <c>UnsubscribePage</c>,
 /// <c>NoticePage</c>) in the shared <c>PageLayout</c>.
 /// </summary>
-public static partial class ConsentPages
+public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consents, EventStore events, OptOuts optOuts, ILogger<ConsentPages> logger)
 {
-    private const string LoggerCategory = "AftercareNudge.Consent.ConsentPages";
     private const string Agree = "agree";
     private const string Decline = "decline";
 
@@ -24,13 +23,12 @@ public static partial class ConsentPages
     /// <c>GET /api/consent/{token}</c>: who asks, what and when, the aftercare plan as written and what the
     /// organiser wrote about this person, how to stop; optional quiet hours; Agree / Decline. Changes nothing.
     /// </summary>
-    internal static async Task<ContentHttpResult> ShowConsentAsync(
-        string token, HttpContext http, LinkTokens tokens, ConsentStore consents, EventStore events, ILoggerFactory loggers, CancellationToken cancellationToken)
+    internal async Task<ContentHttpResult> ShowConsentAsync(string token, HttpContext http, CancellationToken cancellationToken)
     {
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Consent, cancellationToken);
         if (link is null)
         {
-            return LinkNotUsable(http, status, LinkPurpose.Consent, loggers);
+            return LinkNotUsable(http, status, LinkPurpose.Consent, logger);
         }
 
         var (record, person) = await FindPersonAsync(events, link, cancellationToken);
@@ -60,16 +58,14 @@ public static partial class ConsentPages
     /// page's words and the plan it showed. Agreeing also records, on the event, that this person agreed
     /// to this version of the plan, and the quiet hours they chose.
     /// </summary>
-    internal static async Task<ContentHttpResult> DecideAsync(
-        string token, HttpContext http, LinkTokens tokens, ConsentStore consents, EventStore events, ILoggerFactory loggers, CancellationToken cancellationToken)
+    internal async Task<ContentHttpResult> DecideAsync(string token, HttpContext http, CancellationToken cancellationToken)
     {
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Consent, cancellationToken);
         if (link is null)
         {
-            return LinkNotUsable(http, status, LinkPurpose.Consent, loggers);
+            return LinkNotUsable(http, status, LinkPurpose.Consent, logger);
         }
 
-        var logger = loggers.CreateLogger(LoggerCategory);
         var (record, person) = await FindPersonAsync(events, link, cancellationToken);
         if (PlanChanged(link, record, person))
         {
@@ -243,13 +239,12 @@ public static partial class ConsentPages
     /// <c>GET /api/unsubscribe/{token}</c>: whether the address gets emails now; a Stop button, or, once
     /// unsubscribed, a way back in (see <see cref="ResubscribePage"/>). Changes nothing.
     /// </summary>
-    internal static async Task<ContentHttpResult> ShowUnsubscribeAsync(
-        string token, HttpContext http, LinkTokens tokens, ConsentStore consents, ILoggerFactory loggers, CancellationToken cancellationToken)
+    internal async Task<ContentHttpResult> ShowUnsubscribeAsync(string token, HttpContext http, CancellationToken cancellationToken)
     {
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Unsubscribe, cancellationToken);
         if (link is null)
         {
-            return LinkNotUsable(http, status, LinkPurpose.Unsubscribe, loggers);
+            return LinkNotUsable(http, status, LinkPurpose.Unsubscribe, logger);
         }
 
         if (await consents.IsOptedOutAsync(Channel.Email, link.Address, cancellationToken))
@@ -268,25 +263,17 @@ public static partial class ConsentPages
     /// mail client, or the page's Stop button. Opts the address out of email for every organiser and skips
     /// what is pending for it. No cookies, no redirect; the same POST twice has the effect of once.
     /// </summary>
-    internal static async Task<ContentHttpResult> UnsubscribeAsync(
-        string token,
-        HttpContext http,
-        LinkTokens tokens,
-        ConsentStore consents,
-        OptOuts optOuts,
-        ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+    internal async Task<ContentHttpResult> UnsubscribeAsync(string token, HttpContext http, CancellationToken cancellationToken)
     {
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Unsubscribe, cancellationToken);
         if (link is null)
         {
-            return LinkNotUsable(http, status, LinkPurpose.Unsubscribe, loggers);
+            return LinkNotUsable(http, status, LinkPurpose.Unsubscribe, logger);
         }
 
         // The body is not required: the token alone says what to stop, and a stop must never be refused
         // over the shape of a mail client's request. Once started it finishes even if the client hangs up.
         // Only the page's own "start again" form, and nothing else, means otherwise.
-        var logger = loggers.CreateLogger(LoggerCategory);
         if (await IsResubscribeAsync(http.Request, cancellationToken))
         {
             return await ResubscribeAsync(http, link, consents, logger);
@@ -313,9 +300,9 @@ public static partial class ConsentPages
         return usable ? (status, link) : (status == LinkTokenStatus.Valid ? LinkTokenStatus.Unknown : status, null);
     }
 
-    private static ContentHttpResult LinkNotUsable(HttpContext http, LinkTokenStatus status, LinkPurpose purpose, ILoggerFactory loggers)
+    private static ContentHttpResult LinkNotUsable(HttpContext http, LinkTokenStatus status, LinkPurpose purpose, ILogger logger)
     {
-        ConsentPagesLog.LinkNotUsable(loggers.CreateLogger(LoggerCategory), purpose, status);
+        ConsentPagesLog.LinkNotUsable(logger, purpose, status);
         if (status == LinkTokenStatus.Expired)
         {
             return ShowNotice(

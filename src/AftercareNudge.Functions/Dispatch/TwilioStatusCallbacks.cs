@@ -32,52 +32,6 @@ public sealed record TwilioStatusForm(
 
 public static class TwilioStatusCallbacks
 {
-    internal static async Task<ContentHttpResult> HandleAsync(HttpRequest request, DeliveryReports reports, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        var logger = loggers.CreateLogger(typeof(TwilioStatusCallbacks).FullName!);
-        var form = TwilioStatusForm.Read(await request.ReadFormAsync(cancellationToken));
-        var messageSid = form.MessageSid;
-        var messageStatus = form.MessageStatus;
-        if (messageSid.Length == 0 || messageStatus.Length == 0)
-        {
-            TwilioStatusLog.Incomplete(logger);
-            return Answer();
-        }
-
-        if (Report(messageStatus, form.ErrorCode) is not { } report)
-        {
-            TwilioStatusLog.NothingToRecord(logger, messageSid, messageStatus);
-            return Answer();
-        }
-
-        var eventId = request.Query["eventId"].ToString();
-        var checkInId = request.Query["checkInId"].ToString();
-        if (!Ids.IsEventId(eventId) || !Ids.IsCheckInId(checkInId))
-        {
-            // A message that is no check-in (a consent request, a missing-consent notice): its callback names none.
-            TwilioStatusLog.NoCheckIn(logger, messageSid, messageStatus);
-            return Answer();
-        }
-
-        switch (await reports.RecordAsync(eventId, checkInId, new DeliveryReport(report.Status, report.Reason, messageSid), cancellationToken))
-        {
-            case DeliveryReportOutcome.Recorded:
-                TwilioStatusLog.CheckInMarked(logger, messageSid, messageStatus, eventId, checkInId, report.Status, report.Reason);
-                break;
-            case DeliveryReportOutcome.Pending:
-                TwilioStatusLog.CheckInPending(logger, messageSid, messageStatus, eventId, checkInId);
-                break;
-            case DeliveryReportOutcome.OtherMessage:
-                TwilioStatusLog.OtherMessage(logger, messageSid, eventId, checkInId);
-                break;
-            default:
-                TwilioStatusLog.CheckInUnchanged(logger, messageSid, messageStatus, eventId, checkInId);
-                break;
-        }
-
-        return Answer();
-    }
-
     /// <summary>
     /// What a <c>MessageStatus</c> says about a check-in: delivered, failed (with the reason to record),
     /// or nothing (null) for the steps on the way (<c>queued</c>, <c>sending</c>, <c>sent</c>), for
@@ -99,7 +53,7 @@ public static class TwilioStatusCallbacks
         code is { Length: > 0 and <= 10 } && int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
     // Twilio takes any 2xx; an empty TwiML document is what it expects from a webhook.
-    private static ContentHttpResult Answer() => TwilioWebhooks.TwiML(null);
+    internal static ContentHttpResult Answer() => TwilioWebhooks.TwiML(null);
 }
 
 /// <summary>Twilio status callback log messages (event ids 480-489): message SIDs, statuses and our ids, never numbers or text.</summary>

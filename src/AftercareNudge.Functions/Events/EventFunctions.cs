@@ -7,7 +7,7 @@ namespace AftercareNudge.Events;
 
 /// <summary>The events API, <c>/api/events</c>: a client's planned events, with its API key.</summary>
 [Tags("Events")]
-public sealed class EventFunctions(EventValidator validator, EventService service, EventChanges changes, IdempotencyKeys keys)
+public sealed partial class EventFunctions(EventValidator validator, EventService service, EventChanges changes, IdempotencyKeys keys)
 {
     private const string ETagDescription = "The event's version: send it in If-Match to change or cancel it only as you read it.";
     private const string IfMatchDescription = "The ETag the event was read with: the change is refused (412) if the event changed since.";
@@ -28,7 +28,7 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
     public Task<Results<Created<EventView>, ValidationProblem, ProblemHttpResult>> RegisterEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        EventEndpoints.RegisterAsync(request.HttpContext, validator, service, keys, cancellationToken);
+        RegisterAsync(request.HttpContext, cancellationToken);
 
     [Function("ListEvents")]
     [RateLimited(RateLimits.Limited.Management)]
@@ -43,18 +43,18 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
     public Task<Results<Ok<EventList>, ValidationProblem>> ListEvents(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "events")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        EventEndpoints.ListAsync(request.HttpContext, service, cancellationToken);
+        ListAsync(request.HttpContext, cancellationToken);
 
     [Function("GetEvent")]
     [RateLimited(RateLimits.Limited.Management)]
     [RequiresApiKey]
     [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
-    [ProducesProblem(StatusCodes.Status404NotFound, Description = EventEndpoints.NoSuchEventDescription)]
+    [ProducesProblem(StatusCodes.Status404NotFound, Description = NoSuchEventDescription)]
     public Task<Results<Ok<EventView>, ProblemHttpResult>> GetEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "events/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        EventEndpoints.GetAsync(id, request.HttpContext, service, cancellationToken);
+        GetAsync(id, request.HttpContext, cancellationToken);
 
     [Function("ChangeEvent")]
     [RateLimited(RateLimits.Limited.Management)]
@@ -63,25 +63,25 @@ public sealed class EventFunctions(EventValidator validator, EventService servic
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "The change is not valid or the body cannot be read: errors names each field at fault.")]
     [ReadsHeader("If-Match", IfMatchDescription)]
     [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
-    [ProducesProblem(StatusCodes.Status404NotFound, Description = EventEndpoints.NoSuchEventDescription)]
+    [ProducesProblem(StatusCodes.Status404NotFound, Description = NoSuchEventDescription)]
     [ProducesProblem(StatusCodes.Status409Conflict, errors: true, Description = "The check-ins named in errors can no longer be changed.")]
     [ProducesProblem(StatusCodes.Status412PreconditionFailed, Description = Stale)]
     public Task<Results<Ok<EventView>, ValidationProblem, ProblemHttpResult>> ChangeEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "events/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        EventEndpoints.ChangeAsync(id, request.HttpContext, changes, cancellationToken);
+        ChangeAsync(id, request.HttpContext, cancellationToken);
 
     [Function("CancelEvent")]
     [RateLimited(RateLimits.Limited.Management)]
     [RequiresApiKey]
     [ReadsHeader("If-Match", IfMatchDescription)]
     [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
-    [ProducesProblem(StatusCodes.Status404NotFound, Description = EventEndpoints.NoSuchEventDescription)]
+    [ProducesProblem(StatusCodes.Status404NotFound, Description = NoSuchEventDescription)]
     [ProducesProblem(StatusCodes.Status412PreconditionFailed, Description = Stale)]
     public Task<Results<Ok<EventView>, ProblemHttpResult>> CancelEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "events/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        EventEndpoints.CancelAsync(id, request.HttpContext, service, cancellationToken);
+        CancelAsync(id, request.HttpContext, cancellationToken);
 }

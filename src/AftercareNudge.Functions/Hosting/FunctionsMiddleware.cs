@@ -36,15 +36,13 @@ public static class HttpInvocations
 }
 
 /// <summary>Every line written during an invocation carries its id: the host's, for HTTP and timers alike.</summary>
-internal sealed class InvocationLogScope(ILoggerFactory loggers) : IFunctionsWorkerMiddleware, IDeclaresAnswers
+internal sealed class InvocationLogScope(ILogger<InvocationLogScope> logger) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
-    private readonly ILogger _logger = loggers.CreateLogger(typeof(Telemetry).FullName!);
-
     public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) => [];
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        using (LogScopes.Invocation(_logger, context.InvocationId))
+        using (LogScopes.Invocation(logger, context.InvocationId))
         {
             await next(context);
         }

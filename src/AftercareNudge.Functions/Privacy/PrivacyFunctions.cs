@@ -13,21 +13,52 @@ public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, I
     [RateLimited(RateLimits.Limited.Management)]
     [RequiresApiKey]
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "Neither a phone number in E.164 nor an email address.")]
-    public Task<Results<Ok<ErasureSummary>, ValidationProblem>> ErasePerson(
+    public async Task<Results<Ok<ErasureSummary>, ValidationProblem>> ErasePerson(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "people/{address}")] HttpRequest request,
         string address,
-        CancellationToken cancellationToken) =>
-        PrivacyEndpoints.EraseAsync(address, request.HttpContext, erasure, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        // What this client's data holds about a phone number (E.164) or an email address, URL-encoded,
+        // except an opt-out. 200 with what was erased, also when there was nothing (again).
+        var (parsed, error) = ErasedAddresses.Parse(address);
+        if (parsed is not { } found)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["address"] = [error!] }, title: "The address is not valid.");
+        }
+
+        return TypedResults.Ok(await erasure.EraseAsync(request.HttpContext.Client(), found.Channel, found.Address, cancellationToken));
+    }
 
     [Function("EraseEverywhere")]
     [RateLimited(RateLimits.Limited.Public)]
     [RequiresOperatorKey]
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "Neither a phone number in E.164 nor an email address, or optOut is neither keep nor erase.")]
-    public Task<Results<Ok<OperatorErasureSummary>, ValidationProblem>> EraseEverywhere(
+    public async Task<Results<Ok<OperatorErasureSummary>, ValidationProblem>> EraseEverywhere(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "operator/people/{address}")] HttpRequest request,
         string address,
-        CancellationToken cancellationToken) =>
-        PrivacyEndpoints.EraseEverywhereAsync(address, request.HttpContext, erasure, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        // The operator's: every client's erasure, and what belongs to no client; ?optOut=erase erases the opt-out too.
+        var (parsed, error) = ErasedAddresses.Parse(address);
+        var optOut = request.Query["optOut"].ToString();
+        var errors = new Dictionary<string, string[]>();
+        if (parsed is null)
+        {
+            errors["address"] = [error!];
+        }
+
+        if (optOut is not ("" or "keep" or "erase"))
+        {
+            errors["optOut"] = ["optOut is keep (the default: an opt-out must hold) or erase (the number will look new, and the next registration texts it)."];
+        }
+
+        if (errors.Count > 0 || parsed is not { } found)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The request is not valid.");
+        }
+
+        return TypedResults.Ok(await erasure.EraseEverywhereAsync(found.Channel, found.Address, optOut == "erase", cancellationToken));
+    }
 
     /// <summary>Hourly, at minute 17: one purge run.</summary>
     [Function("PurgeExpiredData")]

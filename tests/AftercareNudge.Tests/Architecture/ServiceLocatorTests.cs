@@ -41,6 +41,33 @@ public sealed partial class ServiceLocatorTests
         Assert.True(reads.Count == 0, "Code that reads a service from the request (take it in a constructor instead):\n" + string.Join('\n', reads));
     }
 
+    [Fact]
+    public void EveryLogger_IsTheClassesOwn_NotACategoryNamedByHand()
+    {
+        // Issue 20.4: ILogger<T> in the constructor, as the worker's samples do; no ILoggerFactory and no category strings.
+        var factories = typeof(Program).Assembly.GetTypes()
+            .SelectMany(type => type.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+                .SelectMany(ctor => ctor.GetParameters())
+                .Where(parameter => parameter.ParameterType == typeof(Microsoft.Extensions.Logging.ILoggerFactory))
+                .Select(_ => type.FullName!))
+            .ToList();
+
+        Assert.True(factories.Count == 0, "Constructors that take ILoggerFactory (take ILogger<T> instead):\n" + string.Join('\n', factories));
+    }
+
+    [Fact]
+    public void TheFunctionClasses_DoTheHttpWorkThemselves_NoStaticEndpointsOrPagesHandlers()
+    {
+        var handlers = typeof(Program).Assembly.GetTypes()
+            .Where(type => type.IsAbstract && type.IsSealed && (type.Name.EndsWith("Endpoints", StringComparison.Ordinal) || type.Name.EndsWith("Pages", StringComparison.Ordinal)))
+            .Select(type => type.FullName!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        // BusyPages and Pages (Hosting) render the shared pages; they handle no route.
+        Assert.Equal(["AftercareNudge.Hosting.BusyPages", "AftercareNudge.Hosting.Pages"], handlers);
+    }
+
     [GeneratedRegex(@"RequestServices\s*\??\.\s*Get")]
     private static partial Regex RequestServices();
 }

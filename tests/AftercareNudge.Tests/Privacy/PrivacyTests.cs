@@ -13,7 +13,7 @@ public sealed class PrivacyTests
     [InlineData("alex@example.com", Channel.Email, "alex@example.com")]
     [InlineData(" Alex@Example.com", Channel.Email, "Alex@Example.com")]
     public void Parse_AGoodAddress_IsNormalisedAsRegistrationStoresIt(string text, Channel channel, string address) =>
-        Assert.Equal((channel, address), PrivacyEndpoints.Parse(text).Address);
+        Assert.Equal((channel, address), ErasedAddresses.Parse(text).Address);
 
     [Theory]
     [InlineData("07911123457", "The phone number must start with + and its country code, such as +447911123456.")]
@@ -22,7 +22,7 @@ public sealed class PrivacyTests
     [InlineData("", "The phone number must start with + and its country code, such as +447911123456.")]
     public void Parse_ABadAddress_SaysWhyInRegistrationsWords(string text, string error)
     {
-        var (address, message) = PrivacyEndpoints.Parse(text);
+        var (address, message) = ErasedAddresses.Parse(text);
 
         Assert.Null(address);
         Assert.Equal(error, message);

@@ -105,19 +105,17 @@ public static class TwilioWebhooks
 }
 
 /// <summary>A function marked <see cref="RequiresTwilioSignatureAttribute"/> runs only for a request Twilio signed: 403 problem details otherwise.</summary>
-internal sealed class TwilioSignatureCheck(IOptions<PublicOptions> publicOptions, IOptions<TwilioOptions> twilioOptions, ILoggerFactory loggers) : IFunctionsWorkerMiddleware, IDeclaresAnswers
+internal sealed class TwilioSignatureCheck(IOptions<PublicOptions> publicOptions, IOptions<TwilioOptions> twilioOptions, ILogger<TwilioSignatureCheck> logger) : IFunctionsWorkerMiddleware, IDeclaresAnswers
 {
     public static IEnumerable<DeclaredAnswer> AnswersFor(DescribedFunction function) =>
         function.Has<RequiresTwilioSignatureAttribute>()
             ? [DeclaredAnswer.Problem(StatusCodes.Status403Forbidden, "Not a form Twilio signed for this URL (X-Twilio-Signature).")]
             : [];
 
-    private readonly ILogger _logger = loggers.CreateLogger(typeof(TwilioWebhooks).FullName!);
-
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         if (FunctionMethods.Has<RequiresTwilioSignatureAttribute>(context)
-            && !await TwilioWebhooks.IsSignedAsync(HttpInvocations.Request(context).Request, publicOptions.Value, twilioOptions.Value, _logger))
+            && !await TwilioWebhooks.IsSignedAsync(HttpInvocations.Request(context).Request, publicOptions.Value, twilioOptions.Value, logger))
         {
             FunctionAnswers.Answer(context, TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: TwilioWebhooks.SignatureProblemTitle));
             return;

@@ -4,17 +4,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AftercareNudge.Events;
 
-public static partial class EventEndpoints
+public sealed partial class EventFunctions
 {
     /// <summary>
     /// <c>PATCH /api/events/{id}</c>: moves the event or edits its check-ins (see <see cref="EventChanges"/>).
     /// Idempotent; with <c>If-Match</c> (the ETag of a GET), 412 if the event changed since, unless the
     /// change is already made. 409 names each check-in that can no longer be changed, and why.
     /// </summary>
-    internal static async Task<Results<Ok<EventView>, ValidationProblem, ProblemHttpResult>> ChangeAsync(
+    private async Task<Results<Ok<EventView>, ValidationProblem, ProblemHttpResult>> ChangeAsync(
         string id,
         HttpContext http,
-        EventChanges changes,
         CancellationToken cancellationToken)
     {
         var body = await Hosting.JsonBodies.ReadAsync<PatchEventRequest>(http.Request, cancellationToken);

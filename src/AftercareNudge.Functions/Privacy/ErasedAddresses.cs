@@ -1,64 +1,11 @@
 using AftercareNudge.Events;
 using AftercareNudge.Schedule;
-using AftercareNudge.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AftercareNudge.Privacy;
 
-/// <summary>Data that does not outstay its welcome: the purge timer, erasure on request, and the indexes they read.</summary>
-public static class PrivacyEndpoints
+/// <summary>The address a person's erasure names, read as registration reads one.</summary>
+internal static class ErasedAddresses
 {
-    /// <summary>
-    /// <c>DELETE /api/people/{address}</c>: erases what this client's data holds about a phone number
-    /// (E.164) or an email address, URL-encoded, except an opt-out. 200 with what was erased, also when
-    /// there was nothing (again).
-    /// </summary>
-    internal static async Task<Results<Ok<ErasureSummary>, ValidationProblem>> EraseAsync(
-        string address,
-        HttpContext http,
-        AddressErasure erasure,
-        CancellationToken cancellationToken)
-    {
-        var (parsed, error) = Parse(address);
-        if (parsed is not { } found)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["address"] = [error!] }, title: "The address is not valid.");
-        }
-
-        return TypedResults.Ok(await erasure.EraseAsync(http.Client(), found.Channel, found.Address, cancellationToken));
-    }
-
-    /// <summary>
-    /// <c>DELETE /api/operator/people/{address}</c> (the operator's key): every client's erasure, and
-    /// what belongs to no client; <c>?optOut=erase</c> erases the opt-out too.
-    /// </summary>
-    internal static async Task<Results<Ok<OperatorErasureSummary>, ValidationProblem>> EraseEverywhereAsync(
-        string address,
-        HttpContext http,
-        AddressErasure erasure,
-        CancellationToken cancellationToken)
-    {
-        var (parsed, error) = Parse(address);
-        var optOut = http.Request.Query["optOut"].ToString();
-        var errors = new Dictionary<string, string[]>();
-        if (parsed is null)
-        {
-            errors["address"] = [error!];
-        }
-
-        if (optOut is not ("" or "keep" or "erase"))
-        {
-            errors["optOut"] = ["optOut is keep (the default: an opt-out must hold) or erase (the number will look new, and the next registration texts it)."];
-        }
-
-        if (errors.Count > 0 || parsed is not { } found)
-        {
-            return TypedResults.ValidationProblem(errors, title: "The request is not valid.");
-        }
-
-        return TypedResults.Ok(await erasure.EraseEverywhereAsync(found.Channel, found.Address, optOut == "erase", cancellationToken));
-    }
-
     /// <summary>
     /// The address as registration stores it (E.164 for a phone, trimmed for an email), judged by
     /// registration's own rules and messages; or why it is neither. An email is judged by the rule

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AftercareNudge.Events;
 
-public static partial class EventEndpoints
+public sealed partial class EventFunctions
 {
     /// <summary>
     /// A registration with an <c>Idempotency-Key</c>: a repeat of a finished one answers its event (as it
@@ -15,13 +15,10 @@ public static partial class EventEndpoints
     /// with another body is 422; a repeat while the first is still running is 409. A body the validator
     /// refuses does not use up the key.
     /// </summary>
-    private static async Task<Results<Created<EventView>, ValidationProblem, ProblemHttpResult>> RegisterOnceAsync(
+    private async Task<Results<Created<EventView>, ValidationProblem, ProblemHttpResult>> RegisterOnceAsync(
         HttpContext http,
         string key,
         JsonBody<RegisterEventRequest> body,
-        EventValidator validator,
-        EventService service,
-        IdempotencyKeys keys,
         CancellationToken cancellationToken)
     {
         var client = http.Client();
@@ -43,7 +40,7 @@ public static partial class EventEndpoints
                 case IdempotencyState.InFlight:
                     return InFlight(http);
                 case IdempotencyState.Done:
-                    return await ReplayAsync(http, service, client, lookup.EventId!, body.Value!, cancellationToken);
+                    return await ReplayAsync(http, client, lookup.EventId!, body.Value!, cancellationToken);
             }
 
             var (planned, errors) = validator.Validate(body.Value!);
@@ -88,7 +85,7 @@ public static partial class EventEndpoints
                     // A slow first attempt and its takeover both got here: the event exists once, from the
                     // other. Whichever of them holds the claim now records it done.
                     await keys.CompleteAsync(claim, CancellationToken.None);
-                    return await ReplayAsync(http, service, client, claim.EventId, body.Value!, cancellationToken);
+                    return await ReplayAsync(http, client, claim.EventId, body.Value!, cancellationToken);
                 }
             }
 
@@ -97,8 +94,8 @@ public static partial class EventEndpoints
         }
     }
 
-    private static async Task<Results<Created<EventView>, ValidationProblem, ProblemHttpResult>> ReplayAsync(
-        HttpContext http, EventService service, ApiClient client, string eventId, RegisterEventRequest request, CancellationToken cancellationToken)
+    private async Task<Results<Created<EventView>, ValidationProblem, ProblemHttpResult>> ReplayAsync(
+        HttpContext http, ApiClient client, string eventId, RegisterEventRequest request, CancellationToken cancellationToken)
     {
         var view = await service.GetAsync(client, eventId, cancellationToken);
         if (view is null)

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AftercareNudge.Events;
 
-public static partial class EventEndpoints
+public sealed partial class EventFunctions
 {
     /// <summary>How the document describes the 404 of a route that names an event.</summary>
     internal const string NoSuchEventDescription = "No such event for this client.";
@@ -24,11 +24,8 @@ public static partial class EventEndpoints
     /// <c>POST /api/events</c>. With an <c>Idempotency-Key</c>, a repeat within a day answers the event the
     /// first request registered (see <see cref="IdempotencyKeys"/>); without one, every request registers.
     /// </summary>
-    internal static async Task<Results<Created<EventView>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+    private async Task<Results<Created<EventView>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         HttpContext http,
-        EventValidator validator,
-        EventService service,
-        IdempotencyKeys keys,
         CancellationToken cancellationToken)
     {
         var keyHeader = http.Request.Headers[IdempotencyKeys.HeaderName];
@@ -54,7 +51,7 @@ public static partial class EventEndpoints
 
         if (keyHeader.Count == 1)
         {
-            return await RegisterOnceAsync(http, keyHeader.ToString(), body, validator, service, keys, cancellationToken);
+            return await RegisterOnceAsync(http, keyHeader.ToString(), body, cancellationToken);
         }
 
         var (planned, errors) = validator.Validate(body.Value!);
@@ -100,9 +97,8 @@ public static partial class EventEndpoints
     }
 
     /// <summary><c>GET /api/events</c>: a page of this client's events in start order, filtered by the query (see <see cref="EventListQuery"/>).</summary>
-    internal static async Task<Results<Ok<EventList>, ValidationProblem>> ListAsync(
+    private async Task<Results<Ok<EventList>, ValidationProblem>> ListAsync(
         HttpContext http,
-        EventService service,
         CancellationToken cancellationToken)
     {
         var (query, errors) = EventListQuery.Parse(http.Request.Query);
@@ -114,10 +110,9 @@ public static partial class EventEndpoints
         return TypedResults.Ok(await service.ListAsync(http.Client(), query, cancellationToken));
     }
 
-    internal static async Task<Results<Ok<EventView>, ProblemHttpResult>> GetAsync(
+    private async Task<Results<Ok<EventView>, ProblemHttpResult>> GetAsync(
         string id,
         HttpContext http,
-        EventService service,
         CancellationToken cancellationToken)
     {
         var view = await service.GetAsync(http.Client(), id, cancellationToken);
@@ -134,10 +129,9 @@ public static partial class EventEndpoints
     /// <c>DELETE /api/events/{id}</c>: cancels the event and every pending check-in. Idempotent; with
     /// <c>If-Match</c> (the ETag of a GET), 412 if the event changed since.
     /// </summary>
-    internal static async Task<Results<Ok<EventView>, ProblemHttpResult>> CancelAsync(
+    private async Task<Results<Ok<EventView>, ProblemHttpResult>> CancelAsync(
         string id,
         HttpContext http,
-        EventService service,
         CancellationToken cancellationToken)
     {
         var ifMatch = http.Request.Headers.IfMatch.ToString();
