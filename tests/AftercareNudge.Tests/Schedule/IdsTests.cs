@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Schedule;
 
-namespace AftercareNudge.Tests.Events;
+namespace AftercareNudge.Tests.Schedule;
 
 /// <summary>
 /// The shapes of the ids the app mints, as stored rows already carry them (<c>checkin-&lt;id&gt;</c>,

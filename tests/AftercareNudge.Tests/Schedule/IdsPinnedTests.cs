@@ -1,7 +1,7 @@
 using AftercareNudge.Schedule;
 using AftercareNudge.Tests.Storage;
 
-namespace AftercareNudge.Tests.Events;
+namespace AftercareNudge.Tests.Schedule;
 
 /// <summary>
 /// Pins what is stored or published, so moving code cannot change it (issue 20.7). A failure here

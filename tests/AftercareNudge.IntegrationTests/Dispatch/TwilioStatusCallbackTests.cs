@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace AftercareNudge.IntegrationTests.Messaging;
+namespace AftercareNudge.IntegrationTests.Dispatch;
 
 /// <summary>
 /// <c>POST /api/twilio/status</c> as Twilio calls it: a form signed over the StatusCallback URL we gave

@@ -1,7 +1,7 @@
 using AftercareNudge.Schedule;
 using NodaTime;
 
-namespace AftercareNudge.Tests.Events;
+namespace AftercareNudge.Tests.Schedule;
 
 public sealed class EventTimeTests
 {

@@ -5,7 +5,7 @@ using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Schedule;
 
-namespace AftercareNudge.Tests.Events;
+namespace AftercareNudge.Tests.Dispatch;
 
 public sealed partial class ReminderEmailTests
 {

@@ -9,7 +9,7 @@ using AftercareNudge.Messaging;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AftercareNudge.IntegrationTests.Messaging;
+namespace AftercareNudge.IntegrationTests.Dispatch;
 
 /// <summary>
 /// What happens when a message does not arrive: the check-in goes out once on its other channel (a

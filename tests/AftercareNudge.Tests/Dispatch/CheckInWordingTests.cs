@@ -3,7 +3,7 @@ using AftercareNudge.Events;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.Time.Testing;
 
-namespace AftercareNudge.Tests.Events;
+namespace AftercareNudge.Tests.Dispatch;
 
 public sealed class CheckInWordingTests
 {

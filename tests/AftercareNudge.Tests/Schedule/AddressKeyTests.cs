@@ -1,7 +1,7 @@
 using AftercareNudge.Events;
 using AftercareNudge.Schedule;
 
-namespace AftercareNudge.Tests.Consent;
+namespace AftercareNudge.Tests.Schedule;
 
 /// <summary>
 /// The keys of stored rows (consent, ledger, recipients, the address index, link indexes, inbound SMS)

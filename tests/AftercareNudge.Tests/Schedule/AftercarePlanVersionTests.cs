@@ -1,6 +1,6 @@
 using AftercareNudge.Schedule;
 
-namespace AftercareNudge.Tests.Events;
+namespace AftercareNudge.Tests.Schedule;
 
 /// <summary>A person's plan version is the words they were shown: the shared plan and their own needs, nothing else.</summary>
 public sealed class AftercarePlanVersionTests

@@ -6,7 +6,7 @@ using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AftercareNudge.IntegrationTests.Consent;
+namespace AftercareNudge.IntegrationTests.Replies;
 
 /// <summary><c>POST /api/twilio/sms</c> as Twilio calls it: signed over the public URL, retried, sometimes after its own opt-out handling.</summary>
 public sealed class TwilioSmsWebhookTests(AzuriteFixture azurite) : AppTest(azurite)

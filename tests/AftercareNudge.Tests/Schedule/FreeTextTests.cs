@@ -3,7 +3,7 @@ using AftercareNudge.Events;
 using AftercareNudge.Hosting;
 using AftercareNudge.Schedule;
 
-namespace AftercareNudge.Tests.Events;
+namespace AftercareNudge.Tests.Schedule;
 
 public sealed class FreeTextTests
 {
