@@ -6,7 +6,6 @@ using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
-using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,7 +37,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
 
         Assert.Equal(EventStatus.AwaitingConsent, kits.Status);
         Assert.Equal(ConsentState.Pending, kits.Organizer.Consent["sms"]);
-        var requests = (await OutboxAsync(MessageKinds.ConsentRequest)).Where(m => m.To == Sam).ToList();
+        var requests = (await App.OutboxAsync(MessageKinds.ConsentRequest)).Where(m => m.To == Sam).ToList();
         Assert.Equal(2, requests.Count);
         Assert.Single(requests, m => m.Body.StartsWith("Kit's bank via AftercareNudge: ", StringComparison.Ordinal));
 
@@ -47,7 +46,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
         await App.DispatchAsync();
         var after = await App.GetEventAsync(kits.Id);
         Assert.Equal(CheckInStatus.Skipped, after.CheckIns[0].Status);
-        Assert.DoesNotContain(await OutboxAsync(MessageKinds.CheckIn), m => m.Body.Contains("call us back", StringComparison.Ordinal));
+        Assert.DoesNotContain(await App.OutboxAsync(MessageKinds.CheckIn), m => m.Body.Contains("call us back", StringComparison.Ordinal));
         Assert.Equal(CheckInStatus.Sent, (await App.GetEventAsync(sams.Id)).CheckIns[0].Status);
 
         // The ledger says which name each line is about.
@@ -89,7 +88,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
         var again = await App.RegisterAsync(body);
 
         Assert.Equal(ConsentState.Granted, again.Organizer.Consent["sms"]);
-        Assert.Single(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam);
+        Assert.Single(await App.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam);
     }
 
     [Fact]
@@ -105,7 +104,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
 
         await App.RegisterAsync(body);
 
-        var sms = Assert.Single(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam).Body;
+        var sms = Assert.Single(await App.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam).Body;
         Assert.Equal(
             "Sam via AftercareNudge: please confirm this number for the 4 check-in texts you planned: Tue 24 Nov 14:30, Tue 24 Nov 15:00, Wed 25 Nov 11:00 and 1 more. "
             + "Reply YES to agree. Msg freq varies. Msg&data rates may apply. Reply HELP for help, STOP to opt out.",
@@ -129,7 +128,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
         Assert.Equal(now.AddHours(25), view.CheckIns[1].DueAt);
 
         // "at" is Alex's own wall-clock time (05:00 in New York, 10:00 UTC), and the request says it as Alex reads it.
-        var sms = Assert.Single(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == "+447911123457").Body;
+        var sms = Assert.Single(await App.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == "+447911123457").Body;
         Assert.Equal("Sam via AftercareNudge: Sam would like to send you 1 check-in text around plans you made together: Wed 25 Nov 05:00. Reply YES to agree.", sms[..sms.IndexOf(" Msg freq", StringComparison.Ordinal)]);
     }
 
@@ -299,9 +298,6 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync(Ct);
     }
-
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync(string kind) =>
-        (await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None)).Where(m => m.Kind == kind).ToList();
 
     [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/unsubscribe/[A-Za-z0-9_-]+)")]
     private static partial Regex UnsubscribeLinkPattern();

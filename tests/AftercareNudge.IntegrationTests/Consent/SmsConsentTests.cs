@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using AftercareNudge.Consent;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
-using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,7 +22,7 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
     {
         await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
 
-        var requests = await OutboxAsync(MessageKinds.ConsentRequest);
+        var requests = await _app.OutboxAsync(MessageKinds.ConsentRequest);
         var sms = Assert.Single(requests, m => m.Channel == "sms");
         Assert.Equal(Sam, sms.To);
         Assert.StartsWith("Sam via AftercareNudge: ", sms.Body, StringComparison.Ordinal);
@@ -49,7 +48,7 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
 
         await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
 
-        Assert.Single(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam);
+        Assert.Single(await _app.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam);
         Assert.Equal(ConsentState.Granted, (await _app.GetEventAsync(first.Id)).Organizer.Consent["sms"]);
     }
 
@@ -65,15 +64,15 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
             await _app.RegisterAsync(body);
         }
 
-        Assert.Equal(3, (await OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
+        Assert.Equal(3, (await _app.OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
 
         // Held, not dropped: within the day the timer finds no room; the next day it sends them.
         _app.Time.Advance(TimeSpan.FromHours(2));
         await FireHeldRequestsTimerAsync();
-        Assert.Equal(3, (await OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
+        Assert.Equal(3, (await _app.OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
         _app.Time.Advance(TimeSpan.FromHours(23));
         await FireHeldRequestsTimerAsync();
-        Assert.Equal(5, (await OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
+        Assert.Equal(5, (await _app.OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To == Alex));
     }
 
     private Task FireHeldRequestsTimerAsync() => _app.RunTimerAsync("SendHeldConsentRequests");
@@ -109,7 +108,7 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
         var after = await _app.GetEventAsync(view.Id);
         Assert.Equal(ConsentState.Declined, after.Organizer.Consent["sms"]);
         Assert.Equal(CheckInStatus.Skipped, after.CheckIns[0].Status);
-        Assert.Empty(await OutboxAsync(MessageKinds.CheckIn));
+        Assert.Empty(await _app.OutboxAsync(MessageKinds.CheckIn));
     }
 
     [Fact]
@@ -132,8 +131,8 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
             Assert.Equal("opted-out", after.CheckIns[0].Reason);
         }
 
-        Assert.Empty(await OutboxAsync(MessageKinds.CheckIn));
-        Assert.Single(await OutboxAsync(MessageKinds.ConsentReply), m => m.Body.Contains("opted out", StringComparison.Ordinal));
+        Assert.Empty(await _app.OutboxAsync(MessageKinds.CheckIn));
+        Assert.Single(await _app.OutboxAsync(MessageKinds.ConsentReply), m => m.Body.Contains("opted out", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -156,7 +155,7 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
 
         var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
 
-        Assert.DoesNotContain(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam);
+        Assert.DoesNotContain(await _app.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam);
         Assert.Equal(ConsentState.OptedOut, view.Organizer.Consent["sms"]);
     }
 
@@ -236,7 +235,4 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal("text/xml", response.Content.Headers.ContentType?.MediaType);
         return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
     }
-
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync(string kind) =>
-        (await _app.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None)).Where(m => m.Kind == kind).ToList();
 }

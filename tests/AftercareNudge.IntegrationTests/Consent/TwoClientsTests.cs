@@ -90,7 +90,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
 
         // Newest first; only the organisers whose check-ins Alex received are named.
         Assert.Contains("Who is your reply for? Reply 1 for Sam (clientB), 2 for Sam (clientA).", question, StringComparison.Ordinal);
-        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
+        Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
         Assert.All((await GetAsync(AppFactory.ClientAKey, alpha.Id)).CheckIns, c => Assert.Empty(c.Replies));
         Assert.All((await GetAsync(AppFactory.ClientBKey, beta.Id)).CheckIns, c => Assert.Empty(c.Replies));
 
@@ -101,7 +101,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         var answer = await ReplyAsync(Alex, "2");
 
         Assert.Contains("Your reply was passed on to Sam.", answer, StringComparison.Ordinal);
-        var relays = await OutboxAsync(MessageKinds.Relay);
+        var relays = await App.OutboxAsync(MessageKinds.Relay);
         Assert.Equal(2, relays.Count);
         Assert.All(relays, r => Assert.Equal(SamA, r.To));
         Assert.Contains(relays, r => r.Body.Contains(Words, StringComparison.Ordinal));
@@ -123,7 +123,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         var answer = await ReplyAsync(Alex, "kim");
 
         Assert.Contains("Your reply was passed on to Kim.", answer, StringComparison.Ordinal);
-        Assert.Equal(SamB, Assert.Single(await OutboxAsync(MessageKinds.Relay)).To);
+        Assert.Equal(SamB, Assert.Single(await App.OutboxAsync(MessageKinds.Relay)).To);
         Assert.Single((await GetAsync(AppFactory.ClientBKey, kim.Id)).CheckIns.Single(c => c.Kind == CheckInKind.CheckIn).Replies);
     }
 
@@ -137,7 +137,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         var twiml = await ReplyAsync(Alex, Words);
 
         Assert.Contains("Your reply was passed on to Sam.", twiml, StringComparison.Ordinal);
-        Assert.Equal(SamB, Assert.Single(await OutboxAsync(MessageKinds.Relay)).To);
+        Assert.Equal(SamB, Assert.Single(await App.OutboxAsync(MessageKinds.Relay)).To);
         Assert.Single((await GetAsync(AppFactory.ClientBKey, beta.Id)).CheckIns.Single(c => c.Kind == CheckInKind.CheckIn).Replies);
     }
 
@@ -150,7 +150,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         var twiml = await ReplyAsync(Alex, Words);
 
         Assert.Contains("Your message was not passed on", twiml, StringComparison.Ordinal);
-        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
+        Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
         Assert.All((await GetAsync(AppFactory.ClientAKey, alpha.Id)).CheckIns, c => Assert.Empty(c.Replies));
     }
 
@@ -203,8 +203,5 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
     }
 
     private async Task<IReadOnlyList<OutboxMessage>> RequestsToAsync(string to) =>
-        (await OutboxAsync(MessageKinds.ConsentRequest)).Where(m => m.To == to).ToList();
-
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync(string kind) =>
-        (await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None)).Where(m => m.Kind == kind).ToList();
+        (await App.OutboxAsync(MessageKinds.ConsentRequest)).Where(m => m.To == to).ToList();
 }

@@ -4,7 +4,6 @@ using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
-using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
@@ -28,7 +27,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
 
         Assert.Equal(1, report.Sent);
         Assert.Equal(0, again.Sent);
-        var sms = Assert.Single(await OutboxAsync());
+        var sms = Assert.Single(await App.OutboxAsync(MessageKinds.CheckIn));
         Assert.Equal("sms", sms.Channel);
         Assert.Equal("+447911123456", sms.To);
         Assert.Equal("Sam via AftercareNudge: Hey, how are you feeling? I'm here if you want to talk.", sms.Body);
@@ -75,7 +74,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
         var report = await App.DispatchAsync();
 
         Assert.Equal(0, report.Sent);
-        Assert.Empty(await OutboxAsync());
+        Assert.Empty(await App.OutboxAsync(MessageKinds.CheckIn));
     }
 
     [Fact]
@@ -87,7 +86,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
 
         await App.DispatchAsync();
 
-        var email = Assert.Single(await OutboxAsync());
+        var email = Assert.Single(await App.OutboxAsync(MessageKinds.CheckIn));
         Assert.Equal("email", email.Channel);
         Assert.Equal("alex@example.com", email.To);
         Assert.Equal("A check-in from Sam", email.Subject);
@@ -105,7 +104,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
         var report = await App.DispatchAsync();
 
         Assert.Equal(1, report.Skipped);
-        Assert.Empty(await OutboxAsync());
+        Assert.Empty(await App.OutboxAsync(MessageKinds.CheckIn));
         var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
         Assert.Equal(CheckInStatus.Skipped, checkIn.Status);
         Assert.Equal("no-consent", checkIn.Reason);
@@ -125,7 +124,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
         var checkIn = (await App.GetEventAsync(view.Id)).CheckIns[0];
         Assert.Equal(CheckInStatus.Skipped, checkIn.Status);
         Assert.Equal("opted-out", checkIn.Reason);
-        Assert.Empty(await OutboxAsync());
+        Assert.Empty(await App.OutboxAsync(MessageKinds.CheckIn));
     }
 
     [Fact]
@@ -167,7 +166,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Equal(1, whileHeld.HeldByAnotherRun);
         Assert.Equal(0, whileHeld.Sent);
         Assert.Equal(1, afterExpiry.Sent);
-        Assert.Single(await OutboxAsync());
+        Assert.Single(await App.OutboxAsync(MessageKinds.CheckIn));
     }
 
     [Fact]
@@ -195,7 +194,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
 
         // The runs really overlapped: some found check-ins another run held or had just finished.
         Assert.True(reports.Sum(r => r.HeldByAnotherRun + r.Cleaned) > 0, "The four runs did not overlap.");
-        var outbox = await OutboxAsync();
+        var outbox = await App.OutboxAsync(MessageKinds.CheckIn);
         Assert.Equal(200, reports.Sum(r => r.Sent));
         Assert.Equal(200, outbox.Count);
         Assert.Equal(200, outbox.Select(m => m.CheckInId).Distinct().Count());
@@ -368,8 +367,4 @@ public sealed class DispatchTests(AzuriteFixture azurite) : AppTest(azurite)
         App.Time.Advance(TimeSpan.FromHours(5.5));
         return (sender, view);
     }
-
-    /// <summary>The check-ins the outbox "sent" (registration also puts consent requests there).</summary>
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>
-        (await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None)).Where(m => m.Kind == MessageKinds.CheckIn).ToList();
 }

@@ -2,7 +2,6 @@ using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
-using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -32,7 +31,7 @@ public sealed class DispatchTimingTests(AzuriteFixture azurite) : AppTest(azurit
         // The minute's run fires 3 ms before the check-in's time: it takes it, and waits.
         var run = App.DispatchAsync();
         await Task.Delay(StorageSettles, TestContext.Current.CancellationToken);
-        var earlyOutbox = await OutboxAsync();
+        var earlyOutbox = await App.OutboxAsync(MessageKinds.CheckIn);
         var finishedEarly = run.IsCompleted;
         App.Time.Advance(TimeSpan.FromMilliseconds(3));
         var report = await run.WaitAsync(Never, TestContext.Current.CancellationToken);
@@ -40,7 +39,7 @@ public sealed class DispatchTimingTests(AzuriteFixture azurite) : AppTest(azurit
         Assert.False(finishedEarly, "The run finished before the check-in was due.");
         Assert.Empty(earlyOutbox);
         Assert.Equal((1, 0), (report.Sent, report.Late));
-        Assert.Single(await OutboxAsync());
+        Assert.Single(await App.OutboxAsync(MessageKinds.CheckIn));
         var sent = (await App.GetEventAsync(view.Id)).CheckIns[0];
         Assert.Equal(CheckInStatus.Sent, sent.Status);
         Assert.Equal(due, sent.SentAt);
@@ -60,7 +59,7 @@ public sealed class DispatchTimingTests(AzuriteFixture azurite) : AppTest(azurit
         await Task.Delay(StorageSettles, TestContext.Current.CancellationToken);
         App.Time.Advance(lookAhead - TimeSpan.FromMilliseconds(1));
         await Task.Delay(StorageSettles, TestContext.Current.CancellationToken);
-        var outboxJustBefore = await OutboxAsync();
+        var outboxJustBefore = await App.OutboxAsync(MessageKinds.CheckIn);
         App.Time.Advance(TimeSpan.FromMilliseconds(1));
         var report = await run.WaitAsync(Never, TestContext.Current.CancellationToken);
 
@@ -137,9 +136,6 @@ public sealed class DispatchTimingTests(AzuriteFixture azurite) : AppTest(azurit
         await App.GrantAsync(view, "organizer", Channel.Sms);
         return (view, view.CheckIns[0].DueAt);
     }
-
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>
-        (await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None)).Where(m => m.Kind == MessageKinds.CheckIn).ToList();
 
     /// <summary>A provider that accepts a check-in after <paramref name="whileSending"/> (time passing on the fake clock).</summary>
     private sealed class SlowSender(Action whileSending) : ISmsSender

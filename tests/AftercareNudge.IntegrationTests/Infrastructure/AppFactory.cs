@@ -3,6 +3,8 @@ using System.Text.Json;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Events;
+using AftercareNudge.Messaging;
+using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Schedule;
 using FunctionsLocalHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -115,6 +117,14 @@ public sealed class AppFactory(
             CancellationToken.None);
         Assert.NotNull(changed);
     }
+
+    /// <summary>What the development outbox holds, newest first (up to 1,000): every test's one way to read it.</summary>
+    public Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>
+        Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None);
+
+    /// <summary>The outbox's messages of one kind (<see cref="MessageKinds"/>), newest first.</summary>
+    public async Task<IReadOnlyList<OutboxMessage>> OutboxAsync(string kind) =>
+        (await OutboxAsync()).Where(m => m.Kind == kind).ToList();
 
     /// <summary>One dispatch run, as the timer would start it.</summary>
     public async Task<DispatchReport> DispatchAsync()

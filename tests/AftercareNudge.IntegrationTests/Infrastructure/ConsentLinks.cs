@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Outbox;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Infrastructure;
 
@@ -15,8 +14,7 @@ internal static partial class ConsentLinks
     public static Task<HttpResponseMessage> PostFormAsync(AppFactory app, string url, params (string Name, string Value)[] fields) =>
         Browser(app).PostAsync(url, new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))), TestContext.Current.CancellationToken);
 
-    public static async Task<IReadOnlyList<OutboxMessage>> OutboxAsync(AppFactory app) =>
-        await app.Services.GetRequiredService<OutboxSender>().ListAsync(1000, TestContext.Current.CancellationToken);
+    public static Task<IReadOnlyList<OutboxMessage>> OutboxAsync(AppFactory app) => app.OutboxAsync();
 
     public static async Task<IReadOnlyList<OutboxMessage>> ConsentEmailsAsync(AppFactory app, string to) =>
         (await OutboxAsync(app)).Where(m => m.Kind == MessageKinds.ConsentRequest && m.Channel == "email" && m.To == to).ToList();

@@ -7,7 +7,6 @@ using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
-using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Privacy;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
@@ -95,7 +94,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
 
         var toAlex = Assert.Single((await App.GetEventAsync(again.Id)).CheckIns, c => c.To == "alex");
         Assert.Equal((CheckInStatus.Skipped, "opted-out"), (toAlex.Status, toAlex.Reason));
-        Assert.DoesNotContain(await OutboxAsync(), m => m.To == AlexPhone && m.Kind == MessageKinds.CheckIn);
+        Assert.DoesNotContain(await App.OutboxAsync(), m => m.To == AlexPhone && m.Kind == MessageKinds.CheckIn);
     }
 
     [Fact]
@@ -120,14 +119,14 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Equal(CheckInStatus.Sent, sent.Status);
         Assert.Empty(sent.Replies);
         Assert.Empty(await LedgerAsync(Channel.Sms, AlexPhone));
-        Assert.DoesNotContain(await OutboxAsync(), m => m.To == AlexPhone && m.EventId is not null);
+        Assert.DoesNotContain(await App.OutboxAsync(), m => m.To == AlexPhone && m.EventId is not null);
         Assert.Empty(await App.Services.GetRequiredService<RecipientCheckIns>().ForAddressAsync(Channel.Sms, AlexPhone, Ct));
         Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
 
         var next = await App.RegisterAsync(AlexBySms());
 
         Assert.Equal(ConsentState.Pending, (await App.GetEventAsync(next.Id)).People[0].Consent["sms"]);
-        Assert.Single(await OutboxAsync(), m => m.To == AlexPhone && m.Kind == MessageKinds.ConsentRequest);
+        Assert.Single(await App.OutboxAsync(), m => m.To == AlexPhone && m.Kind == MessageKinds.ConsentRequest);
     }
 
     [Fact]
@@ -185,7 +184,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.True(summary.Unowned.RequestSlots >= 1);
         Assert.Empty(summary.Kept);
         Assert.Equal(0, await InboundRowsAsync(AlexPhone));
-        Assert.DoesNotContain(await OutboxAsync(), m => m.To == AlexPhone);
+        Assert.DoesNotContain(await App.OutboxAsync(), m => m.To == AlexPhone);
         Assert.Empty(await LedgerAsync(Channel.Sms, AlexPhone));
         Assert.Equal(AddressErasure.Erased, (await App.GetEventAsync(view.Id)).People[0].Name);
         Assert.Equal(AddressErasure.Erased, (await App.CreateClient(AppFactory.ClientBKey).GetFromJsonAsync<EventView>($"/api/events/{theirs.Id}", AppFactory.Json, Ct))!.People[0].Name);
@@ -288,7 +287,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
 
         var reminder = after.CheckIns.Single(c => c.Kind == CheckInKind.Reminder);
         Assert.Equal(CheckInStatus.Sent, (await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Id == reminder.Id).Status);
-        Assert.Contains(await OutboxAsync(), m => m.Kind == MessageKinds.Reminder && m.To == AlexEmail);
+        Assert.Contains(await App.OutboxAsync(), m => m.Kind == MessageKinds.Reminder && m.To == AlexEmail);
     }
 
     [Theory]
@@ -384,14 +383,11 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
     private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync(Channel channel, string address) =>
         App.Services.GetRequiredService<ConsentStore>().LedgerAsync(channel, address, CancellationToken.None);
 
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>
-        await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, Ct);
-
     private HttpClient Browser() => App.CreateBrowser();
 
     private async Task<string> ConsentUrlAsync(string eventId)
     {
-        var email = Assert.Single(await OutboxAsync(), m => m is { Kind: MessageKinds.ConsentRequest, Channel: "email" } && m.EventId == eventId);
+        var email = Assert.Single(await App.OutboxAsync(), m => m is { Kind: MessageKinds.ConsentRequest, Channel: "email" } && m.EventId == eventId);
         return ConsentLinkPattern().Match(email.Body).Groups["path"].Value;
     }
 

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
-using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
@@ -36,7 +35,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
         var twiml = await ReplyAsync(Alex, Words);
 
         Assert.Equal("<Response><Message>AftercareNudge: Your reply was passed on to Sam. No one reads this number. This is not an emergency service: in an emergency, call your local emergency number.</Message></Response>", twiml);
-        var relay = Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        var relay = Assert.Single(await _app.OutboxAsync(MessageKinds.Relay));
         Assert.Equal(("sms", Sam), (relay.Channel, relay.To));
         Assert.Equal($"AftercareNudge: Alex replied to your 14:30 check-in: \"{Words}\" Replies to this number reach no one: contact Alex directly.", relay.Body);
         var got = await _app.GetEventAsync(view.Id);
@@ -58,7 +57,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
         var twiml = await ReplyAsync(Alex, "why did you text me");
 
         Assert.DoesNotContain("<Message>", twiml, StringComparison.Ordinal);
-        Assert.Contains("why did you text me", Assert.Single(await OutboxAsync(MessageKinds.Relay)).Body, StringComparison.Ordinal);
+        Assert.Contains("why did you text me", Assert.Single(await _app.OutboxAsync(MessageKinds.Relay)).Body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -96,7 +95,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
 
         await ReplyAsync(Alex, "fine\u202E thanks\u200B");
 
-        var relay = Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        var relay = Assert.Single(await _app.OutboxAsync(MessageKinds.Relay));
         Assert.Contains("\"fine thanks\"", relay.Body, StringComparison.Ordinal);
         Assert.DoesNotContain('\u202E', relay.Body);
     }
@@ -108,7 +107,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
 
         await ReplyAsync(Alex, Words);
 
-        var relay = Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        var relay = Assert.Single(await _app.OutboxAsync(MessageKinds.Relay));
         Assert.Equal(("email", "sam@example.com", "Alex replied to your check-in"), (relay.Channel, relay.To, relay.Subject));
         Assert.Contains(Words, relay.Body, StringComparison.Ordinal);
         Assert.Equal(Channel.Email, (await _app.GetEventAsync(view.Id)).Organizer.RepliesBy);
@@ -125,7 +124,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
 
         await ReplyAsync(Alex, "ok");
 
-        var relay = Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        var relay = Assert.Single(await _app.OutboxAsync(MessageKinds.Relay));
         foreach (var word in new[] { "Rope", "scene", "club" })
         {
             Assert.DoesNotContain(word, relay.Body, StringComparison.OrdinalIgnoreCase);
@@ -140,7 +139,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
 
         await ReplyAsync(Alex, words);
 
-        var relay = Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        var relay = Assert.Single(await _app.OutboxAsync(MessageKinds.Relay));
         Assert.Equal(ReplyRelays.MaxSmsSegments, SmsSegments.Count(relay.Body));
         Assert.Contains("\"I keep thinking about it", relay.Body, StringComparison.Ordinal);
         Assert.Contains("...\" Replies to this number reach no one", relay.Body, StringComparison.Ordinal);
@@ -157,7 +156,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
         var twiml = await ReplyAsync(Alex, Words);
 
         Assert.Contains("Your reply was kept, but it could not be passed on to Sam.", twiml, StringComparison.Ordinal);
-        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
+        Assert.Empty(await _app.OutboxAsync(MessageKinds.Relay));
         var reply = Assert.Single((await _app.GetEventAsync(view.Id)).CheckIns.Single(c => c.Kind == CheckInKind.CheckIn).Replies);
         Assert.Equal((CheckInStatus.Skipped, "no-consent"), (reply.Relay!.Status, reply.Relay.Reason));
     }
@@ -170,7 +169,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
         var twiml = await ReplyAsync(Alex, Words);
 
         Assert.Contains("Your reply was kept. Sam has not confirmed their number yet: it is passed on when they do.", twiml, StringComparison.Ordinal);
-        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
+        Assert.Empty(await _app.OutboxAsync(MessageKinds.Relay));
         var reply = Assert.Single((await _app.GetEventAsync(view.Id)).CheckIns.Single(c => c.Kind == CheckInKind.CheckIn).Replies);
         Assert.Equal((CheckInStatus.Scheduled, "awaiting-organizer"), (reply.Relay!.Status, reply.Relay.Reason));
     }
@@ -183,7 +182,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
 
         await ReplyAsync(Alex, Words);
 
-        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
+        Assert.Empty(await _app.OutboxAsync(MessageKinds.Relay));
         var relay = (await _app.GetEventAsync(view.Id)).CheckIns.Single(c => c.Kind == CheckInKind.Relay);
         Assert.Equal((CheckInStatus.Skipped, "opted-out"), (relay.Status, relay.Reason));
     }
@@ -202,7 +201,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Contains("passed on to Sam", first, StringComparison.Ordinal);
         Assert.Equal("<Response></Response>", second);
         Assert.Contains("passed on to Sam", third, StringComparison.Ordinal);
-        Assert.Equal(3, (await OutboxAsync(MessageKinds.Relay)).Count);
+        Assert.Equal(3, (await _app.OutboxAsync(MessageKinds.Relay)).Count);
     }
 
     [Fact]
@@ -222,7 +221,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
 
         Assert.Equal(first, retry);
         Assert.Contains("passed on to Sam", first, StringComparison.Ordinal);
-        Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        Assert.Single(await _app.OutboxAsync(MessageKinds.Relay));
     }
 
     [Fact]
@@ -232,7 +231,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
 
         await ReplyAsync(Alex, Words);
 
-        Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        Assert.Single(await _app.OutboxAsync(MessageKinds.Relay));
     }
 
     [Fact]
@@ -246,7 +245,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
         var twiml = await ReplyAsync(Sam, "fine");
 
         Assert.Contains("Your reply was kept with your check-in.", twiml, StringComparison.Ordinal);
-        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
+        Assert.Empty(await _app.OutboxAsync(MessageKinds.Relay));
         var reply = Assert.Single((await _app.GetEventAsync(view.Id)).CheckIns[0].Replies);
         Assert.Null(reply.Relay);
     }
@@ -281,7 +280,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
 
         await _app.RegisterAsync(body);
 
-        var request = Assert.Single(await OutboxAsync(MessageKinds.ConsentRequest), m => m.To == "sam@example.com");
+        var request = Assert.Single(await _app.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == "sam@example.com");
         Assert.Contains("Please confirm this address to get the replies to the check-in texts you planned", request.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("check-in emails", request.Body, StringComparison.Ordinal); // none is planned to Sam
     }
@@ -314,7 +313,4 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
     }
-
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync(string kind) =>
-        (await _app.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None)).Where(m => m.Kind == kind).ToList();
 }

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
-using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,20 +51,20 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
         // At once: kept, and why.
         var twiml = await ReplyAsync(Vi, Words);
         Assert.Contains("Your reply was kept. Uma has not confirmed their number yet: it is passed on when they do.", twiml, StringComparison.Ordinal);
-        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
+        Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
         var relay = (await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Kind == CheckInKind.Relay);
         Assert.Equal((CheckInStatus.Scheduled, "awaiting-organizer"), (relay.Status, relay.Reason));
 
         // Nothing goes while she has not confirmed, however often the dispatcher runs.
         App.Time.Advance(TimeSpan.FromHours(3));
         await App.DispatchAsync();
-        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
+        Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
 
         // Uma confirms her number: the reply goes, saying when it was written.
         Assert.Contains("Thanks", await ReplyAsync(Uma, "YES"), StringComparison.Ordinal);
         App.Time.Advance(TimeSpan.FromMinutes(2));
         await App.DispatchAsync();
-        var sent = Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        var sent = Assert.Single(await App.OutboxAsync(MessageKinds.Relay));
         Assert.Equal(Uma, sent.To);
         Assert.StartsWith("AftercareNudge: Vi replied at 14:30 to your 14:30 check-in: \"not ok. please call\"", sent.Body, StringComparison.Ordinal);
         relay = (await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Kind == CheckInKind.Relay);
@@ -73,13 +72,13 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Null(relay.Reason);
 
         // Later, once: Vi is told it was passed on.
-        var told = Assert.Single(await OutboxAsync(MessageKinds.ReplyPassedOn));
+        var told = Assert.Single(await App.OutboxAsync(MessageKinds.ReplyPassedOn));
         Assert.Equal(Vi, told.To);
         Assert.StartsWith("AftercareNudge: Your reply at 14:30 has now been passed on to Uma.", told.Body, StringComparison.Ordinal);
         App.Time.Advance(TimeSpan.FromMinutes(2));
         await App.DispatchAsync();
-        Assert.Single(await OutboxAsync(MessageKinds.ReplyPassedOn));
-        Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        Assert.Single(await App.OutboxAsync(MessageKinds.ReplyPassedOn));
+        Assert.Single(await App.OutboxAsync(MessageKinds.Relay));
         Assert.Null((await App.GetEventAsync(view.Id)).Warnings);
     }
 
@@ -111,9 +110,9 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
         App.Time.Advance(TimeSpan.FromMinutes(2));
         await App.DispatchAsync();
 
-        var sent = Assert.Single(await OutboxAsync(MessageKinds.Relay));
+        var sent = Assert.Single(await App.OutboxAsync(MessageKinds.Relay));
         Assert.Equal(("email", UmaEmail), (sent.Channel, sent.To));
-        Assert.Single(await OutboxAsync(MessageKinds.ReplyPassedOn));
+        Assert.Single(await App.OutboxAsync(MessageKinds.ReplyPassedOn));
     }
 
     [Fact]
@@ -128,8 +127,8 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
         App.Time.Advance(TimeSpan.FromMinutes(2));
         await App.DispatchAsync();
 
-        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
-        Assert.Empty(await OutboxAsync(MessageKinds.ReplyPassedOn));
+        Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
+        Assert.Empty(await App.OutboxAsync(MessageKinds.ReplyPassedOn));
         Assert.DoesNotContain((await App.GetEventAsync(view.Id)).CheckIns, c => c.Kind == CheckInKind.Relay && c.Status == CheckInStatus.Sent);
     }
 
@@ -149,7 +148,7 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
         await ReplyAsync(Uma, "YES");
         App.Time.Advance(TimeSpan.FromMinutes(2));
         await App.DispatchAsync();
-        Assert.Empty(await OutboxAsync(MessageKinds.Relay));
+        Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
     }
 
     private static JsonObject Plan()
@@ -177,7 +176,4 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync(Ct);
     }
-
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync(string kind) =>
-        (await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None)).Where(m => m.Kind == kind).ToList();
 }

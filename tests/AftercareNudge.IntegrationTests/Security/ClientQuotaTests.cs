@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AftercareNudge.IntegrationTests.Infrastructure;
-using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +32,7 @@ public sealed class ClientQuotaTests(AzuriteFixture azurite) : AppTest(azurite)
 
         // The same four again are not new.
         await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
-        var sentBefore = (await OutboxAsync()).Count;
+        var sentBefore = (await App.OutboxAsync()).Count;
 
         // Kim is new: one more than the quota.
         var body = Requests.Dinner(App.Time.GetUtcNow());
@@ -47,8 +46,8 @@ public sealed class ClientQuotaTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Equal(4, problem["limit"]!.GetValue<int>());
         Assert.Equal(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero), problem["resetsAt"]!.GetValue<DateTimeOffset>());
         Assert.Equal(TimeSpan.FromHours(15), TimeSpan.FromSeconds(int.Parse(response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture)));
-        Assert.DoesNotContain(await OutboxAsync(), m => m.To == "+14155550123");
-        Assert.Equal(sentBefore, (await OutboxAsync()).Count);
+        Assert.DoesNotContain(await App.OutboxAsync(), m => m.To == "+14155550123");
+        Assert.Equal(sentBefore, (await App.OutboxAsync()).Count);
 
         // Another client's day is its own.
         var other = await App.CreateClient(AppFactory.ClientBKey).PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), AppFactory.Json, Ct);
@@ -96,7 +95,7 @@ public sealed class ClientQuotaTests(AzuriteFixture azurite) : AppTest(azurite)
         body["people"] = new JsonArray();
         var view = await App.RegisterAsync(body);
         await App.GrantAsync(view, "organizer", Channel.Sms);
-        var requests = (await OutboxAsync()).Count;
+        var requests = (await App.OutboxAsync()).Count;
 
         App.Time.Advance(TimeSpan.FromHours(6));
         var report = await App.DispatchAsync();
@@ -110,7 +109,6 @@ public sealed class ClientQuotaTests(AzuriteFixture azurite) : AppTest(azurite)
             var stored = await App.Services.GetRequiredService<EventStore>().GetCheckInAsync(view.Id, c.Id, Ct);
             Assert.Equal(("daily-quota", new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero)), (stored!.Reason, stored.NextAttemptAt));
         }
-
 
         // The next UTC day's count has room: they go, late (at 08:00, when Sam's quiet hours end).
         App.Time.Advance(TimeSpan.FromHours(17));
@@ -132,7 +130,4 @@ public sealed class ClientQuotaTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.NotNull(over);
         Assert.Equal((Quota.Messages, 6), (over.Quota, over.Limit));
     }
-
-    private async Task<IReadOnlyList<OutboxMessage>> OutboxAsync() =>
-        await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None);
 }
