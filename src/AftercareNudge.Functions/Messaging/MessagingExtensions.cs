@@ -34,8 +34,12 @@ public sealed class DeliveryOptions
     public static bool ReachesPeople(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return !string.IsNullOrWhiteSpace(configuration["Twilio:AccountSid"]) || !string.IsNullOrWhiteSpace(configuration["SendGrid:ApiKey"]);
+        return TwilioConfiguredIn(configuration) || SendGridConfiguredIn(configuration);
     }
+
+    internal static bool TwilioConfiguredIn(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration["Twilio:AccountSid"]);
+
+    internal static bool SendGridConfiguredIn(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration["SendGrid:ApiKey"]);
 
     public IEnumerable<string> Problems()
     {
@@ -72,8 +76,8 @@ public static class MessagingExtensions
         services.AddValidatedOptions<DeliveryOptions>(
             (o, c) =>
             {
-                o.TwilioConfigured = !string.IsNullOrWhiteSpace(c["Twilio:AccountSid"]);
-                o.SendGridConfigured = !string.IsNullOrWhiteSpace(c["SendGrid:ApiKey"]);
+                o.TwilioConfigured = DeliveryOptions.TwilioConfiguredIn(c);
+                o.SendGridConfigured = DeliveryOptions.SendGridConfiguredIn(c);
                 o.PublicBaseUrlSet = !string.IsNullOrWhiteSpace(c["Public:BaseUrl"]);
                 o.Deployed = c[HostDefaults.EnvironmentKey] is not { } environment
                     || environment.Equals(Environments.Production, StringComparison.OrdinalIgnoreCase);
