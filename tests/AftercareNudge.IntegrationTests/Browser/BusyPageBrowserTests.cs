@@ -4,14 +4,14 @@ using Microsoft.Playwright;
 namespace AftercareNudge.IntegrationTests.Browser;
 
 /// <summary>The pages a person meets when the app cannot answer as asked (429, 503), and the API reference page, in Chromium.</summary>
-public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture chromium)
+public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture chromium) : AppTest(azurite)
 {
     [Theory]
     [InlineData(Screen.Phone)]
     [InlineData(Screen.Desktop)]
     public async Task ConsentLink_OverTheRateLimit_IsACalmPageAskingToWait(Screen screen)
     {
-        await using var app = new AppFactory(azurite, new Dictionary<string, string?> { ["RateLimits:PublicPerMinute"] = "1" });
+        var app = UseApp(new AppFactory(Azurite, new Dictionary<string, string?> { ["RateLimits:PublicPerMinute"] = "1" }));
         await using var context = await BrowserPages.ContextAsync(chromium, app, screen);
         var path = "/api/consent/" + new string('a', 43);
         await BrowserPages.OpenAsync(context, path, 404);
@@ -27,7 +27,7 @@ public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture
     [Fact]
     public async Task ConsentLink_StorageUnreachable_IsACalmPageAskingToTryAgain()
     {
-        await using var app = AppFactory.WithUnreachableStorage(azurite);
+        var app = UseApp(AppFactory.WithUnreachableStorage(Azurite));
         await using var context = await BrowserPages.ContextAsync(chromium, app, Screen.Phone);
 
         var page = await BrowserPages.OpenAsync(context, "/api/consent/" + new string('a', 43), 503);
@@ -43,7 +43,7 @@ public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture
     [InlineData(Screen.Desktop)]
     public async Task ApiReference_ListsTheRoutes_Accessibly(Screen screen)
     {
-        await using var app = new AppFactory(azurite);
+        var app = UseApp(new AppFactory(Azurite));
         await using var context = await BrowserPages.ContextAsync(chromium, app, screen);
 
         var page = await BrowserPages.OpenAsync(context, "/api/docs");
@@ -61,7 +61,7 @@ public sealed class BusyPageBrowserTests(AzuriteFixture azurite, ChromiumFixture
     [InlineData(Screen.Desktop)]
     public async Task ApiReference_InDarkMode_IsAccessible(Screen screen)
     {
-        await using var app = new AppFactory(azurite);
+        var app = UseApp(new AppFactory(Azurite));
         await using var context = await BrowserPages.ContextAsync(chromium, app, screen, colorScheme: ColorScheme.Dark);
 
         var page = await BrowserPages.OpenAsync(context, "/api/docs");

@@ -62,7 +62,7 @@ public sealed class ConsentPageBrowserTests(AzuriteFixture azurite, ChromiumFixt
         Assert.Equal(ConsentState.Granted, alex.Consent["email"]);
         Assert.True(alex.AgreedToPlan);
         Assert.Equal("22:30-07:00", alex.QuietHours);
-        var granted = Assert.Single(await LedgerAsync(), e => e.Action == "granted");
+        var granted = Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "granted");
         Assert.StartsWith("web:", granted.How, StringComparison.Ordinal);
     }
 
@@ -98,7 +98,7 @@ public sealed class ConsentPageBrowserTests(AzuriteFixture azurite, ChromiumFixt
 
         Assert.Contains("You won't get check-in emails from Sam.", await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
         Assert.Equal(ConsentState.Declined, await AlexEmailConsentAsync(view.Id));
-        Assert.Single(await LedgerAsync(), e => e.Action == "declined");
+        Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "declined");
         await BrowserPages.AssertAccessibleAsync(page);
         await BrowserPages.ScreenshotAsync(page, "consent-declined-keyboard", Screen.Desktop);
     }
@@ -141,7 +141,4 @@ public sealed class ConsentPageBrowserTests(AzuriteFixture azurite, ChromiumFixt
 
     private async Task<ConsentState> AlexEmailConsentAsync(string eventId) =>
         (await App.GetEventAsync(eventId)).People.Single(p => p.Key == "alex").Consent["email"];
-
-    private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync() =>
-        App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Email, Alex, CancellationToken.None);
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using AftercareNudge.Consent;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Schedule;
@@ -48,7 +47,7 @@ public sealed partial class UnsubscribePageBrowserTests(AzuriteFixture azurite, 
         await BrowserPages.ExpectHeadingAsync(page, "You'll receive emails again");
         Assert.Contains(ConsentPages.SubscribedState, await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
         Assert.False(await OptedOutAsync());
-        Assert.Single(await LedgerAsync(), e => e.Action == "opted-in");
+        Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "opted-in");
         await CheckAsync(page, "resubscribed", screen, javaScript);
     }
 
@@ -72,7 +71,7 @@ public sealed partial class UnsubscribePageBrowserTests(AzuriteFixture azurite, 
         Assert.Contains("try opening it straight from the email. Nothing was changed.", await BrowserPages.VisibleTextAsync(unknown), StringComparison.Ordinal);
         await CheckAsync(unknown, "link-unknown", screen, javaScript: true);
 
-        Assert.DoesNotContain(await LedgerAsync(), e => e.Action is "granted" or "declined" or "opted-out");
+        Assert.DoesNotContain(await App.LedgerAsync(Channel.Email, Alex), e => e.Action is "granted" or "declined" or "opted-out");
     }
 
     /// <summary>Accessible (where JavaScript runs the check), and a screenshot.</summary>
@@ -88,17 +87,9 @@ public sealed partial class UnsubscribePageBrowserTests(AzuriteFixture azurite, 
 
     private async Task<string> UnsubscribeLinkAsync()
     {
-        var match = UnsubscribeLinkPattern().Match(Assert.Single(await ConsentLinks.ConsentEmailsAsync(App, Alex)).Body);
-        Assert.True(match.Success, "No unsubscribe link in the email.");
-        return match.Groups["path"].Value;
+        return ConsentLinks.UnsubscribePathIn(Assert.Single(await ConsentLinks.ConsentEmailsAsync(App, Alex)).Body);
     }
 
     private Task<bool> OptedOutAsync() =>
         App.Services.GetRequiredService<ConsentStore>().IsOptedOutAsync(Channel.Email, Alex, CancellationToken.None);
-
-    private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync() =>
-        App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Email, Alex, CancellationToken.None);
-
-    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/unsubscribe/[A-Za-z0-9_-]+)")]
-    private static partial Regex UnsubscribeLinkPattern();
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using AftercareNudge.Consent;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
@@ -15,47 +13,42 @@ namespace AftercareNudge.IntegrationTests.Consent;
 /// out sends no second "You're opted out" text and no second <c>consent.opted-out</c> webhook, even when
 /// the two arrive at once; the ledger keeps both. A STOP after START is a new opt-out.
 /// </summary>
-public sealed class ConfirmOnceTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ConfirmOnceTests(AzuriteFixture azurite) : AppTest(azurite), IAsyncLifetime
 {
     private const string Sam = "+447911123456";
     private const string Secret = "client-a-webhook-secret-0123456789abcdef";
     private WebhookReceiver _receiver = null!;
-    private AppFactory _app = null!;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    public async ValueTask InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
 
-    public async ValueTask InitializeAsync()
+    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?>
     {
-        _receiver = await WebhookReceiver.StartAsync();
-        _app = new AppFactory(azurite, new Dictionary<string, string?>
-        {
-            ["Notifications:DeliverAtOnce"] = "false",
-            ["Api:Webhooks:clientA:Url"] = _receiver.Url("a").AbsoluteUri,
-            ["Api:Webhooks:clientA:Secret"] = Secret,
-        });
-    }
+        ["Notifications:DeliverAtOnce"] = "false",
+        ["Api:Webhooks:clientA:Url"] = _receiver.Url("a").AbsoluteUri,
+        ["Api:Webhooks:clientA:Secret"] = Secret,
+    });
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await _app.DisposeAsync();
+        await base.DisposeAsync();
         await _receiver.DisposeAsync();
     }
 
     [Fact]
     public async Task Stop_ThenStopAgain_ConfirmsOnce_TellsClientsOnce_AndTheLedgerKeepsBoth()
     {
-        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        await TextAsync(Sam, "YES");
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.ReplyAsync(Sam, "YES");
 
-        var first = await TextAsync(Sam, "stop");
-        var second = await TextAsync(Sam, "Stop.");
+        var first = await App.ReplyAsync(Sam, "stop");
+        var second = await App.ReplyAsync(Sam, "Stop.");
         await DeliverAsync();
 
         Assert.Contains("<Message>" + ConsentWording.SmsOptedOut + "</Message>", first, StringComparison.Ordinal);
         Assert.DoesNotContain("<Message>", second, StringComparison.Ordinal);
         Assert.Single(await ConfirmationsAsync());
         Assert.Single(_receiver.At("/a"), r => r.Type == NotificationTypes.ConsentOptedOut);
-        var optOuts = (await LedgerAsync()).Where(e => e.Action == "opted-out").ToList();
+        var optOuts = (await App.LedgerAsync(Channel.Sms, Sam)).Where(e => e.Action == "opted-out").ToList();
         Assert.Equal(2, optOuts.Count);
         Assert.Equal(["", ConsentWording.SmsOptedOut], optOuts.Select(e => e.ShownText).Order(StringComparer.Ordinal));
         Assert.All(optOuts, e => Assert.StartsWith("sms:dev-", e.How, StringComparison.Ordinal));
@@ -64,28 +57,28 @@ public sealed class ConfirmOnceTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Stop_TwoAtOnce_ExactlyOneIsConfirmed_AndClientsAreToldOnce()
     {
-        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        await TextAsync(Sam, "YES");
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.ReplyAsync(Sam, "YES");
 
-        var answers = await Task.WhenAll(TextAsync(Sam, "stop"), TextAsync(Sam, "Stop."), TextAsync(Sam, "STOP"));
+        var answers = await Task.WhenAll(App.ReplyAsync(Sam, "stop"), App.ReplyAsync(Sam, "Stop."), App.ReplyAsync(Sam, "STOP"));
         await DeliverAsync();
 
         Assert.Single(answers, a => a.Contains("You're opted out", StringComparison.Ordinal));
         Assert.Single(await ConfirmationsAsync());
         Assert.Single(_receiver.At("/a"), r => r.Type == NotificationTypes.ConsentOptedOut);
-        Assert.Equal(3, (await LedgerAsync()).Count(e => e.Action == "opted-out"));
-        Assert.True(await _app.Services.GetRequiredService<ConsentStore>().IsOptedOutAsync(Channel.Sms, Sam, Ct));
+        Assert.Equal(3, (await App.LedgerAsync(Channel.Sms, Sam)).Count(e => e.Action == "opted-out"));
+        Assert.True(await App.Services.GetRequiredService<ConsentStore>().IsOptedOutAsync(Channel.Sms, Sam, Ct));
     }
 
     [Fact]
     public async Task Stop_AfterStartAfterStop_IsANewOptOut_AndIsConfirmed()
     {
-        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        await TextAsync(Sam, "YES");
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.ReplyAsync(Sam, "YES");
 
-        var first = await TextAsync(Sam, "STOP");
-        await TextAsync(Sam, "START");
-        var again = await TextAsync(Sam, "PARAR");
+        var first = await App.ReplyAsync(Sam, "STOP");
+        await App.ReplyAsync(Sam, "START");
+        var again = await App.ReplyAsync(Sam, "PARAR");
         await DeliverAsync();
 
         Assert.Contains("You're opted out", first, StringComparison.Ordinal);
@@ -98,38 +91,27 @@ public sealed class ConfirmOnceTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Unsubscribe_TwiceByTheEmailLink_TellsClientsOnce()
     {
-        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        var email = Assert.Single(await ConsentLinks.ConsentEmailsAsync(_app, "alex@example.com"));
-        var unsubscribe = System.Text.RegularExpressions.Regex.Match(email.Body, @"https://aftercare\.example\.org(?<path>/api/unsubscribe/[A-Za-z0-9_-]+)");
-        Assert.True(unsubscribe.Success, "No unsubscribe link in the consent email.");
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        var email = Assert.Single(await ConsentLinks.ConsentEmailsAsync(App, "alex@example.com"));
+        var unsubscribe = ConsentLinks.UnsubscribePathIn(email.Body);
 
-        var first = await ConsentLinks.PostFormAsync(_app, unsubscribe.Groups["path"].Value, ("List-Unsubscribe", "One-Click"));
-        var second = await ConsentLinks.PostFormAsync(_app, unsubscribe.Groups["path"].Value, ("List-Unsubscribe", "One-Click"));
+        var first = await ConsentLinks.PostFormAsync(App, unsubscribe, ("List-Unsubscribe", "One-Click"));
+        var second = await ConsentLinks.PostFormAsync(App, unsubscribe, ("List-Unsubscribe", "One-Click"));
         await DeliverAsync();
 
         Assert.True(first.IsSuccessStatusCode);
         Assert.True(second.IsSuccessStatusCode);
         Assert.Single(_receiver.At("/a"), r => r.Type == NotificationTypes.ConsentOptedOut);
-        var ledger = await _app.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Email, "alex@example.com", Ct);
+        var ledger = await App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Email, "alex@example.com", Ct);
         Assert.Equal(2, ledger.Count(e => e.Action == "opted-out"));
-    }
-
-    private async Task<string> TextAsync(string from, string body)
-    {
-        var response = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync(Ct);
     }
 
     /// <summary>The "You're opted out" texts the outbox holds: what would have reached the phone.</summary>
     private async Task<List<OutboxMessage>> ConfirmationsAsync() =>
-        (await _app.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None))
+        (await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None))
             .Where(m => m.Kind == MessageKinds.ConsentReply && m.To == Sam && m.Body == ConsentWording.SmsOptedOut)
             .ToList();
 
-    private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync() =>
-        _app.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Sms, Sam, CancellationToken.None);
-
     private Task<WebhookDeliveryReport> DeliverAsync() =>
-        _app.Services.GetRequiredService<WebhookDelivery>().RunAsync(CancellationToken.None);
+        App.Services.GetRequiredService<WebhookDelivery>().RunAsync(CancellationToken.None);
 }

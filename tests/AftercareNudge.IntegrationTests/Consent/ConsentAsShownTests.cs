@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AftercareNudge.Consent;
@@ -26,7 +25,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
     {
         // Sam's own number agreed to Sam's check-ins.
         var sams = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
         Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(sams.Id)).Organizer.Consent["sms"]);
 
         // The same client registers the same number, with the organiser now named "Kit's bank".
@@ -67,7 +66,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
         body["organizer"]!["name"] = "Kit's bank";
         var kits = await App.RegisterAsync(body);
 
-        var twiml = await ReplyAsync(Sam, "YES");
+        var twiml = await App.ReplyAsync(Sam, "YES");
 
         // One YES answers one request: the one shown last.
         Assert.Contains("the check-ins Kit's bank arranged", twiml, StringComparison.Ordinal);
@@ -81,7 +80,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
     public async Task Register_SameNameInOtherCaseAndSpacing_IsTheSameOrganizer_AndIsNotAskedAgain()
     {
         await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
         var body = Requests.Dinner(App.Time.GetUtcNow());
         body["organizer"]!["name"] = "  sam ";
 
@@ -150,7 +149,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
         Assert.DoesNotContain("How often depends", html, StringComparison.Ordinal);
 
         await ConsentLinks.PostFormAsync(App, url, ("decision", "agree"));
-        var granted = Assert.Single(await EmailLedgerAsync(), e => e.Action == "granted");
+        var granted = Assert.Single(await App.LedgerAsync(Channel.Email, AlexEmail), e => e.Action == "granted");
         Assert.StartsWith("Sam would like to send you 2 check-in emails around plans you made together:\n- Wed 25 Nov 05:00, by email\n- Thu 26 Nov 05:00, by email\n", granted.ShownText, StringComparison.Ordinal);
         Assert.Equal("Sam", granted.OrganizerName);
         Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(view.Id)).People[0].Consent["email"]);
@@ -166,8 +165,8 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
     {
         var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
 
-        var first = await ReplyAsync(Sam, words);
-        var second = await ReplyAsync(Sam, words);
+        var first = await App.ReplyAsync(Sam, words);
+        var second = await App.ReplyAsync(Sam, words);
 
         Assert.Equal("<Response><Message>AftercareNudge: To agree to check-ins from Sam, reply with just the word YES. Reply HELP for help, STOP to opt out.</Message></Response>", first);
         Assert.Equal("<Response></Response>", second);
@@ -177,7 +176,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
             e => e.Action == "granted");
 
         // YES itself still agrees.
-        await ReplyAsync(Sam, "YES!");
+        await App.ReplyAsync(Sam, "YES!");
         Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
     }
 
@@ -185,9 +184,9 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
     public async Task PlainYes_WithNoPendingRequest_IsAnOrdinaryReply_WithNoHint()
     {
         await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
 
-        var twiml = await ReplyAsync(Sam, "ok");
+        var twiml = await App.ReplyAsync(Sam, "ok");
 
         Assert.DoesNotContain("reply with just the word YES", twiml, StringComparison.Ordinal);
     }
@@ -196,13 +195,13 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
     public async Task PlainYes_AfterANewRequest_GetsANewHint()
     {
         await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
-        Assert.Contains("reply with just the word YES", await ReplyAsync(Sam, "ok"), StringComparison.Ordinal);
+        Assert.Contains("reply with just the word YES", await App.ReplyAsync(Sam, "ok"), StringComparison.Ordinal);
         var body = Requests.Dinner(App.Time.GetUtcNow());
         body["organizer"]!["name"] = "Jo";
         App.Time.Advance(TimeSpan.FromMinutes(1));
         await App.RegisterAsync(body);
 
-        var twiml = await ReplyAsync(Sam, "ok");
+        var twiml = await App.ReplyAsync(Sam, "ok");
 
         Assert.Contains("To agree to check-ins from Jo, reply with just the word YES.", twiml, StringComparison.Ordinal);
     }
@@ -210,7 +209,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
     [Fact]
     public async Task Help_NamesTheServiceContact_InOneSms()
     {
-        var twiml = await ReplyAsync("+447911123457", "HELP");
+        var twiml = await App.ReplyAsync("+447911123457", "HELP");
 
         var text = MessageOf(twiml);
         Assert.Equal($"AftercareNudge: check-in texts you agreed to. Msg freq varies. Msg&data rates may apply. Help: {AppFactory.ServiceContact}. Reply STOP to opt out.", text);
@@ -241,7 +240,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
         Assert.Equal(HttpStatusCode.OK, back.StatusCode);
         Assert.Contains("You'll receive emails again", WebUtility.HtmlDecode(await back.Content.ReadAsStringAsync(Ct)), StringComparison.Ordinal);
         Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(view.Id)).People[0].Consent["email"]);
-        var optedIn = Assert.Single(await EmailLedgerAsync(), e => e.Action == "opted-in");
+        var optedIn = Assert.Single(await App.LedgerAsync(Channel.Email, AlexEmail), e => e.Action == "opted-in");
         Assert.StartsWith("web:", optedIn.How, StringComparison.Ordinal);
         Assert.Equal(ConsentPages.ResubscribeText, optedIn.ShownText);
         Assert.Null(optedIn.OrganizerId);
@@ -250,7 +249,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
         // And the way out works again.
         await ConsentLinks.PostFormAsync(App, url, ("List-Unsubscribe", "One-Click"));
         Assert.Equal(ConsentState.OptedOut, (await App.GetEventAsync(view.Id)).People[0].Consent["email"]);
-        Assert.Equal(2, (await EmailLedgerAsync()).Count(e => e.Action == "opted-out"));
+        Assert.Equal(2, (await App.LedgerAsync(Channel.Email, AlexEmail)).Count(e => e.Action == "opted-out"));
     }
 
     [Fact]
@@ -265,7 +264,7 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
         await ConsentLinks.Browser(App).PostAsync(url, null, Ct);
 
         Assert.Equal(ConsentState.OptedOut, (await App.GetEventAsync(view.Id)).People[0].Consent["email"]);
-        Assert.DoesNotContain(await EmailLedgerAsync(), e => e.Action == "opted-in");
+        Assert.DoesNotContain(await App.LedgerAsync(Channel.Email, AlexEmail), e => e.Action == "opted-in");
     }
 
     private static async Task<string> PageAsync(HttpResponseMessage response)
@@ -277,13 +276,8 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
     private async Task<string> UnsubscribeUrlAsync()
     {
         var email = (await ConsentLinks.ConsentEmailsAsync(App, AlexEmail))[0];
-        var match = UnsubscribeLinkPattern().Match(email.Body);
-        Assert.True(match.Success, "No unsubscribe link in the email body.");
-        return match.Groups["path"].Value;
+        return ConsentLinks.UnsubscribePathIn(email.Body);
     }
-
-    private Task<IReadOnlyList<ConsentLedgerEntry>> EmailLedgerAsync() =>
-        App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Email, AlexEmail, CancellationToken.None);
 
     private static string MessageOf(string twiml)
     {
@@ -291,16 +285,6 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
         Assert.True(match.Success, twiml);
         return WebUtility.HtmlDecode(match.Groups["text"].Value);
     }
-
-    private async Task<string> ReplyAsync(string from, string body)
-    {
-        var response = await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync(Ct);
-    }
-
-    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/unsubscribe/[A-Za-z0-9_-]+)")]
-    private static partial Regex UnsubscribeLinkPattern();
 
     [GeneratedRegex("<Message>(?<text>.*)</Message>", RegexOptions.Singleline)]
     private static partial Regex MessagePattern();

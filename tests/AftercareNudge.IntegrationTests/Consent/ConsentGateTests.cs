@@ -10,23 +10,11 @@ namespace AftercareNudge.IntegrationTests.Consent;
 /// wins over any organiser's consent; one organiser's consent is not another's; a channel is not the
 /// other channel. The rule's every case, without storage, is in ConsentGateRuleTests.
 /// </summary>
-public sealed class ConsentGateTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ConsentGateTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private AppFactory _app = null!;
+    private ConsentStore Consents => App.Services.GetRequiredService<ConsentStore>();
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync()
-    {
-        _app = new AppFactory(azurite);
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
-    private ConsentStore Consents => _app.Services.GetRequiredService<ConsentStore>();
-
-    private ConsentGate Gate => _app.Services.GetRequiredService<ConsentGate>();
+    private ConsentGate Gate => App.Services.GetRequiredService<ConsentGate>();
 
     private static Participant Person()
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using AftercareNudge.Consent;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
@@ -36,7 +35,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("://", html, StringComparison.Ordinal);
         Assert.Equal(ConsentState.Pending, await AlexEmailConsentAsync(view.Id));
-        Assert.DoesNotContain(await LedgerAsync(), e => e.Action is "granted" or "declined");
+        Assert.DoesNotContain(await App.LedgerAsync(Channel.Email, Alex), e => e.Action is "granted" or "declined");
     }
 
     [Fact]
@@ -52,7 +51,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
         AssertPageHeaders(response);
         Assert.Contains("you agreed", html, StringComparison.Ordinal);
         Assert.Equal(ConsentState.Granted, await AlexEmailConsentAsync(view.Id));
-        var granted = Assert.Single(await LedgerAsync(), e => e.Action == "granted");
+        var granted = Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "granted");
         Assert.StartsWith("web:", granted.How, StringComparison.Ordinal);
         Assert.StartsWith("Sam would like to send you 1 check-in email around plans you made together:\n- ", granted.ShownText, StringComparison.Ordinal);
         Assert.NotNull(granted.OrganizerId);
@@ -73,7 +72,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(ConsentState.Granted, await AlexEmailConsentAsync(view.Id));
-        Assert.Single(await LedgerAsync(), e => e.Action == "granted");
+        Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "granted");
     }
 
     [Fact]
@@ -88,7 +87,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("You won't get check-in emails from Sam.", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
         Assert.Equal(ConsentState.Declined, await AlexEmailConsentAsync(view.Id));
-        var declined = Assert.Single(await LedgerAsync(), e => e.Action == "declined");
+        var declined = Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "declined");
         Assert.StartsWith("web:", declined.How, StringComparison.Ordinal);
     }
 
@@ -103,7 +102,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
         await PostDecisionAsync(url, "decline");
 
         Assert.Equal(ConsentState.Declined, await AlexEmailConsentAsync(view.Id));
-        Assert.Equal(new[] { "declined", "granted" }, (await LedgerAsync()).Where(e => e.Action is "granted" or "declined").Select(e => e.Action).ToArray());
+        Assert.Equal(new[] { "declined", "granted" }, (await App.LedgerAsync(Channel.Email, Alex)).Where(e => e.Action is "granted" or "declined").Select(e => e.Action).ToArray());
     }
 
     [Theory]
@@ -165,7 +164,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
 
         Assert.Equal(HttpStatusCode.NotFound, asConsent.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, asUnsubscribe.StatusCode);
-        Assert.DoesNotContain(await LedgerAsync(), e => e.Action == "opted-out");
+        Assert.DoesNotContain(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "opted-out");
     }
 
     [Fact]
@@ -183,7 +182,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
         AssertPageHeaders(post);
         Assert.Contains("This link has expired", await post.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(ConsentState.Pending, await AlexEmailConsentAsync(view.Id));
-        Assert.DoesNotContain(await LedgerAsync(), e => e.Action is "granted" or "declined");
+        Assert.DoesNotContain(await App.LedgerAsync(Channel.Email, Alex), e => e.Action is "granted" or "declined");
     }
 
     [Fact]
@@ -218,7 +217,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
         Assert.Equal(HttpStatusCode.OK, agreed.StatusCode);
         Assert.Contains("still opted out", await agreed.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(ConsentState.OptedOut, await AlexEmailConsentAsync(view.Id));
-        Assert.Single(await LedgerAsync(), e => e.Action == "granted");
+        Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "granted");
     }
 
     [Fact]
@@ -248,7 +247,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
         other["organizer"] = new JsonObject { ["name"] = "Jo", ["phone"] = "+14155550123", ["email"] = "jo@example.com" };
         var jos = await App.RegisterAsync(other);
         await App.GrantAsync(sams, "alex", Channel.Email);
-        var url = PathOf(UnsubscribeLinkPattern(), (await ConsentEmailsAsync())[0].Body);
+        var url = ConsentLinks.UnsubscribePathIn((await ConsentEmailsAsync())[0].Body);
 
         // As a mail client sends it (RFC 8058): form-encoded, no cookies, redirects not followed.
         var response = await Browser().PostAsync(url, Form(("List-Unsubscribe", "One-Click")), Ct);
@@ -268,7 +267,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
             Assert.Equal(CheckInStatus.Scheduled, view.CheckIns.Single(c => c.Channel == Channel.Sms).Status);
         }
 
-        var optOut = Assert.Single(await LedgerAsync(), e => e.Action == "opted-out");
+        var optOut = Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "opted-out");
         Assert.Null(optOut.OrganizerId);
         Assert.StartsWith("web:", optOut.How, StringComparison.Ordinal);
         Assert.Equal(UnsubscribeLinks.UnsubscribePageText, optOut.ShownText);
@@ -316,26 +315,10 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
 
     private async Task<OutboxMessage> ConsentEmailAsync() => Assert.Single(await ConsentEmailsAsync());
 
-    private async Task<string> ConsentUrlAsync() => PathOf(ConsentLinkPattern(), (await ConsentEmailAsync()).Body);
+    private async Task<string> ConsentUrlAsync() => ConsentLinks.PathIn((await ConsentEmailAsync()).Body);
 
-    private async Task<string> UnsubscribeUrlAsync() => PathOf(UnsubscribeLinkPattern(), (await ConsentEmailAsync()).Body);
-
-    private static string PathOf(Regex pattern, string body)
-    {
-        var match = pattern.Match(body);
-        Assert.True(match.Success, "No link in the email body.");
-        return match.Groups["path"].Value;
-    }
+    private async Task<string> UnsubscribeUrlAsync() => ConsentLinks.UnsubscribePathIn((await ConsentEmailAsync()).Body);
 
     private async Task<ConsentState> AlexEmailConsentAsync(string eventId) =>
         (await App.GetEventAsync(eventId)).People.Single(p => p.Key == "alex").Consent["email"];
-
-    private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync() =>
-        App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Email, Alex, CancellationToken.None);
-
-    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/consent/[A-Za-z0-9_-]+)")]
-    private static partial Regex ConsentLinkPattern();
-
-    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/unsubscribe/[A-Za-z0-9_-]+)")]
-    private static partial Regex UnsubscribeLinkPattern();
 }

@@ -11,7 +11,7 @@ namespace AftercareNudge.IntegrationTests.Consent;
 /// built only from what people were sent and what they answered says, at every moment, whom each
 /// organiser may text; every check-in the app sends is checked against it as it is sent.
 /// </summary>
-public sealed class ConsentPropertyTests(AzuriteFixture azurite)
+public sealed class ConsentPropertyTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private static readonly string[] Organizers = ["+14155550101", "+14155550102"];
     private static readonly Dictionary<string, string> OrganizerNames = new() { ["+14155550101"] = "Olive", ["+14155550102"] = "Oscar" };
@@ -31,7 +31,7 @@ public sealed class ConsentPropertyTests(AzuriteFixture azurite)
     {
         var model = new ConsentModel();
         var sender = new CheckingSender(model);
-        await using var app = new AppFactory(azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender));
+        var app = UseApp(new AppFactory(Azurite, configureServices: s => s.AddTransient<ISmsSender>(_ => sender)));
         var random = new Random(seed);
         var log = new List<string>();
 
@@ -50,7 +50,7 @@ public sealed class ConsentPropertyTests(AzuriteFixture azurite)
                     var from = random.Next(3) == 0 ? Organizers[random.Next(Organizers.Length)] : People[random.Next(People.Length)];
                     var body = Replies[random.Next(Replies.Length)];
                     model.Replied(from, body);
-                    var response = await app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, TestContext.Current.CancellationToken);
+                    var response = await app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
                     response.EnsureSuccessStatusCode();
                     log.Add($"{from} says {body}");
                     break;

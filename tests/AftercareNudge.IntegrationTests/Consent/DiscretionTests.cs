@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Consent;
 
 /// <summary>Lock screens are read by others: no SMS and no email subject the service writes names the event's title or kind.</summary>
-public sealed class DiscretionTests(AzuriteFixture azurite)
+public sealed class DiscretionTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     [Theory]
     [InlineData("scene", "Rope scene with Jordan")]
@@ -19,7 +19,7 @@ public sealed class DiscretionTests(AzuriteFixture azurite)
     [InlineData("conversation", "Hard conversation about the move")]
     public async Task EveryMessage_NeverNamesTheEventsTitleOrKind_InAnSmsOrAnEmailSubject(string kind, string title)
     {
-        await using var app = new AppFactory(azurite);
+        var app = UseApp(new AppFactory(Azurite));
         var body = Requests.Dinner(app.Time.GetUtcNow());
         body["kind"] = kind;
         body["title"] = title;
@@ -34,15 +34,15 @@ public sealed class DiscretionTests(AzuriteFixture azurite)
         var client = app.CreateClient();
         foreach (var reply in new[] { "YES", "HELP", "I'm okay" })
         {
-            await client.PostAsJsonAsync("/api/dev/sms", new { from = "+447911123456", body = reply }, TestContext.Current.CancellationToken);
+            await client.PostAsJsonAsync("/api/dev/sms", new { from = "+447911123456", body = reply }, Ct);
         }
 
         await app.GrantAsync(view, "alex", Channel.Email);
         await app.AgreeToPlanAsync(view.Id, "alex");
         app.Time.Advance(TimeSpan.FromDays(1));
         await app.DispatchAsync();
-        await client.PostAsJsonAsync("/api/dev/sms", new { from = "+447911123456", body = "STOP" }, TestContext.Current.CancellationToken);
-        await client.PostAsJsonAsync("/api/dev/sms", new { from = "+447911123456", body = "START" }, TestContext.Current.CancellationToken);
+        await client.PostAsJsonAsync("/api/dev/sms", new { from = "+447911123456", body = "STOP" }, Ct);
+        await client.PostAsJsonAsync("/api/dev/sms", new { from = "+447911123456", body = "START" }, Ct);
 
         var outbox = await app.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None);
         var visible = outbox.Select(m => m.Channel == "sms" ? m.Body : m.Subject!).ToList();
@@ -76,7 +76,7 @@ public sealed class DiscretionTests(AzuriteFixture azurite)
     {
         const string message = "Hey, how are you feeling? I'm here if you want to talk.";
         var sender = new ScriptedSender(SendResult.Permanent("twilio-30005"));
-        await using var app = AppFactory.WithProviders(azurite, () => sender);
+        var app = UseApp(AppFactory.WithProviders(Azurite, () => sender));
         var now = app.Time.GetUtcNow();
 
         // Robin agreed to both channels: each failed check-in goes out on the other. Kit agreed to

@@ -27,7 +27,7 @@ public sealed class MissingConsentNoticeTests(AzuriteFixture azurite) : AppTest(
     public async Task Notice_TwoHoursBeforeTheFirstCheckInWithoutConsent_TellsTheOrganizerOnce_WithoutTheEventsWords()
     {
         var view = await App.RegisterAsync(Dinner(8));
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
 
         // Alex's email is due at 17:00: the notice goes at 15:00, not a moment before.
         await AdvanceToAsync(App.Time.GetUtcNow().AddHours(6).AddMinutes(-1));
@@ -51,7 +51,7 @@ public sealed class MissingConsentNoticeTests(AzuriteFixture azurite) : AppTest(
     public async Task Notice_WhenEveryoneAgreedMeanwhile_IsNotSent_AndSaysWhy()
     {
         var view = await App.RegisterAsync(Dinner(8));
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
         await App.GrantAsync(view, "alex", Channel.Email);
 
         await AdvanceToAsync(App.Time.GetUtcNow().AddHours(6));
@@ -66,7 +66,7 @@ public sealed class MissingConsentNoticeTests(AzuriteFixture azurite) : AppTest(
         // Alex's email at 05:00 tomorrow: two hours before is 03:00, inside Sam's 21:00-08:00, so it is
         // due at 20:54, and the five-minute timer (as the host fires it) sends it at 20:55.
         await App.RegisterAsync(Dinner(20));
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
 
         await AdvanceToAsync(new DateTimeOffset(2026, 11, 24, 20, 50, 0, TimeSpan.Zero));
         Assert.Empty(await NoticesAsync());
@@ -92,7 +92,7 @@ public sealed class MissingConsentNoticeTests(AzuriteFixture azurite) : AppTest(
     public async Task Patch_MovingTheCheckIn_MovesTheNotice()
     {
         var view = await App.RegisterAsync(Dinner(8));
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
         var alexs = view.CheckIns[1];
 
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}")
@@ -130,10 +130,4 @@ public sealed class MissingConsentNoticeTests(AzuriteFixture azurite) : AppTest(
 
     private Task<string?> OutcomeAsync(string eventId) =>
         App.Services.GetRequiredService<MissingConsentNotices>().OutcomeAsync(eventId, "alex", CancellationToken.None);
-
-    private async Task ReplyAsync(string from, string body)
-    {
-        var response = await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using AftercareNudge.Consent;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Schedule;
@@ -30,7 +28,7 @@ public sealed class SmsKeywordLanguagesTests(AzuriteFixture azurite) : AppTest(a
             switch (does)
             {
                 case "STOP":
-                    answer = await TextAsync(from, says);
+                    answer = await App.ReplyAsync(from, says);
                     if (!answer.Contains(OptedOutText, StringComparison.Ordinal) || !await consents.IsOptedOutAsync(Channel.Sms, from, Ct))
                     {
                         problems.Add($"{languages} {says}: not opted out and confirmed ({answer})");
@@ -38,8 +36,8 @@ public sealed class SmsKeywordLanguagesTests(AzuriteFixture azurite) : AppTest(a
 
                     break;
                 case "START":
-                    await TextAsync(from, "STOP");
-                    answer = await TextAsync(from, says);
+                    await App.ReplyAsync(from, "STOP");
+                    answer = await App.ReplyAsync(from, says);
                     if (!answer.Contains("You're opted back in", StringComparison.Ordinal) || await consents.IsOptedOutAsync(Channel.Sms, from, Ct))
                     {
                         problems.Add($"{languages} {says}: not opted back in ({answer})");
@@ -47,7 +45,7 @@ public sealed class SmsKeywordLanguagesTests(AzuriteFixture azurite) : AppTest(a
 
                     break;
                 case "HELP":
-                    answer = await TextAsync(from, says);
+                    answer = await App.ReplyAsync(from, says);
                     // As TwiML: "Msg&data" is escaped.
                     if (answer != $"<Response><Message>{ConsentWording.SmsHelp(AppFactory.ServiceContact).Replace("&", "&amp;", StringComparison.Ordinal)}</Message></Response>" || await consents.IsOptedOutAsync(Channel.Sms, from, Ct))
                     {
@@ -63,13 +61,6 @@ public sealed class SmsKeywordLanguagesTests(AzuriteFixture azurite) : AppTest(a
 
         Assert.True(rows.Count > 40, $"docs/sms-keywords.md has {rows.Count} rows: its tables were not found");
         Assert.True(problems.Count == 0, string.Join('\n', problems));
-    }
-
-    private async Task<string> TextAsync(string from, string body)
-    {
-        var response = await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync(Ct);
     }
 
     /// <summary>The rows of the page's tables whose first cell is a backticked word or sentence: (says, language, does).</summary>

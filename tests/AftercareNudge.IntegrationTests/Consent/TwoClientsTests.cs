@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
@@ -31,14 +30,14 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         App.Time.Advance(TimeSpan.FromMinutes(1));
         var beta = await RegisterAsync(AppFactory.ClientBKey, SamB);
 
-        var twiml = await ReplyAsync(Alex, "YES");
+        var twiml = await App.ReplyAsync(Alex, "YES");
 
         Assert.Contains("Thanks, you'll get the check-ins Sam (clientB) arranged.", twiml, StringComparison.Ordinal);
         Assert.Equal(ConsentState.Granted, (await GetAsync(AppFactory.ClientBKey, beta.Id)).People[0].Consent["sms"]);
         Assert.Equal(ConsentState.Pending, (await GetAsync(AppFactory.ClientAKey, alpha.Id)).People[0].Consent["sms"]);
 
         // A second YES at once does not answer the request Alex was not shown last.
-        Assert.Contains("nothing waiting for your answer", await ReplyAsync(Alex, "yes"), StringComparison.Ordinal);
+        Assert.Contains("nothing waiting for your answer", await App.ReplyAsync(Alex, "yes"), StringComparison.Ordinal);
         Assert.Equal(ConsentState.Pending, (await GetAsync(AppFactory.ClientAKey, alpha.Id)).People[0].Consent["sms"]);
 
         // Alpha's request is asked again in turn; then a YES answers it.
@@ -46,7 +45,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         App.Time.Advance(TimeSpan.FromMinutes(5));
         await App.RunTimerAsync("SendHeldConsentRequests");
         Assert.Equal(before + 1, (await RequestsToAsync(Alex)).Count);
-        Assert.Contains("the check-ins Sam (clientA) arranged", await ReplyAsync(Alex, "YES"), StringComparison.Ordinal);
+        Assert.Contains("the check-ins Sam (clientA) arranged", await App.ReplyAsync(Alex, "YES"), StringComparison.Ordinal);
         Assert.Equal(ConsentState.Granted, (await GetAsync(AppFactory.ClientAKey, alpha.Id)).People[0].Consent["sms"]);
 
         var granted = (await App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Sms, Alex, Ct)).Where(e => e.Action == "granted").ToList();
@@ -61,7 +60,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         App.Time.Advance(TimeSpan.FromMinutes(1));
         var beta = await RegisterAsync(AppFactory.ClientBKey, SamB);
 
-        var twiml = await ReplyAsync(Alex, "NO");
+        var twiml = await App.ReplyAsync(Alex, "NO");
 
         Assert.Contains("you won't get check-ins from Sam (clientB).", twiml, StringComparison.Ordinal);
         Assert.Equal(ConsentState.Declined, (await GetAsync(AppFactory.ClientBKey, beta.Id)).People[0].Consent["sms"]);
@@ -74,7 +73,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         var alpha = await RegisterAsync(AppFactory.ClientAKey, SamA, startsIn: TimeSpan.FromDays(10));
         App.Time.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
 
-        var twiml = await ReplyAsync(Alex, "YES");
+        var twiml = await App.ReplyAsync(Alex, "YES");
 
         Assert.Contains("nothing waiting for your answer", twiml, StringComparison.Ordinal);
         Assert.Equal(ConsentState.Pending, (await GetAsync(AppFactory.ClientAKey, alpha.Id)).People[0].Consent["sms"]);
@@ -86,7 +85,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         var alpha = await SentToAlexAsync(AppFactory.ClientAKey, SamA, "clientA");
         var beta = await SentToAlexAsync(AppFactory.ClientBKey, SamB, "clientB");
 
-        var question = await ReplyAsync(Alex, Words);
+        var question = await App.ReplyAsync(Alex, Words);
 
         // Newest first; only the organisers whose check-ins Alex received are named.
         Assert.Contains("Who is your reply for? Reply 1 for Sam (clientB), 2 for Sam (clientA).", question, StringComparison.Ordinal);
@@ -96,9 +95,9 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
 
         // Another message before the answer is kept under the same question, which is asked again.
         App.Time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Contains("Who is your reply for?", await ReplyAsync(Alex, "please"), StringComparison.Ordinal);
+        Assert.Contains("Who is your reply for?", await App.ReplyAsync(Alex, "please"), StringComparison.Ordinal);
 
-        var answer = await ReplyAsync(Alex, "2");
+        var answer = await App.ReplyAsync(Alex, "2");
 
         Assert.Contains("Your reply was passed on to Sam.", answer, StringComparison.Ordinal);
         var relays = await App.OutboxAsync(MessageKinds.Relay);
@@ -110,7 +109,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.All((await GetAsync(AppFactory.ClientBKey, beta.Id)).CheckIns, c => Assert.Empty(c.Replies));
 
         // The question is closed: the next reply is asked about again (both wrote within the day).
-        Assert.Contains("Who is your reply for?", await ReplyAsync(Alex, "thanks"), StringComparison.Ordinal);
+        Assert.Contains("Who is your reply for?", await App.ReplyAsync(Alex, "thanks"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,8 +118,8 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         await SentToAlexAsync(AppFactory.ClientAKey, SamA, "clientA");
         var kim = await SentToAlexAsync(AppFactory.ClientBKey, SamB, "clientB", name: "Kim");
 
-        await ReplyAsync(Alex, Words);
-        var answer = await ReplyAsync(Alex, "kim");
+        await App.ReplyAsync(Alex, Words);
+        var answer = await App.ReplyAsync(Alex, "kim");
 
         Assert.Contains("Your reply was passed on to Kim.", answer, StringComparison.Ordinal);
         Assert.Equal(SamB, Assert.Single(await App.OutboxAsync(MessageKinds.Relay)).To);
@@ -134,7 +133,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         App.Time.Advance(TimeSpan.FromHours(25));
         var beta = await SentToAlexAsync(AppFactory.ClientBKey, SamB, "clientB");
 
-        var twiml = await ReplyAsync(Alex, Words);
+        var twiml = await App.ReplyAsync(Alex, Words);
 
         Assert.Contains("Your reply was passed on to Sam.", twiml, StringComparison.Ordinal);
         Assert.Equal(SamB, Assert.Single(await App.OutboxAsync(MessageKinds.Relay)).To);
@@ -147,7 +146,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
         var alpha = await SentToAlexAsync(AppFactory.ClientAKey, SamA, "clientA");
         App.Time.Advance(TimeSpan.FromHours(25));
 
-        var twiml = await ReplyAsync(Alex, Words);
+        var twiml = await App.ReplyAsync(Alex, Words);
 
         Assert.Contains("Your message was not passed on", twiml, StringComparison.Ordinal);
         Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
@@ -159,7 +158,7 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
     {
         await SentToAlexAsync(AppFactory.ClientAKey, SamA, "clientA");
         await SentToAlexAsync(AppFactory.ClientBKey, SamB, "clientB");
-        await ReplyAsync(Alex, Words);
+        await App.ReplyAsync(Alex, Words);
         var choices = App.Services.GetRequiredService<ReplyChoices>();
         Assert.NotNull(await choices.GetAsync(Alex, Ct));
 
@@ -194,13 +193,6 @@ public sealed class TwoClientsTests(AzuriteFixture azurite) : AppTest(azurite)
 
     private async Task<EventView> GetAsync(string apiKey, string id) =>
         (await App.CreateClient(apiKey).GetFromJsonAsync<EventView>($"/api/events/{id}", AppFactory.Json, Ct))!;
-
-    private async Task<string> ReplyAsync(string from, string body)
-    {
-        var response = await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync(Ct);
-    }
 
     private async Task<IReadOnlyList<OutboxMessage>> RequestsToAsync(string to) =>
         (await App.OutboxAsync(MessageKinds.ConsentRequest)).Where(m => m.To == to).ToList();

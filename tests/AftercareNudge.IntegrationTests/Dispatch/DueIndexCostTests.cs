@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Dispatch;
 
 /// <summary>A dispatch run's storage cost grows with what is due, not with what is scheduled.</summary>
-public sealed class DueIndexCostTests(AzuriteFixture azurite)
+public sealed class DueIndexCostTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     [Fact]
     public async Task Dispatch_With10000FutureCheckIns_MakesNoMoreStorageRequestsThanWithNone()
@@ -34,7 +34,7 @@ public sealed class DueIndexCostTests(AzuriteFixture azurite)
         options.AddPolicy(counter, HttpPipelinePosition.PerRetry);
         // One send at a time: sends at once may both count on one quota shard and read it again, which
         // would make the count differ from run to run for a reason that is not the due index's.
-        await using var app = new AppFactory(azurite, new Dictionary<string, string?> { ["Dispatch:Concurrency"] = "1" }, s => s.AddSingleton(options));
+        await using var app = new AppFactory(Azurite, new Dictionary<string, string?> { ["Dispatch:Concurrency"] = "1" }, s => s.AddSingleton(options));
         var store = app.Services.GetRequiredService<EventStore>();
         var consents = app.Services.GetRequiredService<ConsentStore>();
         var now = app.Time.GetUtcNow();

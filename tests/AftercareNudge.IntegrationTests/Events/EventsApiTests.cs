@@ -11,18 +11,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Events;
 
-public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class EventsApiTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private readonly AppFactory _app = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task Register_APhoneOutsideTheAllowedCountries_Is400NamingThatPhone_AndNothingIsRegisteredOrSent()
     {
-        await using var app = new AppFactory(azurite, new Dictionary<string, string?> { ["Messaging:AllowedCountries"] = "GB,GG" });
+        var app = UseApp(new AppFactory(Azurite, new Dictionary<string, string?> { ["Messaging:AllowedCountries"] = "GB,GG" }));
         var body = Requests.Dinner(app.Time.GetUtcNow());
         body["people"]![0]!["phone"] = "+14155550124";
 
@@ -41,10 +35,10 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Register_ValidEvent_Returns201WithLocationAndEverythingPending()
     {
-        var client = _app.CreateClient(AppFactory.ClientAKey);
-        var now = _app.Time.GetUtcNow();
+        var client = App.CreateClient(AppFactory.ClientAKey);
+        var now = App.Time.GetUtcNow();
 
-        var response = await client.PostAsJsonAsync("/api/events", Requests.Dinner(now), TestContext.Current.CancellationToken);
+        var response = await client.PostAsJsonAsync("/api/events", Requests.Dinner(now), Ct);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var view = await AppFactory.ReadEventAsync(response);
@@ -61,10 +55,10 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Register_Response_UsesTheContractsNames()
     {
-        var client = _app.CreateClient(AppFactory.ClientAKey);
+        var client = App.CreateClient(AppFactory.ClientAKey);
 
-        var response = await client.PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken);
-        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        var response = await client.PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), Ct);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
 
         Assert.Equal("awaiting-consent", (string?)json["status"]);
         Assert.Equal("pending", (string?)json["people"]![0]!["consent"]!["sms"]);
@@ -79,11 +73,11 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Get_OwnEvent_ReturnsIt_WithConsentAsRecorded()
     {
-        var client = _app.CreateClient(AppFactory.ClientAKey);
-        var created = await AppFactory.ReadEventAsync(await client.PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken));
-        await _app.GrantAsync(created, "alex", Channel.Email);
+        var client = App.CreateClient(AppFactory.ClientAKey);
+        var created = await AppFactory.ReadEventAsync(await client.PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), Ct));
+        await App.GrantAsync(created, "alex", Channel.Email);
 
-        var view = await client.GetFromJsonAsync<EventView>($"/api/events/{created.Id}", AppFactory.Json, TestContext.Current.CancellationToken);
+        var view = await client.GetFromJsonAsync<EventView>($"/api/events/{created.Id}", AppFactory.Json, Ct);
 
         Assert.Equal(created.Id, view!.Id);
         Assert.Equal(ConsentState.Granted, view.People.Single().Consent["email"]);
@@ -94,12 +88,12 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Get_EveryRecipientGranted_IsScheduled()
     {
-        var client = _app.CreateClient(AppFactory.ClientAKey);
-        var created = await AppFactory.ReadEventAsync(await client.PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken));
-        await _app.GrantAsync(created, "organizer", Channel.Sms);
-        await _app.GrantAsync(created, "alex", Channel.Email);
+        var client = App.CreateClient(AppFactory.ClientAKey);
+        var created = await AppFactory.ReadEventAsync(await client.PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), Ct));
+        await App.GrantAsync(created, "organizer", Channel.Sms);
+        await App.GrantAsync(created, "alex", Channel.Email);
 
-        var view = await client.GetFromJsonAsync<EventView>($"/api/events/{created.Id}", AppFactory.Json, TestContext.Current.CancellationToken);
+        var view = await client.GetFromJsonAsync<EventView>($"/api/events/{created.Id}", AppFactory.Json, Ct);
 
         Assert.Equal(EventStatus.Scheduled, view!.Status);
     }
@@ -107,10 +101,10 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Get_AnotherClientsEvent_Is404()
     {
-        var owner = _app.CreateClient(AppFactory.ClientAKey);
-        var created = await AppFactory.ReadEventAsync(await owner.PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken));
+        var owner = App.CreateClient(AppFactory.ClientAKey);
+        var created = await AppFactory.ReadEventAsync(await owner.PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), Ct));
 
-        var response = await _app.CreateClient(AppFactory.ClientBKey).GetAsync($"/api/events/{created.Id}", TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientBKey).GetAsync($"/api/events/{created.Id}", Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -122,7 +116,7 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("ev_'or'1'eq'1")]
     public async Task Get_UnknownOrMalformedId_Is404(string id)
     {
-        var response = await _app.CreateClient(AppFactory.ClientAKey).GetAsync($"/api/events/{Uri.EscapeDataString(id)}", TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientAKey).GetAsync($"/api/events/{Uri.EscapeDataString(id)}", Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -132,16 +126,16 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("wrong-key-0123456789")]
     public async Task Register_WithoutValidKey_Is401ProblemDetails(string? key)
     {
-        var client = _app.CreateClient();
+        var client = App.CreateClient();
         if (key is not null)
         {
             client.DefaultRequestHeaders.Add("X-Api-Key", key);
         }
 
-        var response = await client.PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken);
+        var response = await client.PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), Ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.Contains("X-Api-Key", (string?)problem!["detail"], StringComparison.Ordinal);
     }
 
@@ -192,13 +186,13 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [MemberData(nameof(InvalidRequests))]
     public async Task Register_InvalidField_Is400NamingTheField(string overrides, string field)
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         foreach (var (key, value) in JsonNode.Parse(overrides)!.AsObject())
         {
             body[key] = value?.DeepClone();
         }
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         await AssertValidationProblemAsync(response, field);
     }
@@ -206,10 +200,10 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Register_MessageOver1600Characters_Is400()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["checkIns"]![1]!["message"] = new string('a', 1601);
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         await AssertValidationProblemAsync(response, "checkIns[1].message");
     }
@@ -217,7 +211,7 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Register_MoreThan20CheckIns_Is400()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         var checkIns = new JsonArray();
         for (var i = 0; i < 21; i++)
         {
@@ -226,7 +220,7 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
 
         body["checkIns"] = checkIns;
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         await AssertValidationProblemAsync(response, "checkIns");
     }
@@ -239,21 +233,21 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("")]
     public async Task Register_MalformedBody_Is400NotA500(string raw)
     {
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsync(
-            "/api/events", new StringContent(raw, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsync(
+            "/api/events", new StringContent(raw, Encoding.UTF8, "application/json"), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.NotEmpty(problem!["errors"]!.AsObject());
     }
 
     [Fact]
     public async Task Register_OffsetOf60000Characters_Is400NotAStorageError()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["checkIns"]![0]!["offset"] = "PT" + new string('0', 60_000) + "30M";
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         await AssertValidationProblemAsync(response, "checkIns[0].offset");
     }
@@ -261,20 +255,20 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Register_WrongJsonType_SaysWrongType()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["people"] = new JsonObject();
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         await AssertValidationProblemAsync(response, "people");
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.Equal("This value has the wrong type.", (string?)problem!["errors"]!["people"]![0]);
     }
 
     [Fact]
     public async Task Get_WithoutKey_Is401()
     {
-        var response = await _app.CreateClient().GetAsync("/api/events/ev_000000000000000000000000", TestContext.Current.CancellationToken);
+        var response = await App.CreateClient().GetAsync("/api/events/ev_000000000000000000000000", Ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -282,25 +276,25 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Register_BodyOver64KiB_Is413NamingTheBody()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["padding"] = new string('x', 70 * 1024);
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.Equal("The body must be at most 65,536 bytes.", (string?)problem!["errors"]!["body"]![0]);
     }
 
     [Fact]
     public async Task Register_ExplicitOffsetTimes_AreAccepted()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["timeZone"] = "Europe/London";
         body["startsAt"] = "2026-11-24T11:00:00+01:00";
         body["endsAt"] = "2026-11-24T12:00Z";
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var view = await AppFactory.ReadEventAsync(response);
@@ -310,7 +304,7 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : IAsyncDisposable
 
     private static async Task AssertValidationProblemAsync(HttpResponseMessage response, string field)
     {
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"Expected 400, got {(int)response.StatusCode}: {text}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var errors = JsonNode.Parse(text)!["errors"]!.AsObject();

@@ -8,14 +8,8 @@ using AftercareNudge.Schedule;
 namespace AftercareNudge.IntegrationTests.Events;
 
 /// <summary>Invisible and direction-changing characters are refused by field; texts that name the event are accepted with a warning.</summary>
-public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class FreeTextTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private readonly AppFactory _app = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Theory]
     [InlineData("organizer.name", "\u202E", "U+202E")]
     [InlineData("organizer.name", "\u2066", "U+2066")]
@@ -32,11 +26,11 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("aftercare.needs.alex", "\u202A", "U+202A")]
     public async Task Register_InvisibleOrDirectionChangingCharacter_Is400NamingTheFieldAndTheCharacter(string field, string character, string named)
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["aftercare"] = new JsonObject { ["plan"] = "Tea and blankets.", ["needs"] = new JsonObject { ["alex"] = "Quiet." } };
         Insert(body, field, character);
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
@@ -56,11 +50,11 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("people[0].name", "\t", "U+0009")]
     public async Task Register_ControlCharacter_Is400NamingTheFieldAndTheCharacter_AndNothingElse(string field, string character, string named)
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["aftercare"] = new JsonObject { ["plan"] = "Tea and blankets.", ["needs"] = new JsonObject { ["alex"] = "Quiet." } };
         Insert(body, field, character);
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonObject>(Ct))!["errors"]!.AsObject();
@@ -73,11 +67,11 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Register_TextWithCrLfLineBreaksAndTabs_IsAccepted()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["title"] = "Dinner\twith Alex";
         body["checkIns"]![0]!["message"] = "Hey,\r\nhow are you feeling?\nI'm here.";
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
@@ -85,17 +79,17 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Patch_SameCheckInSentAgainWithCrLf_IsThatCheckIn_NotASecondOne()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["checkIns"]![0]!["message"] = "Hey,\nhow are you feeling?";
-        var view = await _app.RegisterAsync(body);
+        var view = await App.RegisterAsync(body);
         var again = body["checkIns"]!.DeepClone().AsArray();
         again[0]!["message"] = "Hey,\r\nhow are you feeling?";
 
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}") { Content = JsonContent.Create(new JsonObject { ["checkIns"] = again }) };
-        var response = await _app.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(view.CheckIns.Select(c => c.Id), (await _app.GetEventAsync(view.Id)).CheckIns.Select(c => c.Id));
+        Assert.Equal(view.CheckIns.Select(c => c.Id), (await App.GetEventAsync(view.Id)).CheckIns.Select(c => c.Id));
     }
 
     [Theory]
@@ -104,10 +98,10 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("Thinking of you ❤️")]
     public async Task Register_MessageWithJoinersBetweenVisibleCharacters_IsAccepted(string message)
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["checkIns"]![0]!["message"] = message;
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
@@ -115,7 +109,7 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Patch_MessageWithBidiControl_Is400NamingTheField()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
 
         var response = await PatchAsync(view.Id, new JsonObject
         {
@@ -135,11 +129,11 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("date", "Hope dinner with alex was lovely", LockScreenWarnings.NamesTitle)]
     public async Task Register_SmsTextThatNamesTheEvent_IsAcceptedWithAWarning(string kind, string message, string warning)
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["kind"] = kind;
         body["checkIns"]![0]!["message"] = message;
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var answer = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
@@ -153,11 +147,11 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("therapy", "Thinking of you this evening.")]
     public async Task Register_SmsTextThatDoesNotNameTheEvent_HasNoWarnings(string kind, string message)
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["kind"] = kind;
         body["checkIns"]![0]!["message"] = message;
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         var answer = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.False(answer!.ContainsKey("warnings"));
@@ -166,11 +160,11 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Register_EmailTextThatNamesTheEvent_HasNoWarning_ItsSubjectNeverCarriesIt()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["kind"] = "therapy";
         body["checkIns"]![1]!["message"] = "How did therapy go?";
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         var answer = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.False(answer!.ContainsKey("warnings"));
@@ -179,9 +173,9 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Patch_SmsTextEditedToNameTheEvent_AnswersWithAWarning()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["kind"] = "scene";
-        var view = await _app.RegisterAsync(body);
+        var view = await App.RegisterAsync(body);
 
         var response = await PatchAsync(view.Id, new JsonObject
         {
@@ -196,7 +190,7 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : IAsyncDisposable
     private async Task<HttpResponseMessage> PatchAsync(string id, JsonObject change)
     {
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{id}") { Content = new StringContent(change.ToJsonString(), Encoding.UTF8, "application/json") };
-        return await _app.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
+        return await App.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
     }
 
     /// <summary>Puts <paramref name="character"/> in the middle of the field's text.</summary>

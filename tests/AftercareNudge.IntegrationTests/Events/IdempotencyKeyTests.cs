@@ -13,14 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Events;
 
 /// <summary><c>Idempotency-Key</c> on <c>POST /api/events</c>: a retry within a day answers the first result and sends nothing again.</summary>
-public sealed class IdempotencyKeyTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class IdempotencyKeyTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private readonly AppFactory _app = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task Register_SameKeySameBody_AnswersTheFirstEvent_AndSendsNothingAgain()
     {
@@ -93,7 +87,7 @@ public sealed class IdempotencyKeyTests(AzuriteFixture azurite) : IAsyncDisposab
     {
         var body = Dinner();
         await ClaimAsync(body, "key-died", "ev_0123456789abcdef01234567");
-        _app.Time.Advance(TimeSpan.FromSeconds(61));
+        App.Time.Advance(TimeSpan.FromSeconds(61));
 
         var retry = await PostAsync(body, "key-died");
         var again = await PostAsync(body, "key-died");
@@ -110,14 +104,14 @@ public sealed class IdempotencyKeyTests(AzuriteFixture azurite) : IAsyncDisposab
         var body = Dinner();
         const string eventId = "ev_00000000000000000000dead";
         await ClaimAsync(body, "key-half-done", eventId);
-        var (planned, _) = _app.Services.GetRequiredService<EventValidator>().Validate(body.Deserialize<RegisterEventRequest>(AppFactory.Json)!);
-        await using (var scope = _app.Services.CreateAsyncScope())
+        var (planned, _) = App.Services.GetRequiredService<EventValidator>().Validate(body.Deserialize<RegisterEventRequest>(AppFactory.Json)!);
+        await using (var scope = App.Services.CreateAsyncScope())
         {
             // The first attempt got this far, then its process died before recording the key as done.
             await scope.ServiceProvider.GetRequiredService<EventService>().RegisterAsync(new ApiClient("clientA"), planned!, Ct, eventId);
         }
 
-        _app.Time.Advance(TimeSpan.FromMinutes(2));
+        App.Time.Advance(TimeSpan.FromMinutes(2));
         var retry = await PostAsync(body, "key-half-done");
 
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
@@ -144,7 +138,7 @@ public sealed class IdempotencyKeyTests(AzuriteFixture azurite) : IAsyncDisposab
     {
         var body = Dinner();
         var first = await PostAsync(body, "key-old");
-        _app.Time.Advance(TimeSpan.FromHours(24));
+        App.Time.Advance(TimeSpan.FromHours(24));
 
         var later = await PostAsync(body, "key-old");
 
@@ -159,7 +153,7 @@ public sealed class IdempotencyKeyTests(AzuriteFixture azurite) : IAsyncDisposab
         var body = Dinner();
         var a = await PostAsync(body, "shared-key");
 
-        var b = await _app.CreateClient(AppFactory.ClientBKey).SendAsync(Request(body.ToJsonString(), "shared-key"), Ct);
+        var b = await App.CreateClient(AppFactory.ClientBKey).SendAsync(Request(body.ToJsonString(), "shared-key"), Ct);
 
         Assert.Equal(HttpStatusCode.Created, b.StatusCode);
         Assert.NotEqual(a.Headers.Location, b.Headers.Location);
@@ -217,8 +211,8 @@ public sealed class IdempotencyKeyTests(AzuriteFixture azurite) : IAsyncDisposab
     {
         var body = Dinner();
 
-        var first = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
-        var second = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+        var first = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+        var second = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         Assert.NotEqual(first.Headers.Location, second.Headers.Location);
     }
@@ -227,24 +221,24 @@ public sealed class IdempotencyKeyTests(AzuriteFixture azurite) : IAsyncDisposab
     public async Task RemoveExpired_RemovesKeysFirstUsedMoreThanADayAgo_AndKeepsNewerOnes()
     {
         await PostAsync(Dinner(), "key-to-expire");
-        _app.Time.Advance(TimeSpan.FromHours(23));
+        App.Time.Advance(TimeSpan.FromHours(23));
         await PostAsync(Dinner(), "key-to-keep");
-        _app.Time.Advance(TimeSpan.FromHours(2));
+        App.Time.Advance(TimeSpan.FromHours(2));
 
-        var removed = await _app.Services.GetRequiredService<IdempotencyKeys>().RemoveExpiredAsync(Ct);
+        var removed = await App.Services.GetRequiredService<IdempotencyKeys>().RemoveExpiredAsync(Ct);
 
         Assert.Equal(1, removed);
-        var table = await _app.Services.GetRequiredService<AftercareNudge.Storage.AppTables>().GetAsync(AftercareNudge.Storage.AppTables.IdempotencyKeys, Ct);
+        var table = await App.Services.GetRequiredService<AftercareNudge.Storage.AppTables>().GetAsync(AftercareNudge.Storage.AppTables.IdempotencyKeys, Ct);
         Assert.Single(table.Query<TableEntity>(cancellationToken: Ct));
     }
 
     /// <summary>The dinner, three days out, so that a day later it is still valid.</summary>
-    private JsonObject Dinner() => Requests.Dinner(_app.Time.GetUtcNow().AddDays(3));
+    private JsonObject Dinner() => Requests.Dinner(App.Time.GetUtcNow().AddDays(3));
 
     private Task<HttpResponseMessage> PostAsync(JsonObject body, string key) => PostRawAsync(body.ToJsonString(), key);
 
     private Task<HttpResponseMessage> PostRawAsync(string json, string key) =>
-        _app.CreateClient(AppFactory.ClientAKey).SendAsync(Request(json, key), Ct);
+        App.CreateClient(AppFactory.ClientAKey).SendAsync(Request(json, key), Ct);
 
     private static HttpRequestMessage Request(string json, string key)
     {
@@ -256,12 +250,12 @@ public sealed class IdempotencyKeyTests(AzuriteFixture azurite) : IAsyncDisposab
     /// <summary>A claim as a first request makes it just before it registers.</summary>
     private async Task ClaimAsync(JsonObject body, string key, string eventId)
     {
-        var keys = _app.Services.GetRequiredService<IdempotencyKeys>();
+        var keys = App.Services.GetRequiredService<IdempotencyKeys>();
         var hash = IdempotencyKeys.BodyHash(Encoding.UTF8.GetBytes(body.ToJsonString()));
         var claim = await keys.ClaimAsync("clientA", key, hash, new IdempotencyLookup(IdempotencyState.Free, null, null), eventId, Ct);
         Assert.NotNull(claim);
     }
 
     private async Task<int> ConsentRequestsAsync() =>
-        (await ConsentLinks.OutboxAsync(_app)).Count(m => m.Kind == MessageKinds.ConsentRequest);
+        (await ConsentLinks.OutboxAsync(App)).Count(m => m.Kind == MessageKinds.ConsentRequest);
 }

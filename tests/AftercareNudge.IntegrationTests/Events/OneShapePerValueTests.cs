@@ -12,18 +12,12 @@ namespace AftercareNudge.IntegrationTests.Events;
 /// <c>"22:00-07:00"</c>), and every instant is UTC with <c>Z</c>, a person's own clock being a field of
 /// its own (<c>waitsUntilLocal</c>).
 /// </summary>
-public sealed class OneShapePerValueTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class OneShapePerValueTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private readonly AppFactory _app = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    private DateTimeOffset Now => _app.Time.GetUtcNow();
+    private DateTimeOffset Now => App.Time.GetUtcNow();
 
     private Task<HttpResponseMessage> PostAsync(JsonObject body) =>
-        _app.CreateClient(AppFactory.ClientAKey).PostAsync("/api/events", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        App.CreateClient(AppFactory.ClientAKey).PostAsync("/api/events", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
 
     [Fact]
     public async Task Register_QuietHoursAsGetAnswersThem_IsAccepted_AndReadBackTheSame()
@@ -31,7 +25,7 @@ public sealed class OneShapePerValueTests(AzuriteFixture azurite) : IAsyncDispos
         var body = Requests.Dinner(Now);
         body["people"]![0]!["quietHours"] = "22:00-07:00";
 
-        var view = await _app.RegisterAsync(body);
+        var view = await App.RegisterAsync(body);
 
         Assert.Equal("22:00-07:00", view.People[0].QuietHours);
     }
@@ -39,8 +33,8 @@ public sealed class OneShapePerValueTests(AzuriteFixture azurite) : IAsyncDispos
     [Fact]
     public async Task Register_EveryoneAsGetAnswersThem_CanBeSentBack()
     {
-        var first = await _app.RegisterAsync(Requests.Dinner(Now));
-        var json = await _app.CreateClient(AppFactory.ClientAKey).GetFromJsonAsync<JsonObject>($"/api/events/{first.Id}", Ct);
+        var first = await App.RegisterAsync(Requests.Dinner(Now));
+        var json = await App.CreateClient(AppFactory.ClientAKey).GetFromJsonAsync<JsonObject>($"/api/events/{first.Id}", Ct);
         var body = Requests.Dinner(Now);
         foreach (var (person, read) in new[] { (body["organizer"]!, json!["organizer"]!) }.Concat(body["people"]!.AsArray().Select((p, i) => (p!, json["people"]![i]!))))
         {
@@ -59,7 +53,7 @@ public sealed class OneShapePerValueTests(AzuriteFixture azurite) : IAsyncDispos
         var body = Requests.Dinner(Now);
         body["people"]![0]!["quietHours"] = new JsonObject { ["from"] = "22:30", ["to"] = "06:45" };
 
-        var view = await _app.RegisterAsync(body);
+        var view = await App.RegisterAsync(body);
 
         Assert.Equal("22:30-06:45", view.People[0].QuietHours);
     }
@@ -79,7 +73,7 @@ public sealed class OneShapePerValueTests(AzuriteFixture azurite) : IAsyncDispos
         body["people"]![0]!["quietHours"] = "QUIET";
         var json = body.ToJsonString().Replace("\"QUIET\"", quietHours, StringComparison.Ordinal);
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsync("/api/events", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsync("/api/events", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
 
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
@@ -96,13 +90,13 @@ public sealed class OneShapePerValueTests(AzuriteFixture azurite) : IAsyncDispos
         // the end to 15:30 UTC (00:30 in Tokyo): it waits for 08:00 in Tokyo, 23:00 UTC.
         var body = Requests.Dinner(Now);
         body["organizer"]!["timeZone"] = "Asia/Tokyo";
-        var view = await _app.RegisterAsync(body);
-        await _app.GrantAsync(view, "organizer", Channel.Sms);
+        var view = await App.RegisterAsync(body);
+        await App.GrantAsync(view, "organizer", Channel.Sms);
         using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}") { Content = JsonContent.Create(new JsonObject { ["endsAt"] = Requests.Local(Now.AddHours(6)) }) };
-        var patched = await _app.CreateClient(AppFactory.ClientAKey).SendAsync(patch, Ct);
+        var patched = await App.CreateClient(AppFactory.ClientAKey).SendAsync(patch, Ct);
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
 
-        var json = await _app.CreateClient(AppFactory.ClientAKey).GetFromJsonAsync<JsonObject>($"/api/events/{view.Id}", Ct);
+        var json = await App.CreateClient(AppFactory.ClientAKey).GetFromJsonAsync<JsonObject>($"/api/events/{view.Id}", Ct);
 
         var checkIn = json!["checkIns"]![0]!;
         Assert.Equal("quiet-hours", (string?)checkIn["reason"]);
@@ -118,15 +112,15 @@ public sealed class OneShapePerValueTests(AzuriteFixture azurite) : IAsyncDispos
     [Fact]
     public async Task Answers_SentAtAndAReplysReceivedAt_AreUtcWithZ()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
-        await _app.GrantAsync(view, "organizer", Channel.Sms);
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        await _app.DispatchAsync();
-        var reply = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = "+447911123456", body = "All good, thanks" }, Ct);
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
+        var reply = await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = "+447911123456", body = "All good, thanks" }, Ct);
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
 
-        var json = await _app.CreateClient(AppFactory.ClientAKey).GetFromJsonAsync<JsonObject>($"/api/events/{view.Id}", Ct);
-        var outbox = await _app.CreateClient().GetFromJsonAsync<JsonArray>("/api/dev/outbox?take=1", Ct);
+        var json = await App.CreateClient(AppFactory.ClientAKey).GetFromJsonAsync<JsonObject>($"/api/events/{view.Id}", Ct);
+        var outbox = await App.CreateClient().GetFromJsonAsync<JsonArray>("/api/dev/outbox?take=1", Ct);
 
         var checkIn = json!["checkIns"]![0]!;
         Assert.Equal("2026-11-24T14:30:00Z", (string?)checkIn["sentAt"]);

@@ -10,6 +10,7 @@ using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Events;
@@ -18,7 +19,7 @@ namespace AftercareNudge.IntegrationTests.Events;
 /// A PATCH cut off after each of its storage requests in turn (the app dying there), then the dispatcher
 /// run across the old and the new times: nothing stale is sent, nothing due is missed, nothing twice.
 /// </summary>
-public sealed partial class PatchEventCrashTests : IAsyncDisposable
+public sealed partial class PatchEventCrashTests : AppTest
 {
     // Registered at 09:00 (hour 0): start 10:00, end 14:00. A is 30 minutes after the end, B three hours
     // after the start, C (to Alex) at a fixed time the next morning, D at a fixed time; the change moves
@@ -27,18 +28,18 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
 
     private readonly StorageCrash _crash = new();
     private readonly AfterFirstClaim _afterClaim = new();
-    private readonly AppFactory _app;
+    private readonly TableClientOptions _options;
     private readonly DateTimeOffset _start;
 
     public PatchEventCrashTests(AzuriteFixture azurite)
+        : base(azurite)
     {
-        var options = _crash.Options;
-        options.AddPolicy(_afterClaim, HttpPipelinePosition.PerCall);
-        _app = new AppFactory(azurite, configureServices: s => s.AddSingleton(options));
-        _start = _app.Time.GetUtcNow();
+        _options = _crash.Options;
+        _options.AddPolicy(_afterClaim, HttpPipelinePosition.PerCall);
+        _start = App.Time.GetUtcNow();
     }
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    protected override AppFactory CreateApp() => new(Azurite, configureServices: s => s.AddSingleton(_options));
 
     /// <summary>
     /// Moved earlier, A's new time is the first thing due after the crash: only its new index row can
@@ -52,10 +53,10 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
         (string Marker, double Hours)[] newPlan = [("A", endsAt + 0.5), ("B", startsAt + 3), ("C2", 20), ("E", 7)];
         var dispatchAt = OldPlan.Concat(newPlan).Select(p => p.Hours).Distinct().Order().ToList();
         // Consent is per organiser and address: given once, it covers every event below.
-        var consented = await _app.RegisterAsync(Registration());
-        await _app.GrantAsync(consented, "organizer", Channel.Sms);
-        await _app.GrantAsync(consented, "organizer", Channel.Email);
-        await _app.GrantAsync(consented, "alex", Channel.Email);
+        var consented = await App.RegisterAsync(Registration());
+        await App.GrantAsync(consented, "organizer", Channel.Sms);
+        await App.GrantAsync(consented, "organizer", Channel.Email);
+        await App.GrantAsync(consented, "alex", Channel.Email);
 
         // Die after 0, 1, 2... storage requests, until the change runs to its end (how many it makes
         // varies a little: index rows are written per shard). For each point, one event is left as the
@@ -69,7 +70,7 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
             completed = true;
             foreach (var retry in new[] { false, true })
             {
-                var view = await _app.RegisterAsync(Registration());
+                var view = await App.RegisterAsync(Registration());
                 var etag = await ETagAsync(view.Id);
                 _crash.Arm(allowed);
                 var cut = await PatchAsync(view, etag, startsAt, endsAt);
@@ -106,7 +107,7 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
         foreach (var id in leftAlone)
         {
             var plan = sent[id].SetEquals(newPlan) ? newPlan : OldPlan;
-            var view = await _app.GetEventAsync(id);
+            var view = await App.GetEventAsync(id);
             var delivered = view.CheckIns.Where(c => c.Status == CheckInStatus.Sent).Select(c => c.DueAt).ToHashSet();
             Assert.Equal(plan.Select(p => _start.AddHours(p.Hours)).ToHashSet(), delivered);
         }
@@ -116,7 +117,7 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
         Assert.Equal(leftAlone.Concat(retried).Append(consented.Id).Order(StringComparer.Ordinal), listed.Select(e => e.Id).Order(StringComparer.Ordinal));
         foreach (var e in listed)
         {
-            Assert.Equal((await _app.GetEventAsync(e.Id)).StartsAtUtc, e.StartsAtUtc);
+            Assert.Equal((await App.GetEventAsync(e.Id)).StartsAtUtc, e.StartsAtUtc);
         }
 
         Assert.Equal(listed.OrderBy(e => e.StartsAtUtc).ThenBy(e => e.Id, StringComparer.Ordinal).Select(e => e.Id), listed.Select(e => e.Id));
@@ -124,12 +125,12 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
 
     private async Task<List<EventView>> ListAllAsync()
     {
-        var client = _app.CreateClient(AppFactory.ClientAKey);
+        var client = App.CreateClient(AppFactory.ClientAKey);
         var events = new List<EventView>();
         var query = "/api/events?pageSize=100";
         while (true)
         {
-            var page = (await client.GetFromJsonAsync<EventList>(query, AppFactory.Json, TestContext.Current.CancellationToken))!;
+            var page = (await client.GetFromJsonAsync<EventList>(query, AppFactory.Json, Ct))!;
             events.AddRange(page.Events);
             if (page.ContinuationToken is null)
             {
@@ -151,22 +152,22 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
     public async Task Dispatch_ChangeFinishedByAnotherAsARunClaims_SendsOnlyTheNewPlan()
     {
         (string Marker, double Hours)[] newPlan = [("A", 7.5), ("B", 6), ("C2", 20), ("E", 7)];
-        var consented = await _app.RegisterAsync(Registration());
-        await _app.GrantAsync(consented, "organizer", Channel.Sms);
-        await _app.GrantAsync(consented, "organizer", Channel.Email);
-        await _app.GrantAsync(consented, "alex", Channel.Email);
+        var consented = await App.RegisterAsync(Registration());
+        await App.GrantAsync(consented, "organizer", Channel.Sms);
+        await App.GrantAsync(consented, "organizer", Channel.Email);
+        await App.GrantAsync(consented, "alex", Channel.Email);
 
-        var store = _app.Services.GetRequiredService<EventStore>();
+        var store = App.Services.GetRequiredService<EventStore>();
         string? marked = null;
         for (var allowed = 0; marked is null; allowed++)
         {
             Assert.True(allowed < 100, "No point of the change left it marked with no check-in changed yet.");
-            var view = await _app.RegisterAsync(Registration());
+            var view = await App.RegisterAsync(Registration());
             var etag = await ETagAsync(view.Id);
             _crash.Arm(allowed);
             await PatchAsync(view, etag, 3, 7);
             _crash.Disarm();
-            var rows = await store.GetWithChangesAsync(view.Id, TestContext.Current.CancellationToken);
+            var rows = await store.GetWithChangesAsync(view.Id, Ct);
             if (rows is { Event.PendingChange: not null } r && r.CheckIns.Count == OldPlan.Length
                 && r.CheckIns.All(c => c.Status == CheckInStatus.Scheduled && !c.Message.Contains("[C2]", StringComparison.Ordinal) && StoredTime.SameInstant(c.DueAt, view.CheckIns.Single(v => v.Id == c.Id).DueAt)))
             {
@@ -174,7 +175,7 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
             }
         }
 
-        var pending = _app.Services.GetRequiredService<PendingChanges>();
+        var pending = App.Services.GetRequiredService<PendingChanges>();
         _afterClaim.Arm(marked, () => pending.RollForwardAsync(marked, CancellationToken.None));
 
         var sent = await DispatchAsync(OldPlan.Concat(newPlan).Select(p => p.Hours).Distinct().Order());
@@ -186,13 +187,13 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
     /// <summary>Runs dispatch at each time of both plans; returns, per event, what was sent when (hours after registration).</summary>
     private async Task<Dictionary<string, HashSet<(string Marker, double Hours)>>> DispatchAsync(IEnumerable<double> times)
     {
-        var outbox = _app.Services.GetRequiredService<OutboxSender>();
+        var outbox = App.Services.GetRequiredService<OutboxSender>();
         var sent = new Dictionary<string, HashSet<(string, double)>>();
         var seen = new HashSet<string>();
         foreach (var hours in times)
         {
-            _app.Time.Advance(_start.AddHours(hours) - _app.Time.GetUtcNow());
-            var report = await _app.DispatchAsync();
+            App.Time.Advance(_start.AddHours(hours) - App.Time.GetUtcNow());
+            var report = await App.DispatchAsync();
             Assert.Equal(0, report.Errored);
             foreach (var message in (await outbox.ListAsync(100_000, CancellationToken.None)).Where(m => m.Kind == MessageKinds.CheckIn && seen.Add(m.Id)))
             {
@@ -234,11 +235,11 @@ public sealed partial class PatchEventCrashTests : IAsyncDisposable
         };
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}") { Content = JsonContent.Create(change, options: AppFactory.Json) };
         request.Headers.TryAddWithoutValidation("If-Match", etag);
-        return await _app.CreateClient(AppFactory.ClientAKey).SendAsync(request, TestContext.Current.CancellationToken);
+        return await App.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
     }
 
     private async Task<string> ETagAsync(string id) =>
-        (await _app.CreateClient(AppFactory.ClientAKey).GetAsync($"/api/events/{id}", TestContext.Current.CancellationToken)).Headers.ETag!.ToString();
+        (await App.CreateClient(AppFactory.ClientAKey).GetAsync($"/api/events/{id}", Ct)).Headers.ETag!.ToString();
 
     [GeneratedRegex(@"\[(\w+)\]")]
     private static partial Regex Marker();

@@ -13,20 +13,17 @@ namespace AftercareNudge.IntegrationTests.Events;
 /// <c>PATCH /api/events/{id}</c>: move an event or edit its check-ins; idempotent, safe against lost
 /// updates, and refused (by name) for what can no longer change.
 /// </summary>
-public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class PatchEventTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     // Requests.Dinner, registered at 09:00: start 10:00, end 14:00; check-in 0 (organizer, sms) 30 minutes
     // after the end (14:30); check-in 1 (alex, email) at 05:00 the next morning.
-    private readonly AppFactory _app = new(azurite);
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    private DateTimeOffset Now => _app.Time.GetUtcNow();
+    private DateTimeOffset Now => App.Time.GetUtcNow();
 
     [Fact]
     public async Task Patch_MovingTheEvent_MovesRelativeCheckIns_AndAtCheckInsKeepTheirTime()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
         var before = await ETagAsync(view.Id);
         var start = Now;
 
@@ -46,15 +43,15 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Patch_MovedCheckIn_IsSentAtItsNewTime_AndNotAtItsOld()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
-        await _app.GrantAsync(view, "organizer", Channel.Sms);
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
         var start = Now;
         await PatchAsync(view.Id, new JsonObject { ["endsAt"] = Requests.Local(start.AddHours(6)) });
 
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        var atOldTime = await _app.DispatchAsync();
-        _app.Time.Advance(TimeSpan.FromHours(1));
-        var atNewTime = await _app.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        var atOldTime = await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(1));
+        var atNewTime = await App.DispatchAsync();
 
         Assert.Equal(0, atOldTime.Sent);
         Assert.Equal(1, atNewTime.Sent);
@@ -66,8 +63,8 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Patch_EditingAMessage_KeepsItsTime_AndTheNewMessageIsSent()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
-        await _app.GrantAsync(view, "organizer", Channel.Sms);
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
 
         var response = await PatchAsync(view.Id, new JsonObject
         {
@@ -77,8 +74,8 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
                 new JsonObject { ["id"] = view.CheckIns[1].Id },
             },
         });
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        await _app.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var changed = await AppFactory.ReadEventAsync(response);
@@ -90,10 +87,10 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Patch_WithAListThatAddsOneAndLeavesOneOut_AddsIt_AndRemovesTheOther()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
-        await _app.GrantAsync(view, "organizer", Channel.Sms);
-        await _app.GrantAsync(view, "organizer", Channel.Email);
-        await _app.GrantAsync(view, "alex", Channel.Email);
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        await App.GrantAsync(view, "organizer", Channel.Email);
+        await App.GrantAsync(view, "alex", Channel.Email);
         var start = Now;
 
         var response = await PatchAsync(view.Id, new JsonObject
@@ -104,8 +101,8 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
                 new JsonObject { ["to"] = "organizer", ["channel"] = "email", ["after"] = "end", ["offset"] = "PT1H", ["message"] = "An hour on: still OK?" },
             },
         });
-        _app.Time.Advance(TimeSpan.FromDays(1));
-        var report = await _app.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromDays(1));
+        var report = await App.DispatchAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var changed = await AppFactory.ReadEventAsync(response);
@@ -123,8 +120,8 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Patch_AddingACheckInOnANewChannel_AsksForConsent_AndAStopReachesIt()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
-        var outbox = _app.Services.GetRequiredService<OutboxSender>();
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
+        var outbox = App.Services.GetRequiredService<OutboxSender>();
         bool AskedAlexBySms(OutboxMessage m) => m.Kind == MessageKinds.ConsentRequest && m.Channel == "sms" && m.To == "+447911123457";
         var askedBefore = (await outbox.ListAsync(1000, CancellationToken.None)).Count(AskedAlexBySms);
 
@@ -138,19 +135,19 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
             },
         });
         var askedAfter = (await outbox.ListAsync(1000, CancellationToken.None)).Count(AskedAlexBySms);
-        var stop = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = "+447911123457", body = "STOP" }, TestContext.Current.CancellationToken);
+        var stop = await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = "+447911123457", body = "STOP" }, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal((0, 1), (askedBefore, askedAfter));
         Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
-        var added = (await _app.GetEventAsync(view.Id)).CheckIns[2];
+        var added = (await App.GetEventAsync(view.Id)).CheckIns[2];
         Assert.Equal((CheckInStatus.Skipped, "opted-out"), (added.Status, added.Reason));
     }
 
     [Fact]
     public async Task Patch_WithAStaleIfMatch_Is412_AndWithTheCurrentOne_Applies()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
         var etag = await ETagAsync(view.Id);
         await PatchAsync(view.Id, new JsonObject { ["endsAt"] = Requests.Local(Now.AddHours(6)) }, etag);
 
@@ -167,7 +164,7 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Patch_SentTwiceWithTheSameIfMatch_IsTheSameAsOnce()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
         var patch = new JsonObject
         {
             ["endsAt"] = Requests.Local(Now.AddHours(6)),
@@ -195,10 +192,10 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Patch_EditingASentCheckIn_Is409NamingIt_AndChangesNothing()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
-        await _app.GrantAsync(view, "organizer", Channel.Sms);
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        await _app.DispatchAsync();
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
         var etag = await ETagAsync(view.Id);
 
         var response = await PatchAsync(view.Id, new JsonObject
@@ -212,22 +209,22 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         var errors = problem!["errors"]!.AsObject();
         Assert.Equal(["checkIns[0]"], errors.Select(e => e.Key));
         Assert.Equal("This check-in was already sent: it can no longer be changed.", (string?)errors["checkIns[0]"]![0]);
         Assert.Equal(etag, await ETagAsync(view.Id));
-        Assert.Equal(CheckInStatus.Sent, (await _app.GetEventAsync(view.Id)).CheckIns[0].Status);
+        Assert.Equal(CheckInStatus.Sent, (await App.GetEventAsync(view.Id)).CheckIns[0].Status);
     }
 
     [Fact]
     public async Task Patch_MovingAnEventWithASentCheckIn_MovesOnlyWhatIsPending()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
-        await _app.GrantAsync(view, "organizer", Channel.Sms);
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
         var body = Requests.Dinner(Now);
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        await _app.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
 
         // Listing the sent check-in as it is, or leaving it out, are both fine: neither edits it.
         var moved = await PatchAsync(view.Id, new JsonObject { ["endsAt"] = Requests.Local(Now.AddHours(1)), ["startsAt"] = Requests.Local(Now.AddMinutes(30)) });
@@ -235,7 +232,7 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
 
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
-        var after = await _app.GetEventAsync(view.Id);
+        var after = await App.GetEventAsync(view.Id);
         Assert.Equal((view.CheckIns[0].DueAt, CheckInStatus.Sent), (after.CheckIns[0].DueAt, after.CheckIns[0].Status));
         Assert.Equal(CheckInStatus.Scheduled, after.CheckIns[1].Status);
         Assert.Equal((string?)body["checkIns"]![1]!["at"], Requests.Local(after.CheckIns[1].DueAt));
@@ -264,23 +261,23 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
     [MemberData(nameof(InvalidChanges))]
     public async Task Patch_InvalidChange_Is400_WithTheFieldAndMessagesOfARegistration(string change, string registration, string field)
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
         var post = Requests.Dinner(Now);
         foreach (var (key, value) in JsonNode.Parse(registration)!.AsObject())
         {
             post[key] = value?.DeepClone();
         }
 
-        var registered = await Client().PostAsJsonAsync("/api/events", post, TestContext.Current.CancellationToken);
+        var registered = await Client().PostAsJsonAsync("/api/events", post, Ct);
         var changed = await PatchAsync(view.Id, JsonNode.Parse(change)!.AsObject());
 
         Assert.Equal(HttpStatusCode.BadRequest, registered.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, changed.StatusCode);
         Assert.Equal("application/problem+json", changed.Content.Headers.ContentType?.MediaType);
-        var expected = (await registered.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["errors"]![field]!.ToJsonString();
-        var actual = (await changed.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["errors"]![field]?.ToJsonString();
+        var expected = (await registered.Content.ReadFromJsonAsync<JsonObject>(Ct))!["errors"]![field]!.ToJsonString();
+        var actual = (await changed.Content.ReadFromJsonAsync<JsonObject>(Ct))!["errors"]![field]?.ToJsonString();
         Assert.Equal(expected, actual);
-        Assert.Equal(view.CheckIns.Select(c => (c.Id, c.DueAt)), (await _app.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt)));
+        Assert.Equal(view.CheckIns.Select(c => (c.Id, c.DueAt)), (await App.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt)));
     }
 
     [Theory]
@@ -291,20 +288,20 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("""[1,2]""", "body")]
     public async Task Patch_WhatAPatchCannotSay_Is400ByName(string change, string field)
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
 
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}") { Content = new StringContent(change, System.Text.Encoding.UTF8, "application/json") };
-        var response = await Client().SendAsync(request, TestContext.Current.CancellationToken);
+        var response = await Client().SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.NotNull(problem!["errors"]![field]);
     }
 
     [Fact]
     public async Task Patch_ChangingWhoACheckInGoesTo_Is400_AndLeavingItOutAndAddingANewOneIsTheWay()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
 
         var retarget = await PatchAsync(view.Id, new JsonObject
         {
@@ -312,32 +309,32 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
         });
 
         Assert.Equal(HttpStatusCode.BadRequest, retarget.StatusCode);
-        var problem = await retarget.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        var problem = await retarget.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.Contains("remove it", (string?)problem!["errors"]!["checkIns[0].to"]![0], StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Patch_AnotherClientsEvent_Is404_AndChangesNothing()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
 
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}") { Content = JsonContent.Create(new JsonObject { ["endsAt"] = Requests.Local(Now.AddHours(8)) }) };
-        var response = await _app.CreateClient(AppFactory.ClientBKey).SendAsync(request, TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientBKey).SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal(view.CheckIns[0].DueAt, (await _app.GetEventAsync(view.Id)).CheckIns[0].DueAt);
+        Assert.Equal(view.CheckIns[0].DueAt, (await App.GetEventAsync(view.Id)).CheckIns[0].DueAt);
     }
 
     [Fact]
     public async Task Patch_ACancelledEvent_Is409()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
-        await Client().DeleteAsync($"/api/events/{view.Id}", TestContext.Current.CancellationToken);
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
+        await Client().DeleteAsync($"/api/events/{view.Id}", Ct);
 
         var response = await PatchAsync(view.Id, new JsonObject { ["endsAt"] = Requests.Local(Now.AddHours(8)) });
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.Equal("The event was cancelled: it can no longer be changed.", (string?)problem!["title"]);
     }
 
@@ -345,21 +342,21 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
     public async Task MovedCheckIn_ComingDueInQuietHours_WaitsForMorning_LikeALateOne()
     {
         // Moved to 21:30 UTC, inside the organiser's default quiet hours (21:00-08:00 in their zone, UTC).
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
-        await _app.GrantAsync(view, "organizer", Channel.Sms);
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
         var start = Now;
         await PatchAsync(view.Id, new JsonObject { ["endsAt"] = Requests.Local(start.AddHours(12)) });
 
-        _app.Time.Advance(TimeSpan.FromHours(12.5));
-        var night = await _app.DispatchAsync();
-        var waiting = (await _app.GetEventAsync(view.Id)).CheckIns[0];
-        _app.Time.Advance(TimeSpan.FromHours(10.5));
-        var morning = await _app.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(12.5));
+        var night = await App.DispatchAsync();
+        var waiting = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        App.Time.Advance(TimeSpan.FromHours(10.5));
+        var morning = await App.DispatchAsync();
 
         Assert.Equal((0, 1), (night.Sent, night.HeldForQuietHours));
         Assert.Equal((CheckInStatus.Scheduled, "quiet-hours"), (waiting.Status, waiting.Reason));
         Assert.Equal(1, morning.Sent);
-        var sent = (await _app.GetEventAsync(view.Id)).CheckIns[0];
+        var sent = (await App.GetEventAsync(view.Id)).CheckIns[0];
         Assert.Equal(CheckInStatus.Sent, sent.Status);
         Assert.Equal(start.AddDays(1).AddHours(-1), sent.SentAt);
         Assert.True(sent.Late);
@@ -373,21 +370,21 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
         {
             new JsonObject { ["to"] = "organizer", ["channel"] = "sms", ["at"] = Requests.Local(Now.AddHours(14)), ["message"] = "Goodnight check" },
         };
-        var view = await _app.RegisterAsync(body);
-        await _app.GrantAsync(view, "organizer", Channel.Sms);
+        var view = await App.RegisterAsync(body);
+        await App.GrantAsync(view, "organizer", Channel.Sms);
         await PatchAsync(view.Id, new JsonObject { ["checkIns"] = new JsonArray { new JsonObject { ["id"] = view.CheckIns[0].Id, ["message"] = "Sleep well" } } });
 
-        _app.Time.Advance(TimeSpan.FromHours(14));
-        var report = await _app.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(14));
+        var report = await App.DispatchAsync();
 
         Assert.Equal((1, 0), (report.Sent, report.HeldForQuietHours));
         Assert.Equal("Sam via AftercareNudge: Sleep well", Assert.Single(await CheckInsSentAsync()).Body);
     }
 
-    private HttpClient Client() => _app.CreateClient(AppFactory.ClientAKey);
+    private HttpClient Client() => App.CreateClient(AppFactory.ClientAKey);
 
     private async Task<string> ETagAsync(string id) =>
-        (await Client().GetAsync($"/api/events/{id}", TestContext.Current.CancellationToken)).Headers.ETag!.ToString();
+        (await Client().GetAsync($"/api/events/{id}", Ct)).Headers.ETag!.ToString();
 
     private async Task<HttpResponseMessage> PatchAsync(string id, JsonObject body, string? ifMatch = null)
     {
@@ -397,9 +394,9 @@ public sealed class PatchEventTests(AzuriteFixture azurite) : IAsyncDisposable
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
 
-        return await Client().SendAsync(request, TestContext.Current.CancellationToken);
+        return await Client().SendAsync(request, Ct);
     }
 
     private async Task<IReadOnlyList<OutboxMessage>> CheckInsSentAsync() =>
-        (await _app.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None)).Where(m => m.Kind == MessageKinds.CheckIn).ToList();
+        (await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, CancellationToken.None)).Where(m => m.Kind == MessageKinds.CheckIn).ToList();
 }

@@ -11,21 +11,18 @@ namespace AftercareNudge.IntegrationTests.Events;
 /// answer and GET say so (<c>reason</c> <c>quiet-hours</c>, <c>waitsUntil</c>), instead of looking
 /// <c>scheduled</c> for its due time until it silently waits.
 /// </summary>
-public sealed class PatchIntoQuietHoursTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class PatchIntoQuietHoursTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     // Requests.Dinner, registered at 09:00 UTC: end 14:00; check-in 0 (organizer, sms, zone UTC,
     // default quiet hours 21:00-08:00) 30 minutes after the end.
-    private readonly AppFactory _app = new(azurite);
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    private DateTimeOffset Now => _app.Time.GetUtcNow();
+    private DateTimeOffset Now => App.Time.GetUtcNow();
 
     [Fact]
     public async Task Patch_MovingACheckInIntoQuietHours_AnswersQuietHoursAndWhenItWillGo_AndGetAgrees()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
-        await _app.GrantAsync(view, "organizer", Channel.Sms);
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
+        await App.GrantAsync(view, "organizer", Channel.Sms);
         var start = Now;
 
         // The end moves to 21:00: the check-in to 21:30, inside the organiser's quiet hours.
@@ -37,18 +34,18 @@ public sealed class PatchIntoQuietHoursTests(AzuriteFixture azurite) : IAsyncDis
         Assert.Equal((CheckInStatus.Scheduled, "quiet-hours"), (answered.Status, answered.Reason));
         Assert.Equal(start.AddHours(12.5), answered.DueAt);
         Assert.Equal(morning, answered.WaitsUntil);
-        var got = (await _app.GetEventAsync(view.Id)).CheckIns[0];
+        var got = (await App.GetEventAsync(view.Id)).CheckIns[0];
         Assert.Equal((CheckInStatus.Scheduled, "quiet-hours", morning), (got.Status, got.Reason, got.WaitsUntil));
-        var json = await _app.CreateClient(AppFactory.ClientAKey).GetFromJsonAsync<JsonObject>($"/api/events/{view.Id}", TestContext.Current.CancellationToken);
+        var json = await App.CreateClient(AppFactory.ClientAKey).GetFromJsonAsync<JsonObject>($"/api/events/{view.Id}", Ct);
         Assert.Equal(morning, (DateTimeOffset)json!["checkIns"]![0]!["waitsUntil"]!);
 
         // It does wait, and says the same while it waits, until it goes in the morning.
-        _app.Time.Advance(TimeSpan.FromHours(12.5));
-        var night = await _app.DispatchAsync();
-        var waiting = (await _app.GetEventAsync(view.Id)).CheckIns[0];
-        _app.Time.Advance(morning - Now);
-        var atMorning = await _app.DispatchAsync();
-        var sent = (await _app.GetEventAsync(view.Id)).CheckIns[0];
+        App.Time.Advance(TimeSpan.FromHours(12.5));
+        var night = await App.DispatchAsync();
+        var waiting = (await App.GetEventAsync(view.Id)).CheckIns[0];
+        App.Time.Advance(morning - Now);
+        var atMorning = await App.DispatchAsync();
+        var sent = (await App.GetEventAsync(view.Id)).CheckIns[0];
 
         Assert.Equal((0, 1), (night.Sent, night.HeldForQuietHours));
         Assert.Equal((CheckInStatus.Scheduled, "quiet-hours", morning), (waiting.Status, waiting.Reason, waiting.WaitsUntil));
@@ -60,7 +57,7 @@ public sealed class PatchIntoQuietHoursTests(AzuriteFixture azurite) : IAsyncDis
     [Fact]
     public async Task Patch_MovingACheckInOutsideQuietHours_AnswersItGoesAtItsTime()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(Now));
+        var view = await App.RegisterAsync(Requests.Dinner(Now));
         var start = Now;
 
         var response = await PatchAsync(view.Id, new JsonObject { ["endsAt"] = Requests.Local(start.AddHours(6)) });
@@ -68,7 +65,7 @@ public sealed class PatchIntoQuietHoursTests(AzuriteFixture azurite) : IAsyncDis
         var answered = (await AppFactory.ReadEventAsync(response)).CheckIns[0];
         Assert.Equal((CheckInStatus.Scheduled, null, null), (answered.Status, answered.Reason, answered.WaitsUntil));
         Assert.Equal(start.AddHours(6.5), answered.DueAt);
-        var json = await _app.CreateClient(AppFactory.ClientAKey).GetFromJsonAsync<JsonObject>($"/api/events/{view.Id}", TestContext.Current.CancellationToken);
+        var json = await App.CreateClient(AppFactory.ClientAKey).GetFromJsonAsync<JsonObject>($"/api/events/{view.Id}", Ct);
         Assert.False(json!["checkIns"]![0]!.AsObject().ContainsKey("waitsUntil"));
     }
 
@@ -82,7 +79,7 @@ public sealed class PatchIntoQuietHoursTests(AzuriteFixture azurite) : IAsyncDis
             new JsonObject { ["to"] = "organizer", ["channel"] = "sms", ["at"] = Requests.Local(Now.AddHours(14)), ["message"] = "Goodnight check" },
         };
 
-        var view = await _app.RegisterAsync(body);
+        var view = await App.RegisterAsync(body);
 
         Assert.Equal((CheckInStatus.Scheduled, null, null), (view.CheckIns[0].Status, view.CheckIns[0].Reason, view.CheckIns[0].WaitsUntil));
     }
@@ -90,6 +87,6 @@ public sealed class PatchIntoQuietHoursTests(AzuriteFixture azurite) : IAsyncDis
     private async Task<HttpResponseMessage> PatchAsync(string id, JsonObject body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{id}") { Content = JsonContent.Create(body, options: AppFactory.Json) };
-        return await _app.CreateClient(AppFactory.ClientAKey).SendAsync(request, TestContext.Current.CancellationToken);
+        return await App.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
     }
 }

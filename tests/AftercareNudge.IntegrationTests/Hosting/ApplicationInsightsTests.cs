@@ -16,16 +16,14 @@ namespace AftercareNudge.IntegrationTests.Hosting;
 /// a local stand-in: nothing leaves the machine), structured and with their scopes; without it,
 /// nothing changes.
 /// </summary>
-public sealed class ApplicationInsightsTests(AzuriteFixture azurite)
+public sealed class ApplicationInsightsTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task WithAConnectionString_LogsReachTheIngestionEndpoint_WithTheInvocationIdAndNoPersonalData()
     {
         using var ingestion = new LocalIngestion();
         await using var app = new AppFactory(
-            azurite,
+            Azurite,
             new Dictionary<string, string?>
             {
                 [Telemetry.ConnectionStringVariable] = $"InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint={ingestion.Url};LiveEndpoint={ingestion.Url}",
@@ -56,7 +54,7 @@ public sealed class ApplicationInsightsTests(AzuriteFixture azurite)
     [Fact]
     public async Task WithoutAConnectionString_NoTelemetryProviderIsRegistered()
     {
-        await using var app = new AppFactory(azurite);
+        var app = UseApp(new AppFactory(Azurite));
 
         var health = await app.CreateClient().GetAsync("/api/health", Ct);
 

@@ -9,14 +9,9 @@ using AftercareNudge.Messaging;
 namespace AftercareNudge.IntegrationTests.Hosting;
 
 /// <summary>Nothing a caller sends is a 500: bodies that are not JSON, too large, malformed, odd; long texts stored safely.</summary>
-public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class CallerInputTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Sam = "+447911123456";
-    private readonly AppFactory _app = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     [Theory]
     [InlineData("POST", "/api/events", "text/plain")]
@@ -26,20 +21,20 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("POST", "/api/dev/sms", "text/plain")]
     public async Task JsonRoutes_BodyThatIsNotJson_Is415Problem_AndNotParsed(string method, string path, string? contentType)
     {
-        var json = method == "POST" && path == "/api/events" ? Requests.Dinner(_app.Time.GetUtcNow()).ToJsonString() : """{"from":"+447911123456","body":"YES"}""";
+        var json = method == "POST" && path == "/api/events" ? Requests.Dinner(App.Time.GetUtcNow()).ToJsonString() : """{"from":"+447911123456","body":"YES"}""";
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
         if (contentType is not null)
         {
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         }
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = content }, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = content }, Ct);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.Equal("The body must be JSON.", (string?)problem!["title"]);
-        Assert.Empty(await ConsentLinks.OutboxAsync(_app));
+        Assert.Empty(await ConsentLinks.OutboxAsync(App));
     }
 
     [Theory]
@@ -48,10 +43,10 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("APPLICATION/JSON")]
     public async Task Register_JsonMediaTypes_AreAccepted(string contentType)
     {
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(Requests.Dinner(_app.Time.GetUtcNow()).ToJsonString()));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(Requests.Dinner(App.Time.GetUtcNow()).ToJsonString()));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsync("/api/events", content, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsync("/api/events", content, Ct);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
@@ -64,7 +59,7 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("")]
     public async Task DevSms_MalformedJson_Is400ProblemNotA500(string raw)
     {
-        var response = await _app.CreateClient().PostAsync("/api/dev/sms", new StringContent(raw, Encoding.UTF8, "application/json"), Ct);
+        var response = await App.CreateClient().PostAsync("/api/dev/sms", new StringContent(raw, Encoding.UTF8, "application/json"), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
@@ -74,15 +69,15 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task DevSms_ReplyOf40000Characters_IsStoredTruncatedWithAMarker()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
         await DevSmsAsync(Sam, "YES");
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        await _app.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
 
         var response = await DevSmsAsync(Sam, "I'm okay. " + new string('a', 40_000));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var reply = Assert.Single((await _app.GetEventAsync(view.Id)).CheckIns[0].Replies);
+        var reply = Assert.Single((await App.GetEventAsync(view.Id)).CheckIns[0].Replies);
         Assert.Equal(StoredText.MaxReplyLength, reply.Body.Length);
         Assert.StartsWith("I'm okay. aaa", reply.Body, StringComparison.Ordinal);
         Assert.EndsWith(StoredText.Marker, reply.Body, StringComparison.Ordinal);
@@ -91,18 +86,18 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task DevSms_Stop40000CharactersLong_StillOptsOutAndAnswers()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
 
         var response = await DevSmsAsync(Sam, "STOP" + new string(' ', 40_000));
 
         Assert.Contains("opted out", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        Assert.Equal(AftercareNudge.Consent.ConsentState.OptedOut, (await _app.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
+        Assert.Equal(AftercareNudge.Consent.ConsentState.OptedOut, (await App.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
     }
 
     [Fact]
     public async Task TwilioWebhook_SignedBodyOf40000Characters_IsAnsweredAndStoredTruncated()
     {
-        await using var app = AppFactory.WithProviders(azurite, () => new ScriptedSender(SendResult.Sent("SM-check-in")));
+        var app = UseApp(AppFactory.WithProviders(Azurite, () => new ScriptedSender(SendResult.Sent("SM-check-in"))));
         var view = await app.RegisterAsync(Requests.Dinner(app.Time.GetUtcNow()));
         await PostSignedAsync(app, "SM-yes", "YES");
         app.Time.Advance(TimeSpan.FromHours(5.5));
@@ -130,7 +125,7 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task TwilioWebhook_SignedWithAMessageSidNoTableCouldKey_IsAnsweredWithNothing()
     {
-        await using var app = AppFactory.WithProviders(azurite, () => new ScriptedSender(SendResult.Sent("SM-check-in")));
+        var app = UseApp(AppFactory.WithProviders(Azurite, () => new ScriptedSender(SendResult.Sent("SM-check-in"))));
 
         var response = await PostSignedAsync(app, "SM/" + new string('x', 5_000), "YES");
 
@@ -144,7 +139,7 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
         var content = new ByteArrayContent(new byte[RequestLimits.MaxRequestBytes + 1]);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
 
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsync("/api/events", content, Ct);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsync("/api/events", content, Ct);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
@@ -154,7 +149,7 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task DevSms_BodyOver64KiB_Is413ProblemNamingTheBody()
     {
-        var response = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = Sam, body = new string('x', 70_000) }, Ct);
+        var response = await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = Sam, body = new string('x', 70_000) }, Ct);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
@@ -165,7 +160,7 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task EveryRoute_OddInput_IsNeverA5xx()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
         var huge = new string('x', 200_000);
         string[] bodies =
         [
@@ -249,7 +244,7 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        var response = await _app.CreateClient().SendAsync(request, Ct);
+        var response = await App.CreateClient().SendAsync(request, Ct);
         if ((int)response.StatusCode >= 500)
         {
             var answer = await response.Content.ReadAsStringAsync(Ct);
@@ -258,7 +253,7 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     private Task<HttpResponseMessage> DevSmsAsync(string from, string body) =>
-        _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
+        App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
 
     private static async Task<HttpResponseMessage> PostSignedAsync(AppFactory app, string messageSid, string body)
     {

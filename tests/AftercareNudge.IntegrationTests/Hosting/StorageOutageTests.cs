@@ -6,31 +6,29 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 namespace AftercareNudge.IntegrationTests.Hosting;
 
 /// <summary>With storage out of reach, callers get 503s that say so: never a 500 for something they sent.</summary>
-public sealed class StorageOutageTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class StorageOutageTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private readonly AppFactory _app = AppFactory.WithUnreachableStorage(azurite);
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    protected override AppFactory CreateApp() => AppFactory.WithUnreachableStorage(Azurite);
 
     [Fact]
     public async Task Health_StorageUnreachable_Is503Unhealthy()
     {
-        var response = await _app.CreateClient().GetAsync("/api/health", TestContext.Current.CancellationToken);
+        var response = await App.CreateClient().GetAsync("/api/health", Ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var body = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.Equal("unreachable", (string?)body!["storage"]);
     }
 
     [Fact]
     public async Task Register_StorageUnreachable_Is503ProblemWithRetryAfter()
     {
-        var response = await _app.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), TestContext.Current.CancellationToken);
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), Ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.NotNull(response.Headers.RetryAfter);
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.Equal("Storage is unavailable.", (string?)problem!["title"]);
     }
 }

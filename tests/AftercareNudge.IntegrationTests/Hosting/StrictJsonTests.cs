@@ -11,18 +11,12 @@ namespace AftercareNudge.IntegrationTests.Hosting;
 /// a member the object does not have (at any depth), a name in the wrong case, text that is not Unicode,
 /// a charset other than UTF-8. Nothing refused is registered, and nobody is asked for consent.
 /// </summary>
-public sealed class StrictJsonTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class StrictJsonTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private readonly AppFactory _app = new(azurite);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     /// <summary>The dinner body with <paramref name="find"/> replaced once in its JSON text.</summary>
     private string Dinner(string find, string replace)
     {
-        var json = Requests.Dinner(_app.Time.GetUtcNow()).ToJsonString();
+        var json = Requests.Dinner(App.Time.GetUtcNow()).ToJsonString();
         Assert.Contains(find, json, StringComparison.Ordinal);
         var at = json.IndexOf(find, StringComparison.Ordinal);
         return json[..at] + replace + json[(at + find.Length)..];
@@ -35,7 +29,7 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var errors = JsonNode.Parse(text)!["errors"]!.AsObject();
         Assert.True(errors.Count == 1 && errors.ContainsKey(field), $"Expected one error, for '{field}', got: {errors.ToJsonString()}");
-        Assert.Empty(await ConsentLinks.OutboxAsync(_app));
+        Assert.Empty(await ConsentLinks.OutboxAsync(App));
         return errors;
     }
 
@@ -47,7 +41,7 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : IAsyncDisposable
         var content = new ByteArrayContent(body);
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = content };
-        return await _app.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
+        return await App.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
     }
 
     [Theory]
@@ -77,7 +71,7 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task Register_UnknownMemberInsideAftercare_Is400NamingIt()
     {
-        var body = Requests.Dinner(_app.Time.GetUtcNow());
+        var body = Requests.Dinner(App.Time.GetUtcNow());
         body["aftercare"] = new JsonObject { ["plan"] = "Tea.", ["reminders"] = new JsonArray(new JsonObject { ["to"] = "alex", ["after"] = "end", ["offset"] = "PT1H", ["subject"] = "x" }) };
 
         await RefusedAsync(await PostAsync(body.ToJsonString()), "aftercare.reminders[0].subject");
@@ -123,12 +117,12 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("application/json; charset=iso-8859-1")]
     public async Task Register_CharsetOtherThanUtf8_Is415_AndNotRead(string contentType)
     {
-        var response = await PostAsync(Requests.Dinner(_app.Time.GetUtcNow()).ToJsonString(), contentType);
+        var response = await PostAsync(Requests.Dinner(App.Time.GetUtcNow()).ToJsonString(), contentType);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
         Assert.Equal("The body must be UTF-8.", (string?)problem!["title"]);
-        Assert.Empty(await ConsentLinks.OutboxAsync(_app));
+        Assert.Empty(await ConsentLinks.OutboxAsync(App));
     }
 
     [Theory]
@@ -136,7 +130,7 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("application/json; charset=\"utf-8\"")]
     public async Task Register_Utf8Charset_IsAccepted(string contentType)
     {
-        var response = await PostAsync(Requests.Dinner(_app.Time.GetUtcNow()).ToJsonString(), contentType);
+        var response = await PostAsync(Requests.Dinner(App.Time.GetUtcNow()).ToJsonString(), contentType);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
@@ -149,8 +143,8 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("""{"checkIns":[{"Id":"ci_x"}]}""", "checkIns[0].Id", "'Id' is not a member here: names are case-sensitive, and this one is 'id'.")]
     public async Task Patch_DuplicateOrUnknownMember_Is400NamingIt(string change, string field, string message)
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        var before = (await _app.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt)).ToList();
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        var before = (await App.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt)).ToList();
 
         var response = await PostBytesAsync($"/api/events/{view.Id}", Encoding.UTF8.GetBytes(change), method: "PATCH");
 
@@ -159,7 +153,7 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : IAsyncDisposable
         var errors = JsonNode.Parse(text)!["errors"]!.AsObject();
         Assert.Equal(message, (string?)Assert.Single(errors, e => e.Key == field).Value![0]);
         Assert.Single(errors);
-        Assert.Equal(before, (await _app.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt)));
+        Assert.Equal(before, (await App.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt)));
     }
 
     [Theory]
@@ -168,7 +162,7 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("""{"From":"+447911123456","body":"YES"}""", "From")]
     public async Task DevSms_DuplicateOrUnknownMember_Is400NamingIt(string json, string field)
     {
-        var response = await _app.CreateClient().PostAsync("/api/dev/sms", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+        var response = await App.CreateClient().PostAsync("/api/dev/sms", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
 
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);

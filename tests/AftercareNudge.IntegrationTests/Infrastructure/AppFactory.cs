@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AftercareNudge.Consent;
@@ -125,6 +126,23 @@ public sealed class AppFactory(
     /// <summary>The outbox's messages of one kind (<see cref="MessageKinds"/>), newest first.</summary>
     public async Task<IReadOnlyList<OutboxMessage>> OutboxAsync(string kind) =>
         (await OutboxAsync()).Where(m => m.Kind == kind).ToList();
+
+    /// <summary>
+    /// An SMS from <paramref name="from"/> through the development SMS route, as a phone would send it:
+    /// answered 200 with TwiML, whose text is returned. Every test's one way to text the app.
+    /// </summary>
+    public async Task<string> ReplyAsync(string from, string body)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var response = await CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/xml", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsStringAsync(ct);
+    }
+
+    /// <summary>The consent ledger of one address on one channel, oldest first.</summary>
+    public Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync(Channel channel, string address) =>
+        Services.GetRequiredService<ConsentStore>().LedgerAsync(channel, address, CancellationToken.None);
 
     /// <summary>One dispatch run, as the timer would start it.</summary>
     public async Task<DispatchReport> DispatchAsync()

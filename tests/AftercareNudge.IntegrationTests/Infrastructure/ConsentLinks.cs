@@ -19,11 +19,16 @@ internal static partial class ConsentLinks
     public static async Task<IReadOnlyList<OutboxMessage>> ConsentEmailsAsync(AppFactory app, string to) =>
         (await OutboxAsync(app)).Where(m => m.Kind == MessageKinds.ConsentRequest && m.Channel == "email" && m.To == to).ToList();
 
-    /// <summary>The consent page's path in an email body.</summary>
-    public static string PathIn(string body)
+    /// <summary>The consent page's path (<c>/api/consent/{token}</c>) in an email body.</summary>
+    public static string PathIn(string body) => PathOf(ConsentLinkPattern(), body, "consent");
+
+    /// <summary>The unsubscribe page's path (<c>/api/unsubscribe/{token}</c>) in an email body.</summary>
+    public static string UnsubscribePathIn(string body) => PathOf(UnsubscribeLinkPattern(), body, "unsubscribe");
+
+    private static string PathOf(Regex pattern, string body, string what)
     {
-        var match = ConsentLinkPattern().Match(body);
-        Assert.True(match.Success, "No consent link in the email body.");
+        var match = pattern.Match(body);
+        Assert.True(match.Success, $"No {what} link in the email body.");
         return match.Groups["path"].Value;
     }
 
@@ -32,4 +37,7 @@ internal static partial class ConsentLinks
 
     [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/consent/[A-Za-z0-9_-]+)")]
     private static partial Regex ConsentLinkPattern();
+
+    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/unsubscribe/[A-Za-z0-9_-]+)")]
+    private static partial Regex UnsubscribeLinkPattern();
 }

@@ -19,22 +19,17 @@ namespace AftercareNudge.IntegrationTests.Notifications;
 /// consent changes and check-in outcomes, signed, retried, once per fact, only to the client that owns
 /// the event, with ids and person keys but no address.
 /// </summary>
-public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class WebhookNotificationTests(AzuriteFixture azurite) : AppTest(azurite), IAsyncLifetime
 {
     private const string Sam = "+447911123456";
     private const string SecretA = "client-a-webhook-secret-0123456789abcdef";
     private const string SecretB = "client-b-webhook-secret-0123456789abcdef";
     private const string ClientCKey = "client-c-key-0123456789";
     private WebhookReceiver _receiver = null!;
-    private AppFactory _app = null!;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    public async ValueTask InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
 
-    public async ValueTask InitializeAsync()
-    {
-        _receiver = await WebhookReceiver.StartAsync();
-        _app = NewApp(deliverAtOnce: false);
-    }
+    protected override AppFactory CreateApp() => NewApp(deliverAtOnce: false);
 
     /// <summary>
     /// The app with webhooks for clients A and B; C has an API key and no webhook. The timer's look-ahead
@@ -57,33 +52,33 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
             settings["Notifications:LookAhead"] = value.ToString();
         }
 
-        return new(azurite, settings, configureServices);
+        return new(Azurite, settings, configureServices);
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await _app.DisposeAsync();
+        await base.DisposeAsync();
         await _receiver.DisposeAsync();
     }
 
     [Fact]
     public async Task CheckIn_SentThenDelivered_ClientIsToldSigned_WithIdsAndNoAddress()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        await ReplyAsync(Sam, "YES");
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        await _app.DispatchAsync();
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.ReplyAsync(Sam, "YES");
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
         var checkIn = view.CheckIns[0];
-        Assert.Equal(DeliveryReportOutcome.Recorded, await _app.Services.GetRequiredService<DeliveryReports>().RecordAsync(view.Id, checkIn.Id, new DeliveryReport(CheckInStatus.Delivered, null, null), Ct));
+        Assert.Equal(DeliveryReportOutcome.Recorded, await App.Services.GetRequiredService<DeliveryReports>().RecordAsync(view.Id, checkIn.Id, new DeliveryReport(CheckInStatus.Delivered, null, null), Ct));
 
         // The timer function, as the Functions host fires it.
-        await _app.RunTimerAsync("DeliverWebhookNotifications");
+        await App.RunTimerAsync("DeliverWebhookNotifications");
 
         var received = _receiver.At("/a");
         Assert.Equal(["checkin.delivered", "checkin.sent", "consent.granted"], received.Select(r => r.Type).Order());
         foreach (var r in received)
         {
-            AssertSigned(r, SecretA, _app.Time.GetUtcNow());
+            AssertSigned(r, SecretA, App.Time.GetUtcNow());
             Assert.Equal(view.Id, r.Data["eventId"]!.GetValue<string>());
             Assert.Equal("organizer", r.Data["personKey"]!.GetValue<string>());
             Assert.Equal("sms", r.Data["channel"]!.GetValue<string>());
@@ -94,7 +89,7 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
         Assert.Equal(checkIn.Id, sent.Data["checkInId"]!.GetValue<string>());
         Assert.Equal("sent", sent.Data["status"]!.GetValue<string>());
         Assert.Equal("check-in", sent.Data["kind"]!.GetValue<string>());
-        Assert.Equal(_app.Time.GetUtcNow(), received.Single(r => r.Type == "checkin.delivered").Json["createdAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(App.Time.GetUtcNow(), received.Single(r => r.Type == "checkin.delivered").Json["createdAt"]!.GetValue<DateTimeOffset>());
         Assert.Equal("granted", received.Single(r => r.Type == "consent.granted").Data["status"]!.GetValue<string>());
         Assert.Empty(_receiver.At("/b"));
     }
@@ -102,16 +97,16 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Reply_ToACheckIn_ClientIsToldWithTheText()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        await ReplyAsync(Sam, "YES");
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        await _app.DispatchAsync();
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.ReplyAsync(Sam, "YES");
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
 
-        await ReplyAsync(Sam, "honestly not great, can you call me");
+        await App.ReplyAsync(Sam, "honestly not great, can you call me");
         await DeliverAsync();
 
         var reply = Assert.Single(_receiver.At("/a"), r => r.Type == "reply.received");
-        AssertSigned(reply, SecretA, _app.Time.GetUtcNow());
+        AssertSigned(reply, SecretA, App.Time.GetUtcNow());
         Assert.Equal(view.Id, reply.Data["eventId"]!.GetValue<string>());
         Assert.Equal(view.CheckIns[0].Id, reply.Data["checkInId"]!.GetValue<string>());
         Assert.Equal("organizer", reply.Data["personKey"]!.GetValue<string>());
@@ -122,31 +117,31 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Delivery_ReceiverAnswers500_IsRetriedWithDoublingBackoff_UnderTheSameId()
     {
-        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
         _receiver.Answer = n => n <= 2 ? 500 : 204;
-        await ReplyAsync(Sam, "YES");
-        var start = _app.Time.GetUtcNow();
+        await App.ReplyAsync(Sam, "YES");
+        var start = App.Time.GetUtcNow();
 
         await DeliverAsync();
         await DeliverAsync();
         Assert.Single(_receiver.Received);
 
-        _app.Time.Advance(TimeSpan.FromSeconds(59));
+        App.Time.Advance(TimeSpan.FromSeconds(59));
         await DeliverAsync();
         Assert.Single(_receiver.Received);
-        _app.Time.Advance(TimeSpan.FromSeconds(1));
+        App.Time.Advance(TimeSpan.FromSeconds(1));
         await DeliverAsync();
         Assert.Equal(2, _receiver.Received.Count);
 
         // Then two minutes, not one.
-        _app.Time.Advance(TimeSpan.FromSeconds(119));
+        App.Time.Advance(TimeSpan.FromSeconds(119));
         await DeliverAsync();
         Assert.Equal(2, _receiver.Received.Count);
-        _app.Time.Advance(TimeSpan.FromSeconds(1));
+        App.Time.Advance(TimeSpan.FromSeconds(1));
         var report = await DeliverAsync();
         Assert.Equal(1, report.Delivered);
 
-        _app.Time.Advance(TimeSpan.FromHours(3));
+        App.Time.Advance(TimeSpan.FromHours(3));
         await DeliverAsync();
         var attempts = _receiver.Received.ToList();
         Assert.Equal(3, attempts.Count);
@@ -163,25 +158,24 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Delivery_TimerFiredEveryMinute_RetriesGoOneTwoAndFourMinutesAfterTheAttemptBefore()
     {
-        await _app.DisposeAsync();
-        _app = NewApp(deliverAtOnce: false, lookAhead: new WebhookOptions().LookAhead);
-        _app.Time.Advance(TimeSpan.FromSeconds(12));
-        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        UseApp(NewApp(deliverAtOnce: false, lookAhead: new WebhookOptions().LookAhead));
+        App.Time.Advance(TimeSpan.FromSeconds(12));
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
         _receiver.Answer = n => n <= 3 ? 500 : 204;
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
 
         // The host fires the timer at second 30 of every minute; each run's own work takes a few
         // milliseconds of the clock, so an attempt is made a moment after its run started.
         for (var minute = 0; minute < 9; minute++)
         {
-            var now = _app.Time.GetUtcNow();
+            var now = App.Time.GetUtcNow();
             var occurrence = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 30, TimeSpan.Zero);
-            _app.Time.Advance((occurrence > now ? occurrence : occurrence.AddMinutes(1)) - now);
+            App.Time.Advance((occurrence > now ? occurrence : occurrence.AddMinutes(1)) - now);
             var run = DeliverAsync();
-            _app.Time.Advance(TimeSpan.FromMilliseconds(5));
-            while (await Task.WhenAny(run, Task.Delay(200, Ct)) != run && _app.Time.GetUtcNow().Second < 29)
+            App.Time.Advance(TimeSpan.FromMilliseconds(5));
+            while (await Task.WhenAny(run, Task.Delay(200, Ct)) != run && App.Time.GetUtcNow().Second < 29)
             {
-                _app.Time.Advance(TimeSpan.FromSeconds(1));
+                App.Time.Advance(TimeSpan.FromSeconds(1));
             }
 
             await run.WaitAsync(TimeSpan.FromSeconds(60), Ct);
@@ -197,21 +191,20 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Delivery_RetryDueWithinTheLookAhead_IsTakenAndSentAtItsTime_NotEarly()
     {
-        await _app.DisposeAsync();
-        _app = NewApp(deliverAtOnce: false, lookAhead: new WebhookOptions().LookAhead);
-        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        UseApp(NewApp(deliverAtOnce: false, lookAhead: new WebhookOptions().LookAhead));
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
         _receiver.Answer = n => n == 1 ? 500 : 204;
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
         await DeliverAsync();
-        var start = _app.Time.GetUtcNow();
-        _app.Time.Advance(TimeSpan.FromSeconds(30));
+        var start = App.Time.GetUtcNow();
+        App.Time.Advance(TimeSpan.FromSeconds(30));
 
         // The retry is due 30 s after this run starts: it waits for it.
         var run = DeliverAsync();
         await Task.Delay(500, Ct);
         var beforeItsTime = _receiver.Received.Count;
         var finishedEarly = run.IsCompleted;
-        _app.Time.Advance(TimeSpan.FromSeconds(30));
+        App.Time.Advance(TimeSpan.FromSeconds(30));
         var report = await run.WaitAsync(TimeSpan.FromSeconds(60), Ct);
 
         Assert.False(finishedEarly, "The run finished before the retry was due.");
@@ -223,16 +216,16 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Delivery_ReceiverNeverAccepts_IsGivenUpAfter24Hours()
     {
-        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
         _receiver.Answer = _ => 503;
-        await ReplyAsync(Sam, "YES");
-        var start = _app.Time.GetUtcNow();
+        await App.ReplyAsync(Sam, "YES");
+        var start = App.Time.GetUtcNow();
 
         var gaveUp = 0;
         for (var i = 0; i < 60; i++)
         {
             gaveUp += (await DeliverAsync()).GaveUp;
-            _app.Time.Advance(TimeSpan.FromMinutes(30));
+            App.Time.Advance(TimeSpan.FromMinutes(30));
         }
 
         Assert.Equal(1, gaveUp);
@@ -244,20 +237,20 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Trigger_Repeated_EnqueuesAndDeliversOnce()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        await ReplyAsync(Sam, "YES");
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        await _app.DispatchAsync();
-        var checkIn = (await _app.Services.GetRequiredService<EventStore>().GetCheckInAsync(view.Id, view.CheckIns[0].Id, Ct))!;
-        var notifications = _app.Services.GetRequiredService<WebhookNotifications>();
-        await _app.Services.GetRequiredService<EventStore>().AddReplyAsync(view.Id, new CheckInReply(checkIn.Id, "ok", _app.Time.GetUtcNow()), "SM0123", Ct);
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.ReplyAsync(Sam, "YES");
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
+        var checkIn = (await App.Services.GetRequiredService<EventStore>().GetCheckInAsync(view.Id, view.CheckIns[0].Id, Ct))!;
+        var notifications = App.Services.GetRequiredService<WebhookNotifications>();
+        await App.Services.GetRequiredService<EventStore>().AddReplyAsync(view.Id, new CheckInReply(checkIn.Id, "ok", App.Time.GetUtcNow()), "SM0123", Ct);
 
         // As after a crash between the fact and its bookkeeping: the same trigger again.
         await notifications.CheckInFinishedAsync(checkIn, null, Ct);
         await notifications.ReplyReceivedAsync(checkIn, "SM0123", Ct);
         await notifications.ReplyReceivedAsync(checkIn, "SM0123", Ct);
         await DeliverAsync();
-        _app.Time.Advance(TimeSpan.FromHours(2));
+        App.Time.Advance(TimeSpan.FromHours(2));
         await notifications.ReplyReceivedAsync(checkIn, "SM0123", Ct);
         await DeliverAsync();
 
@@ -270,13 +263,13 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     public async Task ConsentChanges_EachClientIsToldOfItsOwnEventsOnly_AndOneWithoutAWebhookGetsNothingWritten()
     {
         // A YES answers the request asked last: Sam answers each client's as it comes.
-        var a = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        await ReplyAsync(Sam, "YES");
+        var a = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.ReplyAsync(Sam, "YES");
         var b = await RegisterAsAsync(AppFactory.ClientBKey);
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
         var c = await RegisterAsAsync(ClientCKey);
-        await ReplyAsync(Sam, "YES");
-        await ReplyAsync(Sam, "STOP");
+        await App.ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "STOP");
         await DeliverAsync();
 
         var toA = _receiver.At("/a");
@@ -285,7 +278,7 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
         Assert.Equal(["checkin.skipped", "consent.granted", "consent.opted-out"], toB.Select(r => r.Type).Order());
         Assert.All(toA, r => Assert.Equal(a.Id, r.Data["eventId"]!.GetValue<string>()));
         Assert.All(toB, r => Assert.Equal(b.Id, r.Data["eventId"]!.GetValue<string>()));
-        Assert.All(toB, r => AssertSigned(r, SecretB, _app.Time.GetUtcNow()));
+        Assert.All(toB, r => AssertSigned(r, SecretB, App.Time.GetUtcNow()));
         Assert.Equal("opted-out", toA.Single(r => r.Type == "checkin.skipped").Data["reason"]!.GetValue<string>());
         Assert.DoesNotContain(_receiver.Received, r => Encoding.UTF8.GetString(r.Body).Contains(c.Id, StringComparison.Ordinal));
         Assert.Empty(await RowsAsync("clientC"));
@@ -294,22 +287,22 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Notification_CreatedAt_IsUtcWithZ()
     {
-        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        var page = await ConsentLinks.OnlyPathAsync(_app, "alex@example.com");
-        await ConsentLinks.PostFormAsync(_app, page, ("decision", "agree"));
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        var page = await ConsentLinks.OnlyPathAsync(App, "alex@example.com");
+        await ConsentLinks.PostFormAsync(App, page, ("decision", "agree"));
         await DeliverAsync();
 
         var granted = Assert.Single(_receiver.At("/a"));
-        Assert.Equal(_app.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), (string?)granted.Json["createdAt"]);
+        Assert.Equal(App.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), (string?)granted.Json["createdAt"]);
     }
 
     [Fact]
     public async Task ConsentPage_AgreeAndUnsubscribe_ClientIsToldByPersonKey()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        var page = await ConsentLinks.OnlyPathAsync(_app, "alex@example.com");
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        var page = await ConsentLinks.OnlyPathAsync(App, "alex@example.com");
 
-        var agreed = await ConsentLinks.PostFormAsync(_app, page, ("decision", "agree"));
+        var agreed = await ConsentLinks.PostFormAsync(App, page, ("decision", "agree"));
         await DeliverAsync();
 
         Assert.True(agreed.IsSuccessStatusCode);
@@ -324,12 +317,12 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task UnsubscribeLink_ClientIsToldOfTheOptOut_AndOfTheSkippedCheckIn()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        var email = Assert.Single(await ConsentLinks.ConsentEmailsAsync(_app, "alex@example.com"));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        var email = Assert.Single(await ConsentLinks.ConsentEmailsAsync(App, "alex@example.com"));
         var unsubscribe = System.Text.RegularExpressions.Regex.Match(email.Body, @"https://aftercare\.example\.org(?<path>/api/unsubscribe/[A-Za-z0-9_-]+)");
         Assert.True(unsubscribe.Success, "No unsubscribe link in the consent email.");
 
-        var stopped = await ConsentLinks.PostFormAsync(_app, unsubscribe.Groups["path"].Value, ("List-Unsubscribe", "One-Click"));
+        var stopped = await ConsentLinks.PostFormAsync(App, unsubscribe.Groups["path"].Value, ("List-Unsubscribe", "One-Click"));
         await DeliverAsync();
 
         Assert.True(stopped.IsSuccessStatusCode);
@@ -344,15 +337,15 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Erasure_PendingReplyNotification_IsDeletedBeforeItIsSent()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        await ReplyAsync(Sam, "YES");
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        await _app.DispatchAsync();
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.ReplyAsync(Sam, "YES");
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
         await DeliverAsync();
         _receiver.Received.Clear();
-        await ReplyAsync(Sam, "please call me at home");
+        await App.ReplyAsync(Sam, "please call me at home");
 
-        var erased = await _app.CreateClient(AppFactory.ClientAKey).DeleteAsync("/api/people/" + Uri.EscapeDataString(Sam), Ct);
+        var erased = await App.CreateClient(AppFactory.ClientAKey).DeleteAsync("/api/people/" + Uri.EscapeDataString(Sam), Ct);
         await DeliverAsync();
 
         Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
@@ -363,12 +356,12 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Reply_ErasedBeforeItsNotificationIsSent_SendsNoText()
     {
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
-        await ReplyAsync(Sam, "YES");
-        _app.Time.Advance(TimeSpan.FromHours(5.5));
-        await _app.DispatchAsync();
-        await ReplyAsync(Sam, "please call me at home");
-        var events = _app.Services.GetRequiredService<EventStore>();
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+        await App.ReplyAsync(Sam, "YES");
+        App.Time.Advance(TimeSpan.FromHours(5.5));
+        await App.DispatchAsync();
+        await App.ReplyAsync(Sam, "please call me at home");
+        var events = App.Services.GetRequiredService<EventStore>();
         var rows = (await events.GetRowsAsync(view.Id, Ct))!;
 
         // The words live only in the reply row: once it goes (erasure, the purge) no notification carries them.
@@ -383,11 +376,10 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Notify_WithDeliverAtOnce_IsSentWithoutWaitingForTheTimer()
     {
-        await _app.DisposeAsync();
-        _app = NewApp(deliverAtOnce: true);
-        await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        UseApp(NewApp(deliverAtOnce: true));
+        await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
 
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
 
         for (var i = 0; i < 100 && _receiver.Received.IsEmpty; i++)
         {
@@ -396,7 +388,7 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
 
         var granted = Assert.Single(_receiver.At("/a"));
         Assert.Equal("consent.granted", granted.Type);
-        AssertSigned(granted, SecretA, _app.Time.GetUtcNow());
+        AssertSigned(granted, SecretA, App.Time.GetUtcNow());
 
         // Delivered once: the timer finds nothing left to send.
         Assert.Equal(0, (await DeliverAsync()).Delivered);
@@ -409,15 +401,14 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
         var logs = new LogCollector();
         var options = AftercareNudge.Storage.StorageExtensions.DefaultClientOptions();
         options.AddPolicy(new FailingTable(AppTables.WebhookNotifications), Azure.Core.HttpPipelinePosition.PerCall);
-        await _app.DisposeAsync();
-        _app = NewApp(deliverAtOnce: false, s => s.AddSingleton(options).AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
-        var view = await _app.RegisterAsync(Requests.Dinner(_app.Time.GetUtcNow()));
+        UseApp(NewApp(deliverAtOnce: false, s => s.AddSingleton(options).AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs)));
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
 
-        var response = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = Sam, body = "STOP" }, Ct);
+        var response = await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from = Sam, body = "STOP" }, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("opted out", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        var after = await _app.GetEventAsync(view.Id);
+        var after = await App.GetEventAsync(view.Id);
         Assert.Equal(ConsentState.OptedOut, after.Organizer.Consent["sms"]);
         Assert.Equal(CheckInStatus.Skipped, after.CheckIns[0].Status);
         var lost = logs.Entries.Where(e => e.EventId == 1101).ToList();
@@ -428,7 +419,7 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task Start_WebhookUrlWithoutSecret_IsRefusedWithTheSettingsName()
     {
-        await using var app = new AppFactory(azurite, new Dictionary<string, string?> { ["Api:Webhooks:clientA:Url"] = "https://app.example.com/hooks" });
+        var app = UseApp(new AppFactory(Azurite, new Dictionary<string, string?> { ["Api:Webhooks:clientA:Url"] = "https://app.example.com/hooks" }));
 
         var refused = Assert.ThrowsAny<Exception>(() => app.CreateClient());
 
@@ -457,25 +448,19 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     private Task<WebhookDeliveryReport> DeliverAsync() =>
-        _app.Services.GetRequiredService<WebhookDelivery>().RunAsync(CancellationToken.None);
+        App.Services.GetRequiredService<WebhookDelivery>().RunAsync(CancellationToken.None);
 
     private async Task<EventView> RegisterAsAsync(string apiKey)
     {
-        var response = await _app.CreateClient(apiKey).PostAsJsonAsync("/api/events", Requests.Dinner(_app.Time.GetUtcNow()), AppFactory.Json, Ct);
+        var response = await App.CreateClient(apiKey).PostAsJsonAsync("/api/events", Requests.Dinner(App.Time.GetUtcNow()), AppFactory.Json, Ct);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
         return await AppFactory.ReadEventAsync(response);
     }
 
     private async Task<List<TableEntity>> RowsAsync(string clientId)
     {
-        var table = await _app.Services.GetRequiredService<AppTables>().GetAsync(AppTables.WebhookNotifications, Ct);
+        var table = await App.Services.GetRequiredService<AppTables>().GetAsync(AppTables.WebhookNotifications, Ct);
         return await table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {clientId}"), cancellationToken: Ct).ToListAsync(Ct);
-    }
-
-    private async Task ReplyAsync(string from, string body)
-    {
-        var response = await _app.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     /// <summary>Every request to one table fails, as if that table's storage were down.</summary>

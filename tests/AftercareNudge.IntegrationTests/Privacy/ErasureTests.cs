@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
@@ -78,12 +77,12 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
     public async Task Erase_AfterAStop_KeepsTheOptOut_WhichStillBlocksANewRegistration()
     {
         await App.RegisterAsync(AlexBySms());
-        await ReplyAsync(AlexPhone, "STOP");
+        await App.ReplyAsync(AlexPhone, "STOP");
 
         var (_, summary) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
 
         Assert.True(summary.Erased.LedgerEntries >= 1);
-        var ledger = await LedgerAsync(Channel.Sms, AlexPhone);
+        var ledger = await App.LedgerAsync(Channel.Sms, AlexPhone);
         Assert.Equal(["opted-out"], ledger.Select(e => e.Action));
 
         var again = await App.RegisterAsync(AlexBySms());
@@ -101,11 +100,11 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
     public async Task Erase_RemovesGrantsRepliesAndRecords_SoTheSameOrganiserMustAskAgain()
     {
         var view = await App.RegisterAsync(AlexBySms());
-        await ReplyAsync(AlexPhone, "YES");
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(AlexPhone, "YES");
+        await App.ReplyAsync(Sam, "YES");
         App.Time.Advance(TimeSpan.FromHours(20));
         await App.DispatchAsync();
-        await ReplyAsync(AlexPhone, "Thanks, all good here");
+        await App.ReplyAsync(AlexPhone, "Thanks, all good here");
         Assert.Single((await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.To == "alex").Replies);
 
         var (_, summary) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
@@ -118,7 +117,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         var sent = after.CheckIns.Single(c => c.To == "erased.1");
         Assert.Equal(CheckInStatus.Sent, sent.Status);
         Assert.Empty(sent.Replies);
-        Assert.Empty(await LedgerAsync(Channel.Sms, AlexPhone));
+        Assert.Empty(await App.LedgerAsync(Channel.Sms, AlexPhone));
         Assert.DoesNotContain(await App.OutboxAsync(), m => m.To == AlexPhone && m.EventId is not null);
         Assert.Empty(await App.Services.GetRequiredService<RecipientCheckIns>().ForAddressAsync(Channel.Sms, AlexPhone, Ct));
         Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(view.Id)).Organizer.Consent["sms"]);
@@ -133,7 +132,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
     public async Task Erase_Twice_TheSecondErasesNothingAndSaysSo()
     {
         await App.RegisterAsync(AlexBySms());
-        await ReplyAsync(AlexPhone, "STOP");
+        await App.ReplyAsync(AlexPhone, "STOP");
 
         var (_, first) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
         var (status, second) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
@@ -148,8 +147,8 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
     public async Task Erase_ByAClientThatNeverNamedTheNumber_ErasesNothing_AndSaysNothingOfItsTextsOrItsOptOut()
     {
         await App.RegisterAsync(AlexBySms());
-        await ReplyAsync(AlexPhone, "YES");
-        await ReplyAsync(AlexPhone, "STOP");
+        await App.ReplyAsync(AlexPhone, "YES");
+        await App.ReplyAsync(AlexPhone, "STOP");
 
         var response = await App.CreateClient(AppFactory.ClientBKey).DeleteAsync("/api/people/%2B447911123457", Ct);
 
@@ -167,11 +166,11 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
     {
         var view = await App.RegisterAsync(AlexBySms());
         var theirs = await RegisterAsync(AppFactory.ClientBKey, AlexBySms());
-        await ReplyAsync(AlexPhone, "YES");
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(AlexPhone, "YES");
+        await App.ReplyAsync(Sam, "YES");
         App.Time.Advance(TimeSpan.FromHours(20));
         await App.DispatchAsync();
-        await ReplyAsync(AlexPhone, "Thanks, all good here");
+        await App.ReplyAsync(AlexPhone, "Thanks, all good here");
 
         var (status, summary) = await OperatorEraseAsync("%2B447911123457");
 
@@ -185,7 +184,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Empty(summary.Kept);
         Assert.Equal(0, await InboundRowsAsync(AlexPhone));
         Assert.DoesNotContain(await App.OutboxAsync(), m => m.To == AlexPhone);
-        Assert.Empty(await LedgerAsync(Channel.Sms, AlexPhone));
+        Assert.Empty(await App.LedgerAsync(Channel.Sms, AlexPhone));
         Assert.Equal(AddressErasure.Erased, (await App.GetEventAsync(view.Id)).People[0].Name);
         Assert.Equal(AddressErasure.Erased, (await App.CreateClient(AppFactory.ClientBKey).GetFromJsonAsync<EventView>($"/api/events/{theirs.Id}", AppFactory.Json, Ct))!.People[0].Name);
     }
@@ -194,14 +193,14 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
     public async Task OperatorErase_AfterAStop_KeepsTheOptOut_UnlessAskedToEraseItToo()
     {
         await App.RegisterAsync(AlexBySms());
-        await ReplyAsync(AlexPhone, "STOP");
+        await App.ReplyAsync(AlexPhone, "STOP");
 
         var (_, first) = await OperatorEraseAsync("%2B447911123457");
         var (_, second) = await OperatorEraseAsync("%2B447911123457");
 
         Assert.True(first.ErasedAnything);
         Assert.Equal(["opt-out"], first.Kept);
-        Assert.Equal(["opted-out"], (await LedgerAsync(Channel.Sms, AlexPhone)).Select(e => e.Action));
+        Assert.Equal(["opted-out"], (await App.LedgerAsync(Channel.Sms, AlexPhone)).Select(e => e.Action));
         Assert.False(second.ErasedAnything);
         Assert.Equal(["opt-out"], second.Kept);
 
@@ -209,7 +208,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
 
         Assert.True(erased.Unowned.OptOut >= 2);
         Assert.Empty(erased.Kept);
-        Assert.Empty(await LedgerAsync(Channel.Sms, AlexPhone));
+        Assert.Empty(await App.LedgerAsync(Channel.Sms, AlexPhone));
         var again = await App.RegisterAsync(AlexBySms());
         Assert.Equal(ConsentState.Pending, (await App.GetEventAsync(again.Id)).People[0].Consent["sms"]);
     }
@@ -377,20 +376,11 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         return (response.StatusCode, JsonSerializer.Deserialize<ErasureSummary>(body, AppFactory.Json)!);
     }
 
-    private async Task ReplyAsync(string from, string body) =>
-        Assert.Equal(HttpStatusCode.OK, (await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct)).StatusCode);
-
-    private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync(Channel channel, string address) =>
-        App.Services.GetRequiredService<ConsentStore>().LedgerAsync(channel, address, CancellationToken.None);
-
     private HttpClient Browser() => App.CreateBrowser();
 
     private async Task<string> ConsentUrlAsync(string eventId)
     {
         var email = Assert.Single(await App.OutboxAsync(), m => m is { Kind: MessageKinds.ConsentRequest, Channel: "email" } && m.EventId == eventId);
-        return ConsentLinkPattern().Match(email.Body).Groups["path"].Value;
+        return ConsentLinks.PathIn(email.Body);
     }
-
-    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/consent/[A-Za-z0-9_-]+)")]
-    private static partial Regex ConsentLinkPattern();
 }

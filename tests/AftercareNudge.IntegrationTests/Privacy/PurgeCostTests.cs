@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AftercareNudge.IntegrationTests.Privacy;
 
 /// <summary>A purge run costs what is due, not what is stored, and two at once are harmless.</summary>
-public sealed class PurgeCostTests(AzuriteFixture azurite)
+public sealed class PurgeCostTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private static readonly Participant Organizer = new(Participant.OrganizerKey, "Sam", "+447911123456", null, "Etc/UTC");
     private static readonly string OrganizerId = ConsentStore.OrganizerId("clientA", Organizer);
@@ -32,7 +32,7 @@ public sealed class PurgeCostTests(AzuriteFixture azurite)
     [Fact]
     public async Task Purge_TwoRunsAtOnce_PurgeEachEventOnce_WithoutErrors()
     {
-        await using var app = new AppFactory(azurite);
+        var app = UseApp(new AppFactory(Azurite));
         var now = app.Time.GetUtcNow();
         var ids = new List<string>();
         for (var i = 0; i < 20; i++)
@@ -55,7 +55,7 @@ public sealed class PurgeCostTests(AzuriteFixture azurite)
         }
 
         var left = app.Services.GetRequiredService<PurgeIndex>().ReadDueAsync(app.Time.GetUtcNow().AddYears(20), CancellationToken.None);
-        Assert.Empty(await left.ToListAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(await left.ToListAsync(Ct));
     }
 
     private async Task<(PurgeReport Report, int Requests)> MeasurePurgeAsync(int futureEvents)
@@ -63,7 +63,7 @@ public sealed class PurgeCostTests(AzuriteFixture azurite)
         var counter = new CountingPolicy();
         var options = new TableClientOptions();
         options.AddPolicy(counter, HttpPipelinePosition.PerRetry);
-        await using var app = new AppFactory(azurite, configureServices: s => s.AddSingleton(options));
+        await using var app = new AppFactory(Azurite, configureServices: s => s.AddSingleton(options));
         var now = app.Time.GetUtcNow();
 
         for (var i = 0; i < 5; i++)

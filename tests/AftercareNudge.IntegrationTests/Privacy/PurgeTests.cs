@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using AftercareNudge.Consent;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
@@ -27,18 +25,18 @@ public sealed partial class PurgeTests(AzuriteFixture azurite) : AppTest(azurite
         var start = App.Time.GetUtcNow();
         var view = await App.RegisterAsync(DinnerWithPlan());
         var consentUrl = await ConsentUrlAsync();
-        await ReplyAsync(Sam, "YES");
+        await App.ReplyAsync(Sam, "YES");
         Assert.Equal(HttpStatusCode.OK, (await Browser().PostAsync(consentUrl, new FormUrlEncodedContent([new("decision", "agree")]), Ct)).StatusCode);
         App.Time.Advance(TimeSpan.FromHours(5.5));
         await App.DispatchAsync();
-        await ReplyAsync(Sam, Reply);
+        await App.ReplyAsync(Sam, Reply);
         App.Time.Advance(TimeSpan.FromHours(14.5));
         await App.DispatchAsync();
         var before = await App.GetEventAsync(view.Id);
         Assert.All(before.CheckIns, c => Assert.Equal(CheckInStatus.Sent, c.Status));
         Assert.Contains(before.CheckIns.SelectMany(c => c.Replies), r => r.Body == Reply);
-        var samLedger = await LedgerAsync(Channel.Sms, Sam);
-        var alexLedger = await LedgerAsync(Channel.Email, "alex@example.com");
+        var samLedger = await App.LedgerAsync(Channel.Sms, Sam);
+        var alexLedger = await App.LedgerAsync(Channel.Email, "alex@example.com");
 
         // Not before: 29 days after the last check-in, everything is still there.
         App.Time.SetUtcNow(start.AddHours(20).AddDays(29));
@@ -74,8 +72,8 @@ public sealed partial class PurgeTests(AzuriteFixture azurite) : AppTest(azurite
         var rows = (await App.Services.GetRequiredService<EventStore>().GetRowsAsync(view.Id, Ct))!;
         Assert.All(rows.CheckIns, c => Assert.Equal("", c.Message));
         Assert.Empty(rows.Replies);
-        Assert.Equal(samLedger.Count, (await LedgerAsync(Channel.Sms, Sam)).Count);
-        Assert.Equal(alexLedger.Count, (await LedgerAsync(Channel.Email, "alex@example.com")).Count);
+        Assert.Equal(samLedger.Count, (await App.LedgerAsync(Channel.Sms, Sam)).Count);
+        Assert.Equal(alexLedger.Count, (await App.LedgerAsync(Channel.Email, "alex@example.com")).Count);
         Assert.Equal(HttpStatusCode.NotFound, (await Browser().GetAsync(consentUrl, Ct)).StatusCode);
         Assert.DoesNotContain(await App.Services.GetRequiredService<RecipientCheckIns>().ForAddressAsync(Channel.Sms, Sam, Ct), r => r.EventId == view.Id);
 
@@ -170,20 +168,11 @@ public sealed partial class PurgeTests(AzuriteFixture azurite) : AppTest(azurite
         return await scope.ServiceProvider.GetRequiredService<EventPurge>().RunAsync(CancellationToken.None);
     }
 
-    private async Task ReplyAsync(string from, string body) =>
-        Assert.Equal(HttpStatusCode.OK, (await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct)).StatusCode);
-
-    private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync(Channel channel, string address) =>
-        App.Services.GetRequiredService<ConsentStore>().LedgerAsync(channel, address, CancellationToken.None);
-
     private HttpClient Browser() => App.CreateBrowser();
 
     private async Task<string> ConsentUrlAsync()
     {
         var email = Assert.Single(await App.Services.GetRequiredService<OutboxSender>().ListAsync(1000, Ct), m => m is { Kind: MessageKinds.ConsentRequest, Channel: "email" });
-        return ConsentLinkPattern().Match(email.Body).Groups["path"].Value;
+        return ConsentLinks.PathIn(email.Body);
     }
-
-    [GeneratedRegex(@"https://aftercare\.example\.org(?<path>/api/consent/[A-Za-z0-9_-]+)")]
-    private static partial Regex ConsentLinkPattern();
 }

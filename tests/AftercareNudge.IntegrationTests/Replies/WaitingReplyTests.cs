@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
@@ -49,7 +48,7 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
         var view = await SentToViAsync();
 
         // At once: kept, and why.
-        var twiml = await ReplyAsync(Vi, Words);
+        var twiml = await App.ReplyAsync(Vi, Words);
         Assert.Contains("Your reply was kept. Uma has not confirmed their number yet: it is passed on when they do.", twiml, StringComparison.Ordinal);
         Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
         var relay = (await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Kind == CheckInKind.Relay);
@@ -61,7 +60,7 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
 
         // Uma confirms her number: the reply goes, saying when it was written.
-        Assert.Contains("Thanks", await ReplyAsync(Uma, "YES"), StringComparison.Ordinal);
+        Assert.Contains("Thanks", await App.ReplyAsync(Uma, "YES"), StringComparison.Ordinal);
         App.Time.Advance(TimeSpan.FromMinutes(2));
         await App.DispatchAsync();
         var sent = Assert.Single(await App.OutboxAsync(MessageKinds.Relay));
@@ -104,7 +103,7 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
     public async Task Reply_ToAnOrganiserWhoConfirmsOnlyTheirEmail_GoesByEmail()
     {
         var view = await SentToViAsync();
-        await ReplyAsync(Vi, Words);
+        await App.ReplyAsync(Vi, Words);
 
         await App.GrantAsync(view, "organizer", Channel.Email);
         App.Time.Advance(TimeSpan.FromMinutes(2));
@@ -119,11 +118,11 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
     public async Task Reply_KeptForAnOrganiser_IsNeverPassedOn_WhenItsWriterWasErasedMeanwhile()
     {
         var view = await SentToViAsync();
-        await ReplyAsync(Vi, Words);
+        await App.ReplyAsync(Vi, Words);
         var erased = await App.CreateClient(AppFactory.ClientAKey).DeleteAsync($"/api/people/{Uri.EscapeDataString(Vi)}", Ct);
         Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
 
-        await ReplyAsync(Uma, "YES");
+        await App.ReplyAsync(Uma, "YES");
         App.Time.Advance(TimeSpan.FromMinutes(2));
         await App.DispatchAsync();
 
@@ -136,7 +135,7 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
     public async Task Purge_OfAnEventWhoseReplyStillWaits_IsNotHeldUp_AndTheReplyIsNeverPassedOn()
     {
         var view = await SentToViAsync();
-        await ReplyAsync(Vi, Words);
+        await App.ReplyAsync(Vi, Words);
 
         App.Time.Advance(TimeSpan.FromDays(31));
         await App.RunTimerAsync("PurgeExpiredData");
@@ -145,7 +144,7 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.True(purged.Purged);
         var relay = purged.CheckIns.Single(c => c.Kind == CheckInKind.Relay);
         Assert.Equal((CheckInStatus.Cancelled, "reply-erased"), (relay.Status, relay.Reason));
-        await ReplyAsync(Uma, "YES");
+        await App.ReplyAsync(Uma, "YES");
         App.Time.Advance(TimeSpan.FromMinutes(2));
         await App.DispatchAsync();
         Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
@@ -168,12 +167,5 @@ public sealed class WaitingReplyTests(AzuriteFixture azurite) : AppTest(azurite)
         App.Time.Advance(TimeSpan.FromHours(5.5));
         Assert.Equal(1, (await App.DispatchAsync()).Sent);
         return view;
-    }
-
-    private async Task<string> ReplyAsync(string from, string body)
-    {
-        var response = await App.CreateClient().PostAsJsonAsync("/api/dev/sms", new { from, body }, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync(Ct);
     }
 }

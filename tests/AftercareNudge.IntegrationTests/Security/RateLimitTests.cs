@@ -6,18 +6,14 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 namespace AftercareNudge.IntegrationTests.Security;
 
 /// <summary>Abuse limits: per client on management routes, per caller address on public pages and webhooks; 429 problem details with Retry-After.</summary>
-public sealed class RateLimitTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class RateLimitTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private AppFactory App { get; } = new(azurite, new Dictionary<string, string?>
+    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?>
     {
         ["RateLimits:ClientPerMinute"] = "3",
         ["RateLimits:PublicPerMinute"] = "2",
         ["RateLimits:WebhookPerMinute"] = "2",
     });
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => App.DisposeAsync();
 
     [Fact]
     public async Task ManagementRoutes_OverTheClientsLimit_Are429ProblemWithRetryAfter_AndOtherClientsAreUnaffected()
@@ -69,11 +65,11 @@ public sealed class RateLimitTests(AzuriteFixture azurite) : IAsyncDisposable
     [Fact]
     public async Task OneClickUnsubscribes_FromAMailProvidersServer_AreNotHeldToThePagesLimit()
     {
-        await using var app = new AppFactory(azurite, new Dictionary<string, string?>
+        var app = UseApp(new AppFactory(Azurite, new Dictionary<string, string?>
         {
             ["RateLimits:PublicPerMinute"] = "2",
             ["RateLimits:WebhookPerMinute"] = "100",
-        });
+        }));
         var mailProvider = app.CreateClient();
         for (var i = 0; i < 5; i++)
         {

@@ -2,18 +2,15 @@ using System.Net;
 using System.Text.Json.Nodes;
 using AftercareNudge.IntegrationTests.Infrastructure;
 
-namespace AftercareNudge.IntegrationTests.Hosting;
+namespace AftercareNudge.IntegrationTests.Health;
 
 /// <summary><c>GET /api/health</c>: liveness and whether storage answers, for anyone, and nothing more.</summary>
-public sealed class HealthTests(AzuriteFixture azurite)
+public sealed class HealthTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Health_StorageAnswers_Is200_SayingOnlyThat_WithoutAnApiKey()
     {
-        await using var app = new AppFactory(azurite);
+        var app = UseApp(new AppFactory(Azurite));
 
         var response = await app.CreateClient().GetAsync("/api/health", Ct);
 
@@ -26,7 +23,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
     public async Task Health_StorageUnreachable_Is503_WithoutTheConnectionStringOrTheError()
     {
         var port = ChildProcess.FreePort();
-        await using var app = AppFactory.WithUnreachableStorage(azurite, port);
+        var app = UseApp(AppFactory.WithUnreachableStorage(Azurite, port));
 
         var response = await app.CreateClient().GetAsync("/api/health", Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);

@@ -10,7 +10,7 @@ using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AftercareNudge.IntegrationTests.Aftercare;
+namespace AftercareNudge.IntegrationTests.Consent;
 
 /// <summary>
 /// The agreed aftercare plan, end to end through the real app and the outbox: registering it, the
@@ -87,7 +87,7 @@ public sealed class AftercarePlanTests(AzuriteFixture azurite) : AppTest(azurite
         Assert.Equal(ConsentState.Granted, alex.Consent["email"]);
         Assert.True(alex.AgreedToPlan);
         Assert.Equal("22:30-07:15", alex.QuietHours);
-        var granted = Assert.Single(await LedgerAsync(), e => e.Action == "granted");
+        var granted = Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "granted");
         Assert.Contains("The aftercare plan:\n" + Plan, granted.ShownText, StringComparison.Ordinal);
         Assert.Contains("What Sam wrote about you:\nA hug and a glass of water.", granted.ShownText, StringComparison.Ordinal);
     }
@@ -122,7 +122,7 @@ public sealed class AftercarePlanTests(AzuriteFixture azurite) : AppTest(azurite
         var alex = (await App.GetEventAsync(view.Id)).People.Single(p => p.Key == "alex");
         Assert.Equal(ConsentState.Pending, alex.Consent["email"]);
         Assert.Equal("21:00-08:00", alex.QuietHours);
-        Assert.DoesNotContain(await LedgerAsync(), e => e.Action == "granted");
+        Assert.DoesNotContain(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "granted");
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class AftercarePlanTests(AzuriteFixture azurite) : AppTest(azurite
         Assert.DoesNotContain("name=\"decision\"", page, StringComparison.Ordinal);
         var stale = await PostAsync(oldUrl, ("decision", "agree"));
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
-        Assert.Single(await LedgerAsync(), e => e.Action == "granted");
+        Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "granted");
 
         await App.Services.GetRequiredService<ConsentRequests>().RequestForEventAsync(changed.Event, changed.CheckIns, Ct);
         var again = (await ConsentEmailsAsync()).OrderByDescending(m => m.CreatedAt).First(m => m.Body.Contains("changed the aftercare plan", StringComparison.Ordinal));
@@ -190,7 +190,7 @@ public sealed class AftercarePlanTests(AzuriteFixture azurite) : AppTest(azurite
         alex = (await App.GetEventAsync(view.Id)).People.Single(p => p.Key == "alex");
         Assert.Equal(ConsentState.Granted, alex.Consent["email"]);
         Assert.True(alex.AgreedToPlan);
-        Assert.Equal(2, (await LedgerAsync()).Count(e => e.Action == "granted"));
+        Assert.Equal(2, (await App.LedgerAsync(Channel.Email, Alex)).Count(e => e.Action == "granted"));
     }
 
     [Fact]
@@ -355,7 +355,4 @@ public sealed class AftercarePlanTests(AzuriteFixture azurite) : AppTest(azurite
     private Task<string> ConsentUrlAsync() => ConsentLinks.OnlyPathAsync(App, Alex);
 
     private static string PathOf(string body) => ConsentLinks.PathIn(body);
-
-    private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync() =>
-        App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Email, Alex, CancellationToken.None);
 }

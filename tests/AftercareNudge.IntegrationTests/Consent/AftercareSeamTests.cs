@@ -8,7 +8,7 @@ using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AftercareNudge.IntegrationTests.Aftercare;
+namespace AftercareNudge.IntegrationTests.Consent;
 
 /// <summary>
 /// Where the aftercare plan meets the other features: withdrawing consent, moving the event, changing

@@ -1,20 +1,18 @@
 using System.Net;
 using AftercareNudge.IntegrationTests.Infrastructure;
 
-namespace AftercareNudge.IntegrationTests.Consent;
+namespace AftercareNudge.IntegrationTests.Hosting;
 
 /// <summary>The pages people open from an email answer a busy app (429) or unreachable storage (503) with a calm page, never JSON.</summary>
-public sealed class BusyPagesTests(AzuriteFixture azurite)
+public sealed class BusyPagesTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Theory]
     [InlineData("GET", "/api/consent/")]
     [InlineData("POST", "/api/consent/")]
     [InlineData("GET", "/api/unsubscribe/")]
     public async Task Pages_OverTheRateLimit_Are429Pages_WithRetryAfter(string method, string path)
     {
-        await using var app = new AppFactory(azurite, new Dictionary<string, string?> { ["RateLimits:PublicPerMinute"] = "1" });
+        var app = UseApp(new AppFactory(Azurite, new Dictionary<string, string?> { ["RateLimits:PublicPerMinute"] = "1" }));
         var browser = ConsentLinks.Browser(app);
         await browser.SendAsync(new HttpRequestMessage(new HttpMethod(method), path + new string('a', 43)), Ct);
 
@@ -31,7 +29,7 @@ public sealed class BusyPagesTests(AzuriteFixture azurite)
     [InlineData("POST", "/api/unsubscribe/")]
     public async Task Pages_StorageUnreachable_Are503Pages_WithRetryAfter(string method, string path)
     {
-        await using var app = AppFactory.WithUnreachableStorage(azurite);
+        var app = UseApp(AppFactory.WithUnreachableStorage(Azurite));
         using var request = new HttpRequestMessage(new HttpMethod(method), path + new string('a', 43));
         if (method == "POST")
         {

@@ -10,7 +10,7 @@ using AftercareNudge.Schedule;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AftercareNudge.IntegrationTests.Consent;
+namespace AftercareNudge.IntegrationTests.Dispatch;
 
 /// <summary>
 /// <c>POST /api/sendgrid/events</c> as SendGrid calls it: a JSON array of events signed with ECDSA P-256
@@ -115,7 +115,7 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurit
         var checkIn = after.CheckIns.Single(c => c.Channel == Channel.Email);
         Assert.Equal(CheckInStatus.Skipped, checkIn.Status);
         Assert.Equal("opted-out", checkIn.Reason);
-        var entry = Assert.Single(await LedgerAsync(), e => e.Action == "opted-out");
+        var entry = Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "opted-out");
         Assert.Equal($"sendgrid:{kind}:sg-out", entry.How);
         Assert.Null(entry.OrganizerId);
 
@@ -138,7 +138,7 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurit
         var again = await retry.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
         Assert.Equal(0, (int)again!["processed"]!);
         Assert.Equal(1, (int)again["duplicates"]!);
-        Assert.Single(await LedgerAsync(), e => e.Action == "opted-out");
+        Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "opted-out");
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurit
 
         var optedOut = Assert.Single(receiver.At("/a"), r => r.Type == "consent.opted-out");
         Assert.Equal("alex", optedOut.Data["personKey"]!.GetValue<string>());
-        Assert.Equal(["sendgrid:spamreport:sg-third", "sendgrid:unsubscribe:sg-first", "sendgrid:unsubscribe:sg-second"], (await LedgerAsync()).Where(e => e.Action == "opted-out").Select(e => e.How).Order(StringComparer.Ordinal));
+        Assert.Equal(["sendgrid:spamreport:sg-third", "sendgrid:unsubscribe:sg-first", "sendgrid:unsubscribe:sg-second"], (await App.LedgerAsync(Channel.Email, Alex)).Where(e => e.Action == "opted-out").Select(e => e.How).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurit
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(body)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(body)).StatusCode);
 
-        Assert.Single(await LedgerAsync(), e => e.Action == "opted-out");
+        Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "opted-out");
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurit
         var after = await EmailCheckInAsync(view.Id);
         Assert.Equal(CheckInStatus.Failed, after.Status);
         Assert.Equal("bounced", after.Reason);
-        var entry = Assert.Single(await LedgerAsync(), e => e.Action == "opted-out");
+        var entry = Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "opted-out");
         Assert.Equal("sendgrid:bounce:sg-b", entry.How);
         Assert.Equal(ConsentState.OptedOut, (await App.GetEventAsync(view.Id)).People.Single().Consent["email"]);
     }
@@ -207,7 +207,7 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurit
         Assert.Equal(CheckInStatus.Failed, email.Status);
         Assert.Equal("bounced", email.Reason);
         Assert.Equal(ConsentState.Granted, after.People.Single().Consent["email"]);
-        Assert.DoesNotContain(await LedgerAsync(), e => e.Action == "opted-out");
+        Assert.DoesNotContain(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "opted-out");
     }
 
     [Fact]
@@ -220,7 +220,7 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurit
         var after = await EmailCheckInAsync(view.Id);
         Assert.Equal(CheckInStatus.Failed, after.Status);
         Assert.Equal("dropped", after.Reason);
-        Assert.DoesNotContain(await LedgerAsync(), e => e.Action == "opted-out");
+        Assert.DoesNotContain(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "opted-out");
     }
 
     [Fact]
@@ -305,9 +305,6 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurit
 
     private async Task<CheckInView> EmailCheckInAsync(string eventId) =>
         (await App.GetEventAsync(eventId)).CheckIns.Single(c => c.Channel == Channel.Email);
-
-    private Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync() =>
-        App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Email, Alex, CancellationToken.None);
 
     /// <summary>An event as SendGrid sends it, echoing the custom args of the email it is about.</summary>
     private JsonObject Event(string kind, string sgEventId, string? eventId = null, string? checkInId = null, string? type = null)

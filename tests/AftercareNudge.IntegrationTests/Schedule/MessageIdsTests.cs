@@ -8,7 +8,7 @@ using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AftercareNudge.IntegrationTests.Messaging;
+namespace AftercareNudge.IntegrationTests.Schedule;
 
 /// <summary>
 /// Every message the app sends about a check-in carries ids the providers echo back in their delivery

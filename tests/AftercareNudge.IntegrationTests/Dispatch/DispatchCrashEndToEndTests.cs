@@ -16,7 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace AftercareNudge.IntegrationTests.Hosting;
+namespace AftercareNudge.IntegrationTests.Dispatch;
 
 /// <summary>
 /// Issue 10: the README's bound on duplicates ("Exactly once, and precisely when not"), end to end. The
