@@ -32,6 +32,11 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         }
 
         var (record, person) = await FindPersonAsync(events, link, cancellationToken);
+        if (Withdrawn(link, record))
+        {
+            return WithdrawnPage(http, StatusCodes.Status200OK, ConsentTitle(link), link);
+        }
+
         if (PlanChanged(link, record, person))
         {
             return PlanChangedPage(http, StatusCodes.Status200OK, ConsentTitle(link), link);
@@ -67,6 +72,13 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         }
 
         var (record, person) = await FindPersonAsync(events, link, cancellationToken);
+        if (Withdrawn(link, record))
+        {
+            // An answer to plans that no longer stand would be taken as consent for the organiser's next ones.
+            ConsentPagesLog.Withdrawn(logger);
+            return WithdrawnPage(http, StatusCodes.Status409Conflict, "These plans were cancelled", link);
+        }
+
         if (PlanChanged(link, record, person))
         {
             // They would be agreeing to words that are no longer the plan.
@@ -178,6 +190,19 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         var record = await events.GetEventAsync(link.EventId, cancellationToken);
         return (record, record?.Find(link.PersonKey));
     }
+
+    /// <summary>The link asked about an event that was cancelled or purged since (or is gone): there is nothing to answer.</summary>
+    private static bool Withdrawn(LinkToken link, EventRecord? record) =>
+        link.EventId is not null && record is not { CancelledAt: null, PurgedAt: null };
+
+    private static ContentHttpResult WithdrawnPage(HttpContext http, int statusCode, string title, LinkToken link) => ShowNotice(
+        http,
+        statusCode,
+        new NoticePageModel(
+            title,
+            [],
+            Notice: $"{link.OrganizerName ?? "The organiser"} cancelled these plans after this email was sent, so there is nothing to answer here and nothing was recorded. "
+                + "If they plan something new, a new email will ask you."));
 
     /// <summary>The link showed a plan, and what this person would agree to is no longer what it showed.</summary>
     private static bool PlanChanged(LinkToken link, EventRecord? record, Participant? person) =>
@@ -401,6 +426,9 @@ internal static partial class ConsentPagesLog
 
     [LoggerMessage(EventId = 734, Level = LogLevel.Information, Message = "Consent page: the plan changed after the link was sent; nothing recorded")]
     public static partial void PlanChanged(ILogger logger);
+
+    [LoggerMessage(EventId = 735, Level = LogLevel.Information, Message = "Consent page: the event was cancelled after the link was sent; nothing recorded")]
+    public static partial void Withdrawn(ILogger logger);
 
     [LoggerMessage(EventId = 745, Level = LogLevel.Information, Message = "Unsubscribe page: email opt-in recorded (the person started emails again)")]
     public static partial void OptedIn(ILogger logger);

@@ -37,8 +37,11 @@ public sealed record ConsentRequestSent(
 /// <param name="NameShared">Whether another organiser of the same name asked this address too: then the app tells them apart.</param>
 public sealed record AskedRequest(string OrganizerId, string OrganizerName, string? ClientId, string? EventId, string? PersonKey, bool NameShared = false);
 
-/// <summary>What a YES or NO by SMS answered, and the next open request still waiting for an answer.</summary>
-public sealed record AnsweredRequest(AskedRequest Answered, AskedRequest? Next);
+/// <summary>
+/// What a YES or NO by SMS answered, and the next open request still waiting for an answer.
+/// <see cref="Withdrawn"/>: the request's event was cancelled or purged since, so nothing was recorded.
+/// </summary>
+public sealed record AnsweredRequest(AskedRequest Answered, AskedRequest? Next, bool Withdrawn = false);
 
 /// <summary>
 /// One line of the consent ledger. <see cref="Action"/>: requested, granted, declined, opted-out or opted-in.
@@ -301,10 +304,13 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     /// still open (sent within <see cref="RequestOpenFor"/>) and still pending. The ledger entry keeps
     /// the request text the person answered. Returns what was answered, and the next open request still
     /// pending (to be asked again, so that it becomes the one a YES answers), or null if none was open.
+    /// A request <paramref name="stillAsked"/> says no longer stands (its event was cancelled) is
+    /// answered with nothing recorded: it is closed, and the answer says <see cref="AnsweredRequest.Withdrawn"/>.
     /// </summary>
     public async Task<AnsweredRequest?> AnswerLatestRequestAsync(
-        Channel channel, string address, ConsentState answer, string how, CancellationToken cancellationToken)
+        Channel channel, string address, ConsentState answer, string how, Func<AskedRequest, CancellationToken, Task<bool>> stillAsked, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(stillAsked);
         var open = await OpenRequestsAsync(channel, address, cancellationToken);
         if (open.Count == 0)
         {
@@ -312,6 +318,14 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         }
 
         var (row, asked) = open[0];
+        if (!await stillAsked(asked, cancellationToken))
+        {
+            // Closed, as a passed-over request is: a second YES must not find it open again.
+            var table = await tables.GetAsync(AppTables.Consents, cancellationToken);
+            await table.UpsertEntityAsync(new TableEntity(row.PartitionKey, row.RowKey) { ["PassedOverAt"] = time.GetUtcNow() }, TableUpdateMode.Merge, cancellationToken);
+            return new AnsweredRequest(asked, null, Withdrawn: true);
+        }
+
         await RecordAsync(new ConsentDecision(channel, address, asked.OrganizerId, answer, how, row.GetString("RequestText") ?? "", row.GetString("OrganizerName")), cancellationToken);
 
         // The other open requests are passed over: a second YES must not answer one of them unseen.

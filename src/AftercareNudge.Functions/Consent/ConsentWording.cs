@@ -47,6 +47,10 @@ public static class ConsentWording
     public static string SmsDeclined(IReadOnlyList<string> organizers) =>
         $"{Brand}: OK, you won't get check-ins from {Names(organizers)}. Reply HELP for help, STOP to opt out.";
 
+    /// <summary>A YES or NO to a request whose event was cancelled (or purged) since: nothing is recorded.</summary>
+    public static string SmsRequestWithdrawn(IReadOnlyList<string> organizers) =>
+        $"{Brand}: {Names(organizers)} cancelled those plans, so there is nothing to answer and nothing was recorded. Reply HELP for help, STOP to opt out.";
+
     public const string SmsNothingPending = $"{Brand}: There is nothing waiting for your answer. Reply HELP for help, STOP to opt out.";
 
     /// <summary>The one answer to "yes please", "ok" and the like after a consent request: only the word YES agrees.</summary>

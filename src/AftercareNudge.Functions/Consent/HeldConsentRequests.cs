@@ -33,7 +33,7 @@ public sealed class HeldConsentRequests(AppTables tables)
     }
 
     /// <summary>
-    /// Erasure: drops the held requests of an event that <paramref name="which"/> picks (by person key
+    /// Erasure and cancellation: drops the held requests of an event that <paramref name="which"/> picks (by person key
     /// and channel). The queue holds only requests over the daily cap, so reading it whole is cheap.
     /// </summary>
     public async Task<int> RemoveAsync(string eventId, Func<string, Channel, bool> which, CancellationToken cancellationToken)

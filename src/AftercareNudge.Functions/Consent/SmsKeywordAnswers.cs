@@ -13,6 +13,7 @@ namespace AftercareNudge.Consent;
 /// </summary>
 public sealed class SmsKeywordAnswers(
     ConsentStore consents,
+    EventStore events,
     OptOuts optOuts,
     HeldConsentRequests held,
     IOptions<ServiceOptions> service,
@@ -84,10 +85,15 @@ public sealed class SmsKeywordAnswers(
     /// </summary>
     private async Task<string> AnswerRequestAsync(string from, ConsentState answer, string how, CancellationToken cancellationToken)
     {
-        var answered = await consents.AnswerLatestRequestAsync(Channel.Sms, from, answer, how, cancellationToken);
+        var answered = await consents.AnswerLatestRequestAsync(Channel.Sms, from, answer, how, StillAskedAsync, cancellationToken);
         if (answered is null)
         {
             return ConsentWording.SmsNothingPending;
+        }
+
+        if (answered.Withdrawn)
+        {
+            return ConsentWording.SmsRequestWithdrawn([Label(answered.Answered)]);
         }
 
         if (answered.Next is { EventId: { } eventId, PersonKey: { } personKey })
@@ -98,6 +104,11 @@ public sealed class SmsKeywordAnswers(
         string[] organizer = [Label(answered.Answered)];
         return answer == ConsentState.Granted ? ConsentWording.SmsGranted(organizer) : ConsentWording.SmsDeclined(organizer);
     }
+
+    /// <summary>A request stands while its event does: not once it is cancelled or purged. (Rows older than requests naming their event stand.)</summary>
+    private async Task<bool> StillAskedAsync(AskedRequest request, CancellationToken cancellationToken) =>
+        request.EventId is not { } eventId
+        || await events.GetEventAsync(eventId, cancellationToken) is { CancelledAt: null, PurgedAt: null };
 
     private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
     {

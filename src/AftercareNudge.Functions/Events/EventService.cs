@@ -20,6 +20,7 @@ public sealed partial class EventService(
     ConsentGate gate,
     RecipientCheckIns recipients,
     ConsentRequests requests,
+    HeldConsentRequests heldRequests,
     PendingChanges pending,
     Schedule.PrivacyIndexes privacy,
     Schedule.AddressIndex addresses,
@@ -202,6 +203,10 @@ public sealed partial class EventService(
         {
             checkIns.Add(checkIn.Status == CheckInStatus.Scheduled ? await CancelCheckInAsync(checkIn, cancellationToken) : checkIn);
         }
+
+        // A cancelled event asks nothing more: consent requests the daily cap held back are dropped
+        // (a link or a YES to one already sent is answered as withdrawn; see ConsentPages, SmsKeywordAnswers).
+        await heldRequests.RemoveAsync(eventId, static (_, _) => true, cancellationToken);
 
         return (CancelOutcome.Cancelled, await ViewAsync(record, checkIns, f.Replies, cancellationToken));
     }

@@ -113,6 +113,7 @@ public sealed class LogEventIdsPinnedTests
             732 OptedOut Information
             733 LinkNotUsable Information
             734 PlanChanged Information
+            735 Withdrawn Information
             745 OptedIn Information
             760 Outcome Information
             761 Failed Warning
