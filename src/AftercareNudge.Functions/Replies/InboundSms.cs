@@ -128,13 +128,23 @@ public sealed class InboundSms(
     {
         var received = time.GetUtcNow();
         var reply = new KeptReply(sms.MessageId, StoredText.Truncate(sms.Body.Trim(), StoredText.MaxReplyLength), received);
-        var (recent, anyEver) = await RecentCheckInsAsync(sms.From, received, cancellationToken);
+        var (recent, anyEver, planners) = await RecentCheckInsAsync(sms.From, received, cancellationToken);
         if (recent.Count == 0)
         {
-            // Nothing of ours reached this number lately: nobody to pass it on to. Said once per
-            // conversation; a number nothing was ever sent to gets no answer (there is no conversation).
-            return anyEver && acknowledge && await acknowledgements.TryOpenWindowAsync(sms.From, "none:not-passed-on", cancellationToken)
-                ? ReplyAcknowledgements.NotPassedOnText
+            // Nothing of ours reached this number lately: nobody to pass it on to, and it is kept nowhere.
+            // Said once per conversation. A number with check-ins planned but none sent yet is told so
+            // too (never forwarded: telling one organiser that this person is in another's plans could
+            // out them), naming who planned them only if exactly one organiser, across every client,
+            // did. A number nothing is planned for gets no answer: there is no conversation.
+            if (anyEver)
+            {
+                return acknowledge && await acknowledgements.TryOpenWindowAsync(sms.From, "none:not-passed-on", cancellationToken)
+                    ? ReplyAcknowledgements.NotPassedOnText
+                    : null;
+            }
+
+            return planners.Count > 0 && acknowledge && await acknowledgements.TryOpenWindowAsync(sms.From, "none:nothing-sent-yet", cancellationToken)
+                ? ReplyAcknowledgements.NothingSentYetText(planners.Count == 1 ? planners[0] : null)
                 : null;
         }
 
@@ -214,16 +224,36 @@ public sealed class InboundSms(
 
     /// <summary>
     /// What reached this number within <see cref="ReplyWindow"/> before <paramref name="now"/>, newest
-    /// first, with each one's event; and whether anything of ours ever reached it.
+    /// first, with each one's event; whether anything of ours ever reached it; and, when nothing did,
+    /// the names of the organisers (distinct, across every client) whose events still plan something for it.
     /// </summary>
-    private async Task<(List<(CheckInRecord CheckIn, EventRecord Event)> Recent, bool AnyEver)> RecentCheckInsAsync(string from, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(List<(CheckInRecord CheckIn, EventRecord Event)> Recent, bool AnyEver, List<string> Planners)> RecentCheckInsAsync(string from, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var sent = new List<CheckInRecord>();
+        var plannedIn = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var found in await recipients.ForAddressAsync(Channel.Sms, from, cancellationToken))
         {
-            if (await events.GetCheckInAsync(found.EventId, found.CheckInId, cancellationToken) is { SentAt: not null } checkIn)
+            switch (await events.GetCheckInAsync(found.EventId, found.CheckInId, cancellationToken))
             {
-                sent.Add(checkIn);
+                case { SentAt: not null } checkIn:
+                    sent.Add(checkIn);
+                    break;
+                case { Status: CheckInStatus.Scheduled } planned:
+                    // Whether the number is the organiser's own: then nobody else is named to them.
+                    plannedIn[found.EventId] = plannedIn.GetValueOrDefault(found.EventId) || planned.To == Participant.OrganizerKey;
+                    break;
+            }
+        }
+
+        var planners = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (sent.Count == 0)
+        {
+            foreach (var (eventId, ownPlans) in plannedIn)
+            {
+                if (await events.GetEventAsync(eventId, cancellationToken) is { CancelledAt: null, PurgedAt: null } planned)
+                {
+                    planners.TryAdd(planned.OrganizerId, ownPlans ? "" : planned.Organizer.Name);
+                }
             }
         }
 
@@ -242,7 +272,7 @@ public sealed class InboundSms(
             }
         }
 
-        return (recent, sent.Count > 0);
+        return (recent, sent.Count > 0, [.. planners.Values]);
     }
 }
 

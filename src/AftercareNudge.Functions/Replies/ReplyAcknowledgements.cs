@@ -116,6 +116,22 @@ public sealed class ReplyAcknowledgements(AppTables tables, TimeProvider time)
         $"{Brand.Name}: Your message was not passed on: replies reach the person who sent you a check-in only within a day of it. Contact them directly." + FullTail;
 
     /// <summary>
+    /// To a message from a number with check-ins planned but none sent yet: it was not passed on and is
+    /// not kept. Names who planned them only when exactly one organiser did (<paramref name="organizerName"/>;
+    /// null otherwise: naming one could tell them of another's plans); within <see cref="MaxSegments"/> segments.
+    /// </summary>
+    public static string NothingSentYetText(string? organizerName)
+    {
+        var name = string.IsNullOrWhiteSpace(organizerName) ? null : organizerName.Trim();
+        var text = name is null
+            ? $"{Brand.Name}: Your message was not passed on or kept. To reach the person who planned your check-ins, contact them directly." + FullTail
+            : $"{Brand.Name}: Your message was not passed on or kept. To reach {name}, contact them directly." + FullTail;
+        return SmsSegments.Count(text) <= MaxSegments
+            ? text
+            : name is null ? NotPassedOnText : SmsSegments.Fit($"{Brand.Name}: Not passed on or kept. Contact ", name, " directly." + BriefTail, MaxSegments);
+    }
+
+    /// <summary>
     /// The question when check-ins from more than one organiser reached the number within a day: which
     /// one the reply is for. Names only those organisers, numbered; the reply waits until it is answered.
     /// </summary>
