@@ -22,6 +22,8 @@ public static class ConsentExtensions
         services.AddSingleton<LinkTokens>();
         services.AddTransient<ConsentRequests>();
         services.AddSingleton<OptOuts>();
+        services.AddSingleton<ConsentSkips>();
+        services.AddSingleton<RefusedCheckIns>();
         services.AddSingleton<SmsKeywordAnswers>();
         services.AddSingleton<HeldConsentRequests>();
         services.AddSingleton<ConsentRequestCap>();

@@ -90,6 +90,7 @@ public static class GateAnswers
     public static string SkipReason(this GateAnswer answer) => answer switch
     {
         GateAnswer.OptedOut => CheckInReasons.OptedOut,
+        GateAnswer.Declined => CheckInReasons.Declined,
         GateAnswer.PlanChanged => CheckInReasons.PlanChanged,
         GateAnswer.Allowed => throw new ArgumentOutOfRangeException(nameof(answer), "An allowed message is not skipped."),
         _ => CheckInReasons.NoConsent,

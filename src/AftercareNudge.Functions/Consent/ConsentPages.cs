@@ -14,7 +14,7 @@ namespace AftercareNudge.Consent;
 /// The pages themselves are Razor templates beside this file (<c>ConsentPage</c>, <c>UnsubscribePage</c>,
 /// <c>NoticePage</c>) in the shared <c>PageLayout</c>.
 /// </summary>
-public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consents, EventStore events, OptOuts optOuts, ILogger<ConsentPages> logger)
+public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consents, EventStore events, OptOuts optOuts, ConsentSkips skips, ILogger<ConsentPages> logger)
 {
     private const string Agree = "agree";
     private const string Decline = "decline";
@@ -137,6 +137,12 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         {
             // Declining withdraws the agreement to the plan too: their needs are no longer shared.
             await events.ChangeEventAsync(link.EventId!, e => WithPerson(e, link.PersonKey!, p => p.AgreedPlan is null ? null : p with { AgreedPlan = null }), CancellationToken.None);
+        }
+
+        if (answer == ConsentState.Declined)
+        {
+            // NO is heard at once: this organiser's check-in emails to the address are skipped now, not when due.
+            await skips.SkipForAddressAsync(Channel.Email, link.Address, organizerId, CheckInReasons.Declined, CancellationToken.None);
         }
 
         ConsentPagesLog.Decided(logger, answer.Value, unchanged);

@@ -291,10 +291,10 @@ internal static partial class ConsentLog
     [LoggerMessage(EventId = 706, Level = LogLevel.Warning, Message = "A held consent request for event {EventId} failed and is held again")]
     public static partial void HeldRequestFailed(ILogger logger, Exception exception, string eventId);
 
-    [LoggerMessage(EventId = 707, Level = LogLevel.Warning, Message = "Event {EventId}: the organiser's notice about a check-in skipped by an opt-out could not be made")]
+    [LoggerMessage(EventId = 707, Level = LogLevel.Warning, Message = "Event {EventId}: the organiser's notice about a check-in skipped by the person's answer could not be made")]
     public static partial void NoticeAfterStopFailed(ILogger logger, Exception exception, string eventId);
 
-    [LoggerMessage(EventId = 705, Level = LogLevel.Information, Message = "Opt-out: {Count} pending check-ins skipped")]
+    [LoggerMessage(EventId = 705, Level = LogLevel.Information, Message = "{Count} pending check-ins skipped at once (an opt-out, a decline, or planned to an address that refused)")]
     public static partial void PendingSkipped(ILogger logger, int count);
 
     [LoggerMessage(EventId = 708, Level = LogLevel.Information, Message = "Opt-out by {Channel}: new {IsNew} (an address already opted out is not confirmed again)")]

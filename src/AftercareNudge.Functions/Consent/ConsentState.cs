@@ -16,4 +16,11 @@ public enum ConsentState
 
     [JsonStringEnumMemberName("opted-out")]
     OptedOut,
+
+    /// <summary>
+    /// Shown, never stored: no message of the event to this person uses the channel, so nothing was
+    /// asked and nothing waits for an answer (see <see cref="ConsentNeeds"/>).
+    /// </summary>
+    [JsonStringEnumMemberName("not-needed")]
+    NotNeeded,
 }

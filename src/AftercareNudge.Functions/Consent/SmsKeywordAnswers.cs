@@ -15,6 +15,7 @@ public sealed class SmsKeywordAnswers(
     ConsentStore consents,
     EventStore events,
     OptOuts optOuts,
+    ConsentSkips skips,
     HeldConsentRequests held,
     IOptions<ServiceOptions> service,
     IOptions<ApiKeyOptions> clients,
@@ -94,6 +95,12 @@ public sealed class SmsKeywordAnswers(
         if (answered.Withdrawn)
         {
             return ConsentWording.SmsRequestWithdrawn([Label(answered.Answered)]);
+        }
+
+        if (answer == ConsentState.Declined)
+        {
+            // NO is heard at once: that organiser's check-ins to this number are skipped now, not when due.
+            await skips.SkipForAddressAsync(Channel.Sms, from, answered.Answered.OrganizerId, CheckInReasons.Declined, cancellationToken);
         }
 
         if (answered.Next is { EventId: { } eventId, PersonKey: { } personKey })

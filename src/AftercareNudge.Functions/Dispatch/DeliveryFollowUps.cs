@@ -23,7 +23,7 @@ public sealed class DeliveryFollowUps(
     DueCheckInIndex dueIndex,
     TimeProvider time,
     ILogger<DeliveryFollowUps> logger)
-    : IHandles<SkippedForOptOut>
+    : IHandles<SkippedByRecipient>
 {
     public const string FallbackSuffix = Ids.FallbackSuffix;
     public const string NoticeSuffix = Ids.NoticeSuffix;
@@ -37,8 +37,8 @@ public sealed class DeliveryFollowUps(
     /// </summary>
     public static readonly TimeSpan OutcomeUnknownGrace = TimeSpan.FromMinutes(15);
 
-    /// <summary>A STOP skipped a check-in: its notice or fallback is made as for any other skip.</summary>
-    Task IHandles<SkippedForOptOut>.HandleAsync(SkippedForOptOut domainEvent, CancellationToken cancellationToken) =>
+    /// <summary>A STOP or a NO skipped a check-in: its notice is made as for any other skip.</summary>
+    Task IHandles<SkippedByRecipient>.HandleAsync(SkippedByRecipient domainEvent, CancellationToken cancellationToken) =>
         CreateAsync(domainEvent.CheckIn, cancellationToken);
 
     /// <summary>

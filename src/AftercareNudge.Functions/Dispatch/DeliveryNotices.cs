@@ -84,6 +84,7 @@ public static class DeliveryNotices
         return reason switch
         {
             CheckInReasons.OptedOut => sms ? $"{name} {has} opted out of texts" : $"{name} {has} unsubscribed from emails",
+            CheckInReasons.Declined => sms ? $"{name} said no to getting your check-in texts" : $"{name} said no to getting your check-in emails",
             CheckInReasons.NoConsent => sms ? $"{name} {has} not agreed to get texts" : $"{name} {has} not agreed to get emails",
             CheckInReasons.PlanChanged => $"{name} {has} not yet agreed to the changed aftercare plan",
             CheckInReasons.RecipientMissing => sms ? "the plan has no phone number for them" : "the plan has no email address for them",

@@ -11,7 +11,7 @@ public static class DispatchExtensions
         services.AddTransient<Dispatcher>();
         services.AddTransient<AftercareReminders>();
         services.AddSingleton<DeliveryFollowUps>();
-        services.AddSingleton<IHandles<SkippedForOptOut>>(s => s.GetRequiredService<DeliveryFollowUps>());
+        services.AddSingleton<IHandles<SkippedByRecipient>>(s => s.GetRequiredService<DeliveryFollowUps>());
         services.AddTransient<IHandles<RelayDue>, RelaysAtOnce>();
         services.AddSingleton<DeliveryReports>();
         services.AddTransient<SendGridEvents>();

@@ -107,6 +107,7 @@ public sealed class EventChanges(
             }
 
             EventsLog.Changed(logger, eventId, client.Id, plan.CheckInChanges.Count(c => c.DueAt is not null && c.What == CheckInChangeKind.Edit), plan.CheckInChanges.Count(c => c.What == CheckInChangeKind.Add), plan.CheckInChanges.Count(c => c.What == CheckInChangeKind.Remove));
+            await events.SkipRefusedAsync(eventId);
             await events.PlanMissingConsentNoticesAsync(eventId);
             return await ViewAsync(client, eventId, cancellationToken);
         }

@@ -89,8 +89,13 @@ public enum EventStatus
     [JsonStringEnumMemberName("cancelled")]
     Cancelled,
 
+    /// <summary>Nothing left to send, and something was sent.</summary>
     [JsonStringEnumMemberName("completed")]
     Completed,
+
+    /// <summary>Nothing left to send, and nothing was sent (every check-in was skipped or failed before it went).</summary>
+    [JsonStringEnumMemberName("ended")]
+    Ended,
 }
 
 

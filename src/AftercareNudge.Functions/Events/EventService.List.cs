@@ -115,9 +115,9 @@ public sealed partial class EventService
 
         if (query.Status is { } wanted)
         {
-            // Cancelled and completed need no consent read to tell; the others do.
+            // Cancelled, completed and ended need no consent read to tell; the others do.
             var known = StatusWithoutConsent(record, f.CheckIns);
-            if ((known is not null && known != wanted) || (known is null && wanted is EventStatus.Cancelled or EventStatus.Completed))
+            if ((known is not null && known != wanted) || (known is null && wanted is EventStatus.Cancelled or EventStatus.Completed or EventStatus.Ended))
             {
                 return null;
             }

@@ -26,6 +26,7 @@ public sealed partial class EventService(
     Schedule.AddressIndex addresses,
     ClientQuotas quotas,
     MissingConsentNotices missingConsent,
+    RefusedCheckIns refused,
     ClientEventIndex clientEvents,
     ClientEventBackfill backfill,
     TimeProvider time,
@@ -100,6 +101,7 @@ public sealed partial class EventService(
             ConsentLog.RequestsFailed(logger, e, eventId);
         }
 
+        checkIns = [.. await SkipRefusedAsync(record, checkIns)];
         await PlanMissingConsentNoticesAsync(eventId, record, checkIns);
 
         // The answer carries the event's ETag as it is now (a consent request may have marked the event
@@ -115,6 +117,40 @@ public sealed partial class EventService(
         }
 
         return await ViewAsync(record, checkIns, [], cancellationToken);
+    }
+
+    /// <summary>
+    /// Skips at once the check-ins planned to an address that already refused them (opted out, or
+    /// declined this organiser), so that the event says what is left (at registration and after every
+    /// PATCH). Best effort: what is not skipped now is skipped when it falls due, by the same gate.
+    /// </summary>
+    internal async Task<IReadOnlyList<CheckInRecord>> SkipRefusedAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns)
+    {
+        try
+        {
+            return await refused.SkipAsync(record, checkIns, CancellationToken.None);
+        }
+        catch (RequestFailedException e)
+        {
+            EventsLog.RefusedNotSkipped(logger, e, record.Id);
+            return checkIns;
+        }
+    }
+
+    /// <inheritdoc cref="SkipRefusedAsync(EventRecord, IReadOnlyList{CheckInRecord})"/>
+    internal async Task SkipRefusedAsync(string eventId)
+    {
+        try
+        {
+            if (await store.GetAsync(eventId, CancellationToken.None) is { } found)
+            {
+                await SkipRefusedAsync(found.Event, found.CheckIns);
+            }
+        }
+        catch (RequestFailedException e)
+        {
+            EventsLog.RefusedNotSkipped(logger, e, eventId);
+        }
     }
 
     /// <summary>
@@ -232,7 +268,9 @@ public sealed partial class EventService(
             foreach (var channel in p.Channels())
             {
                 // Agreeing by email means agreeing to the plan as written: a changed plan asks again, so shows as pending.
-                states[ChannelNames.Of(channel)] = (await gate.AskAsync(record, p, channel, cancellationToken)).ShownAs();
+                // A channel no message to them uses was never asked about: not-needed, not pending for ever.
+                var answer = await gate.AskAsync(record, p, channel, cancellationToken);
+                states[ChannelNames.Of(channel)] = ConsentNeeds.Shown(answer, ConsentNeeds.Uses(record, checkIns, p, channel));
             }
 
             return new PersonView(
@@ -290,7 +328,7 @@ public sealed partial class EventService(
             ? EventTime.FormatLocal(NodaTime.Instant.FromDateTimeOffset(instant).InZone(zone).LocalDateTime)
             : null;
 
-    /// <summary>Derived, never stored: cancelled, completed (nothing left to send), scheduled (every pending recipient agreed), or awaiting consent.</summary>
+    /// <summary>Derived, never stored: cancelled, completed or ended (nothing left to send), scheduled (every pending recipient agreed), or awaiting consent.</summary>
     internal static EventStatus StatusOf(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, IReadOnlyList<PersonView> people)
     {
         if (StatusWithoutConsent(record, checkIns) is { } status)
@@ -304,11 +342,20 @@ public sealed partial class EventService(
         return allGranted ? EventStatus.Scheduled : EventStatus.AwaitingConsent;
     }
 
-    /// <summary>The status when the event and its check-ins settle it (cancelled, completed); null when it takes everyone's consent (scheduled or awaiting consent).</summary>
+    /// <summary>
+    /// The status when the event and its check-ins settle it (cancelled; completed when nothing is left
+    /// and something was sent; ended when nothing is left and nothing was sent); null when it takes
+    /// everyone's consent (scheduled or awaiting consent).
+    /// </summary>
     internal static EventStatus? StatusWithoutConsent(EventRecord record, IReadOnlyList<CheckInRecord> checkIns) =>
         record.CancelledAt is not null ? EventStatus.Cancelled
-        : checkIns.All(c => c.IsFinished) ? EventStatus.Completed
-        : null;
+        : !checkIns.All(c => c.IsFinished) ? null
+        : checkIns.Any(SentToItsPeople) ? EventStatus.Completed
+        : EventStatus.Ended;
+
+    /// <summary>One of the event's own messages to its people (a check-in, reminder or fallback) went to the provider.</summary>
+    private static bool SentToItsPeople(CheckInRecord checkIn) =>
+        checkIn.Kind is CheckInKind.CheckIn or CheckInKind.Reminder or CheckInKind.Fallback && checkIn.SentAt is not null;
 }
 
 /// <summary>Event log messages (event ids 500-519): ids and counts only.</summary>
@@ -322,6 +369,9 @@ internal static partial class EventsLog
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Event {EventId}: the pending consent records were not all written (they read as pending anyway)")]
     public static partial void PendingConsentNotRecorded(ILogger logger, Exception exception, string eventId);
+
+    [LoggerMessage(EventId = 510, Level = LogLevel.Warning, Message = "Event {EventId}: check-ins to addresses that refused them were not all skipped now (they are skipped when due)")]
+    public static partial void RefusedNotSkipped(ILogger logger, Exception exception, string eventId);
 
     [LoggerMessage(EventId = 506, Level = LogLevel.Warning, Message = "Event {EventId} registered, but its ETag could not be read back: the answer has none")]
     public static partial void ETagNotRead(ILogger logger, Exception exception, string eventId);

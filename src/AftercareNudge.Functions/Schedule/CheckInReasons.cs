@@ -10,6 +10,9 @@ internal static class CheckInReasons
     /// <summary>The recipient has not agreed to the channel.</summary>
     public const string NoConsent = "no-consent";
 
+    /// <summary>The recipient said no to this organiser on the channel (NO by text, Decline on the consent page).</summary>
+    public const string Declined = "declined";
+
     /// <summary>The recipient opted out (STOP, unsubscribe, spam report).</summary>
     public const string OptedOut = "opted-out";
 

@@ -39,8 +39,11 @@ public sealed record ReplyReceived(CheckInRecord Answered, string MessageId);
 /// <summary>At registration: replies to the event's texts to others cannot reach its organiser until they confirm a channel.</summary>
 public sealed record OrganizerUnconfirmed(EventRecord Event);
 
-/// <summary>A STOP skipped this check-in before it was sent: what its sender planned for such a case (a notice, a fallback) is made.</summary>
-public sealed record SkippedForOptOut(CheckInRecord CheckIn);
+/// <summary>
+/// The person's own answer skipped this check-in before it was due (a STOP, an unsubscribe, a NO, or one
+/// of these given before it was planned): what its sender planned for such a case (a notice) is made.
+/// </summary>
+public sealed record SkippedByRecipient(CheckInRecord CheckIn);
 
 /// <summary>
 /// A reply's relay was made and is due now: the dispatcher sends it at once, through the same code as

@@ -307,7 +307,7 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         var list = document.Operation("GET", "/api/events");
         Assert.Equal(["status", "organizerPhone", "organizerEmail", "startsAfter", "pageSize", "continuationToken"], list["parameters"]!.AsArray().Select(p => (string?)p!["name"]));
         Assert.All(list["parameters"]!.AsArray(), p => Assert.Equal(("query", (bool?)null), ((string?)p!["in"], (bool?)p["required"])));
-        Assert.Equal(["awaiting-consent", "scheduled", "cancelled", "completed"], list["parameters"]![0]!["schema"]!["enum"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal(["awaiting-consent", "scheduled", "cancelled", "completed", "ended"], list["parameters"]![0]!["schema"]!["enum"]!.AsArray().Select(v => (string?)v));
         Assert.Equal(("integer", 1, 100), ((string?)list["parameters"]![4]!["schema"]!["type"], (int?)list["parameters"]![4]!["schema"]!["minimum"], (int?)list["parameters"]![4]!["schema"]!["maximum"]));
         Assert.Equal("#/components/schemas/EventList", AnswerRef(list, 200, "application/json"));
         Assert.Equal("#/components/schemas/HttpValidationProblemDetails", AnswerRef(list, 400, ProblemJson));

@@ -78,10 +78,11 @@ public sealed class ListEventsTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Equal([cancelled.Id], await IdsAsync("status=cancelled"));
         Assert.Empty(await IdsAsync("status=completed"));
 
-        // Once nothing is left to send, the event is completed.
+        // Once nothing is left to send, the event is completed if something was sent, ended if nothing was.
         App.Time.Advance(TimeSpan.FromHours(8));
         await App.DispatchAsync();
-        Assert.Equal([waiting.Id, scheduled.Id], await IdsAsync("status=completed"));
+        Assert.Equal([scheduled.Id], await IdsAsync("status=completed"));
+        Assert.Equal([waiting.Id], await IdsAsync("status=ended"));
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         var after = await App.GetEventAsync(view.Id);
         Assert.Equal((AddressErasure.Erased, (string?)null, "sam@example.com"), (after.Organizer.Name, after.Organizer.Phone, after.Organizer.Email));
         Assert.All(after.CheckIns, c => Assert.Equal((CheckInStatus.Cancelled, "erased"), (c.Status, c.Reason)));
-        Assert.Equal(EventStatus.Completed, after.Status);
+        Assert.Equal(EventStatus.Ended, after.Status);
     }
 
     [Fact]

@@ -155,7 +155,7 @@ public sealed class ReplyRelayTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Contains("Your reply was kept, but it could not be passed on to Sam.", twiml, StringComparison.Ordinal);
         Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
         var reply = Assert.Single((await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Kind == CheckInKind.CheckIn).Replies);
-        Assert.Equal((CheckInStatus.Skipped, "no-consent"), (reply.Relay!.Status, reply.Relay.Reason));
+        Assert.Equal((CheckInStatus.Skipped, "declined"), (reply.Relay!.Status, reply.Relay.Reason));
     }
 
     [Fact]

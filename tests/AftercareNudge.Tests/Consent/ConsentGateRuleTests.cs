@@ -70,7 +70,7 @@ public sealed class ConsentGateRuleTests
     [Theory]
     [InlineData(GateAnswer.OptedOut, "opted-out", ConsentState.OptedOut, false)]
     [InlineData(GateAnswer.NotAgreed, "no-consent", ConsentState.Pending, true)]
-    [InlineData(GateAnswer.Declined, "no-consent", ConsentState.Declined, false)]
+    [InlineData(GateAnswer.Declined, "declined", ConsentState.Declined, false)]
     [InlineData(GateAnswer.PlanNotAgreed, "no-consent", ConsentState.Pending, true)]
     [InlineData(GateAnswer.PlanChanged, "plan-changed", ConsentState.Pending, true)]
     public void EachSender_ReadsAHeldBackAnswer_OneWay(GateAnswer answer, string skipReason, ConsentState shown, bool asked)

@@ -23,8 +23,8 @@ public sealed class EventStringsPinnedTests
     [Fact]
     public void EventStatus_StoredAndPublishedNames()
     {
-        Assert.Equal("AwaitingConsent=awaiting-consent,Scheduled=scheduled,Cancelled=cancelled,Completed=completed", PinnedApp.EnumNames<EventStatus>());
-        Assert.Equal(["awaiting-consent", "scheduled", "cancelled", "completed"], EventListQuery.Statuses.Keys);
+        Assert.Equal("AwaitingConsent=awaiting-consent,Scheduled=scheduled,Cancelled=cancelled,Completed=completed,Ended=ended", PinnedApp.EnumNames<EventStatus>());
+        Assert.Equal(["awaiting-consent", "scheduled", "cancelled", "completed", "ended"], EventListQuery.Statuses.Keys);
     }
 
     [Fact]

@@ -97,6 +97,7 @@ public sealed class LogEventIdsPinnedTests
             506 ETagNotRead Warning
             507 IndexBackfilled Information
             508 StaleIndexRowRemoved Information
+            510 RefusedNotSkipped Warning
             600 Unavailable Error
             700 RequestHeldBack Warning
             701 RequestNotSent Warning

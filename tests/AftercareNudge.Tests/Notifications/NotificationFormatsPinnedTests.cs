@@ -50,7 +50,7 @@ public sealed class NotificationFormatsPinnedTests
             [null, null, "checkin.sent", "checkin.delivered", "checkin.failed", "checkin.skipped", null],
             Enum.GetValues<CheckInStatus>().Select(NotificationTypes.ForCheckIn));
         Assert.Equal(
-            [null, "consent.granted", "consent.declined", "consent.opted-out"],
+            [null, "consent.granted", "consent.declined", "consent.opted-out", null],
             Enum.GetValues<ConsentState>().Select(NotificationTypes.ForConsent));
     }
 

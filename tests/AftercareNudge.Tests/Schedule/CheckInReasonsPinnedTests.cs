@@ -34,6 +34,7 @@ public sealed class CheckInReasonsPinnedTests
         Assert.Equal(
             [
                 "NoConsent=no-consent",
+                "Declined=declined",
                 "OptedOut=opted-out",
                 "PlanChanged=plan-changed",
                 "QuietHours=quiet-hours",

@@ -48,7 +48,8 @@ internal sealed class PinnedApp
         Recipients = new RecipientCheckIns(Tables);
         Gate = new ConsentGate(Consents);
         FollowUps = new DeliveryFollowUps(Events, Gate, Recipients, DueIndex, Time, NullLogger<DeliveryFollowUps>.Instance);
-        OptOuts = new OptOuts(Consents, Recipients, Events, new DomainEvents<SkippedForOptOut>([FollowUps]), NullLogger<OptOuts>.Instance, DomainEvents<CheckInFinished>.None);
+        Skips = new ConsentSkips(Recipients, Events, new DomainEvents<SkippedByRecipient>([FollowUps]), DomainEvents<CheckInFinished>.None, NullLogger<ConsentSkips>.Instance);
+        OptOuts = new OptOuts(Consents, Skips, NullLogger<OptOuts>.Instance);
     }
 
     public InMemoryTables Storage { get; } = new();
@@ -68,6 +69,8 @@ internal sealed class PinnedApp
     public RecipientCheckIns Recipients { get; }
 
     public DeliveryFollowUps FollowUps { get; }
+
+    public ConsentSkips Skips { get; }
 
     public OptOuts OptOuts { get; }
 
@@ -141,7 +144,7 @@ internal sealed class PinnedApp
         Tables, Events, Gate, Sender, Sender, Options.Create(new MissingConsentOptions()), Time, NullLogger<MissingConsentNotices>.Instance);
 
     public InboundSms InboundSms() => new(
-        new SmsKeywordAnswers(Consents, OptOuts, Held(), Options.Create(new ServiceOptions()), Options.Create(new ApiKeyOptions()), Time),
+        new SmsKeywordAnswers(Consents, Events, OptOuts, Skips, Held(), Options.Create(new ServiceOptions()), Options.Create(new ApiKeyOptions()), Time),
         Recipients,
         Events,
         new ReplyRelays(Events, Recipients, DueIndex, new DomainEvents<RelayDue>([new RelaysAtOnce(Dispatcher())]), Time, NullLogger<ReplyRelays>.Instance),
