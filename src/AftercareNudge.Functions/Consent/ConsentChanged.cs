@@ -15,4 +15,7 @@ public enum ConsentChange
     Declined,
     OptedOut,
     OptedIn,
+
+    /// <summary>The address hard-bounced: suppressed like an opt-out, told as what it is.</summary>
+    Undeliverable,
 }

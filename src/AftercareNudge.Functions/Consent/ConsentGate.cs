@@ -11,6 +11,9 @@ public enum GateAnswer
     /// <summary>The address opted out of the channel (STOP, unsubscribe, a provider's opt-out): nothing goes, from anyone.</summary>
     OptedOut,
 
+    /// <summary>Email to the address hard-bounced: nothing goes, from anyone, as for an opt-out.</summary>
+    Undeliverable,
+
     /// <summary>Not asked yet, or asked and not answered, for this organiser on this channel.</summary>
     NotAgreed,
 
@@ -74,6 +77,7 @@ public sealed class ConsentGate(ConsentStore consents)
         return inForce switch
         {
             ConsentState.OptedOut => GateAnswer.OptedOut,
+            ConsentState.Undeliverable => GateAnswer.Undeliverable,
             ConsentState.Pending => GateAnswer.NotAgreed,
             ConsentState.Declined => GateAnswer.Declined,
             _ when !carriesPlan || AftercarePlan.Agreed(record, person) => GateAnswer.Allowed,
@@ -91,6 +95,7 @@ public static class GateAnswers
     {
         GateAnswer.OptedOut => CheckInReasons.OptedOut,
         GateAnswer.Declined => CheckInReasons.Declined,
+        GateAnswer.Undeliverable => CheckInReasons.Undeliverable,
         GateAnswer.PlanChanged => CheckInReasons.PlanChanged,
         GateAnswer.Allowed => throw new ArgumentOutOfRangeException(nameof(answer), "An allowed message is not skipped."),
         _ => CheckInReasons.NoConsent,
@@ -104,6 +109,7 @@ public static class GateAnswers
     {
         GateAnswer.Allowed => ConsentState.Granted,
         GateAnswer.OptedOut => ConsentState.OptedOut,
+        GateAnswer.Undeliverable => ConsentState.Undeliverable,
         GateAnswer.Declined => ConsentState.Declined,
         _ => ConsentState.Pending,
     };

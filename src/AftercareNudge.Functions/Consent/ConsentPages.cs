@@ -46,6 +46,9 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         var agreedToThisPlan = link.PlanVersion is null || person?.AgreedPlan == link.PlanVersion;
         var notice = state switch
         {
+            ConsentState.Undeliverable =>
+                "Email to this address could not be delivered before, so nothing is sent to it. "
+                + "Agreeing here records your answer, but does not change that.",
             ConsentState.OptedOut =>
                 $"This address is opted out of every email from {ConsentWording.Brand}, so nothing is sent to it. "
                 + "Agreeing here records your answer, but does not lift the opt-out.",
@@ -148,6 +151,17 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         ConsentPagesLog.Decided(logger, answer.Value, unchanged);
         var inForce = unchanged ? before : await consents.GetAsync(Channel.Email, link.Address, organizerId, CancellationToken.None);
         var name = link.OrganizerName ?? "Someone";
+        if (inForce == ConsentState.Undeliverable)
+        {
+            return ShowNotice(
+                http,
+                StatusCodes.Status200OK,
+                new NoticePageModel(
+                    "Your answer is recorded",
+                    ["Email to this address could not be delivered before, so nothing will be sent to it."],
+                    ChangeAnswer: true));
+        }
+
         if (inForce == ConsentState.OptedOut)
         {
             return ShowNotice(

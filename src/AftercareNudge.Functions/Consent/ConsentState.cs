@@ -23,4 +23,11 @@ public enum ConsentState
     /// </summary>
     [JsonStringEnumMemberName("not-needed")]
     NotNeeded,
+
+    /// <summary>
+    /// Shown, never stored as such: email to the address hard-bounced, so nothing is sent to it (it is
+    /// suppressed as an opt-out is), but the person never said stop (see <see cref="ConsentStore.BounceHowPrefix"/>).
+    /// </summary>
+    [JsonStringEnumMemberName("undeliverable")]
+    Undeliverable,
 }

@@ -77,6 +77,18 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     private const string OptedInAction = "opted-in";
     private const string OptedOutAction = "opted-out";
 
+    /// <summary>
+    /// The <see cref="ConsentDecision.How"/> of a suppression caused by a hard bounce (SendGrid's
+    /// <c>bounce</c> event): the address does not accept mail. It is kept as an opt-out (nothing is sent
+    /// to it, erasure keeps it) but reads as <see cref="ConsentState.Undeliverable"/>, and clients are
+    /// told <c>address.undeliverable</c>: the person never said stop. Rows written before this reads so
+    /// by the same <c>How</c>, on the global row or, for rows older than that column, in the ledger.
+    /// </summary>
+    public const string BounceHowPrefix = "sendgrid:bounce:";
+
+    /// <summary>Whether a suppression was caused by a hard bounce (see <see cref="BounceHowPrefix"/>).</summary>
+    public static bool IsBounce(string? how) => how?.StartsWith(BounceHowPrefix, StringComparison.Ordinal) == true;
+
     /// <summary>On the global row: the <see cref="ConsentDecision.How"/> of the decision that opted the address out.</summary>
     private const string OptedOutHowColumn = "OptedOutHow";
 
@@ -118,7 +130,7 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
             {
                 if (rowState == ConsentState.OptedOut)
                 {
-                    return ConsentState.OptedOut;
+                    return await SuppressedAsync(row, cancellationToken);
                 }
             }
             else
@@ -128,6 +140,28 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         }
 
         return state;
+    }
+
+    /// <summary>
+    /// What a global opt-out is: <see cref="ConsentState.Undeliverable"/> when a hard bounce caused it
+    /// (the row says which decision did; a row older than that column asks the ledger's latest opt-out),
+    /// else <see cref="ConsentState.OptedOut"/>.
+    /// </summary>
+    private async Task<ConsentState> SuppressedAsync(TableEntity globalRow, CancellationToken cancellationToken)
+    {
+        var how = globalRow.GetString(OptedOutHowColumn);
+        if (how is null)
+        {
+            var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {globalRow.PartitionKey} and Action eq {OptedOutAction}");
+            await foreach (var entry in ledger.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["How"], cancellationToken: cancellationToken))
+            {
+                how = entry.GetString("How");
+                break;
+            }
+        }
+
+        return IsBounce(how) ? ConsentState.Undeliverable : ConsentState.OptedOut;
     }
 
     /// <summary>Creates the pending record for a newly named recipient; an existing decision is left alone.</summary>
@@ -229,7 +263,8 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         await AppendLedgerAsync(partition, decision.Channel, decision.Address, null, OptedOutAction, decision.How, isNew ? decision.ShownText : shownTextIfAlreadyOptedOut, decision.OrganizerName, cancellationToken);
         if (isNew)
         {
-            await changes.RaiseAsync(new ConsentChanged(decision.Channel, decision.Address, null, ConsentChange.OptedOut, decision.How), CancellationToken.None);
+            var change = IsBounce(decision.How) ? ConsentChange.Undeliverable : ConsentChange.OptedOut;
+            await changes.RaiseAsync(new ConsentChanged(decision.Channel, decision.Address, null, change, decision.How), CancellationToken.None);
         }
 
         return isNew;

@@ -29,6 +29,8 @@ public sealed class OptOuts(ConsentStore consents, ConsentSkips skips, ILogger<O
         ConsentLog.OptedOut(logger, channel, isNew);
 
         // Skipped even when not new: a check-in scheduled by a race with the first opt-out is caught here.
-        return new OptOutOutcome(isNew, await skips.SkipForAddressAsync(channel, address, organizerId: null, CheckInReasons.OptedOut, cancellationToken));
+        // A hard bounce suppresses the same, but is told as what it is: the address does not accept mail.
+        var reason = ConsentStore.IsBounce(how) ? CheckInReasons.Undeliverable : CheckInReasons.OptedOut;
+        return new OptOutOutcome(isNew, await skips.SkipForAddressAsync(channel, address, organizerId: null, reason, cancellationToken));
     }
 }

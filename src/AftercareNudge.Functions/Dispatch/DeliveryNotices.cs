@@ -89,6 +89,7 @@ public static class DeliveryNotices
             CheckInReasons.PlanChanged => $"{name} {has} not yet agreed to the changed aftercare plan",
             CheckInReasons.RecipientMissing => sms ? "the plan has no phone number for them" : "the plan has no email address for them",
             CheckInReasons.Bounced => "the email bounced",
+            CheckInReasons.Undeliverable => $"{possessive} email address does not accept mail",
             CheckInReasons.Dropped => "the email service would not send it to that address",
             "twilio-30003" => $"{possessive} phone was unreachable",
             "twilio-30004" => "the number blocks these messages",

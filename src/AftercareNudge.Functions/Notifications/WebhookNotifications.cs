@@ -16,6 +16,9 @@ public static class NotificationTypes
     public const string ConsentOptedOut = "consent.opted-out";
     public const string ConsentOptedIn = "consent.opted-in";
 
+    /// <summary>Email to the address hard-bounced: nothing more is sent to it (it did not opt out).</summary>
+    public const string AddressUndeliverable = "address.undeliverable";
+
     /// <summary>At registration: the organiser has confirmed no channel, so replies to the texts to others cannot reach them yet.</summary>
     public const string OrganizerUnconfirmed = "organizer.unconfirmed";
     public const string CheckInSent = "checkin.sent";
@@ -37,6 +40,7 @@ public static class NotificationTypes
         ConsentState.Granted => ConsentGranted,
         ConsentState.Declined => ConsentDeclined,
         ConsentState.OptedOut => ConsentOptedOut,
+        ConsentState.Undeliverable => AddressUndeliverable,
         _ => null,
     };
 }
@@ -149,6 +153,7 @@ public sealed class WebhookNotifications(
             ConsentChange.Granted => NotificationTypes.ConsentGranted,
             ConsentChange.Declined => NotificationTypes.ConsentDeclined,
             ConsentChange.OptedOut => NotificationTypes.ConsentOptedOut,
+            ConsentChange.Undeliverable => NotificationTypes.AddressUndeliverable,
             _ => NotificationTypes.ConsentOptedIn,
         },
         domainEvent.How,

@@ -34,6 +34,9 @@ internal static class CheckInReasons
     /// <summary>The plan has no address for the recipient on the channel.</summary>
     public const string RecipientMissing = "recipient-missing";
 
+    /// <summary>Email to the address hard-bounced before, so nothing more is sent to it (SendGrid).</summary>
+    public const string Undeliverable = "undeliverable";
+
     /// <summary>The email bounced (SendGrid).</summary>
     public const string Bounced = "bounced";
 

@@ -7,6 +7,8 @@ using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Schedule;
+using AftercareNudge.Storage;
+using Azure.Data.Tables;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -192,7 +194,36 @@ public sealed class SendGridEventsTests(AzuriteFixture azurite) : AppTest(azurit
         Assert.Equal("bounced", after.Reason);
         var entry = Assert.Single(await App.LedgerAsync(Channel.Email, Alex), e => e.Action == "opted-out");
         Assert.Equal("sendgrid:bounce:sg-b", entry.How);
-        Assert.Equal(ConsentState.OptedOut, (await App.GetEventAsync(view.Id)).People.Single().Consent["email"]);
+        // Suppressed as an opt-out is, but told as what it is: Alex never said stop (issue 21).
+        Assert.Equal(ConsentState.Undeliverable, (await App.GetEventAsync(view.Id)).People.Single().Consent["email"]);
+    }
+
+    [Fact]
+    public async Task HardBounce_SkipsWhatElseWaitsForTheAddress_AsUndeliverable_NotOptedOut()
+    {
+        var (view, checkIn) = await SentEmailCheckInAsync();
+        var later = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+
+        await PostAsync(Body(Event("bounce", "sg-b", view.Id, checkIn.Id, type: "bounce")));
+
+        var waiting = (await App.GetEventAsync(later.Id)).CheckIns.Single(c => c.To == "alex");
+        Assert.Equal((CheckInStatus.Skipped, "undeliverable"), (waiting.Status, waiting.Reason));
+        Assert.Equal(ConsentState.Undeliverable, (await App.GetEventAsync(later.Id)).People.Single().Consent["email"]);
+    }
+
+    [Fact]
+    public async Task HardBounce_RecordedBeforeTheRowNamedItsCause_ReadsUndeliverable_FromTheLedger()
+    {
+        var (view, checkIn) = await SentEmailCheckInAsync();
+        await PostAsync(Body(Event("bounce", "sg-b", view.Id, checkIn.Id, type: "bounce")));
+
+        // A global row as written before it kept the decision that opted the address out.
+        var consents = await App.Services.GetRequiredService<AppTables>().GetAsync(AppTables.Consents, Ct);
+        var row = (await consents.GetEntityAsync<TableEntity>(AddressKeys.For(Channel.Email, Alex), "global", cancellationToken: Ct)).Value;
+        row.Remove("OptedOutHow");
+        await consents.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, Ct);
+
+        Assert.Equal(ConsentState.Undeliverable, (await App.GetEventAsync(view.Id)).People.Single().Consent["email"]);
     }
 
     [Fact]

@@ -315,14 +315,29 @@ public sealed class WebhookNotificationTests(AzuriteFixture azurite) : AppTest(a
     }
 
     [Fact]
+    public async Task HardBounce_ClientIsToldTheAddressIsUndeliverable_NotThatItOptedOut()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+
+        // As SendGridEvents records a hard bounce (its How names the bounce event).
+        await App.Services.GetRequiredService<OptOuts>().OptOutAsync(Channel.Email, "alex@example.com", "sendgrid:bounce:sg-b", "The address does not exist (hard bounce reported by SendGrid).", Ct);
+        await DeliverAsync();
+
+        var received = _receiver.At("/a");
+        Assert.Equal(["address.undeliverable", "checkin.skipped"], received.Select(r => r.Type).Order());
+        Assert.Equal("undeliverable", received.Single(r => r.Type == "address.undeliverable").Data["status"]!.GetValue<string>());
+        Assert.Equal(view.CheckIns[1].Id, received.Single(r => r.Type == "checkin.skipped").Data["checkInId"]!.GetValue<string>());
+        Assert.All(received, AssertNoPersonalData);
+    }
+
+    [Fact]
     public async Task UnsubscribeLink_ClientIsToldOfTheOptOut_AndOfTheSkippedCheckIn()
     {
         var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
         var email = Assert.Single(await ConsentLinks.ConsentEmailsAsync(App, "alex@example.com"));
-        var unsubscribe = System.Text.RegularExpressions.Regex.Match(email.Body, @"https://aftercare\.example\.org(?<path>/api/unsubscribe/[A-Za-z0-9_-]+)");
-        Assert.True(unsubscribe.Success, "No unsubscribe link in the consent email.");
+        var unsubscribe = ConsentLinks.UnsubscribePathIn(email.Body);
 
-        var stopped = await ConsentLinks.PostFormAsync(App, unsubscribe.Groups["path"].Value, ("List-Unsubscribe", "One-Click"));
+        var stopped = await ConsentLinks.PostFormAsync(App, unsubscribe, ("List-Unsubscribe", "One-Click"));
         await DeliverAsync();
 
         Assert.True(stopped.IsSuccessStatusCode);

@@ -429,7 +429,7 @@ public sealed class ConsentFormatsPinnedTests
     [Fact]
     public void ConsentEnums_StoredAndPublishedNames()
     {
-        Assert.Equal("Pending=pending,Granted=granted,Declined=declined,OptedOut=opted-out,NotNeeded=not-needed", PinnedApp.EnumNames<ConsentState>());
+        Assert.Equal("Pending=pending,Granted=granted,Declined=declined,OptedOut=opted-out,NotNeeded=not-needed,Undeliverable=undeliverable", PinnedApp.EnumNames<ConsentState>());
         Assert.Equal(["Consent", "Unsubscribe"], Enum.GetNames<LinkPurpose>());
         Assert.Equal("Yes,No,Stop,Start,Help,Other", string.Join(",", Enum.GetNames<SmsKeyword>()));
     }

@@ -39,6 +39,7 @@ public sealed class NotificationFormatsPinnedTests
                 "ConsentDeclined=consent.declined",
                 "ConsentOptedOut=consent.opted-out",
                 "ConsentOptedIn=consent.opted-in",
+                "AddressUndeliverable=address.undeliverable",
                 "OrganizerUnconfirmed=organizer.unconfirmed",
                 "CheckInSent=checkin.sent",
                 "CheckInDelivered=checkin.delivered",
@@ -50,7 +51,7 @@ public sealed class NotificationFormatsPinnedTests
             [null, null, "checkin.sent", "checkin.delivered", "checkin.failed", "checkin.skipped", null],
             Enum.GetValues<CheckInStatus>().Select(NotificationTypes.ForCheckIn));
         Assert.Equal(
-            [null, "consent.granted", "consent.declined", "consent.opted-out", null],
+            [null, "consent.granted", "consent.declined", "consent.opted-out", null, "address.undeliverable"],
             Enum.GetValues<ConsentState>().Select(NotificationTypes.ForConsent));
     }
 

@@ -42,6 +42,7 @@ public sealed class CheckInReasonsPinnedTests
                 "Removed=removed",
                 "EventCancelled=event-cancelled",
                 "RecipientMissing=recipient-missing",
+                "Undeliverable=undeliverable",
                 "Bounced=bounced",
                 "Dropped=dropped",
                 "AwaitingOrganizer=awaiting-organizer",
