@@ -348,6 +348,17 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
     private static ContentHttpResult LinkNotUsable(HttpContext http, LinkTokenStatus status, LinkPurpose purpose, ILogger logger)
     {
         ConsentPagesLog.LinkNotUsable(logger, purpose, status);
+        if (status == LinkTokenStatus.Superseded)
+        {
+            return ShowNotice(
+                http,
+                StatusCodes.Status410Gone,
+                new NoticePageModel(
+                    "These plans have changed",
+                    [],
+                    Notice: "The check-ins changed after this email was sent, so nothing can be agreed here and nothing was recorded. A newer email shows them as they are now."));
+        }
+
         if (status == LinkTokenStatus.Expired)
         {
             return ShowNotice(

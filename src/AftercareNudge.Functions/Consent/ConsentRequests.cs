@@ -89,6 +89,49 @@ public sealed class ConsentRequests(
         wanted.Add((record.Organizer, channel, texts.Min(c => c.DueAt), []));
     }
 
+    /// <summary>
+    /// A change moved or reworded check-ins to people who have not agreed yet: each is asked afresh,
+    /// showing the plan as it now is, and the request they have is closed (an SMS request is passed
+    /// over, so that a YES no longer answers it; a consent link says a newer email has the plans), so
+    /// that no answer to the old words agrees to the new ones. Returns the people whose fresh request
+    /// the daily cap (or the client's quota) held back: their organiser is told.
+    /// </summary>
+    public async Task<IReadOnlyList<Participant>> ReaskChangedAsync(
+        EventRecord record, IReadOnlyList<CheckInRecord> checkIns, IReadOnlyCollection<(string PersonKey, Channel Channel)> changed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(checkIns);
+        ArgumentNullException.ThrowIfNull(changed);
+        using var scope = LogScopes.Event(logger, record.Id);
+        var heldBack = new List<Participant>();
+        foreach (var (personKey, channel) in changed)
+        {
+            if (record.Find(personKey) is not { } person || person.Address(channel) is not { } address
+                || await gate.AskAsync(record, person, channel, cancellationToken) != GateAnswer.NotAgreed)
+            {
+                continue;
+            }
+
+            var planned = checkIns
+                .Where(c => c.Channel == channel && ConsentSchedule.Counts(c) && record.Find(c.To)?.Address(c.Channel) == address)
+                .Select(c => c.DueAt)
+                .ToList();
+            if (planned.Count == 0)
+            {
+                continue;
+            }
+
+            await consents.CloseRequestAsync(channel, address, record.OrganizerId, record.Id, cancellationToken);
+            await tokens.SupersedeAsync(channel, address, record.Id, cancellationToken);
+            if (await AskAsync(record, person, channel, planned.Min(), planned, cancellationToken, changedSchedule: true))
+            {
+                heldBack.Add(person);
+            }
+        }
+
+        return heldBack;
+    }
+
     /// <summary>Sends the held-back requests whose hour has come; those still over the cap are held again.</summary>
     public async Task<int> SendHeldAsync(CancellationToken cancellationToken)
     {
@@ -137,7 +180,9 @@ public sealed class ConsentRequests(
         return tried;
     }
 
-    private async Task AskAsync(EventRecord record, Participant person, Channel channel, DateTimeOffset next, IEnumerable<DateTimeOffset> planned, CancellationToken cancellationToken)
+    /// <summary>Asks one person on one channel, unless the gate has nothing to ask; returns whether the daily cap or the client's quota held the request back.</summary>
+    /// <param name="changedSchedule">A change moved or reworded what they are asked about: asked even about a plan version already asked.</param>
+    private async Task<bool> AskAsync(EventRecord record, Participant person, Channel channel, DateTimeOffset next, IEnumerable<DateTimeOffset> planned, CancellationToken cancellationToken, bool changedSchedule = false)
     {
         var address = person.Address(channel)!;
 
@@ -146,7 +191,7 @@ public sealed class ConsentRequests(
         var answer = await gate.AskAsync(record, person, channel, cancellationToken);
         if (!answer.WaitsForAnAnswer())
         {
-            return;
+            return false;
         }
 
         var planChanged = answer is GateAnswer.PlanNotAgreed or GateAnswer.PlanChanged;
@@ -154,9 +199,9 @@ public sealed class ConsentRequests(
         // A plan is asked about once per version: a PATCH's immediate ask and its safety net (a held
         // request) must not both send it.
         var planVersion = channel == Channel.Email && AftercarePlan.MustAgree(record, person) ? AftercarePlan.Version(record, person) : null;
-        if (planVersion is not null && person.AskedPlan == planVersion)
+        if (planVersion is not null && person.AskedPlan == planVersion && !changedSchedule)
         {
-            return;
+            return false;
         }
 
         // The cap's slot is claimed before the send, so that no number of registrations at once can
@@ -165,7 +210,7 @@ public sealed class ConsentRequests(
         {
             ConsentLog.RequestHeldBack(logger, record.Id, channel, ConsentStore.MaxRequestsPerDay);
             await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, channel, time.GetUtcNow() + HeldConsentRequests.RetryEvery), cancellationToken);
-            return;
+            return true;
         }
 
         // A request is a message the client sends: over its day's quota it waits for the next day.
@@ -174,7 +219,7 @@ public sealed class ConsentRequests(
             await cap.ReleaseAsync(slot, CancellationToken.None);
             ConsentLog.RequestOverQuota(logger, record.Id, channel, over.Limit);
             await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, channel, over.ResetsAt), cancellationToken);
-            return;
+            return true;
         }
 
         SendResult result;
@@ -226,6 +271,8 @@ public sealed class ConsentRequests(
                 ConsentLog.RequestNotSent(logger, record.Id, channel, result.Outcome, result.Reason);
                 break;
         }
+
+        return false;
     }
 
     private async Task<(SendResult Result, string Shown)> SendRequestAsync(

@@ -329,6 +329,10 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
                 ["ClientId"] = request.ClientId,
                 ["RequestEventId"] = request.EventId,
                 ["RequestPersonKey"] = request.PersonKey,
+
+                // A request recorded is open, whatever passed over or closed the one before it (on a
+                // clock that has not moved since, the mark would otherwise equal RequestedAt).
+                ["PassedOverAt"] = DateTimeOffset.UnixEpoch,
             },
             TableUpdateMode.Merge,
             cancellationToken);
@@ -372,6 +376,22 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         }
 
         return new AnsweredRequest(asked, open.Skip(1).Select(o => o.Asked).FirstOrDefault(r => r.EventId is not null));
+    }
+
+    /// <summary>
+    /// Closes the request this organiser's row holds for <paramref name="eventId"/>, if it is still open:
+    /// it is passed over (as a request a YES skipped is), so that a YES or NO no longer answers it until
+    /// a new request is recorded (after this, on the clock: its RequestedAt moves past the mark). For a
+    /// change that made its words out of date.
+    /// </summary>
+    public async Task CloseRequestAsync(Channel channel, string address, string organizerId, string eventId, CancellationToken cancellationToken)
+    {
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        var row = await consents.GetEntityIfExistsAsync<TableEntity>(AddressKeys.For(channel, address), OrganizerRow(organizerId), cancellationToken: cancellationToken);
+        if (row.HasValue && row.Value!.GetString("RequestEventId") == eventId && StateOf(row.Value) == ConsentState.Pending)
+        {
+            await consents.UpsertEntityAsync(new TableEntity(row.Value.PartitionKey, row.Value.RowKey) { ["PassedOverAt"] = time.GetUtcNow() }, TableUpdateMode.Merge, cancellationToken);
+        }
     }
 
     /// <summary>

@@ -56,6 +56,9 @@ public enum LinkTokenStatus
     Valid,
     Unknown,
     Expired,
+
+    /// <summary>A consent link whose plans changed after it was sent: a newer email asks about them as they are now.</summary>
+    Superseded,
 }
 
 /// <summary>
@@ -135,12 +138,37 @@ public sealed class LinkTokens(AppTables tables, TimeProvider time)
             e.GetString("PlanVersion"),
             e.GetString("Plan"),
             e.GetString("Needs"));
-        return token.ExpiresAt <= time.GetUtcNow() ? (LinkTokenStatus.Expired, token) : (LinkTokenStatus.Valid, token);
+        return token.ExpiresAt <= time.GetUtcNow() ? (LinkTokenStatus.Expired, token)
+            : e.GetDateTimeOffset("SupersededAt") is not null ? (LinkTokenStatus.Superseded, token)
+            : (LinkTokenStatus.Valid, token);
     }
 
     private static string Hash(string value) => Sha256Hex.OfAscii(value);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>
+    /// Marks the consent links sent to this address about this event as superseded: a change made what
+    /// they show out of date, and a newer email asks again. Only consent links are indexed, so an
+    /// unsubscribe link keeps working.
+    /// </summary>
+    public async Task SupersedeAsync(Channel channel, string address, string eventId, CancellationToken cancellationToken)
+    {
+        var index = await tables.GetAsync(AppTables.LinkTokenIndex, cancellationToken);
+        var table = await tables.GetAsync(AppTables.LinkTokens, cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ByAddress(AddressKeys.For(channel, address))} and EventId eq {eventId}");
+        await foreach (var row in index.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            try
+            {
+                await table.UpdateEntityAsync(new TableEntity(Partition, row.RowKey) { ["SupersededAt"] = time.GetUtcNow() }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // An index row whose token is gone (purged, or a crash half way): nothing to mark.
+            }
+        }
+    }
 
     /// <summary>Deletes the consent links made for an event; returns how many this call deleted.</summary>
     public async Task<int> RemoveForEventAsync(string eventId, CancellationToken cancellationToken)

@@ -232,6 +232,45 @@ public sealed class MissingConsentNotices(
     }
 
     /// <summary>
+    /// A change called for a fresh consent request that the daily cap held back: the organiser is told
+    /// at once (they have just made the change), on a channel they agreed to, texts first. Says who and
+    /// that the changed check-ins wait for their agreement, never what. False if no channel reaches them.
+    /// </summary>
+    public async Task<bool> TellRequestHeldAsync(EventRecord record, Participant person, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(person);
+        var organizer = record.Organizer;
+        foreach (var channel in organizer.Channels().OrderBy(c => c == Channel.Sms ? 0 : 1))
+        {
+            if (!await gate.MayReachAsync(record, organizer, channel, cancellationToken))
+            {
+                continue;
+            }
+
+            var sentence = RequestHeldSentence(person.Name);
+            var address = organizer.Address(channel)!;
+            var result = channel == Channel.Sms
+                ? await sms.SendAsync(new SmsMessage(address, Notices.SmsSender + sentence, MessageKinds.Notice, record.Id, null), CancellationToken.None)
+                : await email.SendAsync(
+                    new EmailMessage(address, organizer.Name, EmailSubject, sentence, Notices.EmailHtml(sentence, null), MessageKinds.Notice, record.Id, null),
+                    CancellationToken.None);
+            MissingConsentLog.Outcome(logger, record.Id, result.Outcome == SendOutcome.Sent ? "request-held-told" : "request-held-not-told");
+            return result.Outcome == SendOutcome.Sent;
+        }
+
+        MissingConsentLog.Outcome(logger, record.Id, "request-held-organizer-no-consent");
+        return false;
+    }
+
+    /// <summary>"Alex has had as many requests from us as we send in a day, …": the daily cap held a change's fresh request back.</summary>
+    public static string RequestHeldSentence(string name)
+    {
+        var who = string.IsNullOrWhiteSpace(name) ? "Someone" : name.Trim();
+        return $"{who} has had as many requests from us as we send in a day, so they will be asked about your changed check-ins later. Until they agree, those check-ins will not go out.";
+    }
+
+    /// <summary>
     /// "Alex has not agreed yet to get your check-in texts, so the one at 23:30 will not go out unless
     /// they agree before then." A time on another day than today carries its date.
     /// </summary>

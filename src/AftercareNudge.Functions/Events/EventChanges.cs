@@ -30,6 +30,7 @@ public sealed class EventChanges(
     DueCheckInIndex dueIndex,
     RecipientCheckIns recipients,
     ConsentRequests requests,
+    MissingConsentNotices missingConsent,
     HeldConsentRequests held,
     ClientEventIndex clientEvents,
     EventService events,
@@ -184,6 +185,35 @@ public sealed class EventChanges(
             {
                 var changed = await store.GetEventAsync(record.Id, CancellationToken.None) ?? plan.ChangedEvent;
                 await requests.RequestForEventAsync(changed, [.. newlyUsed, .. askAgain], CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                ConsentLog.RequestsFailed(logger, e, record.Id);
+            }
+        }
+
+        // A check-in moved or reworded for someone who has not agreed yet: the request they have shows
+        // the old plan, so they are asked afresh (those asked above already see the new one).
+        var asked = newlyUsed.Concat(askAgain).Select(c => (c.To, c.Channel)).ToHashSet();
+        var reworded = changes
+            .Where(c => c.What == CheckInChangeKind.Edit && before.FirstOrDefault(b => b.Id == c.CheckInId) is { Status: CheckInStatus.Scheduled } old
+                && (c.DueAt is not null || (c.Message is not null && c.Message != old.Message)))
+            .Select(c => before.First(b => b.Id == c.CheckInId))
+            .Select(b => (b.To, b.Channel))
+            .Where(pair => !asked.Contains(pair))
+            .Distinct()
+            .ToList();
+        if (reworded.Count > 0)
+        {
+            try
+            {
+                if (await store.GetAsync(record.Id, CancellationToken.None) is { } now)
+                {
+                    foreach (var person in await requests.ReaskChangedAsync(now.Event, now.CheckIns, reworded, CancellationToken.None))
+                    {
+                        await missingConsent.TellRequestHeldAsync(now.Event, person, CancellationToken.None);
+                    }
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

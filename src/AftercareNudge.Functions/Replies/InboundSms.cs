@@ -143,7 +143,9 @@ public sealed class InboundSms(
                     : null;
             }
 
-            return planners.Count > 0 && acknowledge && await acknowledgements.TryOpenWindowAsync(sms.From, "none:nothing-sent-yet", cancellationToken)
+            // A yes in other words is an answer to a consent request, which gets its one hint and no more (SmsKeywordAnswers).
+            return planners.Count > 0 && acknowledge && !SmsKeywords.MeansYesInPlainWords(sms.Body)
+                && await acknowledgements.TryOpenWindowAsync(sms.From, "none:nothing-sent-yet", cancellationToken)
                 ? ReplyAcknowledgements.NothingSentYetText(planners.Count == 1 ? planners[0] : null)
                 : null;
         }
