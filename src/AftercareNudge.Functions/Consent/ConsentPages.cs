@@ -179,10 +179,10 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
                 http,
                 StatusCodes.Status200OK,
                 new NoticePageModel(
-                    "Thank you, you agreed",
+                    link.ToOrganizer ? "Thank you, this address is confirmed" : "Thank you, you agreed",
                     [
                         link.ToOrganizer
-                            ? "Your check-in emails will arrive as you planned them."
+                            ? $"This address is confirmed for your plans: what you planned for yourself, and {ConsentWording.OrganizersOwn}, can reach you here."
                             : link.PlanVersion is not null
                                 ? $"You agreed to the plan as written. {name} can now send you the check-in emails and reminders you agreed to. If the plan changes, you will be asked again."
                                 : $"{name} can now send you the check-in emails you agreed to.",
@@ -194,8 +194,8 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
                 http,
                 StatusCodes.Status200OK,
                 new NoticePageModel(
-                    "You declined",
-                    [link.ToOrganizer ? "No check-in emails will be sent to this address for the plans you made." : $"You won't get check-in emails from {name}."],
+                    link.ToOrganizer ? "This address is not confirmed" : "You declined",
+                    [link.ToOrganizer ? "Nothing about your plans will be emailed to this address: no check-ins, replies or notices." : $"You won't get check-in emails from {name}."],
                     ChangeAnswer: true));
     }
 
@@ -424,7 +424,7 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
     }
 
     private static string ConsentTitle(LinkToken link) => link.ToOrganizer
-        ? "Confirm your check-in emails"
+        ? "Confirm your address for your plans"
         : $"{link.OrganizerName ?? "Someone"} would like to send you check-ins";
 
     /// <summary>A page of plain words, in the pages' layout and headers.</summary>

@@ -312,7 +312,7 @@ public sealed class ConsentRequests(
             var url = publicOptions.Value.Url(PageRoute + token);
             shown = ConsentWording.EmailRequestText(organizer, toOrganizer, schedule, url, plan);
             result = await email.SendAsync(
-                new EmailMessage(address, person.Name, ConsentWording.EmailRequestSubject(organizer), shown, ConsentWording.EmailRequestHtml(organizer, toOrganizer, schedule, url, plan), MessageKinds.ConsentRequest, record.Id, null),
+                new EmailMessage(address, person.Name, ConsentWording.EmailRequestSubject(organizer, toOrganizer), shown, ConsentWording.EmailRequestHtml(organizer, toOrganizer, schedule, url, plan), MessageKinds.ConsentRequest, record.Id, null),
                 cancellationToken);
         }
 

@@ -28,9 +28,11 @@ public static class ConsentWording
         // The organiser is asked on a channel with nothing planned to them only to hear replies (see ReplyRelays).
         var what = schedule.Count == 0
             ? (toOrganizer ? ReplyRelaysTo(schedule) : "check-in messages" + $", next on {schedule.NextDay}")
-            : (toOrganizer ? $"the {schedule.Noun} you planned" : schedule.Noun) + $": {schedule.SmsList}";
+            : schedule.Noun + $": {schedule.SmsList}";
         var ask = toOrganizer
-            ? schedule.Count == 0 ? $"please confirm this number {what}" : $"please confirm this number for {what}"
+            ? schedule.Count == 0
+                ? $"please confirm this number {what}"
+                : $"please confirm this number for your plans: the {schedule.Noun} you planned ({schedule.SmsList}), replies and notices"
             : schedule.Count == 0
                 ? $"{organizerName} would like to send you {what}, around plans you made together"
                 : $"{organizerName} would like to send you {schedule.Noun} around plans you made together: {schedule.SmsList}";
@@ -43,6 +45,17 @@ public static class ConsentWording
 
     public static string SmsGranted(IReadOnlyList<string> organizers) =>
         $"{Brand}: Thanks, you'll get the check-ins {Names(organizers)} arranged. Msg freq varies. Reply HELP for help, STOP to opt out.";
+
+    /// <summary>The organiser's YES to confirming their own number: what it is for, not someone else's check-ins; named as the request named them.</summary>
+    public static string SmsOrganizerConfirmed(string organizer) =>
+        $"{Brand}: Thanks, this number is confirmed for your plans as {organizer}: what you planned for yourself, and {OrganizersOwn}. Msg freq varies. Reply HELP for help, STOP to opt out.";
+
+    /// <summary>The organiser's NO to confirming their own number.</summary>
+    public const string SmsOrganizerNotConfirmed =
+        $"{Brand}: OK, nothing about your plans will be texted to this number: no check-ins, replies or notices. Reply HELP for help, STOP to opt out.";
+
+    /// <summary>What confirming their own number or address is for, besides what an organiser planned for themself.</summary>
+    public const string OrganizersOwn = "the replies and notices about your plans";
 
     public static string SmsDeclined(IReadOnlyList<string> organizers) =>
         $"{Brand}: OK, you won't get check-ins from {Names(organizers)}. Reply HELP for help, STOP to opt out.";
@@ -71,7 +84,8 @@ public static class ConsentWording
     public static string SmsHelpOptedOut(string contact) =>
         $"{Brand}: You're opted out and get no messages from us. Reply START to opt back in. Help: {contact}.";
 
-    public static string EmailRequestSubject(string organizerName) => $"{organizerName} would like to send you check-ins";
+    public static string EmailRequestSubject(string organizerName, bool toOrganizer = false) =>
+        toOrganizer ? "Please confirm your address for your check-in plans" : $"{organizerName} would like to send you check-ins";
 
     public static string EmailRequestText(string organizerName, bool toOrganizer, ConsentSchedule schedule, Uri consentUrl, PlanAsk plan = PlanAsk.None) =>
         RequestLead(organizerName, toOrganizer, schedule) + PlanSentence(organizerName, plan)
@@ -97,7 +111,7 @@ public static class ConsentWording
         }
 
         return toOrganizer
-            ? $"Please confirm this address for the {what} you planned with {Brand}, {when}."
+            ? $"Please confirm this address for the {what} you planned for yourself with {Brand}, {when}, and for {OrganizersOwn}."
             : $"{organizerName} would like to send you {what} through {Brand} around plans you made together, {when}.";
     }
 
@@ -126,14 +140,14 @@ public static class ConsentWording
         }
 
         var lead = toOrganizer
-            ? $"Confirm this address for the {schedule.Noun} you planned:"
+            ? $"Confirm this address for {OrganizersOwn}, and for the {schedule.Noun} you planned for yourself:"
             : $"{organizerName} would like to send you {schedule.Noun} around plans you made together:";
         return lead + "\n" + string.Join("\n", schedule.Lines) + $"\nTimes are in your time zone, {schedule.TimeZone}. " + Stop;
     }
 
     /// <summary>What an organiser with nothing planned to them on a channel is asked for: the replies to their texts, passed on.</summary>
     private static string ReplyRelaysTo(ConsentSchedule schedule) =>
-        $"to get the replies to the check-in texts you planned, passed on when they arrive, from {schedule.NextDay}";
+        $"to get the replies to the check-in texts you planned, passed on when they arrive, from {schedule.NextDay}, and the notices about your plans";
 
     private static string Names(IReadOnlyList<string> organizers)
     {

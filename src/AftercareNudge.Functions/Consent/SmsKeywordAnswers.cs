@@ -108,6 +108,12 @@ public sealed class SmsKeywordAnswers(
             await held.HoldAsync(new HeldConsentRequest(eventId, personKey, Channel.Sms, time.GetUtcNow()), cancellationToken);
         }
 
+        // The organiser confirming their own number is told what that is for, not that they will get someone's check-ins.
+        if (answered.Answered.PersonKey == Participant.OrganizerKey)
+        {
+            return answer == ConsentState.Granted ? ConsentWording.SmsOrganizerConfirmed(Label(answered.Answered)) : ConsentWording.SmsOrganizerNotConfirmed;
+        }
+
         string[] organizer = [Label(answered.Answered)];
         return answer == ConsentState.Granted ? ConsentWording.SmsGranted(organizer) : ConsentWording.SmsDeclined(organizer);
     }

@@ -68,8 +68,8 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
 
         var twiml = await App.ReplyAsync(Sam, "YES");
 
-        // One YES answers one request: the one shown last.
-        Assert.Contains("the check-ins Kit's bank arranged", twiml, StringComparison.Ordinal);
+        // One YES answers one request: the one shown last. (Sam is the organiser: confirmed as Kit's bank, issue 21.)
+        Assert.Contains("this number is confirmed for your plans as Kit's bank", twiml, StringComparison.Ordinal);
         Assert.Equal(ConsentState.Granted, (await App.GetEventAsync(kits.Id)).Organizer.Consent["sms"]);
         Assert.Equal(ConsentState.Pending, (await App.GetEventAsync(sams.Id)).Organizer.Consent["sms"]);
         var granted = (await App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Sms, Sam, CancellationToken.None)).Where(e => e.Action == "granted");
@@ -105,7 +105,8 @@ public sealed partial class ConsentAsShownTests(AzuriteFixture azurite) : AppTes
 
         var sms = Assert.Single(await App.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam).Body;
         Assert.Equal(
-            "Sam via AftercareNudge: please confirm this number for the 4 check-in texts you planned: Tue 24 Nov 14:30, Tue 24 Nov 15:00, Wed 25 Nov 11:00 and 1 more. "
+            "Sam via AftercareNudge: please confirm this number for your plans: the 4 check-in texts you planned (Tue 24 Nov 14:30, Tue 24 Nov 15:00, Wed 25 Nov 11:00 and 1 more), "
+            + "replies and notices. "
             + "Reply YES to agree. Msg freq varies. Msg&data rates may apply. Reply HELP for help, STOP to opt out.",
             sms);
         Assert.True(sms.Length <= 306, $"{sms.Length} characters: more than two SMS segments.");

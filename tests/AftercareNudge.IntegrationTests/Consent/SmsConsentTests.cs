@@ -81,7 +81,8 @@ public sealed class SmsConsentTests(AzuriteFixture azurite) : AppTest(azurite)
 
         var twiml = await App.ReplyAsync(Sam, "yes");
 
-        Assert.Contains("<Message>AftercareNudge: Thanks, you'll get the check-ins Sam arranged. Msg freq varies. Reply HELP for help, STOP to opt out.</Message>", twiml, StringComparison.Ordinal);
+        // Sam is the organiser, confirming their own number: told what it is for (issue 21).
+        Assert.Contains("<Message>AftercareNudge: Thanks, this number is confirmed for your plans as Sam: what you planned for yourself, and the replies and notices about your plans. Msg freq varies. Reply HELP for help, STOP to opt out.</Message>", twiml, StringComparison.Ordinal);
         var after = await App.GetEventAsync(view.Id);
         Assert.Equal(ConsentState.Granted, after.Organizer.Consent["sms"]);
         var ledger = await App.Services.GetRequiredService<ConsentStore>().LedgerAsync(Channel.Sms, Sam, CancellationToken.None);

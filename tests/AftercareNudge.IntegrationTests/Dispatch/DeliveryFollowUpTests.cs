@@ -281,7 +281,8 @@ public sealed class DeliveryFollowUpTests(AzuriteFixture azurite) : AppTest(azur
         var sms = Assert.IsType<SmsMessage>(Assert.Single(_sender.FollowUps));
         Assert.Equal((AlexPhone, MessageKinds.Fallback, "Sam via AftercareNudge: " + DeliveryNotices.FallbackSmsText("Sam")), (sms.To, sms.Kind, sms.Body));
         Assert.DoesNotContain(Message, sms.Body, StringComparison.Ordinal); // words written for email stay in email
-        Assert.Equal(ConsentState.OptedOut, after.People.Single().Consent["email"]);
+        // Suppressed, and shown as what it is: the address does not accept mail (issue 21; it read opted-out).
+        Assert.Equal(ConsentState.Undeliverable, after.People.Single().Consent["email"]);
     }
 
     [Fact]
