@@ -47,7 +47,7 @@ public sealed class CancelledEventConsentTests(AzuriteFixture azurite) : AppTest
     [Fact]
     public async Task SmsYes_ToTheRequestOfACancelledEvent_SaysSo_RecordsNothing_AndASecondYesFindsNothingOpen()
     {
-        var view = await App.RegisterAsync(TextsToAlex());
+        var view = await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow()));
         await CancelAsync(view.Id);
 
         var answer = await App.ReplyAsync(AlexPhone, "YES");
@@ -56,7 +56,7 @@ public sealed class CancelledEventConsentTests(AzuriteFixture azurite) : AppTest
         Assert.Contains("Sam cancelled those plans, so there is nothing to answer and nothing was recorded.", answer, StringComparison.Ordinal);
         Assert.Contains(ConsentWording.SmsNothingPending, again, StringComparison.Ordinal);
         Assert.DoesNotContain(await App.LedgerAsync(Channel.Sms, AlexPhone), e => e.Action == "granted");
-        var next = await App.RegisterAsync(TextsToAlex());
+        var next = await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow()));
         Assert.Equal(ConsentState.Pending, next.People.Single().Consent["sms"]);
     }
 
@@ -67,7 +67,7 @@ public sealed class CancelledEventConsentTests(AzuriteFixture azurite) : AppTest
         var views = new List<string>();
         for (var i = 0; i < ConsentStore.MaxRequestsPerDay + 1; i++)
         {
-            views.Add((await App.RegisterAsync(TextsToAlex())).Id);
+            views.Add((await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow()))).Id);
         }
 
         Assert.Contains("alex", await HeldForAsync(views[^1]));
@@ -79,14 +79,6 @@ public sealed class CancelledEventConsentTests(AzuriteFixture azurite) : AppTest
 
         Assert.Empty(heldAfterCancel);
         Assert.DoesNotContain(await App.OutboxAsync(MessageKinds.ConsentRequest), m => m.EventId == views[^1]);
-    }
-
-    /// <summary>Dinner with its check-in to Alex by text, so that Alex is asked by text.</summary>
-    private JsonObject TextsToAlex()
-    {
-        var body = Requests.Dinner(App.Time.GetUtcNow());
-        body["checkIns"]![1]!["channel"] = "sms";
-        return body;
     }
 
     private async Task CancelAsync(string eventId) =>

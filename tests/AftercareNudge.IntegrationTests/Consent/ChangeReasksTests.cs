@@ -24,7 +24,7 @@ public sealed class ChangeReasksTests(AzuriteFixture azurite) : AppTest(azurite)
     [Fact]
     public async Task Patch_MovingAPendingPersonsText_AsksAgainWithTheNewTime_AndYesAgreesToWhatTheNewRequestShowed()
     {
-        var view = await App.RegisterAsync(TextsToAlex("Sam", "+447911123456"));
+        var view = await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow()));
         var first = Assert.Single(await RequestsToAsync(AlexPhone));
 
         var moved = await PatchAsync(view.Id, new JsonArray
@@ -75,12 +75,12 @@ public sealed class ChangeReasksTests(AzuriteFixture azurite) : AppTest(azurite)
     [Fact]
     public async Task Patch_WhenTheDailyCapHoldsTheFreshRequest_TellsTheOrganizer_AndNoAnswerToTheOldRequestCounts()
     {
-        var view = await App.RegisterAsync(TextsToAlex("Sam", "+447911123456"));
+        var view = await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow()));
         await App.ReplyAsync("+447911123456", "YES");
 
         // Two other organisers ask Alex too: three requests today, the most one address gets.
-        await App.RegisterAsync(TextsToAlex("Jo", "+447911123458"));
-        await App.RegisterAsync(TextsToAlex("Kim", "+447911123459"));
+        await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow(), "Jo", "+447911123458"));
+        await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow(), "Kim", "+447911123459"));
         Assert.Equal(ConsentStore.MaxRequestsPerDay, (await RequestsToAsync(AlexPhone)).Count);
 
         await PatchAsync(view.Id, new JsonArray
@@ -100,15 +100,6 @@ public sealed class ChangeReasksTests(AzuriteFixture azurite) : AppTest(azurite)
         var after = await App.GetEventAsync(view.Id);
         Assert.Equal(ConsentState.Pending, after.People.Single().Consent["sms"]);
         Assert.Equal(EventStatus.AwaitingConsent, after.Status);
-    }
-
-    private JsonObject TextsToAlex(string organizer, string organizerPhone)
-    {
-        var body = Requests.Dinner(App.Time.GetUtcNow());
-        body["organizer"]!["name"] = organizer;
-        body["organizer"]!["phone"] = organizerPhone;
-        body["checkIns"]![1]!["channel"] = "sms";
-        return body;
     }
 
     private async Task<List<OutboxMessage>> RequestsToAsync(string to) =>

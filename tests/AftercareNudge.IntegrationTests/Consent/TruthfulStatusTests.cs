@@ -24,7 +24,7 @@ public sealed class TruthfulStatusTests(AzuriteFixture azurite) : AppTest(azurit
     [Fact]
     public async Task SmsNo_SkipsThatOrganizersCheckInsToThePerson_AtOnce_AndTheOrganizerHearsWhenItWouldHaveArrived()
     {
-        var view = await App.RegisterAsync(TextsToAlex());
+        var view = await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow()));
         await App.ReplyAsync(SamPhone, "YES");
 
         var answer = await App.ReplyAsync(AlexPhone, "NO");
@@ -79,7 +79,7 @@ public sealed class TruthfulStatusTests(AzuriteFixture azurite) : AppTest(azurit
     public async Task OnlyRecipient_AlreadyOptedOut_IsSkippedAtRegistration_AndTheEventEnds()
     {
         await App.ReplyAsync(AlexPhone, "STOP");
-        var body = TextsToAlex();
+        var body = Requests.DinnerTextingAlex(App.Time.GetUtcNow());
         body["checkIns"] = new JsonArray { body["checkIns"]![1]!.DeepClone() };
 
         var view = await App.RegisterAsync(body);
@@ -118,13 +118,5 @@ public sealed class TruthfulStatusTests(AzuriteFixture azurite) : AppTest(azurit
         Assert.Equal(ConsentState.NotNeeded, view.People.Single().Consent["sms"]);
         Assert.Equal(EventStatus.AwaitingConsent, view.Status);
         Assert.DoesNotContain(await App.OutboxAsync(MessageKinds.ConsentRequest), m => m.To is "sam@example.com" or AlexPhone);
-    }
-
-    /// <summary>Dinner with its check-in to Alex by text, so that Alex is asked by text (and Sam, who hears Alex's replies).</summary>
-    private JsonObject TextsToAlex()
-    {
-        var body = Requests.Dinner(App.Time.GetUtcNow());
-        body["checkIns"]![1]!["channel"] = "sms";
-        return body;
     }
 }

@@ -26,4 +26,17 @@ internal static class Requests
             new JsonObject { ["to"] = "alex", ["channel"] = "email", ["at"] = Local(now.AddHours(20)), ["message"] = "Morning! Thinking of you after last night." },
         },
     };
+
+    /// <summary>
+    /// <see cref="Dinner"/> with its check-in to Alex by text, so that Alex is asked by text and the
+    /// organiser hears Alex's replies; organised by <paramref name="organizer"/> on <paramref name="organizerPhone"/>.
+    /// </summary>
+    public static JsonObject DinnerTextingAlex(DateTimeOffset now, string organizer = "Sam", string organizerPhone = "+447911123456")
+    {
+        var body = Dinner(now);
+        body["organizer"]!["name"] = organizer;
+        body["organizer"]!["phone"] = organizerPhone;
+        body["checkIns"]![1]!["channel"] = "sms";
+        return body;
+    }
 }

@@ -17,7 +17,7 @@ public sealed class NothingSentYetTests(AzuriteFixture azurite) : AppTest(azurit
     [Fact]
     public async Task Text_BeforeAnyCheckIn_IsAnsweredOnce_NamingTheOneOrganizer_AndIsKeptNowhere()
     {
-        var view = await App.RegisterAsync(TextsToAlex("Sam"));
+        var view = await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow()));
         await App.ReplyAsync(AlexPhone, "YES");
         var before = (await App.OutboxAsync()).Count(m => m.Kind != MessageKinds.ConsentReply);
 
@@ -36,8 +36,8 @@ public sealed class NothingSentYetTests(AzuriteFixture azurite) : AppTest(azurit
     [Fact]
     public async Task Text_BeforeAnyCheckIn_FromANumberTwoOrganizersPlannedFor_NamesNeither()
     {
-        await App.RegisterAsync(TextsToAlex("Sam"));
-        await App.RegisterAsync(TextsToAlex("Jo", "+447911123458"));
+        await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow()));
+        await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow(), "Jo", "+447911123458"));
 
         var answer = await App.ReplyAsync(AlexPhone, Message);
 
@@ -49,7 +49,7 @@ public sealed class NothingSentYetTests(AzuriteFixture azurite) : AppTest(azurit
     [Fact]
     public async Task Text_FromANumberThatOptedOut_GetsNothing()
     {
-        await App.RegisterAsync(TextsToAlex("Sam"));
+        await App.RegisterAsync(Requests.DinnerTextingAlex(App.Time.GetUtcNow()));
         await App.ReplyAsync(AlexPhone, "STOP");
 
         Assert.Equal("<Response></Response>", await App.ReplyAsync(AlexPhone, Message));
@@ -60,15 +60,5 @@ public sealed class NothingSentYetTests(AzuriteFixture azurite) : AppTest(azurit
     {
         Assert.Equal("<Response></Response>", await App.ReplyAsync("+447911123499", Message));
         Assert.DoesNotContain(await App.OutboxAsync(), m => m.Kind == MessageKinds.Relay);
-    }
-
-    /// <summary>An event whose organiser (<paramref name="organizer"/>) plans a text to Alex.</summary>
-    private JsonObject TextsToAlex(string organizer, string organizerPhone = "+447911123456")
-    {
-        var body = Requests.Dinner(App.Time.GetUtcNow());
-        body["organizer"]!["name"] = organizer;
-        body["organizer"]!["phone"] = organizerPhone;
-        body["checkIns"]![1]!["channel"] = "sms";
-        return body;
     }
 }
