@@ -3,6 +3,7 @@ using AftercareNudge.Hosting;
 using AftercareNudge.Schedule;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Consent;
 
@@ -14,7 +15,7 @@ namespace AftercareNudge.Consent;
 /// The pages themselves are Razor templates beside this file (<c>ConsentPage</c>, <c>UnsubscribePage</c>,
 /// <c>NoticePage</c>) in the shared <c>PageLayout</c>.
 /// </summary>
-public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consents, EventStore events, OptOuts optOuts, ConsentSkips skips, ILogger<ConsentPages> logger)
+public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consents, EventStore events, OptOuts optOuts, ConsentSkips skips, IOptions<ServiceOptions> service, ILogger<ConsentPages> logger)
 {
     private const string Agree = "agree";
     private const string Decline = "decline";
@@ -28,7 +29,7 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Consent, cancellationToken);
         if (link is null)
         {
-            return LinkNotUsable(http, status, LinkPurpose.Consent, logger);
+            return LinkNotUsable(http, status, LinkPurpose.Consent);
         }
 
         var (record, person) = await FindPersonAsync(events, link, cancellationToken);
@@ -71,7 +72,7 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Consent, cancellationToken);
         if (link is null)
         {
-            return LinkNotUsable(http, status, LinkPurpose.Consent, logger);
+            return LinkNotUsable(http, status, LinkPurpose.Consent);
         }
 
         var (record, person) = await FindPersonAsync(events, link, cancellationToken);
@@ -289,7 +290,7 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Unsubscribe, cancellationToken);
         if (link is null)
         {
-            return LinkNotUsable(http, status, LinkPurpose.Unsubscribe, logger);
+            return LinkNotUsable(http, status, LinkPurpose.Unsubscribe);
         }
 
         if (await consents.IsOptedOutAsync(Channel.Email, link.Address, cancellationToken))
@@ -313,7 +314,7 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         var (status, link) = await FindAsync(tokens, token, LinkPurpose.Unsubscribe, cancellationToken);
         if (link is null)
         {
-            return LinkNotUsable(http, status, LinkPurpose.Unsubscribe, logger);
+            return LinkNotUsable(http, status, LinkPurpose.Unsubscribe);
         }
 
         // The body is not required: the token alone says what to stop, and a stop must never be refused
@@ -345,9 +346,16 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
         return usable ? (status, link) : (status == LinkTokenStatus.Valid ? LinkTokenStatus.Unknown : status, null);
     }
 
-    private static ContentHttpResult LinkNotUsable(HttpContext http, LinkTokenStatus status, LinkPurpose purpose, ILogger logger)
+    /// <summary>
+    /// The page for a link that cannot be used: expired (410) or not known (404). Both end with the
+    /// deployment's help contact (<see cref="ServiceOptions.Contact"/>, what HELP names): the link was
+    /// the person's way in, and this page is a dead end without someone to ask.
+    /// </summary>
+    private ContentHttpResult LinkNotUsable(HttpContext http, LinkTokenStatus status, LinkPurpose purpose)
     {
         ConsentPagesLog.LinkNotUsable(logger, purpose, status);
+        // No full stop after it: a reader copies an address or URL to the end.
+        var help = $"If you need help, contact whoever runs this service: {service.Value.ContactOrDefault}";
         if (status == LinkTokenStatus.Superseded)
         {
             return ShowNotice(
@@ -355,7 +363,7 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
                 StatusCodes.Status410Gone,
                 new NoticePageModel(
                     "These plans have changed",
-                    [],
+                    [help],
                     Notice: "The check-ins changed after this email was sent, so nothing can be agreed here and nothing was recorded. A newer email shows them as they are now."));
         }
 
@@ -370,13 +378,14 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
                         purpose == LinkPurpose.Consent
                             ? "Nothing was recorded. If you are still wanted for these check-ins, you will be asked again with a new link."
                             : "Nothing was changed. To stop emails, use the link at the bottom of a more recent email.",
+                        help,
                     ]));
         }
 
         return ShowNotice(
             http,
             StatusCodes.Status404NotFound,
-            new NoticePageModel("This link doesn't work", ["It may have been copied incompletely: try opening it straight from the email. Nothing was changed."]));
+            new NoticePageModel("This link doesn't work", ["It may have been copied incompletely: try opening it straight from the email. Nothing was changed.", help]));
     }
 
     private sealed record PostedForm(ConsentState? Decision, string? QuietFrom, string? QuietTo);

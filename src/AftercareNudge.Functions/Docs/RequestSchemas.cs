@@ -33,6 +33,11 @@ internal static class RequestSchemas
     private const string ZoneText = "An IANA time zone id, such as Europe/London.";
     private const string ToText = "Who it goes to: 'organizer' or the key of one of the people.";
 
+    /// <summary>Each channel's cap on a check-in's words; the schema's maxLength is the larger, email's.</summary>
+    private static readonly string MessageCaps = string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"1 to {EventValidator.MaxSmsMessageLength:N0} by SMS (with the organiser's name in front), 1 to {EventValidator.MaxEmailMessageLength:N0} by email");
+
     private static readonly string[] Channels = [.. ChannelNames.All];
     private static readonly string[] Anchors = ["start", "end"];
 
@@ -82,7 +87,7 @@ internal static class RequestSchemas
                 ["at"] = Time("A wall-clock time on the recipient's clock (their timeZone, or the event's), such as 2026-12-06T10:00, or an instant with an offset or Z. Not with 'after'."),
                 ["after"] = OneOf(Anchors, "The moment it is timed from: the event's start or end. Not with 'at'."),
                 ["offset"] = Offset("With 'after': how long after (or, with '-', before), an ISO 8601 duration such as PT30M, -PT2H or P1D (no years or months). Default PT0S."),
-                ["message"] = Text($"What it says: 1 to {EventValidator.MaxMessageLength} characters (an SMS, with the organiser's name in front, no longer), without invisible or direction-changing characters except joiners inside words and emoji.", 1, EventValidator.MaxMessageLength),
+                ["message"] = Text($"What it says, in characters: {MessageCaps}; without invisible or direction-changing characters except joiners inside words and emoji.", 1, EventValidator.MaxMessageLength),
             },
             OneOf: Timings()),
         [nameof(AftercareRequest)] = document => new(
@@ -133,7 +138,7 @@ internal static class RequestSchemas
                 ["at"] = Time("A wall-clock time on the recipient's clock, or an instant with an offset or Z. Not with 'after'."),
                 ["after"] = OneOf(Anchors, "The moment it is timed from: the event's start or end. Not with 'at'."),
                 ["offset"] = Offset("With 'after': how long after (or, with '-', before), such as PT30M."),
-                ["message"] = Text($"What it says: 1 to {EventValidator.MaxMessageLength} characters.", 1, EventValidator.MaxMessageLength),
+                ["message"] = Text($"What it says, in characters: {MessageCaps}.", 1, EventValidator.MaxMessageLength),
             },
             Closed: true),
         [nameof(PatchAftercareRequest)] = _ => new(

@@ -57,9 +57,9 @@ public sealed partial class EventFunctions
             }
 
             var channel = entry.Id is null ? entry.Channel : view.CheckIns.FirstOrDefault(c => c.Id == entry.Id)?.Channel is Channel.Sms ? ChannelNames.Sms : ChannelNames.Email;
-            if (channel == ChannelNames.Sms && LockScreenWarnings.For(message, view.Title, view.Kind) is { } warning)
+            if (channel == ChannelNames.Sms && SmsTextWarnings.For(view.Organizer.Name, message, view.Title, view.Kind) is { Count: > 0 } found)
             {
-                warnings[$"checkIns[{i}].message"] = [warning];
+                warnings[$"checkIns[{i}].message"] = [.. found];
             }
         }
 

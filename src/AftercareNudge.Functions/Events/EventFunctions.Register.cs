@@ -86,9 +86,9 @@ public sealed partial class EventFunctions
         var warnings = new Dictionary<string, string[]>(view.Warnings ?? new Dictionary<string, string[]>(), StringComparer.Ordinal);
         for (var i = 0; i < (request.CheckIns?.Count ?? 0); i++)
         {
-            if (request.CheckIns![i] is { Channel: ChannelNames.Sms, Message: { } message } && LockScreenWarnings.For(message, view.Title, view.Kind) is { } warning)
+            if (request.CheckIns![i] is { Channel: ChannelNames.Sms, Message: { } message } && SmsTextWarnings.For(view.Organizer.Name, message, view.Title, view.Kind) is { Count: > 0 } found)
             {
-                warnings[$"checkIns[{i}].message"] = [warning];
+                warnings[$"checkIns[{i}].message"] = [.. found];
             }
         }
 

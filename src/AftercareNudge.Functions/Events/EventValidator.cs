@@ -12,7 +12,14 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
 {
     public const int MaxCheckIns = 20;
     public const int MaxPeople = 10;
-    public const int MaxMessageLength = 1600;
+    /// <summary>An SMS check-in's words, the organiser's name in front included: the most one send to Twilio carries (10 segments and more).</summary>
+    public const int MaxSmsMessageLength = 1600;
+
+    /// <summary>An email check-in's words: a long note reads well in an email, but a check-in is not a letter, and a registration's body is at most 64 KiB.</summary>
+    public const int MaxEmailMessageLength = 5000;
+
+    /// <summary>The longest any check-in message may be, whatever its channel (the OpenAPI document's maxLength): email's.</summary>
+    public const int MaxMessageLength = MaxEmailMessageLength;
     public const int MaxTitleLength = 200;
     public const int MaxNameLength = 40;
     public static readonly Duration MaxAhead = Duration.FromDays(365);
@@ -500,17 +507,27 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
             : null;
     }
 
-    /// <summary>A check-in's words, trimmed: not empty, not too long for an SMS with the sender's name in front.</summary>
+    /// <summary>
+    /// A check-in's words, trimmed: not empty, within its channel's cap (<see cref="MaxSmsMessageLength"/>,
+    /// <see cref="MaxEmailMessageLength"/>; with no valid channel, the larger), and an SMS not too long with the sender's name in front.
+    /// </summary>
     internal static string? ValidateMessage(string? text, string path, Channel? channel, Participant? organizer, Errors errors)
     {
         var message = FreeText.Normalize(text);
+        var cap = channel == Channel.Sms ? MaxSmsMessageLength : MaxEmailMessageLength;
         if (string.IsNullOrEmpty(message))
         {
             errors.Add($"{path}.message", "The message cannot be empty.");
         }
-        else if (message.Length > MaxMessageLength)
+        else if (message.Length > cap)
         {
-            errors.Add($"{path}.message", $"The message must be at most {MaxMessageLength} characters.");
+            var what = channel switch
+            {
+                Channel.Sms => "An SMS check-in's message",
+                Channel.Email => "An email check-in's message",
+                _ => "The message",
+            };
+            errors.Add($"{path}.message", $"{what} must be at most {Count(cap)} characters.");
         }
         else if (FreeText.TextControlProblem(message) is { } control)
         {
@@ -520,13 +537,16 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         {
             errors.Add($"{path}.message", FreeText.Refusal("The message", refused));
         }
-        else if (channel == Channel.Sms && organizer is not null && CheckInWording.Sms(organizer.Name, message).Length > MaxMessageLength)
+        else if (channel == Channel.Sms && organizer is not null && CheckInWording.Sms(organizer.Name, message).Length > MaxSmsMessageLength)
         {
-            errors.Add($"{path}.message", $"With the sender's name in front the SMS would pass {MaxMessageLength} characters: shorten the message.");
+            errors.Add($"{path}.message", $"With the sender's name in front the SMS would pass {Count(MaxSmsMessageLength)} characters: shorten the message.");
         }
 
         return message;
     }
+
+    /// <summary>"1,600": a cap as the docs write it.</summary>
+    private static string Count(int n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>'at' is a time on the recipient's clock: their own zone, or the event's if they gave none.</summary>
     internal static DateTimeZone? RecipientZone(Participant? recipient, DateTimeZone? eventZone, PersonRequest? refused = null) =>

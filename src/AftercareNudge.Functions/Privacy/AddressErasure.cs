@@ -13,7 +13,7 @@ namespace AftercareNudge.Privacy;
 /// <param name="Events">This client's events the address was taken out of (anonymised).</param>
 /// <param name="CheckInsCancelled">Check-ins still waiting that were cancelled (reason <c>erased</c>).</param>
 /// <param name="IndexRows">Rows that tied the address to this client's events and organisers.</param>
-/// <param name="OutboxMessages">The development outbox's copies of this client's messages to the address.</param>
+/// <param name="OutboxMessages">The development outbox's copies of this client's messages to the address, and of its messages to anyone that quote or name the person (<see cref="OutboxCopies"/>).</param>
 public sealed record ErasedCounts(
     int Events,
     int CheckInsCancelled,
@@ -67,7 +67,8 @@ public sealed record OperatorErasureSummary(bool ErasedAnything, IReadOnlyDictio
 /// needs and quiet hours removed, the messages to it emptied, its replies deleted, and what was still
 /// to be sent to it cancelled; all of the event's pending check-ins if it was the organiser, since
 /// they would go out in their name); then the held consent requests, consent links, consent states and
-/// ledger lines for the client's organisers, the dev outbox's copies of the client's messages, and
+/// ledger lines for the client's organisers, the dev outbox's copies of the client's messages to the
+/// address (and, event by event before its row changes, of those to others that quote or name them), and
 /// last the index rows that find all this, so an erasure that dies half way is finished by the next
 /// request. Another client's data is not touched, nor counted. What belongs to no client (the global
 /// opt-out row and the ledger lines of opt-outs and opt-ins, unsubscribe links, the records of the
@@ -94,7 +95,7 @@ public sealed class AddressErasure(
     public const string Erased = RemovedNames.Erased;
     public const string OptOut = "opt-out";
 
-    private sealed record EventErasure(string OrganizerId, bool Anonymised, int Cancelled, int Replies, IReadOnlySet<string> Keys);
+    private sealed record EventErasure(string OrganizerId, bool Anonymised, int Cancelled, int Replies, int OutboxMessages, IReadOnlySet<string> Keys);
 
     public async Task<ErasureSummary> EraseAsync(ApiClient client, Channel channel, string address, CancellationToken cancellationToken)
     {
@@ -112,7 +113,7 @@ public sealed class AddressErasure(
         var organizerIds = new HashSet<string>(indexed.OrganizerIds, StringComparer.Ordinal);
 
         var ours = new HashSet<string>(indexed.EventIds, StringComparer.Ordinal);
-        int anonymised = 0, cancelled = 0, replies = 0, heldRemoved = 0;
+        int anonymised = 0, cancelled = 0, replies = 0, heldRemoved = 0, outboxCopies = 0;
         foreach (var eventId in candidates.Distinct(StringComparer.Ordinal))
         {
             if (await EraseFromEventAsync(client, eventId, channel, address, cancellationToken) is not { } erased)
@@ -125,6 +126,7 @@ public sealed class AddressErasure(
             anonymised += erased.Anonymised ? 1 : 0;
             cancelled += erased.Cancelled;
             replies += erased.Replies;
+            outboxCopies += erased.OutboxMessages;
             if (erased.Keys.Count > 0)
             {
                 heldRemoved += await held.RemoveAsync(eventId, (key, _) => erased.Keys.Contains(key), cancellationToken);
@@ -138,7 +140,7 @@ public sealed class AddressErasure(
             addressKey, (organizerId, eventId) => (organizerId is not null && organizerIds.Contains(organizerId)) || (eventId is not null && ours.Contains(eventId)), cancellationToken);
         var consentRows = await consents.EraseOrganizersAsync(channel, address, organizerIds, cancellationToken);
         var ledgerLines = await consents.EraseLedgerAsync(channel, address, organizerIds, cancellationToken);
-        var outboxRows = delivery.Value.UsesOutbox ? await ForgetOutboxAsync(client, address, ours, cancellationToken) : 0;
+        var outboxRows = outboxCopies + (delivery.Value.UsesOutbox ? await ForgetOutboxAsync(client, address, ours, cancellationToken) : 0);
 
         // Last: these are how a repeated request finds what an interrupted one left.
         var indexRows = 0;
@@ -227,7 +229,7 @@ public sealed class AddressErasure(
         var keys = record.Everyone.Where(p => Matches(p, channel, address)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         if (keys.Count == 0)
         {
-            return new EventErasure(record.OrganizerId, false, 0, 0, keys);
+            return new EventErasure(record.OrganizerId, false, 0, 0, 0, keys);
         }
 
         var organizerErased = keys.Contains(Participant.OrganizerKey);
@@ -270,6 +272,18 @@ public sealed class AddressErasure(
         var sentToThem = rows.CheckIns.Where(c => record.Find(c.To) is { } p && c.Channel == channel && Matches(p, channel, address)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         var replies = await events.DeleteRowsAsync(eventId, rows.Replies.Where(r => sentToThem.Contains(r.CheckInId)).Select(r => r.RowKey), cancellationToken);
 
+        // The outbox's copies sent to others (a relay quoting them, a notice naming them), while the event still names them.
+        var copies = 0;
+        if (delivery.Value.UsesOutbox)
+        {
+            var about = new OutboxCopies(
+                address,
+                record.Everyone.Where(p => keys.Contains(p.Key)).Select(p => p.Name),
+                keys.Concat(renamed.Values).ToHashSet(StringComparer.Ordinal),
+                rows.CheckIns);
+            copies = await outbox.ForgetOfEventAsync(eventId, about.IsCopy, cancellationToken);
+        }
+
         var changed = await events.ChangeEventAsync(eventId, e => e.PurgedAt is null && e.Everyone.Any(p => Matches(p, channel, address))
             ? e with
             {
@@ -283,7 +297,7 @@ public sealed class AddressErasure(
             await clientEvents.AddAsync(changed, cancellationToken);
         }
 
-        return new EventErasure(record.OrganizerId, changed is not null, cancelled, replies, keys);
+        return new EventErasure(record.OrganizerId, changed is not null, cancelled, replies, copies, keys);
     }
 
     private async Task<int> ForgetOutboxAsync(ApiClient client, string address, IReadOnlySet<string> ours, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace AftercareNudge.Schedule;
 
@@ -91,11 +90,10 @@ public static class FreeText
 /// <summary>
 /// An SMS can be read on a lock screen by whoever holds the phone, so a check-in text that names the
 /// event is accepted (the organiser may mean it) with a warning in the answer. "Names" means: the
-/// event's title (when it is at least four characters), or a word that gives away its kind (therapy:
-/// therapy, therapist, …; scene: scene(s); enm-date: ENM, polyamory). "Date" and "conversation" are
-/// everyday words and are not flagged. Emails are not checked: their subject never carries the message.
+/// event's title (when it is at least four characters), or a word that gives away its kind
+/// (<see cref="KindWords"/>). Emails are not checked: their subject never carries the message.
 /// </summary>
-public static partial class LockScreenWarnings
+public static class LockScreenWarnings
 {
     public const string NamesTitle = "This text names the event's title; an SMS can be read on a lock screen.";
     public const string NamesKind = "This text names the event's kind; an SMS can be read on a lock screen.";
@@ -108,22 +106,6 @@ public static partial class LockScreenWarnings
             return NamesTitle;
         }
 
-        var words = kind switch
-        {
-            "therapy" => TherapyWords(),
-            "scene" => SceneWords(),
-            "enm-date" => EnmWords(),
-            _ => null,
-        };
-        return words?.IsMatch(message) == true ? NamesKind : null;
+        return KindWords.Names(message, kind) ? NamesKind : null;
     }
-
-    [GeneratedRegex(@"\b(therap\w*|counsell?(ing|or)s?|psychotherap\w*)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex TherapyWords();
-
-    [GeneratedRegex(@"\bscenes?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex SceneWords();
-
-    [GeneratedRegex(@"\b(enm|poly|polyam\w*|non-?monogam\w*)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex EnmWords();
 }

@@ -152,6 +152,22 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
         }
     }
 
+    [Theory]
+    [InlineData("/api/consent/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("/api/unsubscribe/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    public async Task Pages_UnknownToken_GiveTheDeploymentsHelpContact(string url)
+    {
+        var get = await Browser().GetAsync(url, Ct);
+        var post = await Browser().PostAsync(url, Form(("decision", "agree"), ("List-Unsubscribe", "One-Click")), Ct);
+
+        foreach (var response in new[] { get, post })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            var text = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Ct));
+            Assert.Contains($"If you need help, contact whoever runs this service: {AppFactory.ServiceContact}</p>", text, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task ConsentPage_TokenOfTheOtherPurpose_Is404()
     {
@@ -181,6 +197,7 @@ public sealed partial class ConsentPagesTests(AzuriteFixture azurite) : AppTest(
         Assert.Equal(HttpStatusCode.Gone, post.StatusCode);
         AssertPageHeaders(post);
         Assert.Contains("This link has expired", await post.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains(AppFactory.ServiceContact, await get.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(ConsentState.Pending, await AlexEmailConsentAsync(view.Id));
         Assert.DoesNotContain(await App.LedgerAsync(Channel.Email, Alex), e => e.Action is "granted" or "declined");
     }

@@ -120,6 +120,14 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Equal(EventValidator.MaxTitleLength, (int?)schemas["RegisterEventRequest"]!["properties"]!["title"]!["maxLength"]);
         Assert.Equal(EventValidator.MaxCheckIns, (int?)schemas["RegisterEventRequest"]!["properties"]!["checkIns"]!["maxItems"]);
         Assert.Equal(EventValidator.MaxMessageLength, (int?)schemas["CheckInRequest"]!["properties"]!["message"]!["maxLength"]);
+        foreach (var schema in new[] { "CheckInRequest", "PatchCheckInRequest" })
+        {
+            // Each channel's cap, stated: the schema's maxLength is the larger, email's.
+            var message = schemas[schema]!["properties"]!["message"]!;
+            Assert.Equal(5000, (int?)message["maxLength"]);
+            Assert.Contains("1,600 by SMS", (string?)message["description"], StringComparison.Ordinal);
+            Assert.Contains("5,000 by email", (string?)message["description"], StringComparison.Ordinal);
+        }
         foreach (var (schema, property) in new[] { ("PersonRequest", "phone"), ("RegisterEventRequest", "startsAt"), ("CheckInRequest", "at"), ("CheckInRequest", "offset") })
         {
             Assert.NotNull((string?)schemas[schema]!["properties"]![property]!["pattern"]);

@@ -202,12 +202,32 @@ public sealed class EventsApiTests(AzuriteFixture azurite) : AppTest(azurite)
     [Fact]
     public async Task Register_MessageOver1600Characters_Is400()
     {
+        // 1,600 is the SMS cap: an email check-in has a cap of its own (below).
         var body = Requests.Dinner(App.Time.GetUtcNow());
+        body["checkIns"]![1]!["channel"] = "sms";
         body["checkIns"]![1]!["message"] = new string('a', 1601);
 
         var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
 
         await AssertValidationProblemAsync(response, "checkIns[1].message");
+    }
+
+    [Fact]
+    public async Task Register_EmailMessageOver5000Characters_Is400NamingTheFieldAndTheCap_AndOf5000IsAccepted()
+    {
+        var body = Requests.Dinner(App.Time.GetUtcNow());
+        body["checkIns"]![1]!["message"] = new string('a', 5001);
+
+        var refused = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+
+        await AssertValidationProblemAsync(refused, "checkIns[1].message");
+        var errors = JsonNode.Parse(await refused.Content.ReadAsStringAsync(Ct))!["errors"]!;
+        Assert.Equal("An email check-in's message must be at most 5,000 characters.", (string?)errors["checkIns[1].message"]![0]);
+
+        body["checkIns"]![1]!["message"] = new string('a', 5000);
+        var accepted = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
     }
 
     [Fact]

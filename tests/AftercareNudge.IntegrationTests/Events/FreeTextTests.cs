@@ -187,6 +187,46 @@ public sealed class FreeTextTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Equal(LockScreenWarnings.NamesKind, (string?)answer!["warnings"]!["checkIns[0].message"]![0]);
     }
 
+    [Theory]
+    [InlineData(1506, null)] // with "Sam via AftercareNudge: " in front, 1,530 characters: 10 segments
+    [InlineData(1507, 11)]
+    public async Task Register_SmsTextOverTenSegments_IsAcceptedWithACostWarning_AnEmailOfAnyLengthIsNot(int length, int? segments)
+    {
+        var body = Requests.Dinner(App.Time.GetUtcNow());
+        body["checkIns"]![0]!["message"] = new string('a', length);
+        body["checkIns"]![1]!["message"] = new string('a', 4000);
+
+        var response = await App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, Ct);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var answer = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        if (segments is null)
+        {
+            Assert.False(answer!.ContainsKey("warnings"));
+            return;
+        }
+
+        var warning = Assert.Single(answer!["warnings"]!.AsObject());
+        Assert.Equal("checkIns[0].message", warning.Key);
+        Assert.StartsWith($"This text is sent as {segments} SMS segments", (string?)Assert.Single(warning.Value!.AsArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Patch_SmsTextEditedPastTenSegments_AnswersWithACostWarning()
+    {
+        var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));
+
+        // One emoji makes the whole text UCS-2: 67 characters a segment, so 700 are 11.
+        var response = await PatchAsync(view.Id, new JsonObject
+        {
+            ["checkIns"] = new JsonArray { new JsonObject { ["id"] = view.CheckIns[0].Id, ["message"] = "\U0001F499" + new string('a', 674) }, new JsonObject { ["id"] = view.CheckIns[1].Id } },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        Assert.StartsWith("This text is sent as 11 SMS segments", (string?)answer!["warnings"]!["checkIns[0].message"]![0], StringComparison.Ordinal);
+    }
+
     private async Task<HttpResponseMessage> PatchAsync(string id, JsonObject change)
     {
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{id}") { Content = new StringContent(change.ToJsonString(), Encoding.UTF8, "application/json") };

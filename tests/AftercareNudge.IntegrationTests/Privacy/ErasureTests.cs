@@ -129,6 +129,53 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
     }
 
     [Fact]
+    public async Task Erase_AfterAReplyWasPassedOn_LeavesNoOutboxCopyOfTheirWords_AndKeepsWhatIsNotAboutThem()
+    {
+        await App.RegisterAsync(AlexBySms());
+        await App.ReplyAsync(AlexPhone, "YES");
+        await App.ReplyAsync(Sam, "YES");
+        App.Time.Advance(TimeSpan.FromHours(20));
+        await App.DispatchAsync();
+        await App.ReplyAsync(AlexPhone, "Rough night, ring me after work");
+        var relay = Assert.Single(await App.OutboxAsync(MessageKinds.Relay));
+        Assert.Equal(Sam, relay.To);
+        var samsRequest = Assert.Single(await App.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam);
+
+        var (_, summary) = await EraseAsync(AppFactory.ClientAKey, "%2B447911123457");
+
+        // The relay went to Sam, but it is Alex's words and Alex's name.
+        var outbox = await App.OutboxAsync();
+        Assert.DoesNotContain(outbox, m => m.Id == relay.Id);
+        Assert.DoesNotContain(outbox, m => m.Body.Contains("Rough night", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(outbox, m => m.Body.Contains("Alex", StringComparison.OrdinalIgnoreCase));
+        Assert.True(summary.Erased.OutboxMessages >= 3);
+        Assert.Contains(outbox, m => m.Id == samsRequest.Id);
+    }
+
+    [Fact]
+    public async Task Erase_AfterTheOrganiserWasToldTheyHadNotAgreed_DeletesTheNoticeNamingThem()
+    {
+        var body = Requests.Dinner(App.Time.GetUtcNow());
+        body["checkIns"]![1]!["at"] = Requests.Local(App.Time.GetUtcNow().AddHours(8));
+        var view = await App.RegisterAsync(body);
+        await App.ReplyAsync(Sam, "YES");
+        App.Time.Advance(TimeSpan.FromHours(6).Add(TimeSpan.FromMinutes(5)));
+        await App.RunTimerAsync("SendHeldConsentRequests");
+        var notice = Assert.Single(await App.OutboxAsync(MessageKinds.Notice));
+        Assert.Equal(Sam, notice.To);
+        Assert.Contains("Alex has not agreed yet", notice.Body, StringComparison.Ordinal);
+        var samsRequest = Assert.Single(await App.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Sam);
+
+        await EraseAsync(AppFactory.ClientAKey, Uri.EscapeDataString(AlexEmail));
+
+        var outbox = await App.OutboxAsync();
+        Assert.DoesNotContain(outbox, m => m.Id == notice.Id);
+        Assert.DoesNotContain(outbox, m => m.To == AlexEmail || m.Body.Contains("Alex", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(outbox, m => m.Id == samsRequest.Id);
+        Assert.Equal(AddressErasure.Erased, (await App.GetEventAsync(view.Id)).People[0].Name);
+    }
+
+    [Fact]
     public async Task Erase_Twice_TheSecondErasesNothingAndSaysSo()
     {
         await App.RegisterAsync(AlexBySms());
@@ -184,6 +231,7 @@ public sealed partial class ErasureTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Empty(summary.Kept);
         Assert.Equal(0, await InboundRowsAsync(AlexPhone));
         Assert.DoesNotContain(await App.OutboxAsync(), m => m.To == AlexPhone);
+        Assert.DoesNotContain(await App.OutboxAsync(), m => m.Body.Contains("all good here", StringComparison.Ordinal)); // the relay to Sam quoted it
         Assert.Empty(await App.LedgerAsync(Channel.Sms, AlexPhone));
         Assert.Equal(AddressErasure.Erased, (await App.GetEventAsync(view.Id)).People[0].Name);
         Assert.Equal(AddressErasure.Erased, (await App.CreateClient(AppFactory.ClientBKey).GetFromJsonAsync<EventView>($"/api/events/{theirs.Id}", AppFactory.Json, Ct))!.People[0].Name);

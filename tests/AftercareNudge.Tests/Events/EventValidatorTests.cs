@@ -348,6 +348,36 @@ public sealed class EventValidatorTests
         Assert.Equal(["At least one check-in is required."], errors["checkIns"]);
     }
 
+    // ---- message caps: one per channel ----
+
+    [Theory]
+    [InlineData("sms", 1601, "An SMS check-in's message must be at most 1,600 characters.")]
+    [InlineData("email", 5001, "An email check-in's message must be at most 5,000 characters.")]
+    public void Validate_MessageOverItsChannelsCap_NamesTheFieldAndTheCap(string channel, int length, string error)
+    {
+        var (_, errors) = CreateValidator().Validate(Minimal(new CheckInRequest("organizer", channel, null, "end", "PT30M", new string('a', length))));
+
+        Assert.Equal(error, Assert.Single(errors["checkIns[0].message"]));
+    }
+
+    [Fact]
+    public void Validate_EmailMessageLongerThanAnSms_IsAcceptedUpToItsOwnCap()
+    {
+        var (planned, errors) = CreateValidator().Validate(Minimal(new CheckInRequest("organizer", "email", null, "end", "PT30M", new string('a', 5000))));
+
+        Assert.Empty(errors);
+        Assert.Equal(5000, planned!.CheckIns[0].Message.Length);
+    }
+
+    [Fact]
+    public void Validate_SmsMessageThatPassesTheCapOnlyWithTheSendersName_SaysSo()
+    {
+        // "Sam via AftercareNudge: " is 24 characters.
+        var (_, errors) = CreateValidator().Validate(Minimal(new CheckInRequest("organizer", "sms", null, "end", "PT30M", new string('a', 1577))));
+
+        Assert.Equal("With the sender's name in front the SMS would pass 1,600 characters: shorten the message.", Assert.Single(errors["checkIns[0].message"]));
+    }
+
     // ---- one fault, reported once ----
 
     private static RegisterEventRequest WithAlex(PersonRequest alex, AftercareRequest? aftercare = null) => Minimal(

@@ -37,16 +37,7 @@ public sealed class OutboxSender(AppTables tables, TimeProvider time, ILogger<Ou
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition}");
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(take, 1000), cancellationToken: cancellationToken))
         {
-            messages.Add(new OutboxMessage(
-                entity.RowKey,
-                entity.GetString("Channel"),
-                entity.GetString("To"),
-                entity.GetString("Subject"),
-                entity.GetString("Body"),
-                entity.GetString("Kind"),
-                entity.GetString("EventId"),
-                entity.GetString("CheckInId"),
-                entity.GetDateTimeOffset("CreatedAt") ?? default));
+            messages.Add(Read(entity));
             if (messages.Count >= take)
             {
                 break;
@@ -82,6 +73,39 @@ public sealed class OutboxSender(AppTables tables, TimeProvider time, ILogger<Ou
 
         return forgotten;
     }
+
+    /// <summary>
+    /// Erasure in outbox mode: deletes the messages of the event <paramref name="eventId"/>, to
+    /// anyone, that <paramref name="which"/> picks by what they say and to whom (a relay to the
+    /// organiser quotes the person who replied). Returns how many messages were deleted.
+    /// </summary>
+    public async Task<int> ForgetOfEventAsync(string eventId, Func<OutboxMessage, bool> which, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(which);
+        var table = await tables.GetAsync(AppTables.DevOutbox, cancellationToken);
+        var forgotten = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and EventId eq {eventId}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (which(Read(entity)) && await table.TryDeleteAsync(Partition, entity.RowKey, Azure.ETag.All, cancellationToken))
+            {
+                forgotten++;
+            }
+        }
+
+        return forgotten;
+    }
+
+    private static OutboxMessage Read(TableEntity entity) => new(
+        entity.RowKey,
+        entity.GetString("Channel"),
+        entity.GetString("To"),
+        entity.GetString("Subject"),
+        entity.GetString("Body"),
+        entity.GetString("Kind"),
+        entity.GetString("EventId"),
+        entity.GetString("CheckInId"),
+        entity.GetDateTimeOffset("CreatedAt") ?? default);
 
     private async Task<SendResult> StoreAsync(OutboxMessage message, CancellationToken cancellationToken)
     {

@@ -7,6 +7,9 @@ namespace AftercareNudge.Messaging.Sms;
 /// (GSM-7) fits 160 characters in one segment and 153 per segment when split (the rest is the
 /// concatenation header); the characters of its extension table (<c>^{}\[~]|€</c> and form feed) take
 /// two. Anything else makes the whole text UCS-2: 70 UTF-16 code units in one segment, 67 when split.
+/// A split never cuts a character in two (an extension character's escape from its code, an emoji's
+/// surrogate pair), as handsets need and Twilio's segment calculator counts: such a character that
+/// does not fit starts the next segment.
 /// </summary>
 public static class SmsSegments
 {
@@ -33,19 +36,35 @@ public static class SmsSegments
     public static int Count(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        int units, single, multi;
-        if (IsGsm7(text))
+        var gsm7 = IsGsm7(text);
+        var (single, multi) = gsm7 ? (160, 153) : (70, 67);
+        if ((gsm7 ? text.Length + ExtensionCount(text) : text.Length) <= single)
         {
-            units = text.Length + ExtensionCount(text);
-            (single, multi) = (160, 153);
-        }
-        else
-        {
-            units = text.Length;
-            (single, multi) = (70, 67);
+            return 1;
         }
 
-        return units <= single ? 1 : (units + multi - 1) / multi;
+        int segments = 1, used = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            // Septets of GSM-7, or UTF-16 code units of UCS-2, that this character takes.
+            var size = gsm7
+                ? (Extension.Contains(text[i]) ? 2 : 1)
+                : (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1);
+            if (!gsm7 && size == 2)
+            {
+                i++;
+            }
+
+            if (used + size > multi)
+            {
+                segments++;
+                used = 0;
+            }
+
+            used += size;
+        }
+
+        return segments;
     }
 
     private static int ExtensionCount(ReadOnlySpan<char> text)

@@ -45,6 +45,33 @@ public sealed class SmsSegmentsTests
     }
 
     [Fact]
+    public void Count_AnExtensionCharacter_IsNeverSplitAcrossSegments()
+    {
+        // 152 + 2 + 152 = 306 septets would fill two segments of 153 exactly, but the euro's escape
+        // and its code stay together: the first segment ends at 152, and the last 'a' needs a third.
+        var text = new string('a', 152) + "€" + new string('a', 152);
+
+        Assert.Equal(3, SmsSegments.Count(text));
+        Assert.Equal(2, SmsSegments.Count(new string('a', 153) + "€" + new string('a', 151)));
+    }
+
+    [Fact]
+    public void Count_AnEmoji_IsNeverSplitAcrossSegments()
+    {
+        // 66 + 2 + 66 = 134 UTF-16 units would fill two segments of 67, but the surrogate pair stays whole.
+        var text = new string('ж', 66) + "💙" + new string('ж', 66);
+
+        Assert.Equal(3, SmsSegments.Count(text));
+        Assert.Equal(2, SmsSegments.Count(new string('ж', 67) + "💙" + new string('ж', 65)));
+    }
+
+    [Theory]
+    [InlineData(1530, 10)]
+    [InlineData(1531, 11)]
+    public void Count_TenSegmentsOfGsm7_Are1530Characters(int length, int segments) =>
+        Assert.Equal(segments, SmsSegments.Count(new string('a', length)));
+
+    [Fact]
     public void Fit_ShortEnough_IsUnchanged()
     {
         Assert.Equal("A: \"hi\" end", SmsSegments.Fit("A: \"", "hi", "\" end", 1));
