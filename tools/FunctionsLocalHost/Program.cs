@@ -22,6 +22,5 @@ await using var host = await LocalFunctionsHost.StartAsync(
     new LocalHostOptions { AppDirectory = arguments.AppDirectory, Port = arguments.Port, Timers = arguments.Timers, StateDirectory = arguments.StateDirectory },
     worker,
     stop.Token);
-Console.WriteLine($"Functions local host ready: {host.BaseAddress} (Ctrl-C stops)");
 await Task.WhenAny(host.WorkerGone, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
 return host.WorkerGone.IsCompleted && !stop.IsCancellationRequested ? 1 : 0;
