@@ -29,6 +29,30 @@ public sealed partial class ConsoleTests
         Assert.True(lastFunction >= 0 && ready > lastFunction, "The ready line is not after the list of functions:\n" + host.Output);
     }
 
+    [Fact]
+    public async Task CtrlC_StopsTheHostAndItsWorker_Cleanly_WithoutAWarning()
+    {
+        await using var host = HostProgram.Start();
+        await host.WaitForReadyAsync();
+
+        await host.InterruptAsync();
+
+        Assert.Equal(0, host.ExitCode);
+        Assert.DoesNotContain(host.Lines(), l => l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains("stream broke", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Worker_EndingByItself_IsAWarning_AndTheHostExitsWithAnError()
+    {
+        await using var host = HostProgram.Start();
+        await host.WaitForReadyAsync();
+
+        await host.KillWorkerAsync();
+
+        Assert.Equal(1, host.ExitCode);
+        Assert.Contains(host.Lines(), l => l.Contains(" warn: ", StringComparison.Ordinal) && l.Contains("stream broke", StringComparison.Ordinal));
+    }
+
     /// <summary>A function in the host's list: <c>  Name: [GET] /api/…</c> or <c>  Name: timer …</c>.</summary>
     [GeneratedRegex(@" {2}\w+: (\[[^\]]*\] /|timer )")]
     private static partial Regex FunctionLine();
@@ -111,6 +135,24 @@ public sealed partial class ConsoleTests
         public async Task InterruptAsync()
         {
             using (var kill = Process.Start("kill", ["-INT", "--", "-" + _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(Ct);
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+
+        /// <summary>Ends the worker (the host's child) as a crash would, and waits for the host's exit.</summary>
+        public async Task KillWorkerAsync()
+        {
+            // Each thread lists the children it started.
+            var worker = Directory.EnumerateDirectories($"/proc/{_process.Id}/task")
+                .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(id => int.Parse(id, System.Globalization.CultureInfo.InvariantCulture))
+                .Single();
+            using (var kill = Process.Start("kill", ["-KILL", worker.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync(Ct);
             }

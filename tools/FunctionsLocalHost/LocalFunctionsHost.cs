@@ -45,6 +45,12 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
 {
     private const int MaxMessageLength = int.MaxValue;
 
+    /// <summary>
+    /// How long before the host hears of a stop the worker may already be gone: Ctrl-C signals the host
+    /// and the worker at once (one process group), and the worker may hang up first.
+    /// </summary>
+    internal static readonly TimeSpan StopSignalSkew = TimeSpan.FromSeconds(2);
+
     private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(5);
 
     private static readonly System.Text.Encoding StrictAscii = System.Text.Encoding.GetEncoding("us-ascii", System.Text.EncoderFallback.ExceptionFallback, System.Text.DecoderFallback.ExceptionFallback);
@@ -237,12 +243,24 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         Log.Ready(_logger, BaseAddress);
     }
 
+    /// <summary>
+    /// Says whoever runs the host is stopping it (Ctrl-C): the worker going away now, or a moment
+    /// before (<see cref="StopSignalSkew"/>), is expected, not a fault to warn of.
+    /// </summary>
+    public void Stopping() => _connection.ExpectEnd();
+
     /// <summary>Runs a timer function now and waits for it, as <c>POST /admin/functions/{name}</c> does without waiting.</summary>
     public Task<InvocationOutcome> RunTimerAsync(string name, CancellationToken cancellationToken = default) =>
         _timers?.Has(name) == true ? _timers.RunNowAsync(name, cancellationToken) : throw new ArgumentException($"There is no timer function {name}.", nameof(name));
 
     public async ValueTask DisposeAsync()
     {
+        // A stream still open ends because the host stops (a stream already gone was not ended by this).
+        if (!_connection.Closed.IsCompleted)
+        {
+            _connection.ExpectEnd();
+        }
+
         await _stopping.CancelAsync();
         await _timerLoop;
         if (_web is not null)
