@@ -65,7 +65,7 @@ public sealed class DevelopmentFunctions(OutboxSender outbox)
     private const int MaxTake = 1000;
 
     [Function("ListDevOutbox")]
-    [RateLimited(RateLimits.Limited.Public)]
+    [RateLimited(RateLimits.Limited.None)]
     [DevelopmentOutboxOnly]
     [ReadsQuery("take", "How many messages to list, newest first (a number outside the range is taken as its nearest end).", Integer = true, Minimum = 1, Maximum = MaxTake, Default = DefaultTake)]
     public async Task<Ok<IReadOnlyList<OutboxMessage>>> ListDevOutbox(
