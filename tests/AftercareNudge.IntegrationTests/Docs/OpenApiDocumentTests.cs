@@ -411,6 +411,11 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
             [("GET", "/api/unsubscribe/{token}")] = () => client.GetAsync("/api/unsubscribe/not-a-token", Ct),
             [("POST", "/api/unsubscribe/{token}")] = () => client.PostAsync("/api/unsubscribe/not-a-token", new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]), Ct),
             [("GET", "/api/dev/outbox")] = () => client.GetAsync("/api/dev/outbox", Ct),
+            [("GET", "/api/dev/outbox/{id}")] = async () =>
+            {
+                var outbox = await client.GetFromJsonAsync<JsonArray>("/api/dev/outbox", Ct);
+                return await client.GetAsync($"/api/dev/outbox/{outbox!.First(m => (string?)m!["channel"] == "email")!["id"]}", Ct);
+            },
             [("POST", "/api/dev/sms")] = () => client.PostAsJsonAsync("/api/dev/sms", new { from = "+447700900123", body = "HELP" }, AppFactory.Json, Ct),
             [("GET", "/api/health")] = () => client.GetAsync("/api/health", Ct),
             [("GET", "/api/openapi.json")] = () => client.GetAsync("/api/openapi.json", Ct),

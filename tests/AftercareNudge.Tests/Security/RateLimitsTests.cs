@@ -24,6 +24,7 @@ public sealed class RateLimitsTests
     [InlineData("ShowUnsubscribePage", RateLimits.Limited.Public)]
     [InlineData("DevInboundSms", RateLimits.Limited.None)]
     [InlineData("ListDevOutbox", RateLimits.Limited.None)]
+    [InlineData("ShowDevOutboxEmail", RateLimits.Limited.None)]
     [InlineData("CheckHealth", RateLimits.Limited.None)]
     [InlineData("GetOpenApiDocument", RateLimits.Limited.None)]
     [InlineData("ShowApiReference", RateLimits.Limited.None)]
