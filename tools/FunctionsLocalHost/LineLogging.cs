@@ -1,4 +1,17 @@
+using System.Globalization;
+
 namespace FunctionsLocalHost;
+
+/// <summary>The console as the host writes to it: every line starts with its local time of day (<c>16:05:03.123</c>).</summary>
+public static class ConsoleLines
+{
+    /// <summary>The console log formatter's timestamp, and what <see cref="Write"/> puts first.</summary>
+    public const string TimestampFormat = "HH:mm:ss.fff ";
+
+    /// <summary>A line that does not come through the log (the worker's own output), with its time first.</summary>
+    public static void Write(string line) =>
+        Console.WriteLine(TimeProvider.System.GetLocalNow().ToString(TimestampFormat, CultureInfo.CurrentCulture) + line);
+}
 
 /// <summary>
 /// The host's log (the worker's lines among them) as plain text lines handed to a callback, for

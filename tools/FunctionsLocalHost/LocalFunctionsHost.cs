@@ -26,8 +26,12 @@ public sealed record LocalHostOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Where the host's and the worker's logs go (default: the console).</summary>
-    public Action<ILoggingBuilder> Logging { get; init; } = logging => logging.AddSimpleConsole(o => o.SingleLine = true);
+    /// <summary>Where the host's and the worker's logs go (default: the console, a line each, its time first).</summary>
+    public Action<ILoggingBuilder> Logging { get; init; } = logging => logging.AddSimpleConsole(o =>
+    {
+        o.SingleLine = true;
+        o.TimestampFormat = ConsoleLines.TimestampFormat;
+    });
 }
 
 /// <summary>
@@ -40,6 +44,13 @@ public sealed record LocalHostOptions
 public sealed partial class LocalFunctionsHost : IAsyncDisposable
 {
     private const int MaxMessageLength = int.MaxValue;
+
+    /// <summary>
+    /// How long before the host hears of a stop the worker may already be gone: Ctrl-C signals the host
+    /// and the worker at once (one process group), and the worker may hang up first.
+    /// </summary>
+    internal static readonly TimeSpan StopSignalSkew = TimeSpan.FromSeconds(2);
+
     private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(5);
 
     private static readonly System.Text.Encoding StrictAscii = System.Text.Encoding.GetEncoding("us-ascii", System.Text.EncoderFallback.ExceptionFallback, System.Text.DecoderFallback.ExceptionFallback);
@@ -217,7 +228,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
             _timerLoop = _timers.RunAsync(_stopping.Token);
         }
 
-        Log.Ready(_logger, BaseAddress, Functions.Http.Count, Functions.Timers.Count);
+        Log.Functions(_logger, Functions.Http.Count, Functions.Timers.Count);
         foreach (var function in Functions.Http)
         {
             Log.HttpFunction(_logger, function.Name, function.Methods.Count == 0 ? "*" : string.Join(",", function.Methods), HttpTriggers.Pattern(settings, function));
@@ -227,7 +238,16 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         {
             Log.TimerFunction(_logger, function.Name, function.Schedule, options.Timers ? "on schedule" : "through the admin route only");
         }
+
+        // Last, and through the same log as the list: a person (or a script) waiting for it has the list above it.
+        Log.Ready(_logger, BaseAddress);
     }
+
+    /// <summary>
+    /// Says whoever runs the host is stopping it (Ctrl-C): the worker going away now, or a moment
+    /// before (<see cref="StopSignalSkew"/>), is expected, not a fault to warn of.
+    /// </summary>
+    public void Stopping() => _connection.ExpectEnd();
 
     /// <summary>Runs a timer function now and waits for it, as <c>POST /admin/functions/{name}</c> does without waiting.</summary>
     public Task<InvocationOutcome> RunTimerAsync(string name, CancellationToken cancellationToken = default) =>
@@ -235,6 +255,12 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A stream still open ends because the host stops (a stream already gone was not ended by this).
+        if (!_connection.Closed.IsCompleted)
+        {
+            _connection.ExpectEnd();
+        }
+
         await _stopping.CancelAsync();
         await _timerLoop;
         if (_web is not null)
@@ -276,8 +302,8 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(40, LogLevel.Information, "Functions local host listening on {Address}: {Http} HTTP and {Timers} timer functions")]
-        public static partial void Ready(ILogger logger, Uri address, int http, int timers);
+        [LoggerMessage(40, LogLevel.Information, "Functions local host serves {Http} HTTP and {Timers} timer functions:")]
+        public static partial void Functions(ILogger logger, int http, int timers);
 
         [LoggerMessage(41, LogLevel.Information, "  {Function}: [{Methods}] {Pattern}")]
         public static partial void HttpFunction(ILogger logger, string function, string methods, string pattern);
@@ -287,5 +313,8 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
 
         [LoggerMessage(43, LogLevel.Warning, "Function {Function} has a trigger this local host does not fire")]
         public static partial void Unsupported(ILogger logger, string function);
+
+        [LoggerMessage(44, LogLevel.Information, "Functions local host ready: {Address} (Ctrl-C stops)")]
+        public static partial void Ready(ILogger logger, Uri address);
     }
 }

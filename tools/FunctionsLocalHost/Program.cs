@@ -22,6 +22,14 @@ await using var host = await LocalFunctionsHost.StartAsync(
     new LocalHostOptions { AppDirectory = arguments.AppDirectory, Port = arguments.Port, Timers = arguments.Timers, StateDirectory = arguments.StateDirectory },
     worker,
     stop.Token);
-Console.WriteLine($"Functions local host ready: {host.BaseAddress} (Ctrl-C stops)");
-await Task.WhenAny(host.WorkerGone, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
-return host.WorkerGone.IsCompleted && !stop.IsCancellationRequested ? 1 : 0;
+
+// Ctrl-C reaches the worker too (it is in this process's group): the worker going away then is no fault.
+using var stopping = stop.Token.Register(host.Stopping);
+var stopped = Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+if (await Task.WhenAny(host.WorkerGone, stopped) != stopped)
+{
+    // The worker may be gone a moment before this process hears of the same Ctrl-C.
+    await Task.WhenAny(stopped, Task.Delay(LocalFunctionsHost.StopSignalSkew));
+}
+
+return stop.IsCancellationRequested ? 0 : 1;

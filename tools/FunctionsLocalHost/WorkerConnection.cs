@@ -16,6 +16,7 @@ public sealed partial class WorkerConnection(ILogger<WorkerConnection> logger)
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _waiting = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<StartStream> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _endExpected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _closing = new();
 
     /// <summary>Completes when the worker opens the stream.</summary>
@@ -29,6 +30,7 @@ public sealed partial class WorkerConnection(ILogger<WorkerConnection> logger)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         var writer = WriteAsync(responses, stop.Token);
+        string? broke = null;
         try
         {
             await foreach (var message in requests.ReadAllAsync(stop.Token))
@@ -38,7 +40,7 @@ public sealed partial class WorkerConnection(ILogger<WorkerConnection> logger)
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or Grpc.Core.RpcException)
         {
-            Log.StreamBroke(logger, e.Message);
+            broke = e.Message;
         }
         finally
         {
@@ -50,7 +52,27 @@ public sealed partial class WorkerConnection(ILogger<WorkerConnection> logger)
                 waiting.TrySetException(new InvalidOperationException("The worker's stream closed."));
             }
         }
+
+        if (broke is not null)
+        {
+            // A stop (Ctrl-C reaches the worker too, and it may hang up a moment before the host hears of it)
+            // ends the stream as expected: only an end nobody asked for is worth a warning.
+            if (await Task.WhenAny(_endExpected.Task, Task.Delay(LocalFunctionsHost.StopSignalSkew, CancellationToken.None)) == _endExpected.Task)
+            {
+                Log.StreamEnded(logger, broke);
+            }
+            else
+            {
+                Log.StreamBroke(logger, broke);
+            }
+        }
     }
+
+    /// <summary>
+    /// Says the host is stopping: the stream ending now is expected, and so is an end up to
+    /// <see cref="LocalFunctionsHost.StopSignalSkew"/> before this was said.
+    /// </summary>
+    public void ExpectEnd() => _endExpected.TrySetResult();
 
     /// <summary>Sends a message and waits for the answer with the given key (see <see cref="KeyOf"/>).</summary>
     public async Task<StreamingMessage> AskAsync(StreamingMessage message, string answerKey, TimeSpan timeout, CancellationToken cancellationToken)
@@ -151,6 +173,9 @@ public sealed partial class WorkerConnection(ILogger<WorkerConnection> logger)
     {
         [LoggerMessage(1, LogLevel.Warning, "The worker's stream broke: {Reason}")]
         public static partial void StreamBroke(ILogger logger, string reason);
+
+        [LoggerMessage(4, LogLevel.Debug, "The worker's stream ended as the host stopped: {Reason}")]
+        public static partial void StreamEnded(ILogger logger, string reason);
 
         [LoggerMessage(2, LogLevel.Debug, "A {Message} from the worker that nothing waits for")]
         public static partial void Unexpected(ILogger logger, string message);

@@ -27,7 +27,8 @@ public sealed record WorkerStartInfo(Uri HostEndpoint, string WorkerId, string R
 /// <summary>
 /// The worker as a child process from a build or publish folder: the executable worker.config.json
 /// names, the <c>--functions-*</c> switches, <c>FUNCTIONS_APPLICATION_DIRECTORY</c> and the app
-/// settings in its environment. Its console output is passed through.
+/// settings in its environment. Its console output is passed through (by default to the console, each
+/// line with its time, as the host's own lines have it).
 /// </summary>
 public sealed class ChildProcessWorker(IReadOnlyDictionary<string, string?> settings, Action<string>? output = null) : IWorkerLauncher
 {
@@ -79,7 +80,7 @@ public sealed class ChildProcessWorker(IReadOnlyDictionary<string, string?> sett
             info.Environment["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
         }
 
-        var print = output ?? Console.WriteLine;
+        var print = output ?? ConsoleLines.Write;
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { print(e.Data); } };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { print(e.Data); } };

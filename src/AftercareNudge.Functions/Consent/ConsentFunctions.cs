@@ -3,6 +3,7 @@ using AftercareNudge.Messaging.Outbox;
 using AftercareNudge.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Consent;
 
@@ -59,13 +60,13 @@ public sealed class ConsentPageFunctions(ConsentPages pages)
 
 /// <summary>The development routes: only while the outbox stands in for the providers.</summary>
 [Tags("Development")]
-public sealed class DevelopmentFunctions(OutboxSender outbox)
+public sealed class DevelopmentFunctions(OutboxSender outbox, IOptions<PublicOptions> publicOptions)
 {
     private const int DefaultTake = 100;
     private const int MaxTake = 1000;
 
     [Function("ListDevOutbox")]
-    [RateLimited(RateLimits.Limited.Public)]
+    [RateLimited(RateLimits.Limited.None)]
     [DevelopmentOutboxOnly]
     [ReadsQuery("take", "How many messages to list, newest first (a number outside the range is taken as its nearest end).", Integer = true, Minimum = 1, Maximum = MaxTake, Default = DefaultTake)]
     public async Task<Ok<IReadOnlyList<OutboxMessage>>> ListDevOutbox(
@@ -73,8 +74,22 @@ public sealed class DevelopmentFunctions(OutboxSender outbox)
         CancellationToken cancellationToken)
     {
         var take = int.TryParse(request.Query["take"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : DefaultTake;
-        return TypedResults.Ok(await outbox.ListAsync(Math.Clamp(take, 1, MaxTake), cancellationToken));
+        var messages = await outbox.ListAsync(Math.Clamp(take, 1, MaxTake), cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<OutboxMessage>>([.. messages.Select(m => m.Channel == "email" ? m with { Url = OutboxHtml.Url(publicOptions.Value, m.Id) } : m)]);
     }
+
+    [Function("ShowDevOutboxEmail")]
+    [RateLimited(RateLimits.Limited.None)]
+    [DevelopmentOutboxOnly]
+    [ProducesPage(StatusCodes.Status200OK, Description = "The email's HTML, as it would have been sent (scripts blocked).")]
+    [ProducesProblem(StatusCodes.Status404NotFound, Description = "The outbox holds no email with this id (a text has no HTML).")]
+    public async Task<Results<ContentHttpResult, ProblemHttpResult>> ShowDevOutboxEmail(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OutboxHtml.Route)] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        await outbox.FindHtmlAsync(id, cancellationToken) is { } html
+            ? OutboxHtml.Show(request.HttpContext, html)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such email.", detail: "The outbox holds no email with this id; GET /api/dev/outbox lists each email's url.");
 }
 
 public sealed class ConsentTimerFunctions(ConsentRequests requests, MissingConsentNotices notices, ILogger<ConsentTimerFunctions> logger)

@@ -33,7 +33,7 @@ public static class ApiReference
         ["Privacy"] = "Erasing what a client's data holds about a person (API key).",
         ["Consent"] = "The pages a person opens from an email: consent, and unsubscribe.",
         ["Webhooks"] = "What Twilio and SendGrid post: texts people send, delivery reports, email events. Signed by the provider.",
-        ["Development"] = "Only while the development outbox stands in for Twilio and SendGrid (no provider credentials): what was sent, and a stand-in for an inbound text.",
+        ["Development"] = "Only while the development outbox stands in for Twilio and SendGrid (no provider credentials): what was sent (each email as HTML too), and a stand-in for an inbound text.",
         ["Health"] = "Whether the app is up and reaches its storage.",
         ["Reference"] = "This API's description: the OpenAPI document and the reference page.",
     };
@@ -57,7 +57,8 @@ public static class ApiReference
             [("GET", "api/unsubscribe/{token}")] = ("Unsubscribe page", "Whether the address gets emails now; a Stop button, or once unsubscribed a way back in. Changes nothing."),
             [("POST", "api/unsubscribe/{token}")] = ("Unsubscribe (RFC 8058 one-click)", "Opts the address out of every email, from everyone. No cookies, no redirect. Only the page's own form with action=resubscribe opts it back in."),
             [("GET", "api/health")] = ("Health", "Liveness and whether storage answers. No secrets."),
-            [("GET", "api/dev/outbox")] = ("Development outbox", "Only without provider credentials: what would have been sent, newest first."),
+            [("GET", "api/dev/outbox")] = ("Development outbox", "Only without provider credentials: what would have been sent, newest first; each email with the url of its HTML."),
+            [("GET", "api/dev/outbox/{id}")] = ("An email of the development outbox", "Only without provider credentials: the email's HTML as it would have been sent, to open in a browser (no scripts run)."),
             [("POST", "api/dev/sms")] = ("Play an inbound SMS (development)", "Only without provider credentials: the Twilio webhook's code path, minus the signature."),
             [("GET", "api/openapi.json")] = ("This API's OpenAPI document", "OpenAPI 3.1, generated from the functions and their contract types: what this page shows, for building a client."),
             [("GET", "api/docs")] = ("This API's reference page", "Every route with its parameters, body and answers, as one plain page."),

@@ -44,7 +44,7 @@ public sealed class DevelopmentSmsFunctions(InboundSms inbound, OutboxSender out
     internal const int MaxFromLength = PhoneNumber.MaxLength;
 
     [Function("DevInboundSms")]
-    [RateLimited(RateLimits.Limited.Public)]
+    [RateLimited(RateLimits.Limited.None)]
     [DevelopmentOutboxOnly]
     [AcceptsJson(typeof(DevSmsRequest))]
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "No from or body, or the body cannot be read.")]

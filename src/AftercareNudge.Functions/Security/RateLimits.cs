@@ -10,9 +10,9 @@ namespace AftercareNudge.Security;
 
 /// <summary>
 /// <c>RateLimits__*</c>: requests per minute. Management routes are limited per client (its API key),
-/// the public pages and the development routes per caller IP, the provider webhooks per caller IP too
-/// but far more generously: Twilio and SendGrid post from a few addresses, and a lost status callback
-/// costs more than a busy minute.
+/// the public pages per caller IP, the provider webhooks per caller IP too but far more generously:
+/// Twilio and SendGrid post from a few addresses, and a lost status callback costs more than a busy
+/// minute.
 /// </summary>
 public sealed class RateLimitOptions
 {
@@ -38,7 +38,9 @@ public sealed class RateLimitOptions
 /// Abuse limits: each HTTP function declares which it counts against (<see cref="RateLimitedAttribute"/>,
 /// read by <see cref="RateLimitCheck"/> and by the OpenAPI document), and this says against whom each
 /// counts. A caller over its limit gets 429 problem details with <c>Retry-After</c> (a page for the
-/// browser's pages). Liveness, the API's own document and the timers are not limited.
+/// browser's pages). Liveness, the API's own document, the timers and the development routes are not
+/// limited: the development routes exist only on a developer's machine (the outbox), where a
+/// walk-through's polling of the outbox must not use up the consent page's minute.
 /// </summary>
 public static class RateLimits
 {

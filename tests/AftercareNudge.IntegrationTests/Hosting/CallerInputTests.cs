@@ -193,6 +193,7 @@ public sealed class CallerInputTests(AzuriteFixture azurite) : AppTest(azurite)
             ("POST", "/api/dev/sms"),
             ("GET", "/api/dev/outbox?take=-5"),
             ("GET", "/api/dev/outbox?take=99999999999"),
+            ("GET", "/api/dev/outbox/%E2%80%AE" + new string('d', 3_000)),
             ("GET", "/api/consent/" + new string('a', 43)),
             ("POST", "/api/consent/%E2%80%AE" + new string('a', 3_000)),
             ("GET", "/api/unsubscribe/%F0%9F%98%80"),

@@ -11,7 +11,9 @@ namespace AftercareNudge.IntegrationTests.Hosting;
 /// <summary>
 /// The README's first command, as a newcomer runs it (beside another copy: its own port, this test's
 /// storage): the URL it prints answers, a timer runs through the host's admin route, and Ctrl-C stops
-/// everything it started.
+/// everything it started. What it prints reads well (issue 21.9): every line of the host's log (the
+/// worker's too) has its time, the build's NU1603 about the Worker SDK's generated project is not
+/// repeated, the ready line comes after the list of functions, and a clean Ctrl-C warns of nothing.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed partial class NpmStartTests(AzuriteFixture azurite)
@@ -71,6 +73,15 @@ public sealed partial class NpmStartTests(AzuriteFixture azurite)
         }
 
         Assert.False(await ChildProcess.PortAcceptsAsync(port));
+        var lines = npm.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var logged = lines.Where(l => LogLine().IsMatch(l)).ToList();
+        Assert.Contains(logged, l => l.Contains("[worker]", StringComparison.Ordinal));
+        Assert.All(logged, l => Assert.Matches(Timestamped(), l));
+        Assert.True(Regex.Count(npm.Output, "NU1603") <= 1, "NU1603 is printed more than once:\n" + npm.Output);
+        var ready = lines.FindIndex(l => l.Contains($"ready: {url}", StringComparison.Ordinal));
+        var lastFunction = lines.FindLastIndex(l => FunctionLine().IsMatch(l));
+        Assert.True(lastFunction > 0 && ready > lastFunction, "The ready line is not after the list of functions:\n" + npm.Output);
+        Assert.DoesNotContain(logged, l => l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal));
     }
 
     /// <summary>The processes with this test's table prefix in their environment: the host and the worker it started.</summary>
@@ -97,4 +108,16 @@ public sealed partial class NpmStartTests(AzuriteFixture azurite)
 
     [GeneratedRegex(@"""node_modules"",\s*""(?<package>[^""]+)""")]
     private static partial Regex NodeModuleUse();
+
+    /// <summary>A line of the host's log: its level, as the console formatter writes it, near the start.</summary>
+    [GeneratedRegex(@"^\S*\s?(trce|dbug|info|warn|fail|crit): ")]
+    private static partial Regex LogLine();
+
+    /// <summary>A function in the host's list: <c>  Name: [GET] /api/…</c> or <c>  Name: timer …</c>.</summary>
+    [GeneratedRegex(@" {2}\w+: (\[[^\]]*\] /|timer )")]
+    private static partial Regex FunctionLine();
+
+    /// <summary>A time of day first (<c>16:05:03.123</c>).</summary>
+    [GeneratedRegex(@"^\d{2}:\d{2}:\d{2}\.\d{3} ")]
+    private static partial Regex Timestamped();
 }

@@ -32,13 +32,13 @@ internal sealed record WalkThroughRequest(string Method, string Url, IReadOnlyLi
 }
 
 /// <summary>
-/// The README's walk-through (the <c>sh</c> blocks under "Try it in five minutes") and
+/// The README's walk-through (the <c>sh</c> blocks under "Try it in fifteen minutes") and
 /// <c>AftercareNudge.http</c>, read as requests. The README's shell names what the .http file names in
 /// its own variables: the base URL and key of <c>local.settings.example.json</c>, the dates, the event id.
 /// </summary>
 internal static partial class WalkThrough
 {
-    public const string Section = "Try it in five minutes";
+    public const string Section = "Try it in fifteen minutes";
 
     public const string BaseUrl = "http://127.0.0.1:7071";
 
@@ -50,6 +50,7 @@ internal static partial class WalkThrough
         ["$startsAt"] = "{{startsAt}}",
         ["$endsAt"] = "{{endsAt}}",
         ["$id"] = "{{register.response.body.$.id}}",
+        ["$link"] = "{{consentLink}}",
     };
 
     public static IReadOnlyList<string> ReadmeBlocks() => Markdown.CodeBlocksUnder("README.md", Section, "sh");

@@ -6,11 +6,11 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 namespace AftercareNudge.IntegrationTests.Onboarding;
 
 /// <summary>
-/// The README's five-minute walk-through: its requests are the ones in <c>AftercareNudge.http</c>, and it
-/// works when followed literally. Each of its shell blocks runs in bash, as written, against the app
-/// started with <c>local.settings.example.json</c> (as <c>npm start</c> starts it, timers on the real
-/// clock); only the address moves to this test's port. What the README asks a person to do between the
-/// blocks (press Agree on the page the email links to, wait for the check-ins) the test does the same way.
+/// The README's walk-through: its requests are the ones in <c>AftercareNudge.http</c>, it gives a person
+/// ten minutes before anything falls due, and it works when followed literally. Each of its shell
+/// blocks runs in bash, as written, against the app started with <c>local.settings.example.json</c> (as
+/// <c>npm start</c> starts it, timers on the real clock); only the address moves to this test's port, and
+/// the ten minutes' lead to one (the test agrees at once, and waits for the check-ins as the README says).
 /// </summary>
 public sealed partial class WalkThroughTests(AzuriteFixture azurite)
 {
@@ -39,11 +39,32 @@ public sealed partial class WalkThroughTests(AzuriteFixture azurite)
         Assert.Equal(WalkThrough.ApiKey, ExampleSettings()["Api__Keys__local"]);
         Assert.Equal(WalkThrough.BaseUrl, ExampleSettings()["Public__BaseUrl"]);
 
-        // The same dates: an hour ago, and a minute from now.
+        // The same dates: an hour ago, and ten minutes from now.
         Assert.Equal("{{$datetime iso8601 -1 h}}", variables["startsAt"]);
         Assert.Contains("startsAt=$(node -p 'new Date(Date.now() - 3600e3).toISOString()')", readme, StringComparison.Ordinal);
-        Assert.Equal("{{$datetime iso8601 1 m}}", variables["endsAt"]);
-        Assert.Contains("endsAt=$(node -p 'new Date(Date.now() + 60e3).toISOString()')", readme, StringComparison.Ordinal);
+        Assert.Equal("{{$datetime iso8601 10 m}}", variables["endsAt"]);
+        Assert.Contains(TenMinutesOn, readme, StringComparison.Ordinal);
+        Assert.StartsWith("{{baseUrl}}/api/consent/", variables["consentLink"], StringComparison.Ordinal);
+    }
+
+    /// <summary>Issue 21.9: a person reads, types and agrees before the first check-in falls due, not after.</summary>
+    [Fact]
+    public void Readme_WalkThrough_GivesTenMinutesBeforeAnythingFallsDue()
+    {
+        var blocks = string.Join('\n', WalkThrough.ReadmeBlocks());
+        var leads = DateLead().Matches(blocks).ToDictionary(m => m.Groups["name"].Value, m => TimeSpan.FromSeconds(int.Parse(m.Groups["sign"].Value + m.Groups["seconds"].Value, System.Globalization.CultureInfo.InvariantCulture)), StringComparer.Ordinal);
+        var register = Assert.Single(WalkThrough.ReadmeRequests(), r => r.Method == "POST" && r.Url.EndsWith("/api/events", StringComparison.Ordinal));
+
+        var falling = JsonNode.Parse(register.Body!)!["checkIns"]!.AsArray().Select(c => (string)c!["after"]! switch
+        {
+            "end" => leads["endsAt"] + System.Xml.XmlConvert.ToTimeSpan((string)c["offset"]!),
+            "start" => leads["startsAt"] + System.Xml.XmlConvert.ToTimeSpan((string)c["offset"]!),
+            var other => throw new Xunit.Sdk.XunitException($"A check-in after '{other}': teach this test when it falls due."),
+        }).ToList();
+
+        Assert.NotEmpty(falling);
+        Assert.True(falling.Min() >= TimeSpan.FromMinutes(10), $"The walk-through's first check-in falls due {falling.Min()} after registering: give a person ten minutes.");
+        Assert.True(leads["endsAt"] >= TimeSpan.FromMinutes(10), "The walk-through's event ends within ten minutes of registering.");
     }
 
     [Fact]
@@ -55,12 +76,14 @@ public sealed partial class WalkThroughTests(AzuriteFixture azurite)
         await using var app = await AppProcess.StartAsync(azurite, settings, timers: true);
         var baseUrl = app.BaseUrl.ToString().TrimEnd('/');
         var blocks = WalkThrough.ReadmeBlocks();
-        Assert.True(blocks.Count == 7, $"The walk-through has {blocks.Count} shell blocks; this test follows 7 (health, register, outbox, YES, the event, outbox, reply and stop): update it with the README.");
+        Assert.True(blocks.Count == 8, $"The walk-through has {blocks.Count} shell blocks; this test follows 8 (health, register, outbox, YES, agree, the event, outbox, reply and stop): update it with the README.");
         var shell = new Shell(baseUrl);
 
         Assert.Contains("\"status\":\"healthy\"", await shell.RunAsync(blocks[0]), StringComparison.Ordinal);
 
-        var registered = await shell.RunAsync(blocks[1]);
+        // A person has ten minutes to get to Agree; the test, there at once, does not wait ten for the check-ins.
+        Assert.Contains(TenMinutesOn, blocks[1], StringComparison.Ordinal);
+        var registered = await shell.RunAsync(blocks[1].Replace(TenMinutesOn, "endsAt=$(node -p 'new Date(Date.now() + 60e3).toISOString()')", StringComparison.Ordinal));
         Assert.Contains("\"status\":\"awaiting-consent\"", registered, StringComparison.Ordinal);
 
         var asked = await shell.RunAsync(blocks[2]);
@@ -71,21 +94,15 @@ public sealed partial class WalkThroughTests(AzuriteFixture azurite)
         var agreed = await shell.RunAsync(blocks[3]);
         Assert.Equal(2, Regex.Count(agreed, "<Response><Message>AftercareNudge: Thanks"));
 
-        // "Open the email's link in a browser ... Press Agree": the page's own form, as a browser sends it.
-        var link = ConsentLink().Match(asked);
-        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
-        var page = await browser.GetStringAsync(link.Value, Ct);
-        Assert.Contains("Agree", page, StringComparison.Ordinal);
-        var fields = TimeInput().Matches(page).Select(m => new KeyValuePair<string, string>(m.Groups["name"].Value, m.Groups["value"].Value)).Append(new("decision", "agree"));
-        using var decided = await browser.PostAsync(link.Value, new FormUrlEncodedContent(fields), Ct);
-        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        // "From bash, take the link from the outbox and send what Agree sends".
+        Assert.Equal("<h1>Thank you, you agreed</h1>", (await shell.RunAsync(blocks[4])).Trim());
 
-        var consented = JsonNode.Parse(await shell.RunAsync(blocks[4]))!;
+        var consented = JsonNode.Parse(await shell.RunAsync(blocks[5]))!;
         Assert.Equal("scheduled", (string?)consented["status"]);
         Assert.Equal("granted", (string?)consented["people"]![0]!["consent"]!["sms"]);
         Assert.Equal("granted", (string?)consented["people"]![0]!["consent"]!["email"]);
 
-        // "Two minutes after you registered ... the email follows a minute later": wait for both, on the app's own timer.
+        // "... the text falls due ... the email follows a minute later": wait for both, on the app's own timer.
         var id = (string)JsonNode.Parse(registered)!["id"]!;
         app.Http.DefaultRequestHeaders.Add("X-Api-Key", WalkThrough.ApiKey);
         for (var waited = TimeSpan.Zero; ; waited += TimeSpan.FromSeconds(2))
@@ -100,11 +117,11 @@ public sealed partial class WalkThroughTests(AzuriteFixture azurite)
             await Task.Delay(TimeSpan.FromSeconds(2), Ct);
         }
 
-        var sent = await shell.RunAsync(blocks[5]);
+        var sent = await shell.RunAsync(blocks[6]);
         Assert.Contains("A check-in from Sam", sent, StringComparison.Ordinal);
         Assert.Contains("Sam via AftercareNudge: Hey, how are you feeling?", sent, StringComparison.Ordinal);
 
-        var stopped = await shell.RunAsync(blocks[6]);
+        var stopped = await shell.RunAsync(blocks[7]);
         Assert.Contains("Your reply was passed on to Sam.", stopped, StringComparison.Ordinal);
         Assert.Contains("You're opted out", stopped, StringComparison.Ordinal);
         var final = JsonNode.Parse(stopped[stopped.IndexOf("{\"id\"", StringComparison.Ordinal)..])!;
@@ -118,11 +135,12 @@ public sealed partial class WalkThroughTests(AzuriteFixture azurite)
         JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "local.settings.example.json")))!["Values"]!.AsObject()
             .ToDictionary(p => p.Key, p => (string)p.Value!, StringComparer.Ordinal);
 
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/api/consent/[A-Za-z0-9_-]+")]
-    private static partial Regex ConsentLink();
+    /// <summary>The README's end of the event: ten minutes after the command runs.</summary>
+    private const string TenMinutesOn = "endsAt=$(node -p 'new Date(Date.now() + 600e3).toISOString()')";
 
-    [GeneratedRegex(@"<input type=""time"" name=""(?<name>\w+)"" value=""(?<value>[^""]*)""")]
-    private static partial Regex TimeInput();
+    /// <summary>A date the walk-through computes, <c>name=$(node -p 'new Date(Date.now() ± Ne3)…')</c>: its name and N seconds.</summary>
+    [GeneratedRegex(@"(?<name>\w+)=\$\(node -p 'new Date\(Date\.now\(\) (?<sign>[-+]) (?<seconds>\d+)e3\)")]
+    private static partial Regex DateLead();
 
     /// <summary>
     /// Runs the README's blocks one after another in bash, as a person types them into one terminal: the

@@ -40,12 +40,28 @@ public sealed class RateLimitTests(AzuriteFixture azurite) : AppTest(azurite)
             Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/api/consent/" + new string('a', 43), Ct)).StatusCode);
         }
 
-        // The pages answer as pages (see BusyPagesTests); the dev routes under the same limit as problem details.
+        // The pages answer as pages (see BusyPagesTests).
         var page = await browser.GetAsync("/api/unsubscribe/" + new string('a', 43), Ct);
         Assert.Equal(HttpStatusCode.TooManyRequests, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         Assert.NotNull(page.Headers.RetryAfter);
-        await AssertTooManyAsync(await browser.GetAsync("/api/dev/outbox", Ct));
+    }
+
+    /// <summary>Issue 21.9: a developer polling the outbox and playing texts does not use up the pages' minute.</summary>
+    [Fact]
+    public async Task DevelopmentRoutes_AreNotLimited_NorCountAgainstThePagesLimit()
+    {
+        var developer = App.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await developer.GetAsync("/api/dev/outbox?take=1", Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await developer.PostAsJsonAsync("/api/dev/sms", new { from = "+447700900123", body = "HELP" }, Ct)).StatusCode);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await developer.GetAsync("/api/consent/" + new string('c', 43), Ct)).StatusCode);
+        }
     }
 
     [Fact]

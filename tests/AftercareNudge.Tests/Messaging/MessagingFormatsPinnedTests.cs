@@ -118,6 +118,7 @@ public sealed class MessagingFormatsPinnedTests
             Channel=email
             CreatedAt=2026-12-05T14:00:01.0000000Z
             EventId=ev_0123456789abcdef01234567
+            Html=<p>Html</p>
             Kind=reminder
             Subject=Subject
             To=zoé@example.com

@@ -4,6 +4,8 @@ using Azure.Data.Tables;
 namespace AftercareNudge.Messaging.Outbox;
 
 /// <summary>One message the development outbox "sent" instead of a provider.</summary>
+/// <param name="Body">The text (an email's plain-text part).</param>
+/// <param name="Url">An email's HTML, as it would have been sent, to open in a browser (<c>GET /api/dev/outbox/{id}</c>); null for a text.</param>
 public sealed record OutboxMessage(
     string Id,
     string Channel,
@@ -13,7 +15,8 @@ public sealed record OutboxMessage(
     string Kind,
     string? EventId,
     string? CheckInId,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    Uri? Url = null);
 
 /// <summary>
 /// Stands in for Twilio and SendGrid when neither is configured: every message is stored (newest first)
@@ -25,10 +28,10 @@ public sealed class OutboxSender(AppTables tables, TimeProvider time, ILogger<Ou
     private const string Partition = "outbox";
 
     public Task<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken) =>
-        StoreAsync(new OutboxMessage("", "sms", message.To, null, message.Body, message.Kind, message.EventId, message.CheckInId, time.GetUtcNow()), cancellationToken);
+        StoreAsync(new OutboxMessage("", "sms", message.To, null, message.Body, message.Kind, message.EventId, message.CheckInId, time.GetUtcNow()), null, cancellationToken);
 
     public Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken) =>
-        StoreAsync(new OutboxMessage("", "email", message.To, message.Subject, message.Text, message.Kind, message.EventId, message.CheckInId, time.GetUtcNow()), cancellationToken);
+        StoreAsync(new OutboxMessage("", "email", message.To, message.Subject, message.Text, message.Kind, message.EventId, message.CheckInId, time.GetUtcNow()), message.Html, cancellationToken);
 
     public async Task<IReadOnlyList<OutboxMessage>> ListAsync(int take, CancellationToken cancellationToken)
     {
@@ -45,6 +48,19 @@ public sealed class OutboxSender(AppTables tables, TimeProvider time, ILogger<Ou
         }
 
         return messages;
+    }
+
+    /// <summary>The HTML of the email with this id, as it would have been sent; null when the outbox holds no such email.</summary>
+    public async Task<string?> FindHtmlAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!OutboxHtml.IsId(id))
+        {
+            return null;
+        }
+
+        var table = await tables.GetAsync(AppTables.DevOutbox, cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken);
+        return row.HasValue ? OutboxHtml.Read(row.Value!) : null;
     }
 
     /// <summary>
@@ -107,25 +123,25 @@ public sealed class OutboxSender(AppTables tables, TimeProvider time, ILogger<Ou
         entity.GetString("CheckInId"),
         entity.GetDateTimeOffset("CreatedAt") ?? default);
 
-    private async Task<SendResult> StoreAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private async Task<SendResult> StoreAsync(OutboxMessage message, string? html, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.DevOutbox, cancellationToken);
 
         // Newest first: row keys count down in time.
         var rowKey = TimeKeys.NewestFirst(message.CreatedAt) + "-" + Guid.NewGuid().ToString("N")[..12];
-        await table.AddEntityAsync(
-            new TableEntity(Partition, rowKey)
-            {
-                ["Channel"] = message.Channel,
-                ["To"] = message.To,
-                ["Subject"] = message.Subject,
-                ["Body"] = message.Body,
-                ["Kind"] = message.Kind,
-                ["EventId"] = message.EventId,
-                ["CheckInId"] = message.CheckInId,
-                ["CreatedAt"] = message.CreatedAt,
-            },
-            cancellationToken);
+        var row = new TableEntity(Partition, rowKey)
+        {
+            ["Channel"] = message.Channel,
+            ["To"] = message.To,
+            ["Subject"] = message.Subject,
+            ["Body"] = message.Body,
+            ["Kind"] = message.Kind,
+            ["EventId"] = message.EventId,
+            ["CheckInId"] = message.CheckInId,
+            ["CreatedAt"] = message.CreatedAt,
+        };
+        OutboxHtml.Write(row, html);
+        await table.AddEntityAsync(row, cancellationToken);
 
         // The one place message text is ever printed, and only in outbox mode.
         OutboxLog.NotDelivered(logger, message.Channel, message.To, message.Subject ?? "", message.Body);
