@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;

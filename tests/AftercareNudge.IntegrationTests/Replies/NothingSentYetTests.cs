@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 
