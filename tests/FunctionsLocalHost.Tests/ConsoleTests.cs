@@ -99,6 +99,9 @@ public sealed partial class ConsoleTests
             };
             foreach (var argument in new[]
             {
+                // A run started in the background (CI, `cmd &`) inherits SIGINT ignored, and .NET keeps an
+                // ignored SIGINT ignored: `env` puts back the default, as a terminal's Ctrl-C finds it.
+                "env", "--default-signal=INT",
                 "dotnet", SampleWorkerHost.Metadata("LocalHostPath"),
                 "--app", SampleWorkerHost.AppDirectory,
                 "--port", "0",
