@@ -66,4 +66,20 @@ public sealed class TimerTriggerTests(AzuriteQueues azurite)
         Assert.Equal("True", ticks[0]);
         Assert.DoesNotContain("True", ticks.Skip(1)); // one catch-up, not one per missed occurrence
     }
+
+    [Fact]
+    public async Task AdminRoute_RunsATimerThatHasNotRunYet()
+    {
+        // The status a start with timers on leaves before the first occurrence: a next run, no last one.
+        var state = Directory.CreateTempSubdirectory("local-host-state-").FullName;
+        Directory.CreateDirectory(Path.Combine(state, "timers"));
+        var now = TimeProvider.System.GetUtcNow();
+        await File.WriteAllTextAsync(Path.Combine(state, "timers", "Tick.json"), JsonSerializer.Serialize(new { Last = (DateTimeOffset?)null, Next = now.AddHours(1), LastUpdated = now }), Ct);
+        await using var sample = await SampleWorkerHost.StartAsync(azurite, timers: false, state);
+
+        var outcome = await sample.Host.RunTimerAsync("Tick", Ct);
+
+        Assert.True(outcome.Succeeded, outcome.Error);
+        Assert.Equal(["False"], await sample.TicksAsync());
+    }
 }
