@@ -1,6 +1,6 @@
-// `npm start`: the whole service on this machine with no accounts. Starts Azurite's Table service
-// (data kept in .azurite/, git-ignored) on its default port unless AzureWebJobsStorage is set in the
-// environment, builds the app, and runs its isolated worker under the local Functions host
+// `npm start`: the whole service on this machine with no accounts. Starts Azurite's Table and Queue
+// services (data kept in .azurite/, git-ignored) on their default ports unless AzureWebJobsStorage is set
+// in the environment, builds the app, and runs its isolated worker under the local Functions host
 // (tools/FunctionsLocalHost) with the development outbox on http://127.0.0.1:7071. Ctrl+C stops
 // everything it started.
 //
@@ -18,7 +18,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const app = join(root, "src", "AftercareNudge.Functions");
 const host = join(root, "tools", "FunctionsLocalHost");
 const settings = join(app, "local.settings.json");
-const tablePort = 10002;
+// Azurite's default ports, which UseDevelopmentStorage=true means: each service runs as a Node process of its own.
+const services = [
+  { name: "Table", script: "table", port: 10002, hostOption: "--tableHost", portOption: "--tablePort" },
+  { name: "Queue", script: "queue", port: 10001, hostOption: "--queueHost", portOption: "--queuePort" },
+];
 
 let port = 7071;
 let timers = true;
@@ -88,20 +92,24 @@ if (port !== 7071 && !environment.Public__BaseUrl) environment.Public__BaseUrl =
 
 if (environment.AzureWebJobsStorage) {
   console.log("AzureWebJobsStorage is set: using that storage, not starting Azurite.");
-} else if (await portOpen(tablePort)) {
-  console.log(`Something already listens on 127.0.0.1:${tablePort}; using it as Azurite.`);
 } else {
   const location = join(root, ".azurite");
   mkdirSync(location, { recursive: true });
-  const azurite = spawn(process.execPath, [
-    join(root, "node_modules", "azurite", "dist", "src", "table", "main.js"),
-    "--tableHost", "127.0.0.1", "--tablePort", String(tablePort),
-    "--location", location, "--skipApiVersionCheck", "--disableTelemetry", "--silent",
-  ], { stdio: "inherit", detached: true });
-  children.push(azurite);
-  azurite.on("exit", (code) => { if (code && !stopping) { console.error(`Azurite exited with code ${code}.`); stopAll(code); } });
-  for (let i = 0; i < 100 && !(await portOpen(tablePort)); i++) {
-    await new Promise((r) => setTimeout(r, 100));
+  for (const service of services) {
+    if (await portOpen(service.port)) {
+      console.log(`Something already listens on 127.0.0.1:${service.port}; using it as Azurite's ${service.name} service.`);
+      continue;
+    }
+    const azurite = spawn(process.execPath, [
+      join(root, "node_modules", "azurite", "dist", "src", service.script, "main.js"),
+      service.hostOption, "127.0.0.1", service.portOption, String(service.port),
+      "--location", location, "--skipApiVersionCheck", "--disableTelemetry", "--silent",
+    ], { stdio: "inherit", detached: true });
+    children.push(azurite);
+    azurite.on("exit", (code) => { if (code && !stopping) { console.error(`Azurite's ${service.name} service exited with code ${code}.`); stopAll(code); } });
+    for (let i = 0; i < 100 && !(await portOpen(service.port)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }
 

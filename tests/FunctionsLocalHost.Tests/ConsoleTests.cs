@@ -10,14 +10,14 @@ namespace FunctionsLocalHost.Tests;
 /// <c>npm start</c> runs it (a process group of its own, the worker its child, Ctrl-C sent to the group).
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed partial class ConsoleTests
+public sealed partial class ConsoleTests(AzuriteQueues azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Console_EveryLineStartsWithItsTime_TheWorkersToo_AndReadyComesAfterTheFunctions()
     {
-        await using var host = HostProgram.Start();
+        await using var host = HostProgram.Start(azurite);
         await host.WaitForReadyAsync();
         await host.InterruptAsync();
 
@@ -32,7 +32,7 @@ public sealed partial class ConsoleTests
     [Fact]
     public async Task CtrlC_StopsTheHostAndItsWorker_Cleanly_WithoutAWarning()
     {
-        await using var host = HostProgram.Start();
+        await using var host = HostProgram.Start(azurite);
         await host.WaitForReadyAsync();
 
         await host.InterruptAsync();
@@ -44,7 +44,7 @@ public sealed partial class ConsoleTests
     [Fact]
     public async Task Worker_EndingByItself_IsAWarning_AndTheHostExitsWithAnError()
     {
-        await using var host = HostProgram.Start();
+        await using var host = HostProgram.Start(azurite);
         await host.WaitForReadyAsync();
 
         await host.KillWorkerAsync();
@@ -53,8 +53,8 @@ public sealed partial class ConsoleTests
         Assert.Contains(host.Lines(), l => l.Contains(" warn: ", StringComparison.Ordinal) && l.Contains("stream broke", StringComparison.Ordinal));
     }
 
-    /// <summary>A function in the host's list: <c>  Name: [GET] /api/…</c> or <c>  Name: timer …</c>.</summary>
-    [GeneratedRegex(@" {2}\w+: (\[[^\]]*\] /|timer )")]
+    /// <summary>A function in the host's list: <c>  Name: [GET] /api/…</c>, <c>  Name: timer …</c> or <c>  Name: queue …</c>.</summary>
+    [GeneratedRegex(@" {2}\w+: (\[[^\]]*\] /|timer |queue )")]
     private static partial Regex FunctionLine();
 
     /// <summary>A time of day first, as the console formatter writes it (<c>16:05:03.123</c>).</summary>
@@ -87,7 +87,7 @@ public sealed partial class ConsoleTests
 
         public List<string> Lines() => [.. Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
 
-        public static HostProgram Start()
+        public static HostProgram Start(AzuriteQueues azurite)
         {
             // setsid: the host leads its own process group, as npm start's detached child does, so that
             // Ctrl-C reaches the worker too (npm start signals the group; a terminal signals its foreground group).
@@ -110,6 +110,12 @@ public sealed partial class ConsoleTests
             })
             {
                 info.ArgumentList.Add(argument);
+            }
+
+            // App settings in the environment, as npm start passes them: the sample's queue function listens to Azurite.
+            foreach (var (name, value) in azurite.SettingsFor(AzuriteQueues.UniqueQueueName()))
+            {
+                info.Environment[name] = value;
             }
 
             var process = new Process { StartInfo = info };

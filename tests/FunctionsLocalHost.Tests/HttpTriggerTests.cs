@@ -5,11 +5,11 @@ using System.Text.Json.Nodes;
 namespace FunctionsLocalHost.Tests;
 
 /// <summary>One local host with the sample worker for all the HTTP tests (they only read).</summary>
-public sealed class SampleWorkerFixture : IAsyncLifetime
+public sealed class SampleWorkerFixture(AzuriteQueues azurite) : IAsyncLifetime
 {
     public SampleWorkerHost Sample { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => Sample = await SampleWorkerHost.StartAsync(timers: false);
+    public async ValueTask InitializeAsync() => Sample = await SampleWorkerHost.StartAsync(azurite, timers: false);
 
     public ValueTask DisposeAsync() => Sample.DisposeAsync();
 }

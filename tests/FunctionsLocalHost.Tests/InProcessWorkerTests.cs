@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FunctionsLocalHost.Tests;
 
 /// <summary>The worker in the test's own process, with one of its services replaced, as the app's integration tests will run it.</summary>
-public sealed class InProcessWorkerTests
+public sealed class InProcessWorkerTests(AzuriteQueues azurite)
 {
     private sealed class Hi : IGreeting
     {
@@ -14,7 +14,7 @@ public sealed class InProcessWorkerTests
     [Fact]
     public async Task InProcess_ServesTheFunctions_WithReplacedServices()
     {
-        var worker = new InProcessWorker(typeof(Hello).Assembly, new Dictionary<string, string?>(), services => services.AddSingleton<IGreeting, Hi>());
+        var worker = new InProcessWorker(typeof(Hello).Assembly, azurite.SettingsFor(AzuriteQueues.UniqueQueueName()), services => services.AddSingleton<IGreeting, Hi>());
         await using var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions { AppDirectory = SampleWorkerHost.AppDirectory, Port = 0, Timers = false }, worker, TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
 
@@ -32,8 +32,8 @@ public sealed class InProcessWorkerTests
     [Fact]
     public async Task InProcess_TwoWorkersAtOnce_EachServesWithItsOwnServices()
     {
-        var hi = new InProcessWorker(typeof(Hello).Assembly, new Dictionary<string, string?>(), services => services.AddSingleton<IGreeting, Hi>());
-        var hey = new InProcessWorker(typeof(Hello).Assembly, new Dictionary<string, string?>(), services => services.AddSingleton<IGreeting, Hey>());
+        var hi = new InProcessWorker(typeof(Hello).Assembly, azurite.SettingsFor(AzuriteQueues.UniqueQueueName()), services => services.AddSingleton<IGreeting, Hi>());
+        var hey = new InProcessWorker(typeof(Hello).Assembly, azurite.SettingsFor(AzuriteQueues.UniqueQueueName()), services => services.AddSingleton<IGreeting, Hey>());
         var options = new LocalHostOptions { AppDirectory = SampleWorkerHost.AppDirectory, Port = 0, Timers = false };
         var starting = new[] { LocalFunctionsHost.StartAsync(options, hi, TestContext.Current.CancellationToken), LocalFunctionsHost.StartAsync(options, hey, TestContext.Current.CancellationToken) };
         await using var first = await starting[0];

@@ -4,15 +4,19 @@ using Microsoft.Extensions.Logging;
 
 namespace FunctionsLocalHost.Tests;
 
-/// <summary>The sample worker's build folder, and a local host running it as a child process, with everything it logged.</summary>
+/// <summary>
+/// The sample worker's build folder, and a local host running it as a child process, with everything it
+/// logged; its queue function listens to a queue of its own on the test run's Azurite.
+/// </summary>
 public sealed class SampleWorkerHost : IAsyncDisposable
 {
     private readonly StringBuilder _log = new();
 
-    private SampleWorkerHost(string stateDirectory, string ticksFile)
+    private SampleWorkerHost(string stateDirectory, string ticksFile, string queueName)
     {
         StateDirectory = stateDirectory;
         TicksFile = ticksFile;
+        QueueName = queueName;
     }
 
     public static string AppDirectory => Metadata("SampleWorkerDirectory");
@@ -29,6 +33,12 @@ public sealed class SampleWorkerHost : IAsyncDisposable
     /// <summary>The sample's timer writes a line per run here: its IsPastDue.</summary>
     public string TicksFile { get; }
 
+    /// <summary>The queue the sample's queue function listens to (through the SAMPLE_QUEUE setting).</summary>
+    public string QueueName { get; }
+
+    /// <summary>The sample's queue function writes a JSON line per delivery here: the message and its binding data.</summary>
+    public string QueueFile => Path.Combine(StateDirectory, "queue.jsonl");
+
     public string Log
     {
         get
@@ -40,11 +50,15 @@ public sealed class SampleWorkerHost : IAsyncDisposable
         }
     }
 
-    public static async Task<SampleWorkerHost> StartAsync(bool timers, string? stateDirectory = null)
+    public static async Task<SampleWorkerHost> StartAsync(AzuriteQueues azurite, bool timers, string? stateDirectory = null, Action<Dictionary<string, string?>>? settings = null)
     {
         var state = stateDirectory ?? Directory.CreateTempSubdirectory("local-host-state-").FullName;
-        var sample = new SampleWorkerHost(state, Path.Combine(state, "ticks.txt"));
-        var worker = new ChildProcessWorker(new Dictionary<string, string?> { ["TICKS_FILE"] = sample.TicksFile }, sample.Write);
+        var sample = new SampleWorkerHost(state, Path.Combine(state, "ticks.txt"), AzuriteQueues.UniqueQueueName());
+        var values = azurite.SettingsFor(sample.QueueName);
+        values["TICKS_FILE"] = sample.TicksFile;
+        values["QUEUE_FILE"] = sample.QueueFile;
+        settings?.Invoke(values);
+        var worker = new ChildProcessWorker(values, sample.Write);
         sample.Host = await LocalFunctionsHost.StartAsync(
             new LocalHostOptions
             {
@@ -63,6 +77,26 @@ public sealed class SampleWorkerHost : IAsyncDisposable
     public async Task<IReadOnlyList<string>> TicksAsync() =>
         File.Exists(TicksFile) ? await File.ReadAllLinesAsync(TicksFile, TestContext.Current.CancellationToken) : [];
 
+    /// <summary>What the queue function was given, one entry per delivery.</summary>
+    public async Task<IReadOnlyList<QueueDelivery>> DeliveriesAsync() =>
+        File.Exists(QueueFile)
+            ? [.. (await File.ReadAllLinesAsync(QueueFile, TestContext.Current.CancellationToken)).Select(l => System.Text.Json.JsonSerializer.Deserialize<QueueDelivery>(l, JsonOptions)!)]
+            : [];
+
+    /// <summary>Waits until the queue function has had <paramref name="count"/> deliveries, or <paramref name="within"/> passes.</summary>
+    public async Task<IReadOnlyList<QueueDelivery>> WaitForDeliveriesAsync(int count, TimeSpan within)
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + within;
+        while ((await DeliveriesAsync()).Count < count && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        return await DeliveriesAsync();
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
@@ -80,3 +114,6 @@ public sealed class SampleWorkerHost : IAsyncDisposable
         }
     }
 }
+
+/// <summary>One run of the sample's queue function: the message and the binding data the host gave with it.</summary>
+public sealed record QueueDelivery(string Message, Dictionary<string, string?> Data);

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsLocalHost.SampleWorker;
@@ -64,6 +66,31 @@ public sealed class Tick(ILogger<Tick> logger)
         if (Environment.GetEnvironmentVariable("TICKS_FILE") is { Length: > 0 } file)
         {
             await File.AppendAllTextAsync(file, $"{timer.IsPastDue}\n");
+        }
+    }
+}
+
+/// <summary>
+/// Takes messages from the queue the SAMPLE_QUEUE setting names (a %setting% expression, as the app's
+/// queue name is) and writes each delivery, with the binding data the host gave, as a JSON line to the
+/// file the QUEUE_FILE setting names. A message "fail" throws, so a test sees retries and the poison queue.
+/// </summary>
+public sealed class Dequeue(IConfiguration configuration, ILogger<Dequeue> logger)
+{
+    [Function("Dequeue")]
+    public async Task RunAsync([QueueTrigger("%SAMPLE_QUEUE%")] string message, FunctionContext context)
+    {
+        var data = context.BindingContext.BindingData;
+        logger.LogInformation("Dequeue ran, dequeue count {DequeueCount}", data["DequeueCount"]);
+        if (configuration["QUEUE_FILE"] is { Length: > 0 } file)
+        {
+            var line = JsonSerializer.Serialize(new { message, data = data.ToDictionary(d => d.Key, d => d.Value?.ToString()) });
+            await File.AppendAllTextAsync(file, line + "\n");
+        }
+
+        if (message == "fail")
+        {
+            throw new InvalidOperationException("the sample queue function fails on purpose");
         }
     }
 }

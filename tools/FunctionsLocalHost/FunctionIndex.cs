@@ -9,13 +9,20 @@ public sealed record HttpFunction(string Name, string Id, string Route, IReadOnl
 /// <summary>A timer-triggered function: its schedule (six-field NCRONTAB or a TimeSpan) and trigger parameter.</summary>
 public sealed record TimerFunction(string Name, string Id, string Schedule, string TriggerParameter, bool RunOnStartup);
 
+/// <summary>
+/// A queue-triggered function: its queue name as declared (it may hold <c>%setting%</c> expressions), the
+/// name of the setting that holds its storage connection (none: AzureWebJobsStorage) and trigger parameter.
+/// </summary>
+public sealed record QueueFunction(string Name, string Id, string QueueName, string? Connection, string TriggerParameter);
+
 /// <summary>The functions the worker reported, by trigger. Other triggers are listed and never fired.</summary>
-public sealed record FunctionIndex(IReadOnlyList<HttpFunction> Http, IReadOnlyList<TimerFunction> Timers, IReadOnlyList<string> Unsupported)
+public sealed record FunctionIndex(IReadOnlyList<HttpFunction> Http, IReadOnlyList<TimerFunction> Timers, IReadOnlyList<QueueFunction> Queues, IReadOnlyList<string> Unsupported)
 {
     public static FunctionIndex From(IEnumerable<RpcFunctionMetadata> functions)
     {
         var http = new List<HttpFunction>();
         var timers = new List<TimerFunction>();
+        var queues = new List<QueueFunction>();
         var unsupported = new List<string>();
         foreach (var function in functions)
         {
@@ -34,13 +41,16 @@ public sealed record FunctionIndex(IReadOnlyList<HttpFunction> Http, IReadOnlyLi
                     var runOnStartup = trigger.TryGetProperty("runOnStartup", out var r) && r.ValueKind == JsonValueKind.True;
                     timers.Add(new TimerFunction(function.Name, function.FunctionId, Text(trigger, "schedule")!, Text(trigger, "name")!, runOnStartup));
                     break;
+                case "queuetrigger":
+                    queues.Add(new QueueFunction(function.Name, function.FunctionId, Text(trigger, "queueName")!, Text(trigger, "connection"), Text(trigger, "name")!));
+                    break;
                 default:
                     unsupported.Add(function.Name);
                     break;
             }
         }
 
-        return new FunctionIndex(http, timers, unsupported);
+        return new FunctionIndex(http, timers, queues, unsupported);
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -33,6 +33,8 @@ public sealed class InProcessWorker(Assembly app, IReadOnlyDictionary<string, st
 
     public Task Exited => _exited.Task;
 
+    public IReadOnlyDictionary<string, string?> Settings => settings;
+
     /// <summary>The app's services, once built (for tests to reach its storage, clock, …).</summary>
     public Task<IHost> Built => _built.Task;
 

@@ -37,9 +37,10 @@ public sealed record LocalHostOptions
 /// <summary>
 /// A small stand-in for the Azure Functions host, for tests and local runs: it starts a real isolated
 /// worker, completes the init / metadata / load handshake over the host-to-worker gRPC protocol, serves
-/// the HTTP functions, fires the timers, runs a timer through <c>POST /admin/functions/{name}</c>, cancels
-/// an invocation past host.json's <c>functionTimeout</c>, and prints the worker's logs. It is not the
-/// host: no keys, no retries, no scale-out, no other triggers, and one instance's timer lock.
+/// the HTTP functions, fires the timers, runs queue triggers against a storage account's (or Azurite's)
+/// queues, runs a timer through <c>POST /admin/functions/{name}</c>, cancels an invocation past host.json's
+/// <c>functionTimeout</c>, and prints the worker's logs. It is not the host: no keys, no retries but a
+/// failed queue message's, no scale-out, no other triggers, and one instance's timer lock.
 /// </summary>
 public sealed partial class LocalFunctionsHost : IAsyncDisposable
 {
@@ -62,6 +63,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
     private WebApplication? _web;
     private TimerTriggers? _timers;
     private Task _timerLoop = Task.CompletedTask;
+    private Task _queueLoop = Task.CompletedTask;
     private ILogger _logger = null!;
 
     private LocalFunctionsHost(WebApplication rpc, IWorkerLauncher worker)
@@ -204,6 +206,12 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
             options.Time,
             options.StateDirectory ?? Path.Combine(appDirectory, ".local-host"),
             sp.GetRequiredService<ILogger<TimerTriggers>>()));
+        webBuilder.Services.AddSingleton(sp => new QueueTriggers(
+            sp.GetRequiredService<Invocations>(),
+            settings.Queues,
+            new AppSettings(_worker.Settings), // what the worker is given, so both sides read the same queue name
+            options.Time,
+            sp.GetRequiredService<ILogger<QueueTriggers>>()));
         _web = webBuilder.Build();
         _web.UseRouting();
         _web.Use(HttpTriggers.NotFoundForOtherMethods);
@@ -228,7 +236,12 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
             _timerLoop = _timers.RunAsync(_stopping.Token);
         }
 
-        Log.Functions(_logger, Functions.Http.Count, Functions.Timers.Count);
+        // Queue triggers always run: --no-timers is about timers only.
+        var queues = _web.Services.GetRequiredService<QueueTriggers>();
+        queues.Add(Functions.Queues);
+        _queueLoop = queues.RunAsync(_stopping.Token);
+
+        Log.Functions(_logger, Functions.Http.Count, Functions.Timers.Count, Functions.Queues.Count);
         foreach (var function in Functions.Http)
         {
             Log.HttpFunction(_logger, function.Name, function.Methods.Count == 0 ? "*" : string.Join(",", function.Methods), HttpTriggers.Pattern(settings, function));
@@ -237,6 +250,11 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
         foreach (var function in Functions.Timers)
         {
             Log.TimerFunction(_logger, function.Name, function.Schedule, options.Timers ? "on schedule" : "through the admin route only");
+        }
+
+        foreach (var (function, queue) in queues.QueueNames)
+        {
+            Log.QueueFunction(_logger, function, queue, settings.Queues.MaxPollingInterval);
         }
 
         // Last, and through the same log as the list: a person (or a script) waiting for it has the list above it.
@@ -263,6 +281,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
 
         await _stopping.CancelAsync();
         await _timerLoop;
+        await _queueLoop;
         if (_web is not null)
         {
             await _web.StopAsync();
@@ -302,14 +321,17 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(40, LogLevel.Information, "Functions local host serves {Http} HTTP and {Timers} timer functions:")]
-        public static partial void Functions(ILogger logger, int http, int timers);
+        [LoggerMessage(40, LogLevel.Information, "Functions local host serves {Http} HTTP, {Timers} timer and {Queues} queue functions:")]
+        public static partial void Functions(ILogger logger, int http, int timers, int queues);
 
         [LoggerMessage(41, LogLevel.Information, "  {Function}: [{Methods}] {Pattern}")]
         public static partial void HttpFunction(ILogger logger, string function, string methods, string pattern);
 
         [LoggerMessage(42, LogLevel.Information, "  {Function}: timer {Schedule}, {How}")]
         public static partial void TimerFunction(ILogger logger, string function, string schedule, string how);
+
+        [LoggerMessage(45, LogLevel.Information, "  {Function}: queue {Queue}, polled at least every {MaxPollingInterval}")]
+        public static partial void QueueFunction(ILogger logger, string function, string queue, TimeSpan maxPollingInterval);
 
         [LoggerMessage(43, LogLevel.Warning, "Function {Function} has a trigger this local host does not fire")]
         public static partial void Unsupported(ILogger logger, string function);

@@ -110,7 +110,8 @@ public sealed partial class TimerTriggers(Invocations invocations, TimeProvider 
         var payload = JsonSerializer.Serialize(new
         {
             Schedule = new { AdjustForDST = true },
-            ScheduleStatus = status is null ? null : new { status.Last, status.Next, status.LastUpdated },
+            // A timer that has not run yet has no last run, but the worker's ScheduleStatus.Last is a DateTime, not nullable: its default stands in.
+            ScheduleStatus = status is null ? null : new { Last = status.Last ?? default, status.Next, status.LastUpdated },
             IsPastDue = pastDue,
         });
         var request = new InvocationRequest { InvocationId = Invocations.NewId(), FunctionId = function.Id };

@@ -20,6 +20,12 @@ public interface IWorkerLauncher : IAsyncDisposable
     /// <c>HttpUri</c> it reports), or a handler that reaches it in memory.
     /// </summary>
     HttpMessageHandler? CreateWorkerHandler() => null;
+
+    /// <summary>
+    /// The app settings the worker is given on top of this process's environment; the host resolves
+    /// <c>%setting%</c> expressions and trigger connections from the same settings.
+    /// </summary>
+    IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 }
 
 public sealed record WorkerStartInfo(Uri HostEndpoint, string WorkerId, string RequestId, int MaxMessageLength, string AppDirectory);
@@ -36,6 +42,8 @@ public sealed class ChildProcessWorker(IReadOnlyDictionary<string, string?> sett
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task Exited => _exited.Task;
+
+    public IReadOnlyDictionary<string, string?> Settings => settings;
 
     /// <summary>The worker process's id, once started.</summary>
     public int? ProcessId => _process?.Id;

@@ -3,19 +3,21 @@ using Azure.Data.Tables;
 namespace AftercareNudge.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// One Azurite Table service for the whole test run, from the project's own node_modules, in memory,
-/// on a free loopback port. Each test uses its own table-name prefix, so tests never see each other's rows.
+/// One Azurite Table service and one Queue service beside it for the whole test run, from the project's
+/// own node_modules, in memory, each on a free loopback port; one connection string names both. Each test
+/// uses its own table-name prefix, so tests never see each other's rows.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static int _prefixCounter;
     private ChildProcess? _process;
+    private ChildProcess? _queues;
 
     public string ConnectionString { get; private set; } = "";
 
-    /// <summary>The Node process serving it: a test with an Azurite of its own can freeze it (<see cref="FrozenAzurite"/>).</summary>
-    internal int ProcessId => _process?.Id ?? throw new InvalidOperationException("Azurite has not started.");
+    /// <summary>The Node processes serving it (tables, queues): a test with an Azurite of its own can freeze them (<see cref="FrozenAzurite"/>).</summary>
+    internal IReadOnlyList<int> ProcessIds => _process is not null && _queues is not null ? [_process.Id, _queues.Id] : throw new InvalidOperationException("Azurite has not started.");
 
     /// <summary>A table-name prefix no other test uses (table names: letters and digits only).</summary>
     public static string UniquePrefix() => "t" + Interlocked.Increment(ref _prefixCounter) + Guid.NewGuid().ToString("N")[..8];
@@ -23,7 +25,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var script = Repository.NodeModule("azurite", "dist", "src", "table", "main.js");
-        if (!File.Exists(script))
+        var queueScript = Repository.NodeModule("azurite", "dist", "src", "queue", "main.js");
+        if (!File.Exists(script) || !File.Exists(queueScript))
         {
             throw new InvalidOperationException($"Azurite is not installed ({script} is missing): run 'npm ci' at the repository root first.");
         }
@@ -33,8 +36,14 @@ public sealed class AzuriteFixture : IAsyncLifetime
             "node",
             [script, "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent"],
             Repository.Root);
+        var queuePort = ChildProcess.FreePort();
+        _queues = ChildProcess.Start(
+            "node",
+            [queueScript, "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent"],
+            Repository.Root);
         await _process.WaitUntilAsync(() => ChildProcess.PortAcceptsAsync(port), TimeSpan.FromSeconds(30), "Azurite");
-        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        await _queues.WaitUntilAsync(() => ChildProcess.PortAcceptsAsync(queuePort), TimeSpan.FromSeconds(30), "Azurite's Queue service");
+        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
     }
 
     public TableServiceClient CreateServiceClient(TableClientOptions? options = null) => new(ConnectionString, options ?? new TableClientOptions());
@@ -44,6 +53,11 @@ public sealed class AzuriteFixture : IAsyncLifetime
         if (_process is not null)
         {
             await _process.DisposeAsync();
+        }
+
+        if (_queues is not null)
+        {
+            await _queues.DisposeAsync();
         }
     }
 }

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace AftercareNudge.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// An Azurite of a test's own (never the suite's shared one) that the test can freeze: SIGSTOP stops the
-/// Node process, so the kernel still accepts connections and requests but nothing answers, as storage
+/// An Azurite of a test's own (never the suite's shared one) that the test can freeze: SIGSTOP stops its
+/// Node processes (tables and queues), so the kernel still accepts connections and requests but nothing answers, as storage
 /// that hangs; SIGCONT lets it answer again, requests that arrived meanwhile included. Thawed on dispose.
 /// </summary>
 internal sealed class FrozenAzurite : IAsyncDisposable
@@ -46,8 +46,11 @@ internal sealed class FrozenAzurite : IAsyncDisposable
     /// <summary>kill(1) with the signal: .NET's Process can only kill.</summary>
     private async Task SignalAsync(string signal)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _azurite.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
-        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(kill.ExitCode == 0, $"kill -{signal} {_azurite.ProcessId} exited with {kill.ExitCode}");
+        foreach (var id in _azurite.ProcessIds)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.True(kill.ExitCode == 0, $"kill -{signal} {id} exited with {kill.ExitCode}");
+        }
     }
 }
