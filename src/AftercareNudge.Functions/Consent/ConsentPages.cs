@@ -214,7 +214,7 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
 
     /// <summary>The link asked about an event that was cancelled or purged since (or is gone): there is nothing to answer.</summary>
     private static bool Withdrawn(LinkToken link, EventRecord? record) =>
-        link.EventId is not null && record is not { CancelledAt: null, PurgedAt: null };
+        link.EventId is not null && record is not { IsOver: false };
 
     private static ContentHttpResult WithdrawnPage(HttpContext http, int statusCode, string title, LinkToken link) => ShowNotice(
         http,

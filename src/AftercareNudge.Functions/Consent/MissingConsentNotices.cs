@@ -70,7 +70,7 @@ public sealed class MissingConsentNotices(
     public async Task PlanAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (record.CancelledAt is not null || record.PurgedAt is not null)
+        if (record.IsOver)
         {
             return;
         }
@@ -159,7 +159,7 @@ public sealed class MissingConsentNotices(
         var found = await events.GetAsync(eventId, cancellationToken);
         var record = found?.Event;
         var person = record?.Find(personKey);
-        if (record is null || person is null || record.CancelledAt is not null || record.PurgedAt is not null)
+        if (record is null || person is null || record.IsOver)
         {
             return await DoneAsync(table, eventId, personKey, "event-gone", cancellationToken) ?? "event-gone";
         }

@@ -121,7 +121,7 @@ public sealed class SmsKeywordAnswers(
     /// <summary>A request stands while its event does: not once it is cancelled or purged. (Rows older than requests naming their event stand.)</summary>
     private async Task<bool> StillAskedAsync(AskedRequest request, CancellationToken cancellationToken) =>
         request.EventId is not { } eventId
-        || await events.GetEventAsync(eventId, cancellationToken) is { CancelledAt: null, PurgedAt: null };
+        || await events.GetEventAsync(eventId, cancellationToken) is { IsOver: false };
 
     private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
     {

@@ -56,7 +56,7 @@ public sealed class DeliveryFollowUps(
         }
 
         var record = await events.GetEventAsync(ended.EventId, cancellationToken);
-        if (record is null || record.CancelledAt is not null || record.PurgedAt is not null)
+        if (record is null || record.IsOver)
         {
             // A cancelled event ends quietly: nothing more goes to anyone about it (nor about a purged one).
             return null;

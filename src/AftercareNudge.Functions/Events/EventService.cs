@@ -300,7 +300,7 @@ public sealed partial class EventService(
                 waitsUntil is { } w ? LocalTo(record, c.To, w) : null);
         }).ToList();
         // Consent first holds for the organiser too: what cannot reach them yet is said, not hidden.
-        var warnings = record.PurgedAt is null && record.CancelledAt is null && Relaying.HasRelayedTexts(checkIns) && !people[0].Consent.Values.Contains(ConsentState.Granted)
+        var warnings = !record.IsOver && Relaying.HasRelayedTexts(checkIns) && !people[0].Consent.Values.Contains(ConsentState.Granted)
             ? new Dictionary<string, string[]>(StringComparer.Ordinal) { ["organizer"] = [Replies.ReplyRelays.OrganizerUnconfirmedWarning] }
             : null;
         return new EventView(

@@ -252,7 +252,7 @@ public sealed class InboundSms(
         {
             foreach (var (eventId, ownPlans) in plannedIn)
             {
-                if (await events.GetEventAsync(eventId, cancellationToken) is { CancelledAt: null, PurgedAt: null } planned)
+                if (await events.GetEventAsync(eventId, cancellationToken) is { IsOver: false } planned)
                 {
                     planners.TryAdd(planned.OrganizerId, ownPlans ? "" : planned.Organizer.Name);
                 }

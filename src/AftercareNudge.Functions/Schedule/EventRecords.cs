@@ -32,6 +32,9 @@ public sealed record EventRecord(
     public IEnumerable<Participant> Everyone => People.Prepend(Organizer);
 
     public Participant? Find(string key) => Everyone.FirstOrDefault(p => p.Key == key);
+
+    /// <summary>Cancelled or purged: nothing more is asked, sent or added for it.</summary>
+    public bool IsOver => CancelledAt is not null || PurgedAt is not null;
 }
 
 /// <summary>
