@@ -61,6 +61,25 @@ public sealed class ConsentGate(ConsentStore consents)
         await AskAsync(record, person, channel, cancellationToken) == GateAnswer.Allowed;
 
     /// <summary>
+    /// The channel a word to the event's organiser about their event goes by (a notice): texts if they
+    /// agreed to texts, else email if they agreed to emails, else none. Routing shared by every sender
+    /// of notices; the gate only answers for each channel.
+    /// </summary>
+    public async Task<Channel?> OrganizerNoticeChannelAsync(EventRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        foreach (var channel in record.Organizer.Channels().OrderBy(c => c == Channel.Sms ? 0 : 1))
+        {
+            if (await MayReachAsync(record, record.Organizer, channel, cancellationToken))
+            {
+                return channel;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Whether a message on <paramref name="channel"/> carries the aftercare plan: an email does (the
     /// consent page shows the plan, and agreeing by email is agreeing to it as written); a text never does.
     /// </summary>

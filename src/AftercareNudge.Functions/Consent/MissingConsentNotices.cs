@@ -186,17 +186,7 @@ public sealed class MissingConsentNotices(
             return await DoneAsync(table, eventId, personKey, "quiet-hours-until-due", cancellationToken) ?? "quiet-hours-until-due";
         }
 
-        Channel? channel = null;
-        foreach (var c in organizer.Channels().OrderBy(c => c == Channel.Sms ? 0 : 1))
-        {
-            if (await gate.MayReachAsync(record, organizer, c, cancellationToken))
-            {
-                channel = c;
-                break;
-            }
-        }
-
-        if (channel is not { } via)
+        if (await gate.OrganizerNoticeChannelAsync(record, cancellationToken) is not { } via)
         {
             return await DoneAsync(table, eventId, personKey, "organizer-no-consent", cancellationToken) ?? "organizer-no-consent";
         }
@@ -207,21 +197,7 @@ public sealed class MissingConsentNotices(
             return "already-done";
         }
 
-        var sentence = Sentence(person.Name, missing.Select(c => c.Channel).Distinct().ToList(), missing[0].DueAt, zone, now);
-        var address = organizer.Address(via)!;
-        var result = via == Channel.Sms
-            ? await sms.SendAsync(new SmsMessage(address, Notices.SmsSender + sentence, MessageKinds.Notice, eventId, null), CancellationToken.None)
-            : await email.SendAsync(
-                new EmailMessage(
-                    address,
-                    organizer.Name,
-                    EmailSubject,
-                    Capitalised(sentence),
-                    Notices.EmailHtml(Capitalised(sentence), null),
-                    MessageKinds.Notice,
-                    eventId,
-                    null),
-                CancellationToken.None);
+        var result = await NotifyAsync(record, via, Sentence(person.Name, missing.Select(c => c.Channel).Distinct().ToList(), missing[0].DueAt, zone, now));
         if (result.Outcome != SendOutcome.Sent)
         {
             await table.UpsertEntityAsync(new TableEntity(Done, DoneKey(eventId, personKey)) { ["Outcome"] = "failed:" + result.Reason }, TableUpdateMode.Merge, CancellationToken.None);
@@ -240,27 +216,27 @@ public sealed class MissingConsentNotices(
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(person);
-        var organizer = record.Organizer;
-        foreach (var channel in organizer.Channels().OrderBy(c => c == Channel.Sms ? 0 : 1))
+        if (await gate.OrganizerNoticeChannelAsync(record, cancellationToken) is not { } via)
         {
-            if (!await gate.MayReachAsync(record, organizer, channel, cancellationToken))
-            {
-                continue;
-            }
-
-            var sentence = RequestHeldSentence(person.Name);
-            var address = organizer.Address(channel)!;
-            var result = channel == Channel.Sms
-                ? await sms.SendAsync(new SmsMessage(address, Notices.SmsSender + sentence, MessageKinds.Notice, record.Id, null), CancellationToken.None)
-                : await email.SendAsync(
-                    new EmailMessage(address, organizer.Name, EmailSubject, sentence, Notices.EmailHtml(sentence, null), MessageKinds.Notice, record.Id, null),
-                    CancellationToken.None);
-            MissingConsentLog.Outcome(logger, record.Id, result.Outcome == SendOutcome.Sent ? "request-held-told" : "request-held-not-told");
-            return result.Outcome == SendOutcome.Sent;
+            MissingConsentLog.Outcome(logger, record.Id, "request-held-organizer-no-consent");
+            return false;
         }
 
-        MissingConsentLog.Outcome(logger, record.Id, "request-held-organizer-no-consent");
-        return false;
+        var result = await NotifyAsync(record, via, RequestHeldSentence(person.Name));
+        MissingConsentLog.Outcome(logger, record.Id, result.Outcome == SendOutcome.Sent ? "request-held-told" : "request-held-not-told");
+        return result.Outcome == SendOutcome.Sent;
+    }
+
+    /// <summary>A notice to the event's organiser by <paramref name="via"/>: the sentence after the brand in a text, or as an email.</summary>
+    private async Task<SendResult> NotifyAsync(EventRecord record, Channel via, string sentence)
+    {
+        var organizer = record.Organizer;
+        var address = organizer.Address(via)!;
+        return via == Channel.Sms
+            ? await sms.SendAsync(new SmsMessage(address, Notices.SmsSender + sentence, MessageKinds.Notice, record.Id, null), CancellationToken.None)
+            : await email.SendAsync(
+                new EmailMessage(address, organizer.Name, EmailSubject, Capitalised(sentence), Notices.EmailHtml(Capitalised(sentence), null), MessageKinds.Notice, record.Id, null),
+                CancellationToken.None);
     }
 
     /// <summary>"Alex has had as many requests from us as we send in a day, …": the daily cap held a change's fresh request back.</summary>

@@ -86,7 +86,7 @@ public sealed class DeliveryFollowUps(
             return null;
         }
 
-        if (await NoticeChannelAsync(record, cancellationToken) is not { } channel)
+        if (await gate.OrganizerNoticeChannelAsync(record, cancellationToken) is not { } channel)
         {
             DeliveryFollowUpsLog.NoNoticeChannel(logger, ended.EventId, ended.Id);
             return null;
@@ -181,19 +181,6 @@ public sealed class DeliveryFollowUps(
         return person is not null && await gate.MayReachAsync(record, person, other, cancellationToken) ? other : null;
     }
 
-    /// <summary>SMS if the organiser agreed to texts, else email if they agreed to emails, else none.</summary>
-    private async Task<Channel?> NoticeChannelAsync(EventRecord record, CancellationToken cancellationToken)
-    {
-        foreach (var channel in record.Organizer.Channels().OrderBy(c => c == Channel.Sms ? 0 : 1))
-        {
-            if (await gate.MayReachAsync(record, record.Organizer, channel, cancellationToken))
-            {
-                return channel;
-            }
-        }
-
-        return null;
-    }
 
     /// <summary>
     /// The same check-in on the other channel, promised for the same moment: sent now, it counts as late
