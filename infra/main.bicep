@@ -19,6 +19,14 @@ param location string = resourceGroup().location
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
+@description('Instances kept warm for the send function (SendCheckIn), so that a check-in never waits for a cold start: Flex Consumption scales queue-triggered functions on instances of their own.')
+@minValue(0)
+@maxValue(10)
+param sendAlwaysReady int = 1
+
+@description('Prefix of the app\'s tables and of its send queue (Storage__TablePrefix): letters and digits, or empty. Keep it once the app holds data: another prefix is another, empty set of tables.')
+param tablePrefix string = ''
+
 @description('Memory of each instance, in MB.')
 @allowed([
   512
@@ -133,6 +141,22 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
     publicAccess: 'None'
   }
 }
+
+// The send queue the timer fills and SendCheckIn empties (docs/sending.md, "The send queue"), and the
+// queue the host moves a message to after its last try. Named as the app names them: lower case.
+var sendQueueName = toLower('${tablePrefix}sends')
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2026-06-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource sendQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2026-06-01' = [
+  for queue in [sendQueueName, '${sendQueueName}-poison']: {
+    parent: queueService
+    name: queue
+  }
+]
 
 // ---------------------------------------------------------------------------------------------
 // Monitoring: Application Insights on a Log Analytics workspace, Entra ID ingestion only.
@@ -252,6 +276,12 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        alwaysReady: sendAlwaysReady == 0 ? [] : [
+          {
+            name: 'function:SendCheckIn'
+            instanceCount: sendAlwaysReady
+          }
+        ]
       }
       runtime: {
         name: 'dotnet-isolated'
@@ -261,6 +291,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
   }
   dependsOn: [
     deploymentContainer
+    sendQueues
   ]
 }
 
@@ -333,6 +364,8 @@ var coreSettings = {
   SendGrid__ApiKey: format(keyVaultReference, sendGridApiKeySecret.properties.secretUri)
   SendGrid__From: sendGridFrom
   Service__Contact: serviceContact
+  // Set even when empty: the send function's trigger names its queue %Storage:TablePrefix%sends.
+  Storage__TablePrefix: tablePrefix
 }
 
 // Settings left empty are left out: the app reads an empty sender as a second sender.

@@ -63,10 +63,10 @@ foreach (var concurrency in new[] { 1, 4, 8 })
     var waiting = new WaitingRelays(tables, store, index, recipients, time, NullLogger<WaitingRelays>.Instance);
     var dispatcher = new Dispatcher(index, store, consents, gate, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, gate, time), waiting, recipients,
         new ClientQuotas(tables, Options.Create(new QuotaOptions { MessagesPerDay = int.MaxValue }), time),
-        Options.Create(new DispatchOptions { Concurrency = concurrency }), time, NullLogger<Dispatcher>.Instance, DomainEvents<CheckInFinished>.None);
+        Options.Create(new DispatchOptions()), time, NullLogger<Dispatcher>.Instance, DomainEvents<CheckInFinished>.None);
     counter.Reset();
     var run = Stopwatch.StartNew();
-    var report = await dispatcher.RunAsync(CancellationToken.None);
+    var report = await dispatcher.HandleDueAsync(time.GetUtcNow(), concurrency, CancellationToken.None);
     run.Stop();
     Console.WriteLine(
         $"concurrency {concurrency}: sent {report.Sent:N0} in {run.Elapsed.TotalSeconds:F2} s = {report.Sent / run.Elapsed.TotalSeconds:N0} check-ins/s, " +

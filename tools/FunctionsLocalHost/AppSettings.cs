@@ -9,7 +9,14 @@ namespace FunctionsLocalHost;
 /// </summary>
 public sealed partial class AppSettings(IReadOnlyDictionary<string, string?> settings)
 {
+    /// <summary>
+    /// A setting by its configuration name (<c>Storage:TablePrefix</c>) or its environment form
+    /// (<c>Storage__TablePrefix</c>), as the host's configuration maps one to the other; an empty value is a value.
+    /// </summary>
     public string? this[string name] =>
+        Find(name) ?? (name.Contains(':', StringComparison.Ordinal) ? Find(name.Replace(":", "__", StringComparison.Ordinal)) : null);
+
+    private string? Find(string name) =>
         settings.TryGetValue(name, out var value) && value is not null ? value : Environment.GetEnvironmentVariable(name);
 
     public string Resolve(string expression) => Token().Replace(expression, match =>

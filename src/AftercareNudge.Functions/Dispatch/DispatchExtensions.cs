@@ -9,6 +9,10 @@ public static class DispatchExtensions
     {
         services.AddValidatedOptions<DispatchOptions>((o, c) => c.GetSection(DispatchOptions.Section).Bind(o), o => o.Problems());
         services.AddTransient<Dispatcher>();
+        services.AddSingleton<SendQueue>();
+        services.AddTransient<SendScheduler>();
+        services.AddTransient<QueuedSends>();
+        services.AddHostedService<RetiredDispatchSettings>();
         services.AddTransient<AftercareReminders>();
         services.AddSingleton<DeliveryFollowUps>();
         services.AddSingleton<IHandles<SkippedByRecipient>>(s => s.GetRequiredService<DeliveryFollowUps>());

@@ -7,7 +7,8 @@ public sealed class DispatchOptions
 
     /// <summary>
     /// How long a claim holds a check-in: longer than everything a run does while holding it (two storage
-    /// reads, the send, the record: at most about 2.5 minutes with the clients' timeouts).
+    /// reads, the send, the record: at most about 2.5 minutes with the clients' timeouts). Also how long
+    /// a message on the send queue is counted on before the scheduler enqueues the check-in again.
     /// </summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -19,23 +20,19 @@ public sealed class DispatchOptions
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Check-ins handled at once by one run (providers throttle per sender: keep this small).</summary>
-    public int Concurrency { get; set; } = 4;
-
-    /// <summary>A run stops taking new work after this long, well inside the host's 10-minute function timeout.</summary>
-    public TimeSpan RunBudget { get; set; } = TimeSpan.FromMinutes(4);
-
-    /// <summary>
-    /// A run also takes the check-ins that fall due within this long after it starts, and waits until
-    /// each is due before sending it (never early). The timer fires every minute, and may fire a few
-    /// milliseconds early or late: without this, a check-in due on the minute found a run that had
-    /// started a moment before and waited a whole minute for the next. Shorter than the timer's
-    /// period, so that a run has finished its last sends before the next run starts.
-    /// </summary>
-    public TimeSpan LookAhead { get; set; } = TimeSpan.FromSeconds(50);
-
     /// <summary>A check-in sent (handed to the provider) more than this after its due time is reported as <c>late</c>.</summary>
     public TimeSpan LateAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Settings the send queue made meaningless, and what replaced each: a deployment that still sets one
+    /// is told so at start-up (<see cref="RetiredDispatchSettings"/>).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Retired = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["LookAhead"] = "each check-in's message on the send queue becomes visible at its due second.",
+        ["RunBudget"] = "the timer only enqueues, in seconds; the send function handles one check-in per message.",
+        ["Concurrency"] = "the send function's concurrency is the queue trigger's batchSize and newBatchThreshold in host.json, per instance.",
+    };
 
     public IEnumerable<string> Problems()
     {
@@ -52,21 +49,6 @@ public sealed class DispatchOptions
         if (FirstRetryDelay <= TimeSpan.Zero || MaxRetryDelay < FirstRetryDelay)
         {
             yield return "Dispatch:FirstRetryDelay must be positive and Dispatch:MaxRetryDelay at least as long.";
-        }
-
-        if (Concurrency is < 1 or > 64)
-        {
-            yield return "Dispatch:Concurrency must be between 1 and 64.";
-        }
-
-        if (RunBudget <= TimeSpan.Zero || RunBudget > TimeSpan.FromMinutes(9))
-        {
-            yield return "Dispatch:RunBudget must be positive and under the 10-minute function timeout (at most 00:09:00).";
-        }
-
-        if (LookAhead < TimeSpan.Zero || LookAhead > TimeSpan.FromSeconds(55) || LookAhead >= RunBudget)
-        {
-            yield return "Dispatch:LookAhead must be between 00:00:00 and 00:00:55 (the timer runs every minute, and a run must end before the next) and shorter than Dispatch:RunBudget.";
         }
 
         if (LateAfter <= TimeSpan.Zero || LateAfter > TimeSpan.FromHours(1))

@@ -57,7 +57,7 @@ public sealed class DispatchReport
         $"sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {HeldByAnotherRun}, index rows cleaned {Cleaned}, errors {Errored}, held for quiet hours {HeldForQuietHours}";
 }
 
-internal enum DispatchOutcome
+public enum DispatchOutcome
 {
     Sent,
     SentLate,
@@ -102,31 +102,27 @@ public sealed class Dispatcher(
 
     private readonly DispatchOptions _options = options.Value;
 
-    public async Task<DispatchReport> RunAsync(CancellationToken cancellationToken)
+    /// <summary>The wait after a provider's rate refusal that named none (plus up to a second, spread).</summary>
+    internal static readonly TimeSpan ThrottlePause = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Handles, in this one invocation, every check-in due by <paramref name="dueBy"/>, at most
+    /// <paramref name="concurrency"/> at a time: how the timer sent before the send queue. The app sends
+    /// through the queue (<see cref="SendScheduler"/>, <see cref="QueuedSends"/>); this stays for the
+    /// tests, which drive the dispatcher a step at a time, and for the burst benchmark's comparison.
+    /// </summary>
+    internal async Task<DispatchReport> HandleDueAsync(DateTimeOffset dueBy, int concurrency, CancellationToken cancellationToken)
     {
-        var started = time.GetUtcNow();
         var report = new DispatchReport();
-        using var budgetTimer = new CancellationTokenSource(_options.RunBudget, time);
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budgetTimer.Token);
-        try
-        {
-            // What is due, and what falls due within the look-ahead: a run that started a moment before
-            // a check-in's time sends it at its time, not a minute later (see DispatchOptions.LookAhead).
-            // Rows come oldest first, so a worker waiting for one never holds up one due sooner.
-            await Parallel.ForEachAsync(
-                dueIndex.ReadDueAsync(started + _options.LookAhead, budget.Token),
-                new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = budget.Token },
-                async (entry, token) =>
-                {
-                    // A wait cut short (budget, shutdown) has claimed nothing: the next run takes the check-in.
-                    await time.WaitUntilAsync(entry.NextAttemptAt, token);
-                    report.Count(await ProcessSafelyAsync(entry, cancellationToken));
-                });
-        }
-        catch (OperationCanceledException) when (budgetTimer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            DispatchLog.BudgetSpent(logger, _options.RunBudget);
-        }
+        await Parallel.ForEachAsync(
+            dueIndex.ReadDueAsync(dueBy, cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (entry, token) =>
+            {
+                // A check-in handed a later due time by the caller is waited for: never sent early.
+                await time.WaitUntilAsync(entry.NextAttemptAt, token);
+                report.Count(await ProcessSafelyAsync(entry, cancellationToken));
+            });
 
         DispatchLog.Run(logger, report.Sent, report.Late, report.Skipped, report.Failed, report.Retrying, report.HeldByAnotherRun, report.Cleaned, report.Errored, report.HeldForQuietHours);
         return report;
@@ -138,7 +134,6 @@ public sealed class Dispatcher(
         using var scope = LogScopes.CheckIn(logger, entry.EventId, entry.CheckInId);
         try
         {
-            // A started check-in runs to its end: the run budget only stops new ones being taken.
             return await ProcessAsync(entry, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -207,6 +202,13 @@ public sealed class Dispatcher(
         if (record.CancelledAt is not null)
         {
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.EventCancelled }, DispatchOutcome.Skipped);
+        }
+
+        if (checkIn.Status == CheckInStatus.Sending && claimed.Attempts > _options.MaxAttempts)
+        {
+            // Every try so far was claimed and never recorded: the instance holding it died, or its
+            // record failed, each time. One of them may have sent it: it is not tried again.
+            return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.OutcomeUnknownPrefix + CheckInReasons.Abandoned, ClaimedUntil = null }, DispatchOutcome.Failed, claimed.ClaimedUntil);
         }
 
         // May it reach them? The gate's answer; a relay's channel is routing, decided here.
@@ -394,6 +396,18 @@ public sealed class Dispatcher(
                 var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = StoredTime.WholeMilliseconds(handedOver), ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
                 return await FinishAsync(entry, sent, sent.IsLate(_options.LateAfter) ? DispatchOutcome.SentLate : DispatchOutcome.Sent, claimedUntil);
 
+            case SendOutcome.Transient when result.Throttled && now - claimed.DueAt < QuietHoursHold.ThrottleKeepsTheMoment:
+                // The provider's rate, not the message: again after its Retry-After (or a moment), spread
+                // so that a burst's retries do not come back together. Nothing was sent, and it is no try.
+                var pause = (result.RetryAfter ?? ThrottlePause) + TimeSpan.FromMilliseconds(Random.Shared.Next(1000));
+                if (!await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, now + pause, CheckInReasons.ThrottledPrefix + result.Reason))
+                {
+                    return DispatchOutcome.HeldByAnotherRun;
+                }
+
+                DispatchLog.Retrying(logger, entry.EventId, claimed.Id, CheckInReasons.ThrottledPrefix + result.Reason, claimed.Attempts - 1, pause);
+                return DispatchOutcome.Retrying;
+
             case SendOutcome.Transient when claimed.Attempts < _options.MaxAttempts:
                 var delay = RetryDelay(claimed.Attempts, result.RetryAfter);
                 if (!await RescheduleAsync(entry, claimed, now + delay, result.Reason))
@@ -526,8 +540,8 @@ internal static partial class DispatchLog
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Dispatch run: sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {HeldByAnotherRun}, index rows cleaned {Cleaned}, errors {Errored}, held for quiet hours {HeldForQuietHours}")]
     public static partial void Run(ILogger logger, int sent, int late, int skipped, int failed, int retrying, int heldByAnotherRun, int cleaned, int errored, int heldForQuietHours);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Dispatch run stopped taking work after its budget of {Budget}; the next run continues")]
-    public static partial void BudgetSpent(ILogger logger, TimeSpan budget);
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Dispatch__{Setting} is set but no longer means anything: {ReplacedBy}")]
+    public static partial void RetiredSetting(ILogger logger, string setting, string replacedBy);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Check-in {EventId}/{CheckInId} not sent: {Status} ({Reason})")]
     public static partial void NotSent(ILogger logger, string eventId, string checkInId, CheckInStatus status, string? reason);
@@ -540,6 +554,18 @@ internal static partial class DispatchLog
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Error, Message = "Check-in {EventId}/{CheckInId}: the sender threw")]
     public static partial void SendThrew(ILogger logger, Exception exception, string eventId, string checkInId);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "A message on the send queue was not a check-in's; dropped")]
+    public static partial void Unreadable(ILogger logger);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Debug, Message = "Check-in {EventId}/{CheckInId} from the send queue: {Outcome}")]
+    public static partial void Handled(ILogger logger, string eventId, string checkInId, DispatchOutcome outcome);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Error, Message = "Check-in {EventId}/{CheckInId} could not be handled; the queue shows its message again, and the scheduler enqueues it again while it is owed")]
+    public static partial void QueuedErrored(ILogger logger, Exception exception, string eventId, string checkInId);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "{Count} messages are in the send queue's poison queue: their check-ins stay owed and are enqueued again; the messages expire by themselves")]
+    public static partial void Poisoned(ILogger logger, int count);
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Error, Message = "Check-in {EventId}/{CheckInId} could not be handled this run; the next run tries again")]
     public static partial void CheckInErrored(ILogger logger, Exception exception, string eventId, string checkInId);

@@ -20,10 +20,21 @@ public static class QuietHoursHold
     public static readonly TimeSpan AgreedMomentLasts = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// How long a check-in the provider keeps refusing for its rate (<see cref="CheckInReasons.ThrottledPrefix"/>)
+    /// is still tried without counting, at the moment agreed: only the provider delayed it. Past this it
+    /// is retried as any transient failure is, counted, and late.
+    /// </summary>
+    public static readonly TimeSpan ThrottleKeepsTheMoment = TimeSpan.FromHours(1);
+
+    public static bool IsThrottled(CheckInRecord checkIn, DateTimeOffset at) =>
+        checkIn.Reason?.StartsWith(CheckInReasons.ThrottledPrefix, StringComparison.Ordinal) == true && at - checkIn.DueAt <= ThrottleKeepsTheMoment;
+
+    /// <summary>
     /// When the quiet hours that hold <paramref name="attempt"/> end, if it were sent at
     /// <paramref name="at"/>; null if it goes out then. <paramref name="attempt"/> carries the attempt
     /// being made (a claimed check-in counts its own). A retry, a check-in gone late, one moved or added
-    /// since it was agreed, and a notice wait; a check-in on time, at the time agreed, does not. A relay
+    /// since it was agreed, and a notice wait; a check-in on time, at the time agreed, does not, nor one
+    /// only the provider's rate has delayed (for up to <see cref="ThrottleKeepsTheMoment"/>). A relay
     /// never waits: a reply to the organiser's own check-in is the answer they asked for, and may be
     /// urgent ("can you call me"; see the README, "Replies").
     /// </summary>
@@ -34,7 +45,8 @@ public static class QuietHoursHold
             return null;
         }
 
-        var agreedTiming = attempt.Kind != CheckInKind.Notice && attempt.MovedAt is null && attempt.Attempts <= 1 && at - attempt.DueAt <= AgreedMomentLasts;
+        var agreedTiming = attempt.Kind != CheckInKind.Notice && attempt.MovedAt is null && attempt.Attempts <= 1
+            && (at - attempt.DueAt <= AgreedMomentLasts || IsThrottled(attempt, at));
         if (agreedTiming)
         {
             return null;

@@ -26,6 +26,15 @@ public enum SendOutcome
 /// </summary>
 public sealed record SendResult(SendOutcome Outcome, string? ProviderMessageId = null, string? Reason = null, TimeSpan? RetryAfter = null)
 {
+    /// <summary>
+    /// A transient refusal for the provider's rate, not the message (Twilio's 429 / 20429, SendGrid's
+    /// 429, our own limiter): nothing was sent, and it says nothing about the message. The dispatcher
+    /// tries again after <see cref="RetryAfter"/> without counting a try.
+    /// </summary>
+    public bool Throttled { get; init; }
+
+    public static SendResult Throttle(string reason, TimeSpan? retryAfter = null) => new(SendOutcome.Transient, Reason: reason, RetryAfter: retryAfter) { Throttled = true };
+
     public static SendResult Sent(string? providerMessageId) => new(SendOutcome.Sent, providerMessageId);
 
     public static SendResult Transient(string reason, TimeSpan? retryAfter = null) => new(SendOutcome.Transient, Reason: reason, RetryAfter: retryAfter);

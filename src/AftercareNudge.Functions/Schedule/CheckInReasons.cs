@@ -55,6 +55,13 @@ internal static class CheckInReasons
     /// <summary>The prefix of a send whose outcome we never learned, followed by what we know.</summary>
     public const string OutcomeUnknownPrefix = "outcome-unknown:";
 
+    /// <summary>
+    /// The prefix of a check-in the provider refused for its rate (followed by the provider's code, such
+    /// as <c>twilio-20429</c>): still scheduled, tried again shortly, no try counted, and still at the
+    /// moment the recipient agreed to (quiet hours do not hold it).
+    /// </summary>
+    public const string ThrottledPrefix = "throttled:";
+
     /// <summary>A follow-up (fallback, notice, relay) whose check-in is gone: nothing to follow up.</summary>
     public const string RelatedMissing = "related-missing";
 
@@ -63,4 +70,10 @@ internal static class CheckInReasons
 
     /// <summary>After <see cref="OutcomeUnknownPrefix"/>: sending threw, so whether it went is not known.</summary>
     public const string SendError = "send-error";
+
+    /// <summary>
+    /// After <see cref="OutcomeUnknownPrefix"/>: every try (<c>Dispatch:MaxAttempts</c>) was claimed and
+    /// never recorded, so one may have gone out.
+    /// </summary>
+    public const string Abandoned = "abandoned";
 }

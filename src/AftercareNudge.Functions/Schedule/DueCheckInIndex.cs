@@ -12,6 +12,12 @@ namespace AftercareNudge.Schedule;
 public sealed record DueEntry(string EventId, string CheckInId, DateTimeOffset NextAttemptAt);
 
 /// <summary>
+/// A due-index row as the scheduler sees it: the entry, and until when a message for it is on the send
+/// queue (null: never enqueued, or written again since).
+/// </summary>
+public sealed record DueRow(DueEntry Entry, DateTimeOffset? EnqueuedUntil, ETag ETag);
+
+/// <summary>
 /// The secondary index that makes "everything due now" cheap. A row per pending check-in, in one of
 /// <see cref="Shards"/> partitions (spreading writes), with a row key that starts with the due instant
 /// in ticks so that rows sort by time. A dispatch run asks each shard for row keys below "now", so it
@@ -21,6 +27,7 @@ public sealed record DueEntry(string EventId, string CheckInId, DateTimeOffset N
 public sealed class DueCheckInIndex(AppTables tables)
 {
     public const int Shards = 4;
+    private const string EnqueuedUntil = "EnqueuedUntil";
     private const int MaxBatch = 100;
 
     public static string Partition(string checkInId)
@@ -58,6 +65,15 @@ public sealed class DueCheckInIndex(AppTables tables)
     /// </summary>
     public async IAsyncEnumerable<DueEntry> ReadDueAsync(DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var row in ReadDueRowsAsync(now, cancellationToken))
+        {
+            yield return row.Entry;
+        }
+    }
+
+    /// <summary>The same rows as <see cref="ReadDueAsync"/>, with until when each is enqueued.</summary>
+    public async IAsyncEnumerable<DueRow> ReadDueRowsAsync(DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var table = await tables.GetAsync(AppTables.DueCheckIns, cancellationToken);
 
         var shards = new List<IAsyncEnumerator<TableEntity>>();
@@ -81,7 +97,7 @@ public sealed class DueCheckInIndex(AppTables tables)
             while (shards.Count > 0)
             {
                 var oldest = shards.MinBy(r => r.Current.RowKey, StringComparer.Ordinal)!;
-                yield return ToEntry(oldest.Current);
+                yield return new DueRow(ToEntry(oldest.Current), oldest.Current.GetDateTimeOffset(EnqueuedUntil), oldest.Current.ETag);
                 if (!await oldest.MoveNextAsync())
                 {
                     shards.Remove(oldest);
@@ -102,6 +118,26 @@ public sealed class DueCheckInIndex(AppTables tables)
     private static DueEntry ToEntry(TableEntity entity) =>
         new(entity.GetString("EventId"), entity.GetString("CheckInId"), new DateTimeOffset(long.Parse(entity.RowKey.AsSpan(0, 19), CultureInfo.InvariantCulture), TimeSpan.Zero));
 
+    /// <summary>
+    /// Records that a message for the row is on the send queue until <paramref name="until"/>, unless the
+    /// row changed since it was read (another scheduler marked it, or it was written again). False then,
+    /// or if the row is gone: the message sent meanwhile is a duplicate the claim makes harmless.
+    /// </summary>
+    public async Task<bool> MarkEnqueuedAsync(DueRow row, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.DueCheckIns, cancellationToken);
+        try
+        {
+            var entity = new TableEntity(Partition(row.Entry.CheckInId), RowKey(row.Entry)) { [EnqueuedUntil] = until };
+            await table.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.IsPreconditionFailed() || e.IsNotFound())
+        {
+            return false;
+        }
+    }
+
     public async Task RemoveAsync(DueEntry entry, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AppTables.DueCheckIns, cancellationToken);
@@ -117,6 +153,7 @@ public sealed class DueCheckInIndex(AppTables tables)
 
 
     // The time is in the row key alone. Rows written before carry a DueAt column too, which nothing reads.
+    // Written again (UpsertReplace), a row loses its EnqueuedUntil and is enqueued once more: harmless.
     private static TableEntity ToEntity(DueEntry e) => new(Partition(e.CheckInId), RowKey(e))
     {
         ["EventId"] = e.EventId,

@@ -1,6 +1,7 @@
 using AftercareNudge.Hosting;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 
 namespace AftercareNudge.Storage;
@@ -41,6 +42,14 @@ public static class StorageExtensions
                 ? new TableServiceClient(options.TableServiceUri, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId }), clientOptions)
                 : new TableServiceClient(options.ConnectionString, clientOptions);
         });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return options.QueueServiceUri is not null
+                ? new QueueServiceClient(options.QueueServiceUri, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ClientId }), AppQueues.ClientOptions())
+                : new QueueServiceClient(options.ConnectionString, AppQueues.ClientOptions());
+        });
+        services.AddSingleton(sp => new AppQueues(sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.TablePrefix));
         services.AddSingleton(sp => new AppTables(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.TablePrefix));
         return services;
     }

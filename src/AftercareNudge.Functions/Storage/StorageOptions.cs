@@ -11,6 +11,9 @@ public sealed class StorageOptions
 
     public Uri? TableServiceUri { get; set; }
 
+    /// <summary>In Azure, the queue endpoint beside <see cref="TableServiceUri"/> (<c>AzureWebJobsStorage__queueServiceUri</c>): the host's queue trigger reads it too.</summary>
+    public Uri? QueueServiceUri { get; set; }
+
     /// <summary>The user-assigned identity's client id, when the identity is not the system-assigned one.</summary>
     public string? ClientId { get; set; }
 
@@ -30,6 +33,7 @@ public sealed class StorageOptions
         var section = configuration.GetSection("AzureWebJobsStorage");
         ConnectionString = section.Value;
         TableServiceUri = Uri.TryCreate(section["tableServiceUri"], UriKind.Absolute, out var uri) ? uri : null;
+        QueueServiceUri = Uri.TryCreate(section["queueServiceUri"], UriKind.Absolute, out var queues) ? queues : null;
         ClientId = section["clientId"];
         TablePrefix = configuration["Storage:TablePrefix"] ?? "";
         RequestBudget = configuration.GetValue("Storage:RequestBudget", RequestBudget);
@@ -44,6 +48,10 @@ public sealed class StorageOptions
         else if (TableServiceUri is null && !IsConnectionString(ConnectionString!))
         {
             yield return "AzureWebJobsStorage is not a storage connection string: use UseDevelopmentStorage=true for Azurite, or copy the account's connection string from the Azure portal.";
+        }
+        else if (TableServiceUri is not null && QueueServiceUri is null && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return "AzureWebJobsStorage__queueServiceUri is required beside AzureWebJobsStorage__tableServiceUri: the check-ins to send go through a Storage queue.";
         }
 
         if (TablePrefix.Any(c => !char.IsAsciiLetterOrDigit(c)) || (TablePrefix.Length > 0 && !char.IsAsciiLetter(TablePrefix[0])))

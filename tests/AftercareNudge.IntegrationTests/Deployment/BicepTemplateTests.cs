@@ -112,6 +112,23 @@ public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTempla
     }
 
     [Fact]
+    public void SendQueue_AndItsPoisonQueue_AreCreated_NamedAsTheAppNamesThem_AndOneInstanceStaysReadyForTheSendFunction()
+    {
+        var queues = compiled.Single("Microsoft.Storage/storageAccounts/queueServices/queues");
+        var variables = compiled.Template["variables"]!;
+
+        Assert.Equal("[toLower(format('{0}sends', parameters('tablePrefix')))]", (string?)variables["sendQueueName"]);
+        var copied = (string)queues["copy"]!["count"]!;
+        Assert.Contains("variables('sendQueueName')", copied, StringComparison.Ordinal);
+        Assert.Contains("-poison", copied, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, compiled.ParameterDefault<string>("[parameters('tablePrefix')]"));
+        Assert.Contains("parameters('tablePrefix')", compiled.AppSettingExpression("Storage__TablePrefix"), StringComparison.Ordinal);
+        var ready = compiled.Single("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!["alwaysReady"]!.ToString();
+        Assert.Contains("function:SendCheckIn", ready, StringComparison.Ordinal);
+        Assert.Equal(1, compiled.ParameterDefault<int>("[parameters('sendAlwaysReady')]"));
+    }
+
+    [Fact]
     public void FunctionApp_RunsTheDotnetIsolatedRuntime_OnNet10()
     {
         var runtime = compiled.Single("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["runtime"]!;

@@ -19,15 +19,18 @@ using Microsoft.Extensions.Logging;
 namespace AftercareNudge.IntegrationTests.Dispatch;
 
 /// <summary>
-/// Issue 10: the README's bound on duplicates ("Exactly once, and precisely when not"), end to end. The
-/// built app's worker runs as its own process under the local host against Azurite and a slow Twilio;
-/// it is killed (SIGKILL) in the middle of a dispatch run, and a new start on the same tables finishes
-/// the work once the dead run's claims expire. Nothing is lost, nothing is left <c>sending</c>, and only
-/// what the dead run had claimed (at most <c>Dispatch__Concurrency</c>) goes out a second time.
+/// Issue 10 (ported to the send queue in issue 22): the README's bound on duplicates ("Exactly once, and
+/// precisely when not"), end to end. The built app's worker runs as its own process under the local host
+/// against Azurite and a slow Twilio; the timer enqueues a burst, the queue trigger starts sending it,
+/// and the worker is killed (SIGKILL) in the middle. A new start on the same tables and queue finishes
+/// the work: the rest at once, the dead instance's claims once they lapse. Nothing is lost, nothing is
+/// left <c>sending</c>, and only what the dead instance had in flight (at most host.json's
+/// <c>batchSize</c> + <c>newBatchThreshold</c>) goes out a second time.
 /// </summary>
 public sealed class DispatchCrashEndToEndTests(AzuriteFixture azurite)
 {
-    private const int Concurrency = 4;
+    /// <summary>How many messages one instance handles at once: the queue trigger's batch and the threshold for the next.</summary>
+    private static readonly int InFlight = QueueConcurrency();
     private const int EventCount = 2;
     private const int CheckInsPerEvent = 18;
     private const int Total = EventCount * CheckInsPerEvent;
@@ -54,7 +57,6 @@ public sealed class DispatchCrashEndToEndTests(AzuriteFixture azurite)
             // Both starts: the same tables, the same (shortest allowed) lease, the same number of claims at once.
             ["Storage__TablePrefix"] = AzuriteFixture.UniquePrefix(),
             ["Dispatch__ClaimLease"] = ClaimLease.ToString("c", CultureInfo.InvariantCulture),
-            ["Dispatch__Concurrency"] = Concurrency.ToString(CultureInfo.InvariantCulture),
             ["Twilio__AccountSid"] = "AC" + Guid.NewGuid().ToString("N"),
             ["Twilio__AuthToken"] = "test-auth-token-0123456789",
             ["Twilio__From"] = "+14155550123",
@@ -69,6 +71,7 @@ public sealed class DispatchCrashEndToEndTests(AzuriteFixture azurite)
         // 1. The first start: register the check-ins, let them fall due, start a run, and kill the worker in its middle.
         string[] eventIds;
         List<SmsRequest> receivedAtKill, unansweredAtKill;
+        HashSet<string> sendingAtDeath;
         var first = await AppProcess.StartAsync(azurite, settings);
         try
         {
@@ -96,7 +99,7 @@ public sealed class DispatchCrashEndToEndTests(AzuriteFixture azurite)
                 await Task.Delay(wait, cancellationToken);
             }
 
-            // Through the host's admin route: it answers at once, the run goes on in the worker.
+            // Through the host's admin route: the timer enqueues the burst, the queue trigger starts on it.
             var accepted = await client.PostAsJsonAsync("/admin/functions/DispatchDueCheckIns", new { input = "" }, cancellationToken);
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
             await WaitForAsync(() => twilio.CheckIns.Count >= KillAfter, TimeSpan.FromSeconds(120), "the first sends", first);
@@ -111,25 +114,33 @@ public sealed class DispatchCrashEndToEndTests(AzuriteFixture azurite)
             // Read once the process is gone: a request the fake had not begun answering by now never reached the worker's answer.
             receivedAtKill = [.. twilio.CheckIns];
             unansweredAtKill = [.. receivedAtKill.Where(r => !r.Answered)];
-            Assert.True(receivedAtKill.Count < Total, $"The run finished before the kill ({receivedAtKill.Count} of {Total} sent): nothing was killed mid-run.");
-            Assert.DoesNotContain("Timer DispatchDueCheckIns ran", first.Output, StringComparison.Ordinal);
+
+            // What the dead instance held is still `sending`, under its claim (read from storage before a new start claims more).
+            var store = new EventStore(first.Tables, new DueCheckInIndex(first.Tables));
+            sendingAtDeath = [];
+            foreach (var id in eventIds)
+            {
+                var stored = await store.GetAsync(id, cancellationToken);
+                sendingAtDeath.UnionWith(stored!.Value.CheckIns.Where(c => c.Status == CheckInStatus.Sending).Select(c => $"{id}/{c.Id}"));
+            }
+
+            Assert.True(receivedAtKill.Count < Total, $"The burst was sent before the kill ({receivedAtKill.Count} of {Total} sent): nothing was killed mid-burst.");
         }
         finally
         {
             await first.DisposeAsync();
         }
 
-        // 2. A new start on the same tables: what the dead run held is still `sending`, under its claim.
+        // 2. A new start on the same tables and queue.
         await using var second = await AppProcess.StartAsync(azurite, settings);
         second.Http.DefaultRequestHeaders.Add("X-Api-Key", AppFactory.ClientAKey);
-        var afterCrash = await CheckInsAsync(second, eventIds);
-        var sendingAtDeath = afterCrash.Where(c => c.Value.Status == CheckInStatus.Sending).Select(c => c.Key).ToHashSet();
-        Assert.True(sendingAtDeath.Count is >= 1 and <= Concurrency, $"{sendingAtDeath.Count} check-ins were left sending; the dead run could hold 1 to {Concurrency}.");
+        Assert.True(sendingAtDeath.Count >= 1 && sendingAtDeath.Count <= InFlight, $"{sendingAtDeath.Count} check-ins were left sending; the dead instance could hold 1 to {InFlight}.");
 
         // A send the provider had not answered when the worker died cannot have been recorded.
         Assert.All(unansweredAtKill, r => Assert.Contains(r.Key, sendingAtDeath));
 
-        // 3. Run the timer until everything is finished: the rest at once, the dead run's claims once their lease expires.
+        // 3. The queue trigger sends the rest at once; the timer, run every few seconds as its schedule would
+        // (every minute), enqueues again what the dead instance held once the scheduler's mark runs out.
         var deadline = TimeProvider.System.GetUtcNow() + ClaimLease + TimeSpan.FromMinutes(3);
         var runs = 0;
         Dictionary<string, CheckInView> final;
@@ -155,17 +166,23 @@ public sealed class DispatchCrashEndToEndTests(AzuriteFixture azurite)
         Assert.Equal(final.Keys.Order(StringComparer.Ordinal), received.Keys.Order(StringComparer.Ordinal));
         Assert.All(final, c => Assert.True(c.Value.Status == CheckInStatus.Sent, $"{c.Key} is {c.Value.Status} ({c.Value.Reason})"));
 
-        // Twice only for a claim in flight when the worker died (at most Dispatch__Concurrency), never three times.
+        // Twice only for a claim in flight when the worker died (at most InFlight), never three times.
         var twice = received.Where(r => r.Value > 1).Select(r => r.Key).ToHashSet();
         Assert.All(received, r => Assert.True(r.Value <= 2, $"{r.Key} was sent {r.Value} times."));
         Assert.True(twice.IsSubsetOf(sendingAtDeath), $"Sent twice: {string.Join(", ", twice)}; in flight at the kill: {string.Join(", ", sendingAtDeath)}.");
-        Assert.True(twice.Count <= Concurrency);
+        Assert.True(twice.Count <= InFlight);
         Assert.All(unansweredAtKill, r => Assert.Contains(r.Key, twice));
         Assert.Equal(Total + twice.Count, twilio.CheckIns.Count);
 
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{Total} check-ins; killed after {receivedAtKill.Count} sends ({unansweredAtKill.Count} unanswered); {sendingAtDeath.Count} left sending; "
             + $"{twice.Count} sent twice; {runs} runs after the restart; {elapsed.Elapsed.TotalSeconds:F0} s in all.");
+    }
+
+    private static int QueueConcurrency()
+    {
+        var queues = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.FunctionsOutput, "host.json")), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!["extensions"]!["queues"]!;
+        return (int)queues["batchSize"]! + (int)queues["newBatchThreshold"]!;
     }
 
     /// <summary>One event of <see cref="CheckInsPerEvent"/> texts to the organiser, all due at <paramref name="startsAt"/>.</summary>

@@ -34,7 +34,7 @@ public sealed class DueIndexCostTests(AzuriteFixture azurite) : AppTest(azurite)
         options.AddPolicy(counter, HttpPipelinePosition.PerRetry);
         // One send at a time: sends at once may both count on one quota shard and read it again, which
         // would make the count differ from run to run for a reason that is not the due index's.
-        await using var app = new AppFactory(Azurite, new Dictionary<string, string?> { ["Dispatch:Concurrency"] = "1" }, s => s.AddSingleton(options));
+        await using var app = new AppFactory(Azurite, configureServices: s => s.AddSingleton(options)) { DispatchConcurrency = 1 };
         var store = app.Services.GetRequiredService<EventStore>();
         var consents = app.Services.GetRequiredService<ConsentStore>();
         var now = app.Time.GetUtcNow();

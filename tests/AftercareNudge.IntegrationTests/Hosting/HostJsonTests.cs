@@ -9,7 +9,7 @@ public sealed class HostJsonTests
     [Fact]
     public async Task TheHost_SendsNoRequestOrDependencyTelemetry_WhoseUrlsCouldHoldTokensOrAddresses()
     {
-        var host = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "src", "AftercareNudge.Functions", "host.json"), TestContext.Current.CancellationToken))!;
+        var host = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "src", "AftercareNudge.Functions", "host.json"), TestContext.Current.CancellationToken), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!;
 
         Assert.Equal("None", (string?)host["logging"]!["logLevel"]!["Host.Results"]);
         Assert.False((bool?)host["logging"]!["applicationInsights"]!["enableDependencyTracking"]);

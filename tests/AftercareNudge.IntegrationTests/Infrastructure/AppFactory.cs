@@ -144,11 +144,47 @@ public sealed class AppFactory(
     public Task<IReadOnlyList<ConsentLedgerEntry>> LedgerAsync(Channel channel, string address) =>
         Services.GetRequiredService<ConsentStore>().LedgerAsync(channel, address, CancellationToken.None);
 
-    /// <summary>One dispatch run, as the timer would start it.</summary>
+    /// <summary>How many check-ins <see cref="DispatchAsync"/> handles at once.</summary>
+    public int DispatchConcurrency { get; init; } = 4;
+
+    /// <summary>
+    /// Every check-in due by the fake clock's now, handled here and now by the dispatcher (claim, gate,
+    /// send, record), without the send queue: a step the test can wait for. The queue's own path, from
+    /// the timer through the host's queue trigger, is tested end to end in SendQueueTests.
+    /// </summary>
     public async Task<DispatchReport> DispatchAsync()
     {
         await using var scope = Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<Dispatcher>().RunAsync(CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<Dispatcher>().HandleDueAsync(Time.GetUtcNow(), DispatchConcurrency, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Waits (real time, at most 30 s) until the check-in is no longer scheduled or sending: for tests
+    /// that go through the timer and the send queue, whose trigger sends on the host's next poll.
+    /// </summary>
+    public async Task<CheckInView> FinishedAsync(string eventId, string checkInId)
+    {
+        for (var waited = TimeSpan.Zero; ; waited += TimeSpan.FromMilliseconds(100))
+        {
+            var checkIn = (await GetEventAsync(eventId)).CheckIns.Single(c => c.Id == checkInId);
+            if (checkIn.Status is not (CheckInStatus.Scheduled or CheckInStatus.Sending))
+            {
+                return checkIn;
+            }
+
+            Assert.True(waited < TimeSpan.FromSeconds(30), $"Check-in {checkInId} is still {checkIn.Status}: the send queue did not take it.");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>The dinner with only the organiser's SMS check-in, agreed to; and when it is due.</summary>
+    public async Task<(EventView View, DateTimeOffset Due)> OrganizerSmsOnlyAsync()
+    {
+        var body = Requests.Dinner(Time.GetUtcNow());
+        body["checkIns"]!.AsArray().RemoveAt(1);
+        var view = await RegisterAsync(body);
+        await GrantAsync(view, "organizer", Channel.Sms);
+        return (view, view.CheckIns[0].DueAt);
     }
 
     public async Task<EventView> RegisterAsync(System.Text.Json.Nodes.JsonObject body)
@@ -234,11 +270,8 @@ public sealed class AppFactory(
             ["RateLimits:ClientPerMinute"] = "100000",
             ["RateLimits:PublicPerMinute"] = "100000",
 
-            // A run that looks ahead waits on the clock for what falls due soon; the fake clock stands
-            // still unless a test moves it. Tests of the look-ahead (DispatchTimingTests) turn it back on.
-            ["Dispatch:LookAhead"] = "00:00:00",
-
-            // The same for the client webhooks' timer; WebhookNotificationTests turns it back on where it is tested.
+            // The client webhooks' timer looks ahead and waits on the clock for what falls due soon; the
+            // fake clock stands still unless a test moves it. WebhookNotificationTests turns it back on where it is tested.
             ["Notifications:LookAhead"] = "00:00:00",
 
             // The suite loads two cores with many apps and one Azurite: a storage that answers, slowly,

@@ -15,14 +15,13 @@ namespace AftercareNudge.IntegrationTests.Security;
 /// </summary>
 public sealed class ClientQuotaTests(AzuriteFixture azurite) : AppTest(azurite)
 {
+    // One send at a time: takes in flight together may pass the quota by as many (the documented price of sharding).
     protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?>
     {
         ["Api:Quotas:NewAddressesPerDay"] = "4",
         ["Api:Quotas:MessagesPerDay"] = "6",
-
-        // One send at a time: takes in flight together may pass the quota by as many (the documented price of sharding).
-        ["Dispatch:Concurrency"] = "1",
-    });
+    })
+    { DispatchConcurrency = 1 };
 
     [Fact]
     public async Task Register_NamingMoreNewAddressesThanTheDayAllows_Is429_AndNothingIsStoredOrSent()

@@ -10,33 +10,35 @@ public sealed class DispatchTimingOptionsTests
     private static readonly Participant Organizer = new(Participant.OrganizerKey, "Sam", "+447911123456", null, "Etc/UTC");
 
     [Fact]
-    public void Options_Defaults_HaveNoProblems_AndStateTheTolerances()
+    public void Options_Defaults_HaveNoProblems_AndStateTheTolerance()
     {
         var options = new DispatchOptions();
 
         Assert.Empty(options.Problems());
-        Assert.Equal(TimeSpan.FromSeconds(50), options.LookAhead);
         Assert.Equal(TimeSpan.FromSeconds(60), options.LateAfter);
     }
 
     [Theory]
-    [InlineData("-00:00:01", "00:01:00")]
-    [InlineData("00:00:56", "00:01:00")]
-    [InlineData("00:00:50", "00:00:00")]
-    [InlineData("00:00:50", "01:00:01")]
-    public void Options_LookAheadIntoTheNextRunOrNoTolerance_AreProblems(string lookAhead, string lateAfter)
+    [InlineData("00:00:00")]
+    [InlineData("01:00:01")]
+    public void Options_NoToleranceOrMoreThanAnHour_IsAProblem(string lateAfter)
     {
-        var options = new DispatchOptions { LookAhead = TimeSpan.Parse(lookAhead, System.Globalization.CultureInfo.InvariantCulture), LateAfter = TimeSpan.Parse(lateAfter, System.Globalization.CultureInfo.InvariantCulture) };
+        var options = new DispatchOptions { LateAfter = TimeSpan.Parse(lateAfter, System.Globalization.CultureInfo.InvariantCulture) };
 
         Assert.Single(options.Problems());
     }
 
     [Fact]
-    public void Options_LookAheadNotShorterThanTheRunBudget_IsAProblem()
+    public void RetiredSettings_StillSet_AreFound_WithWhatReplacedThem()
     {
-        var options = new DispatchOptions { LookAhead = TimeSpan.FromSeconds(30), RunBudget = TimeSpan.FromSeconds(30) };
+        // Configuration names are case-insensitive, as a deployment's settings are.
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Dispatch:LookAhead"] = "00:00:50", ["Dispatch:concurrency"] = "4", ["Dispatch:MaxAttempts"] = "5" };
 
-        Assert.Contains(options.Problems(), p => p.Contains("Dispatch:LookAhead", StringComparison.Ordinal));
+        var found = RetiredDispatchSettings.Found(settings.GetValueOrDefault).ToList();
+
+        Assert.Equal(["LookAhead", "Concurrency"], found.Select(f => f.Setting));
+        Assert.Contains("host.json", found[1].ReplacedBy, StringComparison.Ordinal);
+        Assert.Equal(["Concurrency", "LookAhead", "RunBudget"], DispatchOptions.Retired.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -65,6 +67,16 @@ public sealed class DispatchTimingOptionsTests
         Assert.Equal(morning, QuietHoursHold.Until(Organizer, CheckIn() with { Attempts = 2 }, Due));
         Assert.Equal(morning, QuietHoursHold.Until(Organizer, CheckIn() with { Attempts = 1 }, Due + QuietHoursHold.AgreedMomentLasts + TimeSpan.FromTicks(1)));
         Assert.Null(QuietHoursHold.Until(Organizer, CheckIn() with { Attempts = 1, MovedAt = Due.AddHours(-10), DueAt = Due.AddHours(-8) }, Due.AddHours(-8)));
+    }
+
+    [Fact]
+    public void QuietHoursHold_OnlyTheProvidersRateDelayedIt_KeepsTheAgreedMomentForAnHour()
+    {
+        var throttled = CheckIn() with { Attempts = 1, Reason = "throttled:twilio-20429" };
+
+        Assert.Null(QuietHoursHold.Until(Organizer, throttled, Due + QuietHoursHold.ThrottleKeepsTheMoment));
+        Assert.NotNull(QuietHoursHold.Until(Organizer, throttled, Due + QuietHoursHold.ThrottleKeepsTheMoment + TimeSpan.FromTicks(1)));
+        Assert.NotNull(QuietHoursHold.Until(Organizer, throttled with { Reason = "twilio-30003" }, Due + TimeSpan.FromMinutes(6)));
     }
 
     private static CheckInRecord CheckIn() =>

@@ -34,12 +34,16 @@ public sealed class LogEventIdsPinnedTests
             102 Failed Error
             103 Cancelled Warning
             200 Run Information
-            201 BudgetSpent Warning
             202 NotSent Warning
             203 Retrying Information
             204 ClaimLost Warning
             205 SendThrew Error
             206 CheckInErrored Error
+            207 Unreadable Warning
+            208 Handled Debug
+            209 QueuedErrored Error
+            210 Poisoned Warning
+            211 RetiredSetting Warning
             230 ReplierNotTold Warning
             250 Created Information
             251 NoNoticeChannel Information

@@ -145,7 +145,7 @@ public sealed class MessagingFormatsPinnedTests
         ];
 
         Assert.Equal("""
-            429 20429 Transient twilio-20429
+            429 20429 Transient (throttled) twilio-20429
             400 30003 Transient twilio-30003
             400 30008 Transient twilio-30008
             400 21611 Transient twilio-21611
@@ -162,9 +162,9 @@ public sealed class MessagingFormatsPinnedTests
             400 30029 Permanent twilio-30029-turn-off-Twilio:RedactMessageBodies
             400 30030 Permanent twilio-30030-turn-off-Twilio:RedactPhoneNumbers
             400 12345 Permanent twilio-12345
-            429 12345 Transient twilio-12345
+            429 12345 Transient (throttled) twilio-12345
             503 12345 Ambiguous twilio-http-503
-            429  Transient twilio-http-429
+            429  Transient (throttled) twilio-http-429
             503  Ambiguous twilio-http-503
             400  Permanent twilio-http-400
             404  Permanent twilio-http-404
@@ -199,7 +199,7 @@ public sealed class MessagingFormatsPinnedTests
             Transient twilio-connect-failed
             Ambiguous twilio-connection-lost
             Transient twilio-circuit-open
-            Transient twilio-local-limit
+            Transient (throttled) twilio-local-limit
             """, string.Join("\n", reasons));
     }
 
@@ -234,7 +234,7 @@ public sealed class MessagingFormatsPinnedTests
         Assert.Equal("""
             Permanent sendgrid-http-400
             Permanent sendgrid-http-401
-            Transient sendgrid-http-429
+            Transient (throttled) sendgrid-http-429
             Ambiguous sendgrid-http-503
             Ambiguous sendgrid-timeout
             Transient sendgrid-connect-failed
@@ -244,7 +244,7 @@ public sealed class MessagingFormatsPinnedTests
             """, string.Join("\n", reasons));
     }
 
-    private static string Describe(SendResult result) => result.Outcome + " " + result.Reason;
+    private static string Describe(SendResult result) => result.Outcome + (result.Throttled ? " (throttled) " : " ") + result.Reason;
 
     /// <summary>The network: throws the exception it was given, or answers with the status.</summary>
     private sealed class Network(object answer) : HttpMessageHandler, IHttpClientFactory

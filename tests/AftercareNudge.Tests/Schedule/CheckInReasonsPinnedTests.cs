@@ -49,9 +49,11 @@ public sealed class CheckInReasonsPinnedTests
                 "ReplyErased=reply-erased",
                 "DailyQuota=daily-quota",
                 "OutcomeUnknownPrefix=outcome-unknown:",
+                "ThrottledPrefix=throttled:",
                 "RelatedMissing=related-missing",
                 "DeliveredAfterAll=delivered-after-all",
                 "SendError=send-error",
+                "Abandoned=abandoned",
             ],
             list);
     }

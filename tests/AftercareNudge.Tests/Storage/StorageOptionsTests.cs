@@ -12,9 +12,17 @@ public sealed class StorageOptionsTests
     }
 
     [Fact]
-    public void Problems_TableServiceUri_IsFine()
+    public void Problems_TableAndQueueServiceUris_AreFine()
     {
-        Assert.Empty(new StorageOptions { TableServiceUri = new Uri("https://account.table.core.windows.net") }.Problems());
+        Assert.Empty(new StorageOptions { TableServiceUri = new Uri("https://account.table.core.windows.net"), QueueServiceUri = new Uri("https://account.queue.core.windows.net") }.Problems());
+    }
+
+    [Fact]
+    public void Problems_TableServiceUriWithoutAQueueServiceUri_NamesTheQueueSetting()
+    {
+        var problem = Assert.Single(new StorageOptions { TableServiceUri = new Uri("https://account.table.core.windows.net") }.Problems());
+
+        Assert.StartsWith("AzureWebJobsStorage__queueServiceUri is required", problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,6 +83,7 @@ public sealed class StorageOptionsTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage:tableServiceUri"] = "https://account.table.core.windows.net",
+            ["AzureWebJobsStorage:queueServiceUri"] = "https://account.queue.core.windows.net",
             ["AzureWebJobsStorage:clientId"] = "client-1",
             ["Storage:TablePrefix"] = "run42",
         }).Build();
@@ -84,6 +93,7 @@ public sealed class StorageOptionsTests
 
         Assert.Null(options.ConnectionString);
         Assert.Equal(new Uri("https://account.table.core.windows.net"), options.TableServiceUri);
+        Assert.Equal(new Uri("https://account.queue.core.windows.net"), options.QueueServiceUri);
         Assert.Equal("client-1", options.ClientId);
         Assert.Equal("run42", options.TablePrefix);
         Assert.Empty(options.Problems());

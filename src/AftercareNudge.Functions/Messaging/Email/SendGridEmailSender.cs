@@ -85,7 +85,7 @@ public sealed class SendGridEmailSender(
         {
             // 200 is sandbox mode, which validates and sends nothing.
             (int)HttpStatusCode.Accepted or (int)HttpStatusCode.OK => SendResult.Sent(MessageId(response.Headers)),
-            (int)HttpStatusCode.TooManyRequests => SendResult.Transient(reason, RetryAfter(response.Headers)),
+            (int)HttpStatusCode.TooManyRequests => SendResult.Throttle(reason, RetryAfter(response.Headers)),
             >= 500 => SendResult.Ambiguous(reason),
             _ => SendResult.Permanent(reason),
         };

@@ -31,6 +31,7 @@ internal static class TwilioErrors
             switch (known)
             {
                 case 20429:
+                    return SendResult.Throttle(reason, retryAfter);
                 case 30003 or 30008:
                     return SendResult.Transient(reason, retryAfter);
                 case 21611 or 30001:
@@ -50,7 +51,7 @@ internal static class TwilioErrors
         if (httpStatus == 429)
         {
             // Documented as not processed, whatever the code says.
-            return SendResult.Transient(code is int c ? CodeReason(c) : HttpReason(httpStatus), retryAfter);
+            return SendResult.Throttle(code is int c ? CodeReason(c) : HttpReason(httpStatus), retryAfter);
         }
 
         if (httpStatus >= 500)

@@ -202,7 +202,7 @@ public sealed class TwilioSmsClient : ISmsSender
         // Not the caller's token: HttpClient.Timeout.
         OperationCanceledException => Unknown("twilio-timeout", cause),
         BrokenCircuitException => NotSent(SendResult.Transient("twilio-circuit-open"), cause),
-        RateLimiterRejectedException limited => NotSent(SendResult.Transient("twilio-local-limit", limited.RetryAfter), cause),
+        RateLimiterRejectedException limited => NotSent(SendResult.Throttle("twilio-local-limit", limited.RetryAfter), cause),
 
         // No connection was made, so no request reached Twilio: safe to try again.
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError }

@@ -148,7 +148,7 @@ public sealed class SendGridEmailSenderTests
 
         var result = await Sender(handler).SendAsync(Message(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(SendResult.Transient("sendgrid-http-429", TimeSpan.FromSeconds(7)), result);
+        Assert.Equal(SendResult.Throttle("sendgrid-http-429", TimeSpan.FromSeconds(7)), result);
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class SendGridEmailSenderTests
 
         var result = await Sender(handler).SendAsync(Message(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(SendResult.Transient("sendgrid-http-429", TimeSpan.FromSeconds(42)), result);
+        Assert.Equal(SendResult.Throttle("sendgrid-http-429", TimeSpan.FromSeconds(42)), result);
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class SendGridEmailSenderTests
 
         var result = await Sender(handler).SendAsync(Message(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(SendResult.Transient("sendgrid-http-429"), result);
+        Assert.Equal(SendResult.Throttle("sendgrid-http-429"), result);
     }
 
     [Theory]
@@ -321,7 +321,7 @@ public sealed class SendGridEmailSenderTests
         using var bound = RealTimeBound();
         var result = await services.GetRequiredService<SendGridEmailSender>().SendAsync(Message(), bound.Token);
 
-        Assert.Equal(SendResult.Transient("sendgrid-http-429", TimeSpan.FromSeconds(1)), result);
+        Assert.Equal(SendResult.Throttle("sendgrid-http-429", TimeSpan.FromSeconds(1)), result);
         Assert.Single(handler.Requests);
     }
 

@@ -80,7 +80,7 @@ public sealed class TwilioSmsClientTests
 
         var result = await CreateClient(stub).SendAsync(Message, TestContext.Current.CancellationToken);
 
-        Assert.Equal(SendResult.Transient("twilio-20429", TimeSpan.FromSeconds(17)), result);
+        Assert.Equal(SendResult.Throttle("twilio-20429", TimeSpan.FromSeconds(17)), result);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class TwilioSmsClientTests
 
         var result = await CreateClient(stub, time: time).SendAsync(Message, TestContext.Current.CancellationToken);
 
-        Assert.Equal(SendResult.Transient("twilio-http-429", TimeSpan.FromSeconds(90)), result);
+        Assert.Equal(SendResult.Throttle("twilio-http-429", TimeSpan.FromSeconds(90)), result);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class TwilioSmsClientTests
 
         var result = await CreateClient(stub).SendAsync(Message, TestContext.Current.CancellationToken);
 
-        Assert.Equal(SendResult.Transient("twilio-http-429"), result);
+        Assert.Equal(SendResult.Throttle("twilio-http-429"), result);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class TwilioSmsClientTests
 
         var result = await CreateClient(stub).SendAsync(Message, TestContext.Current.CancellationToken);
 
-        Assert.Equal(SendResult.Transient("twilio-20429", TimeSpan.FromSeconds(3)), result);
+        Assert.Equal(SendResult.Throttle("twilio-20429", TimeSpan.FromSeconds(3)), result);
     }
 
     // ---- error codes ----
@@ -606,7 +606,7 @@ public sealed class TwilioSmsClientTests
 
         var result = await services.GetRequiredService<TwilioSmsClient>().SendAsync(Message, TestContext.Current.CancellationToken);
 
-        Assert.Equal(SendResult.Transient("twilio-20429", TimeSpan.FromSeconds(1)), result);
+        Assert.Equal(SendResult.Throttle("twilio-20429", TimeSpan.FromSeconds(1)), result);
         Assert.Single(stub.Requests);
     }
 
@@ -649,7 +649,7 @@ public sealed class TwilioSmsClientTests
     [Fact]
     public void Classify_5xxWithKnownTransientCode_FollowsTheCode()
     {
-        Assert.Equal(SendResult.Transient("twilio-20429"), TwilioErrors.Classify(503, 20429, null));
+        Assert.Equal(SendResult.Throttle("twilio-20429"), TwilioErrors.Classify(503, 20429, null));
     }
 
     [Fact]
@@ -661,7 +661,7 @@ public sealed class TwilioSmsClientTests
     [Fact]
     public void Classify_429WithUnknownCode_IsTransient()
     {
-        Assert.Equal(SendResult.Transient("twilio-12345", TimeSpan.FromSeconds(2)), TwilioErrors.Classify(429, 12345, TimeSpan.FromSeconds(2)));
+        Assert.Equal(SendResult.Throttle("twilio-12345", TimeSpan.FromSeconds(2)), TwilioErrors.Classify(429, 12345, TimeSpan.FromSeconds(2)));
     }
 
     private static string TwilioError(int code, string message) =>

@@ -1,0 +1,73 @@
+using AftercareNudge.Schedule;
+using Microsoft.Extensions.Options;
+
+namespace AftercareNudge.Dispatch;
+
+/// <summary>What one scheduling run did, in counts (no personal data): the timer's log line.</summary>
+public sealed record ScheduleReport(int Enqueued, int AlreadyEnqueued, int MarkedElsewhere, int Poisoned)
+{
+    public override string ToString() =>
+        $"enqueued {Enqueued}, already on the queue {AlreadyEnqueued}, enqueued by another run too {MarkedElsewhere}, in the poison queue {Poisoned}";
+}
+
+/// <summary>
+/// The timer's whole job: every check-in due within the coming minute (and every one overdue) that has
+/// no message on the send queue gets one, visible at its due second, and its due-index row records until
+/// when it is enqueued. Safe on many instances at once (the mark is conditional; a second message is
+/// dropped by the claim) and quick: it reads and writes ids, it sends nothing.
+/// </summary>
+public sealed class SendScheduler(
+    DueCheckInIndex dueIndex,
+    SendQueue queue,
+    IOptions<DispatchOptions> options,
+    TimeProvider time,
+    ILogger<SendScheduler> logger)
+{
+    /// <summary>
+    /// How far ahead a run enqueues: the timer's minute and ten seconds more, so that a run that fires a
+    /// little late has nothing fall between it and the next.
+    /// </summary>
+    public static readonly TimeSpan Ahead = TimeSpan.FromSeconds(70);
+
+    /// <summary>Queue writes in flight at once: enough to enqueue a burst of thousands in seconds.</summary>
+    private const int Parallelism = 32;
+
+    public async Task<ScheduleReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var window = options.Value.ClaimLease;
+        int enqueued = 0, already = 0, elsewhere = 0;
+        var rows = dueIndex.ReadDueRowsAsync(now + Ahead, cancellationToken);
+        await Parallel.ForEachAsync(
+            rows,
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (row, token) =>
+            {
+                if (row.EnqueuedUntil > now)
+                {
+                    Interlocked.Increment(ref already);
+                    return;
+                }
+
+                // The message first, then the mark: a run that dies in between leaves a duplicate (dropped
+                // by the claim), never a mark without a message. The mark holds for the claim's lease from
+                // the due time: by then a message taken has finished or moved the check-in, and one that
+                // was lost, poisoned or taken by an instance that died is enqueued again.
+                var due = row.Entry.NextAttemptAt;
+                await queue.EnqueueAsync(row.Entry, due - now, token);
+                Interlocked.Increment(ref enqueued);
+                if (!await dueIndex.MarkEnqueuedAsync(row, (due > now ? due : now) + window, token))
+                {
+                    Interlocked.Increment(ref elsewhere);
+                }
+            });
+
+        var report = new ScheduleReport(enqueued, already, elsewhere, await queue.PoisonedAsync(cancellationToken));
+        if (report.Poisoned > 0)
+        {
+            DispatchLog.Poisoned(logger, report.Poisoned);
+        }
+
+        return report;
+    }
+}
