@@ -8,13 +8,10 @@
 using System.Globalization;
 using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
-using AftercareNudge.Messaging;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure.Data.Tables;
 using FunctionsLocalHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 internal static class LatenessBenchmark
 {
@@ -41,7 +38,8 @@ internal static class LatenessBenchmark
         var hosts = new List<LocalFunctionsHost>();
         foreach (var (setup, run) in setups.Zip(runs))
         {
-            hosts.Add(await StartAppAsync(connection, setup.Prefix));
+            // Its messages accepted at once, its timers fired by the local host on schedule.
+            hosts.Add((await BenchApp.StartAsync(connection, setup.Prefix, new AcceptingSender(), timers: true)).Host);
         }
 
         // Long enough for the run that fires after the last check-in's time, and no longer.
@@ -82,34 +80,6 @@ internal static class LatenessBenchmark
     private static TimeSpan Percentile(List<TimeSpan> sorted, double p) =>
         sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    /// <summary>The app on these tables, its messages accepted at once, its timers fired by the local host on schedule.</summary>
-    private static Task<LocalFunctionsHost> StartAppAsync(string connection, string prefix)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = connection,
-            ["Storage:TablePrefix"] = prefix,
-            ["Api:Keys:bench"] = "bench-key-0123456789abcdef",
-            ["Public:BaseUrl"] = "http://127.0.0.1:7071",
-        };
-        var sender = new AcceptingSender();
-        var worker = new InProcessWorker(typeof(Dispatcher).Assembly, settings, services =>
-        {
-            services.AddSingleton<ISmsSender>(sender);
-            services.AddSingleton<IEmailSender>(sender);
-        });
-        return LocalFunctionsHost.StartAsync(
-            new LocalHostOptions
-            {
-                AppDirectory = AppContext.BaseDirectory,
-                Port = 0,
-                Timers = true,
-                StateDirectory = Directory.CreateTempSubdirectory("lateness-host-").FullName,
-                Logging = logging => logging.ClearProviders(),
-            },
-            worker);
-    }
-
     private static async Task<Setup> SetUpAsync(string connection, TimeProvider time, IReadOnlyList<DateTimeOffset> dues)
     {
         var prefix = "late" + Guid.NewGuid().ToString("N")[..8];
@@ -118,7 +88,7 @@ internal static class LatenessBenchmark
         var store = new EventStore(tables, index);
         var consents = new ConsentStore(tables, time, [], DomainEvents<ConsentChanged>.None);
         var organizer = new Participant(Participant.OrganizerKey, "Sam", "+447911123456", null, "Etc/UTC");
-        var organizerId = ConsentStore.OrganizerId("bench", organizer);
+        var organizerId = ConsentStore.OrganizerId("clientA", organizer);
         await consents.RecordAsync(new ConsentDecision(Channel.Sms, organizer.Phone!, organizerId, ConsentState.Granted, "bench", "bench"), CancellationToken.None);
 
         var checkIns = new List<(string EventId, string CheckInId)>();
@@ -126,7 +96,7 @@ internal static class LatenessBenchmark
         foreach (var chunk in dues.Chunk(20))
         {
             var eventId = "ev_" + Guid.NewGuid().ToString("N")[..24];
-            var record = new EventRecord(eventId, "bench", organizerId, "Bench", "other", "Etc/UTC", "", "", now, now, organizer, [], now, null);
+            var record = new EventRecord(eventId, "clientA", organizerId, "Bench", "other", "Etc/UTC", "", "", now, now, organizer, [], now, null);
             var rows = chunk.Select((due, i) => new CheckInRecord(eventId, "ci_" + Guid.NewGuid().ToString("N")[..24], i, Participant.OrganizerKey, Channel.Sms, "Hello", new CheckInTiming(null, "end", "PT1H"), due, due, CheckInStatus.Scheduled, null, 0, null, null, null)).ToList();
             await store.CreateAsync(record, rows, CancellationToken.None);
             checkIns.AddRange(rows.Select(r => (eventId, r.Id)));

@@ -3,6 +3,7 @@
 //
 //   dotnet run -c Release --project bench/AftercareNudge.Benchmarks -- [connection-string] [due] [future]
 //   dotnet run -c Release --project bench/AftercareNudge.Benchmarks -- --lateness [connection-string]
+//   dotnet run -c Release --project bench/AftercareNudge.Benchmarks -- --burst [connection-string] [count] [latency-ms] [in-flight]
 using System.Diagnostics;
 using System.Globalization;
 using AftercareNudge.Consent;
@@ -17,6 +18,17 @@ using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+
+if (args.Length > 0 && args[0] == "--burst")
+{
+    // --burst [connection-string] [count] [latency-ms] [in-flight]
+    await BurstBenchmark.RunAsync(
+        args.Length > 1 ? args[1] : "UseDevelopmentStorage=true",
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2_000,
+        TimeSpan.FromMilliseconds(args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 250),
+        args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 100);
+    return;
+}
 
 if (args.Length > 0 && args[0] == "--lateness")
 {

@@ -220,7 +220,7 @@ public sealed class DeliveryFollowUps(
     private async Task AddAsync(EventRecord record, CheckInRecord followUp, CancellationToken cancellationToken)
     {
         await recipients.AddAsync(record, [followUp], cancellationToken);
-        await dueIndex.AddAsync([new DueEntry(followUp.EventId, followUp.Id, followUp.NextAttemptAt)], cancellationToken);
+        await dueIndex.AddAsync([new DueEntry(followUp.EventId, followUp.Id, followUp.NextAttemptAt, record.ClientId)], cancellationToken);
         // False: made a moment ago by someone else, and once is once. The index row just written is
         // removed by the dispatcher if it does not match.
         if (await events.AddCheckInAsync(followUp, cancellationToken))

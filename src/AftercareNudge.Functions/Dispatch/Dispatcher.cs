@@ -439,7 +439,7 @@ public sealed class Dispatcher(
     /// </summary>
     private async Task<bool> RescheduleAsync(DueEntry entry, CheckInRecord claimed, DateTimeOffset at, string? reason)
     {
-        var next = new DueEntry(entry.EventId, entry.CheckInId, StoredTime.WholeMilliseconds(at));
+        var next = entry with { NextAttemptAt = StoredTime.WholeMilliseconds(at) };
         await dueIndex.AddAsync([next], CancellationToken.None);
         if (!await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, NextAttemptAt = next.NextAttemptAt, Reason = reason, ClaimedUntil = null }))
         {

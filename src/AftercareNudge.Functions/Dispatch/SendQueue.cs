@@ -5,8 +5,8 @@ using AftercareNudge.Storage;
 namespace AftercareNudge.Dispatch;
 
 /// <summary>
-/// The send queue's messages: one per check-in attempt, carrying its ids and the instant it is due,
-/// never words or addresses (queues are outside the purge and erasure). A message is made visible at
+/// The send queue's messages: one per check-in attempt, carrying its ids (event, check-in, client) and
+/// the instant it is due, never words or addresses (queues are outside the purge and erasure). A message is made visible at
 /// its check-in's second; whoever takes it still has to claim the check-in, so a message that is lost,
 /// duplicated or stale changes nothing (see <see cref="QueuedSends"/>).
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class SendQueue(AppQueues queues)
     /// </summary>
     internal static readonly TimeSpan TimeToLive = TimeSpan.FromDays(1);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>Puts the attempt on the queue, hidden until its second (never before).</summary>
     public async Task EnqueueAsync(DueEntry entry, TimeSpan delay, CancellationToken cancellationToken)
@@ -46,16 +46,16 @@ public sealed class SendQueue(AppQueues queues)
         delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds));
 
     internal static string Write(DueEntry entry) =>
-        JsonSerializer.Serialize(new SendMessage(entry.EventId, entry.CheckInId, entry.NextAttemptAt.UtcTicks), Json);
+        JsonSerializer.Serialize(new SendMessage(entry.EventId, entry.CheckInId, entry.NextAttemptAt.UtcTicks, entry.ClientId), Json);
 
     /// <summary>The attempt a message stands for; null if it is not one of ours.</summary>
-    internal static DueEntry? Read(string message)
+    internal static DueEntry? Read(string text)
     {
         try
         {
-            return JsonSerializer.Deserialize<SendMessage>(message, Json) is { EventId: { Length: > 0 } eventId, CheckInId: { Length: > 0 } checkInId, Due: > 0 and var due }
+            return JsonSerializer.Deserialize<SendMessage>(text, Json) is { EventId: { Length: > 0 } eventId, CheckInId: { Length: > 0 } checkInId, Due: > 0 and var due } message
                 && due <= DateTimeOffset.MaxValue.UtcTicks
-                ? new DueEntry(eventId, checkInId, new DateTimeOffset(due, TimeSpan.Zero))
+                ? new DueEntry(eventId, checkInId, new DateTimeOffset(due, TimeSpan.Zero), message.ClientId)
                 : null;
         }
         catch (JsonException)
@@ -64,5 +64,5 @@ public sealed class SendQueue(AppQueues queues)
         }
     }
 
-    private sealed record SendMessage(string? EventId, string? CheckInId, long Due);
+    private sealed record SendMessage(string? EventId, string? CheckInId, long Due, string? ClientId);
 }

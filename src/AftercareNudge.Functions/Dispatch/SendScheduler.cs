@@ -37,9 +37,14 @@ public sealed class SendScheduler(
         var now = time.GetUtcNow();
         var window = options.Value.ClaimLease;
         int enqueued = 0, already = 0, elsewhere = 0;
-        var rows = dueIndex.ReadDueRowsAsync(now + Ahead, cancellationToken);
+        var rows = new List<DueRow>();
+        await foreach (var row in dueIndex.ReadDueRowsAsync(now + Ahead, cancellationToken))
+        {
+            rows.Add(row);
+        }
+
         await Parallel.ForEachAsync(
-            rows,
+            FairOrder(rows),
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
             async (row, token) =>
             {
@@ -70,4 +75,20 @@ public sealed class SendScheduler(
 
         return report;
     }
+
+    /// <summary>
+    /// The rows in due order, and within each second taken in turn from each client: one client's burst
+    /// of thousands does not stand in front of another's few. Messages visible at the same second are
+    /// handed out in about the order they were written (a queue promises no more), so a client with 20
+    /// check-ins beside another's 2,000 has them among the first 40 of that second, not the last 20.
+    /// Rows from before the client was kept on them count as one client.
+    /// </summary>
+    internal static IEnumerable<DueRow> FairOrder(IEnumerable<DueRow> rows) =>
+        rows.GroupBy(r => r.Entry.NextAttemptAt.UtcTicks / TimeSpan.TicksPerSecond)
+            .OrderBy(second => second.Key)
+            .SelectMany(second => second
+                .GroupBy(r => r.Entry.ClientId ?? "", StringComparer.Ordinal)
+                .SelectMany(client => client.Select((row, turn) => (row, turn)))
+                .OrderBy(r => r.turn)
+                .Select(r => r.row));
 }

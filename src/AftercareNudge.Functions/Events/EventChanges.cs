@@ -126,7 +126,7 @@ public sealed class EventChanges(
 
         // (1) Rows that find the new times, and who a new check-in goes to (so that a STOP finds it):
         // harmless if we die now, a row that matches no check-in is dropped when it comes due.
-        await dueIndex.AddAsync(changes.Where(c => c.DueAt is not null).Select(c => new DueEntry(record.Id, c.CheckInId, c.DueAt!.Value)), cancellationToken);
+        await dueIndex.AddAsync(changes.Where(c => c.DueAt is not null).Select(c => new DueEntry(record.Id, c.CheckInId, c.DueAt!.Value, record.ClientId)), cancellationToken);
         if (added.Count > 0)
         {
             await recipients.AddAsync(plan.ChangedEvent, added, cancellationToken);

@@ -125,7 +125,7 @@ public sealed class ReplyRelays(
     private async Task<CheckInRecord> AddAsync(EventRecord record, CheckInRecord relay, CancellationToken cancellationToken)
     {
         await recipients.AddAsync(record, [relay], cancellationToken);
-        await dueIndex.AddAsync([new DueEntry(relay.EventId, relay.Id, relay.NextAttemptAt)], cancellationToken);
+        await dueIndex.AddAsync([new DueEntry(relay.EventId, relay.Id, relay.NextAttemptAt, record.ClientId)], cancellationToken);
         if (await events.AddCheckInAsync(relay, cancellationToken))
         {
             ReplyRelaysLog.Created(logger, relay.EventId, relay.RelatesTo!, relay.Channel);

@@ -94,7 +94,7 @@ public sealed class WaitingRelays(AppTables tables, EventStore events, DueCheckI
             await recipients.AddAsync(record, [relay with { Channel = channel }], cancellationToken);
         }
 
-        var next = new DueEntry(relay.EventId, relay.Id, StoredTime.WholeMilliseconds(time.GetUtcNow() + ReleaseDelay));
+        var next = new DueEntry(relay.EventId, relay.Id, StoredTime.WholeMilliseconds(time.GetUtcNow() + ReleaseDelay), record.ClientId);
         await dueIndex.AddAsync([next], cancellationToken);
         try
         {

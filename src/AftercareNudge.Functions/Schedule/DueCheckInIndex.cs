@@ -9,7 +9,11 @@ namespace AftercareNudge.Schedule;
 /// One pending check-in in the due index, at <see cref="Schedule.CheckInRecord.NextAttemptAt"/>: when the
 /// dispatcher should next look at it (its due time, until a retry or quiet hours move it on).
 /// </summary>
-public sealed record DueEntry(string EventId, string CheckInId, DateTimeOffset NextAttemptAt);
+/// <remarks>
+/// <see cref="ClientId"/> is the client app whose event it is, so that a scheduler can share a burst
+/// between clients; rows written before it was kept, and entries made without it, have none.
+/// </remarks>
+public sealed record DueEntry(string EventId, string CheckInId, DateTimeOffset NextAttemptAt, string? ClientId = null);
 
 /// <summary>
 /// A due-index row as the scheduler sees it: the entry, and until when a message for it is on the send
@@ -116,7 +120,7 @@ public sealed class DueCheckInIndex(AppTables tables)
 
     // The time comes from the row key, exactly as written (a stored date may lose precision).
     private static DueEntry ToEntry(TableEntity entity) =>
-        new(entity.GetString("EventId"), entity.GetString("CheckInId"), new DateTimeOffset(long.Parse(entity.RowKey.AsSpan(0, 19), CultureInfo.InvariantCulture), TimeSpan.Zero));
+        new(entity.GetString("EventId"), entity.GetString("CheckInId"), new DateTimeOffset(long.Parse(entity.RowKey.AsSpan(0, 19), CultureInfo.InvariantCulture), TimeSpan.Zero), entity.GetString("ClientId"));
 
     /// <summary>
     /// Records that a message for the row is on the send queue until <paramref name="until"/>, unless the
@@ -158,5 +162,6 @@ public sealed class DueCheckInIndex(AppTables tables)
     {
         ["EventId"] = e.EventId,
         ["CheckInId"] = e.CheckInId,
+        ["ClientId"] = e.ClientId,
     };
 }

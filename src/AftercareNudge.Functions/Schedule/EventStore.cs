@@ -23,7 +23,7 @@ public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueInde
     /// </summary>
     public async Task CreateAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, CancellationToken cancellationToken)
     {
-        await dueIndex.AddAsync(checkIns.Select(c => new DueEntry(c.EventId, c.Id, c.NextAttemptAt)), cancellationToken);
+        await dueIndex.AddAsync(checkIns.Select(c => new DueEntry(c.EventId, c.Id, c.NextAttemptAt, record.ClientId)), cancellationToken);
         var table = await tables.GetAsync(AppTables.Events, cancellationToken);
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, ToEntity(record)) };
         actions.AddRange(checkIns.Select(c => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(c))));

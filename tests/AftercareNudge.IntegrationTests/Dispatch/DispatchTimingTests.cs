@@ -1,5 +1,4 @@
 using AftercareNudge.Dispatch;
-using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
 using AftercareNudge.Schedule;

@@ -17,7 +17,7 @@ namespace AftercareNudge.IntegrationTests.Dispatch;
 /// </summary>
 public sealed class SendQueueTests(AzuriteFixture azurite) : AppTest(azurite)
 {
-    /// <summary>Far longer than a message waits for the host's next poll (host.json: at most 2 s).</summary>
+    /// <summary>Far longer than a message waits for the host's next poll (host.json: at most 1 s).</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -144,6 +144,20 @@ public sealed class SendQueueTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Equal("outcome-unknown:abandoned", failed.Reason);
         Assert.Empty(await App.OutboxAsync(MessageKinds.CheckIn));
         Assert.Contains((await App.GetEventAsync(view.Id)).CheckIns, c => c.Kind == CheckInKind.Notice && c.RelatesTo == toAlex.Id);
+    }
+
+    [Fact]
+    public async Task Start_WithARetiredDispatchSetting_WarnsWhatReplacedIt_AndStillRuns()
+    {
+        var logs = new LogCollector();
+        UseApp(new AppFactory(Azurite, new Dictionary<string, string?> { ["Dispatch:LookAhead"] = "00:00:50" }, s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs)));
+
+        var (view, _) = await App.OrganizerSmsOnlyAsync();
+
+        var warning = Assert.Single(logs.Entries, e => e.EventId == 211);
+        Assert.Contains("Dispatch__LookAhead", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("visible at its due second", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(CheckInStatus.Scheduled, (await App.GetEventAsync(view.Id)).CheckIns[0].Status);
     }
 
     [Fact]

@@ -12,9 +12,24 @@ public sealed class SendQueueMessageTests
     public void Message_CarriesIdsAndTheDueInstantOnly_AndReadsBackExactly()
     {
         var message = SendQueue.Write(Entry);
+        var withClient = Entry with { ClientId = "clientA" };
 
         Assert.Equal("""{"eventId":"ev_7Qk2","checkInId":"ci_Zt9","due":639321480001230000}""", message);
         Assert.Equal(Entry, SendQueue.Read(message));
+        Assert.Equal("""{"eventId":"ev_7Qk2","checkInId":"ci_Zt9","due":639321480001230000,"clientId":"clientA"}""", SendQueue.Write(withClient));
+        Assert.Equal(withClient, SendQueue.Read(SendQueue.Write(withClient)));
+    }
+
+    [Fact]
+    public void FairOrder_WithinEachSecond_TakesEachClientInTurn_AndKeepsTheSecondsInOrder()
+    {
+        var second = new DateTimeOffset(2026, 12, 6, 10, 0, 0, TimeSpan.Zero);
+        DueRow Row(string client, int i, int ms = 0) => new(new DueEntry("ev_" + client, client + i, second.AddMilliseconds(ms), client), null, Azure.ETag.All);
+        var rows = new[] { Row("a", 1), Row("a", 2, 100), Row("a", 3, 200), Row("a", 4, 300), Row("b", 1, 400), Row("a", 5, 500), Row("b", 2, 600), Row("a", 6, 1000) };
+
+        var order = SendScheduler.FairOrder(rows).Select(r => r.Entry.CheckInId);
+
+        Assert.Equal(["a1", "b1", "a2", "b2", "a3", "a4", "a5", "a6"], order);
     }
 
     [Theory]
