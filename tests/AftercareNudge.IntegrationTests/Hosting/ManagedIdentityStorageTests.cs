@@ -50,11 +50,12 @@ public sealed class ManagedIdentityStorageTests(AzuriteFixture azurite)
         });
         await identity.StartAsync(TestContext.Current.CancellationToken);
 
-        // Nothing listens at the table endpoint: the request after the token fails, which the health check reports.
+        // Nothing listens at the table or queue endpoint: the request after the token fails, which the health check reports.
         await using var app = await AppProcess.StartAsync(azurite, new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = null,
             ["AzureWebJobsStorage__tableServiceUri"] = $"https://127.0.0.1:{ChildProcess.FreePort()}/devstoreaccount1",
+            ["AzureWebJobsStorage__queueServiceUri"] = $"https://127.0.0.1:{ChildProcess.FreePort()}/devstoreaccount1",
             ["IDENTITY_ENDPOINT"] = $"http://127.0.0.1:{identityPort}/msi/token",
             ["IDENTITY_HEADER"] = IdentityHeader,
         });

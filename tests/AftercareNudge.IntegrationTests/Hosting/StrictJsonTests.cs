@@ -69,6 +69,20 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : AppTest(azurite)
     }
 
     [Fact]
+    public async Task Register_ACheckInThatWouldWaitForAnAnswer_Is400SayingItIsNotAvailableYet_AndNothingIsStored()
+    {
+        var body = Requests.Dinner(App.Time.GetUtcNow());
+        body["checkIns"]![0]!["awaitReply"] = new JsonObject { ["within"] = "PT20M" };
+        var listed = await App.CreateClient(AppFactory.ClientAKey).GetStringAsync("/api/events", Ct);
+
+        var errors = await RefusedAsync(await PostAsync(body.ToJsonString()), "checkIns[0].awaitReply");
+
+        Assert.StartsWith("'awaitReply' is not available yet:", (string?)errors["checkIns[0].awaitReply"]![0], StringComparison.Ordinal);
+        Assert.Contains("nobody is told if no answer comes", (string?)errors["checkIns[0].awaitReply"]![0], StringComparison.Ordinal);
+        Assert.Equal(listed, await App.CreateClient(AppFactory.ClientAKey).GetStringAsync("/api/events", Ct));
+    }
+
+    [Fact]
     public async Task Register_UnknownMemberInsideAftercare_Is400NamingIt()
     {
         var body = Requests.Dinner(App.Time.GetUtcNow());
