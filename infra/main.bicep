@@ -24,8 +24,10 @@ param maximumInstanceCount int = 100
 @maxValue(10)
 param sendAlwaysReady int = 1
 
-@description('Prefix of the app\'s tables and of its send queue (Storage__TablePrefix): letters and digits, or empty. Keep it once the app holds data: another prefix is another, empty set of tables.')
-param tablePrefix string = ''
+@description('Prefix of the app\'s tables and of its send queue (Storage__TablePrefix): a letter, then letters and digits. Not empty: the send function\'s trigger resolves %Storage:TablePrefix%, and a platform that drops an empty setting would leave it unloaded. Keep it once the app holds data: another prefix is another, empty set of tables.')
+@minLength(1)
+@maxLength(30)
+param tablePrefix string = 'app'
 
 @description('Memory of each instance, in MB.')
 @allowed([
@@ -364,7 +366,7 @@ var coreSettings = {
   SendGrid__ApiKey: format(keyVaultReference, sendGridApiKeySecret.properties.secretUri)
   SendGrid__From: sendGridFrom
   Service__Contact: serviceContact
-  // Set even when empty: the send function's trigger names its queue %Storage:TablePrefix%sends.
+  // The send function's trigger names its queue %Storage:TablePrefix%sends.
   Storage__TablePrefix: tablePrefix
 }
 

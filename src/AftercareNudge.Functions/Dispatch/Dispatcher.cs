@@ -102,8 +102,16 @@ public sealed class Dispatcher(
 
     private readonly DispatchOptions _options = options.Value;
 
-    /// <summary>The wait after a provider's rate refusal that named none (plus up to a second, spread).</summary>
-    internal static readonly TimeSpan ThrottlePause = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How late a check-in the provider keeps refusing for its rate may get and still be tried without
+    /// counting a try; past this it is retried as any transient failure is. Quiet hours hold it after
+    /// <see cref="QuietHoursHold.ThrottleKeepsTheMoment"/> as any late check-in.
+    /// </summary>
+    internal static readonly TimeSpan ThrottledAtMost = TimeSpan.FromDays(1);
+
+    /// <summary>The wait after a rate refusal that named none: a tenth of how late the check-in already is, from 1 s to a minute (plus up to a second, spread).</summary>
+    internal static TimeSpan ThrottleBackoff(TimeSpan late) =>
+        TimeSpan.FromTicks(Math.Clamp(late.Ticks / 10, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
 
     /// <summary>
     /// Handles, in this one invocation, every check-in due by <paramref name="dueBy"/>, at most
@@ -273,6 +281,22 @@ public sealed class Dispatcher(
         return await ApplyAsync(entry, address, claimed, result, handedOver);
     }
 
+    /// <summary>The message a claim counted against its client's day, given back (best effort: a count a little high is the price of a lost one).</summary>
+    private async Task GiveBackQuotaAsync(DueEntry entry)
+    {
+        try
+        {
+            if ((entry.ClientId ?? (await events.GetEventAsync(entry.EventId, CancellationToken.None))?.ClientId) is { } clientId)
+            {
+                await quotas.GiveBackAsync(clientId, Quota.Messages, 1, CancellationToken.None);
+            }
+        }
+        catch (RequestFailedException)
+        {
+            // The check-in is rescheduled either way.
+        }
+    }
+
     /// <summary>The organiser's other channel and address, if they confirmed it; null if not (or they have none).</summary>
     private async Task<(Channel, string)?> RelayChannelAsync(EventRecord record, Participant organizer, CheckInRecord relay, GateAnswer answer, CancellationToken cancellationToken)
     {
@@ -396,14 +420,17 @@ public sealed class Dispatcher(
                 var sent = claimed with { Status = CheckInStatus.Sent, Reason = null, SentAt = StoredTime.WholeMilliseconds(handedOver), ProviderMessageId = result.ProviderMessageId, ClaimedUntil = null };
                 return await FinishAsync(entry, sent, sent.IsLate(_options.LateAfter) ? DispatchOutcome.SentLate : DispatchOutcome.Sent, claimedUntil);
 
-            case SendOutcome.Transient when result.Throttled && now - claimed.DueAt < QuietHoursHold.ThrottleKeepsTheMoment:
-                // The provider's rate, not the message: again after its Retry-After (or a moment), spread
-                // so that a burst's retries do not come back together. Nothing was sent, and it is no try.
-                var pause = (result.RetryAfter ?? ThrottlePause) + TimeSpan.FromMilliseconds(Random.Shared.Next(1000));
+            case SendOutcome.Transient when result.Throttled && now - claimed.DueAt < ThrottledAtMost:
+                // The provider's rate, not the message: nothing was sent, so it is no try and uses no quota.
+                // Again after its Retry-After, or after a pause that grows with how late it already is,
+                // spread so that a burst's retries do not come back together.
+                var pause = (result.RetryAfter ?? ThrottleBackoff(now - claimed.DueAt)) + TimeSpan.FromMilliseconds(Random.Shared.Next(1000));
                 if (!await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, now + pause, CheckInReasons.ThrottledPrefix + result.Reason))
                 {
                     return DispatchOutcome.HeldByAnotherRun;
                 }
+
+                await GiveBackQuotaAsync(entry);
 
                 DispatchLog.Retrying(logger, entry.EventId, claimed.Id, CheckInReasons.ThrottledPrefix + result.Reason, claimed.Attempts - 1, pause);
                 return DispatchOutcome.Retrying;
@@ -539,6 +566,12 @@ internal static partial class DispatchLog
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Dispatch run: sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {HeldByAnotherRun}, index rows cleaned {Cleaned}, errors {Errored}, held for quiet hours {HeldForQuietHours}")]
     public static partial void Run(ILogger logger, int sent, int late, int skipped, int failed, int retrying, int heldByAnotherRun, int cleaned, int errored, int heldForQuietHours);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Error, Message = "A check-in due at {Since} is still waiting on the send queue: is the SendCheckIn function running? (Its trigger needs the Storage__TablePrefix setting, even empty.)")]
+    public static partial void NobodyTaking(ILogger logger, DateTimeOffset since);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "Check-in {EventId}/{CheckInId} could not be put on the send queue; the next run tries again")]
+    public static partial void NotEnqueued(ILogger logger, Exception exception, string eventId, string checkInId);
 
     [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Dispatch__{Setting} is set but no longer means anything: {ReplacedBy}")]
     public static partial void RetiredSetting(ILogger logger, string setting, string replacedBy);

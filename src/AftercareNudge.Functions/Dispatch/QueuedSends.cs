@@ -39,7 +39,7 @@ public sealed class QueuedSends(Dispatcher dispatcher, SendQueue queue, EventSto
             DispatchLog.Handled(logger, entry.EventId, entry.CheckInId, outcome);
             if (outcome is DispatchOutcome.HeldByAnotherRun or DispatchOutcome.Retrying)
             {
-                await FollowAsync(entry, cancellationToken);
+                await FollowAsync(entry, outcome, cancellationToken);
             }
 
             return outcome;
@@ -59,7 +59,7 @@ public sealed class QueuedSends(Dispatcher dispatcher, SendQueue queue, EventSto
     /// on the queue now rather than at the scheduler's next run. If something else finishes the check-in
     /// first, either message is dropped; if the scheduler enqueues the retry too, one claim wins.
     /// </summary>
-    private async Task FollowAsync(DueEntry entry, CancellationToken cancellationToken)
+    private async Task FollowAsync(DueEntry entry, DispatchOutcome outcome, CancellationToken cancellationToken)
     {
         var checkIn = await events.GetCheckInAsync(entry.EventId, entry.CheckInId, cancellationToken);
         if (checkIn is null || checkIn.IsFinished)
@@ -70,7 +70,9 @@ public sealed class QueuedSends(Dispatcher dispatcher, SendQueue queue, EventSto
         var now = time.GetUtcNow();
         if (!StoredTime.SameInstant(checkIn.NextAttemptAt, entry.NextAttemptAt))
         {
-            if (checkIn.Status == CheckInStatus.Scheduled && checkIn.NextAttemptAt - now < SendScheduler.Ahead)
+            // Only this invocation's own retry is followed: a duplicate that lost the claim to the
+            // invocation that moved the check-in leaves that one's retry to it (and to the scheduler).
+            if (outcome == DispatchOutcome.Retrying && checkIn.Status == CheckInStatus.Scheduled && checkIn.NextAttemptAt - now < SendScheduler.Ahead)
             {
                 await queue.EnqueueAsync(entry with { NextAttemptAt = checkIn.NextAttemptAt }, checkIn.NextAttemptAt - now, cancellationToken);
             }

@@ -20,9 +20,9 @@ public static class QuietHoursHold
     public static readonly TimeSpan AgreedMomentLasts = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How long a check-in the provider keeps refusing for its rate (<see cref="CheckInReasons.ThrottledPrefix"/>)
-    /// is still tried without counting, at the moment agreed: only the provider delayed it. Past this it
-    /// is retried as any transient failure is, counted, and late.
+    /// How long after its due time a check-in the provider has refused for its rate
+    /// (<see cref="CheckInReasons.ThrottledPrefix"/>) still goes at the moment agreed: only the provider
+    /// delayed it. Past this it is late like any other, and waits out quiet hours.
     /// </summary>
     public static readonly TimeSpan ThrottleKeepsTheMoment = TimeSpan.FromHours(1);
 

@@ -41,6 +41,14 @@ public sealed class SendQueue(AppQueues queues)
         }
     }
 
+    /// <summary>When the check-in at the front of the queue, visible and not taken, was due; null if none waits.</summary>
+    public async Task<DateTimeOffset?> OldestWaitingAsync(CancellationToken cancellationToken)
+    {
+        var queue = await queues.GetAsync(AppQueues.Sends, cancellationToken);
+        var front = (await queue.PeekMessagesAsync(1, cancellationToken)).Value;
+        return front.Length == 0 ? null : Read(front[0].Body.ToString())?.NextAttemptAt ?? front[0].InsertedOn;
+    }
+
     /// <summary>The delay in whole seconds (the queue's unit), rounded up so that a message is never visible early.</summary>
     internal static TimeSpan Visibility(TimeSpan delay) =>
         delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds));

@@ -4,10 +4,10 @@ using Microsoft.Extensions.Options;
 namespace AftercareNudge.Dispatch;
 
 /// <summary>What one scheduling run did, in counts (no personal data): the timer's log line.</summary>
-public sealed record ScheduleReport(int Enqueued, int AlreadyEnqueued, int MarkedElsewhere, int Poisoned)
+public sealed record ScheduleReport(int Enqueued, int AlreadyEnqueued, int MarkedElsewhere, int Failed, int Poisoned)
 {
     public override string ToString() =>
-        $"enqueued {Enqueued}, already on the queue {AlreadyEnqueued}, enqueued by another run too {MarkedElsewhere}, in the poison queue {Poisoned}";
+        $"enqueued {Enqueued}, already on the queue {AlreadyEnqueued}, enqueued by another run too {MarkedElsewhere}, not enqueued (storage trouble) {Failed}, in the poison queue {Poisoned}";
 }
 
 /// <summary>
@@ -29,6 +29,12 @@ public sealed class SendScheduler(
     /// </summary>
     public static readonly TimeSpan Ahead = TimeSpan.FromSeconds(70);
 
+    /// <summary>
+    /// How long a check-in may wait, visible, at the front of the queue before the timer says that
+    /// nobody is taking messages: far longer than the biggest burst takes to drain.
+    /// </summary>
+    public static readonly TimeSpan NobodyTaking = TimeSpan.FromMinutes(5);
+
     /// <summary>Queue writes in flight at once: enough to enqueue a burst of thousands in seconds.</summary>
     private const int Parallelism = 32;
 
@@ -36,7 +42,7 @@ public sealed class SendScheduler(
     {
         var now = time.GetUtcNow();
         var window = options.Value.ClaimLease;
-        int enqueued = 0, already = 0, elsewhere = 0;
+        int enqueued = 0, already = 0, elsewhere = 0, failed = 0;
         var rows = new List<DueRow>();
         await foreach (var row in dueIndex.ReadDueRowsAsync(now + Ahead, cancellationToken))
         {
@@ -57,20 +63,38 @@ public sealed class SendScheduler(
                 // The message first, then the mark: a run that dies in between leaves a duplicate (dropped
                 // by the claim), never a mark without a message. The mark holds for the claim's lease from
                 // the due time: by then a message taken has finished or moved the check-in, and one that
-                // was lost, poisoned or taken by an instance that died is enqueued again.
+                // was lost, poisoned or taken by an instance that died is enqueued again. The delay is
+                // counted from this moment, not the run's start: a burst takes seconds to write.
                 var due = row.Entry.NextAttemptAt;
-                await queue.EnqueueAsync(row.Entry, due - now, token);
-                Interlocked.Increment(ref enqueued);
-                if (!await dueIndex.MarkEnqueuedAsync(row, (due > now ? due : now) + window, token))
+                var at = time.GetUtcNow();
+                try
                 {
-                    Interlocked.Increment(ref elsewhere);
+                    await queue.EnqueueAsync(row.Entry, due - at, token);
+                    Interlocked.Increment(ref enqueued);
+                    if (!await dueIndex.MarkEnqueuedAsync(row, (due > at ? due : at) + window, token))
+                    {
+                        Interlocked.Increment(ref elsewhere);
+                    }
+                }
+                catch (Azure.RequestFailedException e)
+                {
+                    // One row's trouble never holds up the rest of the burst; the next run tries it again.
+                    Interlocked.Increment(ref failed);
+                    DispatchLog.NotEnqueued(logger, e, row.Entry.EventId, row.Entry.CheckInId);
                 }
             });
 
-        var report = new ScheduleReport(enqueued, already, elsewhere, await queue.PoisonedAsync(cancellationToken));
+        var report = new ScheduleReport(enqueued, already, elsewhere, failed, await queue.PoisonedAsync(cancellationToken));
         if (report.Poisoned > 0)
         {
             DispatchLog.Poisoned(logger, report.Poisoned);
+        }
+
+        // Nothing else would notice a send function that does not run (not loaded, disabled, its
+        // setting missing): the timer goes on enqueuing and nothing is sent.
+        if (await queue.OldestWaitingAsync(cancellationToken) is { } since && time.GetUtcNow() - since > NobodyTaking)
+        {
+            DispatchLog.NobodyTaking(logger, since);
         }
 
         return report;

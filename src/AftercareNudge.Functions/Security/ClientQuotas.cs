@@ -86,6 +86,27 @@ public sealed class ClientQuotas(AppTables tables, IOptions<QuotaOptions> option
             return new QuotaRefusal(quota, limit, NextDay(now), now);
         }
 
+        await AddAsync(table, clientId, prefix, count, cancellationToken);
+        return null;
+    }
+
+    /// <summary>
+    /// Gives back what a take counted for a use that did not happen (a send the provider refused for its
+    /// rate, which goes again): the day's sum goes down by <paramref name="count"/>, on one shard as a take does.
+    /// </summary>
+    public async Task GiveBackAsync(string clientId, Quota quota, int count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        if (count > 0)
+        {
+            var table = await tables.GetAsync(AppTables.ClientQuotas, cancellationToken);
+            await AddAsync(table, clientId, Prefix(time.GetUtcNow(), quota), -count, cancellationToken);
+        }
+    }
+
+    /// <summary>Adds <paramref name="count"/> (less than zero to give back) to one of the day's shards, chosen at random.</summary>
+    private static async Task AddAsync(TableClient table, string clientId, string prefix, int count, CancellationToken cancellationToken)
+    {
         var rowKey = prefix + Random.Shared.Next(Shards).ToString(CultureInfo.InvariantCulture);
         while (true)
         {
@@ -102,7 +123,7 @@ public sealed class ClientQuotas(AppTables tables, IOptions<QuotaOptions> option
                     await table.AddEntityAsync(new TableEntity(clientId, rowKey) { ["Count"] = (long)count }, cancellationToken);
                 }
 
-                return null;
+                return;
             }
             catch (RequestFailedException e) when (e.IsPreconditionFailed() || e.IsConflict())
             {

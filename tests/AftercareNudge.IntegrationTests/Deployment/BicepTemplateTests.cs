@@ -121,7 +121,8 @@ public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTempla
         var copied = (string)queues["copy"]!["count"]!;
         Assert.Contains("variables('sendQueueName')", copied, StringComparison.Ordinal);
         Assert.Contains("-poison", copied, StringComparison.Ordinal);
-        Assert.Equal(string.Empty, compiled.ParameterDefault<string>("[parameters('tablePrefix')]"));
+        Assert.Equal("app", compiled.ParameterDefault<string>("[parameters('tablePrefix')]"));
+        Assert.Equal(1, (int)compiled.Template["parameters"]!["tablePrefix"]!["minLength"]!);
         Assert.Contains("parameters('tablePrefix')", compiled.AppSettingExpression("Storage__TablePrefix"), StringComparison.Ordinal);
         var ready = compiled.Single("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!["alwaysReady"]!.ToString();
         Assert.Contains("function:SendCheckIn", ready, StringComparison.Ordinal);

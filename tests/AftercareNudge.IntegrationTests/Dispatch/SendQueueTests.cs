@@ -161,6 +161,29 @@ public sealed class SendQueueTests(AzuriteFixture azurite) : AppTest(azurite)
     }
 
     [Fact]
+    public async Task Timer_WhenNobodyTakesTheQueue_SaysSo()
+    {
+        // A queue no trigger listens to (another prefix), its front check-in due six minutes ago.
+        var prefix = AzuriteFixture.UniquePrefix();
+        var tables = new AppTables(App.Services.GetRequiredService<Azure.Data.Tables.TableServiceClient>(), prefix);
+        var queue = new SendQueue(new AppQueues(App.Services.GetRequiredService<Azure.Storage.Queues.QueueServiceClient>(), prefix));
+        var logs = new LogCollector();
+        using var loggers = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
+        var scheduler = new SendScheduler(new DueCheckInIndex(tables), queue, Options.Create(new DispatchOptions()), App.Time, new Microsoft.Extensions.Logging.Logger<SendScheduler>(loggers));
+        var waiting = StoredTime.WholeMilliseconds(App.Time.GetUtcNow() - SendScheduler.NobodyTaking - TimeSpan.FromMinutes(1));
+        var quiet = await scheduler.RunAsync(Ct);
+        var quietLogs = logs.Entries.Count(e => e.EventId == 213);
+
+        await queue.EnqueueAsync(new DueEntry("ev_1", "ci_1", waiting), TimeSpan.Zero, Ct);
+        await scheduler.RunAsync(Ct);
+
+        Assert.Equal(0, quiet.Enqueued);
+        Assert.Equal(0, quietLogs);
+        var error = Assert.Single(logs.Entries, e => e.EventId == 213);
+        Assert.Contains("is the SendCheckIn function running?", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Queue_IsNamedFromTheTablePrefix_SoAppsSharingAnAccountNeverTakeEachOthersMessages()
     {
         await using var other = new AppFactory(Azurite);

@@ -18,9 +18,10 @@ public sealed class ThrottlingTests(AzuriteFixture azurite) : AppTest(azurite)
     [Fact]
     public async Task Throttled_IsTriedAgainAfterRetryAfter_WithoutCountingATry_AndSentOnce()
     {
-        // One try allowed: three refusals for the rate would otherwise fail it three times over.
+        // One try allowed, and two messages a day (the consent request to Sam, then this check-in): three
+        // refusals for the rate would otherwise fail it, or use up the day's quota and hold it until tomorrow.
         var sender = new ScriptedSender(Throttle(), Throttle(), Throttle(), SendResult.Sent("SM1"));
-        var view = await DueSmsAsync(sender, new Dictionary<string, string?> { ["Dispatch:MaxAttempts"] = "1" }, Requests.Dinner);
+        var view = await DueSmsAsync(sender, new Dictionary<string, string?> { ["Dispatch:MaxAttempts"] = "1", ["Api:Quotas:MessagesPerDay"] = "2" }, Requests.Dinner);
         App.Time.Advance(view.CheckIns[0].DueAt - App.Time.GetUtcNow());
 
         var first = await App.DispatchAsync();

@@ -79,6 +79,16 @@ public sealed class DispatchTimingOptionsTests
         Assert.NotNull(QuietHoursHold.Until(Organizer, throttled with { Reason = "twilio-30003" }, Due + TimeSpan.FromMinutes(6)));
     }
 
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(5, 1)]
+    [InlineData(300, 30)]
+    [InlineData(3600, 60)]
+    public void ThrottleBackoff_IsATenthOfHowLateItIs_FromASecondToAMinute(int lateSeconds, int pauseSeconds)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(pauseSeconds), Dispatcher.ThrottleBackoff(TimeSpan.FromSeconds(lateSeconds)));
+    }
+
     private static CheckInRecord CheckIn() =>
         new("ev_1", "ci_1", 0, Participant.OrganizerKey, Channel.Sms, "Hello", new CheckInTiming(null, "end", "PT30M"), Due, Due, CheckInStatus.Scheduled, null, 0, null, null, null);
 }

@@ -44,6 +44,8 @@ public sealed class LogEventIdsPinnedTests
             209 QueuedErrored Error
             210 Poisoned Warning
             211 RetiredSetting Warning
+            212 NotEnqueued Warning
+            213 NobodyTaking Error
             230 ReplierNotTold Warning
             250 Created Information
             251 NoNoticeChannel Information
