@@ -63,15 +63,16 @@ public sealed class SendScheduler(
                 // The message first, then the mark: a run that dies in between leaves a duplicate (dropped
                 // by the claim), never a mark without a message. The mark holds for the claim's lease from
                 // the due time: by then a message taken has finished or moved the check-in, and one that
-                // was lost, poisoned or taken by an instance that died is enqueued again. The delay is
-                // counted from this moment, not the run's start: a burst takes seconds to write.
+                // was lost, poisoned or taken by an instance that died is enqueued again. Every delay is
+                // counted from the run's start, so that messages become visible in the order they were
+                // written, which is what makes the order above fair; a burst's last messages show as much
+                // later as the writing took (seconds), which its drain takes far longer than anyway.
                 var due = row.Entry.NextAttemptAt;
-                var at = time.GetUtcNow();
                 try
                 {
-                    await queue.EnqueueAsync(row.Entry, due - at, token);
+                    await queue.EnqueueAsync(row.Entry, due - now, token);
                     Interlocked.Increment(ref enqueued);
-                    if (!await dueIndex.MarkEnqueuedAsync(row, (due > at ? due : at) + window, token))
+                    if (!await dueIndex.MarkEnqueuedAsync(row, (due > now ? due : now) + window, token))
                     {
                         Interlocked.Increment(ref elsewhere);
                     }
