@@ -53,16 +53,8 @@ public sealed class LogScopeTests(AzuriteFixture azurite) : AppTest(azurite)
 
     private async Task<LogEntry> LoggedAsync(int eventId)
     {
-        for (var waited = TimeSpan.Zero; ; waited += TimeSpan.FromMilliseconds(100))
-        {
-            if (_logs.Entries.FirstOrDefault(e => e.EventId == eventId) is { } entry)
-            {
-                return entry;
-            }
-
-            Assert.True(waited < TimeSpan.FromSeconds(30), $"Nothing was logged with event id {eventId}.");
-            await Task.Delay(100, Ct);
-        }
+        await Polling.UntilAsync(() => _logs.Entries.Any(e => e.EventId == eventId), $"a line with event id {eventId}");
+        return _logs.Entries.First(e => e.EventId == eventId);
     }
 
     private async Task<string> RegisterAsync()

@@ -154,14 +154,7 @@ public sealed class WorkerEndToEndTests(AzuriteFixture azurite, PrismFixture pri
         Assert.Contains("SendGrid:ApiKey is required when Twilio is configured", output, StringComparison.Ordinal);
     }
 
-    private static Task WaitForAsync(Func<bool> condition, string what) => WaitForAsync(() => Task.FromResult(condition()), what);
+    private static Task WaitForAsync(Func<bool> condition, string what) => Polling.UntilAsync(condition, what, TimeSpan.FromMinutes(1));
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        for (var waited = 0; !await condition(); waited += 100)
-        {
-            Assert.True(waited < 60_000, $"Waited a minute for {what}.");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition, string what) => Polling.UntilAsync(condition, what, TimeSpan.FromMinutes(1));
 }

@@ -164,17 +164,11 @@ public sealed class AppFactory(
     /// </summary>
     public async Task<CheckInView> FinishedAsync(string eventId, string checkInId)
     {
-        for (var waited = TimeSpan.Zero; ; waited += TimeSpan.FromMilliseconds(100))
-        {
-            var checkIn = (await GetEventAsync(eventId)).CheckIns.Single(c => c.Id == checkInId);
-            if (checkIn.Status is not (CheckInStatus.Scheduled or CheckInStatus.Sending))
-            {
-                return checkIn;
-            }
-
-            Assert.True(waited < TimeSpan.FromSeconds(30), $"Check-in {checkInId} is still {checkIn.Status}: the send queue did not take it.");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+        CheckInView? checkIn = null;
+        await Polling.UntilAsync(
+            async () => (checkIn = (await GetEventAsync(eventId)).CheckIns.Single(c => c.Id == checkInId)).Status is not (CheckInStatus.Scheduled or CheckInStatus.Sending),
+            $"check-in {checkInId} to be taken from the send queue");
+        return checkIn!;
     }
 
     /// <summary>The dinner with only the organiser's SMS check-in, agreed to; and when it is due.</summary>
