@@ -427,6 +427,10 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         }
     }
 
+    /// <summary>The request a YES from this address would answer now (see <see cref="AnswerLatestRequestAsync"/>), or null.</summary>
+    public async Task<AskedRequest?> LatestOpenRequestAsync(Channel channel, string address, CancellationToken cancellationToken) =>
+        await OpenRequestsAsync(channel, address, cancellationToken) is [var (_, asked), ..] ? asked : null;
+
     /// <summary>
     /// The requests to this address still pending and open, the most recent first, each marked with
     /// whether another organiser who asked this address has the same name.

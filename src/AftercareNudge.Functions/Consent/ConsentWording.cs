@@ -70,6 +70,14 @@ public static class ConsentWording
     public static string SmsReplyYesToAgree(IReadOnlyList<string> organizers) =>
         $"{Brand}: To agree to check-ins from {Names(organizers)}, reply with just the word YES. Reply HELP for help, STOP to opt out.";
 
+    /// <summary>
+    /// Added to an answer that a YES or NO was taken as, while a consent request was also open: the
+    /// request still waits (named as it was shown; null: the organiser's own, to confirm this number).
+    /// </summary>
+    public static string SmsRequestStillWaiting(string? organizer) => organizer is null
+        ? "Confirming this number still waits for your YES or NO."
+        : $"The request from {organizer} still waits for your YES or NO.";
+
     public const string SmsOptedOut = $"{Brand}: You're opted out and will get no more messages. Reply START to undo.";
 
     public static string SmsOptedIn(IReadOnlyList<string> organizers) => organizers.Count == 0

@@ -34,8 +34,12 @@ public sealed class SmsKeywordAnswers(
         };
     }
 
-    /// <summary>Does what the keyword says, and returns the one SMS to answer with, or null. Safe to repeat.</summary>
-    public async Task<string?> AnswerAsync(IncomingSms sms, SmsKeyword keyword, CancellationToken cancellationToken)
+    /// <summary>
+    /// Does what the keyword says, and returns the one SMS to answer with, or null. Safe to repeat.
+    /// <paramref name="optedOutAlso"/> is a sentence the opt-out's one confirmation adds (and the ledger
+    /// records as shown): what the person should still know at the moment they stop everything.
+    /// </summary>
+    public async Task<string?> AnswerAsync(IncomingSms sms, SmsKeyword keyword, CancellationToken cancellationToken, string? optedOutAlso = null)
     {
         ArgumentNullException.ThrowIfNull(sms);
         var how = "sms:" + sms.MessageId;
@@ -43,7 +47,7 @@ public sealed class SmsKeywordAnswers(
         {
             SmsKeyword.Yes => await AnswerRequestAsync(sms.From, ConsentState.Granted, how, cancellationToken),
             SmsKeyword.No => await AnswerRequestAsync(sms.From, ConsentState.Declined, how, cancellationToken),
-            SmsKeyword.Stop => await OptOutAsync(sms, how, cancellationToken),
+            SmsKeyword.Stop => await OptOutAsync(sms, how, optedOutAlso, cancellationToken),
             SmsKeyword.Start => await OptInAsync(sms, how, cancellationToken),
             SmsKeyword.Help => await HelpAsync(sms, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(keyword), keyword, "Not a keyword: a reply."),
@@ -70,6 +74,15 @@ public sealed class SmsKeywordAnswers(
             ? ConsentWording.SmsReplyYesToAgree([Label(hintFor)])
             : null;
     }
+
+    /// <summary>
+    /// The consent request a YES from this number would answer now, named as it was shown, or null:
+    /// for saying it still waits when a YES was taken as something else (an armed check-in's answer).
+    /// </summary>
+    public async Task<string?> StillWaitingAsync(string phone, CancellationToken cancellationToken) =>
+        await consents.LatestOpenRequestAsync(Channel.Sms, phone, cancellationToken) is { } open
+            ? ConsentWording.SmsRequestStillWaiting(open.PersonKey == Participant.OrganizerKey ? null : Label(open))
+            : null;
 
     /// <summary>An organiser as a question or an answer names them: with their app where that tells two of one name apart.</summary>
     public string Label(string organizerName, string? clientId, bool nameShared) =>
@@ -123,12 +136,13 @@ public sealed class SmsKeywordAnswers(
         request.EventId is not { } eventId
         || await events.GetEventAsync(eventId, cancellationToken) is { IsOver: false };
 
-    private async Task<string?> OptOutAsync(IncomingSms sms, string how, CancellationToken cancellationToken)
+    private async Task<string?> OptOutAsync(IncomingSms sms, string how, string? also, CancellationToken cancellationToken)
     {
         // Confirmed once: a STOP from a number already opted out is kept in the ledger and answered
         // with nothing. And none if Twilio's Advanced Opt-Out already sent its own.
-        var outcome = await optOuts.OptOutAsync(Channel.Sms, sms.From, how, ConsentWording.SmsOptedOut, shownTextIfAlreadyOptedOut: "", cancellationToken);
-        return sms.OptOutType == "STOP" || !outcome.IsNew ? null : ConsentWording.SmsOptedOut;
+        var confirmation = also is null ? ConsentWording.SmsOptedOut : $"{ConsentWording.SmsOptedOut} {also}";
+        var outcome = await optOuts.OptOutAsync(Channel.Sms, sms.From, how, sms.OptOutType == "STOP" ? ConsentWording.SmsOptedOut : confirmation, shownTextIfAlreadyOptedOut: "", cancellationToken);
+        return sms.OptOutType == "STOP" || !outcome.IsNew ? null : confirmation;
     }
 
     /// <summary>HELP says who we are; to a number that opted out, that it is opted out and how to undo it.</summary>

@@ -1,6 +1,7 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Safety;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
@@ -9,7 +10,8 @@ using Azure.Data.Tables;
 namespace AftercareNudge.Replies;
 
 /// <summary>
-/// What happens when someone texts us. Keywords (YES, NO, STOP in any reasonable words, START, HELP)
+/// What happens when someone texts us. While an armed check-in waits on the number, anything but STOP
+/// and HELP is its answer (Safety's <see cref="AwaitedAnswers"/>). Keywords (YES, NO, STOP in any reasonable words, START, HELP)
 /// are Consent's to answer (<see cref="SmsKeywordAnswers"/>); anything else is a reply, kept with the
 /// last check-in that reached the number within a day, passed on to its organiser
 /// (<see cref="ReplyRelays"/>), or kept until they say which organiser it is for when more than one
@@ -24,11 +26,15 @@ public sealed class InboundSms(
     ReplyRelays relays,
     ReplyAcknowledgements acknowledgements,
     ReplyChoices choices,
+    AwaitedAnswers answers,
     AppTables tables,
     TimeProvider time,
     ILogger<InboundSms> logger,
     DomainEvents<ReplyReceived> replyReceived)
 {
+    /// <summary>What an inbound message that answered an armed check-in is logged and kept as (with the keywords' names).</summary>
+    public const string Answer = "Answer";
+
     /// <summary>A reply is taken to answer a check-in that reached the number within this long; an older one is not guessed at.</summary>
     public static readonly TimeSpan ReplyWindow = TimeSpan.FromHours(24);
 
@@ -48,15 +54,25 @@ public sealed class InboundSms(
         }
 
         var keyword = SmsKeywordAnswers.Classify(sms);
-        InboundSmsLog.Received(logger, sms.MessageId, keyword.ToString());
-        var reply = keyword == SmsKeyword.Other
-            ? await OtherAsync(sms, cancellationToken)
-            : await keywords.AnswerAsync(sms, keyword, cancellationToken);
+        var (what, reply) = keyword switch
+        {
+            // STOP is never an answer: it stops everything at once, and its one confirmation says what
+            // still counts as an answer if an armed check-in waits on the number.
+            SmsKeyword.Stop => (keyword.ToString(), await keywords.AnswerAsync(sms, keyword, cancellationToken, await answers.NoteStoppedAsync(sms.From, cancellationToken) ? SafetyWording.OkStillCounts : null)),
+            SmsKeyword.Help => (keyword.ToString(), await keywords.AnswerAsync(sms, keyword, cancellationToken)),
+
+            // START does what "Reply START to undo" promised, and, as every message from them, answers.
+            SmsKeyword.Start => (keyword.ToString(), await StartAsync(sms, cancellationToken)),
+            _ when await answers.AnswerAsync(sms, cancellationToken) is { Count: > 0 } answered => (Answer, await AcknowledgeAnswerAsync(sms, keyword, answered, cancellationToken)),
+            SmsKeyword.Other => (keyword.ToString(), await OtherAsync(sms, cancellationToken)),
+            _ => (keyword.ToString(), await keywords.AnswerAsync(sms, keyword, cancellationToken)),
+        };
+        InboundSmsLog.Received(logger, sms.MessageId, what);
 
         // Marked handled only once handled: a retry after a failure half way does it again (every
         // step above is safe to repeat), rather than losing a STOP.
         await inbound.UpsertEntityAsync(
-            new TableEntity(partition, sms.MessageId) { ["Keyword"] = keyword.ToString(), ["Reply"] = reply, ["HandledAt"] = time.GetUtcNow() },
+            new TableEntity(partition, sms.MessageId) { ["Keyword"] = what, ["Reply"] = reply, ["HandledAt"] = time.GetUtcNow() },
             TableUpdateMode.Replace,
             cancellationToken);
 
@@ -85,6 +101,32 @@ public sealed class InboundSms(
         // Replies kept under an open question are the number's own words: they go too.
         await choices.ForgetAsync(phone, cancellationToken);
         return forgotten;
+    }
+
+    private async Task<string?> StartAsync(IncomingSms sms, CancellationToken cancellationToken)
+    {
+        var optedIn = await keywords.AnswerAsync(sms, SmsKeyword.Start, cancellationToken);
+        var answered = await answers.AnswerAsync(sms, cancellationToken);
+        return optedIn is not null && answered.Count > 0 ? $"{optedIn} {SafetyWording.AlsoAnswers(answered, time.GetUtcNow())}" : optedIn;
+    }
+
+    /// <summary>
+    /// An armed check-in's answer gets the one acknowledgement every answer gets (unless the number
+    /// opted out: then nothing). A YES or NO taken as the answer while a consent request is open too
+    /// says that the request still waits. The answer's words are kept nowhere and passed on to nobody:
+    /// the check-in was the person's own, and what it needed was that they answered.
+    /// </summary>
+    private async Task<string?> AcknowledgeAnswerAsync(IncomingSms sms, SmsKeyword keyword, IReadOnlyList<AnsweredCheckIn> answered, CancellationToken cancellationToken)
+    {
+        if (await keywords.IsOptedOutAsync(sms.From, cancellationToken))
+        {
+            return null;
+        }
+
+        var acknowledgement = SafetyWording.Answered(answered, time.GetUtcNow());
+        return keyword is SmsKeyword.Yes or SmsKeyword.No && await keywords.StillWaitingAsync(sms.From, cancellationToken) is { } waiting
+            ? $"{acknowledgement} {waiting}"
+            : acknowledgement;
     }
 
     /// <summary>The organisers a reply may be for, as the question names them: with their app where two share a name.</summary>

@@ -221,13 +221,7 @@ public static class RelayWording
         facts.RepliedAt is { } at && facts.Now - at > SaysWhenAfter ? " " + When(at, facts.OrganizerZone, facts.Now) : "";
 
     /// <summary>"23:30 check-in", or "check-in at 23:30 on Sat 5 Dec" on another day than today (the organiser's).</summary>
-    private static string CheckIn(RelayFacts facts)
-    {
-        var due = Instant.FromDateTimeOffset(facts.CheckInDueAt).InZone(facts.OrganizerZone).LocalDateTime;
-        var today = Instant.FromDateTimeOffset(facts.Now).InZone(facts.OrganizerZone).Date;
-        var at = due.TimeOfDay.ToString("HH':'mm", CultureInfo.InvariantCulture);
-        return due.Date == today ? $"{at} check-in" : $"check-in at {at} on {due.Date.ToString("ddd d MMM", CultureInfo.InvariantCulture)}";
-    }
+    private static string CheckIn(RelayFacts facts) => EventTime.CheckInAt(facts.CheckInDueAt, facts.OrganizerZone, facts.Now);
 
     // One line on a lock screen: line breaks become spaces.
     /// <summary>

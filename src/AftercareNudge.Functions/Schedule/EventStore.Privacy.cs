@@ -8,7 +8,8 @@ namespace AftercareNudge.Schedule;
 public sealed record StoredReply(string RowKey, string CheckInId, string Body, DateTimeOffset ReceivedAt);
 
 /// <summary>Every row of an event's partition, in one query: for reading the event (<see cref="EventStore.GetAsync"/>) and for deleting its content (see <c>Privacy.EventPurge</c>, <c>Privacy.AddressErasure</c>).</summary>
-public sealed record EventRows(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns, IReadOnlyList<StoredReply> Replies, IReadOnlyList<string> ChangeRows);
+/// <param name="AwaitRows">The row keys of armed check-ins' safety nets (their note and duress word go with the content).</param>
+public sealed record EventRows(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns, IReadOnlyList<StoredReply> Replies, IReadOnlyList<string> ChangeRows, IReadOnlyList<string> AwaitRows);
 
 // What the privacy feature needs of the Events table: every row of an event, and the writes that
 // delete content without touching what the dispatcher and the delivery reports work with.
@@ -24,6 +25,7 @@ public sealed partial class EventStore
         var checkIns = new List<CheckInRecord>();
         var replies = new List<StoredReply>();
         var changes = new List<string>();
+        var awaits = new List<string>();
         await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {eventId}"), cancellationToken: cancellationToken))
         {
             if (entity.RowKey == EventRow)
@@ -42,9 +44,13 @@ public sealed partial class EventStore
             {
                 changes.Add(entity.RowKey);
             }
+            else if (entity.RowKey.StartsWith(AwaitRowPrefix, StringComparison.Ordinal))
+            {
+                awaits.Add(entity.RowKey);
+            }
         }
 
-        return record is null ? null : new EventRows(record, checkIns.OrderBy(c => c.Position).ToList(), replies, changes);
+        return record is null ? null : new EventRows(record, checkIns.OrderBy(c => c.Position).ToList(), replies, changes, awaits);
     }
 
     /// <summary>

@@ -129,4 +129,17 @@ public static class EventTime
     /// <summary>How a local time is shown back: minutes, plus seconds when they are not zero.</summary>
     public static string FormatLocal(LocalDateTime local) =>
         local.ToString(local.Second == 0 && local.NanosecondOfSecond == 0 ? "uuuu'-'MM'-'dd'T'HH':'mm" : "uuuu'-'MM'-'dd'T'HH':'mm':'ss", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A check-in named by its time as a message to its person says it: "23:30 check-in", or "check-in at
+    /// 23:30 on Sat 5 Dec" on another day than <paramref name="now"/>'s, in <paramref name="zone"/>.
+    /// </summary>
+    public static string CheckInAt(DateTimeOffset dueAt, DateTimeZone zone, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var due = Instant.FromDateTimeOffset(dueAt).InZone(zone).LocalDateTime;
+        var today = Instant.FromDateTimeOffset(now).InZone(zone).Date;
+        var at = due.TimeOfDay.ToString("HH':'mm", CultureInfo.InvariantCulture);
+        return due.Date == today ? $"{at} check-in" : $"check-in at {at} on {due.Date.ToString("ddd d MMM", CultureInfo.InvariantCulture)}";
+    }
 }

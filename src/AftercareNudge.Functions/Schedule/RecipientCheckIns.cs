@@ -4,8 +4,8 @@ using Azure.Data.Tables;
 
 namespace AftercareNudge.Schedule;
 
-/// <summary>One check-in addressed to an address: where to find it.</summary>
-public sealed record RecipientCheckIn(string EventId, string CheckInId);
+/// <summary>One check-in addressed to an address: where to find it, and whether it is armed (waits for an answer: see <see cref="AwaitedReply"/>).</summary>
+public sealed record RecipientCheckIn(string EventId, string CheckInId, bool AwaitsReply = false);
 
 /// <summary>
 /// Which check-ins go to an address (partition: the address key, as in the consent tables), so that a
@@ -32,9 +32,22 @@ public sealed class RecipientCheckIns(AppTables tables)
         {
             foreach (var chunk in partition.Chunk(MaxBatch))
             {
-                await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken);
+                await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertMerge, r)), cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Marks a check-in to an address as armed, so that a message from the address is first offered
+    /// to it as an answer. Merged: the row may be written before or after this, in any order.
+    /// </summary>
+    public async Task MarkAwaitingAsync(Channel channel, string address, string eventId, string checkInId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.RecipientCheckIns, cancellationToken);
+        await table.UpsertEntityAsync(
+            new TableEntity(AddressKeys.For(channel, address), eventId + "_" + checkInId) { ["EventId"] = eventId, ["CheckInId"] = checkInId, ["AwaitsReply"] = true },
+            TableUpdateMode.Merge,
+            cancellationToken);
     }
 
     public async Task<IReadOnlyList<RecipientCheckIn>> ForAddressAsync(Channel channel, string address, CancellationToken cancellationToken)
@@ -43,7 +56,7 @@ public sealed class RecipientCheckIns(AppTables tables)
         var found = new List<RecipientCheckIn>();
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AddressKeys.For(channel, address)}"), cancellationToken: cancellationToken))
         {
-            found.Add(new RecipientCheckIn(row.GetString("EventId"), row.GetString("CheckInId")));
+            found.Add(new RecipientCheckIn(row.GetString("EventId"), row.GetString("CheckInId"), row.GetBoolean("AwaitsReply") == true));
         }
 
         return found;

@@ -138,6 +138,8 @@ public sealed class LogEventIdsPinnedTests
             1104 GaveUp Error
             1105 Run Information
             1106 Errored Error
+            1200 ArmedCheckInAnswered Information
+            1201 ArmedCheckInStopped Information
             """, string.Join("\n", Messages.Select(m => m.Id.ToString(CultureInfo.InvariantCulture) + " " + m.Name + " " + m.Level)));
     }
 

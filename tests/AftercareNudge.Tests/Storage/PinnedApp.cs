@@ -8,6 +8,7 @@ using AftercareNudge.Events;
 using AftercareNudge.Messaging;
 using AftercareNudge.Messaging.Email;
 using AftercareNudge.Replies;
+using AftercareNudge.Safety;
 using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
@@ -150,6 +151,7 @@ internal sealed class PinnedApp
         new ReplyRelays(Events, Recipients, DueIndex, new DomainEvents<RelayDue>([new RelaysAtOnce(Dispatcher())]), Time, NullLogger<ReplyRelays>.Instance),
         Acknowledgements(),
         ReplyChoices(),
+        new AwaitedAnswers(Recipients, Events, Time, NullLogger<AwaitedAnswers>.Instance),
         Tables,
         Time,
         NullLogger<InboundSms>.Instance,

@@ -1,0 +1,117 @@
+using AftercareNudge.Messaging.Sms;
+using AftercareNudge.Schedule;
+
+namespace AftercareNudge.Safety;
+
+/// <summary>An armed check-in that a message answered, with its event (for the organiser's zone).</summary>
+public sealed record AnsweredCheckIn(AwaitedReply Awaited, EventRecord Event);
+
+/// <summary>
+/// What counts as an answer: while an armed check-in waits on a number (<see cref="AwaitedReply.TakesAnswerAt"/>),
+/// every message from the number answers it, except the STOP family and plain-language revocations
+/// (an opt-out, not an answer: <see cref="NoteStoppedAsync"/>) and HELP, which the inbound SMS edge
+/// (<c>Replies/InboundSms</c>) keeps from here. YES, NO and OK included: the person's answer to "home
+/// safe?" is not a consent keyword. A message answers every armed check-in open on the number at once.
+/// </summary>
+public sealed class AwaitedAnswers(RecipientCheckIns recipients, EventStore events, TimeProvider time, ILogger<AwaitedAnswers> logger)
+{
+    /// <summary>
+    /// Takes the message as the answer to every armed check-in open on its number; returns them, or an
+    /// empty list when none waits (the message is then whatever it would be otherwise). Safe to repeat:
+    /// a retry of the message that answered finds the check-ins it answered, and answers the same.
+    /// </summary>
+    public async Task<IReadOnlyList<AnsweredCheckIn>> AnswerAsync(IncomingSms sms, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sms);
+        var now = time.GetUtcNow();
+        var answered = new List<AnsweredCheckIn>();
+        foreach (var (awaited, record) in await OpenAsync(sms.From, now, sms.MessageId, cancellationToken))
+        {
+            var written = awaited.AnsweredBy == sms.MessageId
+                ? awaited
+                : await events.ChangeAwaitedAsync(
+                    awaited.EventId,
+                    awaited.CheckInId,
+                    a => a.TakesAnswerAt(now) ? a with { State = a.State == AwaitState.Escalated ? AwaitState.Cleared : AwaitState.Answered, AnsweredAt = now, AnsweredBy = sms.MessageId } : null,
+                    cancellationToken);
+            if (written is not null)
+            {
+                SafetyLog.Answered(logger, written.EventId, written.CheckInId, written.State.ToString());
+                answered.Add(new AnsweredCheckIn(written, record));
+            }
+        }
+
+        return answered;
+    }
+
+    /// <summary>
+    /// A STOP while armed check-ins wait on the number: they go on without messaging the person (an
+    /// alert will say they stopped messages then), and their answer still counts. Returns whether any
+    /// was waiting, so that the opt-out's one confirmation can say a reply of OK still counts.
+    /// </summary>
+    public async Task<bool> NoteStoppedAsync(string phone, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var any = false;
+        foreach (var (awaited, _) in await OpenAsync(phone, now, answeredBy: null, cancellationToken))
+        {
+            any = true;
+            if (await events.ChangeAwaitedAsync(awaited.EventId, awaited.CheckInId, a => a.TakesAnswerAt(now) && a.StoppedAt is null ? a with { StoppedAt = now } : null, cancellationToken) is { } stopped)
+            {
+                SafetyLog.Stopped(logger, stopped.EventId, stopped.CheckInId);
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>
+    /// Whether an armed check-in's net stands down because of what became of the check-in itself: it
+    /// was cancelled, or skipped because it was never the person's to get (no confirmed consent, a NO,
+    /// erased, removed). Not when it could not be delivered, nor when the person stopped messages (a
+    /// STOP skips it, and the ladder goes on without messaging them): that is what the net is for.
+    /// </summary>
+    public static bool StandsDown(CheckInRecord checkIn)
+    {
+        ArgumentNullException.ThrowIfNull(checkIn);
+        return checkIn.Status == CheckInStatus.Cancelled
+            || (checkIn.Status == CheckInStatus.Skipped && checkIn.Reason is CheckInReasons.NoConsent or CheckInReasons.Declined or CheckInReasons.Erased or CheckInReasons.Removed or CheckInReasons.EventCancelled or CheckInReasons.RecipientMissing);
+    }
+
+    /// <summary>
+    /// The armed check-ins to this number that take an answer now (and those <paramref name="answeredBy"/>
+    /// answered, for a retry), each with its event: not once the event is over, nor once the net stood
+    /// down (<see cref="StandsDown"/>).
+    /// </summary>
+    private async Task<List<(AwaitedReply Awaited, EventRecord Event)>> OpenAsync(string phone, DateTimeOffset now, string? answeredBy, CancellationToken cancellationToken)
+    {
+        var open = new List<(AwaitedReply, EventRecord)>();
+        foreach (var found in (await recipients.ForAddressAsync(Channel.Sms, phone, cancellationToken)).Where(r => r.AwaitsReply))
+        {
+            if (await events.GetAwaitedAsync(found.EventId, found.CheckInId, cancellationToken) is not { } awaited
+                || !(awaited.TakesAnswerAt(now) || (answeredBy is not null && awaited.AnsweredBy == answeredBy)))
+            {
+                continue;
+            }
+
+            if (await events.GetEventAsync(found.EventId, cancellationToken) is { IsOver: false } record
+                && await events.GetCheckInAsync(found.EventId, found.CheckInId, cancellationToken) is { } checkIn
+                && !StandsDown(checkIn))
+            {
+                open.Add((awaited, record));
+            }
+        }
+
+        return open.OrderBy(o => o.Item1.DueAt).ToList();
+    }
+}
+
+/// <summary>Safety net log messages (event ids 1200-1219): which check-in and what became of it, never a message's words or the duress word.</summary>
+internal static partial class SafetyLog
+{
+    [LoggerMessage(EventId = 1200, EventName = "ArmedCheckInAnswered", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was answered; its safety net is {State}")]
+    public static partial void Answered(ILogger logger, string eventId, string checkInId, string state);
+
+    [LoggerMessage(EventId = 1201, EventName = "ArmedCheckInStopped", Level = LogLevel.Information, Message = "The person an armed check-in {EventId}/{CheckInId} waits on stopped messages; it goes on without messaging them")]
+    public static partial void Stopped(ILogger logger, string eventId, string checkInId);
+}

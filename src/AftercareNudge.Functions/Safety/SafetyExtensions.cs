@@ -1,0 +1,12 @@
+namespace AftercareNudge.Safety;
+
+public static class SafetyExtensions
+{
+    /// <summary>Check-ins that wait for an answer, and the trusted contacts told if none comes (issue 23, landing in steps).</summary>
+    public static IServiceCollection AddSafety(this IServiceCollection services)
+    {
+        services.AddSingleton<SafetyNets>();
+        services.AddSingleton<AwaitedAnswers>();
+        return services;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json.Serialization;
+using Azure;
+
+namespace AftercareNudge.Schedule;
+
+/// <summary>
+/// Where an armed check-in's safety net stands (the view's <c>checkIns[].awaitReply.state</c>):
+/// waiting for the person's answer, reminded once, answered, escalated to the trusted contacts, or
+/// cleared (answered after the contacts were alerted, and they were sent the all-clear).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AwaitState>))]
+public enum AwaitState
+{
+    [JsonStringEnumMemberName("waiting")]
+    Waiting,
+
+    [JsonStringEnumMemberName("reminded")]
+    Reminded,
+
+    [JsonStringEnumMemberName("answered")]
+    Answered,
+
+    [JsonStringEnumMemberName("escalated")]
+    Escalated,
+
+    [JsonStringEnumMemberName("cleared")]
+    Cleared,
+}
+
+/// <summary>
+/// What the organiser asked for when they armed a check-in to themself: how long the answer may take
+/// from the check-in's due time, how long after the one reminder the contacts are alerted, who they
+/// are (people's keys), the note the contacts get, and the duress word (known only to the organiser
+/// and the service: never logged, never shown in any answer).
+/// </summary>
+public sealed record SafetyNet(TimeSpan Within, TimeSpan Grace, IReadOnlyList<string> EscalateTo, string? Note = null, string? DuressWord = null);
+
+/// <summary>
+/// An armed check-in's safety net as stored: a row of its own in the event's partition (row key
+/// <c>await-&lt;check-in id&gt;</c>), apart from the check-in's row so that the dispatcher's writes to
+/// the check-in and an answer's writes here never contend. Every change is conditional on the ETag.
+/// </summary>
+/// <param name="DueAt">The check-in's due time, from which <see cref="SafetyNet.Within"/> counts: an answer is awaited from then.</param>
+/// <param name="AnsweredBy">The inbound message that answered, so that a webhook's retry of it answers the same way again.</param>
+/// <param name="StoppedAt">When the person replied STOP while it waited: the ladder goes on without messaging them, and an alert says so.</param>
+public sealed record AwaitedReply(
+    string EventId,
+    string CheckInId,
+    SafetyNet Net,
+    DateTimeOffset DueAt,
+    AwaitState State = AwaitState.Waiting,
+    DateTimeOffset? AnsweredAt = null,
+    string? AnsweredBy = null,
+    DateTimeOffset? StoppedAt = null,
+    ETag ETag = default)
+{
+    /// <summary>How long after its alert an armed check-in still takes an answer (and its all-clear): after that it is closed.</summary>
+    public static readonly TimeSpan OpenAfterAlert = TimeSpan.FromHours(24);
+
+    /// <summary>When the alert is due if nobody answers: the due time, the wait, and the grace after the reminder.</summary>
+    public DateTimeOffset AlertAt => DueAt + Net.Within + Net.Grace;
+
+    /// <summary>
+    /// Whether a message from the person at <paramref name="now"/> is this check-in's answer: from its
+    /// due time until answered, and at most <see cref="OpenAfterAlert"/> after its alert.
+    /// </summary>
+    public bool TakesAnswerAt(DateTimeOffset now) =>
+        State is AwaitState.Waiting or AwaitState.Reminded or AwaitState.Escalated
+        && now >= DueAt
+        && now <= AlertAt + OpenAfterAlert;
+}
