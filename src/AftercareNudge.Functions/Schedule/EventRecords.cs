@@ -109,6 +109,18 @@ public enum CheckInKind
     /// <summary>A reply to a check-in passed on to the organiser (see <c>Replies.ReplyRelays</c>).</summary>
     [System.Text.Json.Serialization.JsonStringEnumMemberName("relay")]
     Relay,
+
+    /// <summary>The one reminder to the organiser when an armed check-in has no answer by its <c>within</c> (see <see cref="SafetyLadder"/>).</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("safety-reminder")]
+    SafetyReminder,
+
+    /// <summary>The alert to one trusted contact when an armed check-in still has no answer after the reminder's grace.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("alert")]
+    Alert,
+
+    /// <summary>The all-clear to a contact who was alerted, once the organiser answered.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("all-clear")]
+    AllClear,
 }
 
 /// <summary>

@@ -22,6 +22,7 @@ public sealed record PlannedEvent(
 /// <param name="AskedPlan">The version of the plan this person was last sent a consent email about, so that a changed plan is asked about once.</param>
 /// <param name="ZoneFromEvent">Whether <paramref name="TimeZone"/> is the event's because the person gave none: it follows the event's zone when that changes.</param>
 /// <param name="RepliesBy">The organiser only: the channel replies to their check-ins are passed on by, as registered; null for the default (see <see cref="ReplyChannel"/>).</param>
+/// <param name="Role">Null for a recipient; <see cref="TrustedContactRole"/> for someone told if the organiser does not answer an armed check-in (never a recipient of anything else).</param>
 public sealed record Participant(
     string Key,
     string Name,
@@ -34,9 +35,16 @@ public sealed record Participant(
     bool QuietHoursFromRecipient = false,
     string? AskedPlan = null,
     bool ZoneFromEvent = false,
-    Channel? RepliesBy = null)
+    Channel? RepliesBy = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Role = null)
 {
     public const string OrganizerKey = "organizer";
+
+    /// <summary>The role of a trusted contact (<c>people[].role</c>).</summary>
+    public const string TrustedContactRole = "trustedContact";
+
+    /// <summary>A trusted contact: told if an armed check-in goes unanswered, and sent nothing else (no check-in, plan or reminder).</summary>
+    public bool IsTrustedContact() => Role == TrustedContactRole;
 
     /// <summary>The channel replies are passed on by: as registered, else SMS if they have a phone, else email.</summary>
     public Channel ReplyChannel() => RepliesBy ?? (Phone is not null ? Channel.Sms : Channel.Email);
@@ -60,4 +68,5 @@ public sealed record Participant(
 /// <summary>A check-in's timing as the client wrote it, kept so that a later edit can move it with its event.</summary>
 public sealed record CheckInTiming(string? At, string? After, string? Offset);
 
-public sealed record PlannedCheckIn(string To, Channel Channel, Instant DueAt, string Message, CheckInTiming Timing, CheckInKind Kind = CheckInKind.CheckIn);
+/// <param name="Net">Its safety net when it is armed (waits for the organiser's answer; see <see cref="AwaitedReply"/>), else null.</param>
+public sealed record PlannedCheckIn(string To, Channel Channel, Instant DueAt, string Message, CheckInTiming Timing, CheckInKind Kind = CheckInKind.CheckIn, SafetyNet? Net = null);

@@ -1,0 +1,52 @@
+namespace AftercareNudge.Schedule;
+
+/// <summary>
+/// The rows an armed check-in adds to its event's schedule, written with it: the one reminder to the
+/// organiser at <see cref="SafetyNet.Within"/> after its due time, and an alert to each trusted
+/// contact <see cref="SafetyNet.Grace"/> after that. They are sent like any row (claimed once, by the
+/// send queue, on time); what they say and whether they still go is decided when they are due, against
+/// the net's state (an answer cancels them). Their ids are the armed check-in's with a suffix:
+/// <c>-rm</c>, <c>-al1</c>, <c>-al2</c>… (the contact's place in <c>escalateTo</c>), and an all-clear <c>-ac1</c>….
+/// </summary>
+public static class SafetyLadder
+{
+    public const string ReminderSuffix = "-rm";
+    public const string AlertSuffix = "-al";
+    public const string AllClearSuffix = "-ac";
+
+    /// <summary>At most this many contacts per armed check-in.</summary>
+    public const int MaxContacts = 5;
+
+    public static string ReminderId(string checkInId) => checkInId + ReminderSuffix;
+
+    /// <summary>The alert to the contact at <paramref name="place"/> (1-based) in <c>escalateTo</c>.</summary>
+    public static string AlertId(string checkInId, int place) => checkInId + AlertSuffix + place.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The all-clear that follows alert <paramref name="alertId"/>.</summary>
+    public static string AllClearId(string alertId) =>
+        alertId.LastIndexOf(AlertSuffix, StringComparison.Ordinal) is var at and >= 0
+            ? alertId[..at] + AllClearSuffix + alertId[(at + AlertSuffix.Length)..]
+            : throw new ArgumentException("Not an alert's id.", nameof(alertId));
+
+    /// <summary>The reminder and one alert per contact, for an armed check-in as planned; a contact with no address gets none.</summary>
+    public static IReadOnlyList<CheckInRecord> Rows(EventRecord record, CheckInRecord armed, SafetyNet net)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(armed);
+        ArgumentNullException.ThrowIfNull(net);
+        var remindAt = armed.DueAt + net.Within;
+        var rows = new List<CheckInRecord> { Row(record.Id, ReminderId(armed.Id), armed.Position, Participant.OrganizerKey, Channel.Sms, remindAt, CheckInKind.SafetyReminder, armed.Id) };
+        for (var i = 0; i < net.EscalateTo.Count; i++)
+        {
+            if (record.Find(net.EscalateTo[i]) is { } contact && contact.Channels().FirstOrDefault() is var channel && contact.Address(channel) is not null)
+            {
+                rows.Add(Row(record.Id, AlertId(armed.Id, i + 1), armed.Position, contact.Key, channel, remindAt + net.Grace, CheckInKind.Alert, armed.Id));
+            }
+        }
+
+        return rows;
+    }
+
+    private static CheckInRecord Row(string eventId, string id, int position, string to, Channel channel, DateTimeOffset at, CheckInKind kind, string relatesTo) =>
+        new(eventId, id, position, to, channel, "", new CheckInTiming(null, null, null), at, at, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: kind, RelatesTo: relatesTo);
+}
