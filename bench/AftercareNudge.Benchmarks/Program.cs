@@ -10,6 +10,7 @@ using AftercareNudge.Consent;
 using AftercareNudge.Dispatch;
 using AftercareNudge.Messaging;
 using AftercareNudge.Replies;
+using AftercareNudge.Safety;
 using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
@@ -75,6 +76,7 @@ foreach (var concurrency in new[] { 1, 4, 8 })
     var waiting = new WaitingRelays(tables, store, index, recipients, time, NullLogger<WaitingRelays>.Instance);
     var dispatcher = new Dispatcher(index, store, consents, gate, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, gate, time), waiting, recipients,
         new ClientQuotas(tables, Options.Create(new QuotaOptions { MessagesPerDay = int.MaxValue }), time),
+        new SafetySteps(store, consents, time),
         Options.Create(new DispatchOptions()), time, NullLogger<Dispatcher>.Instance, DomainEvents<CheckInFinished>.None);
     counter.Reset();
     var run = Stopwatch.StartNew();

@@ -2,6 +2,7 @@ using AftercareNudge.Consent;
 using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
 using AftercareNudge.Replies;
+using AftercareNudge.Safety;
 using AftercareNudge.Schedule;
 using AftercareNudge.Security;
 using AftercareNudge.Storage;
@@ -89,6 +90,7 @@ public sealed class Dispatcher(
     WaitingRelays waiting,
     RecipientCheckIns recipients,
     ClientQuotas quotas,
+    SafetySteps safety,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<Dispatcher> logger,
@@ -217,6 +219,12 @@ public sealed class Dispatcher(
             // Every try so far was claimed and never recorded: the instance holding it died, or its
             // record failed, each time. One of them may have sent it: it is not tried again.
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.OutcomeUnknownPrefix + CheckInReasons.Abandoned, ClaimedUntil = null }, DispatchOutcome.Failed, claimed.ClaimedUntil);
+        }
+
+        // The safety ladder's rungs decide for themselves, against the net and the contact's own consent.
+        if (claimed.Kind is CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear)
+        {
+            return await SendSafetyStepAsync(entry, record, recipient, address, claimed);
         }
 
         // May it reach them? The gate's answer; a relay's channel is routing, decided here.
@@ -350,7 +358,7 @@ public sealed class Dispatcher(
             }
 
             return checkIn.Channel == Channel.Sms
-                ? await sms.SendAsync(new SmsMessage(address, CheckInWording.Sms(organizer, checkIn.Message), MessageKinds.CheckIn, record.Id, checkIn.Id), CancellationToken.None)
+                ? await sms.SendAsync(new SmsMessage(address, CheckInWording.Sms(organizer, SafetySteps.CheckInText(checkIn, checkIn.Message)), MessageKinds.CheckIn, record.Id, checkIn.Id), CancellationToken.None)
                 : await email.SendAsync(
                     new EmailMessage(
                         address,
@@ -369,6 +377,50 @@ public sealed class Dispatcher(
             DispatchLog.SendThrew(logger, e, record.Id, checkIn.Id);
             return SendResult.Ambiguous(CheckInReasons.SendError);
         }
+    }
+
+    /// <summary>
+    /// A rung of an armed check-in's ladder (<see cref="SafetySteps"/>): withheld once the person has
+    /// answered (or the net never stood), held by a contact's quiet hours unless they allowed alerts
+    /// then, and not counted against the client's daily messages (a safety alert must not wait for tomorrow).
+    /// </summary>
+    private async Task<DispatchOutcome> SendSafetyStepAsync(DueEntry entry, EventRecord record, Participant recipient, string address, CheckInRecord claimed)
+    {
+        if (claimed.ClaimedUntil - time.GetUtcNow() < LeaseNeededToSend)
+        {
+            await TryUpdateAsync(claimed with { Status = CheckInStatus.Scheduled, ClaimedUntil = null, Attempts = claimed.Attempts - 1 });
+            return DispatchOutcome.HeldByAnotherRun;
+        }
+
+        var step = await safety.ComposeAsync(record, recipient, address, claimed, CancellationToken.None);
+        if (step.Withheld is { } why)
+        {
+            var status = why is CheckInReasons.OptedOut or CheckInReasons.ContactNotAgreed ? CheckInStatus.Skipped : CheckInStatus.Cancelled;
+            return await FinishAsync(entry, claimed with { Status = status, Reason = why, ClaimedUntil = null }, DispatchOutcome.Skipped, claimed.ClaimedUntil);
+        }
+
+        if (step.HoldUntil is { } until)
+        {
+            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, until, CheckInReasons.QuietHours)
+                ? DispatchOutcome.HeldForQuietHours
+                : DispatchOutcome.HeldByAnotherRun;
+        }
+
+        SendResult result;
+        var handedOver = time.GetUtcNow();
+        try
+        {
+            result = step.Sms is { } text
+                ? await sms.SendAsync(text, CancellationToken.None)
+                : await email.SendAsync(step.Email!, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            DispatchLog.SendThrew(logger, e, record.Id, claimed.Id);
+            result = SendResult.Ambiguous(CheckInReasons.SendError);
+        }
+
+        return await ApplyAsync(entry, address, claimed, result, handedOver);
     }
 
     /// <summary>
@@ -449,6 +501,18 @@ public sealed class Dispatcher(
                 // The provider knows of an opt-out we did not: record it so nothing else is tried either.
                 await consents.RecordAsync(new ConsentDecision(claimed.Channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), CancellationToken.None);
                 return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.OptedOut, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
+
+            case SendOutcome.Ambiguous when claimed.Kind == CheckInKind.Alert && claimed.Attempts < _options.MaxAttempts:
+                // An alert is the one message sent again when whether it went is not known: a duplicate
+                // alert is better than none.
+                var again = RetryDelay(claimed.Attempts, result.RetryAfter);
+                if (!await RescheduleAsync(entry, claimed, now + again, result.Reason))
+                {
+                    return DispatchOutcome.HeldByAnotherRun;
+                }
+
+                DispatchLog.Retrying(logger, entry.EventId, claimed.Id, result.Reason, claimed.Attempts, again);
+                return DispatchOutcome.Retrying;
 
             case SendOutcome.Ambiguous:
                 // Not retried: see the README ("Once, never twice"). The organiser sees why in GET.

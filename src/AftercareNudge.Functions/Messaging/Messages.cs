@@ -19,6 +19,15 @@ public static class MessageKinds
 
     /// <summary>To whoever wrote a reply that waited for its organiser: it has now been passed on.</summary>
     public const string ReplyPassedOn = "reply-passed-on";
+
+    /// <summary>The one reminder to a person who has not answered an armed check-in.</summary>
+    public const string SafetyReminder = "safety-reminder";
+
+    /// <summary>To a trusted contact: the person did not answer an armed check-in.</summary>
+    public const string Alert = "alert";
+
+    /// <summary>To a trusted contact who was alerted: the person answered after all.</summary>
+    public const string AllClear = "all-clear";
 }
 
 /// <summary>One SMS, already worded (the sender's name first, per the wording rules).</summary>

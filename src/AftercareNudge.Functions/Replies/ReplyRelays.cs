@@ -208,13 +208,7 @@ public static class RelayWording
     public static readonly TimeSpan SaysWhenAfter = TimeSpan.FromMinutes(10);
 
     /// <summary>"at 23:41", or "at 23:41 on Sat 5 Dec" on another day than <paramref name="now"/>, in <paramref name="zone"/>.</summary>
-    public static string When(DateTimeOffset instant, DateTimeZone zone, DateTimeOffset now)
-    {
-        var at = Instant.FromDateTimeOffset(instant).InZone(zone).LocalDateTime;
-        var today = Instant.FromDateTimeOffset(now).InZone(zone).Date;
-        var time = at.TimeOfDay.ToString("HH':'mm", CultureInfo.InvariantCulture);
-        return at.Date == today ? $"at {time}" : $"at {time} on {at.Date.ToString("ddd d MMM", CultureInfo.InvariantCulture)}";
-    }
+    public static string When(DateTimeOffset instant, DateTimeZone zone, DateTimeOffset now) => "at " + EventTime.Moment(instant, zone, now);
 
     // " at 23:41 on Sat 5 Dec" when the relay goes well after the reply was written; nothing otherwise.
     private static string Written(RelayFacts facts) =>

@@ -13,7 +13,13 @@ public sealed record AnsweredCheckIn(AwaitedReply Awaited, EventRecord Event);
 /// (<c>Replies/InboundSms</c>) keeps from here. YES, NO and OK included: the person's answer to "home
 /// safe?" is not a consent keyword. A message answers every armed check-in open on the number at once.
 /// </summary>
-public sealed class AwaitedAnswers(RecipientCheckIns recipients, EventStore events, TimeProvider time, ILogger<AwaitedAnswers> logger)
+public sealed class AwaitedAnswers(
+    RecipientCheckIns recipients,
+    EventStore events,
+    DueCheckInIndex dueIndex,
+    TimeProvider time,
+    ILogger<AwaitedAnswers> logger,
+    DomainEvents<RelayDue> dueNow)
 {
     /// <summary>
     /// Takes the message as the answer to every armed check-in open on its number; returns them, or an
@@ -37,11 +43,67 @@ public sealed class AwaitedAnswers(RecipientCheckIns recipients, EventStore even
             if (written is not null)
             {
                 SafetyLog.Answered(logger, written.EventId, written.CheckInId, written.State.ToString());
+                await StandDownLadderAsync(record, written, cancellationToken);
                 answered.Add(new AnsweredCheckIn(written, record));
             }
         }
 
         return answered;
+    }
+
+    /// <summary>
+    /// After an answer: the rungs not yet committed are cancelled (they would be withheld when due
+    /// anyway; cancelled, GET says so now), and every contact whose alert was committed gets the
+    /// all-clear, at once. Each step is safe to repeat: the all-clear's id is fixed, so a retried
+    /// answer makes one.
+    /// </summary>
+    private async Task StandDownLadderAsync(EventRecord record, AwaitedReply answered, CancellationToken cancellationToken)
+    {
+        var alerted = answered.Alerted ?? [];
+        for (var place = 0; place <= answered.Net.EscalateTo.Count; place++)
+        {
+            var rungId = place == 0 ? SafetyLadder.ReminderId(answered.CheckInId) : SafetyLadder.AlertId(answered.CheckInId, place);
+            await events.ChangeCheckInAsync(
+                record.Id,
+                rungId,
+                r => r.Status == CheckInStatus.Scheduled && (place == 0 ? answered.RemindedAt is null : !alerted.Contains(r.To, StringComparer.Ordinal))
+                    ? r with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.Answered }
+                    : null,
+                cancellationToken);
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var contactKey in alerted)
+        {
+            var place = answered.Net.EscalateTo.ToList().IndexOf(contactKey) + 1;
+            var alert = place > 0 ? await events.GetCheckInAsync(record.Id, SafetyLadder.AlertId(answered.CheckInId, place), cancellationToken) : null;
+            if (alert is null)
+            {
+                continue;
+            }
+
+            var allClear = alert with
+            {
+                Id = SafetyLadder.AllClearId(alert.Id),
+                Kind = CheckInKind.AllClear,
+                DueAt = now,
+                NextAttemptAt = now,
+                Status = CheckInStatus.Scheduled,
+                Reason = null,
+                Attempts = 0,
+                ClaimedUntil = null,
+                SentAt = null,
+                ProviderMessageId = null,
+                PendingDelivery = null,
+                ETag = default,
+            };
+            await recipients.AddAsync(record, [allClear], cancellationToken);
+            await dueIndex.AddAsync([new DueEntry(record.Id, allClear.Id, allClear.NextAttemptAt, record.ClientId)], cancellationToken);
+            if (await events.AddCheckInAsync(allClear, cancellationToken))
+            {
+                await dueNow.RaiseAsync(new RelayDue(allClear), CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>

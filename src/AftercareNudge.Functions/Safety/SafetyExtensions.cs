@@ -6,7 +6,9 @@ public static class SafetyExtensions
     public static IServiceCollection AddSafety(this IServiceCollection services)
     {
         services.AddSingleton<SafetyNets>();
-        services.AddSingleton<AwaitedAnswers>();
+        // Transient: an answer after an alert sends the all-clear at once, through the dispatcher's senders (typed HttpClients).
+        services.AddTransient<AwaitedAnswers>();
+        services.AddSingleton<SafetySteps>();
         return services;
     }
 }

@@ -19,6 +19,7 @@ public sealed class SafetyNets(EventStore events, RecipientCheckIns recipients)
         }
 
         await events.ArmAsync(new AwaitedReply(record.Id, checkIn.Id, net, checkIn.DueAt), cancellationToken);
+        await events.ChangeCheckInAsync(record.Id, checkIn.Id, c => c.AwaitsReply ? null : c with { AwaitsReply = true }, cancellationToken);
         await recipients.MarkAwaitingAsync(Channel.Sms, phone, record.Id, checkIn.Id, cancellationToken);
     }
 }

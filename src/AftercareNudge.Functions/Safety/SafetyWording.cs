@@ -31,4 +31,61 @@ public static class SafetyWording
         var zone = EventTime.FindZone(first.Event.Organizer.TimeZone) ?? DateTimeZone.Utc;
         return answered.Count == 1 ? $"your {EventTime.CheckInAt(first.Awaited.DueAt, zone, now)}" : "your check-ins";
     }
+
+    /// <summary>
+    /// The one reminder: no answer yet, what counts as one, and when the contacts will be told (named
+    /// only as "the contacts you chose": the phone may be in someone else's hands).
+    /// </summary>
+    public static string Reminder(AwaitedReply net, DateTimeZone zone, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        return $"{Brand}: No answer yet to your {EventTime.CheckInAt(net.DueAt, zone, now)}. {AnswerLine} With no answer {By(net.AlertAt, zone, now)}, the contacts you chose will be told.";
+    }
+
+    /// <summary>
+    /// The alert: who, the time they were expected to answer, whether our messages reached them, a STOP
+    /// in the meantime, the note, and what to do. Never the event, its kind or title; never a promise.
+    /// </summary>
+    public static string AlertSms(AlertFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        return $"{Brand}: {AlertBody(facts)} Reply STOP to opt out.";
+    }
+
+    public static string AlertSubject(AlertFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        return $"{facts.Name} has not answered a check-in";
+    }
+
+    public static string AlertText(AlertFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        return AlertBody(facts);
+    }
+
+    /// <summary>The all-clear: they answered, and when.</summary>
+    public static string AllClear(string name, DateTimeOffset answeredAt, DateTimeZone zone, DateTimeOffset now) =>
+        $"{Brand}: All clear: {name} answered their check-in {At(answeredAt, zone, now)}. Thank you for being there. Reply STOP to opt out.";
+
+    public static string AllClearSubject(string name) => $"All clear: {name} answered";
+
+    private static string AlertBody(AlertFacts f)
+    {
+        var undelivered = f.Undelivered ? " Our messages to them did not arrive." : "";
+        var stopped = f.StoppedAt is { } at ? $" They stopped messages from us {At(at, f.Zone, f.Now)} without saying they were OK." : "";
+        var note = string.IsNullOrWhiteSpace(f.Note) ? "" : $" Their note: \"{OneLine(f.Note)}\".";
+        return $"{f.Name} asked us to tell you if they did not answer a check-in. They were expected to answer {By(f.ExpectedBy, f.Zone, f.Now)} and have not.{undelivered}{stopped}{note}"
+            + $" Please try to reach {f.Name}. If you think they are in danger, call your local emergency number: we are not an emergency service.";
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+
+    private static string By(DateTimeOffset instant, DateTimeZone zone, DateTimeOffset now) => "by " + EventTime.Moment(instant, zone, now);
+
+    private static string At(DateTimeOffset instant, DateTimeZone zone, DateTimeOffset now) => "at " + EventTime.Moment(instant, zone, now);
 }
+
+/// <summary>What an alert says, gathered when it goes: all in the contact's zone.</summary>
+/// <param name="Undelivered">The check-in (or the reminder) could not be delivered: the phone may be off or unreachable.</param>
+public sealed record AlertFacts(string Name, DateTimeOffset ExpectedBy, DateTimeZone Zone, DateTimeOffset Now, string? Note, bool Undelivered, DateTimeOffset? StoppedAt);

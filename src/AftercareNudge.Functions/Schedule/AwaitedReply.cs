@@ -43,6 +43,9 @@ public sealed record SafetyNet(TimeSpan Within, TimeSpan Grace, IReadOnlyList<st
 /// <param name="DueAt">The check-in's due time, from which <see cref="SafetyNet.Within"/> counts: an answer is awaited from then.</param>
 /// <param name="AnsweredBy">The inbound message that answered, so that a webhook's retry of it answers the same way again.</param>
 /// <param name="StoppedAt">When the person replied STOP while it waited: the ladder goes on without messaging them, and an alert says so.</param>
+/// <param name="RemindedAt">When the reminder was committed to go (written before it is handed to the provider, so that an answer recorded first stops it).</param>
+/// <param name="EscalatedAt">When the first alert was committed to go.</param>
+/// <param name="Alerted">The keys of the contacts whose alert was committed to go: they get the all-clear if an answer comes.</param>
 public sealed record AwaitedReply(
     string EventId,
     string CheckInId,
@@ -52,6 +55,9 @@ public sealed record AwaitedReply(
     DateTimeOffset? AnsweredAt = null,
     string? AnsweredBy = null,
     DateTimeOffset? StoppedAt = null,
+    DateTimeOffset? RemindedAt = null,
+    DateTimeOffset? EscalatedAt = null,
+    IReadOnlyList<string>? Alerted = null,
     ETag ETag = default)
 {
     /// <summary>How long after its alert an armed check-in still takes an answer (and its all-clear): after that it is closed.</summary>

@@ -76,4 +76,16 @@ internal static class CheckInReasons
     /// never recorded, so one may have gone out.
     /// </summary>
     public const string Abandoned = "abandoned";
+
+    /// <summary>A safety reminder or alert withheld, or cancelled, because the person answered the armed check-in first.</summary>
+    public const string Answered = "answered";
+
+    /// <summary>
+    /// A safety reminder or alert whose armed check-in was never theirs to answer (it was cancelled, or
+    /// skipped for want of the organiser's confirmed consent), so nothing waits for an answer.
+    /// </summary>
+    public const string NotArmed = "not-armed";
+
+    /// <summary>An alert to a trusted contact who has not agreed to be told, or agreed to other terms (another time or note).</summary>
+    public const string ContactNotAgreed = "contact-not-agreed";
 }

@@ -46,7 +46,8 @@ public sealed record OrganizerUnconfirmed(EventRecord Event);
 public sealed record SkippedByRecipient(CheckInRecord CheckIn);
 
 /// <summary>
-/// A reply's relay was made and is due now: the dispatcher sends it at once, through the same code as
+/// A row the service made is due now (a reply's relay; an all-clear to a contact, once the person
+/// answered after an alert): the dispatcher sends it at once, through the same code as
 /// its timer runs, so that the organiser hears within seconds and the person who replied is told
 /// truthfully whether it went. Its claim makes this safe beside a timer run.
 /// </summary>

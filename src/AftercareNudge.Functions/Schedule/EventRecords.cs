@@ -41,7 +41,8 @@ public sealed record EventRecord(
 /// A check-in as stored. <see cref="DueAt"/> is when it was promised; <see cref="NextAttemptAt"/> is when
 /// the dispatcher should next look at it (the same, until a transient failure moves it on).
 /// <see cref="MovedAt"/>: when a change after registration gave it a time the recipient never saw
-/// (moved, or added); quiet hours hold it like a late one.
+/// (moved, or added); quiet hours hold it like a late one. <see cref="AwaitsReply"/>: it is armed (its
+/// safety net is the row <c>await-&lt;id&gt;</c>), so its text carries the line that says what an answer is.
 /// </summary>
 public sealed record CheckInRecord(
     string EventId,
@@ -63,7 +64,8 @@ public sealed record CheckInRecord(
     CheckInKind Kind = CheckInKind.CheckIn,
     string? RelatesTo = null,
     DeliveryReport? PendingDelivery = null,
-    DateTimeOffset? MovedAt = null)
+    DateTimeOffset? MovedAt = null,
+    bool AwaitsReply = false)
 {
     public bool IsFinished => Status is CheckInStatus.Sent or CheckInStatus.Delivered or CheckInStatus.Failed or CheckInStatus.Skipped or CheckInStatus.Cancelled;
 

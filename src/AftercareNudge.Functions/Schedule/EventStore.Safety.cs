@@ -36,6 +36,22 @@ public sealed partial class EventStore
         return response.HasValue ? ToAwaitedReply(response.Value!) : null;
     }
 
+    /// <summary>Every armed check-in's safety net in the event, in one range query of its partition.</summary>
+    public async Task<IReadOnlyList<AwaitedReply>> GetAwaitedForEventAsync(string eventId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
+        var found = new List<AwaitedReply>();
+
+        // "await." sorts right after every "await-…" key.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {eventId} and RowKey ge {AwaitRowPrefix} and RowKey lt {"await."}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            found.Add(ToAwaitedReply(row));
+        }
+
+        return found;
+    }
+
     /// <summary>
     /// Reads a safety net and writes what <paramref name="change"/> makes of it (null: leave it),
     /// conditional on the ETag; if it changed in between, reads it again and asks again (a few times:
@@ -74,6 +90,9 @@ public sealed partial class EventStore
         ["AnsweredAt"] = a.AnsweredAt,
         ["AnsweredBy"] = a.AnsweredBy,
         ["StoppedAt"] = a.StoppedAt,
+        ["RemindedAt"] = a.RemindedAt,
+        ["EscalatedAt"] = a.EscalatedAt,
+        ["Alerted"] = a.Alerted is { Count: > 0 } alerted ? string.Join(",", alerted) : null,
     };
 
     private static AwaitedReply ToAwaitedReply(TableEntity e) => new(
@@ -85,5 +104,8 @@ public sealed partial class EventStore
         e.GetDateTimeOffset("AnsweredAt"),
         e.GetString("AnsweredBy"),
         e.GetDateTimeOffset("StoppedAt"),
+        e.GetDateTimeOffset("RemindedAt"),
+        e.GetDateTimeOffset("EscalatedAt"),
+        e.GetString("Alerted") is { Length: > 0 } alerted ? alerted.Split(',') : null,
         e.ETag);
 }

@@ -210,6 +210,9 @@ public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueInde
         ["RelatesTo"] = c.RelatesTo,
         ["PendingDelivery"] = c.PendingDelivery is null ? null : JsonSerializer.Serialize(c.PendingDelivery, Json),
         ["MovedAt"] = c.MovedAt,
+
+        // Written only when armed: every other row keeps the columns it had.
+        ["AwaitsReply"] = c.AwaitsReply ? true : null,
     };
 
     private static CheckInRecord ToCheckInRecord(TableEntity e) => new(
@@ -232,5 +235,6 @@ public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueInde
         e.GetString("Kind") is { } kind ? Enum.Parse<CheckInKind>(kind) : CheckInKind.CheckIn,
         e.GetString("RelatesTo"),
         e.GetString("PendingDelivery") is { } pending ? JsonSerializer.Deserialize<DeliveryReport>(pending, Json) : null,
-        MovedAt: e.GetDateTimeOffset("MovedAt"));
+        MovedAt: e.GetDateTimeOffset("MovedAt"),
+        AwaitsReply: e.GetBoolean("AwaitsReply") == true);
 }

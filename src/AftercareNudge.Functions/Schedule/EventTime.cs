@@ -134,12 +134,16 @@ public static class EventTime
     /// A check-in named by its time as a message to its person says it: "23:30 check-in", or "check-in at
     /// 23:30 on Sat 5 Dec" on another day than <paramref name="now"/>'s, in <paramref name="zone"/>.
     /// </summary>
-    public static string CheckInAt(DateTimeOffset dueAt, DateTimeZone zone, DateTimeOffset now)
+    public static string CheckInAt(DateTimeOffset dueAt, DateTimeZone zone, DateTimeOffset now) =>
+        Moment(dueAt, zone, now) is var moment && moment.Contains(' ', StringComparison.Ordinal) ? $"check-in at {moment}" : $"{moment} check-in";
+
+    /// <summary>A moment as a message says it: "23:30", or "23:30 on Sat 5 Dec" on another day than <paramref name="now"/>'s, in <paramref name="zone"/>.</summary>
+    public static string Moment(DateTimeOffset instant, DateTimeZone zone, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(zone);
-        var due = Instant.FromDateTimeOffset(dueAt).InZone(zone).LocalDateTime;
+        var local = Instant.FromDateTimeOffset(instant).InZone(zone).LocalDateTime;
         var today = Instant.FromDateTimeOffset(now).InZone(zone).Date;
-        var at = due.TimeOfDay.ToString("HH':'mm", CultureInfo.InvariantCulture);
-        return due.Date == today ? $"{at} check-in" : $"check-in at {at} on {due.Date.ToString("ddd d MMM", CultureInfo.InvariantCulture)}";
+        var at = local.TimeOfDay.ToString("HH':'mm", CultureInfo.InvariantCulture);
+        return local.Date == today ? at : $"{at} on {local.Date.ToString("ddd d MMM", CultureInfo.InvariantCulture)}";
     }
 }

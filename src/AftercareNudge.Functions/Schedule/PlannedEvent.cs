@@ -22,6 +22,8 @@ public sealed record PlannedEvent(
 /// <param name="AskedPlan">The version of the plan this person was last sent a consent email about, so that a changed plan is asked about once.</param>
 /// <param name="ZoneFromEvent">Whether <paramref name="TimeZone"/> is the event's because the person gave none: it follows the event's zone when that changes.</param>
 /// <param name="RepliesBy">The organiser only: the channel replies to their check-ins are passed on by, as registered; null for the default (see <see cref="ReplyChannel"/>).</param>
+/// <param name="AgreedAlerts">A trusted contact only: the terms they agreed to be alerted on (<see cref="SafetyLadder.TermsVersion"/>); an alert goes only while they match.</param>
+/// <param name="AlertsInQuietHours">A trusted contact only: whether they agreed to alerts in their quiet hours (asked, never pre-set).</param>
 /// <param name="Role">Null for a recipient; <see cref="TrustedContactRole"/> for someone told if the organiser does not answer an armed check-in (never a recipient of anything else).</param>
 public sealed record Participant(
     string Key,
@@ -36,7 +38,9 @@ public sealed record Participant(
     string? AskedPlan = null,
     bool ZoneFromEvent = false,
     Channel? RepliesBy = null,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Role = null)
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Role = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? AgreedAlerts = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? AlertsInQuietHours = null)
 {
     public const string OrganizerKey = "organizer";
 

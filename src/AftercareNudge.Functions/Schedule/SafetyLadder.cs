@@ -49,4 +49,22 @@ public static class SafetyLadder
 
     private static CheckInRecord Row(string eventId, string id, int position, string to, Channel channel, DateTimeOffset at, CheckInKind kind, string relatesTo) =>
         new(eventId, id, position, to, channel, "", new CheckInTiming(null, null, null), at, at, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: kind, RelatesTo: relatesTo);
+
+    /// <summary>
+    /// The terms a trusted contact agrees to, as a short hash: who chose them, and for every armed
+    /// check-in of the event that names them, when the alert could come and the note it would carry. A
+    /// change to any of these (a PATCH that moves the time or edits the note) asks them again, and no
+    /// alert goes on terms they did not see.
+    /// </summary>
+    public static string TermsVersion(EventRecord record, IEnumerable<AwaitedReply> nets, string contactKey)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var terms = string.Join(
+            "\n",
+            nets.Where(n => n.Net.EscalateTo.Contains(contactKey, StringComparer.Ordinal))
+                .OrderBy(n => n.AlertAt)
+                .Select(n => $"{n.AlertAt.UtcTicks}|{n.Net.Note}")
+                .Prepend(record.Organizer.Name));
+        return Storage.Sha256Hex.OfUtf8(terms)[..16];
+    }
 }

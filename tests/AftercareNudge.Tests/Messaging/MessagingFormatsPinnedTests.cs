@@ -48,6 +48,9 @@ public sealed class MessagingFormatsPinnedTests
                 "Notice=notice",
                 "Relay=relay",
                 "ReplyPassedOn=reply-passed-on",
+                "SafetyReminder=safety-reminder",
+                "Alert=alert",
+                "AllClear=all-clear",
             ],
             kinds);
     }

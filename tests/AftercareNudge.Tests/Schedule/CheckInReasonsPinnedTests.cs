@@ -54,6 +54,9 @@ public sealed class CheckInReasonsPinnedTests
                 "DeliveredAfterAll=delivered-after-all",
                 "SendError=send-error",
                 "Abandoned=abandoned",
+                "Answered=answered",
+                "NotArmed=not-armed",
+                "ContactNotAgreed=contact-not-agreed",
             ],
             list);
     }

@@ -1,0 +1,157 @@
+using AftercareNudge.Consent;
+using AftercareNudge.Hosting;
+using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
+using NodaTime;
+
+namespace AftercareNudge.Safety;
+
+/// <summary>
+/// What a rung of the ladder does when it is due: its message, or why it goes no more
+/// (<see cref="Withheld"/>), or until when it waits (<see cref="HoldUntil"/>: a contact's quiet hours).
+/// </summary>
+public sealed record SafetyStep(string? Withheld = null, DateTimeOffset? HoldUntil = null, SmsMessage? Sms = null, EmailMessage? Email = null);
+
+/// <summary>
+/// The ladder's rungs as the dispatcher sends them (<see cref="SafetyLadder"/>): the reminder, each
+/// contact's alert, and an all-clear. A reminder or an alert is first <em>committed</em> on the net
+/// (<see cref="AwaitedReply"/>, ETag-conditional) and only then handed to the provider, and an answer is
+/// recorded on the same row the same way: whichever is written first wins, so that nothing goes once
+/// the person's answer is recorded, and every contact whose alert was committed gets the all-clear.
+/// </summary>
+public sealed class SafetySteps(EventStore events, ConsentStore consents, TimeProvider time)
+{
+    public async Task<SafetyStep> ComposeAsync(EventRecord record, Participant recipient, string address, CheckInRecord rung, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(recipient);
+        ArgumentNullException.ThrowIfNull(rung);
+        var armed = rung.RelatesTo is { } id ? await events.GetCheckInAsync(record.Id, id, cancellationToken) : null;
+        var net = armed is null ? null : await events.GetAwaitedAsync(record.Id, armed.Id, cancellationToken);
+        if (armed is null || net is null)
+        {
+            return new SafetyStep(CheckInReasons.RelatedMissing);
+        }
+
+        return rung.Kind switch
+        {
+            CheckInKind.SafetyReminder => await RemindAsync(record, address, rung, armed, net, cancellationToken),
+            CheckInKind.Alert => await AlertAsync(record, recipient, address, rung, armed, net, cancellationToken),
+            CheckInKind.AllClear => AllClear(record, recipient, address, rung, net),
+            _ => throw new ArgumentOutOfRangeException(nameof(rung), rung.Kind, "Not a rung of the safety ladder."),
+        };
+    }
+
+    /// <summary>
+    /// The one reminder, if no answer came: never held by the person's quiet hours (they chose the
+    /// time), and not sent to a number that stopped messages (the ladder goes on without it).
+    /// </summary>
+    private async Task<SafetyStep> RemindAsync(EventRecord record, string phone, CheckInRecord rung, CheckInRecord armed, AwaitedReply net, CancellationToken cancellationToken)
+    {
+        if (AwaitedAnswers.StandsDown(armed))
+        {
+            return new SafetyStep(CheckInReasons.NotArmed);
+        }
+
+        if (await consents.IsOptedOutAsync(Channel.Sms, phone, cancellationToken))
+        {
+            return new SafetyStep(CheckInReasons.OptedOut);
+        }
+
+        var now = time.GetUtcNow();
+        // Committed again by a retry of the same reminder: the write is the fence an answer meets.
+        var committed = await events.ChangeAwaitedAsync(
+            record.Id,
+            net.CheckInId,
+            a => a.TakesAnswerAt(now) ? a with { State = a.State == AwaitState.Waiting ? AwaitState.Reminded : a.State, RemindedAt = a.RemindedAt ?? now } : null,
+            cancellationToken);
+        if (committed is null)
+        {
+            return new SafetyStep(CheckInReasons.Answered);
+        }
+
+        var zone = Zone(record.Organizer);
+        var text = SafetyWording.Reminder(committed, zone, now);
+        return new SafetyStep(Sms: new SmsMessage(phone, text, MessageKinds.SafetyReminder, record.Id, rung.Id));
+    }
+
+    /// <summary>
+    /// An alert to one contact: only if they agreed to these very terms and did not opt out, held by
+    /// their quiet hours unless they allowed alerts then, and committed on the net before it goes.
+    /// </summary>
+    private async Task<SafetyStep> AlertAsync(EventRecord record, Participant contact, string address, CheckInRecord rung, CheckInRecord armed, AwaitedReply net, CancellationToken cancellationToken)
+    {
+        if (AwaitedAnswers.StandsDown(armed))
+        {
+            return new SafetyStep(CheckInReasons.NotArmed);
+        }
+
+        if (net.State is AwaitState.Answered or AwaitState.Cleared)
+        {
+            return new SafetyStep(CheckInReasons.Answered);
+        }
+
+        var terms = SafetyLadder.TermsVersion(record, await events.GetAwaitedForEventAsync(record.Id, cancellationToken), contact.Key);
+        if (!contact.IsTrustedContact() || contact.AgreedAlerts != terms)
+        {
+            return new SafetyStep(CheckInReasons.ContactNotAgreed);
+        }
+
+        if (await consents.IsOptedOutAsync(rung.Channel, address, cancellationToken))
+        {
+            return new SafetyStep(CheckInReasons.OptedOut);
+        }
+
+        var now = time.GetUtcNow();
+        if (contact.AlertsInQuietHours != true && QuietHours.Of(contact.QuietHours).EndOfQuietAt(now, Zone(contact)) is { } morning)
+        {
+            return new SafetyStep(HoldUntil: morning);
+        }
+
+        var committed = await events.ChangeAwaitedAsync(
+            record.Id,
+            net.CheckInId,
+            a => a.State is AwaitState.Waiting or AwaitState.Reminded or AwaitState.Escalated && a.TakesAnswerAt(now)
+                ? a with { State = AwaitState.Escalated, EscalatedAt = a.EscalatedAt ?? now, Alerted = [.. (a.Alerted ?? []).Where(k => k != contact.Key), contact.Key] }
+                : null,
+            cancellationToken);
+        if (committed is null)
+        {
+            return new SafetyStep(CheckInReasons.Answered);
+        }
+
+        var facts = new AlertFacts(
+            RemovedNames.Readable(record.Organizer.Name) ?? "The person who chose you",
+            committed.DueAt + committed.Net.Within,
+            Zone(contact),
+            now,
+            committed.Net.Note,
+            armed.Status is CheckInStatus.Failed || (armed.Status is CheckInStatus.Skipped && armed.Reason != CheckInReasons.OptedOut),
+            committed.StoppedAt);
+        return rung.Channel == Channel.Sms
+            ? new SafetyStep(Sms: new SmsMessage(address, SafetyWording.AlertSms(facts), MessageKinds.Alert, record.Id, rung.Id))
+            : new SafetyStep(Email: new EmailMessage(address, contact.Name, SafetyWording.AlertSubject(facts), SafetyWording.AlertText(facts), Notices.EmailHtml(SafetyWording.AlertText(facts), null), MessageKinds.Alert, record.Id, rung.Id));
+    }
+
+    /// <summary>The all-clear: made only for a contact whose alert was committed, and never held (it is the news they wait for).</summary>
+    private SafetyStep AllClear(EventRecord record, Participant contact, string address, CheckInRecord rung, AwaitedReply net)
+    {
+        var name = RemovedNames.Readable(record.Organizer.Name) ?? "The person who chose you";
+        var text = SafetyWording.AllClear(name, net.AnsweredAt ?? time.GetUtcNow(), Zone(contact), time.GetUtcNow());
+        return rung.Channel == Channel.Sms
+            ? new SafetyStep(Sms: new SmsMessage(address, text, MessageKinds.AllClear, record.Id, rung.Id))
+            : new SafetyStep(Email: new EmailMessage(address, contact.Name, SafetyWording.AllClearSubject(name), text, Notices.EmailHtml(text, null), MessageKinds.AllClear, record.Id, rung.Id));
+    }
+
+    /// <summary>
+    /// An SMS check-in's words: an armed one (to the organiser, waiting for their answer) carries the
+    /// line that says exactly what counts as an answer.
+    /// </summary>
+    public static string CheckInText(CheckInRecord checkIn, string words)
+    {
+        ArgumentNullException.ThrowIfNull(checkIn);
+        return checkIn.AwaitsReply ? $"{words} {SafetyWording.AnswerLine}" : words;
+    }
+
+    private static DateTimeZone Zone(Participant person) => EventTime.FindZone(person.TimeZone) ?? DateTimeZone.Utc;
+}
