@@ -427,6 +427,14 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
         }
     }
 
+    /// <summary>Whether a request was ever recorded for this address and organiser (a request is sent once, then held or answered).</summary>
+    public async Task<bool> WasAskedAsync(Channel channel, string address, string organizerId, CancellationToken cancellationToken)
+    {
+        var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
+        var row = await consents.GetEntityIfExistsAsync<TableEntity>(AddressKeys.For(channel, address), OrganizerRow(organizerId), select: ["RequestedAt"], cancellationToken: cancellationToken);
+        return row.HasValue && row.Value!.GetDateTimeOffset("RequestedAt") is not null;
+    }
+
     /// <summary>The request a YES from this address would answer now (see <see cref="AnswerLatestRequestAsync"/>), or null.</summary>
     public async Task<AskedRequest?> LatestOpenRequestAsync(Channel channel, string address, CancellationToken cancellationToken) =>
         await OpenRequestsAsync(channel, address, cancellationToken) is [var (_, asked), ..] ? asked : null;

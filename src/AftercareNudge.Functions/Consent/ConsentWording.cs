@@ -78,6 +78,14 @@ public static class ConsentWording
         ? "Confirming this number still waits for your YES or NO."
         : $"The request from {organizer} still waits for your YES or NO.";
 
+    /// <summary>A trusted contact's YES: what they agreed to, and the question of their quiet hours (asked, not pre-set).</summary>
+    public static string SmsContactAgreed(string organizer) =>
+        $"{Brand}: Thanks, you'll be told if {organizer} does not answer a check-in, as the request said. May an alert reach you in your quiet hours? Reply NIGHT YES to allow it, or NIGHT NO to have it wait for morning. Reply STOP to opt out.";
+
+    /// <summary>A trusted contact's NO.</summary>
+    public static string SmsContactDeclined(string organizer) =>
+        $"{Brand}: OK, you won't be told anything about {organizer}'s check-ins. Reply HELP for help, STOP to opt out.";
+
     public const string SmsOptedOut = $"{Brand}: You're opted out and will get no more messages. Reply START to undo.";
 
     public static string SmsOptedIn(IReadOnlyList<string> organizers) => organizers.Count == 0

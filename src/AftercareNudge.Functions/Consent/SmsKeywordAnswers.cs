@@ -121,6 +121,12 @@ public sealed class SmsKeywordAnswers(
             await held.HoldAsync(new HeldConsentRequest(eventId, personKey, Channel.Sms, time.GetUtcNow()), cancellationToken);
         }
 
+        // A trusted contact agreed (or not) to be told: that, not check-ins.
+        if (SafetyLadder.ParseContactConsentId(answered.Answered.OrganizerId) is not null)
+        {
+            return answer == ConsentState.Granted ? ConsentWording.SmsContactAgreed(answered.Answered.OrganizerName) : ConsentWording.SmsContactDeclined(answered.Answered.OrganizerName);
+        }
+
         // The organiser confirming their own number is told what that is for, not that they will get someone's check-ins.
         if (answered.Answered.PersonKey == Participant.OrganizerKey)
         {

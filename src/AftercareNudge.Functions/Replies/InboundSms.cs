@@ -27,6 +27,7 @@ public sealed class InboundSms(
     ReplyAcknowledgements acknowledgements,
     ReplyChoices choices,
     AwaitedAnswers answers,
+    ContactAgreements contacts,
     AppTables tables,
     TimeProvider time,
     ILogger<InboundSms> logger,
@@ -34,6 +35,9 @@ public sealed class InboundSms(
 {
     /// <summary>What an inbound message that answered an armed check-in is logged and kept as (with the keywords' names).</summary>
     public const string Answer = "Answer";
+
+    /// <summary>What a trusted contact's NIGHT YES or NIGHT NO is logged and kept as.</summary>
+    public const string Night = "Night";
 
     /// <summary>A reply is taken to answer a check-in that reached the number within this long; an older one is not guessed at.</summary>
     public static readonly TimeSpan ReplyWindow = TimeSpan.FromHours(24);
@@ -64,6 +68,7 @@ public sealed class InboundSms(
             // START does what "Reply START to undo" promised, and, as every message from them, answers.
             SmsKeyword.Start => (keyword.ToString(), await StartAsync(sms, cancellationToken)),
             _ when await answers.AnswerAsync(sms, cancellationToken) is { Count: > 0 } answered => (Answer, await AcknowledgeAnswerAsync(sms, keyword, answered, cancellationToken)),
+            SmsKeyword.Other when await contacts.AnswerNightAsync(sms.From, sms.Body, cancellationToken) is { } night => (Night, night),
             SmsKeyword.Other => (keyword.ToString(), await OtherAsync(sms, cancellationToken)),
             _ => (keyword.ToString(), await keywords.AnswerAsync(sms, keyword, cancellationToken)),
         };

@@ -174,6 +174,9 @@ internal static partial class SafetyLog
     [LoggerMessage(EventId = 1200, EventName = "ArmedCheckInAnswered", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was answered; its safety net is {State}")]
     public static partial void Answered(ILogger logger, string eventId, string checkInId, string state);
 
+    [LoggerMessage(EventId = 1202, EventName = "TrustedContactNotAsked", Level = LogLevel.Warning, Message = "Trusted contact {PersonKey} of event {EventId} was not asked: {Reason}")]
+    public static partial void ContactNotAsked(ILogger logger, string eventId, string personKey, string reason);
+
     [LoggerMessage(EventId = 1201, EventName = "ArmedCheckInStopped", Level = LogLevel.Information, Message = "The person an armed check-in {EventId}/{CheckInId} waits on stopped messages; it goes on without messaging them")]
     public static partial void Stopped(ILogger logger, string eventId, string checkInId);
 }

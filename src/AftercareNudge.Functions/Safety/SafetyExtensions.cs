@@ -1,3 +1,6 @@
+using AftercareNudge.Consent;
+using AftercareNudge.Schedule;
+
 namespace AftercareNudge.Safety;
 
 public static class SafetyExtensions
@@ -9,6 +12,9 @@ public static class SafetyExtensions
         // Transient: an answer after an alert sends the all-clear at once, through the dispatcher's senders (typed HttpClients).
         services.AddTransient<AwaitedAnswers>();
         services.AddSingleton<SafetySteps>();
+        services.AddTransient<ContactRequests>();
+        services.AddSingleton<ContactAgreements>();
+        services.AddSingleton<IHandles<ConsentChanged>>(s => s.GetRequiredService<ContactAgreements>());
         return services;
     }
 }

@@ -70,6 +70,26 @@ public static class SafetyWording
 
     public static string AllClearSubject(string name) => $"All clear: {name} answered";
 
+    /// <summary>
+    /// A trusted contact's consent request: who chose them, when an alert could come, word for word the
+    /// alert and the all-clear, what they would be asked to do (try to reach the person), and that this
+    /// is no emergency service. The organiser's name first, as every consent request.
+    /// </summary>
+    public static string ContactRequest(string organizer, IReadOnlyList<AwaitedReply> nets, DateTimeZone zone, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(nets);
+        var first = nets[0];
+        var when = string.Join(", ", nets.Select(n => EventTime.Moment(n.AlertAt, zone, now).Replace(" on ", ", ", StringComparison.Ordinal)));
+        var alert = AlertSms(new AlertFacts(organizer, first.DueAt + first.Net.Within, zone, now, first.Net.Note, Undelivered: false, StoppedAt: null));
+        var allClear = AllClear(organizer, first.AlertAt + TimeSpan.FromMinutes(10), zone, now);
+        return $"{organizer} via {Brand}: {organizer} chose you as a trusted contact. If {organizer} does not answer a check-in, we would text you (at the earliest {when}): \"{alert}\" If they answer later: \"{allClear}\""
+            + $" We are not an emergency service. Reply YES to agree, NO to decline. Msg&data rates may apply. Reply STOP to opt out.";
+    }
+
+    public const string NightAllowed = $"{Brand}: OK, an alert may reach you in your quiet hours. Reply NIGHT NO to have it wait for morning. Reply STOP to opt out.";
+
+    public const string NightHeld = $"{Brand}: OK, an alert in your quiet hours will wait for morning. Reply NIGHT YES to allow it then. Reply STOP to opt out.";
+
     private static string AlertBody(AlertFacts f)
     {
         var undelivered = f.Undelivered ? " Our messages to them did not arrive." : "";

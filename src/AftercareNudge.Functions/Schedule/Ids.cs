@@ -11,7 +11,7 @@ namespace AftercareNudge.Schedule;
 /// and every check of an id that comes back to us (a path, a callback's query, a custom arg) asks this
 /// class, so they cannot disagree.
 /// </summary>
-internal static class Ids
+internal static partial class Ids
 {
     public const string EventPrefix = "ev_";
     public const string CheckInPrefix = "ci_";
@@ -106,6 +106,15 @@ internal static class Ids
             }
         }
 
+        // A rung of an armed check-in's safety ladder: the check-in's id and -rm, -al<n> or -ac<n>.
+        if (LadderSuffix().Match(id) is { Success: true } rung)
+        {
+            id = id[..rung.Index];
+        }
+
         return IsOurs(id, CheckInPrefix);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"-(rm|al[1-9]|ac[1-9])\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex LadderSuffix();
 }

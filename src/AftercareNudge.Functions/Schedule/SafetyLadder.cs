@@ -67,4 +67,20 @@ public static class SafetyLadder
                 .Prepend(record.Organizer.Name));
         return Storage.Sha256Hex.OfUtf8(terms)[..16];
     }
+
+    /// <summary>
+    /// The consent a trusted contact gives is not consent to an organiser's check-ins: it is recorded
+    /// under an id of its own, <c>contact:&lt;event id&gt;:&lt;person key&gt;:&lt;terms&gt;</c>, so that it can never let a
+    /// check-in through, and so that a YES agrees to exactly the terms the request showed.
+    /// </summary>
+    public const string ContactConsentPrefix = "contact:";
+
+    public static string ContactConsentId(string eventId, string contactKey, string terms) => $"{ContactConsentPrefix}{eventId}:{contactKey}:{terms}";
+
+    /// <summary>The event, person and terms a contact's consent id names, or null for an organiser's id.</summary>
+    public static (string EventId, string ContactKey, string Terms)? ParseContactConsentId(string? organizerId) =>
+        organizerId is not null && organizerId.StartsWith(ContactConsentPrefix, StringComparison.Ordinal)
+        && organizerId[ContactConsentPrefix.Length..].Split(':') is [var eventId, var key, var terms]
+            ? (eventId, key, terms)
+            : null;
 }

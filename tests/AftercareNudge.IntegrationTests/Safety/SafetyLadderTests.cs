@@ -185,6 +185,50 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Equal(alertWent, allClear is not null);
     }
 
+    [Fact]
+    public async Task TrustedContact_IsAskedWithTheAlertWordForWord_AndOnlyTheirYesLetsAnAlertReachThem()
+    {
+        var (view, checkIn, due) = await ArmedAsync(agreed: []);
+
+        Assert.Equal(2, await App.Services.GetRequiredService<ContactRequests>().AskAsync(view.Id, Ct));
+        Assert.Equal(0, await App.Services.GetRequiredService<ContactRequests>().AskAsync(view.Id, Ct)); // asked once per terms
+        var request = Assert.Single(await App.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Jo);
+        Assert.Equal(
+            "Sam via AftercareNudge: Sam chose you as a trusted contact. If Sam does not answer a check-in, we would text you (at the earliest 15:00): "
+            + "\"AftercareNudge: Sam asked us to tell you if they did not answer a check-in. They were expected to answer by 14:50 and have not. Their note: \"at the Crown\". Please try to reach Sam. If you think they are in danger, call your local emergency number: we are not an emergency service. Reply STOP to opt out.\" "
+            + "If they answer later: \"AftercareNudge: All clear: Sam answered their check-in at 15:10. Thank you for being there. Reply STOP to opt out.\" "
+            + "We are not an emergency service. Reply YES to agree, NO to decline. Msg&data rates may apply. Reply STOP to opt out.",
+            request.Body);
+
+        var yes = await App.ReplyAsync(Jo, "YES");
+        var night = await App.ReplyAsync(Jo, "night yes");
+
+        Assert.Contains("you'll be told if Sam does not answer a check-in", yes, StringComparison.Ordinal);
+        Assert.Contains("an alert may reach you in your quiet hours", night, StringComparison.Ordinal);
+        var jo = (await App.Services.GetRequiredService<EventStore>().GetEventAsync(view.Id, Ct))!.Find("jo")!;
+        Assert.Equal((true, true), (jo.AgreedAlerts is not null, jo.AlertsInQuietHours));
+        Assert.Contains(await App.LedgerAsync(Channel.Sms, Jo), e => e.Action == "granted" && e.OrganizerId == SafetyLadder.ContactConsentId(view.Id, "jo", jo.AgreedAlerts!));
+
+        App.Time.SetUtcNow(due + Net.Within + Net.Grace);
+        await App.DispatchAsync();
+        Assert.Equal(Jo, Assert.Single(await App.OutboxAsync(MessageKinds.Alert)).To);
+        Assert.Equal((CheckInStatus.Skipped, "contact-not-agreed"), Row((await App.GetEventAsync(view.Id)).CheckIns, SafetyLadder.AlertId(checkIn, 2)));
+    }
+
+    [Fact]
+    public async Task TrustedContact_WhoSaysNo_IsNeverAlerted_AndNightYesFromAStranger_IsAnOrdinaryMessage()
+    {
+        var (view, _, due) = await ArmedAsync(agreed: []);
+        await App.Services.GetRequiredService<ContactRequests>().AskAsync(view.Id, Ct);
+
+        Assert.Contains("you won't be told anything about Sam's check-ins", await App.ReplyAsync(Jo, "NO"), StringComparison.Ordinal);
+        Assert.DoesNotContain("quiet hours", await App.ReplyAsync("+447911000999", "NIGHT YES"), StringComparison.Ordinal);
+
+        App.Time.SetUtcNow(due + Net.Within + Net.Grace);
+        await App.DispatchAsync();
+        Assert.Empty(await App.OutboxAsync(MessageKinds.Alert));
+    }
+
     private static (CheckInStatus Status, string? Reason) Row(IReadOnlyList<CheckInView> rows, string id) =>
         rows.Single(c => c.Id == id) is var row ? (row.Status, row.Reason) : default;
 
@@ -216,6 +260,7 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
         await App.Services.GetRequiredService<SafetyNets>().ArmAsync(record, checkIn, Net, Ct);
         var rungs = SafetyLadder.Rows(record, checkIn, Net);
         await App.Services.GetRequiredService<DueCheckInIndex>().AddAsync(rungs.Select(r => new DueEntry(r.EventId, r.Id, r.NextAttemptAt, record.ClientId)), Ct);
+        await App.Services.GetRequiredService<RecipientCheckIns>().AddAsync(record, rungs, Ct);
         foreach (var rung in rungs)
         {
             Assert.True(await events.AddCheckInAsync(rung, Ct));

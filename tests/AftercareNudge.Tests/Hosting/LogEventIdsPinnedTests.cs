@@ -140,6 +140,7 @@ public sealed class LogEventIdsPinnedTests
             1106 Errored Error
             1200 ArmedCheckInAnswered Information
             1201 ArmedCheckInStopped Information
+            1202 TrustedContactNotAsked Warning
             """, string.Join("\n", Messages.Select(m => m.Id.ToString(CultureInfo.InvariantCulture) + " " + m.Name + " " + m.Level)));
     }
 

@@ -71,6 +71,26 @@ public sealed partial class IdsTests
     }
 
     [Theory]
+    [InlineData("-rm")]
+    [InlineData("-al1")]
+    [InlineData("-al5")]
+    [InlineData("-ac3")]
+    [InlineData("-al2-fb")]
+    public void IsCheckInId_ARungOfAnArmedCheckInsLadder_IsAccepted(string suffix)
+    {
+        Assert.True(Ids.IsCheckInId(CheckIn + suffix));
+        Assert.Equal(CheckIn + "-ac2", SafetyLadder.AllClearId(SafetyLadder.AlertId(CheckIn, 2)));
+    }
+
+    [Theory]
+    [InlineData("-al")]
+    [InlineData("-al0")]
+    [InlineData("-al10")]
+    [InlineData("-rm-rm")]
+    [InlineData("-xx1")]
+    public void IsCheckInId_ALadderSuffixWeNeverMake_IsRefused(string suffix) => Assert.False(Ids.IsCheckInId(CheckIn + suffix));
+
+    [Theory]
     [InlineData("rl-")]
     [InlineData("rl-SM 0123")]
     [InlineData("rl-SM/0123")]

@@ -152,6 +152,7 @@ internal sealed class PinnedApp
         Acknowledgements(),
         ReplyChoices(),
         new AwaitedAnswers(Recipients, Events, DueIndex, Time, NullLogger<AwaitedAnswers>.Instance, new DomainEvents<RelayDue>([new RelaysAtOnce(Dispatcher())])),
+        new ContactAgreements(Events, Recipients),
         Tables,
         Time,
         NullLogger<InboundSms>.Instance,

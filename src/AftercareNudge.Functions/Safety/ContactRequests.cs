@@ -1,0 +1,135 @@
+using AftercareNudge.Consent;
+using AftercareNudge.Messaging;
+using AftercareNudge.Schedule;
+using NodaTime;
+
+namespace AftercareNudge.Safety;
+
+/// <summary>
+/// A trusted contact is asked, by their own consent request, before any alert can reach them: who
+/// chose them, word for word the alert they could get and the all-clear, from when, what they would be
+/// asked to do, and that this is no emergency service. Their YES (Consent's keywords, under an id of
+/// its own: <see cref="SafetyLadder.ContactConsentId"/>) is an agreement to exactly those terms
+/// (<see cref="ContactAgreements"/>); a change to the terms asks them again. By SMS today; a contact with
+/// only an email is not asked yet (issue 23's next step), so no alert can reach them.
+/// </summary>
+public sealed class ContactRequests(EventStore events, ConsentStore consents, ConsentRequestCap cap, ISmsSender sms, TimeProvider time, ILogger<ContactRequests> logger)
+{
+    /// <summary>Asks every trusted contact of the event who has not agreed to its current terms. Returns how many were asked.</summary>
+    public async Task<int> AskAsync(string eventId, CancellationToken cancellationToken)
+    {
+        var record = await events.GetEventAsync(eventId, cancellationToken);
+        if (record is null || record.IsOver)
+        {
+            return 0;
+        }
+
+        var nets = await events.GetAwaitedForEventAsync(eventId, cancellationToken);
+        var asked = 0;
+        foreach (var contact in record.People.Where(p => p.IsTrustedContact() && p.Phone is not null))
+        {
+            var named = nets.Where(n => n.Net.EscalateTo.Contains(contact.Key, StringComparer.Ordinal)).OrderBy(n => n.AlertAt).ToList();
+            var terms = SafetyLadder.TermsVersion(record, nets, contact.Key);
+            if (named.Count == 0 || contact.AgreedAlerts == terms || await consents.IsOptedOutAsync(Channel.Sms, contact.Phone!, cancellationToken))
+            {
+                continue;
+            }
+
+            var consentId = SafetyLadder.ContactConsentId(record.Id, contact.Key, terms);
+            if (await consents.WasAskedAsync(Channel.Sms, contact.Phone!, consentId, cancellationToken))
+            {
+                // Asked about these very terms already: answered (a NO stands), or still open.
+                continue;
+            }
+
+            if (await cap.TryClaimAsync(Channel.Sms, contact.Phone!, cancellationToken) is not { } slot)
+            {
+                SafetyLog.ContactNotAsked(logger, record.Id, contact.Key, "daily-cap");
+                continue;
+            }
+
+            var shown = SafetyWording.ContactRequest(record.Organizer.Name, named, EventTime.FindZone(contact.TimeZone) ?? DateTimeZone.Utc, time.GetUtcNow());
+            var result = await sms.SendAsync(new SmsMessage(contact.Phone!, shown, MessageKinds.ConsentRequest, record.Id, null), cancellationToken);
+            if (result.Outcome != SendOutcome.Sent)
+            {
+                await cap.ReleaseAsync(slot, CancellationToken.None);
+                SafetyLog.ContactNotAsked(logger, record.Id, contact.Key, result.Reason ?? result.Outcome.ToString());
+                continue;
+            }
+
+            await consents.RecordRequestAsync(
+                new ConsentRequestSent(Channel.Sms, contact.Phone!, consentId, record.Organizer.Name, record.ClientId, record.Id, contact.Key, "sms-contact-request:" + record.Id, shown),
+                CancellationToken.None);
+            asked++;
+        }
+
+        return asked;
+    }
+}
+
+/// <summary>
+/// A trusted contact's answer takes effect on the event: a YES to a request records the terms it showed
+/// as the ones they agreed to (an alert goes only while the event's terms are still those), a NO clears
+/// them. Their NIGHT YES or NIGHT NO says whether an alert may reach them in their quiet hours.
+/// </summary>
+public sealed class ContactAgreements(EventStore events, RecipientCheckIns recipients) : IHandles<ConsentChanged>
+{
+    public async Task HandleAsync(ConsentChanged domainEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(domainEvent);
+        if (SafetyLadder.ParseContactConsentId(domainEvent.OrganizerId) is not var (eventId, contactKey, terms)
+            || domainEvent.Change is not (ConsentChange.Granted or ConsentChange.Declined))
+        {
+            return;
+        }
+
+        var agreed = domainEvent.Change == ConsentChange.Granted ? terms : null;
+        await events.ChangeEventAsync(
+            eventId,
+            e => e.People.Any(p => p.Key == contactKey && p.IsTrustedContact() && p.AgreedAlerts != agreed)
+                ? e with { People = e.People.Select(p => p.Key == contactKey ? p with { AgreedAlerts = agreed } : p).ToList() }
+                : null,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// NIGHT YES or NIGHT NO from a number that is a trusted contact who agreed: recorded for every
+    /// event in which it is one. Returns the answer to send, or null when the message is not that.
+    /// </summary>
+    public async Task<string?> AnswerNightAsync(string phone, string body, CancellationToken cancellationToken)
+    {
+        bool? allowed = SmsKeywords.Normalize(body) switch
+        {
+            "night yes" => true,
+            "night no" => false,
+            _ => null,
+        };
+        if (allowed is null)
+        {
+            return null;
+        }
+
+        var isContact = false;
+        foreach (var eventId in (await recipients.ForAddressAsync(Channel.Sms, phone, cancellationToken)).Select(r => r.EventId).Distinct(StringComparer.Ordinal))
+        {
+            await events.ChangeEventAsync(
+                eventId,
+                e =>
+                {
+                    if (e.IsOver || !e.People.Any(p => p.IsTrustedContact() && p.Phone == phone && p.AgreedAlerts is not null))
+                    {
+                        return null;
+                    }
+
+                    isContact = true;
+                    return e.People.Any(p => p.IsTrustedContact() && p.Phone == phone && p.AlertsInQuietHours != allowed)
+                        ? e with { People = e.People.Select(p => p.IsTrustedContact() && p.Phone == phone ? p with { AlertsInQuietHours = allowed } : p).ToList() }
+                        : null;
+                },
+                cancellationToken);
+        }
+
+        // From anyone else, NIGHT YES is a message like any other.
+        return !isContact ? null : allowed.Value ? SafetyWording.NightAllowed : SafetyWording.NightHeld;
+    }
+}
