@@ -139,7 +139,8 @@ public sealed record PersonView(
     string QuietHours,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Needs = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? AgreedToPlan = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Channel? RepliesBy = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Channel? RepliesBy = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role = null);
 
 /// <param name="WaitsUntil">When a check-in that will not go at its <c>dueAt</c> will go (quiet hours, a retry), as every instant, in UTC.</param>
 /// <param name="WaitsUntilLocal">The same moment on the recipient's clock, in their <c>timeZone</c> (<c>2026-12-06T08:00</c>), for showing to a person.</param>
@@ -156,7 +157,27 @@ public sealed record CheckInView(
     CheckInKind Kind = CheckInKind.CheckIn,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RelatesTo = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? WaitsUntil = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitsUntilLocal = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitsUntilLocal = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AwaitReplyView? AwaitReply = null);
+
+/// <summary>
+/// An armed check-in's safety net as the client may see it: what was asked (the waits normalised, as
+/// ISO 8601 durations) and where it stands. Never the duress word.
+/// </summary>
+public sealed record AwaitReplyView(
+    string Within,
+    string Grace,
+    IReadOnlyList<string> EscalateTo,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note,
+    AwaitState State,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? AnsweredAt = null)
+{
+    public static AwaitReplyView Of(AwaitedReply awaited)
+    {
+        ArgumentNullException.ThrowIfNull(awaited);
+        return new(EventValidator.Iso(awaited.Net.Within), EventValidator.Iso(awaited.Net.Grace), awaited.Net.EscalateTo, awaited.Net.Note, awaited.State, awaited.AnsweredAt);
+    }
+}
 
 /// <summary>A recipient's free-text answer to a check-in; <see cref="Relay"/>: whether it was passed on to the organiser.</summary>
 public sealed record ReplyView(

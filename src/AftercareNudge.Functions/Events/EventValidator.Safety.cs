@@ -10,6 +10,12 @@ public sealed partial class EventValidator
     /// <summary>The note the trusted contacts get: short enough to sit in one alert text.</summary>
     public const int MaxNoteLength = 160;
 
+    /// <summary>
+    /// At most this many armed check-ins per event: each adds its safety net and up to six ladder rows
+    /// to the one partition transaction that writes the event (at most 100 rows).
+    /// </summary>
+    public const int MaxArmedCheckIns = 5;
+
     public const int MinDuressWordLength = 3;
     public const int MaxDuressWordLength = 32;
 
@@ -227,9 +233,17 @@ public sealed partial class EventValidator
         return word;
     }
 
-    /// <summary>Every trusted contact is named by some check-in's <c>escalateTo</c>: a contact nothing names would be told of nothing.</summary>
+    /// <summary>
+    /// Across check-ins: at most <see cref="MaxArmedCheckIns"/> armed, and every trusted contact named by
+    /// some check-in's <c>escalateTo</c> (a contact nothing names would be told of nothing).
+    /// </summary>
     private static void CheckTrustedContacts(RegisterEventRequest request, Errors errors)
     {
+        if ((request.CheckIns ?? []).Count(c => c?.AwaitReply is not null) > MaxArmedCheckIns)
+        {
+            errors.Add("checkIns", $"An event can have at most {MaxArmedCheckIns} check-ins that wait for an answer.");
+        }
+
         var named = (request.CheckIns ?? [])
             .SelectMany(c => c?.AwaitReply?.EscalateTo ?? [])
             .OfType<string>()

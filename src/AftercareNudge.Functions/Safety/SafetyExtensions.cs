@@ -8,7 +8,6 @@ public static class SafetyExtensions
     public static IServiceCollection AddSafety(this IServiceCollection services)
     {
         services.AddValidatedOptions<SafetyOptions>((o, c) => c.GetSection(SafetyOptions.Section).Bind(o), _ => SafetyOptions.Problems());
-        services.AddSingleton<SafetyNets>();
         services.AddSingleton<AwaitedAnswers>();
         return services;
     }

@@ -731,6 +731,17 @@ public sealed class EventValidatorTests
             errors.Keys);
     }
 
+    [Fact]
+    public void Validate_MoreThanFiveArmedCheckIns_IsRefused()
+    {
+        var armed = Enumerable.Range(1, 6).Select(i => new CheckInRequest("organizer", "sms", null, "end", $"PT{i}H", "Home safe?", Await())).ToArray();
+
+        var (_, errors) = ArmingValidator().Validate(Minimal(armed) with { People = [Jo] });
+
+        Assert.Equal(["checkIns"], errors.Keys);
+        Assert.Equal("An event can have at most 5 check-ins that wait for an answer.", errors["checkIns"][0]);
+    }
+
     [Theory]
     [InlineData(20, "PT20M")]
     [InlineData(90, "PT1H30M")]
