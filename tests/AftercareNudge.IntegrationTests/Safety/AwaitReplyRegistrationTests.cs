@@ -188,4 +188,24 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
         Assert.Equal(EventChanges.ArmedCannotChange, (string?)JsonNode.Parse(text)!["title"]);
         Assert.Equal(before, (await App.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt)));
     }
+
+    [Fact]
+    public async Task Purge_OfACancelledArmedEvent_DeletesItsSafetyNet_NoteAndDuressWordWithIt()
+    {
+        Arming();
+        var view = await App.RegisterAsync(ArmedDinner());
+        var armed = view.CheckIns.Single(c => c.Kind == CheckInKind.CheckIn && c.To == "organizer");
+        Assert.Equal(HttpStatusCode.OK, (await App.CreateClient(AppFactory.ClientAKey).DeleteAsync($"/api/events/{view.Id}", Ct)).StatusCode);
+        App.Time.Advance(TimeSpan.FromDays(60));
+
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            Assert.Equal(1, (await scope.ServiceProvider.GetRequiredService<AftercareNudge.Privacy.EventPurge>().RunAsync(CancellationToken.None)).Purged);
+        }
+
+        var store = App.Services.GetRequiredService<EventStore>();
+        Assert.Null(await store.GetAwaitedAsync(view.Id, armed.Id, Ct));
+        Assert.Empty((await store.GetRowsAsync(view.Id, Ct))!.Awaited);
+        Assert.Null((await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Id == armed.Id).AwaitReply);
+    }
 }
