@@ -208,4 +208,18 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
         Assert.Empty((await store.GetRowsAsync(view.Id, Ct))!.Awaited);
         Assert.Null((await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Id == armed.Id).AwaitReply);
     }
+
+    [Fact]
+    public async Task Register_ANoteNamingTheEventsKind_IsAcceptedWithTheLockScreenWarning_AsEverySmsText()
+    {
+        Arming();
+        var body = ArmedDinner();
+        body["checkIns"]![0]!["awaitReply"]!["note"] = "first date at the Crown";
+
+        var response = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var view = await AppFactory.ReadEventAsync(response);
+        Assert.Equal([LockScreenWarnings.NamesKind], view.Warnings!["checkIns[0].awaitReply.note"]);
+    }
 }
