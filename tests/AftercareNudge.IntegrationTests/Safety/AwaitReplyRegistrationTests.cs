@@ -158,8 +158,10 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
     public async Task Register_Armed_SendsTheTrustedContactNothing_AndAsksOnlyTheRecipients()
     {
         Arming();
+        var body = ArmedDinner();
+        body["aftercare"] = new JsonObject { ["plan"] = "Tea and a blanket." };
 
-        var view = await App.RegisterAsync(ArmedDinner());
+        var view = await App.RegisterAsync(body);
 
         var outbox = await App.OutboxAsync();
         Assert.DoesNotContain(outbox, m => m.To is JoPhone or JoEmail);
@@ -167,6 +169,8 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
         Assert.Contains(outbox, m => m.To == "alex@example.com");
         Assert.Empty(await App.LedgerAsync(Channel.Sms, JoPhone));
         Assert.Empty(await App.LedgerAsync(Channel.Email, JoEmail));
+        // Alex is asked to agree to the plan; Jo is never shown it.
+        Assert.Equal(false, view.People.Single(p => p.Key == "alex").AgreedToPlan);
         Assert.Null(view.People.Single(p => p.Key == "jo").AgreedToPlan);
     }
 
