@@ -6,6 +6,8 @@ using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Safety;
 using AftercareNudge.Schedule;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace AftercareNudge.IntegrationTests.Safety;
 
@@ -225,5 +227,33 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var view = await AppFactory.ReadEventAsync(response);
         Assert.Equal([LockScreenWarnings.NamesKind], view.Warnings!["checkIns[0].awaitReply.note"]);
+    }
+
+    [Fact]
+    public async Task DuressWord_IsInNoLogLine_AtAnyLevel_ThroughRegistrationRefusalViewAndAnswer()
+    {
+        var logs = new LogCollector();
+        UseApp(new AppFactory(
+            Azurite,
+            new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" },
+            services =>
+            {
+                services.RemoveAll<ILoggerProvider>();
+                services.AddSingleton<ILoggerProvider>(logs);
+                services.AddLogging(logging => logging.AddFilter((string?)null, LogLevel.Trace).AddFilter("Microsoft", LogLevel.Trace).AddFilter("System", LogLevel.Trace));
+            }));
+        var refused = ArmedDinner();
+        refused["checkIns"]![0]!["awaitReply"]!["duressWord"] = "STOP" + DuressWord;
+        refused["checkIns"]![0]!["awaitReply"]!["within"] = "PT13H";
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(refused)).StatusCode);
+
+        var view = await App.RegisterAsync(ArmedDinner());
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        await App.GetEventAsync(view.Id);
+        App.Time.SetUtcNow(view.CheckIns[0].DueAt.AddMinutes(1));
+        await App.ReplyAsync(Sam, "fine thanks");
+
+        Assert.NotEmpty(logs.Entries);
+        Assert.DoesNotContain(logs.Entries, e => e.AllText.Contains(DuressWord, StringComparison.OrdinalIgnoreCase));
     }
 }
