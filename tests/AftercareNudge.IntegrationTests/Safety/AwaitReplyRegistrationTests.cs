@@ -256,4 +256,19 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
         Assert.NotEmpty(logs.Entries);
         Assert.DoesNotContain(logs.Entries, e => e.AllText.Contains(DuressWord, StringComparison.OrdinalIgnoreCase));
     }
+
+    [Fact]
+    public async Task Status_IsScheduledOnceTheRecipientsAgreed_TheLaddersContactPendingOrNot()
+    {
+        Arming();
+        var body = ArmedDinner();
+        body["checkIns"]!.AsArray().RemoveAt(1);
+        var view = await App.RegisterAsync(body);
+
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+
+        var after = await App.GetEventAsync(view.Id);
+        Assert.Equal(EventStatus.Scheduled, after.Status);
+        Assert.Equal(AftercareNudge.Consent.ConsentState.Pending, after.People.Single(p => p.Key == "jo").Consent["sms"]);
+    }
 }
