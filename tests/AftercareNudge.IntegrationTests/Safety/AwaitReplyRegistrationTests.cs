@@ -271,4 +271,24 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
         Assert.Equal(EventStatus.Scheduled, after.Status);
         Assert.Equal(AftercareNudge.Consent.ConsentState.Pending, after.People.Single(p => p.Key == "jo").Consent["sms"]);
     }
+
+    [Fact]
+    public async Task Patch_TheAftercareOfAnArmedEvent_IsMade_AndTheNetAndLadderStayAsTheyWere()
+    {
+        Arming();
+        var view = await App.RegisterAsync(ArmedDinner());
+        var before = (await App.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.Kind, c.DueAt, c.Status)).ToList();
+
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}")
+        {
+            Content = JsonContent.Create(new JsonObject { ["aftercare"] = new JsonObject { ["plan"] = "Tea and a blanket." } }),
+        };
+        var response = await App.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var after = await App.GetEventAsync(view.Id);
+        Assert.Equal("Tea and a blanket.", after.AftercarePlan);
+        Assert.Equal(before, after.CheckIns.Select(c => (c.Id, c.Kind, c.DueAt, c.Status)));
+        Assert.Equal(AwaitState.Waiting, after.CheckIns.Single(c => c.Kind == CheckInKind.CheckIn && c.To == "organizer").AwaitReply!.State);
+    }
 }
