@@ -36,7 +36,8 @@ public sealed class ConsentRequests(
         var wanted = checkIns
             .GroupBy(c => (c.To, c.Channel))
             .Select(g => (Person: record.Find(g.Key.To), g.Key.Channel, Next: g.Min(c => c.DueAt), Planned: g.Where(ConsentSchedule.Counts).Select(c => c.DueAt).ToList()))
-            .Where(w => w.Person?.Address(w.Channel) is not null)
+            // A trusted contact is no recipient: the alerts they may get are asked about apart (issue 23).
+            .Where(w => w.Person?.Address(w.Channel) is not null && !w.Person.IsTrustedContact())
             .GroupBy(w => AddressKeys.For(w.Channel, w.Person!.Address(w.Channel)!))
             .Select(g => g.OrderBy(w => w.Next).First() with { Planned = g.SelectMany(w => w.Planned).ToList() })
             .ToList();
@@ -106,7 +107,7 @@ public sealed class ConsentRequests(
         var heldBack = new List<Participant>();
         foreach (var (personKey, channel) in changed)
         {
-            if (record.Find(personKey) is not { } person || person.Address(channel) is not { } address
+            if (record.Find(personKey) is not { } person || person.IsTrustedContact() || person.Address(channel) is not { } address
                 || await gate.AskAsync(record, person, channel, cancellationToken) != GateAnswer.NotAgreed)
             {
                 continue;

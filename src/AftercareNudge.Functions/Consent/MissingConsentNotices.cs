@@ -79,7 +79,8 @@ public sealed class MissingConsentNotices(
         var found = (Event: record, CheckIns: checkIns);
         var table = await tables.GetAsync(AppTables.HeldConsentRequests, cancellationToken);
         var now = time.GetUtcNow();
-        foreach (var person in found.Event.People.Where(p => p.Key != Participant.OrganizerKey))
+        // A trusted contact's consent is to alerts, not check-ins: the organiser hears of it apart (issue 23).
+        foreach (var person in found.Event.People.Where(p => p.Key != Participant.OrganizerKey && !p.IsTrustedContact()))
         {
             if (await table.GetEntityIfExistsAsync<TableEntity>(Done, DoneKey(eventId, person.Key), cancellationToken: cancellationToken) is { HasValue: true })
             {

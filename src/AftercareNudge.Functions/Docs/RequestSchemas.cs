@@ -27,6 +27,9 @@ internal static class RequestSchemas
     // E.164: '+', the country code and the number, digits only.
     private const string PhonePattern = @"^\+[1-9]\d{1,14}$";
 
+    // A wait: an ISO 8601 duration in hours, minutes and seconds only (EventValidator's awaitReply rules).
+    private const string WaitPattern = @"^PT(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?$";
+
     private const string KeyPattern = "^[A-Za-z0-9_-]{1,40}$";
     private const string ClockPattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
     private const string QuietHoursPattern = "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$";
@@ -74,10 +77,11 @@ internal static class RequestSchemas
                 ["timeZone"] = Zone("Their own time zone, if not the event's: " + ZoneText + " A check-in's 'at' is on their clock."),
                 ["quietHours"] = Ref(document, nameof(QuietHoursRequest), "Their own quiet hours, if not the default 21:00 to 08:00: nothing they did not agree to for that time reaches them then."),
                 ["repliesBy"] = OneOf(Channels, "The organiser only: how replies to their check-ins are passed on to them, a channel they have an address for (default: SMS if they have a phone, else email)."),
+                ["role"] = OneOf([Participant.TrustedContactRole], "Left out for someone who gets check-ins. 'trustedContact': someone an armed check-in's awaitReply.escalateTo names, told if the organiser does not answer, and sent nothing else (no check-ins, plan, needs or reminders). Not on the organiser. Refused, as awaitReply is, until this service arms check-ins."),
             },
             // Either address, or both: a generated client then asks for one of them.
             AllOf: [new OpenApiSchema { AnyOf = [Object(["phone"], new() { ["phone"] = Text("", pattern: PhonePattern) }), Object(["email"], new() { ["email"] = Text("", format: "email") })] }]),
-        [nameof(CheckInRequest)] = _ => new(
+        [nameof(CheckInRequest)] = document => new(
             "A message to send to one person at one time: either at a time on their clock ('at'), or a while after the start or end ('after' with 'offset').",
             ["to", "channel", "message"],
             new()
@@ -88,8 +92,28 @@ internal static class RequestSchemas
                 ["after"] = OneOf(Anchors, "The moment it is timed from: the event's start or end. Not with 'at'."),
                 ["offset"] = Offset("With 'after': how long after (or, with '-', before), an ISO 8601 duration such as PT30M, -PT2H or P1D (no years or months). Default PT0S."),
                 ["message"] = Text($"What it says, in characters: {MessageCaps}; without invisible or direction-changing characters except joiners inside words and emoji.", 1, EventValidator.MaxMessageLength),
+                ["awaitReply"] = Ref(document, nameof(AwaitReplyRequest), "Arms the check-in: it waits for the organiser's answer, and trusted contacts are told if none comes. Only on an SMS check-in to the organiser, who has a phone. Not available yet: refused with 400 (checkIns[i].awaitReply) until every part of it works; leave it out and the check-in goes as any other."),
             },
             OneOf: Timings()),
+        [nameof(AwaitReplyRequest)] = _ => new(
+            "What an armed check-in waits for, and who is told if no answer comes. The duress word is never shown in any answer.",
+            ["within", "escalateTo"],
+            new()
+            {
+                ["within"] = WithExample(Text($"How long after the check-in is due its answer may take: an ISO 8601 duration in hours, minutes or seconds, from {EventValidator.Iso(EventValidator.MinWait)} to {EventValidator.Iso(EventValidator.MaxWithin)}. Then one reminder goes.", pattern: WaitPattern), "PT20M"),
+                ["grace"] = WithExample(Text($"How long after the reminder the contacts are alerted: {EventValidator.Iso(EventValidator.MinWait)} to {EventValidator.Iso(EventValidator.MaxGrace)}, default {EventValidator.Iso(EventValidator.DefaultGrace)}.", pattern: WaitPattern), "PT10M"),
+                ["escalateTo"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    Description = $"The keys of the people told if no answer comes, 1 to {SafetyLadder.MaxContacts}, each once, each with role 'trustedContact'.",
+                    Items = Text("", pattern: KeyPattern),
+                    MinItems = 1,
+                    MaxItems = SafetyLadder.MaxContacts,
+                    UniqueItems = true,
+                },
+                ["note"] = Text($"What the contacts are told besides, such as where you are: at most {EventValidator.MaxNoteLength} characters, warned about like an SMS text if it names the event.", max: EventValidator.MaxNoteLength),
+                ["duressWord"] = Text($"A word that, in a reply, answers as any reply does but alerts the contacts at once: one word of {EventValidator.MinDuressWordLength} to {EventValidator.MaxDuressWordLength} letters or digits, not a keyword such as STOP, START, HELP, YES or NO. Never shown in any answer.", EventValidator.MinDuressWordLength, EventValidator.MaxDuressWordLength),
+            }),
         [nameof(AftercareRequest)] = document => new(
             "The aftercare everyone agrees to: a shared plan, each person's needs, and email reminders of them. All optional.",
             [],

@@ -39,6 +39,9 @@ public sealed class EventChanges(
 {
     private const int MaxTries = 3;
 
+    /// <summary>The 409 of a change to the times or check-ins of an event with an armed check-in.</summary>
+    public const string ArmedCannotChange = "This event has a check-in that waits for an answer ('awaitReply'): its times and check-ins cannot be changed yet. Its aftercare can; to move it, cancel the event and register it again.";
+
     /// <summary>When the safety net for a changed plan's consent email is tried, if the ask right after the change did not go out.</summary>
     private static readonly TimeSpan ReaskSafetyNet = TimeSpan.FromMinutes(10);
 
@@ -73,6 +76,12 @@ public sealed class EventChanges(
             if (f.Event.CancelledAt is not null)
             {
                 return new ChangeResult(ChangeOutcome.Conflict, Title: "The event was cancelled: it can no longer be changed.");
+            }
+
+            if (f.CheckIns.Any(SafetyLadder.Holds) && (patch.TimeZone is not null || patch.StartsAt is not null || patch.EndsAt is not null || patch.CheckIns is not null))
+            {
+                // Moving an armed check-in moves its safety net and ladder, and asks its contacts again: a later step of issue 23.
+                return new ChangeResult(ChangeOutcome.Conflict, Title: ArmedCannotChange);
             }
 
             var plan = new EventChangePlanner(f.Event, f.CheckIns, patch, time.GetUtcNow()).Make();

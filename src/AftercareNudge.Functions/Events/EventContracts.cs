@@ -29,7 +29,8 @@ public sealed record AftercareRequest(string? Plan, IReadOnlyDictionary<string, 
 public sealed record ReminderRequest(string? To, string? At, string? After, string? Offset);
 
 /// <param name="RepliesBy">The organiser only: <c>sms</c> or <c>email</c>, how replies to their check-ins are passed on to them (default: SMS if they have a phone, else email).</param>
-public sealed record PersonRequest(string? Key, string? Name, string? Phone, string? Email, string? TimeZone, QuietHoursRequest? QuietHours = null, string? RepliesBy = null);
+/// <param name="Role">Absent for a recipient; <c>trustedContact</c> for someone told if the organiser does not answer an armed check-in, and sent nothing else.</param>
+public sealed record PersonRequest(string? Key, string? Name, string? Phone, string? Email, string? TimeZone, QuietHoursRequest? QuietHours = null, string? RepliesBy = null, string? Role = null);
 
 /// <summary>
 /// A person's quiet hours, local wall-clock times in their zone: <c>{ "from": "22:00", "to": "07:30" }</c>,
@@ -75,11 +76,17 @@ internal sealed class QuietHoursRequestConverter : JsonConverter<QuietHoursReque
     }
 }
 
-// Issue 23 lands in steps; until the whole safety net works, no check-in is armed.
-[NotYetAvailable(
-    "awaitReply",
-    "'awaitReply' is not available yet: a check-in that waits for an answer and tells trusted contacts is being built, and none is armed until all of it works. Leave it out: the check-in then goes as any other, and nobody is told if no answer comes.")]
-public sealed record CheckInRequest(string? To, string? Channel, string? At, string? After, string? Offset, string? Message);
+/// <param name="AwaitReply">Arms the check-in: it waits for the organiser's answer, and their trusted contacts are told if none comes (SMS check-ins to the organiser only).</param>
+public sealed record CheckInRequest(string? To, string? Channel, string? At, string? After, string? Offset, string? Message, AwaitReplyRequest? AwaitReply = null);
+
+/// <summary>
+/// What an armed check-in waits for: an answer <c>within</c> of its due time (an ISO 8601 duration,
+/// PT1M to PT12H), then one reminder, then <c>grace</c> (PT1M to PT2H, default PT10M) before each
+/// trusted contact in <c>escalateTo</c> (people's keys, 1 to 5) is alerted with the <c>note</c>.
+/// The <c>duressWord</c>, in a reply, answers as any reply does and alerts the contacts at once; it is
+/// never shown in any answer.
+/// </summary>
+public sealed record AwaitReplyRequest(string? Within, string? Grace, IReadOnlyList<string>? EscalateTo, string? Note, string? DuressWord);
 
 
 [JsonConverter(typeof(JsonStringEnumConverter<EventStatus>))]
@@ -132,7 +139,8 @@ public sealed record PersonView(
     string QuietHours,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Needs = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? AgreedToPlan = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Channel? RepliesBy = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Channel? RepliesBy = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role = null);
 
 /// <param name="WaitsUntil">When a check-in that will not go at its <c>dueAt</c> will go (quiet hours, a retry), as every instant, in UTC.</param>
 /// <param name="WaitsUntilLocal">The same moment on the recipient's clock, in their <c>timeZone</c> (<c>2026-12-06T08:00</c>), for showing to a person.</param>
@@ -149,7 +157,27 @@ public sealed record CheckInView(
     CheckInKind Kind = CheckInKind.CheckIn,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RelatesTo = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? WaitsUntil = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitsUntilLocal = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitsUntilLocal = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AwaitReplyView? AwaitReply = null);
+
+/// <summary>
+/// An armed check-in's safety net as the client may see it: what was asked (the waits normalised, as
+/// ISO 8601 durations) and where it stands. Never the duress word.
+/// </summary>
+public sealed record AwaitReplyView(
+    string Within,
+    string Grace,
+    IReadOnlyList<string> EscalateTo,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note,
+    AwaitState State,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? AnsweredAt = null)
+{
+    public static AwaitReplyView Of(AwaitedReply awaited)
+    {
+        ArgumentNullException.ThrowIfNull(awaited);
+        return new(EventValidator.Iso(awaited.Net.Within), EventValidator.Iso(awaited.Net.Grace), awaited.Net.EscalateTo, awaited.Net.Note, awaited.State, awaited.AnsweredAt);
+    }
+}
 
 /// <summary>A recipient's free-text answer to a check-in; <see cref="Relay"/>: whether it was passed on to the organiser.</summary>
 public sealed record ReplyView(

@@ -90,6 +90,12 @@ public sealed partial class EventFunctions
             {
                 warnings[$"checkIns[{i}].message"] = [.. found];
             }
+
+            // The note reaches the trusted contacts by text if it comes to that: it is checked like every SMS text.
+            if (request.CheckIns![i]?.AwaitReply?.Note is { } note && LockScreenWarnings.For(note, view.Title, view.Kind) is { } named)
+            {
+                warnings[$"checkIns[{i}].awaitReply.note"] = [named];
+            }
         }
 
         SetETag(http, view);

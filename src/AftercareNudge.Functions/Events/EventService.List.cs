@@ -80,10 +80,10 @@ public sealed partial class EventService
     /// <summary>The event an index row finds, as GET shows it, if it is listed and matches the query; null otherwise.</summary>
     private async Task<EventView?> ListedAsync(ApiClient client, ClientEventEntry row, EventListQuery query, CancellationToken cancellationToken)
     {
-        var found = await store.GetAsync(row.EventId, cancellationToken);
+        var found = await store.GetRowsAsync(row.EventId, cancellationToken);
         if (found is { Event.PendingChange: not null } && await pending.RollForwardAsync(row.EventId, cancellationToken))
         {
-            found = await store.GetAsync(row.EventId, cancellationToken);
+            found = await store.GetRowsAsync(row.EventId, cancellationToken);
         }
 
         if (found is not { } f || f.Event.ClientId != client.Id || f.Event.PurgedAt is not null || ClientEventIndex.RowKey(f.Event.StartsAtUtc, f.Event.Id) != row.RowKey)
@@ -123,7 +123,7 @@ public sealed partial class EventService
             }
         }
 
-        var view = await ViewAsync(record, f.CheckIns, f.Replies, cancellationToken);
+        var view = await ViewAsync(record, f.CheckIns, EventStore.RepliesOf(f), f.Awaited, cancellationToken);
         return query.Status is null || view.Status == query.Status ? view : null;
     }
 }

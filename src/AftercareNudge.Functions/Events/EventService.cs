@@ -29,6 +29,7 @@ public sealed partial class EventService(
     RefusedCheckIns refused,
     ClientEventIndex clientEvents,
     ClientEventBackfill backfill,
+    Safety.ContactRequests contactRequests,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
     ILogger<EventService> logger)
@@ -67,22 +68,30 @@ public sealed partial class EventService(
         eventId ??= Ids.New(Ids.EventPrefix);
         var organizerId = ConsentStore.OrganizerId(client.Id, planned.Organizer);
         var record = EventMapping.NewEvent(eventId, client.Id, organizerId, planned, time.GetUtcNow());
-        var checkIns = planned.CheckIns.Select((c, i) => EventMapping.NewCheckIn(eventId, Ids.New(Ids.CheckInPrefix), i, c)).ToList();
+        IReadOnlyList<CheckInRecord> checkIns = planned.CheckIns.Select((c, i) => EventMapping.NewCheckIn(eventId, Ids.New(Ids.CheckInPrefix), i, c)).ToList();
 
-        // Who each check-in goes to, before the event itself (like the due index): a STOP must find them.
-        // So must the purge and an erasure, and the client's list.
+        // An armed check-in brings its safety net and its ladder (a reminder, an alert per contact),
+        // which are schedule rows like any check-in: due, claimed and sent alike.
+        var (ladders, awaited) = EventMapping.Armed(record, planned.CheckIns, checkIns);
+        checkIns = [.. checkIns, .. ladders];
+        var armed = awaited.Select(a => a.CheckInId).ToHashSet(StringComparer.Ordinal);
+
+        // Who each check-in goes to, before the event itself (like the due index): a STOP must find them,
+        // and a reply to an armed check-in must find that it waits. So must the purge and an erasure,
+        // and the client's list.
         await privacy.AddAsync(record, checkIns, cancellationToken);
-        await recipients.AddAsync(record, checkIns, cancellationToken);
+        await recipients.AddAsync(record, checkIns, cancellationToken, armed);
         await clientEvents.AddAsync(record, cancellationToken);
-        await store.CreateAsync(record, checkIns, cancellationToken);
+        await store.CreateAsync(record, checkIns, cancellationToken, awaited);
         EventsLog.Registered(logger, eventId, client.Id, checkIns.Count);
 
         // Everyone starts pending on each channel they have; a decision they made before stands. Best
         // effort: the event exists now, and a missing record reads as pending anyway, so a failure here
-        // must not tell the client to register again (which would make a second event).
+        // must not tell the client to register again (which would make a second event). Trusted
+        // contacts are no recipients: their consent is asked for (and recorded) apart (Safety's ContactRequests).
         try
         {
-            await Task.WhenAll(record.Everyone.SelectMany(p => p.Channels().Select(ch =>
+            await Task.WhenAll(record.Everyone.Where(p => !p.IsTrustedContact()).SelectMany(p => p.Channels().Select(ch =>
                 consents.EnsurePendingAsync(ch, p.Address(ch)!, organizerId, CancellationToken.None))));
         }
         catch (RequestFailedException e)
@@ -101,6 +110,19 @@ public sealed partial class EventService(
             ConsentLog.RequestsFailed(logger, e, eventId);
         }
 
+        // Each trusted contact is asked too, by a request of their own: no alert reaches one who did not agree.
+        if (awaited.Count > 0)
+        {
+            try
+            {
+                await contactRequests.AskAsync(eventId, CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                ConsentLog.RequestsFailed(logger, e, eventId);
+            }
+        }
+
         checkIns = [.. await SkipRefusedAsync(record, checkIns)];
         await PlanMissingConsentNoticesAsync(eventId, record, checkIns);
 
@@ -116,7 +138,7 @@ public sealed partial class EventService(
             EventsLog.ETagNotRead(logger, e, eventId);
         }
 
-        return await ViewAsync(record, checkIns, [], cancellationToken);
+        return await ViewAsync(record, checkIns, [], awaited, cancellationToken);
     }
 
     /// <summary>
@@ -180,10 +202,10 @@ public sealed partial class EventService(
             return null;
         }
 
-        var found = await store.GetAsync(eventId, cancellationToken);
+        var found = await store.GetRowsAsync(eventId, cancellationToken);
         if (found is { Event.PendingChange: not null } && await pending.RollForwardAsync(eventId, cancellationToken))
         {
-            found = await store.GetAsync(eventId, cancellationToken);
+            found = await store.GetRowsAsync(eventId, cancellationToken);
         }
 
         if (found is not { } f || f.Event.ClientId != client.Id)
@@ -191,7 +213,7 @@ public sealed partial class EventService(
             return null;
         }
 
-        return await ViewAsync(f.Event, f.CheckIns, f.Replies, cancellationToken);
+        return await ViewAsync(f.Event, f.CheckIns, EventStore.RepliesOf(f), f.Awaited, cancellationToken);
     }
 
     /// <summary>
@@ -202,11 +224,11 @@ public sealed partial class EventService(
     /// </summary>
     public async Task<(CancelOutcome Outcome, EventView? View)> CancelAsync(ApiClient client, string eventId, string? ifMatch, CancellationToken cancellationToken)
     {
-        var found = Ids.IsEventId(eventId) ? await store.GetAsync(eventId, cancellationToken) : null;
+        var found = Ids.IsEventId(eventId) ? await store.GetRowsAsync(eventId, cancellationToken) : null;
         if (found is { Event.PendingChange: not null } && await pending.RollForwardAsync(eventId, cancellationToken))
         {
             // A change cut off half way is finished first, so that nothing of it lands after the cancellation.
-            found = await store.GetAsync(eventId, cancellationToken);
+            found = await store.GetRowsAsync(eventId, cancellationToken);
         }
 
         if (found is not { } f || f.Event.ClientId != client.Id)
@@ -244,7 +266,7 @@ public sealed partial class EventService(
         // (a link or a YES to one already sent is answered as withdrawn; see ConsentPages, SmsKeywordAnswers).
         await heldRequests.RemoveAsync(eventId, static (_, _) => true, cancellationToken);
 
-        return (CancelOutcome.Cancelled, await ViewAsync(record, checkIns, f.Replies, cancellationToken));
+        return (CancelOutcome.Cancelled, await ViewAsync(record, checkIns, EventStore.RepliesOf(f), f.Awaited, cancellationToken));
     }
 
     private async Task<CheckInRecord> CancelCheckInAsync(CheckInRecord checkIn, CancellationToken cancellationToken)
@@ -260,7 +282,7 @@ public sealed partial class EventService(
         }
     }
 
-    private async Task<EventView> ViewAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, IReadOnlyList<CheckInReply> replies, CancellationToken cancellationToken)
+    private async Task<EventView> ViewAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, IReadOnlyList<CheckInReply> replies, IReadOnlyList<AwaitedReply> awaited, CancellationToken cancellationToken)
     {
         var people = await Task.WhenAll(record.Everyone.Select(async p =>
         {
@@ -283,7 +305,8 @@ public sealed partial class EventService(
                 p.QuietHours ?? QuietHours.Default.ToString(),
                 p.Needs,
                 AftercarePlan.MustAgree(record, p) ? AftercarePlan.Agreed(record, p) : null,
-                p.Key == Participant.OrganizerKey ? p.ReplyChannel() : null);
+                p.Key == Participant.OrganizerKey ? p.ReplyChannel() : null,
+                p.Role);
         }));
 
         var now = time.GetUtcNow();
@@ -297,7 +320,8 @@ public sealed partial class EventService(
                 c.Kind,
                 c.RelatesTo,
                 waitsUntil,
-                waitsUntil is { } w ? LocalTo(record, c.To, w) : null);
+                waitsUntil is { } w ? LocalTo(record, c.To, w) : null,
+                awaited.FirstOrDefault(a => a.CheckInId == c.Id) is { } a ? AwaitReplyView.Of(a) : null);
         }).ToList();
         // Consent first holds for the organiser too: what cannot reach them yet is said, not hidden.
         var warnings = !record.IsOver && Relaying.HasRelayedTexts(checkIns) && !people[0].Consent.Values.Contains(ConsentState.Granted)
@@ -336,7 +360,8 @@ public sealed partial class EventService(
             return status;
         }
 
-        var pending = checkIns.Where(c => !c.IsFinished).ToList();
+        // A safety ladder's rows wait on the armed check-in's answer and on the contacts' own consent, not on the event's people.
+        var pending = checkIns.Where(c => !c.IsFinished && !SafetyLadder.Holds(c)).ToList();
         var allGranted = pending.All(c =>
             people.FirstOrDefault(p => p.Key == c.To)?.Consent.GetValueOrDefault(ChannelNames.Of(c.Channel)) == ConsentState.Granted);
         return allGranted ? EventStatus.Scheduled : EventStatus.AwaitingConsent;

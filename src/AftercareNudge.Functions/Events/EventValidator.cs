@@ -8,7 +8,10 @@ namespace AftercareNudge.Events;
 /// Checks a registration and turns it into a <see cref="PlannedEvent"/>, or reports every bad field by
 /// its JSON path (<c>checkIns[1].offset</c>) with a sentence a person can act on.
 /// </summary>
-public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Options.IOptions<Messaging.SmsCountryOptions>? countries = null)
+public sealed partial class EventValidator(
+    TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<Messaging.SmsCountryOptions>? countries = null,
+    Microsoft.Extensions.Options.IOptions<Safety.SafetyOptions>? safety = null)
 {
     public const int MaxCheckIns = 20;
     public const int MaxPeople = 10;
@@ -137,12 +140,17 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
             for (var i = 0; i < request.CheckIns.Count; i++)
             {
                 var checkIn = ValidateCheckIn(request.CheckIns[i], $"checkIns[{i}]", zone, startsAt, endsAt, organizer, everyone, now, errors, refused);
+                var net = request.CheckIns[i]?.AwaitReply is { } awaitReply
+                    ? ValidateAwaitReply(awaitReply, request.CheckIns[i]!, $"checkIns[{i}].awaitReply", request.Organizer, people, refused, errors)
+                    : null;
                 if (checkIn is not null)
                 {
-                    checkIns.Add(checkIn);
+                    checkIns.Add(checkIn with { Net = net });
                 }
             }
         }
+
+        CheckTrustedContacts(request, errors);
 
         var everyoneKnown = organizer is null ? people : [organizer, .. people];
         var (plan, needs, reminders) = ValidateAftercare(request.Aftercare, zone, startsAt, endsAt, everyoneKnown, refused, now, errors);
@@ -220,6 +228,10 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
             {
                 errors.Add($"{path}.to", "'to' must be 'organizer' or the key of one of the people.");
             }
+            else if (recipient?.IsTrustedContact() == true || (given?.Role == Participant.TrustedContactRole && reminder.To != Participant.OrganizerKey))
+            {
+                errors.Add($"{path}.to", TrustedContactGetsNothing(reminder.To!, "reminders"));
+            }
             else if ((recipient?.Email ?? given?.Email) is null)
             {
                 errors.Add($"{path}.to", $"Reminders are emails, and '{reminder.To}' has no email address.");
@@ -271,6 +283,10 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
             if (everyone.All(p => p.Key != key) && refused?.Contains(key) != true)
             {
                 errors.Add(path, "Needs are keyed by 'organizer' or the key of one of the people.");
+            }
+            else if (everyone.FirstOrDefault(p => p.Key == key)?.IsTrustedContact() == true && !string.IsNullOrEmpty(trimmed))
+            {
+                errors.Add(path, TrustedContactGetsNothing(key, "aftercare plan, so no needs"));
             }
             else if (trimmed is { Length: > AftercarePlan.MaxNeedsLength })
             {
@@ -369,7 +385,8 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         }
 
         var repliesBy = ValidateRepliesBy(person, path, errors, isOrganizer);
-        return errors.Count == before && zoneId is not null ? new Participant(key!, name!, phone, email, zoneId, quietHours, ZoneFromEvent: person.TimeZone is null, RepliesBy: repliesBy) : null;
+        var role = ValidateRole(person, path, errors, isOrganizer);
+        return errors.Count == before && zoneId is not null ? new Participant(key!, name!, phone, email, zoneId, quietHours, ZoneFromEvent: person.TimeZone is null, RepliesBy: repliesBy, Role: role) : null;
     }
 
     /// <summary>The organiser's <c>repliesBy</c>: a channel they have an address for. Nobody else's replies are passed on to them.</summary>
@@ -485,6 +502,10 @@ public sealed class EventValidator(TimeProvider time, Microsoft.Extensions.Optio
         if (checkIn.To is null || (recipient is null && given is null && !(checkIn.To == Participant.OrganizerKey && organizer is null)))
         {
             errors.Add($"{path}.to", "'to' must be 'organizer' or the key of one of the people.");
+        }
+        else if (recipient?.IsTrustedContact() == true || (given?.Role == Participant.TrustedContactRole && checkIn.To != Participant.OrganizerKey))
+        {
+            errors.Add($"{path}.to", TrustedContactGetsNothing(checkIn.To, "check-ins"));
         }
 
         var channel = ChannelNames.Parse(checkIn.Channel);

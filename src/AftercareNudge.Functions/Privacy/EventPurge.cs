@@ -176,7 +176,7 @@ public sealed class EventPurge(
         }
 
         await events.ScrubCheckInsAsync(record.Id, rows.CheckIns.Select(c => (c.Id, keys.GetValueOrDefault(c.To, c.To))).ToList(), cancellationToken);
-        await events.DeleteRowsAsync(record.Id, rows.Replies.Select(r => r.RowKey).Concat(rows.ChangeRows).Concat(rows.AwaitRows), cancellationToken);
+        await events.DeleteRowsAsync(record.Id, rows.Replies.Select(r => r.RowKey).Concat(rows.ChangeRows).Concat(rows.Awaited.Select(a => EventStore.AwaitRowKey(a.CheckInId))), cancellationToken);
 
         try
         {

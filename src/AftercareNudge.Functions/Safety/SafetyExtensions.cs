@@ -1,4 +1,5 @@
 using AftercareNudge.Consent;
+using AftercareNudge.Hosting;
 using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Safety;
@@ -8,7 +9,8 @@ public static class SafetyExtensions
     /// <summary>Check-ins that wait for an answer, and the trusted contacts told if none comes (issue 23, landing in steps).</summary>
     public static IServiceCollection AddSafety(this IServiceCollection services)
     {
-        services.AddSingleton<SafetyNets>();
+        services.AddValidatedOptions<SafetyOptions>((o, c) => c.GetSection(SafetyOptions.Section).Bind(o), _ => SafetyOptions.Problems());
+
         // Transient: an answer after an alert sends the all-clear at once, through the dispatcher's senders (typed HttpClients).
         services.AddTransient<AwaitedAnswers>();
         services.AddSingleton<SafetySteps>();

@@ -42,10 +42,11 @@ public static class AftercarePlan
 
     /// <summary>
     /// Whether a person must agree to the plan before emails reach them: everyone but the organiser
-    /// (who wrote it), when there is a plan. Texts never carry the plan, so only email waits for it.
+    /// (who wrote it) and trusted contacts (who are never shown it), when there is a plan. Texts never
+    /// carry the plan, so only email waits for it.
     /// </summary>
     public static bool MustAgree(EventRecord record, Participant person) =>
-        person.Key != Participant.OrganizerKey && person.Email is not null && Exists(record);
+        person.Key != Participant.OrganizerKey && !person.IsTrustedContact() && person.Email is not null && Exists(record);
 
     /// <summary>Whether the person agreed to the plan as it is now (true when there is nothing to agree to).</summary>
     public static bool Agreed(EventRecord record, Participant person) =>

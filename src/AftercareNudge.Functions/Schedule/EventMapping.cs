@@ -30,7 +30,28 @@ internal static class EventMapping
     public static CheckInRecord NewCheckIn(string eventId, string checkInId, int position, PlannedCheckIn planned, DateTimeOffset? movedAt = null)
     {
         var due = planned.DueAt.ToDateTimeOffset();
-        return new CheckInRecord(eventId, checkInId, position, planned.To, planned.Channel, planned.Message, planned.Timing, due, due, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: planned.Kind, MovedAt: movedAt);
+        return new CheckInRecord(eventId, checkInId, position, planned.To, planned.Channel, planned.Message, planned.Timing, due, due, CheckInStatus.Scheduled, null, 0, null, null, null, Kind: planned.Kind, MovedAt: movedAt, AwaitsReply: planned.Net is not null);
+    }
+
+    /// <summary>
+    /// What the armed check-ins among <paramref name="planned"/> add to a registration (stored as
+    /// <paramref name="checkIns"/>, in the same order): each one's ladder rows and its safety net,
+    /// awaited from its due time.
+    /// </summary>
+    public static (IReadOnlyList<CheckInRecord> Ladders, IReadOnlyList<AwaitedReply> Awaited) Armed(EventRecord record, IReadOnlyList<PlannedCheckIn> planned, IReadOnlyList<CheckInRecord> checkIns)
+    {
+        var ladders = new List<CheckInRecord>();
+        var awaited = new List<AwaitedReply>();
+        for (var i = 0; i < planned.Count; i++)
+        {
+            if (planned[i].Net is { } net)
+            {
+                ladders.AddRange(SafetyLadder.Rows(record, checkIns[i], net));
+                awaited.Add(new AwaitedReply(record.Id, checkIns[i].Id, net, checkIns[i].DueAt));
+            }
+        }
+
+        return (ladders, awaited);
     }
 
     /// <summary>The check-in a change's journal adds (<see cref="CheckInChangeKind.Add"/>).</summary>

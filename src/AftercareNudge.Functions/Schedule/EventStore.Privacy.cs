@@ -8,8 +8,8 @@ namespace AftercareNudge.Schedule;
 public sealed record StoredReply(string RowKey, string CheckInId, string Body, DateTimeOffset ReceivedAt);
 
 /// <summary>Every row of an event's partition, in one query: for reading the event (<see cref="EventStore.GetAsync"/>) and for deleting its content (see <c>Privacy.EventPurge</c>, <c>Privacy.AddressErasure</c>).</summary>
-/// <param name="AwaitRows">The row keys of armed check-ins' safety nets (their note and duress word go with the content).</param>
-public sealed record EventRows(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns, IReadOnlyList<StoredReply> Replies, IReadOnlyList<string> ChangeRows, IReadOnlyList<string> AwaitRows);
+/// <param name="Awaited">The safety nets of armed check-ins (their note and duress word go with the content: <see cref="EventStore.AwaitRowKey"/>).</param>
+public sealed record EventRows(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns, IReadOnlyList<StoredReply> Replies, IReadOnlyList<string> ChangeRows, IReadOnlyList<AwaitedReply> Awaited);
 
 // What the privacy feature needs of the Events table: every row of an event, and the writes that
 // delete content without touching what the dispatcher and the delivery reports work with.
@@ -25,7 +25,7 @@ public sealed partial class EventStore
         var checkIns = new List<CheckInRecord>();
         var replies = new List<StoredReply>();
         var changes = new List<string>();
-        var awaits = new List<string>();
+        var awaits = new List<AwaitedReply>();
         await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {eventId}"), cancellationToken: cancellationToken))
         {
             if (entity.RowKey == EventRow)
@@ -46,7 +46,7 @@ public sealed partial class EventStore
             }
             else if (entity.RowKey.StartsWith(AwaitRowPrefix, StringComparison.Ordinal))
             {
-                awaits.Add(entity.RowKey);
+                awaits.Add(ToAwaitedReply(entity));
             }
         }
 

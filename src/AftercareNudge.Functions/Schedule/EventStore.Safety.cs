@@ -13,21 +13,6 @@ public sealed partial class EventStore
     /// <summary>The row key of a check-in's safety net: the purge deletes it with the event's content.</summary>
     public static string AwaitRowKey(string checkInId) => AwaitRowPrefix + checkInId;
 
-    /// <summary>Arms a check-in: writes its safety net, or leaves the one already there (arming twice is arming once).</summary>
-    public async Task ArmAsync(AwaitedReply awaited, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(awaited);
-        var table = await tables.GetAsync(AppTables.Events, cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(ToEntity(awaited), cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.IsConflict())
-        {
-            // Already armed: a retried registration.
-        }
-    }
-
     /// <summary>A check-in's safety net, or null when it is not armed.</summary>
     public async Task<AwaitedReply?> GetAwaitedAsync(string eventId, string checkInId, CancellationToken cancellationToken)
     {

@@ -19,22 +19,29 @@ public sealed partial class EventStore(AppTables tables, DueCheckInIndex dueInde
     /// <summary>
     /// The due index first, then the event: if the second write fails, the index holds rows for an event
     /// that does not exist, which the dispatcher drops when they come due. The other order could leave
-    /// a check-in that nothing would ever find.
+    /// a check-in that nothing would ever find. The event, its check-ins (a safety ladder's rows among
+    /// them) and the safety nets of its armed check-ins (<paramref name="awaited"/>) are one partition
+    /// transaction: no check-in is ever armed without its ladder, nor a ladder written without its net.
     /// </summary>
-    public async Task CreateAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, CancellationToken cancellationToken)
+    public async Task CreateAsync(EventRecord record, IReadOnlyList<CheckInRecord> checkIns, CancellationToken cancellationToken, IReadOnlyList<AwaitedReply>? awaited = null)
     {
         await dueIndex.AddAsync(checkIns.Select(c => new DueEntry(c.EventId, c.Id, c.NextAttemptAt, record.ClientId)), cancellationToken);
         var table = await tables.GetAsync(AppTables.Events, cancellationToken);
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, ToEntity(record)) };
         actions.AddRange(checkIns.Select(c => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(c))));
+        actions.AddRange((awaited ?? []).Select(a => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(a))));
         await table.SubmitTransactionAsync(actions, cancellationToken);
     }
 
     /// <summary>The event, its check-ins and the replies to them, in one partition query; null if there is no such event.</summary>
     public async Task<(EventRecord Event, IReadOnlyList<CheckInRecord> CheckIns, IReadOnlyList<CheckInReply> Replies)?> GetAsync(string eventId, CancellationToken cancellationToken) =>
         await GetRowsAsync(eventId, cancellationToken) is { } rows
-            ? (rows.Event, rows.CheckIns, rows.Replies.Select(r => new CheckInReply(r.CheckInId, r.Body, r.ReceivedAt, r.RowKey[ReplyRowPrefix.Length..])).OrderBy(r => r.ReceivedAt).ToList())
+            ? (rows.Event, rows.CheckIns, RepliesOf(rows))
             : null;
+
+    /// <summary>The replies of an event's rows, oldest first.</summary>
+    public static IReadOnlyList<CheckInReply> RepliesOf(EventRows rows) =>
+        rows.Replies.Select(r => new CheckInReply(r.CheckInId, r.Body, r.ReceivedAt, r.RowKey[ReplyRowPrefix.Length..])).OrderBy(r => r.ReceivedAt).ToList();
 
     /// <summary>A free-text reply to a check-in, kept with its event (and deleted with it).</summary>
     public async Task AddReplyAsync(string eventId, CheckInReply reply, string messageId, CancellationToken cancellationToken)

@@ -17,16 +17,28 @@ public sealed class RecipientCheckIns(AppTables tables)
 {
     private const int MaxBatch = 100;
 
-    public async Task AddAsync(EventRecord record, IEnumerable<CheckInRecord> checkIns, CancellationToken cancellationToken)
+    /// <param name="armed">The ids of the check-ins that wait for an answer: their rows are marked (<see cref="RecipientCheckIn.AwaitsReply"/>) in the same write.</param>
+    public async Task AddAsync(EventRecord record, IEnumerable<CheckInRecord> checkIns, CancellationToken cancellationToken, IReadOnlySet<string>? armed = null)
     {
         var table = await tables.GetAsync(AppTables.RecipientCheckIns, cancellationToken);
         var rows = checkIns
             .Select(c => (CheckIn: c, Address: record.Find(c.To)?.Address(c.Channel)))
             .Where(x => x.Address is not null)
-            .Select(x => new TableEntity(AddressKeys.For(x.CheckIn.Channel, x.Address!), x.CheckIn.EventId + "_" + x.CheckIn.Id)
+            .Select(x =>
             {
-                ["EventId"] = x.CheckIn.EventId,
-                ["CheckInId"] = x.CheckIn.Id,
+                var row = new TableEntity(AddressKeys.For(x.CheckIn.Channel, x.Address!), x.CheckIn.EventId + "_" + x.CheckIn.Id)
+                {
+                    ["EventId"] = x.CheckIn.EventId,
+                    ["CheckInId"] = x.CheckIn.Id,
+                };
+
+                // Merged, and only ever set: a row marked before (a retried registration) stays marked.
+                if (armed?.Contains(x.CheckIn.Id) == true)
+                {
+                    row["AwaitsReply"] = true;
+                }
+
+                return row;
             });
         foreach (var partition in rows.GroupBy(r => r.PartitionKey))
         {
@@ -35,19 +47,6 @@ public sealed class RecipientCheckIns(AppTables tables)
                 await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertMerge, r)), cancellationToken);
             }
         }
-    }
-
-    /// <summary>
-    /// Marks a check-in to an address as armed, so that a message from the address is first offered
-    /// to it as an answer. Merged: the row may be written before or after this, in any order.
-    /// </summary>
-    public async Task MarkAwaitingAsync(Channel channel, string address, string eventId, string checkInId, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(AppTables.RecipientCheckIns, cancellationToken);
-        await table.UpsertEntityAsync(
-            new TableEntity(AddressKeys.For(channel, address), eventId + "_" + checkInId) { ["EventId"] = eventId, ["CheckInId"] = checkInId, ["AwaitsReply"] = true },
-            TableUpdateMode.Merge,
-            cancellationToken);
     }
 
     public async Task<IReadOnlyList<RecipientCheckIn>> ForAddressAsync(Channel channel, string address, CancellationToken cancellationToken)

@@ -17,6 +17,13 @@ public static class SafetyLadder
     /// <summary>At most this many contacts per armed check-in.</summary>
     public const int MaxContacts = 5;
 
+    /// <summary>Whether a row is a ladder's (reminder, alert or all-clear) rather than one of the event's own messages to its people.</summary>
+    public static bool Holds(CheckInRecord row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.Kind is CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear;
+    }
+
     public static string ReminderId(string checkInId) => checkInId + ReminderSuffix;
 
     /// <summary>The alert to the contact at <paramref name="place"/> (1-based) in <c>escalateTo</c>.</summary>

@@ -16,14 +16,14 @@ namespace AftercareNudge.IntegrationTests.Safety;
 /// What counts as an answer while an armed check-in waits on the person's number: every message but
 /// the STOP family (an opt-out, whose one confirmation says OK still counts) and HELP; YES, NO and OK
 /// included. Issue 23 lands in steps and the API refuses <c>awaitReply</c> until all of it works, so
-/// these tests arm the check-in through the service registration will call.
+/// these tests turn <c>Safety:AcceptAwaitReply</c> on and arm the check-in by registering it.
 /// </summary>
 public sealed class AwaitedAnswerTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Sam = "+447911123456";
     private const string Kit = "+447911000111";
 
-    private static readonly SafetyNet Net = new(TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(10), ["jo"], "at the Crown");
+    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
 
     private static string Message(string text) => $"<Response><Message>{text.Replace("&", "&amp;", StringComparison.Ordinal)}</Message></Response>";
 
@@ -178,17 +178,21 @@ public sealed class AwaitedAnswerTests(AzuriteFixture azurite) : AppTest(azurite
     private async Task<(EventView View, string CheckIn)> ArmedAndDueAsync()
     {
         var (view, checkIn) = await ArmedAsync();
-        App.Time.SetUtcNow(view.CheckIns[0].DueAt.AddMinutes(1));
+        App.Time.SetUtcNow(view.CheckIns.Single(c => c.Id == checkIn).DueAt.AddMinutes(1));
         return (view, checkIn);
     }
 
+    /// <summary>The dinner with only the organiser's SMS check-in, armed (Jo is told if no answer comes), and agreed to by the organiser.</summary>
     private async Task<(EventView View, string CheckIn)> ArmedAsync()
     {
-        var (view, _) = await App.OrganizerSmsOnlyAsync();
-        var events = App.Services.GetRequiredService<EventStore>();
-        var record = (await events.GetEventAsync(view.Id, Ct))!;
-        var checkIn = (await events.GetCheckInAsync(view.Id, view.CheckIns[0].Id, Ct))!;
-        await App.Services.GetRequiredService<SafetyNets>().ArmAsync(record, checkIn, Net, Ct);
+        var body = Requests.Dinner(App.Time.GetUtcNow());
+        body["checkIns"]!.AsArray().RemoveAt(1);
+        body["people"]!.AsArray().Add(new JsonObject { ["key"] = "jo", ["name"] = "Jo", ["phone"] = "+447911000222", ["role"] = "trustedContact" });
+        body["checkIns"]![0]!["awaitReply"] = new JsonObject { ["within"] = "PT20M", ["grace"] = "PT10M", ["escalateTo"] = new JsonArray("jo"), ["note"] = "at the Crown" };
+        var view = await App.RegisterAsync(body);
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        var checkIn = view.CheckIns.Single(c => c.Kind == CheckInKind.CheckIn);
+        Assert.NotNull(await App.Services.GetRequiredService<EventStore>().GetAwaitedAsync(view.Id, checkIn.Id, Ct));
         return (view, checkIn.Id);
     }
 

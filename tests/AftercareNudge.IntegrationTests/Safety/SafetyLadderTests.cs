@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using AftercareNudge.Events;
 using AftercareNudge.IntegrationTests.Infrastructure;
 using AftercareNudge.Messaging;
@@ -20,6 +21,8 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
     private const string Sam = "+447911123456";
     private const string Jo = "+447911000222";
     private const string Lee = "+447911000333";
+
+    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
 
     private static readonly SafetyNet Net = new(TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(10), ["jo", "lee"], "at the Crown");
 
@@ -190,8 +193,9 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
     {
         var (view, checkIn, due) = await ArmedAsync(agreed: []);
 
-        Assert.Equal(2, await App.Services.GetRequiredService<ContactRequests>().AskAsync(view.Id, Ct));
-        Assert.Equal(0, await App.Services.GetRequiredService<ContactRequests>().AskAsync(view.Id, Ct)); // asked once per terms
+        // Asked at registration, once per terms.
+        Assert.Equal(0, await App.Services.GetRequiredService<ContactRequests>().AskAsync(view.Id, Ct));
+        Assert.Equal(2, (await App.OutboxAsync(MessageKinds.ConsentRequest)).Count(m => m.To is Jo or Lee));
         var request = Assert.Single(await App.OutboxAsync(MessageKinds.ConsentRequest), m => m.To == Jo);
         Assert.Equal(
             "Sam via AftercareNudge: Sam chose you as a trusted contact. If Sam does not answer a check-in, we would text you (at the earliest 15:00): "
@@ -218,8 +222,7 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
     [Fact]
     public async Task TrustedContact_WhoSaysNo_IsNeverAlerted_AndNightYesFromAStranger_IsAnOrdinaryMessage()
     {
-        var (view, _, due) = await ArmedAsync(agreed: []);
-        await App.Services.GetRequiredService<ContactRequests>().AskAsync(view.Id, Ct);
+        var (_, _, due) = await ArmedAsync(agreed: []);
 
         Assert.Contains("you won't be told anything about Sam's check-ins", await App.ReplyAsync(Jo, "NO"), StringComparison.Ordinal);
         Assert.DoesNotContain("quiet hours", await App.ReplyAsync("+447911000999", "NIGHT YES"), StringComparison.Ordinal);
@@ -236,42 +239,32 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
         (await App.Services.GetRequiredService<EventStore>().GetAwaitedAsync(eventId, checkInId, Ct))!;
 
     /// <summary>
-    /// The organiser's own SMS check-in, armed with two trusted contacts, Jo and Lee; those in
-    /// <paramref name="agreed"/> agreed to the terms. (Until the API takes <c>awaitReply</c> and
-    /// <c>role</c>, written through the stores as registration will.)
+    /// The organiser's own SMS check-in, armed with two trusted contacts, Jo and Lee, registered
+    /// through the API; those in <paramref name="agreed"/> answer their request YES (and NIGHT YES if
+    /// <paramref name="lateAllowedFor"/> names them).
     /// </summary>
     private async Task<(EventView View, string CheckIn, DateTimeOffset Due)> ArmedAsync(string[] agreed, string? quietHours = null, string? lateAllowedFor = null)
     {
-        var (view, due) = await App.OrganizerSmsOnlyAsync();
-        var events = App.Services.GetRequiredService<EventStore>();
-        var record = (await events.ChangeEventAsync(
-            view.Id,
-            e => e with
-            {
-                People =
-                [
-                    .. e.People,
-                    new Participant("jo", "Jo", Jo, null, "Etc/UTC", QuietHours: quietHours, Role: Participant.TrustedContactRole),
-                    new Participant("lee", "Lee", Lee, null, "Etc/UTC", QuietHours: quietHours, Role: Participant.TrustedContactRole),
-                ],
-            },
-            Ct))!;
-        var checkIn = (await events.GetCheckInAsync(view.Id, view.CheckIns[0].Id, Ct))!;
-        await App.Services.GetRequiredService<SafetyNets>().ArmAsync(record, checkIn, Net, Ct);
-        var rungs = SafetyLadder.Rows(record, checkIn, Net);
-        await App.Services.GetRequiredService<DueCheckInIndex>().AddAsync(rungs.Select(r => new DueEntry(r.EventId, r.Id, r.NextAttemptAt, record.ClientId)), Ct);
-        await App.Services.GetRequiredService<RecipientCheckIns>().AddAsync(record, rungs, Ct);
-        foreach (var rung in rungs)
+        var body = Requests.Dinner(App.Time.GetUtcNow());
+        body["checkIns"]!.AsArray().RemoveAt(1);
+        foreach (var (key, name, phone) in new[] { ("jo", "Jo", Jo), ("lee", "Lee", Lee) })
         {
-            Assert.True(await events.AddCheckInAsync(rung, Ct));
+            body["people"]!.AsArray().Add(new JsonObject { ["key"] = key, ["name"] = name, ["phone"] = phone, ["timeZone"] = "Etc/UTC", ["quietHours"] = quietHours, ["role"] = "trustedContact" });
         }
 
-        // Jo and Lee are named by the same one net: the same terms.
-        var terms = SafetyLadder.TermsVersion(record, await events.GetAwaitedForEventAsync(view.Id, Ct), "jo");
-        await events.ChangeEventAsync(
-            view.Id,
-            e => e with { People = e.People.Select(p => agreed.Contains(p.Key) ? p with { AgreedAlerts = terms, AlertsInQuietHours = p.Key == lateAllowedFor ? true : null } : p).ToList() },
-            Ct);
-        return (view, checkIn.Id, due);
+        body["checkIns"]![0]!["awaitReply"] = new JsonObject { ["within"] = "PT20M", ["grace"] = "PT10M", ["escalateTo"] = new JsonArray("jo", "lee"), ["note"] = "at the Crown" };
+        var view = await App.RegisterAsync(body);
+        await App.GrantAsync(view, "organizer", Channel.Sms);
+        foreach (var (key, phone) in new[] { ("jo", Jo), ("lee", Lee) }.Where(c => agreed.Contains(c.Item1)))
+        {
+            Assert.Contains("you'll be told if Sam does not answer", await App.ReplyAsync(phone, "YES"), StringComparison.Ordinal);
+            if (key == lateAllowedFor)
+            {
+                await App.ReplyAsync(phone, "NIGHT YES");
+            }
+        }
+
+        var checkIn = view.CheckIns.Single(c => c.Kind == CheckInKind.CheckIn);
+        return (view, checkIn.Id, checkIn.DueAt);
     }
 }

@@ -20,6 +20,8 @@ namespace AftercareNudge.IntegrationTests.Schedule;
 public sealed class MessageIdsTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Alex = "+447911123457";
+    private const string Sam = "+447911123456";
+    private const string Lee = "+447911123460";
 
     /// <summary>The kinds that are about no check-in: consent requests, the answers to an inbound SMS, and the word that a kept reply went.</summary>
     private static readonly string[] NotAboutACheckIn = [MessageKinds.ConsentRequest, MessageKinds.ConsentReply, MessageKinds.ReplyPassedOn];
@@ -31,7 +33,7 @@ public sealed class MessageIdsTests(AzuriteFixture azurite) : AppTest(azurite)
         FollowUpScript = [SendResult.Permanent("twilio-30005")],
     };
 
-    protected override AppFactory CreateApp() => AppFactory.WithProviders(Azurite, () => _sender);
+    protected override AppFactory CreateApp() => AppFactory.WithProviders(Azurite, () => _sender, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
 
     [Fact]
     public async Task EveryKindOfMessage_AboutACheckIn_GoesOutWithIdsTheDeliveryReportsAccept()
@@ -43,13 +45,18 @@ public sealed class MessageIdsTests(AzuriteFixture azurite) : AppTest(azurite)
         }
 
         await App.AgreeToPlanAsync(view.Id, "kit");
-        await AtAsync(view, TimeSpan.FromMinutes(30)); // Alex's text goes
         var inbound = App.Services.GetRequiredService<InboundSms>();
+        await inbound.HandleAsync(new IncomingSms(Lee, "YES", Ids.NewDevelopmentMessageId(), null), CancellationToken.None); // Lee agrees to be told
+        await AtAsync(view, TimeSpan.FromMinutes(30)); // Alex's text goes
         await inbound.HandleAsync(new IncomingSms(Alex, "can you call me", "SM00000000000000000000000000000030", null), CancellationToken.None);
         await inbound.HandleAsync(new IncomingSms(Alex, "actually, text is fine", Ids.NewDevelopmentMessageId(), null), CancellationToken.None);
         await AtAsync(view, TimeSpan.FromMinutes(45)); // Kit's text is refused: a fallback email, refused: a notice about both
         await AtAsync(view, TimeSpan.FromMinutes(50)); // Jo's text is refused, and Jo has no email: a notice
         await AtAsync(view, TimeSpan.FromMinutes(60)); // the reminder to Sam
+        await AtAsync(view, TimeSpan.FromMinutes(65)); // Sam's armed check-in (refused: the ladder goes on)
+        await AtAsync(view, TimeSpan.FromMinutes(70)); // no answer: the safety reminder
+        await AtAsync(view, TimeSpan.FromMinutes(75)); // still none: the alert to Lee
+        await inbound.HandleAsync(new IncomingSms(Sam, "ok", Ids.NewDevelopmentMessageId(), null), CancellationToken.None); // the all-clear to Lee
 
         var sent = _sender.All.Select(m => m switch
         {
@@ -58,7 +65,7 @@ public sealed class MessageIdsTests(AzuriteFixture azurite) : AppTest(azurite)
             _ => throw new InvalidOperationException("Not a message."),
         }).ToList();
         var kinds = typeof(MessageKinds).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
-        Assert.Equal(8, kinds.Count);
+        Assert.Equal(11, kinds.Count);
         foreach (var kind in kinds.Except(NotAboutACheckIn))
         {
             var ofKind = sent.Where(m => m.Kind == kind).ToList();
@@ -77,18 +84,25 @@ public sealed class MessageIdsTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Equal(2, relays.Count);
     }
 
-    /// <summary>Texts to Alex, Kit (who also has an email) and Jo (who has none), and a reminder to Sam, each at its own time after the end.</summary>
+    /// <summary>
+/// Texts to Alex, Kit (who also has an email) and Jo (who has none), a reminder to Sam, and Sam's own
+/// armed check-in with Lee as trusted contact, each at its own time after the end.
+/// </summary>
     private JsonObject EveryKindPlan()
     {
         var body = Requests.Dinner(App.Time.GetUtcNow());
         var people = (JsonArray)body["people"]!;
         people.Add(new JsonObject { ["key"] = "kit", ["name"] = "Kit", ["phone"] = "+447911123458", ["email"] = "kit@example.com" });
         people.Add(new JsonObject { ["key"] = "jo", ["name"] = "Jo", ["phone"] = "+447911123459" });
+        people.Add(new JsonObject { ["key"] = "lee", ["name"] = "Lee", ["phone"] = Lee, ["role"] = "trustedContact" });
+        var armed = Text("organizer", "PT65M");
+        armed["awaitReply"] = new JsonObject { ["within"] = "PT5M", ["grace"] = "PT5M", ["escalateTo"] = new JsonArray("lee") };
         body["checkIns"] = new JsonArray
         {
             Text("alex", "PT30M"),
             Text("kit", "PT45M"),
             Text("jo", "PT50M"),
+            armed,
         };
         body["aftercare"] = new JsonObject
         {

@@ -466,4 +466,286 @@ public sealed class EventValidatorTests
 
         Assert.Equal(["aftercare.plan", "aftercare.needs.organizer"], errors.Keys);
     }
+
+    // ---- armed check-ins (awaitReply) and trusted contacts ----
+
+    private static EventValidator ArmingValidator() =>
+        new(new FakeTimeProvider(Now), null, Microsoft.Extensions.Options.Options.Create(new AftercareNudge.Safety.SafetyOptions { AcceptAwaitReply = true }));
+
+    private static PersonRequest Jo => new("jo", "Jo", "+447911000222", null, null, Role: "trustedContact");
+
+    private static AwaitReplyRequest Await(string? within = "PT20M", string? grace = null, string[]? escalateTo = null, string? note = null, string? duressWord = null) =>
+        new(within, grace, escalateTo ?? ["jo"], note, duressWord);
+
+    private static RegisterEventRequest Armed(AwaitReplyRequest awaitReply, params PersonRequest[] people) =>
+        Minimal(new CheckInRequest("organizer", "sms", null, "end", "PT30M", "Home safe?", awaitReply)) with { People = people.Length > 0 ? people : [Jo] };
+
+    [Fact]
+    public void Validate_AwaitReply_WhileNotAccepted_IsRefusedAsNotAvailableYet()
+    {
+        var (planned, errors) = CreateValidator().Validate(Armed(Await()));
+
+        Assert.Null(planned);
+        Assert.Equal(["checkIns[0].awaitReply"], errors.Keys);
+        Assert.Equal(
+            "'awaitReply' is not available yet: a check-in that waits for an answer and tells trusted contacts is being built, and none is armed until all of it works. Leave it out: the check-in then goes as any other, and nobody is told if no answer comes.",
+            Assert.Single(errors["checkIns[0].awaitReply"]));
+    }
+
+    [Fact]
+    public void Validate_TrustedContact_WhileNotAccepted_AndNothingNamesThem_IsRefused()
+    {
+        var (planned, errors) = CreateValidator().Validate(Minimal() with { People = [Jo] });
+
+        Assert.Null(planned);
+        Assert.Equal(["people[0].role"], errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_AwaitReply_Accepted_ArmsTheCheckInWithItsNet_AndTheContactKeepsTheirRole()
+    {
+        var (planned, errors) = ArmingValidator().Validate(Armed(Await(within: "PT1H30M", note: "  at the Crown  ", duressWord: "pineapple")));
+
+        Assert.Empty(errors);
+        var net = planned!.CheckIns[0].Net!;
+        Assert.Equal((TimeSpan.FromMinutes(90), TimeSpan.FromMinutes(10), "jo", "at the Crown", "pineapple"), (net.Within, net.Grace, Assert.Single(net.EscalateTo), net.Note, net.DuressWord));
+        Assert.True(Assert.Single(planned.People).IsTrustedContact());
+    }
+
+    [Theory]
+    [InlineData("alex", "sms")]
+    [InlineData("organizer", "email")]
+    public void Validate_AwaitReply_OnlyOnAnSmsCheckInToTheOrganizer(string to, string channel)
+    {
+        var alex = new PersonRequest("alex", "Alex", "+447911123457", "alex@example.com", null);
+        var request = Minimal(new CheckInRequest(to, channel, null, "end", "PT30M", "Home safe?", Await())) with { People = [alex, Jo] };
+
+        var (_, errors) = ArmingValidator().Validate(request);
+
+        Assert.Equal(["checkIns[0].awaitReply"], errors.Keys);
+        Assert.Contains("email check-ins and check-ins to anyone else cannot", errors["checkIns[0].awaitReply"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_AwaitReply_OrganizerWithoutPhone_IsRefused()
+    {
+        var request = Armed(Await()) with { Organizer = new PersonRequest(null, "Sam", null, "sam@example.com", null) };
+
+        var (_, errors) = ArmingValidator().Validate(request);
+
+        Assert.Contains("give the organizer a phone number", Assert.Single(errors["checkIns[0].awaitReply"]), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("PT59S")]
+    [InlineData("PT12H1M")]
+    [InlineData("P1D")]
+    [InlineData("PT1D")]
+    [InlineData("-PT20M")]
+    [InlineData("20 minutes")]
+    [InlineData("")]
+    public void Validate_Within_OutsidePT1MToPT12H_OrNotATimeDuration_IsRefused(string? within)
+    {
+        var (_, errors) = ArmingValidator().Validate(Armed(Await(within: within)));
+
+        Assert.Equal(["checkIns[0].awaitReply.within"], errors.Keys);
+    }
+
+    [Theory]
+    [InlineData("PT1M", 1)]
+    [InlineData("PT12H", 720)]
+    [InlineData("PT0.5H", -1)]
+    public void Validate_Within_AtItsBounds_IsAccepted(string within, int minutes)
+    {
+        var (planned, errors) = ArmingValidator().Validate(Armed(Await(within: within)));
+
+        if (minutes < 0)
+        {
+            Assert.Equal(["checkIns[0].awaitReply.within"], errors.Keys);
+            return;
+        }
+
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromMinutes(minutes), planned!.CheckIns[0].Net!.Within);
+    }
+
+    [Theory]
+    [InlineData("PT30S")]
+    [InlineData("PT2H1M")]
+    [InlineData("P1D")]
+    public void Validate_Grace_OutsidePT1MToPT2H_IsRefused(string grace)
+    {
+        var (_, errors) = ArmingValidator().Validate(Armed(Await(grace: grace)));
+
+        Assert.Equal(["checkIns[0].awaitReply.grace"], errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_Grace_DefaultsToTenMinutes_AndTakesTwoHours()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(10), ArmingValidator().Validate(Armed(Await())).Event!.CheckIns[0].Net!.Grace);
+        Assert.Equal(TimeSpan.FromHours(2), ArmingValidator().Validate(Armed(Await(grace: "PT2H"))).Event!.CheckIns[0].Net!.Grace);
+    }
+
+    [Fact]
+    public void Validate_EscalateTo_Empty_IsRefused()
+    {
+        var (_, errors) = ArmingValidator().Validate(Armed(Await(escalateTo: [])));
+
+        Assert.Contains("checkIns[0].awaitReply.escalateTo", errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_EscalateTo_MoreThanFive_IsRefused()
+    {
+        var people = Enumerable.Range(1, 6).Select(i => new PersonRequest($"c{i}", $"C{i}", $"+44791100022{i}", null, null, Role: "trustedContact")).ToArray();
+
+        var (_, errors) = ArmingValidator().Validate(Armed(Await(escalateTo: [.. people.Select(p => p.Key!)]), people));
+
+        Assert.Equal(["checkIns[0].awaitReply.escalateTo"], errors.Keys);
+        Assert.Contains("at most 5", errors["checkIns[0].awaitReply.escalateTo"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_EscalateTo_Twice_Unknown_OrNotATrustedContact_IsRefusedEach()
+    {
+        var alex = new PersonRequest("alex", "Alex", "+447911123457", null, null);
+
+        var (_, errors) = ArmingValidator().Validate(Armed(Await(escalateTo: ["jo", "jo", "kim", "alex", "organizer"]), Jo, alex));
+
+        Assert.Equal(
+            ["checkIns[0].awaitReply.escalateTo[1]", "checkIns[0].awaitReply.escalateTo[2]", "checkIns[0].awaitReply.escalateTo[3]", "checkIns[0].awaitReply.escalateTo[4]"],
+            errors.Keys);
+        Assert.Contains("more than once", errors["checkIns[0].awaitReply.escalateTo[1]"][0], StringComparison.Ordinal);
+        Assert.Contains("not the key of one of the people", errors["checkIns[0].awaitReply.escalateTo[2]"][0], StringComparison.Ordinal);
+        Assert.Contains("is not a trusted contact", errors["checkIns[0].awaitReply.escalateTo[3]"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_Note_Over160Characters_OrWithAControlCharacter_IsRefused()
+    {
+        Assert.Equal(["checkIns[0].awaitReply.note"], ArmingValidator().Validate(Armed(Await(note: new string('a', 161)))).Errors.Keys);
+        Assert.Equal(["checkIns[0].awaitReply.note"], ArmingValidator().Validate(Armed(Await(note: "at the\u0007Crown"))).Errors.Keys);
+        Assert.Empty(ArmingValidator().Validate(Armed(Await(note: new string('a', 160)))).Errors);
+    }
+
+    [Theory]
+    [InlineData("ab")]
+    [InlineData("pine apple")]
+    [InlineData("pine-apple")]
+    [InlineData("abcdefghijklmnopqrstuvwxyzabcdefg")]
+    [InlineData("pine\u00ADapple")]
+    public void Validate_DuressWord_NotOneWordOf3To32_IsRefused_WithoutEchoingIt(string word)
+    {
+        var (_, errors) = ArmingValidator().Validate(Armed(Await(duressWord: word)));
+
+        Assert.Equal(["checkIns[0].awaitReply.duressWord"], errors.Keys);
+        Assert.DoesNotContain(word.Length > 4 ? word[..4] : word, errors["checkIns[0].awaitReply.duressWord"][0], StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("STOP")]
+    [InlineData("start")]
+    [InlineData("Help")]
+    [InlineData("yes")]
+    [InlineData("unsubscribe")]
+    public void Validate_DuressWord_AKeyword_IsRefused(string word)
+    {
+        var (_, errors) = ArmingValidator().Validate(Armed(Await(duressWord: word)));
+
+        Assert.Equal(["checkIns[0].awaitReply.duressWord"], errors.Keys);
+        Assert.StartsWith("The duress word cannot be a word texts already mean something by", errors["checkIns[0].awaitReply.duressWord"][0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pineapple")]
+    [InlineData("ananás")]
+    [InlineData("blue42")]
+    public void Validate_DuressWord_OneWordOfLettersOrDigits_IsKept(string word)
+    {
+        var (planned, errors) = ArmingValidator().Validate(Armed(Await(duressWord: word)));
+
+        Assert.Empty(errors);
+        Assert.Equal(word, planned!.CheckIns[0].Net!.DuressWord);
+    }
+
+    [Fact]
+    public void Validate_Role_OtherThanTrustedContact_OrOnTheOrganizer_IsRefused()
+    {
+        var request = Armed(Await(), Jo, new PersonRequest("alex", "Alex", "+447911123457", null, null, Role: "friend")) with
+        {
+            Organizer = new PersonRequest(null, "Sam", "+447911123456", null, null, Role: "trustedContact"),
+        };
+
+        var (_, errors) = ArmingValidator().Validate(request);
+
+        Assert.Equal(["organizer.role", "people[1].role"], errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_TrustedContact_NamedByNoEscalateTo_IsRefused()
+    {
+        var kim = new PersonRequest("kim", "Kim", "+447911000333", null, null, Role: "trustedContact");
+
+        var (_, errors) = ArmingValidator().Validate(Armed(Await(), Jo, kim));
+
+        Assert.Equal(["people[1].role"], errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_TrustedContact_WithoutAnAddress_IsRefused()
+    {
+        var (_, errors) = ArmingValidator().Validate(Armed(Await(), Jo with { Phone = null }));
+
+        Assert.Equal(["people[0]"], errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_TrustedContact_AsACheckInsTo_WithNeeds_OrAReminder_IsRefusedEach()
+    {
+        var jo = Jo with { Email = "jo@example.com" };
+        var request = Armed(Await(), jo) with
+        {
+            CheckIns =
+            [
+                new CheckInRequest("organizer", "sms", null, "end", "PT30M", "Home safe?", Await()),
+                new CheckInRequest("jo", "sms", null, "end", "PT30M", "Hi Jo"),
+            ],
+            Aftercare = new AftercareRequest("Tea.", new Dictionary<string, string?> { ["jo"] = "Quiet." }, [new ReminderRequest("jo", null, "end", "PT1H")]),
+        };
+
+        var (_, errors) = ArmingValidator().Validate(request);
+
+        Assert.Equal(["checkIns[1].to", "aftercare.needs.jo", "aftercare.reminders[0].to"], errors.Keys);
+        Assert.All(errors.Values, e => Assert.Contains("is a trusted contact", e[0], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_EveryProblemOfAnArmedCheckIn_IsReportedAtOnce()
+    {
+        var (_, errors) = ArmingValidator().Validate(Armed(Await(within: "PT13H", grace: "PT3H", escalateTo: ["kim"], note: new string('a', 161), duressWord: "no")));
+
+        Assert.Equal(
+            ["checkIns[0].awaitReply.within", "checkIns[0].awaitReply.grace", "checkIns[0].awaitReply.escalateTo[0]", "checkIns[0].awaitReply.note", "checkIns[0].awaitReply.duressWord", "people[0].role"],
+            errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_MoreThanFiveArmedCheckIns_IsRefused()
+    {
+        var armed = Enumerable.Range(1, 6).Select(i => new CheckInRequest("organizer", "sms", null, "end", $"PT{i}H", "Home safe?", Await())).ToArray();
+
+        var (_, errors) = ArmingValidator().Validate(Minimal(armed) with { People = [Jo] });
+
+        Assert.Equal(["checkIns"], errors.Keys);
+        Assert.Equal("An event can have at most 5 check-ins that wait for an answer.", errors["checkIns"][0]);
+    }
+
+    [Theory]
+    [InlineData(20, "PT20M")]
+    [InlineData(90, "PT1H30M")]
+    [InlineData(720, "PT12H")]
+    public void Iso_ShowsAWaitNormalised(int minutes, string expected) =>
+        Assert.Equal(expected, EventValidator.Iso(TimeSpan.FromMinutes(minutes)));
 }
