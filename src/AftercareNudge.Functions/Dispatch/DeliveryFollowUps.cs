@@ -50,7 +50,10 @@ public sealed class DeliveryFollowUps(
     public async Task<CheckInKind?> CreateAsync(CheckInRecord ended, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ended);
-        if (ended.Kind is CheckInKind.Notice or CheckInKind.Relay || ended.Status is not (CheckInStatus.Failed or CheckInStatus.Skipped))
+        // The safety ladder's rungs have none: a notice to the organiser about an alert could tell whoever
+        // holds their phone that contacts were alerted (the ladder's own rules cover what did not arrive).
+        if (ended.Kind is CheckInKind.Notice or CheckInKind.Relay or CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear
+            || ended.Status is not (CheckInStatus.Failed or CheckInStatus.Skipped))
         {
             return null;
         }

@@ -310,7 +310,7 @@ public sealed partial class EventService(
         }));
 
         var now = time.GetUtcNow();
-        var checkInViews = checkIns.Select(c =>
+        var checkInViews = checkIns.Select(c => Safety.DuressMask.AsAnswered(c, awaited)).Select(c =>
         {
             // A check-in that will not go at its due time says when it will, and why (quiet hours, a retry).
             var (waitsUntil, reason) = Dispatch.QuietHoursHold.Foresee(record, c, now);

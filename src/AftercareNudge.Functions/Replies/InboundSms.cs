@@ -197,6 +197,13 @@ public sealed class InboundSms(
                 : null;
         }
 
+        // A contact's reply to an urgent alert is not passed on: the person's phone may be in someone else's hands.
+        if (recent[0].CheckIn is { Kind: CheckInKind.Alert, RelatesTo: { } armedId }
+            && await events.GetAwaitedAsync(recent[0].Event.Id, armedId, cancellationToken) is { DuressAt: not null })
+        {
+            return acknowledge ? SafetyWording.NotPassedOnAfterUrgentAlert(recent[0].Event.Organizer.Name) : null;
+        }
+
         var options = recent
             .GroupBy(r => r.Event.OrganizerId)
             .Select(g => g.First())

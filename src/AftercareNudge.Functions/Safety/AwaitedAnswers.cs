@@ -1,3 +1,4 @@
+using AftercareNudge.Consent;
 using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Schedule;
 
@@ -38,17 +39,81 @@ public sealed class AwaitedAnswers(
                 : await events.ChangeAwaitedAsync(
                     awaited.EventId,
                     awaited.CheckInId,
-                    a => a.TakesAnswerAt(now) ? a with { State = a.State == AwaitState.Escalated ? AwaitState.Cleared : AwaitState.Answered, AnsweredAt = now, AnsweredBy = sms.MessageId } : null,
+                    a => a.TakesAnswerAt(now)
+                        ? a with
+                        {
+                            State = a.State == AwaitState.Escalated ? AwaitState.Cleared : AwaitState.Answered,
+                            AnsweredAt = now,
+                            AnsweredBy = sms.MessageId,
+                            DuressAt = SaysDuressWord(sms.Body, a.Net.DuressWord) ? now : null,
+                        }
+                        : null,
                     cancellationToken);
             if (written is not null)
             {
+                // The log says answered either way: a log reader learns nothing a person holding the phone must not.
                 SafetyLog.Answered(logger, written.EventId, written.CheckInId, written.State.ToString());
-                await StandDownLadderAsync(record, written, cancellationToken);
+                if (written.DuressAt is null)
+                {
+                    await StandDownLadderAsync(record, written, cancellationToken);
+                }
+                else
+                {
+                    await AlertAtOnceAsync(record, written, cancellationToken);
+                }
+
                 answered.Add(new AnsweredCheckIn(written, record));
             }
         }
 
         return answered;
+    }
+
+    /// <summary>
+    /// Whether a reply contains the duress word as a whole word, case and accents ignored ("Pineapple!",
+    /// "it's PINEAPPLE time"; not "pineapples").
+    /// </summary>
+    public static bool SaysDuressWord(string? body, string? duressWord)
+    {
+        if (string.IsNullOrWhiteSpace(duressWord) || string.IsNullOrWhiteSpace(body))
+        {
+            return false;
+        }
+
+        var word = SmsKeywords.Fold(SmsKeywords.Normalize(duressWord));
+        var text = SmsKeywords.Fold(SmsKeywords.Normalize(body));
+        var words = new string([.. text.Select(c => char.IsLetterOrDigit(c) ? c : ' ')]).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return words.Contains(word, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// A duress answer: the reminder goes no more, and every contact's alert not yet sent is due now and
+    /// sent at once (the alert says it is urgent). Safe to repeat: a rung already moved or sent is left.
+    /// </summary>
+    private async Task AlertAtOnceAsync(EventRecord record, AwaitedReply duress, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await events.ChangeCheckInAsync(
+            record.Id,
+            SafetyLadder.ReminderId(duress.CheckInId),
+            r => r.Status == CheckInStatus.Scheduled ? r with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.Answered } : null,
+            cancellationToken);
+        for (var place = 1; place <= duress.Net.EscalateTo.Count; place++)
+        {
+            var alert = await events.GetCheckInAsync(record.Id, SafetyLadder.AlertId(duress.CheckInId, place), cancellationToken);
+            if (alert is not { Status: CheckInStatus.Scheduled } || alert.NextAttemptAt <= now)
+            {
+                continue;
+            }
+
+            // The new index row first: a crash in between leaves a row that still finds the alert.
+            await dueIndex.AddAsync([new DueEntry(record.Id, alert.Id, now, record.ClientId)], cancellationToken);
+            if (await events.ChangeCheckInAsync(record.Id, alert.Id, r => r.Status == CheckInStatus.Scheduled ? r with { NextAttemptAt = now } : null, cancellationToken)
+                && await events.GetCheckInAsync(record.Id, alert.Id, cancellationToken) is { } moved)
+            {
+                await dueNow.RaiseAsync(new RelayDue(moved), CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>

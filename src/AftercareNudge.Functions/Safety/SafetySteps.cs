@@ -86,7 +86,7 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
             return new SafetyStep(CheckInReasons.NotArmed);
         }
 
-        if (net.State is AwaitState.Answered or AwaitState.Cleared)
+        if (net.DuressAt is null && net.State is AwaitState.Answered or AwaitState.Cleared)
         {
             return new SafetyStep(CheckInReasons.Answered);
         }
@@ -111,9 +111,11 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
         var committed = await events.ChangeAwaitedAsync(
             record.Id,
             net.CheckInId,
-            a => a.State is AwaitState.Waiting or AwaitState.Reminded or AwaitState.Escalated && a.TakesAnswerAt(now)
-                ? a with { State = AwaitState.Escalated, EscalatedAt = a.EscalatedAt ?? now, Alerted = [.. (a.Alerted ?? []).Where(k => k != contact.Key), contact.Key] }
-                : null,
+            a => a.DuressAt is not null
+                ? a with { Alerted = [.. (a.Alerted ?? []).Where(k => k != contact.Key), contact.Key] } // still shown as answered
+                : a.State is AwaitState.Waiting or AwaitState.Reminded or AwaitState.Escalated && a.TakesAnswerAt(now)
+                    ? a with { State = AwaitState.Escalated, EscalatedAt = a.EscalatedAt ?? now, Alerted = [.. (a.Alerted ?? []).Where(k => k != contact.Key), contact.Key] }
+                    : null,
             cancellationToken);
         if (committed is null)
         {
@@ -127,7 +129,8 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
             now,
             committed.Net.Note,
             armed.Status is CheckInStatus.Failed || (armed.Status is CheckInStatus.Skipped && armed.Reason != CheckInReasons.OptedOut),
-            committed.StoppedAt);
+            committed.StoppedAt,
+            committed.DuressAt);
         return rung.Channel == Channel.Sms
             ? new SafetyStep(Sms: new SmsMessage(address, SafetyWording.AlertSms(facts), MessageKinds.Alert, record.Id, rung.Id))
             : new SafetyStep(Email: new EmailMessage(address, contact.Name, SafetyWording.AlertSubject(facts), SafetyWording.AlertText(facts), Notices.EmailHtml(SafetyWording.AlertText(facts), null), MessageKinds.Alert, record.Id, rung.Id));

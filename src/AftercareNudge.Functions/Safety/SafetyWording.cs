@@ -55,7 +55,7 @@ public static class SafetyWording
     public static string AlertSubject(AlertFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        return $"{facts.Name} has not answered a check-in";
+        return facts.DuressAt is null ? $"{facts.Name} has not answered a check-in" : $"Urgent: {facts.Name} may not be safe";
     }
 
     public static string AlertText(AlertFacts facts)
@@ -86,12 +86,23 @@ public static class SafetyWording
             + $" We are not an emergency service. Reply YES to agree, NO to decline. Msg&data rates may apply. Reply STOP to opt out.";
     }
 
+    /// <summary>To a contact who replied after an urgent alert: their reply was not passed on, and why.</summary>
+    public static string NotPassedOnAfterUrgentAlert(string name) =>
+        $"{Brand}: Your reply was not passed on to {name}: after an urgent alert we pass nothing on, in case someone else has their phone. This is not an emergency service: in an emergency, call your local emergency number.";
+
     public const string NightAllowed = $"{Brand}: OK, an alert may reach you in your quiet hours. Reply NIGHT NO to have it wait for morning. Reply STOP to opt out.";
 
     public const string NightHeld = $"{Brand}: OK, an alert in your quiet hours will wait for morning. Reply NIGHT YES to allow it then. Reply STOP to opt out.";
 
     private static string AlertBody(AlertFacts f)
     {
+        if (f.DuressAt is { } duress)
+        {
+            var urgentNote = string.IsNullOrWhiteSpace(f.Note) ? "" : $" Their note: \"{OneLine(f.Note)}\".";
+            return $"URGENT: {f.Name} told us {At(duress, f.Zone, f.Now)}, with a word only they and we know, that they may not be safe. Their phone may not be in their own hands: replies to this number are not passed on to them.{urgentNote}"
+                + $" Please try to reach {f.Name} carefully. If you think they are in danger, call your local emergency number: we are not an emergency service.";
+        }
+
         var undelivered = f.Undelivered ? " Our messages to them did not arrive." : "";
         var stopped = f.StoppedAt is { } at ? $" They stopped messages from us {At(at, f.Zone, f.Now)} without saying they were OK." : "";
         var note = string.IsNullOrWhiteSpace(f.Note) ? "" : $" Their note: \"{OneLine(f.Note)}\".";
@@ -108,4 +119,5 @@ public static class SafetyWording
 
 /// <summary>What an alert says, gathered when it goes: all in the contact's zone.</summary>
 /// <param name="Undelivered">The check-in (or the reminder) could not be delivered: the phone may be off or unreachable.</param>
-public sealed record AlertFacts(string Name, DateTimeOffset ExpectedBy, DateTimeZone Zone, DateTimeOffset Now, string? Note, bool Undelivered, DateTimeOffset? StoppedAt);
+/// <param name="DuressAt">When the person answered with the word they chose to say they are not safe: the alert is urgent.</param>
+public sealed record AlertFacts(string Name, DateTimeOffset ExpectedBy, DateTimeZone Zone, DateTimeOffset Now, string? Note, bool Undelivered, DateTimeOffset? StoppedAt, DateTimeOffset? DuressAt = null);

@@ -46,6 +46,10 @@ public sealed record SafetyNet(TimeSpan Within, TimeSpan Grace, IReadOnlyList<st
 /// <param name="RemindedAt">When the reminder was committed to go (written before it is handed to the provider, so that an answer recorded first stops it).</param>
 /// <param name="EscalatedAt">When the first alert was committed to go.</param>
 /// <param name="Alerted">The keys of the contacts whose alert was committed to go: they get the all-clear if an answer comes.</param>
+/// <param name="DuressAt">
+/// When the answer carried the duress word: stored as answered (and shown so: someone may be holding the
+/// phone or the app), but every contact is alerted at once, marked urgent, and no all-clear follows.
+/// </param>
 public sealed record AwaitedReply(
     string EventId,
     string CheckInId,
@@ -58,6 +62,7 @@ public sealed record AwaitedReply(
     DateTimeOffset? RemindedAt = null,
     DateTimeOffset? EscalatedAt = null,
     IReadOnlyList<string>? Alerted = null,
+    DateTimeOffset? DuressAt = null,
     ETag ETag = default)
 {
     /// <summary>How long after its alert an armed check-in still takes an answer (and its all-clear): after that it is closed.</summary>

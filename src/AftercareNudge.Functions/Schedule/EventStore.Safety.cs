@@ -78,6 +78,7 @@ public sealed partial class EventStore
         ["RemindedAt"] = a.RemindedAt,
         ["EscalatedAt"] = a.EscalatedAt,
         ["Alerted"] = a.Alerted is { Count: > 0 } alerted ? string.Join(",", alerted) : null,
+        ["DuressAt"] = a.DuressAt,
     };
 
     private static AwaitedReply ToAwaitedReply(TableEntity e) => new(
@@ -92,5 +93,6 @@ public sealed partial class EventStore
         e.GetDateTimeOffset("RemindedAt"),
         e.GetDateTimeOffset("EscalatedAt"),
         e.GetString("Alerted") is { Length: > 0 } alerted ? alerted.Split(',') : null,
+        e.GetDateTimeOffset("DuressAt"),
         e.ETag);
 }

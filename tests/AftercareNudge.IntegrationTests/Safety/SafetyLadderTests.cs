@@ -232,6 +232,42 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Empty(await App.OutboxAsync(MessageKinds.Alert));
     }
 
+    [Fact]
+    public async Task Duress_IsAcknowledgedAndShownAsAnyAnswer_ButAlertsEveryContactAtOnce_MarkedUrgent()
+    {
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo", "lee"], duressWord: "pineapple");
+        App.Time.SetUtcNow(due);
+        await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var twiml = await App.ReplyAsync(Sam, "Pineápple! home soon");
+
+        // Exactly the acknowledgement any answer gets.
+        Assert.Equal("<Response><Message>AftercareNudge: Thanks, that answers your 14:30 check-in. This is not an emergency service: in an emergency, call your local emergency number.</Message></Response>", twiml);
+        var alerts = await App.OutboxAsync(MessageKinds.Alert);
+        Assert.Equal([Jo, Lee], alerts.Select(m => m.To).Order());
+        Assert.All(alerts, m => Assert.StartsWith("AftercareNudge: URGENT: Sam told us at 14:35, with a word only they and we know, that they may not be safe.", m.Body, StringComparison.Ordinal));
+        Assert.Empty(await App.OutboxAsync(MessageKinds.SafetyReminder));
+
+        // To whoever reads the API, it is any answer: answered, the rungs cancelled because of it, the word nowhere.
+        var json = await App.CreateClient(AppFactory.ClientAKey).GetStringAsync($"/api/events/{view.Id}", Ct);
+        Assert.DoesNotContain("pineapple", json, StringComparison.OrdinalIgnoreCase);
+        var seen = await App.GetEventAsync(view.Id);
+        Assert.Equal(AwaitState.Answered, seen.CheckIns.Single(c => c.Id == checkIn).AwaitReply!.State);
+        Assert.All(
+            [SafetyLadder.ReminderId(checkIn), SafetyLadder.AlertId(checkIn, 1), SafetyLadder.AlertId(checkIn, 2)],
+            id => Assert.Equal((CheckInStatus.Cancelled, "answered"), Row(seen.CheckIns, id)));
+        Assert.All(seen.CheckIns.Where(c => c.Kind == CheckInKind.Alert), c => Assert.Null(c.SentAt));
+
+        // No all-clear follows, whatever comes next from the phone; a contact's reply is not passed on.
+        App.Time.Advance(TimeSpan.FromMinutes(2));
+        await App.ReplyAsync(Sam, "ok really");
+        Assert.Empty(await App.OutboxAsync(MessageKinds.AllClear));
+        var toJo = await App.ReplyAsync(Jo, "Sam are you ok? calling you now");
+        Assert.Contains("Your reply was not passed on to Sam: after an urgent alert we pass nothing on", toJo, StringComparison.Ordinal);
+        Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
+    }
+
     private static (CheckInStatus Status, string? Reason) Row(IReadOnlyList<CheckInView> rows, string id) =>
         rows.Single(c => c.Id == id) is var row ? (row.Status, row.Reason) : default;
 
@@ -243,7 +279,7 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
     /// through the API; those in <paramref name="agreed"/> answer their request YES (and NIGHT YES if
     /// <paramref name="lateAllowedFor"/> names them).
     /// </summary>
-    private async Task<(EventView View, string CheckIn, DateTimeOffset Due)> ArmedAsync(string[] agreed, string? quietHours = null, string? lateAllowedFor = null)
+    private async Task<(EventView View, string CheckIn, DateTimeOffset Due)> ArmedAsync(string[] agreed, string? quietHours = null, string? lateAllowedFor = null, string? duressWord = null)
     {
         var body = Requests.Dinner(App.Time.GetUtcNow());
         body["checkIns"]!.AsArray().RemoveAt(1);
@@ -252,7 +288,7 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
             body["people"]!.AsArray().Add(new JsonObject { ["key"] = key, ["name"] = name, ["phone"] = phone, ["timeZone"] = "Etc/UTC", ["quietHours"] = quietHours, ["role"] = "trustedContact" });
         }
 
-        body["checkIns"]![0]!["awaitReply"] = new JsonObject { ["within"] = "PT20M", ["grace"] = "PT10M", ["escalateTo"] = new JsonArray("jo", "lee"), ["note"] = "at the Crown" };
+        body["checkIns"]![0]!["awaitReply"] = new JsonObject { ["within"] = "PT20M", ["grace"] = "PT10M", ["escalateTo"] = new JsonArray("jo", "lee"), ["note"] = "at the Crown", ["duressWord"] = duressWord };
         var view = await App.RegisterAsync(body);
         await App.GrantAsync(view, "organizer", Channel.Sms);
         foreach (var (key, phone) in new[] { ("jo", Jo), ("lee", Lee) }.Where(c => agreed.Contains(c.Item1)))
