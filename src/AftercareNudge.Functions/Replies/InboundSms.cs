@@ -36,6 +36,9 @@ public sealed class InboundSms(
     /// <summary>What an inbound message that answered an armed check-in is logged and kept as (with the keywords' names).</summary>
     public const string Answer = "Answer";
 
+    /// <summary>What a LATER that pushed an armed check-in's deadline is logged and kept as.</summary>
+    public const string Later = "Later";
+
     /// <summary>What a trusted contact's NIGHT YES or NIGHT NO is logged and kept as.</summary>
     public const string Night = "Night";
 
@@ -67,6 +70,7 @@ public sealed class InboundSms(
 
             // START does what "Reply START to undo" promised, and, as every message from them, answers.
             SmsKeyword.Start => (keyword.ToString(), await StartAsync(sms, cancellationToken)),
+            _ when await answers.ExtendAsync(sms, cancellationToken) is { } later => (Later, await keywords.IsOptedOutAsync(sms.From, cancellationToken) ? null : later),
             _ when await answers.AnswerAsync(sms, cancellationToken) is { Count: > 0 } answered => (Answer, await AcknowledgeAnswerAsync(sms, keyword, answered, cancellationToken)),
             SmsKeyword.Other when await contacts.AnswerNightAsync(sms.From, sms.Body, cancellationToken) is { } night => (Night, night),
             SmsKeyword.Other => (keyword.ToString(), await OtherAsync(sms, cancellationToken)),

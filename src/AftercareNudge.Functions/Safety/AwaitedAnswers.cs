@@ -1,6 +1,7 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Schedule;
+using AftercareNudge.Storage;
 
 namespace AftercareNudge.Safety;
 
@@ -14,7 +15,7 @@ public sealed record AnsweredCheckIn(AwaitedReply Awaited, EventRecord Event);
 /// (<c>Replies/InboundSms</c>) keeps from here. YES, NO and OK included: the person's answer to "home
 /// safe?" is not a consent keyword. A message answers every armed check-in open on the number at once.
 /// </summary>
-public sealed class AwaitedAnswers(
+public sealed partial class AwaitedAnswers(
     RecipientCheckIns recipients,
     EventStore events,
     DueCheckInIndex dueIndex,
@@ -68,6 +69,81 @@ public sealed class AwaitedAnswers(
 
         return answered;
     }
+
+    /// <summary>
+    /// LATER 30 (or +30): while an armed check-in waits and its contacts have not been alerted, pushes
+    /// its deadline by that many minutes, up to <see cref="AwaitedReply.MaxExtension"/> past the first
+    /// one in all; the reminder (if it has not gone) and the alerts move with it. Returns the answer to
+    /// send (the new time), or null when the message is no LATER or nothing it could push waits (then it
+    /// is whatever else it would be: after an alert, an answer).
+    /// </summary>
+    public async Task<string?> ExtendAsync(IncomingSms sms, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sms);
+        if (LaterMinutes(sms.Body) is not { } minutes)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        AwaitedReply? latest = null;
+        EventRecord? latestEvent = null;
+        foreach (var (awaited, record) in await OpenAsync(sms.From, now, answeredBy: null, cancellationToken))
+        {
+            if (awaited.State is not (AwaitState.Waiting or AwaitState.Reminded))
+            {
+                continue;
+            }
+
+            var extended = await events.ChangeAwaitedAsync(
+                awaited.EventId,
+                awaited.CheckInId,
+                a => a.State is AwaitState.Waiting or AwaitState.Reminded && a.TakesAnswerAt(now) && a.ExtendedBy < AwaitedReply.MaxExtension
+                    ? a with { ExtendedBy = Min(a.ExtendedBy + TimeSpan.FromMinutes(minutes), AwaitedReply.MaxExtension) }
+                    : null,
+                cancellationToken) ?? awaited;
+            await MoveRungAsync(record, SafetyLadder.ReminderId(extended.CheckInId), extended.RemindAt, cancellationToken);
+            for (var place = 1; place <= extended.Net.EscalateTo.Count; place++)
+            {
+                await MoveRungAsync(record, SafetyLadder.AlertId(extended.CheckInId, place), extended.AlertAt, cancellationToken);
+            }
+
+            SafetyLog.Extended(logger, extended.EventId, extended.CheckInId, (int)extended.ExtendedBy.TotalMinutes);
+            (latest, latestEvent) = (extended, record);
+        }
+
+        return latest is null
+            ? null
+            : SafetyWording.Extended(latest, EventTime.FindZone(latestEvent!.Organizer.TimeZone) ?? NodaTime.DateTimeZone.Utc, now);
+    }
+
+    /// <summary>The minutes a LATER asks for (LATER 30, later 30 min, +30), 1 to 120; null for anything else.</summary>
+    public static int? LaterMinutes(string? body)
+    {
+        // Read on the trimmed words, not Normalize's: it takes the "+" off "+30" as surrounding punctuation.
+        var text = string.Join(' ', (body ?? "").ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', '!');
+        var match = LaterPattern().Match(text);
+        return match.Success && int.TryParse(match.Groups["minutes"].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var minutes) && minutes is >= 1 and <= 120
+            ? minutes
+            : null;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>A rung not yet sent, moved to <paramref name="at"/>: the new index row first, then the row (a crash between leaves a row that finds it).</summary>
+    private async Task MoveRungAsync(EventRecord record, string rungId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (await events.GetCheckInAsync(record.Id, rungId, cancellationToken) is not { Status: CheckInStatus.Scheduled } rung || StoredTime.SameInstant(rung.NextAttemptAt, at))
+        {
+            return;
+        }
+
+        await dueIndex.AddAsync([new DueEntry(record.Id, rungId, at, record.ClientId)], cancellationToken);
+        await events.ChangeCheckInAsync(record.Id, rungId, r => r.Status == CheckInStatus.Scheduled ? r with { DueAt = at, NextAttemptAt = at } : null, cancellationToken);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(later\s*(?<minutes>\d{1,3})(\s*(m|min|mins|minutes))?|\+\s*(?<minutes>\d{1,3}))$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex LaterPattern();
 
     /// <summary>
     /// Whether a reply contains the duress word as a whole word, case and accents ignored ("Pineapple!",
@@ -238,6 +314,9 @@ internal static partial class SafetyLog
 {
     [LoggerMessage(EventId = 1200, EventName = "ArmedCheckInAnswered", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was answered; its safety net is {State}")]
     public static partial void Answered(ILogger logger, string eventId, string checkInId, string state);
+
+    [LoggerMessage(EventId = 1203, EventName = "ArmedCheckInExtended", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was pushed back: {Minutes} minutes in all")]
+    public static partial void Extended(ILogger logger, string eventId, string checkInId, int minutes);
 
     [LoggerMessage(EventId = 1202, EventName = "TrustedContactNotAsked", Level = LogLevel.Warning, Message = "Trusted contact {PersonKey} of event {EventId} was not asked: {Reason}")]
     public static partial void ContactNotAsked(ILogger logger, string eventId, string personKey, string reason);

@@ -28,7 +28,7 @@ public sealed class ContactRequests(EventStore events, ConsentStore consents, Co
         var asked = 0;
         foreach (var contact in record.People.Where(p => p.IsTrustedContact() && p.Phone is not null))
         {
-            var named = nets.Where(n => n.Net.EscalateTo.Contains(contact.Key, StringComparer.Ordinal)).OrderBy(n => n.AlertAt).ToList();
+            var named = nets.Where(n => n.Net.EscalateTo.Contains(contact.Key, StringComparer.Ordinal)).OrderBy(n => n.PlannedAlertAt).ToList();
             var terms = SafetyLadder.TermsVersion(record, nets, contact.Key);
             if (named.Count == 0 || contact.AgreedAlerts == terms || await consents.IsOptedOutAsync(Channel.Sms, contact.Phone!, cancellationToken))
             {

@@ -124,7 +124,7 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
 
         var facts = new AlertFacts(
             RemovedNames.Readable(record.Organizer.Name) ?? "The person who chose you",
-            committed.DueAt + committed.Net.Within,
+            committed.RemindAt,
             Zone(contact),
             now,
             committed.Net.Note,

@@ -86,6 +86,14 @@ public static class SafetyWording
             + $" We are not an emergency service. Reply YES to agree, NO to decline. Msg&data rates may apply. Reply STOP to opt out.";
     }
 
+    /// <summary>The answer to LATER: the new time; and, once at the limit, that it is.</summary>
+    public static string Extended(AwaitedReply net, DateTimeZone zone, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        var limit = net.ExtendedBy >= AwaitedReply.MaxExtension ? " That is the latest it can be." : "";
+        return $"{Brand}: OK, your {EventTime.CheckInAt(net.DueAt, zone, now)} now waits for your answer until {EventTime.Moment(net.RemindAt, zone, now)}.{limit} {AnswerLine}";
+    }
+
     /// <summary>To a contact who replied after an urgent alert: their reply was not passed on, and why.</summary>
     public static string NotPassedOnAfterUrgentAlert(string name) =>
         $"{Brand}: Your reply was not passed on to {name}: after an urgent alert we pass nothing on, in case someone else has their phone. This is not an emergency service: in an emergency, call your local emergency number.";

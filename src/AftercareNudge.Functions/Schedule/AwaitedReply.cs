@@ -46,6 +46,7 @@ public sealed record SafetyNet(TimeSpan Within, TimeSpan Grace, IReadOnlyList<st
 /// <param name="RemindedAt">When the reminder was committed to go (written before it is handed to the provider, so that an answer recorded first stops it).</param>
 /// <param name="EscalatedAt">When the first alert was committed to go.</param>
 /// <param name="Alerted">The keys of the contacts whose alert was committed to go: they get the all-clear if an answer comes.</param>
+/// <param name="ExtendedBy">How far the person's LATER replies pushed the deadline (at most <see cref="MaxExtension"/>).</param>
 /// <param name="DuressAt">
 /// When the answer carried the duress word: stored as answered (and shown so: someone may be holding the
 /// phone or the app), but every contact is alerted at once, marked urgent, and no all-clear follows.
@@ -63,13 +64,23 @@ public sealed record AwaitedReply(
     DateTimeOffset? EscalatedAt = null,
     IReadOnlyList<string>? Alerted = null,
     DateTimeOffset? DuressAt = null,
+    TimeSpan ExtendedBy = default,
     ETag ETag = default)
 {
     /// <summary>How long after its alert an armed check-in still takes an answer (and its all-clear): after that it is closed.</summary>
     public static readonly TimeSpan OpenAfterAlert = TimeSpan.FromHours(24);
 
-    /// <summary>When the alert is due if nobody answers: the due time, the wait, and the grace after the reminder.</summary>
-    public DateTimeOffset AlertAt => DueAt + Net.Within + Net.Grace;
+    /// <summary>How far LATER may push the deadline in all: two hours past the first one.</summary>
+    public static readonly TimeSpan MaxExtension = TimeSpan.FromHours(2);
+
+    /// <summary>When the reminder is due if nobody answers: the due time, the wait, and any LATER.</summary>
+    public DateTimeOffset RemindAt => DueAt + Net.Within + ExtendedBy;
+
+    /// <summary>When the alert is due if nobody answers: the reminder's time and the grace after it.</summary>
+    public DateTimeOffset AlertAt => RemindAt + Net.Grace;
+
+    /// <summary>When the alert was due as armed, before any LATER: what the contacts agreed to.</summary>
+    public DateTimeOffset PlannedAlertAt => DueAt + Net.Within + Net.Grace;
 
     /// <summary>
     /// Whether a message from the person at <paramref name="now"/> is this check-in's answer: from its

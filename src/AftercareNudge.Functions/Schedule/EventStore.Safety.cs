@@ -79,6 +79,7 @@ public sealed partial class EventStore
         ["EscalatedAt"] = a.EscalatedAt,
         ["Alerted"] = a.Alerted is { Count: > 0 } alerted ? string.Join(",", alerted) : null,
         ["DuressAt"] = a.DuressAt,
+        ["ExtendedBySeconds"] = a.ExtendedBy == default ? null : (long)a.ExtendedBy.TotalSeconds,
     };
 
     private static AwaitedReply ToAwaitedReply(TableEntity e) => new(
@@ -94,5 +95,6 @@ public sealed partial class EventStore
         e.GetDateTimeOffset("EscalatedAt"),
         e.GetString("Alerted") is { Length: > 0 } alerted ? alerted.Split(',') : null,
         e.GetDateTimeOffset("DuressAt"),
+        TimeSpan.FromSeconds(e.GetInt64("ExtendedBySeconds") ?? 0),
         e.ETag);
 }

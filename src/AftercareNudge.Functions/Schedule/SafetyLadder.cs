@@ -69,8 +69,8 @@ public static class SafetyLadder
         var terms = string.Join(
             "\n",
             nets.Where(n => n.Net.EscalateTo.Contains(contactKey, StringComparer.Ordinal))
-                .OrderBy(n => n.AlertAt)
-                .Select(n => $"{n.AlertAt.UtcTicks}|{n.Net.Note}")
+                .OrderBy(n => n.PlannedAlertAt)
+                .Select(n => $"{n.PlannedAlertAt.UtcTicks}|{n.Net.Note}")
                 .Prepend(record.Organizer.Name));
         return Storage.Sha256Hex.OfUtf8(terms)[..16];
     }

@@ -268,6 +268,33 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Empty(await App.OutboxAsync(MessageKinds.Relay));
     }
 
+    [Fact]
+    public async Task Later_PushesTheDeadline_TheReminderAndAlertMoveWithIt_AtMostTwoHoursInAll()
+    {
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo"]);
+        App.Time.SetUtcNow(due);
+        await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var later = await App.ReplyAsync(Sam, "LATER 30");
+
+        Assert.Equal("<Response><Message>AftercareNudge: OK, your 14:30 check-in now waits for your answer until 15:20. Reply with anything to let us know you're OK.</Message></Response>", later);
+        Assert.Equal(AwaitState.Waiting, (await AwaitedAsync(view.Id, checkIn)).State);
+        App.Time.SetUtcNow(due + Net.Within);
+        await App.DispatchAsync();
+        Assert.Empty(await App.OutboxAsync(MessageKinds.SafetyReminder));
+        App.Time.SetUtcNow(due + Net.Within + TimeSpan.FromMinutes(30));
+        await App.DispatchAsync();
+        Assert.Contains("With no answer by 15:30, the contacts you chose will be told.", Assert.Single(await App.OutboxAsync(MessageKinds.SafetyReminder)).Body, StringComparison.Ordinal);
+
+        // 30, 60 and 90 minutes are more than two hours in all: the deadline stops at two hours past the first.
+        Assert.Contains("until 16:20.", await App.ReplyAsync(Sam, "+60"), StringComparison.Ordinal);
+        Assert.Contains("until 16:50. That is the latest it can be.", await App.ReplyAsync(Sam, "later 90 min"), StringComparison.Ordinal);
+        App.Time.SetUtcNow(due + Net.Within + AwaitedReply.MaxExtension + Net.Grace);
+        await App.DispatchAsync();
+        Assert.Contains("They were expected to answer by 16:50 and have not.", Assert.Single(await App.OutboxAsync(MessageKinds.Alert)).Body, StringComparison.Ordinal);
+    }
+
     private static (CheckInStatus Status, string? Reason) Row(IReadOnlyList<CheckInView> rows, string id) =>
         rows.Single(c => c.Id == id) is var row ? (row.Status, row.Reason) : default;
 
