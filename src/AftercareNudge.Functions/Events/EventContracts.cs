@@ -170,12 +170,31 @@ public sealed record AwaitReplyView(
     IReadOnlyList<string> EscalateTo,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note,
     AwaitState State,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? AnsweredAt = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? AnsweredAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? RemindedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EscalatedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Told = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? AnswerBy = null)
 {
+    /// <summary>
+    /// What the client sees. After a duress answer, exactly what any answer shows: no contacts told
+    /// because of it (see <c>Safety.DuressMask</c>).
+    /// </summary>
     public static AwaitReplyView Of(AwaitedReply awaited)
     {
         ArgumentNullException.ThrowIfNull(awaited);
-        return new(EventValidator.Iso(awaited.Net.Within), EventValidator.Iso(awaited.Net.Grace), awaited.Net.EscalateTo, awaited.Net.Note, awaited.State, awaited.AnsweredAt);
+        var toldBefore = awaited.DuressAt is null || awaited.EscalatedAt < awaited.DuressAt;
+        return new(
+            EventValidator.Iso(awaited.Net.Within),
+            EventValidator.Iso(awaited.Net.Grace),
+            awaited.Net.EscalateTo,
+            awaited.Net.Note,
+            awaited.State,
+            awaited.AnsweredAt,
+            awaited.RemindedAt,
+            toldBefore ? awaited.EscalatedAt : null,
+            toldBefore && awaited.Alerted is { Count: > 0 } told ? told : null,
+            awaited.State is AwaitState.Waiting or AwaitState.Reminded ? awaited.RemindAt : null);
     }
 }
 

@@ -327,6 +327,19 @@ public sealed partial class EventService(
         var warnings = !record.IsOver && Relaying.HasRelayedTexts(checkIns) && !people[0].Consent.Values.Contains(ConsentState.Granted)
             ? new Dictionary<string, string[]>(StringComparer.Ordinal) { ["organizer"] = [Replies.ReplyRelays.OrganizerUnconfirmedWarning] }
             : null;
+
+        // An armed check-in says, while it is so, that it is not armed yet, and which contacts cannot be told.
+        if (!record.IsOver)
+        {
+            foreach (var (view, index) in checkInViews.Select((v, i) => (v, i)).Where(x => x.v.AwaitReply is { State: AwaitState.Waiting }))
+            {
+                var said = Safety.SafetyWarnings.For(record, awaited, view.Id, people[0].Consent.GetValueOrDefault(ChannelNames.Sms));
+                if (said.Count > 0)
+                {
+                    (warnings ??= new Dictionary<string, string[]>(StringComparer.Ordinal))[$"checkIns[{index}].awaitReply"] = [.. said];
+                }
+            }
+        }
         return new EventView(
             record.Id,
             StatusOf(record, checkIns, people),

@@ -126,8 +126,9 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
 
         var root = JsonNode.Parse(json)!;
         var armed = root["checkIns"]!.AsArray().Single(c => (string?)c!["kind"] == "check-in" && (string?)c["to"] == "organizer")!;
+        var answerBy = ((DateTimeOffset)armed["dueAt"]!.GetValue<DateTime>() + TimeSpan.FromMinutes(90)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(
-            JsonNode.Parse("""{"within":"PT1H30M","grace":"PT10M","escalateTo":["jo"],"note":"at the Crown on Main St","state":"waiting"}""")!.ToJsonString(),
+            JsonNode.Parse($$"""{"within":"PT1H30M","grace":"PT10M","escalateTo":["jo"],"note":"at the Crown on Main St","state":"waiting","answerBy":"{{answerBy}}"}""")!.ToJsonString(),
             armed["awaitReply"]!.ToJsonString());
         Assert.All(root["checkIns"]!.AsArray().Where(c => c != armed), c => Assert.Null(c!["awaitReply"]));
         Assert.Equal(["jo", "trustedContact"], root["people"]!.AsArray().Where(p => p!["role"] is not null).SelectMany(p => new[] { (string)p!["key"]!, (string)p["role"]! }));

@@ -57,6 +57,24 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
         var rows = (await App.GetEventAsync(view.Id)).CheckIns;
         Assert.Equal((CheckInStatus.Skipped, "contact-not-agreed"), Row(rows, SafetyLadder.AlertId(checkIn, 2)));
         Assert.Equal(CheckInStatus.Sent, Row(rows, SafetyLadder.AlertId(checkIn, 1)).Status);
+        var seen = rows.Single(c => c.Id == checkIn).AwaitReply!;
+        Assert.Equal((AwaitState.Escalated, due + Net.Within, due + Net.Within + Net.Grace, (DateTimeOffset?)null), (seen.State, seen.RemindedAt, seen.EscalatedAt, seen.AnswerBy));
+        Assert.Equal(["jo"], seen.Told!);
+    }
+
+    [Fact]
+    public async Task TheView_WarnsWhileTheCheckInIsNotArmed_AndNamesTheContactsWhoCannotBeTold()
+    {
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo"], confirmed: false);
+        var index = (await App.GetEventAsync(view.Id)).CheckIns.ToList().FindIndex(c => c.Id == checkIn);
+        var lee = "Lee has not agreed to be told yet: no alert reaches them until they do.";
+
+        var unconfirmed = await App.GetEventAsync(view.Id);
+        Assert.Equal([SafetyWarnings.NotArmed, lee], unconfirmed.Warnings![$"checkIns[{index}].awaitReply"]);
+        Assert.Equal(due + Net.Within, unconfirmed.CheckIns[index].AwaitReply!.AnswerBy);
+
+        await App.ReplyAsync(Sam, "YES"); // confirms their number: before it is due, no answer
+        Assert.Equal([lee], (await App.GetEventAsync(view.Id)).Warnings![$"checkIns[{index}].awaitReply"]);
     }
 
     [Fact]
@@ -306,7 +324,7 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
     /// through the API; those in <paramref name="agreed"/> answer their request YES (and NIGHT YES if
     /// <paramref name="lateAllowedFor"/> names them).
     /// </summary>
-    private async Task<(EventView View, string CheckIn, DateTimeOffset Due)> ArmedAsync(string[] agreed, string? quietHours = null, string? lateAllowedFor = null, string? duressWord = null)
+    private async Task<(EventView View, string CheckIn, DateTimeOffset Due)> ArmedAsync(string[] agreed, string? quietHours = null, string? lateAllowedFor = null, string? duressWord = null, bool confirmed = true)
     {
         var body = Requests.Dinner(App.Time.GetUtcNow());
         body["checkIns"]!.AsArray().RemoveAt(1);
@@ -317,7 +335,11 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
 
         body["checkIns"]![0]!["awaitReply"] = new JsonObject { ["within"] = "PT20M", ["grace"] = "PT10M", ["escalateTo"] = new JsonArray("jo", "lee"), ["note"] = "at the Crown", ["duressWord"] = duressWord };
         var view = await App.RegisterAsync(body);
-        await App.GrantAsync(view, "organizer", Channel.Sms);
+        if (confirmed)
+        {
+            await App.GrantAsync(view, "organizer", Channel.Sms);
+        }
+
         foreach (var (key, phone) in new[] { ("jo", Jo), ("lee", Lee) }.Where(c => agreed.Contains(c.Item1)))
         {
             Assert.Contains("you'll be told if Sam does not answer", await App.ReplyAsync(phone, "YES"), StringComparison.Ordinal);
