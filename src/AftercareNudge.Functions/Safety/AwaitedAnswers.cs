@@ -1,3 +1,4 @@
+using AftercareNudge.Consent;
 using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Schedule;
 
@@ -176,6 +177,12 @@ internal static partial class SafetyLog
 
     [LoggerMessage(EventId = 1202, EventName = "TrustedContactNotAsked", Level = LogLevel.Warning, Message = "Trusted contact {PersonKey} of event {EventId} was not asked: {Reason}")]
     public static partial void ContactNotAsked(ILogger logger, string eventId, string personKey, string reason);
+
+    [LoggerMessage(EventId = 1203, EventName = "TrustedContactDecided", Level = LogLevel.Information, Message = "Trusted contact page: {Decision} (alerts in quiet hours: {Night})")]
+    public static partial void Decided(ILogger logger, ConsentState decision, bool? night);
+
+    [LoggerMessage(EventId = 1204, EventName = "TrustedContactNotRecorded", Level = LogLevel.Information, Message = "Trusted contact page: nothing recorded ({Reason})")]
+    public static partial void NotRecorded(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 1201, EventName = "ArmedCheckInStopped", Level = LogLevel.Information, Message = "The person an armed check-in {EventId}/{CheckInId} waits on stopped messages; it goes on without messaging them")]
     public static partial void Stopped(ILogger logger, string eventId, string checkInId);
