@@ -89,6 +89,9 @@ public sealed partial class ContactEmailConsentTests(AzuriteFixture azurite) : A
         Assert.StartsWith("web:", granted.How, StringComparison.Ordinal);
         Assert.StartsWith("Sam chose you as a trusted contact on AftercareNudge.", granted.ShownText, StringComparison.Ordinal);
 
+        var again = WebUtility.HtmlDecode(await App.CreateBrowser().GetStringAsync(path, Ct));
+        Assert.Contains("You agreed. You can change your answer below.", again, StringComparison.Ordinal);
+
         App.Time.SetUtcNow(due + TimeSpan.FromMinutes(30));
         await App.DispatchAsync();
         var alert = Assert.Single(await App.OutboxAsync(MessageKinds.Alert));
@@ -139,6 +142,21 @@ public sealed partial class ContactEmailConsentTests(AzuriteFixture azurite) : A
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("To agree, please say whether an alert may reach you in your quiet hours. Nothing was recorded.", text, StringComparison.Ordinal);
         Assert.Contains("name=\"night\"", text, StringComparison.Ordinal);
+        Assert.Equal(before, await StateAsync(view.Id));
+    }
+
+    [Fact]
+    public async Task TermsChangedSinceTheEmail_NothingCanBeAgreed_AndNothingIsRecorded()
+    {
+        var (view, _) = await ArmedAsync();
+        var path = await PathAsync();
+        await App.Services.GetRequiredService<EventStore>().ChangeEventAsync(view.Id, e => e with { Organizer = e.Organizer with { Name = "Samantha" } }, Ct);
+        var before = await StateAsync(view.Id);
+
+        var refused = await ConsentLinks.PostFormAsync(App, path, ("decision", "agree"), ("night", "allow"));
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("changed the check-ins after this email was sent, so nothing can be agreed here and nothing was recorded", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync(Ct)), StringComparison.Ordinal);
         Assert.Equal(before, await StateAsync(view.Id));
     }
 
