@@ -68,6 +68,44 @@ public sealed class ContactPageBrowserTests(AzuriteFixture azurite, ChromiumFixt
         Assert.StartsWith("web:", granted.How, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ContactLink_KeyboardOnly_ChooseTheNightAnswer_Agree_ThenChangeTheAnswerToDecline()
+    {
+        var eventId = await ArmedAsync();
+        await using var context = await BrowserPages.ContextAsync(chromium, App, Screen.Desktop);
+        var page = await BrowserPages.OpenAsync(context, ConsentLinksPath(await RequestBodyAsync()));
+
+        // The first Tab lands on the quiet-hours question; the arrow chooses its second answer.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("input night", await BrowserPages.FocusedAsync(page));
+        Assert.NotEqual("none", await BrowserPages.FocusOutlineAsync(page));
+        await page.Keyboard.PressAsync("ArrowDown");
+        Assert.True(await page.GetByLabel("No, it waits until 08:00").IsCheckedAsync());
+        var path = await BrowserPages.TabToAsync(page, "button decision=agree");
+        Assert.Equal(["button decision=agree"], path);
+        Assert.Equal("solid", await BrowserPages.FocusOutlineAsync(page));
+        await page.Keyboard.PressAsync("Enter");
+
+        await BrowserPages.ExpectHeadingAsync(page, "Thank you, you agreed");
+        Assert.Contains("An alert in your quiet hours (21:00 to 08:00) waits until 08:00.", await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
+        var jo = await ContactAsync(eventId);
+        Assert.Equal((true, false), (jo.AgreedAlerts is not null, jo.AlertsInQuietHours));
+
+        // Change your answer: the link back to the page, then Decline, by Space.
+        await BrowserPages.TabToAsync(page, "a Change your answer");
+        await page.Keyboard.PressAsync("Enter");
+        await page.GetByText("You agreed. You can change your answer below.").WaitForAsync();
+        await BrowserPages.TabToAsync(page, "button decision=decline");
+        await page.Keyboard.PressAsync("Space");
+        await BrowserPages.ExpectHeadingAsync(page, "You declined");
+
+        Assert.Contains("You won't be told anything about Sam's check-ins.", await BrowserPages.VisibleTextAsync(page), StringComparison.Ordinal);
+        Assert.Null((await ContactAsync(eventId)).AgreedAlerts);
+        Assert.Single(await App.LedgerAsync(Channel.Email, Jo), e => e.Action == "declined");
+        await BrowserPages.AssertAccessibleAsync(page);
+        await BrowserPages.ScreenshotAsync(page, "contact-declined-keyboard", Screen.Desktop);
+    }
+
     private static string Suffix(bool javaScript) => javaScript ? "" : "-nojs";
 
     private async Task<string> RequestBodyAsync() =>
