@@ -336,13 +336,14 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
                 [$"{ConsentWording.Brand} will send no more emails to this address, from anyone. Check-in emails that were still waiting have been cancelled."]));
     }
 
-    private static async Task<(LinkTokenStatus Status, LinkToken? Link)> FindAsync(
+    /// <summary>The link, if it can be used for <paramref name="purpose"/>: an email link, and for every link but an unsubscribe one, with the consent id it asks about.</summary>
+    internal static async Task<(LinkTokenStatus Status, LinkToken? Link)> FindAsync(
         LinkTokens tokens, string token, LinkPurpose purpose, CancellationToken cancellationToken)
     {
         var (status, link) = await tokens.FindAsync(token, purpose, cancellationToken);
         var usable = status == LinkTokenStatus.Valid
             && link is { Channel: Channel.Email }
-            && (purpose != LinkPurpose.Consent || link.OrganizerId is not null);
+            && (purpose == LinkPurpose.Unsubscribe || link.OrganizerId is not null);
         return usable ? (status, link) : (status == LinkTokenStatus.Valid ? LinkTokenStatus.Unknown : status, null);
     }
 
@@ -351,7 +352,7 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
     /// deployment's help contact (<see cref="ServiceOptions.Contact"/>, what HELP names): the link was
     /// the person's way in, and this page is a dead end without someone to ask.
     /// </summary>
-    private ContentHttpResult LinkNotUsable(HttpContext http, LinkTokenStatus status, LinkPurpose purpose)
+    internal ContentHttpResult LinkNotUsable(HttpContext http, LinkTokenStatus status, LinkPurpose purpose)
     {
         ConsentPagesLog.LinkNotUsable(logger, purpose, status);
         // No full stop after it: a reader copies an address or URL to the end.
@@ -375,7 +376,7 @@ public sealed partial class ConsentPages(LinkTokens tokens, ConsentStore consent
                 new NoticePageModel(
                     "This link has expired",
                     [
-                        purpose == LinkPurpose.Consent
+                        purpose != LinkPurpose.Unsubscribe
                             ? "Nothing was recorded. If you are still wanted for these check-ins, you will be asked again with a new link."
                             : "Nothing was changed. To stop emails, use the link at the bottom of a more recent email.",
                         help,

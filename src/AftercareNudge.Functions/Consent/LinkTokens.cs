@@ -10,6 +10,9 @@ public enum LinkPurpose
 {
     Consent,
     Unsubscribe,
+
+    /// <summary>A trusted contact's page: whether they agree to be alerted (issue 23), under their consent id of its own.</summary>
+    TrustedContact,
 }
 
 /// <summary>What a link token stands for.</summary>
@@ -64,7 +67,7 @@ public enum LinkTokenStatus
 /// <summary>
 /// Tokens in the links people get by email: 256 random bits, base64url, single-purpose, expiring.
 /// Only a hash of the token is stored, so the table cannot be used to forge links. A consent link's
-/// row holds the plan and what the organiser wrote about the person, so it is also indexed (table
+/// (or a trusted contact's) row holds the plan and what the organiser wrote about the person, so it is also indexed (table
 /// <c>LinkTokenIndex</c>) by its event and by its address: the event's purge and the address's
 /// erasure delete it without scanning every token. An unsubscribe link holds only the address and a
 /// fixed sentence, and is how that address opts out: it is not indexed, and lives until it expires.
@@ -81,7 +84,7 @@ public sealed class LinkTokens(AppTables tables, TimeProvider time)
     public async Task<string> CreateAsync(LinkToken token, CancellationToken cancellationToken)
     {
         var value = Base64Url(RandomNumberGenerator.GetBytes(32));
-        if (token.Purpose == LinkPurpose.Consent)
+        if (token.Purpose != LinkPurpose.Unsubscribe)
         {
             // The index first, like the due index: a crash before the token leaves a row that finds nothing.
             await IndexAsync(token, Hash(value), cancellationToken);

@@ -31,7 +31,7 @@ public static class ApiReference
     {
         ["Events"] = "A client's planned events: register, read, change and cancel them (API key).",
         ["Privacy"] = "Erasing what a client's data holds about a person (API key).",
-        ["Consent"] = "The pages a person opens from an email: consent, and unsubscribe.",
+        ["Consent"] = "The pages a person opens from an email: consent, a trusted contact's agreement, and unsubscribe.",
         ["Webhooks"] = "What Twilio and SendGrid post: texts people send, delivery reports, email events. Signed by the provider.",
         ["Development"] = "Only while the development outbox stands in for Twilio and SendGrid (no provider credentials): what was sent (each email as HTML too), and a stand-in for an inbound text.",
         ["Health"] = "Whether the app is up and reaches its storage.",
@@ -54,6 +54,8 @@ public static class ApiReference
             [("POST", "api/sendgrid/events")] = ("SendGrid event webhook", "Signed by SendGrid (ECDSA). Unsubscribes, spam reports, bounces and deliveries."),
             [("GET", "api/consent/{token}")] = ("Consent page", "For the recipient's browser: who asks, what and how often, the aftercare plan; Agree / Decline. Changes nothing."),
             [("POST", "api/consent/{token}")] = ("Record a consent decision", "The consent page's form: Agree or Decline, and optional quiet hours."),
+            [("GET", "api/safety/contact/{token}")] = ("Trusted contact page", "For a trusted contact's browser: who chose them, word for word the alert and the all-clear they could get, from when; Agree / Decline. Changes nothing."),
+            [("POST", "api/safety/contact/{token}")] = ("Record a trusted contact's decision", "The trusted contact page's form: Agree, with whether an alert may reach them in their quiet hours (required), or Decline."),
             [("GET", "api/unsubscribe/{token}")] = ("Unsubscribe page", "Whether the address gets emails now; a Stop button, or once unsubscribed a way back in. Changes nothing."),
             [("POST", "api/unsubscribe/{token}")] = ("Unsubscribe (RFC 8058 one-click)", "Opts the address out of every email, from everyone. No cookies, no redirect. Only the page's own form with action=resubscribe opts it back in."),
             [("GET", "api/health")] = ("Health", "Liveness and whether storage answers. No secrets."),

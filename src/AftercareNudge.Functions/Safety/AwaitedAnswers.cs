@@ -315,11 +315,17 @@ internal static partial class SafetyLog
     [LoggerMessage(EventId = 1200, EventName = "ArmedCheckInAnswered", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was answered; its safety net is {State}")]
     public static partial void Answered(ILogger logger, string eventId, string checkInId, string state);
 
-    [LoggerMessage(EventId = 1203, EventName = "ArmedCheckInExtended", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was pushed back: {Minutes} minutes in all")]
+    [LoggerMessage(EventId = 1205, EventName = "ArmedCheckInExtended", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was pushed back: {Minutes} minutes in all")]
     public static partial void Extended(ILogger logger, string eventId, string checkInId, int minutes);
 
     [LoggerMessage(EventId = 1202, EventName = "TrustedContactNotAsked", Level = LogLevel.Warning, Message = "Trusted contact {PersonKey} of event {EventId} was not asked: {Reason}")]
     public static partial void ContactNotAsked(ILogger logger, string eventId, string personKey, string reason);
+
+    [LoggerMessage(EventId = 1203, EventName = "TrustedContactDecided", Level = LogLevel.Information, Message = "Trusted contact page: {Decision} (alerts in quiet hours: {Night})")]
+    public static partial void Decided(ILogger logger, ConsentState decision, bool? night);
+
+    [LoggerMessage(EventId = 1204, EventName = "TrustedContactNotRecorded", Level = LogLevel.Information, Message = "Trusted contact page: nothing recorded ({Reason})")]
+    public static partial void NotRecorded(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 1201, EventName = "ArmedCheckInStopped", Level = LogLevel.Information, Message = "The person an armed check-in {EventId}/{CheckInId} waits on stopped messages; it goes on without messaging them")]
     public static partial void Stopped(ILogger logger, string eventId, string checkInId);

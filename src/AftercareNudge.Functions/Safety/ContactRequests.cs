@@ -1,6 +1,8 @@
 using AftercareNudge.Consent;
+using AftercareNudge.Hosting;
 using AftercareNudge.Messaging;
 using AftercareNudge.Schedule;
+using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace AftercareNudge.Safety;
@@ -8,12 +10,22 @@ namespace AftercareNudge.Safety;
 /// <summary>
 /// A trusted contact is asked, by their own consent request, before any alert can reach them: who
 /// chose them, word for word the alert they could get and the all-clear, from when, what they would be
-/// asked to do, and that this is no emergency service. Their YES (Consent's keywords, under an id of
-/// its own: <see cref="SafetyLadder.ContactConsentId"/>) is an agreement to exactly those terms
-/// (<see cref="ContactAgreements"/>); a change to the terms asks them again. By SMS today; a contact with
-/// only an email is not asked yet (issue 23's next step), so no alert can reach them.
+/// asked to do, and that this is no emergency service. Their answer (under an id of its own:
+/// <see cref="SafetyLadder.ContactConsentId"/>) is an agreement to exactly those terms
+/// (<see cref="ContactAgreements"/>); a change to the terms asks them again. A contact with a phone is
+/// asked by SMS (YES or NO, then NIGHT YES or NIGHT NO); one with only an email, by an email whose link
+/// opens their page (<see cref="ContactPages"/>), where they answer.
 /// </summary>
-public sealed class ContactRequests(EventStore events, ConsentStore consents, ConsentRequestCap cap, ISmsSender sms, TimeProvider time, ILogger<ContactRequests> logger)
+public sealed class ContactRequests(
+    EventStore events,
+    ConsentStore consents,
+    ConsentRequestCap cap,
+    LinkTokens tokens,
+    ISmsSender sms,
+    IEmailSender email,
+    IOptions<PublicOptions> publicOptions,
+    TimeProvider time,
+    ILogger<ContactRequests> logger)
 {
     /// <summary>Asks every trusted contact of the event who has not agreed to its current terms. Returns how many were asked.</summary>
     public async Task<int> AskAsync(string eventId, CancellationToken cancellationToken)
@@ -26,30 +38,34 @@ public sealed class ContactRequests(EventStore events, ConsentStore consents, Co
 
         var nets = await events.GetAwaitedForEventAsync(eventId, cancellationToken);
         var asked = 0;
-        foreach (var contact in record.People.Where(p => p.IsTrustedContact() && p.Phone is not null))
+        foreach (var contact in record.People.Where(p => p.IsTrustedContact() && (p.Phone ?? p.Email) is not null))
         {
+            // Both: asked by SMS, as the alert goes (the first of their channels).
+            var (channel, address) = contact.Phone is { } phone ? (Channel.Sms, phone) : (Channel.Email, contact.Email!);
             var named = nets.Where(n => n.Net.EscalateTo.Contains(contact.Key, StringComparer.Ordinal)).OrderBy(n => n.PlannedAlertAt).ToList();
             var terms = SafetyLadder.TermsVersion(record, nets, contact.Key);
-            if (named.Count == 0 || contact.AgreedAlerts == terms || await consents.IsOptedOutAsync(Channel.Sms, contact.Phone!, cancellationToken))
+            if (named.Count == 0 || contact.AgreedAlerts == terms || await consents.IsOptedOutAsync(channel, address, cancellationToken))
             {
                 continue;
             }
 
             var consentId = SafetyLadder.ContactConsentId(record.Id, contact.Key, terms);
-            if (await consents.WasAskedAsync(Channel.Sms, contact.Phone!, consentId, cancellationToken))
+            if (await consents.WasAskedAsync(channel, address, consentId, cancellationToken))
             {
                 // Asked about these very terms already: answered (a NO stands), or still open.
                 continue;
             }
 
-            if (await cap.TryClaimAsync(Channel.Sms, contact.Phone!, cancellationToken) is not { } slot)
+            if (await cap.TryClaimAsync(channel, address, cancellationToken) is not { } slot)
             {
                 SafetyLog.ContactNotAsked(logger, record.Id, contact.Key, "daily-cap");
                 continue;
             }
 
-            var shown = SafetyWording.ContactRequest(record.Organizer.Name, named, EventTime.FindZone(contact.TimeZone) ?? DateTimeZone.Utc, time.GetUtcNow());
-            var result = await sms.SendAsync(new SmsMessage(contact.Phone!, shown, MessageKinds.ConsentRequest, record.Id, null), cancellationToken);
+            var zone = EventTime.FindZone(contact.TimeZone) ?? DateTimeZone.Utc;
+            var (result, shown) = channel == Channel.Sms
+                ? await AskBySmsAsync(record, address, named, zone, cancellationToken)
+                : await AskByEmailAsync(record, contact, address, consentId, named, zone, cancellationToken);
             if (result.Outcome != SendOutcome.Sent)
             {
                 await cap.ReleaseAsync(slot, CancellationToken.None);
@@ -57,13 +73,35 @@ public sealed class ContactRequests(EventStore events, ConsentStore consents, Co
                 continue;
             }
 
+            var how = (channel == Channel.Sms ? "sms-contact-request:" : "email-contact-request:") + record.Id;
             await consents.RecordRequestAsync(
-                new ConsentRequestSent(Channel.Sms, contact.Phone!, consentId, record.Organizer.Name, record.ClientId, record.Id, contact.Key, "sms-contact-request:" + record.Id, shown),
+                new ConsentRequestSent(channel, address, consentId, record.Organizer.Name, record.ClientId, record.Id, contact.Key, how, shown),
                 CancellationToken.None);
             asked++;
         }
 
         return asked;
+    }
+
+    private async Task<(SendResult Result, string Shown)> AskBySmsAsync(EventRecord record, string phone, IReadOnlyList<AwaitedReply> named, DateTimeZone zone, CancellationToken cancellationToken)
+    {
+        var shown = SafetyWording.ContactRequest(record.Organizer.Name, named, zone, time.GetUtcNow());
+        return (await sms.SendAsync(new SmsMessage(phone, shown, MessageKinds.ConsentRequest, record.Id, null), cancellationToken), shown);
+    }
+
+    /// <summary>The email shows the terms and links to the page, where they answer: a link only opens the page (mail scanners open every link).</summary>
+    private async Task<(SendResult Result, string Shown)> AskByEmailAsync(
+        EventRecord record, Participant contact, string address, string consentId, IReadOnlyList<AwaitedReply> named, DateTimeZone zone, CancellationToken cancellationToken)
+    {
+        var organizer = record.Organizer.Name;
+        var pageText = SafetyWording.ContactPageText(organizer, named, zone, time.GetUtcNow());
+        var token = await tokens.CreateAsync(
+            new LinkToken(LinkPurpose.TrustedContact, Channel.Email, address, consentId, organizer, false, pageText, time.GetUtcNow() + LinkTokens.ConsentLifetime, record.Id, contact.Key),
+            cancellationToken);
+        var url = publicOptions.Value.Url(ContactPages.Route + token);
+        var shown = SafetyWording.ContactEmailText(pageText, url);
+        var message = new EmailMessage(address, contact.Name, SafetyWording.ContactEmailSubject(organizer), shown, SafetyWording.ContactEmailHtml(pageText, url), MessageKinds.ConsentRequest, record.Id, null);
+        return (await email.SendAsync(message, cancellationToken), shown);
     }
 }
 

@@ -77,13 +77,57 @@ public static class SafetyWording
     /// </summary>
     public static string ContactRequest(string organizer, IReadOnlyList<AwaitedReply> nets, DateTimeZone zone, DateTimeOffset now)
     {
+        var (when, facts, allClear) = ContactTerms(organizer, nets, zone, now);
+        var alert = AlertSms(facts);
+        return $"{organizer} via {Brand}: {organizer} chose you as a trusted contact. If {organizer} does not answer a check-in, we would text you (at the earliest {when}): \"{alert}\" If they answer later: \"{allClear}\""
+            + $" We are not an emergency service. Reply YES to agree, NO to decline. Msg&data rates may apply. Reply STOP to opt out.";
+    }
+
+    public static string ContactEmailSubject(string organizer) => $"{organizer} chose you as a trusted contact";
+
+    /// <summary>
+    /// A trusted contact's request by email, as their page shows it and the ledger keeps it (one
+    /// paragraph a line): the same terms as <see cref="ContactRequest"/>, with the alert email and the
+    /// all-clear word for word, subjects included.
+    /// </summary>
+    public static string ContactPageText(string organizer, IReadOnlyList<AwaitedReply> nets, DateTimeZone zone, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var (when, facts, allClear) = ContactTerms(organizer, nets, zone, now);
+        return string.Join(
+            '\n',
+            $"{organizer} chose you as a trusted contact on {Brand}. If {organizer} does not answer a check-in, we would email you, at the earliest {when} (your time, {zone.Id}).",
+            $"The alert would have the subject \"{AlertSubject(facts)}\" and say:",
+            $"\"{AlertText(facts)}\"",
+            $"If they answer later, you would get \"{AllClearSubject(organizer)}\":",
+            $"\"{allClear}\"",
+            $"If an alert comes, you would be asked to try to reach {organizer}. We are not an emergency service: if you think {organizer} is in danger, call your local emergency number.",
+            "Nothing is sent to you unless you agree. If you agree, you also choose whether an alert may reach you in your quiet hours.");
+    }
+
+    /// <summary>The email's plain-text part: the page's words and the link to the page, where the answer is given.</summary>
+    public static string ContactEmailText(string pageText, Uri pageUrl)
+    {
+        ArgumentNullException.ThrowIfNull(pageUrl);
+        return $"{pageText.Replace("\n", "\n\n", StringComparison.Ordinal)}\n\nTo agree or decline, open this page (nothing is recorded until you choose there):\n{pageUrl.AbsoluteUri}";
+    }
+
+    /// <summary>The email's HTML part (<c>ContactRequestEmail</c>).</summary>
+    public static string ContactEmailHtml(string pageText, Uri pageUrl) =>
+        Hosting.HtmlTemplates.Render<ContactRequestEmail>(new Dictionary<string, object?>
+        {
+            [nameof(ContactRequestEmail.Text)] = pageText,
+            [nameof(ContactRequestEmail.PageUrl)] = pageUrl,
+        });
+
+    /// <summary>When an alert could come, the alert's facts (the first net's) and the all-clear, in the contact's zone.</summary>
+    private static (string When, AlertFacts Facts, string AllClear) ContactTerms(string organizer, IReadOnlyList<AwaitedReply> nets, DateTimeZone zone, DateTimeOffset now)
+    {
         ArgumentNullException.ThrowIfNull(nets);
         var first = nets[0];
         var when = string.Join(", ", nets.Select(n => EventTime.Moment(n.AlertAt, zone, now).Replace(" on ", ", ", StringComparison.Ordinal)));
-        var alert = AlertSms(new AlertFacts(organizer, first.DueAt + first.Net.Within, zone, now, first.Net.Note, Undelivered: false, StoppedAt: null));
-        var allClear = AllClear(organizer, first.AlertAt + TimeSpan.FromMinutes(10), zone, now);
-        return $"{organizer} via {Brand}: {organizer} chose you as a trusted contact. If {organizer} does not answer a check-in, we would text you (at the earliest {when}): \"{alert}\" If they answer later: \"{allClear}\""
-            + $" We are not an emergency service. Reply YES to agree, NO to decline. Msg&data rates may apply. Reply STOP to opt out.";
+        var facts = new AlertFacts(organizer, first.DueAt + first.Net.Within, zone, now, first.Net.Note, Undelivered: false, StoppedAt: null);
+        return (when, facts, AllClear(organizer, first.AlertAt + TimeSpan.FromMinutes(10), zone, now));
     }
 
     /// <summary>The answer to LATER: the new time; and, once at the limit, that it is.</summary>

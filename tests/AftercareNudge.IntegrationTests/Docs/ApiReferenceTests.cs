@@ -24,7 +24,7 @@ public sealed class ApiReferenceTests(AzuriteFixture azurite) : AppTest(azurite)
         {
             "POST /api/events", "GET /api/events/{id}", "DELETE /api/events/{id}", "POST /api/twilio/sms", "POST /api/twilio/status",
             "POST /api/sendgrid/events", "GET /api/consent/{token}", "POST /api/consent/{token}", "GET /api/unsubscribe/{token}",
-            "POST /api/unsubscribe/{token}", "GET /api/health",
+            "POST /api/unsubscribe/{token}", "GET /api/safety/contact/{token}", "POST /api/safety/contact/{token}", "GET /api/health",
         })
         {
             Assert.Contains(expected, operations);

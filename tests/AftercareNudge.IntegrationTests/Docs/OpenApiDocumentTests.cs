@@ -416,6 +416,8 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
             [("POST", "/api/sendgrid/events")] = () => client.PostAsync("/api/sendgrid/events", new StringContent("[]", Encoding.UTF8, "application/json"), Ct),
             [("GET", "/api/consent/{token}")] = () => client.GetAsync("/api/consent/not-a-token", Ct),
             [("POST", "/api/consent/{token}")] = () => client.PostAsync("/api/consent/not-a-token", new FormUrlEncodedContent([new("decision", "agree")]), Ct),
+            [("GET", "/api/safety/contact/{token}")] = () => client.GetAsync("/api/safety/contact/not-a-token", Ct),
+            [("POST", "/api/safety/contact/{token}")] = () => client.PostAsync("/api/safety/contact/not-a-token", new FormUrlEncodedContent([new("decision", "agree"), new("night", "allow")]), Ct),
             [("GET", "/api/unsubscribe/{token}")] = () => client.GetAsync("/api/unsubscribe/not-a-token", Ct),
             [("POST", "/api/unsubscribe/{token}")] = () => client.PostAsync("/api/unsubscribe/not-a-token", new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]), Ct),
             [("GET", "/api/dev/outbox")] = () => client.GetAsync("/api/dev/outbox", Ct),

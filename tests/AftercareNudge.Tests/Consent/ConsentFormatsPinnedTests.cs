@@ -430,7 +430,7 @@ public sealed class ConsentFormatsPinnedTests
     public void ConsentEnums_StoredAndPublishedNames()
     {
         Assert.Equal("Pending=pending,Granted=granted,Declined=declined,OptedOut=opted-out,NotNeeded=not-needed,Undeliverable=undeliverable", PinnedApp.EnumNames<ConsentState>());
-        Assert.Equal(["Consent", "Unsubscribe"], Enum.GetNames<LinkPurpose>());
+        Assert.Equal(["Consent", "Unsubscribe", "TrustedContact"], Enum.GetNames<LinkPurpose>());
         Assert.Equal("Yes,No,Stop,Start,Help,Other", string.Join(",", Enum.GetNames<SmsKeyword>()));
     }
 }

@@ -141,7 +141,9 @@ public sealed class LogEventIdsPinnedTests
             1200 ArmedCheckInAnswered Information
             1201 ArmedCheckInStopped Information
             1202 TrustedContactNotAsked Warning
-            1203 ArmedCheckInExtended Information
+            1203 TrustedContactDecided Information
+            1204 TrustedContactNotRecorded Information
+            1205 ArmedCheckInExtended Information
             """, string.Join("\n", Messages.Select(m => m.Id.ToString(CultureInfo.InvariantCulture) + " " + m.Name + " " + m.Level)));
     }
 

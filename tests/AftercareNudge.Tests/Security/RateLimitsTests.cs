@@ -22,6 +22,8 @@ public sealed class RateLimitsTests
     [InlineData("ShowConsentPage", RateLimits.Limited.Public)]
     [InlineData("DecideConsent", RateLimits.Limited.Public)]
     [InlineData("ShowUnsubscribePage", RateLimits.Limited.Public)]
+    [InlineData("ShowTrustedContactPage", RateLimits.Limited.Public)]
+    [InlineData("DecideTrustedContact", RateLimits.Limited.Public)]
     [InlineData("DevInboundSms", RateLimits.Limited.None)]
     [InlineData("ListDevOutbox", RateLimits.Limited.None)]
     [InlineData("ShowDevOutboxEmail", RateLimits.Limited.None)]
