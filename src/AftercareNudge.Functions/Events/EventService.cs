@@ -333,7 +333,13 @@ public sealed partial class EventService(
         {
             foreach (var (view, index) in checkInViews.Select((v, i) => (v, i)).Where(x => x.v.AwaitReply is { State: AwaitState.Waiting }))
             {
-                var said = Safety.SafetyWarnings.For(record, awaited, view.Id, people[0].Consent.GetValueOrDefault(ChannelNames.Sms));
+                var said = Safety.SafetyWarnings.For(
+                    record,
+                    awaited,
+                    view.Id,
+                    people[0].Consent.GetValueOrDefault(ChannelNames.Sms),
+                    key => people.FirstOrDefault(p => p.Key == key) is { } contact && record.Find(key) is { } person
+                        && contact.Consent.GetValueOrDefault(ChannelNames.Of(person.Channels().FirstOrDefault())) == ConsentState.OptedOut);
                 if (said.Count > 0)
                 {
                     (warnings ??= new Dictionary<string, string[]>(StringComparer.Ordinal))[$"checkIns[{index}].awaitReply"] = [.. said];

@@ -14,7 +14,8 @@ public static class SafetyWarnings
 
     public const string Stopped = "You stopped our messages: the check-in and its reminder will not reach you, but your contacts are still told if no answer comes (reply START, or any answer, by text).";
 
-    public static IReadOnlyList<string> For(EventRecord record, IReadOnlyList<AwaitedReply> nets, string checkInId, ConsentState organizerSms)
+    /// <param name="optedOut">Whether a person (by key) stopped our messages on the channel their alert would go by.</param>
+    public static IReadOnlyList<string> For(EventRecord record, IReadOnlyList<AwaitedReply> nets, string checkInId, ConsentState organizerSms, Func<string, bool> optedOut)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(nets);
@@ -40,7 +41,12 @@ public static class SafetyWarnings
                 continue;
             }
 
-            if (contact.AgreedAlerts != SafetyLadder.TermsVersion(record, nets, key))
+            ArgumentNullException.ThrowIfNull(optedOut);
+            if (optedOut(key))
+            {
+                said.Add($"{contact.Name} stopped messages from us: your safety net has a gap, they will not be told.");
+            }
+            else if (contact.AgreedAlerts != SafetyLadder.TermsVersion(record, nets, key))
             {
                 said.Add($"{contact.Name} has not agreed to be told yet: no alert reaches them until they do.");
             }

@@ -75,6 +75,12 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
 
         await App.ReplyAsync(Sam, "YES"); // confirms their number: before it is due, no answer
         Assert.Equal([lee], (await App.GetEventAsync(view.Id)).Warnings![$"checkIns[{index}].awaitReply"]);
+
+        // A contact's STOP ends their role at once, and the organiser sees the gap.
+        await App.ReplyAsync(Jo, "STOP");
+        Assert.Equal(
+            ["Jo stopped messages from us: your safety net has a gap, they will not be told.", lee],
+            (await App.GetEventAsync(view.Id)).Warnings![$"checkIns[{index}].awaitReply"]);
     }
 
     [Fact]
