@@ -30,6 +30,7 @@ public sealed partial class EventService(
     ClientEventIndex clientEvents,
     ClientEventBackfill backfill,
     Safety.ContactRequests contactRequests,
+    Safety.SafetyCancellations safetyCancellations,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
     ILogger<EventService> logger)
@@ -254,6 +255,9 @@ public sealed partial class EventService(
             }
 
             EventsLog.Cancelled(logger, eventId, client.Id);
+
+            // Contacts already alerted are told it was cancelled (no all-clear: only an answer sends one).
+            await safetyCancellations.TellContactsAsync(record, f.Awaited, CancellationToken.None);
         }
 
         var checkIns = new List<CheckInRecord>();

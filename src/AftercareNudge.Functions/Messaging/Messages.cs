@@ -28,6 +28,9 @@ public static class MessageKinds
 
     /// <summary>To a trusted contact who was alerted: the person answered after all.</summary>
     public const string AllClear = "all-clear";
+
+    /// <summary>To a trusted contact who was alerted: the event was cancelled without an answer (about no one check-in row).</summary>
+    public const string SafetyCancelled = "safety-cancelled";
 }
 
 /// <summary>One SMS, already worded (the sender's name first, per the wording rules).</summary>

@@ -318,6 +318,9 @@ internal static partial class SafetyLog
     [LoggerMessage(EventId = 1205, EventName = "ArmedCheckInExtended", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was pushed back: {Minutes} minutes in all")]
     public static partial void Extended(ILogger logger, string eventId, string checkInId, int minutes);
 
+    [LoggerMessage(EventId = 1206, EventName = "SafetyCancellationNotTold", Level = LogLevel.Warning, Message = "Contact {PersonKey} of event {EventId} could not be told the check-in was cancelled")]
+    public static partial void CancellationNotTold(ILogger logger, Exception exception, string eventId, string personKey);
+
     [LoggerMessage(EventId = 1202, EventName = "TrustedContactNotAsked", Level = LogLevel.Warning, Message = "Trusted contact {PersonKey} of event {EventId} was not asked: {Reason}")]
     public static partial void ContactNotAsked(ILogger logger, string eventId, string personKey, string reason);
 

@@ -15,6 +15,7 @@ public static class SafetyExtensions
         services.AddTransient<AwaitedAnswers>();
         services.AddSingleton<SafetySteps>();
         services.AddTransient<ContactRequests>();
+        services.AddTransient<SafetyCancellations>();
         services.AddTransient<ContactPages>();
         services.AddSingleton<ContactAgreements>();
         services.AddSingleton<IHandles<ConsentChanged>>(s => s.GetRequiredService<ContactAgreements>());

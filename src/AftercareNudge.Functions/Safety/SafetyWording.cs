@@ -142,6 +142,12 @@ public static class SafetyWording
     public static string NotPassedOnAfterUrgentAlert(string name) =>
         $"{Brand}: Your reply was not passed on to {name}: after an urgent alert we pass nothing on, in case someone else has their phone. This is not an emergency service: in an emergency, call your local emergency number.";
 
+    /// <summary>To an alerted contact when the event is cancelled without an answer: no all-clear, but no more waiting for news.</summary>
+    public static string CancelledAfterAlert(string name) =>
+        $"{Brand}: {name}'s check-in was cancelled after we alerted you, without an answer from {name} to us. We will send nothing more about it. If you are still worried, try to reach {name}; in an emergency, call your local emergency number.";
+
+    public static string CancelledAfterAlertSubject(string name) => $"{name}'s check-in was cancelled";
+
     public const string NightAllowed = $"{Brand}: OK, an alert may reach you in your quiet hours. Reply NIGHT NO to have it wait for morning. Reply STOP to opt out.";
 
     public const string NightHeld = $"{Brand}: OK, an alert in your quiet hours will wait for morning. Reply NIGHT YES to allow it then. Reply STOP to opt out.";

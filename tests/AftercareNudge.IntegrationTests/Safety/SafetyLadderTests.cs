@@ -319,6 +319,25 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
         Assert.Contains("They were expected to answer by 16:50 and have not.", Assert.Single(await App.OutboxAsync(MessageKinds.Alert)).Body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CancellingAfterTheAlert_SendsNoAllClear_ButTellsTheAlertedContactsItWasCancelled()
+    {
+        var (view, _, due) = await ArmedAsync(agreed: ["jo"]);
+        App.Time.SetUtcNow(due + Net.Within + Net.Grace);
+        await App.DispatchAsync();
+        Assert.Single(await App.OutboxAsync(MessageKinds.Alert));
+
+        var deleted = await App.CreateClient(AppFactory.ClientAKey).DeleteAsync($"/api/events/{view.Id}", Ct);
+        await App.CreateClient(AppFactory.ClientAKey).DeleteAsync($"/api/events/{view.Id}", Ct); // a retry tells nobody twice
+
+        Assert.True(deleted.IsSuccessStatusCode);
+        Assert.Empty(await App.OutboxAsync(MessageKinds.AllClear));
+        var told = Assert.Single(await App.OutboxAsync(MessageKinds.SafetyCancelled));
+        Assert.Equal(
+            (Jo, "AftercareNudge: Sam's check-in was cancelled after we alerted you, without an answer from Sam to us. We will send nothing more about it. If you are still worried, try to reach Sam; in an emergency, call your local emergency number."),
+            (told.To, told.Body));
+    }
+
     private static (CheckInStatus Status, string? Reason) Row(IReadOnlyList<CheckInView> rows, string id) =>
         rows.Single(c => c.Id == id) is var row ? (row.Status, row.Reason) : default;
 

@@ -23,8 +23,11 @@ public sealed class MessageIdsTests(AzuriteFixture azurite) : AppTest(azurite)
     private const string Sam = "+447911123456";
     private const string Lee = "+447911123460";
 
-    /// <summary>The kinds that are about no check-in: consent requests, the answers to an inbound SMS, and the word that a kept reply went.</summary>
-    private static readonly string[] NotAboutACheckIn = [MessageKinds.ConsentRequest, MessageKinds.ConsentReply, MessageKinds.ReplyPassedOn];
+    /// <summary>
+    /// The kinds that are about no check-in row: consent requests, the answers to an inbound SMS, the word
+    /// that a kept reply went, and the word to alerted contacts that an event was cancelled.
+    /// </summary>
+    private static readonly string[] NotAboutACheckIn = [MessageKinds.ConsentRequest, MessageKinds.ConsentReply, MessageKinds.ReplyPassedOn, MessageKinds.SafetyCancelled];
 
     // Alex's check-in goes; every later check-in and every fallback or notice is refused, so that each
     // kind of follow-up is made (and sent, with its id) once.
@@ -65,7 +68,7 @@ public sealed class MessageIdsTests(AzuriteFixture azurite) : AppTest(azurite)
             _ => throw new InvalidOperationException("Not a message."),
         }).ToList();
         var kinds = typeof(MessageKinds).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
-        Assert.Equal(11, kinds.Count);
+        Assert.Equal(12, kinds.Count);
         foreach (var kind in kinds.Except(NotAboutACheckIn))
         {
             var ofKind = sent.Where(m => m.Kind == kind).ToList();

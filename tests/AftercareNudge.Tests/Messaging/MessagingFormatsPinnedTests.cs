@@ -51,6 +51,7 @@ public sealed class MessagingFormatsPinnedTests
                 "SafetyReminder=safety-reminder",
                 "Alert=alert",
                 "AllClear=all-clear",
+                "SafetyCancelled=safety-cancelled",
             ],
             kinds);
     }
