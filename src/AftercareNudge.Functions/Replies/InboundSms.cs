@@ -66,7 +66,7 @@ public sealed class InboundSms(
             // STOP is never an answer: it stops everything at once, and its one confirmation says what
             // still counts as an answer if an armed check-in waits on the number.
             SmsKeyword.Stop => (keyword.ToString(), await keywords.AnswerAsync(sms, keyword, cancellationToken, await answers.NoteStoppedAsync(sms.From, cancellationToken) ? SafetyWording.OkStillCounts : null)),
-            SmsKeyword.Help => (keyword.ToString(), await keywords.AnswerAsync(sms, keyword, cancellationToken)),
+            SmsKeyword.Help => (keyword.ToString(), await HelpAsync(sms, cancellationToken)),
 
             // START does what "Reply START to undo" promised, and, as every message from them, answers.
             SmsKeyword.Start => (keyword.ToString(), await StartAsync(sms, cancellationToken)),
@@ -110,6 +110,13 @@ public sealed class InboundSms(
         // Replies kept under an open question are the number's own words: they go too.
         await choices.ForgetAsync(phone, cancellationToken);
         return forgotten;
+    }
+
+    /// <summary>HELP is never an answer; while an armed check-in waits, its answer says what the safety net does.</summary>
+    private async Task<string?> HelpAsync(IncomingSms sms, CancellationToken cancellationToken)
+    {
+        var help = await keywords.AnswerAsync(sms, SmsKeyword.Help, cancellationToken);
+        return help is not null && await answers.IsWaitingAsync(sms.From, cancellationToken) ? $"{help} {SafetyWording.HelpWhileWaiting}" : help;
     }
 
     private async Task<string?> StartAsync(IncomingSms sms, CancellationToken cancellationToken)

@@ -247,6 +247,10 @@ public sealed partial class AwaitedAnswers(
         }
     }
 
+    /// <summary>Whether an armed check-in waits on this number now: HELP then says what the safety net does.</summary>
+    public async Task<bool> IsWaitingAsync(string phone, CancellationToken cancellationToken) =>
+        (await OpenAsync(phone, time.GetUtcNow(), answeredBy: null, cancellationToken)).Count > 0;
+
     /// <summary>
     /// A STOP while armed check-ins wait on the number: they go on without messaging the person (an
     /// alert will say they stopped messages then), and their answer still counts. Returns whether any

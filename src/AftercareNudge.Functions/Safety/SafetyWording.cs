@@ -14,6 +14,9 @@ public static class SafetyWording
     /// <summary>The line added to an armed check-in: exactly what counts as an answer.</summary>
     public const string AnswerLine = "Reply with anything to let us know you're OK.";
 
+    /// <summary>What HELP adds while an armed check-in waits on the number: what the safety net does, and does not.</summary>
+    public const string HelpWhileWaiting = "Your check-in waits for your answer: reply with anything to say you're OK. If none comes, the contacts you chose are told. We are not an emergency service.";
+
     /// <summary>What the one confirmation of a STOP adds while an armed check-in waits on the number.</summary>
     public const string OkStillCounts = "A reply of OK still counts as your answer to your check-in.";
 

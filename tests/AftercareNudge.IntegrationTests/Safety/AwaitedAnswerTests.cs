@@ -86,7 +86,7 @@ public sealed class AwaitedAnswerTests(AzuriteFixture azurite) : AppTest(azurite
 
         var twiml = await App.ReplyAsync(Sam, "HELP");
 
-        Assert.Equal(Message(ConsentWording.SmsHelp(AppFactory.ServiceContact)), twiml);
+        Assert.Equal(Message($"{ConsentWording.SmsHelp(AppFactory.ServiceContact)} {SafetyWording.HelpWhileWaiting}"), twiml);
         Assert.Equal(AwaitState.Waiting, (await AwaitedAsync(view.Id, checkIn)).State);
     }
 
