@@ -209,6 +209,13 @@ public sealed class Dispatcher(
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.RecipientMissing }, DispatchOutcome.Failed);
         }
 
+        // The safety ladder's rungs decide for themselves, against the net and the contact's own consent
+        // (an urgent alert goes even when the event was cancelled after the duress word).
+        if (claimed.Kind is CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear && !(checkIn.Status == CheckInStatus.Sending && claimed.Attempts > _options.MaxAttempts))
+        {
+            return await SendSafetyStepAsync(entry, record, recipient, address, claimed);
+        }
+
         if (record.CancelledAt is not null)
         {
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.EventCancelled }, DispatchOutcome.Skipped);
@@ -219,12 +226,6 @@ public sealed class Dispatcher(
             // Every try so far was claimed and never recorded: the instance holding it died, or its
             // record failed, each time. One of them may have sent it: it is not tried again.
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.OutcomeUnknownPrefix + CheckInReasons.Abandoned, ClaimedUntil = null }, DispatchOutcome.Failed, claimed.ClaimedUntil);
-        }
-
-        // The safety ladder's rungs decide for themselves, against the net and the contact's own consent.
-        if (claimed.Kind is CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear)
-        {
-            return await SendSafetyStepAsync(entry, record, recipient, address, claimed);
         }
 
         // May it reach them? The gate's answer; a relay's channel is routing, decided here.
@@ -482,7 +483,11 @@ public sealed class Dispatcher(
                     return DispatchOutcome.HeldByAnotherRun;
                 }
 
-                await GiveBackQuotaAsync(entry);
+                if (claimed.Kind is not (CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear))
+                {
+                    // Rungs take no quota: there is none to give back.
+                    await GiveBackQuotaAsync(entry);
+                }
 
                 DispatchLog.Retrying(logger, entry.EventId, claimed.Id, CheckInReasons.ThrottledPrefix + result.Reason, claimed.Attempts - 1, pause);
                 return DispatchOutcome.Retrying;

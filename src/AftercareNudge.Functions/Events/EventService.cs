@@ -263,7 +263,9 @@ public sealed partial class EventService(
         var checkIns = new List<CheckInRecord>();
         foreach (var checkIn in f.CheckIns)
         {
-            checkIns.Add(checkIn.Status == CheckInStatus.Scheduled ? await CancelCheckInAsync(checkIn, cancellationToken) : checkIn);
+            // An urgent alert the duress word sent goes even so: the cancellation may come from whoever holds the app.
+            var urgent = checkIn.Kind == CheckInKind.Alert && f.Awaited.Any(a => a.CheckInId == checkIn.RelatesTo && a.DuressAt is not null);
+            checkIns.Add(checkIn.Status == CheckInStatus.Scheduled && !urgent ? await CancelCheckInAsync(checkIn, cancellationToken) : checkIn);
         }
 
         // A cancelled event asks nothing more: consent requests the daily cap held back are dropped

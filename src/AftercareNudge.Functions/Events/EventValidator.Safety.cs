@@ -224,9 +224,9 @@ public sealed partial class EventValidator
             return null;
         }
 
-        if (SmsKeywords.Classify(word) != SmsKeyword.Other)
+        if (SmsKeywords.Classify(word) != SmsKeyword.Other || word.Equals("later", StringComparison.OrdinalIgnoreCase) || word.Equals("night", StringComparison.OrdinalIgnoreCase))
         {
-            errors.Add(field, "The duress word cannot be a word texts already mean something by (STOP, START, HELP, YES, NO and their like): a reply holding it must read as an answer.");
+            errors.Add(field, "The duress word cannot be a word texts already mean something by (STOP, START, HELP, YES, NO, LATER, NIGHT and their like): a reply holding it must read as an answer.");
             return null;
         }
 

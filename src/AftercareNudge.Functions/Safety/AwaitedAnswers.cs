@@ -95,13 +95,22 @@ public sealed partial class AwaitedAnswers(
                 continue;
             }
 
-            var extended = await events.ChangeAwaitedAsync(
-                awaited.EventId,
-                awaited.CheckInId,
-                a => a.State is AwaitState.Waiting or AwaitState.Reminded && a.TakesAnswerAt(now) && a.ExtendedBy < AwaitedReply.MaxExtension
-                    ? a with { ExtendedBy = Min(a.ExtendedBy + TimeSpan.FromMinutes(minutes), AwaitedReply.MaxExtension) }
-                    : null,
-                cancellationToken) ?? awaited;
+            var extended = awaited.ExtendedWith == sms.MessageId
+                ? awaited
+                : await events.ChangeAwaitedAsync(
+                    awaited.EventId,
+                    awaited.CheckInId,
+                    a => a.State is AwaitState.Waiting or AwaitState.Reminded && a.TakesAnswerAt(now) && a.ExtendedBy < AwaitedReply.MaxExtension
+                        ? a with { ExtendedBy = Min(a.ExtendedBy + TimeSpan.FromMinutes(minutes), AwaitedReply.MaxExtension), ExtendedWith = sms.MessageId }
+                        : null,
+                    cancellationToken)
+                  ?? await events.GetAwaitedAsync(awaited.EventId, awaited.CheckInId, cancellationToken);
+            if (extended is not { State: AwaitState.Waiting or AwaitState.Reminded })
+            {
+                // An alert went (or an answer came) meanwhile: then LATER is an answer, not a delay.
+                continue;
+            }
+
             await MoveRungAsync(record, SafetyLadder.ReminderId(extended.CheckInId), extended.RemindAt, cancellationToken);
             for (var place = 1; place <= extended.Net.EscalateTo.Count; place++)
             {

@@ -33,11 +33,18 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
             return new SafetyStep(CheckInReasons.RelatedMissing);
         }
 
+        if (record.CancelledAt is not null && !(rung.Kind == CheckInKind.Alert && net.DuressAt is not null))
+        {
+            return new SafetyStep(CheckInReasons.EventCancelled);
+        }
+
         return rung.Kind switch
         {
             CheckInKind.SafetyReminder => await RemindAsync(record, address, rung, armed, net, cancellationToken),
             CheckInKind.Alert => await AlertAsync(record, recipient, address, rung, armed, net, cancellationToken),
-            CheckInKind.AllClear => AllClear(record, recipient, address, rung, net),
+            CheckInKind.AllClear => await consents.IsOptedOutAsync(rung.Channel, address, cancellationToken)
+                ? new SafetyStep(CheckInReasons.OptedOut)
+                : AllClear(record, recipient, address, rung, net),
             _ => throw new ArgumentOutOfRangeException(nameof(rung), rung.Kind, "Not a rung of the safety ladder."),
         };
     }
@@ -63,11 +70,11 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
         var committed = await events.ChangeAwaitedAsync(
             record.Id,
             net.CheckInId,
-            a => a.TakesAnswerAt(now) ? a with { State = a.State == AwaitState.Waiting ? AwaitState.Reminded : a.State, RemindedAt = a.RemindedAt ?? now } : null,
+            a => a.TakesAnswerAt(now) && now >= a.RemindAt - Early ? a with { State = a.State == AwaitState.Waiting ? AwaitState.Reminded : a.State, RemindedAt = a.RemindedAt ?? now } : null,
             cancellationToken);
         if (committed is null)
         {
-            return new SafetyStep(CheckInReasons.Answered);
+            return await NotCommittedAsync(record.Id, net.CheckInId, n => n.RemindAt, cancellationToken);
         }
 
         var zone = Zone(record.Organizer);
@@ -81,7 +88,8 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
     /// </summary>
     private async Task<SafetyStep> AlertAsync(EventRecord record, Participant contact, string address, CheckInRecord rung, CheckInRecord armed, AwaitedReply net, CancellationToken cancellationToken)
     {
-        if (AwaitedAnswers.StandsDown(armed))
+        // After the duress word nothing stands the net down, not even a cancellation of the check-in.
+        if (net.DuressAt is null && AwaitedAnswers.StandsDown(armed))
         {
             return new SafetyStep(CheckInReasons.NotArmed);
         }
@@ -112,14 +120,14 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
             record.Id,
             net.CheckInId,
             a => a.DuressAt is not null
-                ? a with { Alerted = [.. (a.Alerted ?? []).Where(k => k != contact.Key), contact.Key] } // still shown as answered
-                : a.State is AwaitState.Waiting or AwaitState.Reminded or AwaitState.Escalated && a.TakesAnswerAt(now)
+                ? a with { } // the write is the fence; it stays as any answer leaves it, with no one added to who was told
+                : a.State is AwaitState.Waiting or AwaitState.Reminded or AwaitState.Escalated && a.TakesAnswerAt(now) && now >= a.AlertAt - Early
                     ? a with { State = AwaitState.Escalated, EscalatedAt = a.EscalatedAt ?? now, Alerted = [.. (a.Alerted ?? []).Where(k => k != contact.Key), contact.Key] }
                     : null,
             cancellationToken);
         if (committed is null)
         {
-            return new SafetyStep(CheckInReasons.Answered);
+            return await NotCommittedAsync(record.Id, net.CheckInId, n => n.AlertAt, cancellationToken);
         }
 
         var facts = new AlertFacts(
@@ -128,7 +136,7 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
             Zone(contact),
             now,
             committed.Net.Note,
-            armed.Status is CheckInStatus.Failed || (armed.Status is CheckInStatus.Skipped && armed.Reason != CheckInReasons.OptedOut),
+            armed.Status is CheckInStatus.Failed || (armed.SentAt is null && !(armed.Status is CheckInStatus.Skipped && armed.Reason == CheckInReasons.OptedOut)),
             committed.StoppedAt,
             committed.DuressAt);
         return rung.Channel == Channel.Sms
@@ -155,6 +163,19 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
         ArgumentNullException.ThrowIfNull(checkIn);
         return checkIn.AwaitsReply ? $"{words} {SafetyWording.AnswerLine}" : words;
     }
+
+    /// <summary>How early a rung may be committed: the clocks of two instances differ a little, never by this much.</summary>
+    private static readonly TimeSpan Early = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A rung whose commit was refused: withheld if the person answered meanwhile; held until its new
+    /// time if a LATER moved it while this run held it.
+    /// </summary>
+    private async Task<SafetyStep> NotCommittedAsync(string eventId, string armedId, Func<AwaitedReply, DateTimeOffset> dueAt, CancellationToken cancellationToken) =>
+        await events.GetAwaitedAsync(eventId, armedId, cancellationToken) is { State: AwaitState.Waiting or AwaitState.Reminded or AwaitState.Escalated, DuressAt: null } net
+        && net.TakesAnswerAt(time.GetUtcNow()) && dueAt(net) > time.GetUtcNow()
+            ? new SafetyStep(HoldUntil: dueAt(net))
+            : new SafetyStep(CheckInReasons.Answered);
 
     private static DateTimeZone Zone(Participant person) => EventTime.FindZone(person.TimeZone) ?? DateTimeZone.Utc;
 }

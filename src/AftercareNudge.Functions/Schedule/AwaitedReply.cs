@@ -47,6 +47,7 @@ public sealed record SafetyNet(TimeSpan Within, TimeSpan Grace, IReadOnlyList<st
 /// <param name="EscalatedAt">When the first alert was committed to go.</param>
 /// <param name="Alerted">The keys of the contacts whose alert was committed to go: they get the all-clear if an answer comes.</param>
 /// <param name="ExtendedBy">How far the person's LATER replies pushed the deadline (at most <see cref="MaxExtension"/>).</param>
+/// <param name="ExtendedWith">The inbound message of the last LATER, so that a webhook's retry of it pushes nothing again.</param>
 /// <param name="DuressAt">
 /// When the answer carried the duress word: stored as answered (and shown so: someone may be holding the
 /// phone or the app), but every contact is alerted at once, marked urgent, and no all-clear follows.
@@ -65,6 +66,7 @@ public sealed record AwaitedReply(
     IReadOnlyList<string>? Alerted = null,
     DateTimeOffset? DuressAt = null,
     TimeSpan ExtendedBy = default,
+    string? ExtendedWith = null,
     ETag ETag = default)
 {
     /// <summary>How long after its alert an armed check-in still takes an answer (and its all-clear): after that it is closed.</summary>

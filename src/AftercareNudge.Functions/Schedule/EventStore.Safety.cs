@@ -80,6 +80,7 @@ public sealed partial class EventStore
         ["Alerted"] = a.Alerted is { Count: > 0 } alerted ? string.Join(",", alerted) : null,
         ["DuressAt"] = a.DuressAt,
         ["ExtendedBySeconds"] = a.ExtendedBy == default ? null : (long)a.ExtendedBy.TotalSeconds,
+        ["ExtendedWith"] = a.ExtendedWith,
     };
 
     private static AwaitedReply ToAwaitedReply(TableEntity e) => new(
@@ -96,5 +97,6 @@ public sealed partial class EventStore
         e.GetString("Alerted") is { Length: > 0 } alerted ? alerted.Split(',') : null,
         e.GetDateTimeOffset("DuressAt"),
         TimeSpan.FromSeconds(e.GetInt64("ExtendedBySeconds") ?? 0),
+        e.GetString("ExtendedWith"),
         e.ETag);
 }

@@ -338,6 +338,37 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
             (told.To, told.Body));
     }
 
+    [Fact]
+    public async Task UrgentAlert_HeldForTheNight_StillGoes_WhenTheEventIsCancelledAfterTheDuressWord()
+    {
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo", "lee"], quietHours: "14:00-16:00", lateAllowedFor: "jo", duressWord: "pineapple");
+        App.Time.SetUtcNow(due + TimeSpan.FromMinutes(1));
+        await App.ReplyAsync(Sam, "pineapple");
+        Assert.Equal([Jo], (await App.OutboxAsync(MessageKinds.Alert)).Select(m => m.To));
+
+        await App.CreateClient(AppFactory.ClientAKey).DeleteAsync($"/api/events/{view.Id}", Ct);
+        App.Time.SetUtcNow(new DateTimeOffset(due.Date, TimeSpan.Zero) + TimeSpan.FromHours(16));
+        await App.DispatchAsync();
+
+        Assert.Equal([Jo, Lee], (await App.OutboxAsync(MessageKinds.Alert)).Select(m => m.To).Order());
+        Assert.Empty(await App.OutboxAsync(MessageKinds.SafetyCancelled));
+        _ = checkIn;
+    }
+
+    [Fact]
+    public async Task Later_RetriedByTheWebhook_PushesOnce()
+    {
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo"]);
+        App.Time.SetUtcNow(due + TimeSpan.FromMinutes(1));
+        var answers = App.Services.GetRequiredService<AwaitedAnswers>();
+        var later = new IncomingSms(Sam, "LATER 30", "SM-later-retried", null);
+
+        await answers.ExtendAsync(later, Ct);
+        await answers.ExtendAsync(later, Ct);
+
+        Assert.Equal(TimeSpan.FromMinutes(30), (await AwaitedAsync(view.Id, checkIn)).ExtendedBy);
+    }
+
     private static (CheckInStatus Status, string? Reason) Row(IReadOnlyList<CheckInView> rows, string id) =>
         rows.Single(c => c.Id == id) is var row ? (row.Status, row.Reason) : default;
 
