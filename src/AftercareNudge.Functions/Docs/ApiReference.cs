@@ -142,6 +142,7 @@ public static class ApiReference
             options.AddOperationTransformer(ContractTransformers.DescribeAnswers);
             options.AddSchemaTransformer(ContractTransformers.RequireWhatIsSent);
             options.AddDocumentTransformer(RequestSchemas.Describe);
+            options.AddDocumentTransformer(ClientWebhookSchemas.Describe);
         });
 
         // The development routes are in the document only where they exist: while the outbox stands in for the providers.

@@ -35,6 +35,7 @@ public static class NotificationsExtensions
         services.AddSingleton<IHandles<ReplyReceived>>(s => s.GetRequiredService<WebhookNotifications>());
         services.AddSingleton<IHandles<OrganizerUnconfirmed>>(s => s.GetRequiredService<WebhookNotifications>());
         services.AddSingleton<IHandles<ConsentChanged>>(s => s.GetRequiredService<WebhookNotifications>());
+        services.AddSingleton<IHandles<SafetyNetChanged>>(s => s.GetRequiredService<WebhookNotifications>());
         services.AddSingleton<WebhookDelivery>();
         services.AddSingleton<WebhookAtOnce>();
         services.AddHostedService(s => s.GetRequiredService<WebhookAtOnce>());

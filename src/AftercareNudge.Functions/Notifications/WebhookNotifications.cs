@@ -26,6 +26,15 @@ public static class NotificationTypes
     public const string CheckInFailed = "checkin.failed";
     public const string CheckInSkipped = "checkin.skipped";
 
+    /// <summary>An armed check-in was answered (a duress answer told exactly the same way).</summary>
+    public const string CheckInAnswered = "checkin.answered";
+
+    /// <summary>No answer came to an armed check-in in time: its one reminder went.</summary>
+    public const string CheckInMissed = "checkin.missed";
+    public const string EscalationSent = "escalation.sent";
+    public const string EscalationCleared = "escalation.cleared";
+    public const string EscalationFailed = "escalation.failed";
+
     public static string? ForCheckIn(CheckInStatus status) => status switch
     {
         CheckInStatus.Sent => CheckInSent,
@@ -33,6 +42,15 @@ public static class NotificationTypes
         CheckInStatus.Failed => CheckInFailed,
         CheckInStatus.Skipped => CheckInSkipped,
         _ => null,
+    };
+
+    public static string ForSafetyNet(SafetyNetChange change) => change switch
+    {
+        SafetyNetChange.Answered => CheckInAnswered,
+        SafetyNetChange.Missed => CheckInMissed,
+        SafetyNetChange.EscalationSent => EscalationSent,
+        SafetyNetChange.EscalationCleared => EscalationCleared,
+        _ => EscalationFailed,
     };
 
     public static string? ForConsent(ConsentState state) => state switch
@@ -77,7 +95,7 @@ public sealed class WebhookNotifications(
     TimeProvider time,
     ILogger<WebhookNotifications> logger,
     WebhookAtOnce? atOnce = null)
-    : IHandles<CheckInFinished>, IHandles<ReplyReceived>, IHandles<OrganizerUnconfirmed>, IHandles<ConsentChanged>
+    : IHandles<CheckInFinished>, IHandles<ReplyReceived>, IHandles<OrganizerUnconfirmed>, IHandles<ConsentChanged>, IHandles<SafetyNetChanged>
 {
     internal const string Pending = "pending";
     internal const string Delivered = "delivered";
@@ -158,6 +176,36 @@ public sealed class WebhookNotifications(
         },
         domainEvent.How,
         cancellationToken);
+
+    Task IHandles<SafetyNetChanged>.HandleAsync(SafetyNetChanged domainEvent, CancellationToken cancellationToken) =>
+        SafetyNetChangedAsync(domainEvent, cancellationToken);
+
+    /// <summary>
+    /// An armed check-in's safety net changed: its event's client is told, once per fact (the check-in,
+    /// the type and the person), with ids and the person's key only. Best effort.
+    /// </summary>
+    public async Task SafetyNetChangedAsync(SafetyNetChanged change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (!_options.Any)
+        {
+            return;
+        }
+
+        var type = NotificationTypes.ForSafetyNet(change.Change);
+        await BestEffortAsync(type, change.EventId, change.CheckInId, async () =>
+        {
+            if ((change.ClientId ?? (await events.GetEventAsync(change.EventId, cancellationToken))?.ClientId) is { } clientId)
+            {
+                await NotifyAsync(
+                    clientId,
+                    type,
+                    new NotificationData(change.EventId, change.CheckInId, change.PersonKey, change.Channel),
+                    change.EventId + "\n" + change.CheckInId + "\n" + change.PersonKey,
+                    cancellationToken);
+            }
+        });
+    }
 
     /// <summary>
     /// Once, at registration: replies to this event's texts to others cannot reach its organiser until

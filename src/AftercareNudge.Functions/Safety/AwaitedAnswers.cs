@@ -21,7 +21,8 @@ public sealed partial class AwaitedAnswers(
     DueCheckInIndex dueIndex,
     TimeProvider time,
     ILogger<AwaitedAnswers> logger,
-    DomainEvents<RelayDue> dueNow)
+    DomainEvents<RelayDue> dueNow,
+    DomainEvents<SafetyNetChanged> netChanged)
 {
     /// <summary>
     /// Takes the message as the answer to every armed check-in open on its number; returns them, or an
@@ -63,6 +64,9 @@ public sealed partial class AwaitedAnswers(
                     await AlertAtOnceAsync(record, written, cancellationToken);
                 }
 
+                // Told the same way either way, so that the client learns nothing of duress. Its id is the
+                // fact's, so a retried message tells it once.
+                await netChanged.RaiseAsync(new SafetyNetChanged(written.EventId, written.CheckInId, SafetyNetChange.Answered, Participant.OrganizerKey, Channel.Sms, record.ClientId), CancellationToken.None);
                 answered.Add(new AnsweredCheckIn(written, record));
             }
         }

@@ -19,7 +19,7 @@ public sealed record SafetyStep(string? Withheld = null, DateTimeOffset? HoldUnt
 /// recorded on the same row the same way: whichever is written first wins, so that nothing goes once
 /// the person's answer is recorded, and every contact whose alert was committed gets the all-clear.
 /// </summary>
-public sealed class SafetySteps(EventStore events, ConsentStore consents, TimeProvider time)
+public sealed class SafetySteps(EventStore events, ConsentStore consents, TimeProvider time, DomainEvents<SafetyNetChanged> netChanged)
 {
     public async Task<SafetyStep> ComposeAsync(EventRecord record, Participant recipient, string address, CheckInRecord rung, CancellationToken cancellationToken)
     {
@@ -75,6 +75,12 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
         if (committed is null)
         {
             return await NotCommittedAsync(record.Id, net.CheckInId, n => n.RemindAt, cancellationToken);
+        }
+
+        if (committed.State == AwaitState.Reminded)
+        {
+            // Once per armed check-in: a retried reminder tells the same fact, written once.
+            await netChanged.RaiseAsync(new SafetyNetChanged(record.Id, committed.CheckInId, SafetyNetChange.Missed, Participant.OrganizerKey, Channel.Sms, record.ClientId), CancellationToken.None);
         }
 
         var zone = Zone(record.Organizer);

@@ -52,3 +52,30 @@ public sealed record SkippedByRecipient(CheckInRecord CheckIn);
 /// truthfully whether it went. Its claim makes this safe beside a timer run.
 /// </summary>
 public sealed record RelayDue(CheckInRecord Relay);
+
+/// <summary>What became of an armed check-in's safety net, as its client is told of it.</summary>
+public enum SafetyNetChange
+{
+    /// <summary>The person answered; a duress answer too, told exactly the same way (someone may be holding the app).</summary>
+    Answered,
+
+    /// <summary>No answer by <see cref="SafetyNet.Within"/>: the one reminder was committed.</summary>
+    Missed,
+
+    /// <summary>A contact's alert was sent (never one a duress answer sent).</summary>
+    EscalationSent,
+
+    /// <summary>A contact who was alerted was sent the all-clear.</summary>
+    EscalationCleared,
+
+    /// <summary>A contact's alert failed for good, or whether it went stayed unknown after its retries.</summary>
+    EscalationFailed,
+}
+
+/// <summary>
+/// An armed check-in's safety net changed: ids and the person's key only (the organiser, or the
+/// contact an escalation concerns), never words and never whether an answer was a duress answer.
+/// </summary>
+/// <param name="CheckInId">The armed check-in (not the reminder's, alert's or all-clear's row).</param>
+/// <param name="Channel">The channel the person is reached on here (the organiser's SMS, the contact's alert channel).</param>
+public sealed record SafetyNetChanged(string EventId, string CheckInId, SafetyNetChange Change, string PersonKey, Channel Channel, string? ClientId = null);

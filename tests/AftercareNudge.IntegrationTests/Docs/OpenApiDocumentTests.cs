@@ -180,6 +180,20 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.NotNull(document.Problems(schemas["PatchEventRequest"]!, JsonNode.Parse("""{ "title": "Renamed" }""")));
     }
 
+    /// <summary>Issue 23: the notifications a client's webhook receives are in the document's webhooks, every type in the enum.</summary>
+    [Fact]
+    public async Task ClientWebhook_ListsEveryNotificationType()
+    {
+        var document = await DocumentAsync();
+
+        var body = document.Document["webhooks"]!["notification"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        var types = body["properties"]!["type"]!["enum"]!.AsArray().Select(t => (string)t!).ToList();
+        Assert.Subset(
+            types.ToHashSet(),
+            new HashSet<string> { "checkin.sent", "reply.received", "checkin.answered", "checkin.missed", "escalation.sent", "escalation.cleared", "escalation.failed" });
+        Assert.Equal(16, types.Count);
+    }
+
     /// <summary>Issue 19.8: every operation is grouped under a tag in words that the document describes, not under a C# class name.</summary>
     [Fact]
     public async Task Operations_AreTaggedInWords_EachTagDescribed()

@@ -33,6 +33,12 @@ internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, I
     /// <summary>How relays are answered (the last answer repeats); empty: each is accepted.</summary>
     public SendResult[] RelayScript { get; init; } = [];
 
+    /// <summary>Every safety alert the app sent, in order.</summary>
+    public ConcurrentQueue<object> Alerts { get; } = new();
+
+    /// <summary>How safety alerts are answered (the last answer repeats); empty: each is accepted.</summary>
+    public SendResult[] AlertScript { get; init; } = [];
+
     /// <summary>Runs while a check-in is with the provider, before it answers: a report that overtakes our own record of the send.</summary>
     public Func<object, Task>? WhileSending { get; init; }
 
@@ -56,6 +62,12 @@ internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, I
         {
             Relays.Enqueue(message);
             return RelayScript.Length == 0 ? SendResult.Sent("SM-relay") : RelayScript[Math.Min(Relays.Count, RelayScript.Length) - 1];
+        }
+
+        if (kind == MessageKinds.Alert)
+        {
+            Alerts.Enqueue(message);
+            return AlertScript.Length == 0 ? SendResult.Sent("SM-alert") : AlertScript[Math.Min(Alerts.Count, AlertScript.Length) - 1];
         }
 
         if (kind != MessageKinds.CheckIn)

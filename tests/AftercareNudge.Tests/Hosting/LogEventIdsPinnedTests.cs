@@ -47,6 +47,7 @@ public sealed class LogEventIdsPinnedTests
             212 NotEnqueued Warning
             213 NobodyTaking Error
             230 ReplierNotTold Warning
+            231 NetNotTold Warning
             250 Created Information
             251 NoNoticeChannel Information
             252 NotMade Error

@@ -45,6 +45,11 @@ public sealed class NotificationFormatsPinnedTests
                 "CheckInDelivered=checkin.delivered",
                 "CheckInFailed=checkin.failed",
                 "CheckInSkipped=checkin.skipped",
+                "CheckInAnswered=checkin.answered",
+                "CheckInMissed=checkin.missed",
+                "EscalationSent=escalation.sent",
+                "EscalationCleared=escalation.cleared",
+                "EscalationFailed=escalation.failed",
             ],
             types);
         Assert.Equal(
@@ -53,6 +58,9 @@ public sealed class NotificationFormatsPinnedTests
         Assert.Equal(
             [null, "consent.granted", "consent.declined", "consent.opted-out", null, "address.undeliverable"],
             Enum.GetValues<ConsentState>().Select(NotificationTypes.ForConsent));
+        Assert.Equal(
+            ["checkin.answered", "checkin.missed", "escalation.sent", "escalation.cleared", "escalation.failed"],
+            Enum.GetValues<SafetyNetChange>().Select(NotificationTypes.ForSafetyNet));
     }
 
     [Fact]

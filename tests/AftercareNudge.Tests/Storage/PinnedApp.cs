@@ -151,7 +151,7 @@ internal sealed class PinnedApp
         new ReplyRelays(Events, Recipients, DueIndex, new DomainEvents<RelayDue>([new RelaysAtOnce(Dispatcher())]), Time, NullLogger<ReplyRelays>.Instance),
         Acknowledgements(),
         ReplyChoices(),
-        new AwaitedAnswers(Recipients, Events, DueIndex, Time, NullLogger<AwaitedAnswers>.Instance, new DomainEvents<RelayDue>([new RelaysAtOnce(Dispatcher())])),
+        new AwaitedAnswers(Recipients, Events, DueIndex, Time, NullLogger<AwaitedAnswers>.Instance, new DomainEvents<RelayDue>([new RelaysAtOnce(Dispatcher())]), DomainEvents<SafetyNetChanged>.None),
         new ContactAgreements(Events, Recipients),
         Tables,
         Time,
@@ -196,11 +196,12 @@ internal sealed class PinnedApp
         WaitingRelays(),
         Recipients,
         Quotas(),
-        new SafetySteps(Events, Consents, Time),
+        new SafetySteps(Events, Consents, Time, DomainEvents<SafetyNetChanged>.None),
         Options.Create(new DispatchOptions()),
         Time,
         NullLogger<Dispatcher>.Instance,
-        DomainEvents<CheckInFinished>.None);
+        DomainEvents<CheckInFinished>.None,
+        DomainEvents<SafetyNetChanged>.None);
 
     /// <summary>The event and its check-ins as registration writes them (the due index first, then the event's partition).</summary>
     public async Task<EventRecord> StoreAsync(EventRecord record, params CheckInRecord[] checkIns)
