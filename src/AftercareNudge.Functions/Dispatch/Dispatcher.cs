@@ -408,21 +408,26 @@ public sealed class Dispatcher(
                 : DispatchOutcome.HeldByAnotherRun;
         }
 
-        SendResult result;
         var handedOver = time.GetUtcNow();
+        var result = await SendWordedAsync(record, claimed, step.Sms, step.Email);
+        return await ApplyAsync(entry, address, claimed, result, handedOver);
+    }
+
+    /// <summary>A message worded by its feature (a rung, a fallback, a notice, a relay), handed over; a throw is an unknown outcome.</summary>
+    private async Task<SendResult> SendWordedAsync(EventRecord record, CheckInRecord claimed, SmsMessage? text, EmailMessage? mail)
+    {
         try
         {
-            result = step.Sms is { } text
+            return text is not null
                 ? await sms.SendAsync(text, CancellationToken.None)
-                : await email.SendAsync(step.Email!, CancellationToken.None);
+                : await email.SendAsync(mail!, CancellationToken.None);
         }
         catch (Exception e)
         {
+            // The sender may have got the message out before failing: the same as an ambiguous answer.
             DispatchLog.SendThrew(logger, e, record.Id, claimed.Id);
-            result = SendResult.Ambiguous(CheckInReasons.SendError);
+            return SendResult.Ambiguous(CheckInReasons.SendError);
         }
-
-        return await ApplyAsync(entry, address, claimed, result, handedOver);
     }
 
     /// <summary>
@@ -437,20 +442,8 @@ public sealed class Dispatcher(
             return await FinishAsync(entry, claimed with { Status = CheckInStatus.Cancelled, Reason = why, ClaimedUntil = null }, DispatchOutcome.Skipped, claimed.ClaimedUntil);
         }
 
-        SendResult result;
         var handedOver = time.GetUtcNow();
-        try
-        {
-            result = message.Sms is { } text
-                ? await sms.SendAsync(text, CancellationToken.None)
-                : await email.SendAsync(message.Email!, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            DispatchLog.SendThrew(logger, e, record.Id, claimed.Id);
-            result = SendResult.Ambiguous(CheckInReasons.SendError);
-        }
-
+        var result = await SendWordedAsync(record, claimed, message.Sms, message.Email);
         var outcome = await ApplyAsync(entry, address, claimed, result, handedOver);
         if (WaitingRelays.Waited(claimed) && outcome is DispatchOutcome.Sent or DispatchOutcome.SentLate)
         {
