@@ -341,7 +341,7 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
     [Fact]
     public async Task UrgentAlert_HeldForTheNight_StillGoes_WhenTheEventIsCancelledAfterTheDuressWord()
     {
-        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo", "lee"], quietHours: "14:00-16:00", lateAllowedFor: "jo", duressWord: "pineapple");
+        var (view, _, due) = await ArmedAsync(agreed: ["jo", "lee"], quietHours: "14:00-16:00", lateAllowedFor: "jo", duressWord: "pineapple");
         App.Time.SetUtcNow(due + TimeSpan.FromMinutes(1));
         await App.ReplyAsync(Sam, "pineapple");
         Assert.Equal([Jo], (await App.OutboxAsync(MessageKinds.Alert)).Select(m => m.To));
@@ -352,7 +352,6 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
 
         Assert.Equal([Jo, Lee], (await App.OutboxAsync(MessageKinds.Alert)).Select(m => m.To).Order());
         Assert.Empty(await App.OutboxAsync(MessageKinds.SafetyCancelled));
-        _ = checkIn;
     }
 
     [Fact]
