@@ -7,6 +7,7 @@ namespace AftercareNudge.Schedule;
 /// send queue, on time); what they say and whether they still go is decided when they are due, against
 /// the net's state (an answer cancels them). Their ids are the armed check-in's with a suffix:
 /// <c>-rm</c>, <c>-al1</c>, <c>-al2</c>… (the contact's place in <c>escalateTo</c>), and an all-clear <c>-ac1</c>….
+/// An alert that fails for good goes once more on the contact's other channel as <c>-al1-fb</c>… (<see cref="FallbackId"/>).
 /// </summary>
 public static class SafetyLadder
 {
@@ -29,11 +30,29 @@ public static class SafetyLadder
     /// <summary>The alert to the contact at <paramref name="place"/> (1-based) in <c>escalateTo</c>.</summary>
     public static string AlertId(string checkInId, int place) => checkInId + AlertSuffix + place.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The all-clear that follows alert <paramref name="alertId"/>.</summary>
-    public static string AllClearId(string alertId) =>
-        alertId.LastIndexOf(AlertSuffix, StringComparison.Ordinal) is var at and >= 0
-            ? alertId[..at] + AllClearSuffix + alertId[(at + AlertSuffix.Length)..]
+    /// <summary>
+    /// The alert <paramref name="alertId"/> once more, on the contact's other channel, when it failed for
+    /// good: <c>-al&lt;n&gt;-fb</c>, a fixed id, so that it is made once. Its all-clear is still the contact's one
+    /// <c>-ac&lt;n&gt;</c>, made from the alert's id.
+    /// </summary>
+    public static string FallbackId(string alertId) =>
+        IsFallbackId(alertId) ? throw new ArgumentException("A fallback has no fallback.", nameof(alertId)) : Ids.FallbackId(alertId);
+
+    /// <summary>Whether <paramref name="id"/> is an alert's fallback (<see cref="FallbackId"/>) rather than the alert itself.</summary>
+    public static bool IsFallbackId(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return id.EndsWith(Ids.FallbackSuffix, StringComparison.Ordinal);
+    }
+
+    /// <summary>The all-clear that follows alert <paramref name="alertId"/> (or its fallback: one all-clear per contact).</summary>
+    public static string AllClearId(string alertId)
+    {
+        var alert = IsFallbackId(alertId) ? alertId[..^Ids.FallbackSuffix.Length] : alertId;
+        return alert.LastIndexOf(AlertSuffix, StringComparison.Ordinal) is var at and >= 0
+            ? alert[..at] + AllClearSuffix + alert[(at + AlertSuffix.Length)..]
             : throw new ArgumentException("Not an alert's id.", nameof(alertId));
+    }
 
     /// <summary>The reminder and one alert per contact, for an armed check-in as planned; a contact with no address gets none.</summary>
     public static IReadOnlyList<CheckInRecord> Rows(EventRecord record, CheckInRecord armed, SafetyNet net)

@@ -82,6 +82,19 @@ public sealed partial class IdsTests
         Assert.Equal(CheckIn + "-ac2", SafetyLadder.AllClearId(SafetyLadder.AlertId(CheckIn, 2)));
     }
 
+    [Fact]
+    public void AlertFallback_IsAnIdWeRead_AndItsAllClearIsTheContactsOne()
+    {
+        var fallback = SafetyLadder.FallbackId(SafetyLadder.AlertId(CheckIn, 2));
+
+        Assert.Equal(CheckIn + "-al2-fb", fallback);
+        Assert.True(Ids.IsCheckInId(fallback));
+        Assert.True(SafetyLadder.IsFallbackId(fallback));
+        Assert.False(SafetyLadder.IsFallbackId(SafetyLadder.AlertId(CheckIn, 2)));
+        Assert.Equal(CheckIn + "-ac2", SafetyLadder.AllClearId(fallback));
+        Assert.Throws<ArgumentException>(() => SafetyLadder.FallbackId(fallback));
+    }
+
     [Theory]
     [InlineData("-al")]
     [InlineData("-al0")]
