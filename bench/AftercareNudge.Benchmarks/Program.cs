@@ -72,12 +72,13 @@ foreach (var concurrency in new[] { 1, 4, 8 })
     var sender = new AcceptingSender();
     var gate = new ConsentGate(consents);
     var recipients = new RecipientCheckIns(tables);
-    var followUps = new DeliveryFollowUps(store, gate, recipients, index, time, NullLogger<DeliveryFollowUps>.Instance);
+    var escalations = new EscalationOutcomes(store, consents, recipients, index, time, NullLogger<EscalationOutcomes>.Instance, DomainEvents<SafetyNetChanged>.None);
+    var followUps = new DeliveryFollowUps(store, gate, recipients, index, escalations, time, NullLogger<DeliveryFollowUps>.Instance);
     var waiting = new WaitingRelays(tables, store, index, recipients, time, NullLogger<WaitingRelays>.Instance);
     var dispatcher = new Dispatcher(index, store, consents, gate, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, gate, time), waiting, recipients,
         new ClientQuotas(tables, Options.Create(new QuotaOptions { MessagesPerDay = int.MaxValue }), time),
         new SafetySteps(store, consents, time, DomainEvents<SafetyNetChanged>.None),
-        Options.Create(new DispatchOptions()), time, NullLogger<Dispatcher>.Instance, DomainEvents<CheckInFinished>.None, DomainEvents<SafetyNetChanged>.None);
+        Options.Create(new DispatchOptions()), time, NullLogger<Dispatcher>.Instance, DomainEvents<CheckInFinished>.None, escalations);
     counter.Reset();
     var run = Stopwatch.StartNew();
     var report = await dispatcher.HandleDueAsync(time.GetUtcNow(), concurrency, CancellationToken.None);

@@ -1,6 +1,7 @@
 using AftercareNudge.Consent;
 using AftercareNudge.Messaging;
 using AftercareNudge.Replies;
+using AftercareNudge.Safety;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 
@@ -14,13 +15,15 @@ namespace AftercareNudge.Dispatch;
 /// schedule (<see cref="CheckInKind.Fallback"/>, <see cref="CheckInKind.Notice"/>, with
 /// <see cref="CheckInRecord.RelatesTo"/> naming the check-in), sent by the dispatcher with every
 /// consent and quiet-hours rule. Each has a fixed id (<c>&lt;id&gt;-fb</c>, <c>&lt;id&gt;-nt</c>) and is
-/// added, never upserted, so however often a failure is reported its follow-up is made once.
+/// added, never upserted, so however often a failure is reported its follow-up is made once. A safety
+/// alert that did not arrive follows the safety net's own rule instead (<see cref="EscalationOutcomes"/>).
 /// </summary>
 public sealed class DeliveryFollowUps(
     EventStore events,
     ConsentGate gate,
     RecipientCheckIns recipients,
     DueCheckInIndex dueIndex,
+    EscalationOutcomes escalations,
     TimeProvider time,
     ILogger<DeliveryFollowUps> logger)
     : IHandles<SkippedByRecipient>
@@ -50,7 +53,13 @@ public sealed class DeliveryFollowUps(
     public async Task<CheckInKind?> CreateAsync(CheckInRecord ended, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ended);
-        // The safety ladder's rungs have none: a notice to the organiser about an alert could tell whoever
+        if (ended.Kind == CheckInKind.Alert)
+        {
+            // An alert goes once more on the contact's other channel: the alert again, never a notice.
+            return await escalations.FallBackAsync(ended, cancellationToken) ? CheckInKind.Alert : null;
+        }
+
+        // The safety ladder's rungs have no notice: a notice to the organiser about an alert could tell whoever
         // holds their phone that contacts were alerted (the ladder's own rules cover what did not arrive).
         if (ended.Kind is CheckInKind.Notice or CheckInKind.Relay or CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear
             || ended.Status is not (CheckInStatus.Failed or CheckInStatus.Skipped))

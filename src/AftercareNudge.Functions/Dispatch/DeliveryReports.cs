@@ -1,3 +1,4 @@
+using AftercareNudge.Safety;
 using AftercareNudge.Schedule;
 using AftercareNudge.Storage;
 using Azure;
@@ -28,9 +29,10 @@ public enum DeliveryReportOutcome
 /// delivered when the provider says it was. A report that comes while the check-in is still
 /// <c>sending</c> (the provider was faster than our own record of the send) is kept on the row and
 /// applied by the dispatcher when it records the send. A failure creates the fallback or notice it
-/// calls for (see <see cref="DeliveryFollowUps"/>).
+/// calls for (see <see cref="DeliveryFollowUps"/>); a safety alert's end is told to the client as the
+/// dispatcher tells it (<see cref="EscalationOutcomes"/>).
 /// </summary>
-public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followUps, DomainEvents<CheckInFinished> finished)
+public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followUps, EscalationOutcomes escalations, DomainEvents<CheckInFinished> finished)
 {
     public async Task<DeliveryReportOutcome> RecordAsync(string eventId, string checkInId, DeliveryReport report, CancellationToken cancellationToken)
     {
@@ -67,6 +69,9 @@ public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followU
                 }
 
                 await finished.RaiseAsync(new CheckInFinished(changed), CancellationToken.None);
+
+                // An alert that did not arrive after all: its fallback goes, or the client hears it failed.
+                await escalations.TellAsync(changed);
                 return DeliveryReportOutcome.Recorded;
             }
             catch (RequestFailedException e) when (e.IsPreconditionFailed() && attempt < 3)

@@ -95,7 +95,7 @@ public sealed class Dispatcher(
     TimeProvider time,
     ILogger<Dispatcher> logger,
     DomainEvents<CheckInFinished> checkInFinished,
-    DomainEvents<SafetyNetChanged> netChanged)
+    EscalationOutcomes escalations)
 {
     /// <summary>
     /// What a claim must still have left when the send starts: the send itself and recording its
@@ -596,7 +596,7 @@ public sealed class Dispatcher(
 
         // The client app is told once the end is recorded (best effort: it never fails the record).
         await checkInFinished.RaiseAsync(new CheckInFinished(final), CancellationToken.None);
-        await TellSafetyNetAsync(final);
+        await escalations.TellAsync(final);
         await dueIndex.RemoveAsync(entry, CancellationToken.None);
         if (outcome is DispatchOutcome.Failed or DispatchOutcome.Skipped || final.Status == CheckInStatus.Failed)
         {
@@ -604,40 +604,6 @@ public sealed class Dispatcher(
         }
 
         return outcome;
-    }
-
-    /// <summary>
-    /// A contact's alert sent or failed for good, or an all-clear sent: the client is told, about the
-    /// armed check-in. Never for an alert a duress answer sent: the client must see only the answer
-    /// (someone may be holding the app). Best effort: the end is recorded already.
-    /// </summary>
-    private async Task TellSafetyNetAsync(CheckInRecord final)
-    {
-        var change = (final.Kind, final.Status) switch
-        {
-            (CheckInKind.Alert, CheckInStatus.Sent) => SafetyNetChange.EscalationSent,
-            (CheckInKind.Alert, CheckInStatus.Failed) => SafetyNetChange.EscalationFailed,
-            (CheckInKind.AllClear, CheckInStatus.Sent) => SafetyNetChange.EscalationCleared,
-            _ => (SafetyNetChange?)null,
-        };
-        if (change is null || final.RelatesTo is not { } armedId)
-        {
-            return;
-        }
-
-        try
-        {
-            if (final.Kind == CheckInKind.Alert && (await events.GetAwaitedAsync(final.EventId, armedId, CancellationToken.None))?.DuressAt is not null)
-            {
-                return;
-            }
-
-            await netChanged.RaiseAsync(new SafetyNetChanged(final.EventId, armedId, change.Value, final.To, final.Channel), CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            DispatchLog.NetNotTold(logger, e, final.EventId, final.Id);
-        }
     }
 
     private async Task<bool> TryUpdateAsync(CheckInRecord checkIn)
@@ -661,9 +627,6 @@ internal static partial class DispatchLog
 {
     [LoggerMessage(EventId = 230, Level = LogLevel.Warning, Message = "Relay {EventId}/{RelayId} was passed on, but its writer could not be told so")]
     public static partial void ReplierNotTold(ILogger logger, Exception exception, string eventId, string relayId);
-
-    [LoggerMessage(EventId = 231, Level = LogLevel.Warning, Message = "Rung {EventId}/{RungId} ended, but its client could not be told what became of the safety net")]
-    public static partial void NetNotTold(ILogger logger, Exception exception, string eventId, string rungId);
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Dispatch run: sent {Sent} (late {Late}), skipped {Skipped}, failed {Failed}, retrying {Retrying}, held by another run {HeldByAnotherRun}, index rows cleaned {Cleaned}, errors {Errored}, held for quiet hours {HeldForQuietHours}")]
     public static partial void Run(ILogger logger, int sent, int late, int skipped, int failed, int retrying, int heldByAnotherRun, int cleaned, int errored, int heldForQuietHours);

@@ -208,8 +208,8 @@ public sealed partial class AwaitedAnswers(
     /// <summary>
     /// After an answer: the rungs not yet committed are cancelled (they would be withheld when due
     /// anyway; cancelled, GET says so now), and every contact whose alert was committed gets the
-    /// all-clear, at once. Each step is safe to repeat: the all-clear's id is fixed, so a retried
-    /// answer makes one.
+    /// all-clear, at once, on the channel their alert went out on. Each step is safe to repeat: the
+    /// all-clear's id is fixed, so a retried answer makes one.
     /// </summary>
     private async Task StandDownLadderAsync(EventRecord record, AwaitedReply answered, CancellationToken cancellationToken)
     {
@@ -236,9 +236,12 @@ public sealed partial class AwaitedAnswers(
                 continue;
             }
 
+            // On the channel the alert went out on: its fallback's, once that was handed over.
+            var fallback = await events.GetCheckInAsync(record.Id, SafetyLadder.FallbackId(alert.Id), cancellationToken);
             var allClear = alert with
             {
                 Id = SafetyLadder.AllClearId(alert.Id),
+                Channel = fallback is { Status: CheckInStatus.Sending or CheckInStatus.Sent or CheckInStatus.Delivered } ? fallback.Channel : alert.Channel,
                 Kind = CheckInKind.AllClear,
                 DueAt = now,
                 NextAttemptAt = now,

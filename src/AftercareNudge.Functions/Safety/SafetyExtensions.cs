@@ -14,6 +14,7 @@ public static class SafetyExtensions
         // Transient: an answer after an alert sends the all-clear at once, through the dispatcher's senders (typed HttpClients).
         services.AddTransient<AwaitedAnswers>();
         services.AddSingleton<SafetySteps>();
+        services.AddSingleton<EscalationOutcomes>();
         services.AddTransient<ContactRequests>();
         services.AddTransient<SafetyCancellations>();
         services.AddTransient<ContactPages>();

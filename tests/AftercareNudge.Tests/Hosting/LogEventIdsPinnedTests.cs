@@ -47,7 +47,6 @@ public sealed class LogEventIdsPinnedTests
             212 NotEnqueued Warning
             213 NobodyTaking Error
             230 ReplierNotTold Warning
-            231 NetNotTold Warning
             250 Created Information
             251 NoNoticeChannel Information
             252 NotMade Error
@@ -146,6 +145,8 @@ public sealed class LogEventIdsPinnedTests
             1204 TrustedContactNotRecorded Information
             1205 ArmedCheckInExtended Information
             1206 SafetyCancellationNotTold Warning
+            1210 AlertFallbackMade Information
+            1211 SafetyNetNotTold Warning
             """, string.Join("\n", Messages.Select(m => m.Id.ToString(CultureInfo.InvariantCulture) + " " + m.Name + " " + m.Level)));
     }
 

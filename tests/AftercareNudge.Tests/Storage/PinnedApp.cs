@@ -48,7 +48,7 @@ internal sealed class PinnedApp
         Consents = new ConsentStore(Tables, Time, [], DomainEvents<ConsentChanged>.None);
         Recipients = new RecipientCheckIns(Tables);
         Gate = new ConsentGate(Consents);
-        FollowUps = new DeliveryFollowUps(Events, Gate, Recipients, DueIndex, Time, NullLogger<DeliveryFollowUps>.Instance);
+        FollowUps = new DeliveryFollowUps(Events, Gate, Recipients, DueIndex, Escalations(), Time, NullLogger<DeliveryFollowUps>.Instance);
         Skips = new ConsentSkips(Recipients, Events, new DomainEvents<SkippedByRecipient>([FollowUps]), DomainEvents<CheckInFinished>.None, NullLogger<ConsentSkips>.Instance);
         OptOuts = new OptOuts(Consents, Skips, NullLogger<OptOuts>.Instance);
     }
@@ -163,7 +163,7 @@ internal sealed class PinnedApp
         Options.Create(new SendGridOptions { EventWebhookPublicKey = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()) }),
         Time,
         OptOuts,
-        new DeliveryReports(Events, FollowUps, DomainEvents<CheckInFinished>.None),
+        new DeliveryReports(Events, FollowUps, Escalations(), DomainEvents<CheckInFinished>.None),
         Tables,
         NullLogger<SendGridEvents>.Instance);
 
@@ -201,7 +201,11 @@ internal sealed class PinnedApp
         Time,
         NullLogger<Dispatcher>.Instance,
         DomainEvents<CheckInFinished>.None,
-        DomainEvents<SafetyNetChanged>.None);
+        Escalations());
+
+    /// <summary>What becomes of an alert that fails (its fallback), and what the client is told: here, nothing.</summary>
+    public EscalationOutcomes Escalations() =>
+        new(Events, Consents, Recipients, DueIndex, Time, NullLogger<EscalationOutcomes>.Instance, DomainEvents<SafetyNetChanged>.None);
 
     /// <summary>The event and its check-ins as registration writes them (the due index first, then the event's partition).</summary>
     public async Task<EventRecord> StoreAsync(EventRecord record, params CheckInRecord[] checkIns)
