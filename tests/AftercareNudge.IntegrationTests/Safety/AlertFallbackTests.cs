@@ -8,6 +8,7 @@ using AftercareNudge.Messaging.Sms;
 using AftercareNudge.Notifications;
 using AftercareNudge.Replies;
 using AftercareNudge.Schedule;
+using AftercareNudge.Security;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AftercareNudge.IntegrationTests.Safety;
@@ -185,6 +186,26 @@ public sealed class AlertFallbackTests(AzuriteFixture azurite) : AppTest(azurite
         Assert.Equal((CheckInStatus.Cancelled, "answered"), (withheld.Status, withheld.Reason));
         Assert.Equal(Jo, Assert.Single(_sender.All.OfType<SmsMessage>(), m => m.Kind == MessageKinds.AllClear).To);
         Assert.DoesNotContain(_sender.All.OfType<EmailMessage>(), m => m.Kind is MessageKinds.AllClear or MessageKinds.Alert);
+    }
+
+    [Fact]
+    public async Task TheClientsMessagesForTheDayAreUsedUp_TheFallbackGoesEvenSo()
+    {
+        _sender = Scripted(SendResult.Permanent("twilio-30005"), SendResult.Sent("sg-alert-1"));
+        var (view, _, due) = await ArmedAsync("jo");
+        var clientId = (await App.Services.GetRequiredService<EventStore>().GetEventAsync(view.Id, CancellationToken.None))!.ClientId;
+        App.Time.SetUtcNow(due + AlertAfter);
+        var quotas = App.Services.GetRequiredService<ClientQuotas>();
+        for (var taken = 0; await quotas.TryTakeAsync(clientId, Quota.Messages, 1000, CancellationToken.None) is null; taken++)
+        {
+            Assert.True(taken < 1000, "the day's messages never ran out");
+        }
+
+        await App.DispatchAsync();
+        await App.DispatchAsync();
+
+        Assert.Equal(JoEmail, Assert.IsType<EmailMessage>(_sender.Alerts.Last()).To);
+        Assert.Equal(2, _sender.Alerts.Count);
     }
 
     [Fact]
