@@ -70,7 +70,8 @@ public sealed class DeliveryReports(EventStore events, DeliveryFollowUps followU
 
                 await finished.RaiseAsync(new CheckInFinished(changed), CancellationToken.None);
 
-                // An alert that did not arrive after all: its fallback goes, or the client hears it failed.
+                // A rung's end, told as the dispatcher tells it: an alert that did not arrive after all is
+                // escalation.failed only if no fallback (made above) tries the contact's other channel.
                 await escalations.TellAsync(changed);
                 return DeliveryReportOutcome.Recorded;
             }
