@@ -146,6 +146,8 @@ public sealed class LogEventIdsPinnedTests
             1204 TrustedContactNotRecorded Information
             1205 ArmedCheckInExtended Information
             1206 SafetyCancellationNotTold Warning
+            1220 SafetyNetsChanged Information
+            1221 ContactsNotAskedAfterChange Warning
             """, string.Join("\n", Messages.Select(m => m.Id.ToString(CultureInfo.InvariantCulture) + " " + m.Name + " " + m.Level)));
     }
 
