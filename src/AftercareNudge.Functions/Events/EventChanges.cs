@@ -213,7 +213,8 @@ public sealed class EventChanges(
         // Consent for a person or channel this event did not use before, asked at once as at registration.
         // Best effort for the same reason: the change is made, and nothing is sent without consent.
         // A changed plan asks again whoever agreed to it, and whoever must agree before their next email.
-        var newlyUsed = added.Where(a => !before.Any(b => b.To == a.To && b.Channel == a.Channel)).ToList();
+        // A ladder's rows are no check-ins to agree to: its contacts are asked by ContactRequests, apart.
+        var newlyUsed = added.Where(a => !SafetyLadder.Holds(a) && !before.Any(b => b.To == a.To && b.Channel == a.Channel)).ToList();
         var askAgain = plan.ChangesPlanWords
             ? before.Where(c => c.Status == CheckInStatus.Scheduled && c.Channel == Channel.Email && c.Kind is CheckInKind.CheckIn or CheckInKind.Reminder).ToList()
             : [];
@@ -234,7 +235,7 @@ public sealed class EventChanges(
         // the old plan, so they are asked afresh (those asked above already see the new one).
         var asked = newlyUsed.Concat(askAgain).Select(c => (c.To, c.Channel)).ToHashSet();
         var reworded = changes
-            .Where(c => c.What == CheckInChangeKind.Edit && before.FirstOrDefault(b => b.Id == c.CheckInId) is { Status: CheckInStatus.Scheduled } old
+            .Where(c => c.What == CheckInChangeKind.Edit && before.FirstOrDefault(b => b.Id == c.CheckInId) is { Status: CheckInStatus.Scheduled } old && !SafetyLadder.Holds(old)
                 && (c.DueAt is not null || (c.Message is not null && c.Message != old.Message)))
             .Select(c => before.First(b => b.Id == c.CheckInId))
             .Select(b => (b.To, b.Channel))

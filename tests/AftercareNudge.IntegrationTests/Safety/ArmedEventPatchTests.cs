@@ -151,6 +151,51 @@ public sealed class ArmedEventPatchTests(AzuriteFixture azurite) : AppTest(azuri
     }
 
     [Fact]
+    public async Task Arm_ANewCheckInByPatch_WritesItsNetAndLadder_AndMarksTheNumberAsAwaited()
+    {
+        var (view, first, _) = await ArmedAsync(agreed: ["jo"]);
+
+        var response = await PatchAsync(view.Id, new JsonObject
+        {
+            ["checkIns"] = new JsonArray(
+                new JsonObject { ["id"] = first },
+                new JsonObject { ["to"] = "organizer", ["channel"] = "sms", ["after"] = "end", ["offset"] = "PT3H", ["message"] = "Still up?", ["awaitReply"] = Net("back home", "lee") }),
+        });
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        var added = (await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Kind == CheckInKind.CheckIn && c.Id != first);
+        var net = await AwaitedAsync(view.Id, added.Id);
+        Assert.Equal((added.DueAt, "back home", "lee"), (net.DueAt, net.Net.Note, string.Join(",", net.Net.EscalateTo)));
+        Assert.Equal(AwaitState.Waiting, added.AwaitReply!.State);
+        var rows = (await App.GetEventAsync(view.Id)).CheckIns;
+        Assert.Equal((CheckInKind.SafetyReminder, added.DueAt + Within, added.Id), Rung(rows, SafetyLadder.ReminderId(added.Id)));
+        Assert.Equal((CheckInKind.Alert, added.DueAt + Within + Grace, added.Id), Rung(rows, SafetyLadder.AlertId(added.Id, 1)));
+        Assert.Equal("lee", rows.Single(c => c.Id == SafetyLadder.AlertId(added.Id, 1)).To);
+        Assert.True((await App.Services.GetRequiredService<RecipientCheckIns>().ForAddressAsync(Channel.Sms, Sam, Ct)).Single(r => r.CheckInId == added.Id).AwaitsReply);
+    }
+
+    [Fact]
+    public async Task Rearm_WithoutAContact_ReaddressesTheAlert_AndOnlyWhoIsLeftIsAlerted()
+    {
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo", "lee"]);
+        Assert.Equal(HttpStatusCode.OK, (await PatchAsync(view.Id, new JsonObject
+        {
+            ["checkIns"] = new JsonArray(new JsonObject { ["id"] = checkIn, ["awaitReply"] = Net("at the Crown", "lee") }),
+        })).StatusCode);
+
+        var rows = (await App.GetEventAsync(view.Id)).CheckIns;
+        Assert.Equal(("lee", CheckInStatus.Scheduled), (rows.Single(c => c.Id == SafetyLadder.AlertId(checkIn, 1)).To, rows.Single(c => c.Id == SafetyLadder.AlertId(checkIn, 1)).Status));
+        Assert.Equal((CheckInStatus.Cancelled, CheckInReasons.Removed), (rows.Single(c => c.Id == SafetyLadder.AlertId(checkIn, 2)).Status, rows.Single(c => c.Id == SafetyLadder.AlertId(checkIn, 2)).Reason));
+
+        // Lee's terms (who chose them, the alert's time and note) are the ones they agreed to: nobody is asked again.
+        var asked = await App.OutboxAsync(MessageKinds.ConsentRequest);
+        Assert.Equal((1, 1), (asked.Count(m => m.To == Jo), asked.Count(m => m.To == Lee)));
+        App.Time.SetUtcNow(due + Within + Grace);
+        await App.DispatchAsync();
+        Assert.Equal(Lee, Assert.Single(await App.OutboxAsync(MessageKinds.Alert)).To);
+    }
+
+    [Fact]
     public async Task Disarm_ByRemovingTheCheckIn_CancelsItsLadder_RemovesItsNet_AndNothingGoes()
     {
         var body = ArmedBody();
