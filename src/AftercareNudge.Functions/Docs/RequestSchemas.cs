@@ -151,7 +151,7 @@ internal static class RequestSchemas
                 ["aftercare"] = Ref(document, nameof(PatchAftercareRequest), "A change to the aftercare plan."),
             },
             Closed: true),
-        [nameof(PatchCheckInRequest)] = _ => new(
+        [nameof(PatchCheckInRequest)] = document => new(
             "One check-in of a change. With an id, what is left out stays, and a new time replaces the old one whole; without, it is a new check-in, with to, channel, message and a time, as at registration.",
             [],
             new()
@@ -163,6 +163,7 @@ internal static class RequestSchemas
                 ["after"] = OneOf(Anchors, "The moment it is timed from: the event's start or end. Not with 'at'."),
                 ["offset"] = Offset("With 'after': how long after (or, with '-', before), such as PT30M."),
                 ["message"] = Text($"What it says, in characters: {MessageCaps}.", 1, EventValidator.MaxMessageLength),
+                ["awaitReply"] = Ref(document, nameof(AwaitReplyRequest), "Arms the check-in, or re-arms it on these terms (the whole net is replaced; the contacts are asked again). Refused with 409 once the check-in is due or its ladder has started. To disarm it, remove the check-in. Not available yet where awaitReply is refused at registration."),
             },
             Closed: true),
         [nameof(PatchAftercareRequest)] = _ => new(

@@ -25,6 +25,12 @@ internal sealed class ChangePlan
 
     /// <summary>What becomes of each check-in: moved or edited, added, removed. Empty if none changes.</summary>
     public List<CheckInChange> CheckInChanges { get; } = [];
+
+    /// <summary>The safety nets the change arms, moves, re-arms or removes: their contacts are asked again about the new terms.</summary>
+    public List<NetChange> NetChanges { get; } = [];
+
+    /// <summary>A conflict is an armed check-in whose ladder has started: the person may be answering it now.</summary>
+    public bool ArmedStarted { get; set; }
 }
 
 /// <summary>
@@ -51,14 +57,22 @@ internal sealed class EventChangePlanner
     private readonly List<CheckInToPlan> _toPlan = [];
     private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
 
+    /// <summary>The safety net of each armed check-in, by its id, as read with the event.</summary>
+    private readonly Dictionary<string, AwaitedReply> _awaited;
+    private readonly bool _acceptAwaitReply;
+    private bool _armedStarted;
+
     /// <summary>The event's zone and times as the change leaves them; null where the change's own text is not valid.</summary>
     private readonly DateTimeZone? _zone;
     private readonly ZonedDateTime? _startsAt;
     private readonly ZonedDateTime? _endsAt;
 
-    public EventChangePlanner(EventRecord record, IReadOnlyList<CheckInRecord> rows, PatchEventRequest patch, DateTimeOffset now)
+    /// <param name="awaited">The safety nets of the event's armed check-ins.</param>
+    /// <param name="acceptAwaitReply">Whether <c>awaitReply</c> is taken (<c>Safety:AcceptAwaitReply</c>); refused as not available yet if not.</param>
+    public EventChangePlanner(EventRecord record, IReadOnlyList<CheckInRecord> rows, PatchEventRequest patch, DateTimeOffset now, IReadOnlyList<AwaitedReply>? awaited = null, bool acceptAwaitReply = false)
     {
-        (_record, _rows, _patch, _now) = (record, rows, patch, now);
+        (_record, _rows, _patch, _now, _acceptAwaitReply) = (record, rows, patch, now, acceptAwaitReply);
+        _awaited = (awaited ?? []).ToDictionary(a => a.CheckInId, StringComparer.Ordinal);
         var storedZone = EventTime.FindZone(record.TimeZone)!;
         _zone = patch.TimeZone is null ? storedZone : EventTime.FindZone(patch.TimeZone);
         if (_zone is null)
@@ -79,7 +93,10 @@ internal sealed class EventChangePlanner
     /// existing one (its row, its timing, the words the change gives it, and whether it keeps the time
     /// it has), or a null entry of the list.
     /// </summary>
-    private sealed record CheckInToPlan(string Path, CheckInRecord? Existing, CheckInRequest? Added, CheckInTiming? Timing = null, string? NewMessage = null, bool KeepsTime = false);
+    private sealed record CheckInToPlan(string Path, CheckInRecord? Existing, CheckInRequest? Added, CheckInTiming? Timing = null, string? NewMessage = null, bool KeepsTime = false, AwaitReplyRequest? NewNet = null);
+
+    /// <summary>Why an armed check-in whose ladder has started cannot be changed (each such check-in's 409 entry).</summary>
+    public const string ArmedStartedMessage = "This check-in waits for an answer, and its time has come: the person may be answering it now, so neither it nor the event's times it follows can change. Leave it as it is.";
 
     public ChangePlan Make()
     {
@@ -88,6 +105,12 @@ internal sealed class EventChangePlanner
         {
             ReadList(list);
             removed.AddRange(_rows.Where(r => r.Kind == CheckInKind.CheckIn && r.Status == CheckInStatus.Scheduled && !_listed.Contains(r.Id)));
+        }
+
+        // An armed check-in whose ladder has started is neither removed nor moved with the event (nor edited: see Consider).
+        foreach (var row in _rows.Where(r => !_listed.Contains(r.Id) && LadderStarted(r) && (_patch.CheckIns is not null || AnchorMoved(r.Timing))))
+        {
+            ArmedStarted(GetPath(row));
         }
 
         // Whatever the list does not name moves with the event: a check-in when there is no list, a reminder always.
@@ -119,6 +142,13 @@ internal sealed class EventChangePlanner
 
         var remaining = _rows.Count(r => r.Kind == CheckInKind.CheckIn && r.Status != CheckInStatus.Cancelled) - removed.Count(r => r.Kind == CheckInKind.CheckIn)
             + _toPlan.Count(c => c.Added is not null);
+        var armedAfter = _awaited.Keys.Count(id => !removed.Any(r => r.Id == id))
+            + _toPlan.Count(c => c.Added?.AwaitReply is not null || (c.NewNet is not null && c.Existing is { } e && !_awaited.ContainsKey(e.Id)));
+        if (armedAfter > EventValidator.MaxArmedCheckIns)
+        {
+            Add(_errors, "checkIns", $"An event can have at most {EventValidator.MaxArmedCheckIns} check-ins that wait for an answer.");
+        }
+
         if (remaining > EventValidator.MaxCheckIns)
         {
             Add(_errors, "checkIns", $"An event can have at most {EventValidator.MaxCheckIns} check-ins.");
@@ -141,6 +171,7 @@ internal sealed class EventChangePlanner
         {
             FieldErrors = _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal),
             Conflicts = _conflicts.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal),
+            ArmedStarted = _armedStarted,
         };
         if (planned is null || plan.FieldErrors.Count > 0 || plan.Conflicts.Count > 0)
         {
@@ -158,20 +189,92 @@ internal sealed class EventChangePlanner
             var (entry, checkIn) = (_toPlan[i], planned.CheckIns[i]);
             if (entry.Existing is not { } row)
             {
-                plan.CheckInChanges.Add(new CheckInChange("", Ids.New(Ids.CheckInPrefix), CheckInChangeKind.Add, checkIn.Message, checkIn.Timing, checkIn.DueAt.ToDateTimeOffset(), null, _now, checkIn.To, checkIn.Channel, position++));
+                var add = new CheckInChange("", Ids.New(Ids.CheckInPrefix), CheckInChangeKind.Add, checkIn.Message, checkIn.Timing, checkIn.DueAt.ToDateTimeOffset(), null, _now, checkIn.To, checkIn.Channel, position++, AwaitsReply: checkIn.Net is null ? null : true);
+                plan.CheckInChanges.Add(add);
+                PlanNet(plan, EventMapping.AddedCheckIn(_record.Id, add), checkIn.Net);
                 continue;
             }
 
             var newDue = entry.KeepsTime ? row.DueAt : checkIn.DueAt.ToDateTimeOffset();
             var moves = !StoredTime.SameInstant(newDue, row.DueAt);
-            if (moves || checkIn.Message != row.Message || checkIn.Timing != row.Timing)
+            var arms = checkIn.Net is not null && !row.AwaitsReply;
+            if (moves || checkIn.Message != row.Message || checkIn.Timing != row.Timing || arms)
             {
-                plan.CheckInChanges.Add(new CheckInChange("", row.Id, CheckInChangeKind.Edit, checkIn.Message, checkIn.Timing, moves ? newDue : null, moves ? row.NextAttemptAt : null, moves ? _now : null));
+                plan.CheckInChanges.Add(new CheckInChange("", row.Id, CheckInChangeKind.Edit, checkIn.Message, checkIn.Timing, moves ? newDue : null, moves ? row.NextAttemptAt : null, moves ? _now : null, AwaitsReply: arms ? true : null));
             }
+
+            PlanNet(plan, row with { DueAt = newDue, NextAttemptAt = newDue }, checkIn.Net);
         }
 
         plan.CheckInChanges.AddRange(removed.Select(r => new CheckInChange("", r.Id, CheckInChangeKind.Remove, OldNextAttemptAt: r.NextAttemptAt)));
+        foreach (var row in removed.Where(r => _awaited.ContainsKey(r.Id)))
+        {
+            // Disarmed with its check-in: its ladder is cancelled and its net goes, in the change's one transaction.
+            plan.NetChanges.Add(new NetChange(_awaited[row.Id], Removes: true));
+            plan.CheckInChanges.AddRange(Ladder(row.Id).Where(r => r.Status == CheckInStatus.Scheduled)
+                .Select(r => new CheckInChange("", r.Id, CheckInChangeKind.Remove, OldNextAttemptAt: r.NextAttemptAt)));
+        }
+
         return plan;
+    }
+
+    /// <summary>
+    /// An armed check-in (<paramref name="armed"/>, at its time as the change leaves it) as the change
+    /// leaves its safety net: armed anew, moved or re-armed, with its ladder's rows added, moved,
+    /// re-addressed or cancelled to match, as a registration would write them. Nothing if neither moves.
+    /// </summary>
+    private void PlanNet(ChangePlan plan, CheckInRecord armed, SafetyNet? net)
+    {
+        var old = _awaited.GetValueOrDefault(armed.Id);
+        if (net is null || (old is not null && StoredTime.SameInstant(old.DueAt, armed.DueAt) && SameNet(old.Net, net)))
+        {
+            return;
+        }
+
+        plan.NetChanges.Add(new NetChange(old is null ? new AwaitedReply(_record.Id, armed.Id, net, armed.DueAt) : old with { Net = net, DueAt = armed.DueAt }));
+        var wanted = SafetyLadder.Rows(plan.ChangedEvent, armed, net);
+        var existing = Ladder(armed.Id);
+        foreach (var row in wanted)
+        {
+            if (existing.FirstOrDefault(e => e.Id == row.Id) is not { } now)
+            {
+                plan.CheckInChanges.Add(new CheckInChange("", row.Id, CheckInChangeKind.Add, row.Message, row.Timing, row.DueAt, null, null, row.To, row.Channel, row.Position, row.Kind, row.RelatesTo));
+                continue;
+            }
+
+            var moves = !StoredTime.SameInstant(now.DueAt, row.DueAt);
+            if (now.Status == CheckInStatus.Scheduled && (moves || now.To != row.To || now.Channel != row.Channel))
+            {
+                plan.CheckInChanges.Add(new CheckInChange("", row.Id, CheckInChangeKind.Edit, now.Message, now.Timing, moves ? row.DueAt : null, moves ? now.NextAttemptAt : null, moves ? _now : null, row.To, row.Channel));
+            }
+        }
+
+        plan.CheckInChanges.AddRange(existing.Where(e => e.Status == CheckInStatus.Scheduled && wanted.All(w => w.Id != e.Id))
+            .Select(e => new CheckInChange("", e.Id, CheckInChangeKind.Remove, OldNextAttemptAt: e.NextAttemptAt)));
+    }
+
+    /// <summary>The reminder and alerts of an armed check-in (its all-clears are an answer's, not a change's).</summary>
+    private List<CheckInRecord> Ladder(string armedId) =>
+        _rows.Where(r => r.RelatesTo == armedId && r.Kind is CheckInKind.SafetyReminder or CheckInKind.Alert).ToList();
+
+    private static bool SameNet(SafetyNet a, SafetyNet b) =>
+        a.Within == b.Within && a.Grace == b.Grace && a.Note == b.Note && a.DuressWord == b.DuressWord && a.EscalateTo.SequenceEqual(b.EscalateTo, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether <paramref name="row"/> is an armed check-in whose ladder has started (it is due, or its
+    /// net has moved on from waiting) and still runs: the person may be answering it now.
+    /// </summary>
+    private bool LadderStarted(CheckInRecord row) =>
+        _awaited.TryGetValue(row.Id, out var net)
+        && net.State is AwaitState.Waiting or AwaitState.Reminded or AwaitState.Escalated
+        && !Safety.AwaitedAnswers.StandsDown(row)
+        && _now <= net.AlertAt + AwaitedReply.OpenAfterAlert
+        && (_now >= net.DueAt || net.State != AwaitState.Waiting || row.Status != CheckInStatus.Scheduled);
+
+    private void ArmedStarted(string path)
+    {
+        Add(_conflicts, path, ArmedStartedMessage);
+        _armedStarted = true;
     }
 
     /// <summary>
@@ -216,6 +319,12 @@ internal sealed class EventChangePlanner
             var checkIn = entry.Existing is { } row
                 ? PlanExisting(entry, row, organizer, everyone, now)
                 : EventValidator.ValidateCheckIn(entry.Added, entry.Path, _zone, _startsAt, _endsAt, organizer, everyone, now, _ruleErrors);
+            if (entry.Existing is null && entry.Added?.AwaitReply is { } awaitReply)
+            {
+                var net = ValidateNet(awaitReply, entry.Added.To, ChannelNames.Parse(entry.Added.Channel), entry.Path, people);
+                checkIn = net is null || checkIn is null ? null : checkIn with { Net = net };
+            }
+
             if (checkIn is not null)
             {
                 checkIns.Add(checkIn);
@@ -260,9 +369,25 @@ internal sealed class EventChangePlanner
             EventValidator.CheckDueWindow(due, entry.Path, now, _ruleErrors);
         }
 
+        // A new awaitReply replaces the net whole; without one an armed check-in keeps its own.
+        var net = entry.NewNet is { } awaitReply
+            ? ValidateNet(awaitReply, row.To, row.Channel, entry.Path, everyone.Where(p => p.Key != Participant.OrganizerKey).ToList())
+            : _awaited.GetValueOrDefault(row.Id)?.Net;
         return _ruleErrors.Count == before && due is { } d
-            ? new PlannedCheckIn(row.To, row.Channel, d, message!, entry.KeepsTime ? row.Timing : entry.Timing!, row.Kind)
+            ? new PlannedCheckIn(row.To, row.Channel, d, message!, entry.KeepsTime ? row.Timing : entry.Timing!, row.Kind, net)
             : null;
+    }
+
+    /// <summary>A check-in's <c>awaitReply</c>, by the registration's rules (refused as not available yet while it is not taken).</summary>
+    private SafetyNet? ValidateNet(AwaitReplyRequest awaitReply, string? to, Channel? channel, string path, IReadOnlyList<Participant> people)
+    {
+        if (!_acceptAwaitReply)
+        {
+            _ruleErrors.Add($"{path}.awaitReply", Safety.SafetyOptions.NotAvailableYet);
+            return null;
+        }
+
+        return EventValidator.ValidateNet(awaitReply, to, channel, _record.Organizer.Phone is not null, $"{path}.awaitReply", people, new Dictionary<string, PersonRequest>(), _ruleErrors);
     }
 
     private void ReadList(IReadOnlyList<PatchCheckInRequest?> list)
@@ -314,7 +439,7 @@ internal sealed class EventChangePlanner
                 }
                 else
                 {
-                    _toPlan.Add(new CheckInToPlan(path, null, new CheckInRequest(entry.To, entry.Channel, entry.At, entry.After, entry.Offset, entry.Message)));
+                    _toPlan.Add(new CheckInToPlan(path, null, new CheckInRequest(entry.To, entry.Channel, entry.At, entry.After, entry.Offset, entry.Message, entry.AwaitReply)));
                 }
             }
         }
@@ -329,10 +454,16 @@ internal sealed class EventChangePlanner
         var channel = entry.Channel ?? ChannelNames.Of(row.Channel);
         var message = entry.Message ?? row.Message;
         var retargets = to != row.To || channel != ChannelNames.Of(row.Channel);
-        var edits = retargets || FreeText.Normalize(message) != row.Message || timing != row.Timing;
+        var edits = retargets || FreeText.Normalize(message) != row.Message || timing != row.Timing || entry.AwaitReply is not null;
         var moves = timing == row.Timing && AnchorMoved(timing);
         if (!edits && !moves)
         {
+            return;
+        }
+
+        if (LadderStarted(row))
+        {
+            ArmedStarted(path);
             return;
         }
 
@@ -366,7 +497,7 @@ internal sealed class EventChangePlanner
             return;
         }
 
-        _toPlan.Add(new CheckInToPlan(path, row, null, timing, entry.Message, keepsTime));
+        _toPlan.Add(new CheckInToPlan(path, row, null, timing, entry.Message, keepsTime, entry.AwaitReply));
     }
 
     private static string WhyNot(CheckInRecord row) => row.Kind switch

@@ -34,13 +34,15 @@ public sealed class EventChanges(
     HeldConsentRequests held,
     ClientEventIndex clientEvents,
     EventService events,
+    Safety.ContactRequests contactRequests,
+    Microsoft.Extensions.Options.IOptions<Safety.SafetyOptions> safety,
     TimeProvider time,
     ILogger<EventChanges> logger)
 {
     private const int MaxTries = 3;
 
-    /// <summary>The 409 of a change to the times or check-ins of an event with an armed check-in.</summary>
-    public const string ArmedCannotChange = "This event has a check-in that waits for an answer ('awaitReply'): its times and check-ins cannot be changed yet. Its aftercare can; to move it, cancel the event and register it again.";
+    /// <summary>The 409 of a change to an armed check-in whose ladder has started (or to the times it follows).</summary>
+    public const string ArmedStarted = "A check-in that waits for an answer has started: the person may be answering it now, so it cannot be changed, nor moved with the event. The event's aftercare can still change.";
 
     /// <summary>When the safety net for a changed plan's consent email is tried, if the ask right after the change did not go out.</summary>
     private static readonly TimeSpan ReaskSafetyNet = TimeSpan.FromMinutes(10);
@@ -78,13 +80,9 @@ public sealed class EventChanges(
                 return new ChangeResult(ChangeOutcome.Conflict, Title: "The event was cancelled: it can no longer be changed.");
             }
 
-            if (f.CheckIns.Any(SafetyLadder.Holds) && (patch.TimeZone is not null || patch.StartsAt is not null || patch.EndsAt is not null || patch.CheckIns is not null))
-            {
-                // Moving an armed check-in moves its safety net and ladder, and asks its contacts again: a later step of issue 23.
-                return new ChangeResult(ChangeOutcome.Conflict, Title: ArmedCannotChange);
-            }
-
-            var plan = new EventChangePlanner(f.Event, f.CheckIns, patch, time.GetUtcNow()).Make();
+            // Read after the event: a net changed since is caught by its own ETag when the change is written.
+            var awaited = await store.GetAwaitedForEventAsync(eventId, cancellationToken);
+            var plan = new EventChangePlanner(f.Event, f.CheckIns, patch, time.GetUtcNow(), awaited, safety.Value.AcceptAwaitReply).Make();
             if (plan.FieldErrors.Count > 0)
             {
                 return new ChangeResult(ChangeOutcome.Invalid, Errors: plan.FieldErrors, Title: "The change is not valid.");
@@ -92,10 +90,10 @@ public sealed class EventChanges(
 
             if (plan.Conflicts.Count > 0)
             {
-                return new ChangeResult(ChangeOutcome.Conflict, Errors: plan.Conflicts, Title: "Some check-ins can no longer be changed.");
+                return new ChangeResult(ChangeOutcome.Conflict, Errors: plan.Conflicts, Title: plan.ArmedStarted ? ArmedStarted : "Some check-ins can no longer be changed.");
             }
 
-            if (plan.CheckInChanges.Count == 0 && !plan.ChangesEvent)
+            if (plan.CheckInChanges.Count == 0 && !plan.ChangesEvent && plan.NetChanges.Count == 0)
             {
                 return await ViewAsync(client, eventId, cancellationToken);
             }
@@ -117,9 +115,32 @@ public sealed class EventChanges(
             }
 
             EventsLog.Changed(logger, eventId, client.Id, plan.CheckInChanges.Count(c => c.DueAt is not null && c.What == CheckInChangeKind.Edit), plan.CheckInChanges.Count(c => c.What == CheckInChangeKind.Add), plan.CheckInChanges.Count(c => c.What == CheckInChangeKind.Remove));
+            if (plan.NetChanges.Count > 0)
+            {
+                EventsLog.NetsChanged(logger, eventId, plan.NetChanges.Count(n => n.Net.ETag == default), plan.NetChanges.Count(n => n.Net.ETag != default && !n.Removes), plan.NetChanges.Count(n => n.Removes));
+                await AskContactsAsync(eventId);
+            }
+
             await events.SkipRefusedAsync(eventId);
             await events.PlanMissingConsentNoticesAsync(eventId);
             return await ViewAsync(client, eventId, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The terms a trusted contact agreed to name each alert's time and note: a net armed, moved or
+    /// re-armed asks them again, and until they agree no alert reaches them (the ladder checks the
+    /// terms when an alert is due). Best effort: the change is made, and a contact not asked gets no alert.
+    /// </summary>
+    private async Task AskContactsAsync(string eventId)
+    {
+        try
+        {
+            await contactRequests.AskAsync(eventId, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            EventsLog.ContactsNotAsked(logger, e, eventId);
         }
     }
 
@@ -133,12 +154,19 @@ public sealed class EventChanges(
         var changes = plan.CheckInChanges.Select(c => c with { ChangeId = changeId }).ToList();
         var added = changes.Where(c => c.What == CheckInChangeKind.Add).Select(c => EventMapping.AddedCheckIn(record.Id, c)).ToList();
 
-        // (1) Rows that find the new times, and who a new check-in goes to (so that a STOP finds it):
-        // harmless if we die now, a row that matches no check-in is dropped when it comes due.
+        // (1) Rows that find the new times, and who a new check-in goes to (so that a STOP finds it, and
+        // an answer finds that a check-in waits for it): harmless if we die now, a row that matches no
+        // check-in is dropped when it comes due, and a number marked as awaited with no net is no answer.
         await dueIndex.AddAsync(changes.Where(c => c.DueAt is not null).Select(c => new DueEntry(record.Id, c.CheckInId, c.DueAt!.Value, record.ClientId)), cancellationToken);
-        if (added.Count > 0)
+        var readdressed = (
+            from c in changes
+            where c.What == CheckInChangeKind.Edit && (c.To is not null || c.AwaitsReply == true)
+            from b in before.Where(b => b.Id == c.CheckInId)
+            select b with { To = c.To ?? b.To, Channel = c.Channel ?? b.Channel }).ToList();
+        if (added.Count > 0 || readdressed.Count > 0)
         {
-            await recipients.AddAsync(plan.ChangedEvent, added, cancellationToken);
+            var armed = changes.Where(c => c.AwaitsReply == true).Select(c => c.CheckInId).ToHashSet(StringComparer.Ordinal);
+            await recipients.AddAsync(plan.ChangedEvent, [.. added, .. readdressed], cancellationToken, armed);
         }
 
         // A changed plan must reach whoever has to agree to it even if we die after (2) or the email
@@ -166,10 +194,11 @@ public sealed class EventChanges(
         // (2) The change itself, conditional on the ETag we read. From here on it happens.
         try
         {
-            await store.BeginChangeAsync(plan.ChangedEvent with { PendingChange = changeId }, changes, cancellationToken);
+            await store.BeginChangeAsync(plan.ChangedEvent with { PendingChange = changeId }, changes, cancellationToken, plan.NetChanges);
         }
-        catch (RequestFailedException e) when (e.IsPreconditionFailed())
+        catch (RequestFailedException e) when (e.IsPreconditionFailed() || (plan.NetChanges.Count > 0 && e.IsConflict()))
         {
+            // The event, or a safety net, changed since we read it (a net armed meanwhile is a 409).
             return false;
         }
 
@@ -184,7 +213,8 @@ public sealed class EventChanges(
         // Consent for a person or channel this event did not use before, asked at once as at registration.
         // Best effort for the same reason: the change is made, and nothing is sent without consent.
         // A changed plan asks again whoever agreed to it, and whoever must agree before their next email.
-        var newlyUsed = added.Where(a => !before.Any(b => b.To == a.To && b.Channel == a.Channel)).ToList();
+        // A ladder's rows are no check-ins to agree to: its contacts are asked by ContactRequests, apart.
+        var newlyUsed = added.Where(a => !SafetyLadder.Holds(a) && !before.Any(b => b.To == a.To && b.Channel == a.Channel)).ToList();
         var askAgain = plan.ChangesPlanWords
             ? before.Where(c => c.Status == CheckInStatus.Scheduled && c.Channel == Channel.Email && c.Kind is CheckInKind.CheckIn or CheckInKind.Reminder).ToList()
             : [];
@@ -205,7 +235,7 @@ public sealed class EventChanges(
         // the old plan, so they are asked afresh (those asked above already see the new one).
         var asked = newlyUsed.Concat(askAgain).Select(c => (c.To, c.Channel)).ToHashSet();
         var reworded = changes
-            .Where(c => c.What == CheckInChangeKind.Edit && before.FirstOrDefault(b => b.Id == c.CheckInId) is { Status: CheckInStatus.Scheduled } old
+            .Where(c => c.What == CheckInChangeKind.Edit && before.FirstOrDefault(b => b.Id == c.CheckInId) is { Status: CheckInStatus.Scheduled } old && !SafetyLadder.Holds(old)
                 && (c.DueAt is not null || (c.Message is not null && c.Message != old.Message)))
             .Select(c => before.First(b => b.Id == c.CheckInId))
             .Select(b => (b.To, b.Channel))
@@ -234,9 +264,15 @@ public sealed class EventChanges(
     }
 }
 
-/// <summary>Change log messages (event ids 503-509): ids and counts only.</summary>
+/// <summary>Change log messages (event ids 503-509, and 1220-1221 for safety nets): ids and counts only.</summary>
 internal static partial class EventsLog
 {
+    [LoggerMessage(EventId = 1220, EventName = "SafetyNetsChanged", Level = LogLevel.Information, Message = "Event {EventId} changed its safety nets: {Armed} armed, {Moved} moved or re-armed, {Disarmed} disarmed")]
+    public static partial void NetsChanged(ILogger logger, string eventId, int armed, int moved, int disarmed);
+
+    [LoggerMessage(EventId = 1221, EventName = "ContactsNotAskedAfterChange", Level = LogLevel.Warning, Message = "Event {EventId} changed its safety nets, but its trusted contacts could not be asked about the new terms")]
+    public static partial void ContactsNotAsked(ILogger logger, Exception exception, string eventId);
+
     [LoggerMessage(EventId = 503, Level = LogLevel.Information, Message = "Event {EventId} changed by client {ClientId}: {Moved} check-ins moved, {Added} added, {Removed} removed")]
     public static partial void Changed(ILogger logger, string eventId, string clientId, int moved, int added, int removed);
 }

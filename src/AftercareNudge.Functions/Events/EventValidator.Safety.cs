@@ -72,12 +72,29 @@ public sealed partial class EventValidator
             return null;
         }
 
+        return ValidateNet(awaitReply, checkIn.To, ChannelNames.Parse(checkIn.Channel), organizer is null || organizer.Phone is not null, path, people, refused, errors);
+    }
+
+    /// <summary>
+    /// An armed check-in's safety net by the registration's rules, for a check-in to <paramref name="to"/>
+    /// by <paramref name="channel"/> (a PATCH's as its registration's); whether it is accepted at all is the caller's to ask.
+    /// </summary>
+    internal static SafetyNet? ValidateNet(
+        AwaitReplyRequest awaitReply,
+        string? to,
+        Channel? channel,
+        bool organizerHasPhone,
+        string path,
+        IReadOnlyList<Participant> people,
+        IReadOnlyDictionary<string, PersonRequest> refused,
+        Errors errors)
+    {
         var before = errors.Count;
-        if (checkIn.To != Participant.OrganizerKey || ChannelNames.Parse(checkIn.Channel) != Channel.Sms)
+        if (to != Participant.OrganizerKey || channel != Channel.Sms)
         {
             errors.Add(path, "Only an SMS check-in to the organizer can wait for an answer: email check-ins and check-ins to anyone else cannot. Send this one to 'organizer' by 'sms', or leave 'awaitReply' out.");
         }
-        else if (organizer is not null && organizer.Phone is null)
+        else if (!organizerHasPhone)
         {
             errors.Add(path, "An armed check-in waits for the organizer's answer by SMS: give the organizer a phone number.");
         }

@@ -24,10 +24,9 @@ public sealed record PatchEventRequest(
 
 /// <summary>
 /// One check-in of a change. With an <c>id</c>, what is left out stays; a new time replaces the old one
-/// whole (<c>at</c>, or <c>after</c> with <c>offset</c>).
+/// whole (<c>at</c>, or <c>after</c> with <c>offset</c>), and so does a new <c>awaitReply</c> (which arms
+/// the check-in, or re-arms it on new terms). An armed check-in is disarmed by removing it.
 /// </summary>
-// Arming by a change lands in a later step of issue 23: until then a PATCH is told so, whatever Safety:AcceptAwaitReply says.
-[Hosting.NotYetAvailable("awaitReply", Safety.SafetyOptions.NotAvailableYet)]
 public sealed record PatchCheckInRequest(
     string? Id,
     string? To,
@@ -35,7 +34,8 @@ public sealed record PatchCheckInRequest(
     string? At,
     string? After,
     string? Offset,
-    string? Message);
+    string? Message,
+    AwaitReplyRequest? AwaitReply = null);
 
 /// <summary>A change to the aftercare plan: what is left out stays as it is.</summary>
 public sealed record PatchAftercareRequest(string? Plan, IReadOnlyDictionary<string, string?>? Needs);

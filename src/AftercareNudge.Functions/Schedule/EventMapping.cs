@@ -56,5 +56,6 @@ internal static class EventMapping
 
     /// <summary>The check-in a change's journal adds (<see cref="CheckInChangeKind.Add"/>).</summary>
     public static CheckInRecord AddedCheckIn(string eventId, CheckInChange added) =>
-        NewCheckIn(eventId, added.CheckInId, added.Position, new PlannedCheckIn(added.To!, added.Channel!.Value, NodaTime.Instant.FromDateTimeOffset(added.DueAt!.Value), added.Message!, added.Timing!), added.MovedAt);
+        NewCheckIn(eventId, added.CheckInId, added.Position, new PlannedCheckIn(added.To!, added.Channel!.Value, NodaTime.Instant.FromDateTimeOffset(added.DueAt!.Value), added.Message!, added.Timing!, added.Kind), added.MovedAt)
+            with { RelatesTo = added.RelatesTo, AwaitsReply = added.AwaitsReply == true };
 }

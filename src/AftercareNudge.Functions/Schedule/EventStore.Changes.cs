@@ -8,20 +8,35 @@ namespace AftercareNudge.Schedule;
 // The journal of a change in progress (see PendingChanges): one row per check-in the change touches
 // (row key "change-<check-in id>"), in the event's partition, written in the same transaction as the
 // event's new fields and its PendingChange mark, and deleted in the same transaction that clears it.
+
+/// <summary>
+/// What a change does to an armed check-in's safety net: writes it as <see cref="Net"/> (armed anew when
+/// it has no ETag, else moved or re-armed, as it was read), or removes it (the check-in is removed).
+/// </summary>
+public sealed record NetChange(AwaitedReply Net, bool Removes = false);
+
 public sealed partial class EventStore
 {
     private const string ChangeRowPrefix = "change-";
 
     /// <summary>
     /// Commits a change: the event's new fields with its <see cref="EventRecord.PendingChange"/> mark,
-    /// and the journal, all or nothing, and only if the event still has <paramref name="record"/>'s
-    /// ETag (a <see cref="RequestFailedException"/> with status 412 otherwise).
+    /// the journal, and the safety nets the change arms, moves or removes (<paramref name="nets"/>), all
+    /// or nothing, and only if the event still has <paramref name="record"/>'s ETag and each net its own
+    /// (a <see cref="RequestFailedException"/> with status 412 otherwise; a net armed anew must not exist
+    /// yet, a 409). A net is the answer's fence: written with the event, it is never out of step with it.
     /// </summary>
-    public async Task BeginChangeAsync(EventRecord record, IReadOnlyList<CheckInChange> changes, CancellationToken cancellationToken)
+    public async Task BeginChangeAsync(EventRecord record, IReadOnlyList<CheckInChange> changes, CancellationToken cancellationToken, IReadOnlyList<NetChange>? nets = null)
     {
         var table = await tables.GetAsync(AppTables.Events, cancellationToken);
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, ToEntity(record), record.ETag) };
         actions.AddRange(changes.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(record.Id, c))));
+        actions.AddRange((nets ?? []).Select(n => n switch
+        {
+            { Removes: true } => new TableTransactionAction(TableTransactionActionType.Delete, ToEntity(n.Net), n.Net.ETag),
+            { Net.ETag: var etag } when etag == default => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(n.Net)),
+            _ => new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(n.Net), n.Net.ETag),
+        }));
         await table.SubmitTransactionAsync(actions, cancellationToken);
     }
 

@@ -16,6 +16,10 @@ public enum CheckInChangeKind
 /// What a change does to one check-in, as the journal keeps it until every check-in has it. An edit
 /// carries the new message and timing, and a new <see cref="DueAt"/> only if it moves the check-in;
 /// <see cref="OldNextAttemptAt"/> names the due-index row to retire once the check-in no longer needs it.
+/// A safety ladder's rows (an armed check-in's reminder and alerts) are changed the same way: an add
+/// carries their <see cref="Kind"/> and the check-in they belong to (<see cref="RelatesTo"/>), and an
+/// edit of an alert may name a new contact (<see cref="To"/>, <see cref="Channel"/>) when
+/// <c>escalateTo</c> changes. <see cref="AwaitsReply"/>, when set, arms the check-in.
 /// </summary>
 public sealed record CheckInChange(
     string ChangeId,
@@ -28,7 +32,10 @@ public sealed record CheckInChange(
     DateTimeOffset? MovedAt = null,
     string? To = null,
     Channel? Channel = null,
-    int Position = 0);
+    int Position = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] CheckInKind Kind = CheckInKind.CheckIn,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RelatesTo = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? AwaitsReply = null);
 
 /// <summary>
 /// Finishes changes (PATCH) that were committed to the event but may not have reached every check-in.
@@ -141,11 +148,15 @@ public sealed class PendingChanges(EventStore store, DueCheckInIndex dueIndex, I
         }
 
         var moves = change.DueAt is { } due && !StoredTime.SameInstant(due, current.DueAt);
-        if (!moves && current.Message == change.Message && current.Timing == change.Timing)
+        var to = change.To ?? current.To;
+        var channel = change.Channel ?? current.Channel;
+        var awaitsReply = change.AwaitsReply ?? current.AwaitsReply;
+        if (!moves && current.Message == change.Message && current.Timing == change.Timing && to == current.To && channel == current.Channel && awaitsReply == current.AwaitsReply)
         {
             return null;
         }
 
+        current = current with { To = to, Channel = channel, AwaitsReply = awaitsReply };
         return moves
             ? current with
             {

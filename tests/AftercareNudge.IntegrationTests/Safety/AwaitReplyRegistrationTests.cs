@@ -182,22 +182,24 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
     }
 
     [Fact]
-    public async Task Patch_TheTimesOfAnArmedEvent_Is409SayingArmedCheckInsCannotBeChangedYet()
+    public async Task Patch_TheTimesOfAnArmedEvent_MovesTheCheckInItsNetAndItsLadderTogether()
     {
         Arming();
         var view = await App.RegisterAsync(ArmedDinner());
-        var before = (await App.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt)).ToList();
+        var armed = view.CheckIns.Single(c => c.Kind == CheckInKind.CheckIn && c.To == "organizer");
+        var before = (await App.GetEventAsync(view.Id)).CheckIns.Where(c => c.Id == armed.Id || c.RelatesTo == armed.Id).Select(c => (c.Id, c.DueAt)).ToList();
 
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}")
         {
-            Content = JsonContent.Create(new JsonObject { ["endsAt"] = Requests.Local(App.Time.GetUtcNow().AddHours(6)) }),
+            Content = JsonContent.Create(new JsonObject { ["endsAt"] = Requests.Local(view.EndsAtUtc.AddHours(1)) }),
         };
         var response = await App.CreateClient(AppFactory.ClientAKey).SendAsync(request, Ct);
 
         var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.Conflict, text);
-        Assert.Equal(EventChanges.ArmedCannotChange, (string?)JsonNode.Parse(text)!["title"]);
-        Assert.Equal(before, (await App.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt)));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        Assert.Equal(3, before.Count);
+        Assert.Equal(before.Select(b => (b.Id, b.DueAt.AddHours(1))), (await App.GetEventAsync(view.Id)).CheckIns.Where(c => c.Id == armed.Id || c.RelatesTo == armed.Id).Select(c => (c.Id, c.DueAt)));
+        Assert.Equal(armed.DueAt.AddHours(1), (await App.Services.GetRequiredService<EventStore>().GetAwaitedAsync(view.Id, armed.Id, Ct))!.DueAt);
     }
 
     [Fact]

@@ -114,16 +114,28 @@ public sealed class EventFormatsPinnedTests
             Channel.Email,
             2);
 
-        await app.Events.BeginChangeAsync(record with { PendingChange = change.ChangeId }, [change, change with { CheckInId = "ci_ffffffffffffffffffffffff", What = CheckInChangeKind.Add }], Token);
+        // A safety ladder's row names its kind and the armed check-in it belongs to; an arming edit says so.
+        var rung = new CheckInChange(change.ChangeId, "ci_89abcdef0123456789abcdef-al1", CheckInChangeKind.Add, "", new CheckInTiming(null, null, null), PinnedApp.Now.AddHours(2), To: PinnedApp.PersonKey, Channel: Channel.Sms, Position: 2, Kind: CheckInKind.Alert, RelatesTo: PinnedApp.CheckInId);
+        var arming = new CheckInChange(change.ChangeId, "ci_eeeeeeeeeeeeeeeeeeeeeeee", CheckInChangeKind.Edit, "Home?", new CheckInTiming(null, "end", "PT1H"), AwaitsReply: true);
+
+        await app.Events.BeginChangeAsync(record with { PendingChange = change.ChangeId }, [change, change with { CheckInId = "ci_ffffffffffffffffffffffff", What = CheckInChangeKind.Add }, rung, arming], Token);
 
         Assert.Equal("""
             ev_0123456789abcdef01234567|change-ci_89abcdef0123456789abcdef
             Change={"changeId":"chg_0123456789abcdef01234567","checkInId":"ci_89abcdef0123456789abcdef","what":"Edit","message":"Home safe, Zo\u00E9?","timing":{"at":null,"after":"end","offset":"PT30M"},"dueAt":"2026-12-05T15:00:00+00:00","oldNextAttemptAt":"2026-12-05T14:00:00+00:00","movedAt":"2026-12-05T14:00:00+00:00","to":"zoe","channel":"email","position":2}
 
+            ev_0123456789abcdef01234567|change-ci_89abcdef0123456789abcdef-al1
+            Change={"changeId":"chg_0123456789abcdef01234567","checkInId":"ci_89abcdef0123456789abcdef-al1","what":"Add","message":"","timing":{"at":null,"after":null,"offset":null},"dueAt":"2026-12-05T16:00:00+00:00","oldNextAttemptAt":null,"movedAt":null,"to":"zoe","channel":"sms","position":2,"kind":"alert","relatesTo":"ci_89abcdef0123456789abcdef"}
+
+            ev_0123456789abcdef01234567|change-ci_eeeeeeeeeeeeeeeeeeeeeeee
+            Change={"changeId":"chg_0123456789abcdef01234567","checkInId":"ci_eeeeeeeeeeeeeeeeeeeeeeee","what":"Edit","message":"Home?","timing":{"at":null,"after":"end","offset":"PT1H"},"dueAt":null,"oldNextAttemptAt":null,"movedAt":null,"to":null,"channel":null,"position":0,"awaitsReply":true}
+
             ev_0123456789abcdef01234567|change-ci_ffffffffffffffffffffffff
             Change={"changeId":"chg_0123456789abcdef01234567","checkInId":"ci_ffffffffffffffffffffffff","what":"Add","message":"Home safe, Zo\u00E9?","timing":{"at":null,"after":"end","offset":"PT30M"},"dueAt":"2026-12-05T15:00:00+00:00","oldNextAttemptAt":"2026-12-05T14:00:00+00:00","movedAt":"2026-12-05T14:00:00+00:00","to":"zoe","channel":"email","position":2}
             """, PinnedApp.Dump(app.Storage.Rows(AppTables.Events).Where(r => r.RowKey.StartsWith("change-", StringComparison.Ordinal))));
         Assert.Equal("Add,Edit,Remove", string.Join(",", Enum.GetNames<CheckInChangeKind>()));
+        var read = (await app.Events.GetWithChangesAsync(record.Id, Token))!.Value.Changes;
+        Assert.Equal([change, rung, arming], read.Where(c => c.CheckInId != "ci_ffffffffffffffffffffffff"));
     }
 
     [Fact]

@@ -147,6 +147,8 @@ public sealed class LogEventIdsPinnedTests
             1206 SafetyCancellationNotTold Warning
             1210 AlertFallbackMade Information
             1211 SafetyNetNotTold Warning
+            1220 SafetyNetsChanged Information
+            1221 ContactsNotAskedAfterChange Warning
             """, string.Join("\n", Messages.Select(m => m.Id.ToString(CultureInfo.InvariantCulture) + " " + m.Name + " " + m.Level)));
     }
 
