@@ -244,6 +244,9 @@ public sealed class AddressErasure(
             .Select((p, i) => (p.Key, New: "erased." + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .Where(k => keys.Contains(k.Key))
             .ToDictionary(k => k.Key, k => k.New, StringComparer.Ordinal);
+        // After a duress answer the event must read as after any answer (Safety.DuressMask): an alert still
+        // held then is cancelled as an answer leaves the others, reason answered, not erased.
+        var duressNets = rows.Awaited.Where(a => a.DuressAt is not null).Select(a => a.CheckInId).ToHashSet(StringComparer.Ordinal);
         var cancelled = 0;
         foreach (var checkIn in rows.CheckIns)
         {
@@ -267,7 +270,9 @@ public sealed class AddressErasure(
                     ? current with
                     {
                         Status = cancelledThis ? CheckInStatus.Cancelled : current.Status,
-                        Reason = cancelledThis ? CheckInReasons.Erased : current.Reason,
+                        Reason = !cancelledThis ? current.Reason
+                            : !toThem && current.Kind == CheckInKind.Alert && current.RelatesTo is { } armed && duressNets.Contains(armed) ? CheckInReasons.Answered
+                            : CheckInReasons.Erased,
                         Message = empty ? "" : current.Message,
                         To = newTo ?? current.To,
                     }

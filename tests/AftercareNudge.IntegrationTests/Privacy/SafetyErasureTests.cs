@@ -158,6 +158,25 @@ public sealed class SafetyErasureTests(AzuriteFixture azurite) : AppTest(azurite
         Assert.Empty(await App.OutboxAsync(MessageKinds.SafetyCancelled));
     }
 
+    [Fact]
+    public async Task EraseOrganiser_AfterTheDuressWord_AnAlertStillHeldForTheNight_ReadsAsAnyAnswerLeavesIt()
+    {
+        var (view, checkIn, due) = await ArmedAsync(duressWord: "pineapple", quietHours: "14:00-16:00");
+        App.Time.SetUtcNow(due + TimeSpan.FromMinutes(1));
+        await App.ReplyAsync(Sam, "pineapple");
+        Assert.Empty(await App.OutboxAsync(MessageKinds.Alert)); // both held for the contacts' night
+
+        await EraseAsync(Sam);
+
+        var rows = (await App.GetEventAsync(view.Id)).CheckIns;
+        Assert.All(
+            [SafetyLadder.ReminderId(checkIn), SafetyLadder.AlertId(checkIn, 1), SafetyLadder.AlertId(checkIn, 2)],
+            id => Assert.Equal((CheckInStatus.Cancelled, "answered"), rows.Single(c => c.Id == id) is var r ? (r.Status, r.Reason) : default));
+        Assert.Equal(AwaitState.Answered, rows.Single(c => c.Id == checkIn).AwaitReply!.State);
+        Assert.Null((await AwaitedAsync(view.Id, checkIn)).Net.DuressWord);
+        Assert.Empty(await App.OutboxAsync(MessageKinds.SafetyCancelled));
+    }
+
     private async Task<ErasureSummary> EraseAsync(string address)
     {
         var response = await App.CreateClient(AppFactory.ClientAKey).DeleteAsync($"/api/people/{Uri.EscapeDataString(address)}", Ct);
@@ -173,14 +192,14 @@ public sealed class SafetyErasureTests(AzuriteFixture azurite) : AppTest(azurite
         (await App.Services.GetRequiredService<EventStore>().GetAwaitedAsync(eventId, checkInId, Ct))!;
 
     /// <summary>Sam's own SMS check-in, confirmed, armed with Jo and Lee; those in <paramref name="agreed"/> (both by default) answer YES.</summary>
-    private async Task<(EventView View, string CheckIn, DateTimeOffset Due)> ArmedAsync(string[]? agreed = null, string? duressWord = null)
+    private async Task<(EventView View, string CheckIn, DateTimeOffset Due)> ArmedAsync(string[]? agreed = null, string? duressWord = null, string? quietHours = null)
     {
         agreed ??= ["jo", "lee"];
         var body = Requests.Dinner(App.Time.GetUtcNow());
         body["checkIns"]!.AsArray().RemoveAt(1);
         foreach (var (key, name, phone) in new[] { ("jo", "Jo", Jo), ("lee", "Lee", Lee) })
         {
-            body["people"]!.AsArray().Add(new JsonObject { ["key"] = key, ["name"] = name, ["phone"] = phone, ["timeZone"] = "Etc/UTC", ["role"] = "trustedContact" });
+            body["people"]!.AsArray().Add(new JsonObject { ["key"] = key, ["name"] = name, ["phone"] = phone, ["timeZone"] = "Etc/UTC", ["quietHours"] = quietHours, ["role"] = "trustedContact" });
         }
 
         body["checkIns"]![0]!["awaitReply"] = new JsonObject { ["within"] = "PT20M", ["grace"] = "PT10M", ["escalateTo"] = new JsonArray("jo", "lee"), ["note"] = "at the Crown", ["duressWord"] = duressWord };
