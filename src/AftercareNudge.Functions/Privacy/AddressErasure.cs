@@ -297,7 +297,11 @@ public sealed class AddressErasure(
             copies = await outbox.ForgetOfEventAsync(eventId, about.IsCopy, cancellationToken);
         }
 
-        await RewriteNetsAsync(eventId, renamed, organizerErased, cancellationToken);
+        if (rows.Awaited.Count > 0)
+        {
+            await RewriteNetsAsync(eventId, renamed, organizerErased, cancellationToken);
+        }
+
         var changed = await events.ChangeEventAsync(eventId, e => e.PurgedAt is null && e.Everyone.Any(p => Matches(p, channel, address))
             ? e with
             {
