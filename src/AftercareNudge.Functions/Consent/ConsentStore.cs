@@ -544,43 +544,56 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
     }
 
     /// <summary>
-    /// Erasure: deletes the consent in force between this address and these organisers (one client's).
-    /// The global row, which holds an opt-out, is never touched. Returns how many rows this call deleted.
+    /// Erasure: deletes the consent in force between this address and the consent ids
+    /// <paramref name="erased"/> takes (one client's organisers, and the ids a trusted contact agreed
+    /// under). The global row, which holds an opt-out, is never touched. Returns how many rows this call deleted.
     /// </summary>
-    public async Task<int> EraseOrganizersAsync(Channel channel, string address, IReadOnlySet<string> organizerIds, CancellationToken cancellationToken)
+    public async Task<int> EraseOrganizersAsync(Channel channel, string address, Func<string, bool> erased, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(organizerIds);
+        ArgumentNullException.ThrowIfNull(erased);
         var consents = await tables.GetAsync(AppTables.Consents, cancellationToken);
         var partition = AddressKeys.For(channel, address);
-        var erased = 0;
-        foreach (var organizerId in organizerIds)
+        var rows = new List<string>();
+
+        // "org." sorts right after every "org-…" key: the global row is never read.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {OrganizerRowPrefix} and RowKey lt {"org."}");
+        await foreach (var row in consents.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
         {
-            if (await consents.TryDeleteAsync(partition, OrganizerRow(organizerId), ETag.All, cancellationToken))
+            if (erased(row.RowKey[OrganizerRowPrefix.Length..]))
             {
-                erased++;
+                rows.Add(row.RowKey);
             }
         }
 
-        return erased;
+        var deleted = 0;
+        foreach (var rowKey in rows)
+        {
+            if (await consents.TryDeleteAsync(partition, rowKey, ETag.All, cancellationToken))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
     }
 
     /// <summary>
-    /// Erasure: deletes the ledger lines of this address for these organisers (requests, grants,
+    /// Erasure: deletes the ledger lines of this address for the consent ids <paramref name="isErased"/> takes (requests, grants,
     /// declines), except any line that records an opt-out or an opt-in. The ledger is append-only by
     /// design, as evidence of who agreed to what; an erasure request is the one exception, because the
     /// person withdrew from these organisers and asked us to forget the rest. The opt-out lines stay:
     /// they are how a STOP is honoured, and what shows it was. Returns how many lines this call deleted.
     /// </summary>
-    public async Task<int> EraseLedgerAsync(Channel channel, string address, IReadOnlySet<string> organizerIds, CancellationToken cancellationToken)
+    public async Task<int> EraseLedgerAsync(Channel channel, string address, Func<string, bool> isErased, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(organizerIds);
+        ArgumentNullException.ThrowIfNull(isErased);
         var ledger = await tables.GetAsync(AppTables.ConsentLedger, cancellationToken);
         var partition = AddressKeys.For(channel, address);
         var erased = 0;
         await foreach (var row in ledger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey", "OrganizerId", "Action"], cancellationToken: cancellationToken))
         {
             var action = row.GetString("Action");
-            if (action is OptedOutAction or OptedInAction || row.GetString("OrganizerId") is not { } organizerId || !organizerIds.Contains(organizerId))
+            if (action is OptedOutAction or OptedInAction || row.GetString("OrganizerId") is not { } organizerId || !isErased(organizerId))
             {
                 continue;
             }
@@ -668,7 +681,9 @@ public sealed class ConsentStore(AppTables tables, TimeProvider time, IEnumerabl
 
     private static string LedgerKey(DateTimeOffset instant) => TimeKeys.NewestFirst(instant);
 
-    private static string OrganizerRow(string organizerId) => "org-" + organizerId;
+    private const string OrganizerRowPrefix = "org-";
+
+    private static string OrganizerRow(string organizerId) => OrganizerRowPrefix + organizerId;
 
     private static string Hash(string value) => Sha256Hex.OfUtf8(value);
 }

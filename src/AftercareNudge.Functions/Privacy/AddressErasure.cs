@@ -66,8 +66,9 @@ public sealed record OperatorErasureSummary(bool ErasedAnything, IReadOnlyDictio
 /// events it appears in are anonymised (the address removed, the name replaced by <see cref="Erased"/>,
 /// needs and quiet hours removed, the messages to it emptied, its replies deleted, and what was still
 /// to be sent to it cancelled; all of the event's pending check-ins if it was the organiser, since
-/// they would go out in their name); then the held consent requests, consent links, consent states and
-/// ledger lines for the client's organisers, the dev outbox's copies of the client's messages to the
+/// they would go out in their name, and their safety nets disarmed: see <see cref="RewriteNetsAsync"/>);
+/// then the held consent requests, consent links, consent states and ledger lines for the client's
+/// organisers and for the trusted contact's consent ids of the client's events, the dev outbox's copies of the client's messages to the
 /// address (and, event by event before its row changes, of those to others that quote or name them), and
 /// last the index rows that find all this, so an erasure that dies half way is finished by the next
 /// request. Another client's data is not touched, nor counted. What belongs to no client (the global
@@ -90,7 +91,8 @@ public sealed class AddressErasure(
     IOptions<DeliveryOptions> delivery,
     IOptions<ApiKeyOptions> apiKeys,
     ILogger<AddressErasure> logger,
-    Notifications.WebhookNotifications notifications)
+    Notifications.WebhookNotifications notifications,
+    Safety.SafetyCancellations safetyCancellations)
 {
     public const string Erased = RemovedNames.Erased;
     public const string OptOut = "opt-out";
@@ -138,8 +140,11 @@ public sealed class AddressErasure(
 
         var linkTokens = await tokens.RemoveForAddressAsync(
             addressKey, (organizerId, eventId) => (organizerId is not null && organizerIds.Contains(organizerId)) || (eventId is not null && ours.Contains(eventId)), cancellationToken);
-        var consentRows = await consents.EraseOrganizersAsync(channel, address, organizerIds, cancellationToken);
-        var ledgerLines = await consents.EraseLedgerAsync(channel, address, organizerIds, cancellationToken);
+        // A trusted contact's consent is under an id of its own, one per terms they were asked about
+        // (SafetyLadder.ContactConsentId): every one of this client's events with the address goes.
+        bool Erased(string consentId) => organizerIds.Contains(consentId) || (SafetyLadder.ParseContactConsentId(consentId) is { } contact && ours.Contains(contact.EventId));
+        var consentRows = await consents.EraseOrganizersAsync(channel, address, Erased, cancellationToken);
+        var ledgerLines = await consents.EraseLedgerAsync(channel, address, Erased, cancellationToken);
         var outboxRows = outboxCopies + (delivery.Value.UsesOutbox ? await ForgetOutboxAsync(client, address, ours, cancellationToken) : 0);
 
         // Last: these are how a repeated request finds what an interrupted one left.
@@ -239,11 +244,17 @@ public sealed class AddressErasure(
             .Select((p, i) => (p.Key, New: "erased." + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .Where(k => keys.Contains(k.Key))
             .ToDictionary(k => k.Key, k => k.New, StringComparer.Ordinal);
+        // After a duress answer the event must read as after any answer (Safety.DuressMask): an alert still
+        // held then is cancelled as an answer leaves the others, reason answered, not erased.
+        var duressNets = rows.Awaited.Where(a => a.DuressAt is not null).Select(a => a.CheckInId).ToHashSet(StringComparer.Ordinal);
         var cancelled = 0;
         foreach (var checkIn in rows.CheckIns)
         {
             var toThem = keys.Contains(checkIn.To);
-            if (!toThem && !(organizerErased && checkIn.Status == CheckInStatus.Scheduled))
+
+            // An all-clear is the news an alerted contact waits for: it goes, naming nobody, even when the
+            // organiser who answered is erased.
+            if (!toThem && !(organizerErased && checkIn.Status == CheckInStatus.Scheduled && checkIn.Kind != CheckInKind.AllClear))
             {
                 continue;
             }
@@ -259,7 +270,9 @@ public sealed class AddressErasure(
                     ? current with
                     {
                         Status = cancelledThis ? CheckInStatus.Cancelled : current.Status,
-                        Reason = cancelledThis ? CheckInReasons.Erased : current.Reason,
+                        Reason = !cancelledThis ? current.Reason
+                            : !toThem && current.Kind == CheckInKind.Alert && current.RelatesTo is { } armed && duressNets.Contains(armed) ? CheckInReasons.Answered
+                            : CheckInReasons.Erased,
                         Message = empty ? "" : current.Message,
                         To = newTo ?? current.To,
                     }
@@ -284,6 +297,11 @@ public sealed class AddressErasure(
             copies = await outbox.ForgetOfEventAsync(eventId, about.IsCopy, cancellationToken);
         }
 
+        if (rows.Awaited.Count > 0)
+        {
+            await RewriteNetsAsync(eventId, renamed, organizerErased, cancellationToken);
+        }
+
         var changed = await events.ChangeEventAsync(eventId, e => e.PurgedAt is null && e.Everyone.Any(p => Matches(p, channel, address))
             ? e with
             {
@@ -291,6 +309,18 @@ public sealed class AddressErasure(
                 People = e.People.Select(p => Erase(p, channel, address) is var erased && erased != p && renamed.TryGetValue(p.Key, out var key) ? erased with { Key = key } : erased).ToList(),
             }
             : null, cancellationToken);
+        if (changed is not null && rows.Awaited.Count > 0)
+        {
+            // Again after the event's row: an alert committed in between names the contact by the old key.
+            var nets = await RewriteNetsAsync(eventId, renamed, organizerErased, cancellationToken);
+            if (organizerErased)
+            {
+                // Disarmed as a cancellation would: contacts already alerted are told, once (only this write
+                // changed the event), and the message names nobody.
+                await safetyCancellations.TellContactsAsync(changed, nets, CancellationToken.None);
+            }
+        }
+
         if (organizerErased && changed is not null)
         {
             // The client's list keeps the organiser's address key to filter by: the erased address's goes.
@@ -298,6 +328,42 @@ public sealed class AddressErasure(
         }
 
         return new EventErasure(record.OrganizerId, changed is not null, cancelled, replies, copies, keys);
+    }
+
+    /// <summary>
+    /// The event's safety nets after an erasure: an erased contact's key renamed in <c>escalateTo</c> and
+    /// in who was alerted (so that nothing names a key the event no longer has, and an answer's all-clear
+    /// finds their alert, and no address); and once the organiser is erased, the note and the duress word
+    /// gone at once, not at the purge (their pending rungs were cancelled with the check-ins). Safe to
+    /// repeat. Returns the nets as they are now.
+    /// </summary>
+    private async Task<IReadOnlyList<AwaitedReply>> RewriteNetsAsync(string eventId, IReadOnlyDictionary<string, string> renamed, bool organizerErased, CancellationToken cancellationToken)
+    {
+        var nets = await events.GetAwaitedForEventAsync(eventId, cancellationToken);
+        foreach (var net in nets)
+        {
+            await events.ChangeAwaitedAsync(
+                eventId,
+                net.CheckInId,
+                a =>
+                {
+                    var escalateTo = a.Net.EscalateTo.Select(k => renamed.GetValueOrDefault(k, k)).ToList();
+                    var alerted = a.Alerted?.Select(k => renamed.GetValueOrDefault(k, k)).ToList();
+                    var changed = !escalateTo.SequenceEqual(a.Net.EscalateTo, StringComparer.Ordinal)
+                        || (alerted is not null && !alerted.SequenceEqual(a.Alerted!, StringComparer.Ordinal))
+                        || (organizerErased && (a.Net.Note ?? a.Net.DuressWord) is not null);
+                    return changed
+                        ? a with
+                        {
+                            Net = a.Net with { EscalateTo = escalateTo, Note = organizerErased ? null : a.Net.Note, DuressWord = organizerErased ? null : a.Net.DuressWord },
+                            Alerted = alerted,
+                        }
+                        : null;
+                },
+                cancellationToken);
+        }
+
+        return await events.GetAwaitedForEventAsync(eventId, cancellationToken);
     }
 
     private async Task<int> ForgetOutboxAsync(ApiClient client, string address, IReadOnlySet<string> ours, CancellationToken cancellationToken)
@@ -337,6 +403,10 @@ public sealed class AddressErasure(
             Needs = null,
             QuietHours = null,
             QuietHoursFromRecipient = false,
+
+            // A trusted contact's agreement goes with the ledger lines that are its evidence: asked again if ever.
+            AgreedAlerts = null,
+            AlertsInQuietHours = null,
         }
         : person;
 }

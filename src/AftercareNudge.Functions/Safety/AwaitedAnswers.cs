@@ -231,8 +231,9 @@ public sealed partial class AwaitedAnswers(
         {
             var place = answered.Net.EscalateTo.ToList().IndexOf(contactKey) + 1;
             var alert = place > 0 ? await events.GetCheckInAsync(record.Id, SafetyLadder.AlertId(answered.CheckInId, place), cancellationToken) : null;
-            if (alert is null)
+            if (alert is null || record.Find(alert.To)?.Address(alert.Channel) is null)
             {
+                // A contact whose address was erased since their alert is sent nothing more.
                 continue;
             }
 

@@ -9,7 +9,8 @@ namespace AftercareNudge.Safety;
 /// Cancelling an event after its contacts were alerted sends them no all-clear (only the person's
 /// answer does) but tells them the check-in was cancelled, so that nobody waits for news that will not
 /// come. Not after a duress answer: a cancellation then may come from whoever holds the person's app,
-/// and must not stand the contacts down. Best effort, once (when the event is cancelled).
+/// and must not stand the contacts down. Best effort, once (when the event is cancelled, or when the
+/// organiser's address is erased: then the message names nobody).
 /// </summary>
 public sealed class SafetyCancellations(ConsentStore consents, ISmsSender sms, IEmailSender email, ILogger<SafetyCancellations> logger)
 {
@@ -17,7 +18,7 @@ public sealed class SafetyCancellations(ConsentStore consents, ISmsSender sms, I
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(nets);
-        var name = RemovedNames.Readable(record.Organizer.Name) ?? "The person who chose you";
+        var name = RemovedNames.Readable(record.Organizer.Name);
         foreach (var net in nets.Where(n => n is { State: AwaitState.Escalated, DuressAt: null }))
         {
             foreach (var key in net.Alerted ?? [])

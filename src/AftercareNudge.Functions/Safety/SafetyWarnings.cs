@@ -14,6 +14,8 @@ public static class SafetyWarnings
 
     public const string Stopped = "You stopped our messages: the check-in and its reminder will not reach you, but your contacts are still told if no answer comes (reply START, or any answer, by text).";
 
+    public const string ContactErased = "A contact's details were erased at their request: your safety net has a gap, they will not be told.";
+
     /// <param name="optedOut">Whether a person (by key) stopped our messages on the channel their alert would go by.</param>
     public static IReadOnlyList<string> For(EventRecord record, IReadOnlyList<AwaitedReply> nets, string checkInId, ConsentState organizerSms, Func<string, bool> optedOut)
     {
@@ -42,7 +44,11 @@ public static class SafetyWarnings
             }
 
             ArgumentNullException.ThrowIfNull(optedOut);
-            if (optedOut(key))
+            if (contact.Name == RemovedNames.Erased)
+            {
+                said.Add(ContactErased);
+            }
+            else if (optedOut(key))
             {
                 said.Add($"{contact.Name} stopped messages from us: your safety net has a gap, they will not be told.");
             }

@@ -146,10 +146,12 @@ public static class SafetyWording
         $"{Brand}: Your reply was not passed on to {name}: after an urgent alert we pass nothing on, in case someone else has their phone. This is not an emergency service: in an emergency, call your local emergency number.";
 
     /// <summary>To an alerted contact when the event is cancelled without an answer: no all-clear, but no more waiting for news.</summary>
-    public static string CancelledAfterAlert(string name) =>
-        $"{Brand}: {name}'s check-in was cancelled after we alerted you, without an answer from {name} to us. We will send nothing more about it. If you are still worried, try to reach {name}; in an emergency, call your local emergency number.";
+    /// <param name="name">The person's name; null once it was erased (then nobody is named).</param>
+    public static string CancelledAfterAlert(string? name) => name is null
+        ? $"{Brand}: The check-in we alerted you about was cancelled, without an answer to us from the person who chose you. We will send nothing more about it. If you are still worried, try to reach them; in an emergency, call your local emergency number."
+        : $"{Brand}: {name}'s check-in was cancelled after we alerted you, without an answer from {name} to us. We will send nothing more about it. If you are still worried, try to reach {name}; in an emergency, call your local emergency number.";
 
-    public static string CancelledAfterAlertSubject(string name) => $"{name}'s check-in was cancelled";
+    public static string CancelledAfterAlertSubject(string? name) => name is null ? "The check-in we alerted you about was cancelled" : $"{name}'s check-in was cancelled";
 
     public const string NightAllowed = $"{Brand}: OK, an alert may reach you in your quiet hours. Reply NIGHT NO to have it wait for morning. Reply STOP to opt out.";
 

@@ -152,7 +152,8 @@ public sealed class PrivacyFormatsPinnedTests
         Options.Create(new DeliveryOptions { TwilioConfigured = true, SendGridConfigured = true }),
         Options.Create(new ApiKeyOptions()),
         NullLogger<AddressErasure>.Instance,
-        Notifications(app));
+        Notifications(app),
+        new AftercareNudge.Safety.SafetyCancellations(app.Consents, app.Sender, app.Sender, NullLogger<AftercareNudge.Safety.SafetyCancellations>.Instance));
 
     /// <summary>Client webhooks with none configured: erasure asks them to forget, and there is nothing to forget.</summary>
     private static WebhookNotifications Notifications(PinnedApp app) =>
