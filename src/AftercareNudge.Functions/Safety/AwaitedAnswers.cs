@@ -394,7 +394,10 @@ public sealed partial class AwaitedAnswers(
     }
 }
 
-/// <summary>Safety net log messages (event ids 1200-1219): which check-in and what became of it, never a message's words or the duress word.</summary>
+/// <summary>
+/// Safety net log messages (event ids 1200-1219): which check-in and what became of it, never a message's words or the duress word.
+/// 1206 (SafetyCancellationNotTold) is retired, not to be reused: the news of a cancellation is a row of the schedule now, whose end the dispatcher logs.
+/// </summary>
 internal static partial class SafetyLog
 {
     [LoggerMessage(EventId = 1200, EventName = "ArmedCheckInAnswered", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was answered; its safety net is {State}")]
@@ -402,9 +405,6 @@ internal static partial class SafetyLog
 
     [LoggerMessage(EventId = 1205, EventName = "ArmedCheckInExtended", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was pushed back: {Minutes} minutes in all")]
     public static partial void Extended(ILogger logger, string eventId, string checkInId, int minutes);
-
-    [LoggerMessage(EventId = 1206, EventName = "SafetyCancellationNotTold", Level = LogLevel.Warning, Message = "Contact {PersonKey} of event {EventId} could not be told the check-in was cancelled")]
-    public static partial void CancellationNotTold(ILogger logger, Exception exception, string eventId, string personKey);
 
     [LoggerMessage(EventId = 1202, EventName = "TrustedContactNotAsked", Level = LogLevel.Warning, Message = "Trusted contact {PersonKey} of event {EventId} was not asked: {Reason}")]
     public static partial void ContactNotAsked(ILogger logger, string eventId, string personKey, string reason);

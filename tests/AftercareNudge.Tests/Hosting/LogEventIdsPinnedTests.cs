@@ -145,7 +145,6 @@ public sealed class LogEventIdsPinnedTests
             1203 TrustedContactDecided Information
             1204 TrustedContactNotRecorded Information
             1205 ArmedCheckInExtended Information
-            1206 SafetyCancellationNotTold Warning
             """, string.Join("\n", Messages.Select(m => m.Id.ToString(CultureInfo.InvariantCulture) + " " + m.Name + " " + m.Level)));
     }
 
