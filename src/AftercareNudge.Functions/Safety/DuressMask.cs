@@ -85,7 +85,7 @@ public static class DuressMask
             return row with { Reason = CheckInReasons.AwaitingAlert };
         }
 
-        return alert.SentAt is not null || alert.Reason?.StartsWith(CheckInReasons.OutcomeUnknownPrefix, StringComparison.Ordinal) == true
+        return SafetyLadder.AlertWent(alert)
             ? row with { Status = urgent?.Status == CheckInStatus.Delivered ? CheckInStatus.Delivered : CheckInStatus.Sent, SentAt = at, Attempts = 1 }
             : row with { Status = CheckInStatus.Cancelled, Reason = CheckInReasons.AlertNotSent };
     }

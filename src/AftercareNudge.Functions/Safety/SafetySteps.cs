@@ -88,8 +88,7 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
             return new SafetyStep(HoldUntil: time.GetUtcNow() + AlertWait, HoldReason: CheckInReasons.AwaitingAlert);
         }
 
-        var went = alert.SentAt is not null || alert.Reason?.StartsWith(CheckInReasons.OutcomeUnknownPrefix, StringComparison.Ordinal) == true;
-        return went || followUp.Kind == CheckInKind.UrgentAlert ? null : new SafetyStep(CheckInReasons.AlertNotSent);
+        return SafetyLadder.AlertWent(alert) || followUp.Kind == CheckInKind.UrgentAlert ? null : new SafetyStep(CheckInReasons.AlertNotSent);
     }
 
     /// <summary>

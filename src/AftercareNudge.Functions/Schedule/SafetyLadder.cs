@@ -29,6 +29,16 @@ public static class SafetyLadder
         return row.Kind is CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear or CheckInKind.UrgentAlert or CheckInKind.SafetyCancelled;
     }
 
+    /// <summary>
+    /// Whether a finished alert reached the provider: sent, or its outcome unknown (it may have
+    /// arrived). What follows an alert that did not go (an all-clear, the news of a cancellation) is not sent.
+    /// </summary>
+    public static bool AlertWent(CheckInRecord alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return alert.SentAt is not null || alert.Reason?.StartsWith(CheckInReasons.OutcomeUnknownPrefix, StringComparison.Ordinal) == true;
+    }
+
     /// <summary>Whether a row follows a contact's alert (an all-clear, an urgent follow-up, a cancellation's news): it waits until that alert is finished.</summary>
     public static bool FollowsAlert(CheckInRecord row)
     {
