@@ -77,7 +77,7 @@ foreach (var concurrency in new[] { 1, 4, 8 })
     var waiting = new WaitingRelays(tables, store, index, recipients, time, NullLogger<WaitingRelays>.Instance);
     var dispatcher = new Dispatcher(index, store, consents, gate, new PendingChanges(store, index, NullLogger<PendingChanges>.Instance), sender, sender, followUps, new AftercareReminders(store, gate, time), waiting, recipients,
         new ClientQuotas(tables, Options.Create(new QuotaOptions { MessagesPerDay = int.MaxValue }), time),
-        new SafetySteps(store, consents, time, DomainEvents<SafetyNetChanged>.None),
+        new SafetySteps(store, consents, time, DomainEvents<SafetyNetChanged>.None, new AlertFollowUps(store, recipients, index, time)),
         Options.Create(new DispatchOptions()), time, NullLogger<Dispatcher>.Instance, DomainEvents<CheckInFinished>.None, escalations);
     counter.Reset();
     var run = Stopwatch.StartNew();

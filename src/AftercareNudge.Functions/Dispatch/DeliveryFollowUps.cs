@@ -61,7 +61,7 @@ public sealed class DeliveryFollowUps(
 
         // The safety ladder's rungs have no notice: a notice to the organiser about an alert could tell whoever
         // holds their phone that contacts were alerted (the ladder's own rules cover what did not arrive).
-        if (ended.Kind is CheckInKind.Notice or CheckInKind.Relay or CheckInKind.SafetyReminder or CheckInKind.AllClear
+        if (ended.Kind is CheckInKind.Notice or CheckInKind.Relay || SafetyLadder.Holds(ended)
             || ended.Status is not (CheckInStatus.Failed or CheckInStatus.Skipped))
         {
             return null;

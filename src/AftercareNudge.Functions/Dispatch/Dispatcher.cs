@@ -212,7 +212,7 @@ public sealed class Dispatcher(
 
         // The safety ladder's rungs decide for themselves, against the net and the contact's own consent
         // (an urgent alert goes even when the event was cancelled after the duress word).
-        if (claimed.Kind is CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear && !(checkIn.Status == CheckInStatus.Sending && claimed.Attempts > _options.MaxAttempts))
+        if (SafetyLadder.Holds(claimed) && !(checkIn.Status == CheckInStatus.Sending && claimed.Attempts > _options.MaxAttempts))
         {
             return await SendSafetyStepAsync(entry, record, recipient, address, claimed);
         }
@@ -403,14 +403,23 @@ public sealed class Dispatcher(
 
         if (step.HoldUntil is { } until)
         {
-            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, until, CheckInReasons.QuietHours)
-                ? DispatchOutcome.HeldForQuietHours
+            // A wait, not a try: a contact's quiet hours, or the alert a follow-up waits for.
+            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, until, step.HoldReason ?? CheckInReasons.QuietHours)
+                ? step.HoldReason is null ? DispatchOutcome.HeldForQuietHours : DispatchOutcome.Retrying
                 : DispatchOutcome.HeldByAnotherRun;
         }
 
         var handedOver = time.GetUtcNow();
         var result = await SendWordedAsync(record, claimed, step.Sms, step.Email);
-        return await ApplyAsync(entry, address, claimed, result, handedOver);
+        var outcome = await ApplyAsync(entry, address, claimed, result, handedOver);
+        if (claimed.Kind == CheckInKind.Alert && outcome is DispatchOutcome.Sent or DispatchOutcome.SentLate
+            && await safety.AlertSentAsync(claimed, CancellationToken.None) is { } news)
+        {
+            // The event was cancelled while the alert was being sent: its contact is told now, at once.
+            await ProcessSafelyAsync(new DueEntry(news.EventId, news.Id, news.NextAttemptAt, record.ClientId), CancellationToken.None);
+        }
+
+        return outcome;
     }
 
     /// <summary>A message worded by its feature (a rung, a fallback, a notice, a relay), handed over; a throw is an unknown outcome.</summary>
@@ -477,7 +486,7 @@ public sealed class Dispatcher(
                     return DispatchOutcome.HeldByAnotherRun;
                 }
 
-                if (claimed.Kind is not (CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear))
+                if (!SafetyLadder.Holds(claimed))
                 {
                     // Rungs take no quota: there is none to give back.
                     await GiveBackQuotaAsync(entry);
@@ -501,7 +510,7 @@ public sealed class Dispatcher(
                 await consents.RecordAsync(new ConsentDecision(claimed.Channel, address, null, ConsentState.OptedOut, "provider:" + result.Reason, ""), CancellationToken.None);
                 return await FinishAsync(entry, claimed with { Status = CheckInStatus.Failed, Reason = CheckInReasons.OptedOut, ClaimedUntil = null }, DispatchOutcome.Failed, claimedUntil);
 
-            case SendOutcome.Ambiguous when claimed.Kind == CheckInKind.Alert && claimed.Attempts < _options.MaxAttempts:
+            case SendOutcome.Ambiguous when claimed.Kind is CheckInKind.Alert or CheckInKind.UrgentAlert && claimed.Attempts < _options.MaxAttempts:
                 // An alert is the one message sent again when whether it went is not known: a duplicate
                 // alert is better than none.
                 var again = RetryDelay(claimed.Attempts, result.RetryAfter);

@@ -257,15 +257,17 @@ public sealed partial class EventService(
             EventsLog.Cancelled(logger, eventId, client.Id);
 
             // Contacts already alerted are told it was cancelled (no all-clear: only an answer sends one).
-            await safetyCancellations.TellContactsAsync(record, f.Awaited, CancellationToken.None);
+            await safetyCancellations.TellContactsAsync(record, CancellationToken.None);
         }
 
         var checkIns = new List<CheckInRecord>();
         foreach (var checkIn in f.CheckIns)
         {
             // An urgent alert the duress word sent goes even so: the cancellation may come from whoever holds the app.
-            var urgent = checkIn.Kind == CheckInKind.Alert && f.Awaited.Any(a => a.CheckInId == checkIn.RelatesTo && a.DuressAt is not null);
-            checkIns.Add(checkIn.Status == CheckInStatus.Scheduled && !urgent ? await CancelCheckInAsync(checkIn, cancellationToken) : checkIn);
+            var urgent = checkIn.Kind is CheckInKind.Alert or CheckInKind.UrgentAlert && f.Awaited.Any(a => a.CheckInId == checkIn.RelatesTo && a.DuressAt is not null);
+            // So does the news of the cancellation itself, which waits for its contact's alert to finish.
+            var news = checkIn.Kind == CheckInKind.SafetyCancelled;
+            checkIns.Add(checkIn.Status == CheckInStatus.Scheduled && !urgent && !news ? await CancelCheckInAsync(checkIn, cancellationToken) : checkIn);
         }
 
         // A cancelled event asks nothing more: consent requests the daily cap held back are dropped
@@ -316,7 +318,7 @@ public sealed partial class EventService(
         }));
 
         var now = time.GetUtcNow();
-        var checkInViews = checkIns.Select(c => Safety.DuressMask.AsAnswered(c, awaited)).Select(c =>
+        var checkInViews = Safety.DuressMask.Apply(checkIns, awaited).Select(c =>
         {
             // A check-in that will not go at its due time says when it will, and why (quiet hours, a retry).
             var (waitsUntil, reason) = Dispatch.QuietHoursHold.Foresee(record, c, now);

@@ -239,6 +239,13 @@ public sealed class WebhookNotifications(
                 return;
             }
 
+            // After a duress answer the client hears only what any answer would have told it.
+            if (SafetyLadder.Holds(checkIn) && checkIn.RelatesTo is { } armedId
+                && Safety.DuressMask.Hides(checkIn, await events.GetAwaitedAsync(checkIn.EventId, armedId, cancellationToken)))
+            {
+                return;
+            }
+
             var status = type[(type.IndexOf('.', StringComparison.Ordinal) + 1)..];
             var kind = checkIn.Kind switch
             {

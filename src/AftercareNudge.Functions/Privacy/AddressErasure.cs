@@ -312,12 +312,12 @@ public sealed class AddressErasure(
         if (changed is not null && rows.Awaited.Count > 0)
         {
             // Again after the event's row: an alert committed in between names the contact by the old key.
-            var nets = await RewriteNetsAsync(eventId, renamed, organizerErased, cancellationToken);
+            await RewriteNetsAsync(eventId, renamed, organizerErased, cancellationToken);
             if (organizerErased)
             {
                 // Disarmed as a cancellation would: contacts already alerted are told, once (only this write
                 // changed the event), and the message names nobody.
-                await safetyCancellations.TellContactsAsync(changed, nets, CancellationToken.None);
+                await safetyCancellations.TellContactsAsync(changed, CancellationToken.None);
             }
         }
 

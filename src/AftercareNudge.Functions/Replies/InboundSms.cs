@@ -72,6 +72,12 @@ public sealed class InboundSms(
             SmsKeyword.Start => (keyword.ToString(), await StartAsync(sms, cancellationToken)),
             _ when await answers.ExtendAsync(sms, cancellationToken) is { } later => (Later, await keywords.IsOptedOutAsync(sms.From, cancellationToken) ? null : later),
             _ when await answers.AnswerAsync(sms, cancellationToken) is { Count: > 0 } answered => (Answer, await AcknowledgeAnswerAsync(sms, keyword, answered, cancellationToken)),
+
+            // The duress word outside the answer window is never a reply: before the check-in is due it
+            // is a duress answer brought forward (acknowledged as any answer); after, its words are dropped.
+            _ when await answers.DuressOutsideWindowAsync(sms, cancellationToken) is { } duress => duress.Answered.Count > 0
+                ? (Answer, await AcknowledgeAnswerAsync(sms, keyword, duress.Answered, cancellationToken))
+                : (SmsKeyword.Other.ToString(), null),
             SmsKeyword.Other when await contacts.AnswerNightAsync(sms.From, sms.Body, cancellationToken) is { } night => (Night, night),
             SmsKeyword.Other => (keyword.ToString(), await OtherAsync(sms, cancellationToken)),
             _ => (keyword.ToString(), await keywords.AnswerAsync(sms, keyword, cancellationToken)),

@@ -8,6 +8,12 @@ namespace AftercareNudge.Safety;
 /// <summary>An armed check-in that a message answered, with its event (for the organiser's zone).</summary>
 public sealed record AnsweredCheckIn(AwaitedReply Awaited, EventRecord Event);
 
+/// <summary>A duress word outside any open answer window: the check-ins it answered before they were due, or none (its words dropped).</summary>
+public sealed record DuressOutside(IReadOnlyList<AnsweredCheckIn> Answered)
+{
+    public static DuressOutside Dropped { get; } = new([]);
+}
+
 /// <summary>
 /// What counts as an answer: while an armed check-in waits on a number (<see cref="AwaitedReply.TakesAnswerAt"/>),
 /// every message from the number answers it, except the STOP family and plain-language revocations
@@ -19,10 +25,12 @@ public sealed partial class AwaitedAnswers(
     RecipientCheckIns recipients,
     EventStore events,
     DueCheckInIndex dueIndex,
+    AlertFollowUps followUps,
     TimeProvider time,
     ILogger<AwaitedAnswers> logger,
     DomainEvents<RelayDue> dueNow,
-    DomainEvents<SafetyNetChanged> netChanged)
+    DomainEvents<SafetyNetChanged> netChanged,
+    DomainEvents<CheckInFinished> finished)
 {
     /// <summary>
     /// Takes the message as the answer to every armed check-in open on its number; returns them, or an
@@ -47,7 +55,7 @@ public sealed partial class AwaitedAnswers(
                             State = a.State == AwaitState.Escalated ? AwaitState.Cleared : AwaitState.Answered,
                             AnsweredAt = now,
                             AnsweredBy = sms.MessageId,
-                            DuressAt = SaysDuressWord(sms.Body, a.Net.DuressWord) ? now : null,
+                            DuressAt = a.DuressAt ?? (SaysDuressWord(sms.Body, a.Net.DuressWord) ? now : null),
                         }
                         : null,
                     cancellationToken);
@@ -64,9 +72,7 @@ public sealed partial class AwaitedAnswers(
                     await AlertAtOnceAsync(record, written, cancellationToken);
                 }
 
-                // Told the same way either way, so that the client learns nothing of duress. Its id is the
-                // fact's, so a retried message tells it once.
-                await netChanged.RaiseAsync(new SafetyNetChanged(written.EventId, written.CheckInId, SafetyNetChange.Answered, Participant.OrganizerKey, Channel.Sms, record.ClientId), CancellationToken.None);
+                await TellAnsweredAsync(record, written, cancellationToken);
                 answered.Add(new AnsweredCheckIn(written, record));
             }
         }
@@ -176,8 +182,36 @@ public sealed partial class AwaitedAnswers(
     }
 
     /// <summary>
-    /// A duress answer: the reminder goes no more, and every contact's alert not yet sent is due now and
-    /// sent at once (the alert says it is urgent). Safe to repeat: a rung already moved or sent is left.
+    /// Told the same way either way, so that the client learns nothing of duress: <c>checkin.answered</c>,
+    /// and after a duress answer, for each contact alerted before it, the <c>escalation.cleared</c> a
+    /// real answer's all-clear would have told (none is sent: see <see cref="DuressMask"/>). Each id is
+    /// the fact's, so a retried message tells it once.
+    /// </summary>
+    private async Task TellAnsweredAsync(EventRecord record, AwaitedReply written, CancellationToken cancellationToken)
+    {
+        await netChanged.RaiseAsync(new SafetyNetChanged(written.EventId, written.CheckInId, SafetyNetChange.Answered, Participant.OrganizerKey, Channel.Sms, record.ClientId), CancellationToken.None);
+        if (written.DuressAt is null)
+        {
+            return;
+        }
+
+        foreach (var contactKey in written.Alerted ?? [])
+        {
+            var place = written.Net.EscalateTo.ToList().IndexOf(contactKey) + 1;
+            if (place > 0 && await events.GetCheckInAsync(record.Id, SafetyLadder.AlertId(written.CheckInId, place), cancellationToken) is { } alert
+                && DuressMask.AllClearShown(alert, written, null) is { Status: CheckInStatus.Sent } allClear)
+            {
+                await finished.RaiseAsync(new CheckInFinished(allClear, record.ClientId), CancellationToken.None);
+                await netChanged.RaiseAsync(new SafetyNetChanged(written.EventId, written.CheckInId, SafetyNetChange.EscalationCleared, contactKey, alert.Channel, record.ClientId), CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A duress answer: the reminder goes no more, every contact's alert not yet sent is due now and
+    /// sent at once (the alert says it is urgent), and every contact whose ordinary alert was committed
+    /// before it gets an urgent follow-up at once (once: its id is fixed). Safe to repeat: a rung already
+    /// moved or sent, or a follow-up already made, is left.
     /// </summary>
     private async Task AlertAtOnceAsync(EventRecord record, AwaitedReply duress, CancellationToken cancellationToken)
     {
@@ -203,13 +237,15 @@ public sealed partial class AwaitedAnswers(
                 await dueNow.RaiseAsync(new RelayDue(moved), CancellationToken.None);
             }
         }
+
+        await FollowAlertsAsync(record, duress, CheckInKind.UrgentAlert, cancellationToken);
     }
 
     /// <summary>
     /// After an answer: the rungs not yet committed are cancelled (they would be withheld when due
     /// anyway; cancelled, GET says so now), and every contact whose alert was committed gets the
-    /// all-clear, at once, on the channel their alert went out on. Each step is safe to repeat: the
-    /// all-clear's id is fixed, so a retried answer makes one.
+    /// all-clear, at once (once its alert is finished), on the channel their alert went out on. Each step is safe to repeat: the all-clear's
+    /// id is fixed, so a retried answer makes one.
     /// </summary>
     private async Task StandDownLadderAsync(EventRecord record, AwaitedReply answered, CancellationToken cancellationToken)
     {
@@ -226,42 +262,70 @@ public sealed partial class AwaitedAnswers(
                 cancellationToken);
         }
 
-        var now = time.GetUtcNow();
-        foreach (var contactKey in alerted)
+        await FollowAlertsAsync(record, answered, CheckInKind.AllClear, cancellationToken);
+    }
+
+    /// <summary>Makes, for every contact whose alert was committed, the row of <paramref name="kind"/> that follows it, and sends what this call made at once.</summary>
+    private async Task FollowAlertsAsync(EventRecord record, AwaitedReply net, CheckInKind kind, CancellationToken cancellationToken)
+    {
+        foreach (var contactKey in net.Alerted ?? [])
         {
-            var place = answered.Net.EscalateTo.ToList().IndexOf(contactKey) + 1;
-            var alert = place > 0 ? await events.GetCheckInAsync(record.Id, SafetyLadder.AlertId(answered.CheckInId, place), cancellationToken) : null;
-            if (alert is null || record.Find(alert.To)?.Address(alert.Channel) is null)
+            if (await followUps.AddAsync(record, net, contactKey, kind, cancellationToken) is { } made)
             {
-                // A contact whose address was erased since their alert is sent nothing more.
+                await dueNow.RaiseAsync(new RelayDue(made), CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The duress word from the person's number when no armed check-in takes an answer: it is never an
+    /// ordinary reply (its words are kept nowhere and passed on to nobody). Before an armed check-in on
+    /// the number is due, it is a duress answer brought forward: every consenting contact is alerted at
+    /// once, urgently, and it reads as answered, as any duress answer (returned, to be acknowledged as
+    /// any answer). After the window closed (answered, past a day after the alert, the event over), it
+    /// is dropped: <see cref="DuressOutside.Dropped"/>. Null when the message holds no duress word of
+    /// an armed check-in on the number.
+    /// </summary>
+    public async Task<DuressOutside?> DuressOutsideWindowAsync(IncomingSms sms, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sms);
+        var now = time.GetUtcNow();
+        var said = false;
+        var answered = new List<AnsweredCheckIn>();
+        foreach (var found in (await recipients.ForAddressAsync(Channel.Sms, sms.From, cancellationToken)).Where(r => r.AwaitsReply))
+        {
+            if (await events.GetAwaitedAsync(found.EventId, found.CheckInId, cancellationToken) is not { } awaited || !SaysDuressWord(sms.Body, awaited.Net.DuressWord))
+            {
                 continue;
             }
 
-            // On the channel the alert went out on: its fallback's, once that was handed over.
-            var fallback = await events.GetCheckInAsync(record.Id, SafetyLadder.FallbackId(alert.Id), cancellationToken);
-            var allClear = alert with
+            said = true;
+            if (await events.GetEventAsync(found.EventId, cancellationToken) is not { IsOver: false } record
+                || await events.GetCheckInAsync(found.EventId, found.CheckInId, cancellationToken) is not { } checkIn
+                || StandsDown(checkIn))
             {
-                Id = SafetyLadder.AllClearId(alert.Id),
-                Channel = fallback is { Status: CheckInStatus.Sending or CheckInStatus.Sent or CheckInStatus.Delivered } ? fallback.Channel : alert.Channel,
-                Kind = CheckInKind.AllClear,
-                DueAt = now,
-                NextAttemptAt = now,
-                Status = CheckInStatus.Scheduled,
-                Reason = null,
-                Attempts = 0,
-                ClaimedUntil = null,
-                SentAt = null,
-                ProviderMessageId = null,
-                PendingDelivery = null,
-                ETag = default,
-            };
-            await recipients.AddAsync(record, [allClear], cancellationToken);
-            await dueIndex.AddAsync([new DueEntry(record.Id, allClear.Id, allClear.NextAttemptAt, record.ClientId)], cancellationToken);
-            if (await events.AddCheckInAsync(allClear, cancellationToken))
+                continue;
+            }
+
+            var written = awaited.AnsweredBy == sms.MessageId
+                ? awaited
+                : await events.ChangeAwaitedAsync(
+                    awaited.EventId,
+                    awaited.CheckInId,
+                    a => a.State == AwaitState.Waiting && now < a.DueAt
+                        ? a with { State = AwaitState.Answered, AnsweredAt = now, AnsweredBy = sms.MessageId, DuressAt = now }
+                        : null,
+                    cancellationToken);
+            if (written is not null)
             {
-                await dueNow.RaiseAsync(new RelayDue(allClear), CancellationToken.None);
+                SafetyLog.Answered(logger, written.EventId, written.CheckInId, written.State.ToString());
+                await AlertAtOnceAsync(record, written, cancellationToken);
+                await TellAnsweredAsync(record, written, cancellationToken);
+                answered.Add(new AnsweredCheckIn(written, record));
             }
         }
+
+        return !said ? null : answered.Count > 0 ? new DuressOutside(answered) : DuressOutside.Dropped;
     }
 
     /// <summary>Whether an armed check-in waits on this number now: HELP then says what the safety net does.</summary>
@@ -330,7 +394,10 @@ public sealed partial class AwaitedAnswers(
     }
 }
 
-/// <summary>Safety net log messages (event ids 1200-1219): which check-in and what became of it, never a message's words or the duress word.</summary>
+/// <summary>
+/// Safety net log messages (event ids 1200-1219): which check-in and what became of it, never a message's words or the duress word.
+/// 1206 (SafetyCancellationNotTold) is retired, not to be reused: the news of a cancellation is a row of the schedule now, whose end the dispatcher logs.
+/// </summary>
 internal static partial class SafetyLog
 {
     [LoggerMessage(EventId = 1200, EventName = "ArmedCheckInAnswered", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was answered; its safety net is {State}")]
@@ -338,9 +405,6 @@ internal static partial class SafetyLog
 
     [LoggerMessage(EventId = 1205, EventName = "ArmedCheckInExtended", Level = LogLevel.Information, Message = "Armed check-in {EventId}/{CheckInId} was pushed back: {Minutes} minutes in all")]
     public static partial void Extended(ILogger logger, string eventId, string checkInId, int minutes);
-
-    [LoggerMessage(EventId = 1206, EventName = "SafetyCancellationNotTold", Level = LogLevel.Warning, Message = "Contact {PersonKey} of event {EventId} could not be told the check-in was cancelled")]
-    public static partial void CancellationNotTold(ILogger logger, Exception exception, string eventId, string personKey);
 
     [LoggerMessage(EventId = 1202, EventName = "TrustedContactNotAsked", Level = LogLevel.Warning, Message = "Trusted contact {PersonKey} of event {EventId} was not asked: {Reason}")]
     public static partial void ContactNotAsked(ILogger logger, string eventId, string personKey, string reason);

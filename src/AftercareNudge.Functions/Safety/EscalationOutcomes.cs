@@ -84,8 +84,8 @@ public sealed class EscalationOutcomes(
     /// A rung recorded as it ended (by the dispatcher, or by a delivery report): the client is told what
     /// became of the escalation. An alert sent, <c>escalation.sent</c>; an alert that failed,
     /// <c>escalation.failed</c>, unless its fallback tries the other channel (then the fallback's end tells);
-    /// an all-clear sent, <c>escalation.cleared</c>. Never about an alert after the duress word: the client
-    /// must see only the answer (someone may be holding the app). Best effort: the end is recorded already.
+    /// an all-clear sent, <c>escalation.cleared</c>. Never about an alert the duress word sent, nor an urgent
+    /// follow-up: the client must see only the answer (someone may be holding the app; <see cref="DuressMask"/>). Best effort: the end is recorded already.
     /// </summary>
     public async Task TellAsync(CheckInRecord final)
     {
@@ -104,7 +104,7 @@ public sealed class EscalationOutcomes(
 
         try
         {
-            if (final.Kind == CheckInKind.Alert && (await events.GetAwaitedAsync(final.EventId, armedId, CancellationToken.None))?.DuressAt is not null)
+            if (final.Kind == CheckInKind.Alert && DuressMask.Hides(final, await events.GetAwaitedAsync(final.EventId, armedId, CancellationToken.None)))
             {
                 return;
             }

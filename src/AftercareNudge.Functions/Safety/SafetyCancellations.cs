@@ -1,6 +1,3 @@
-using AftercareNudge.Consent;
-using AftercareNudge.Hosting;
-using AftercareNudge.Messaging;
 using AftercareNudge.Schedule;
 
 namespace AftercareNudge.Safety;
@@ -9,40 +6,26 @@ namespace AftercareNudge.Safety;
 /// Cancelling an event after its contacts were alerted sends them no all-clear (only the person's
 /// answer does) but tells them the check-in was cancelled, so that nobody waits for news that will not
 /// come. Not after a duress answer: a cancellation then may come from whoever holds the person's app,
-/// and must not stand the contacts down. Best effort, once (when the event is cancelled, or when the
-/// organiser's address is erased: then the message names nobody).
+/// and must not stand the contacts down. Each contact's news is a row of the schedule with a fixed id
+/// (<c>-cx&lt;n&gt;</c>, see <see cref="AlertFollowUps"/>), sent at once and only after their alert is
+/// finished and went. An alert committed after the cancellation looked makes its contact's row itself
+/// once it went (<see cref="AlertFollowUps.AfterAlertSentAsync"/>): the same id, so it is made once.
+/// The organiser's erasure disarms the net as a cancellation does; the message then names nobody.
 /// </summary>
-public sealed class SafetyCancellations(ConsentStore consents, ISmsSender sms, IEmailSender email, ILogger<SafetyCancellations> logger)
+public sealed class SafetyCancellations(EventStore events, AlertFollowUps followUps, DomainEvents<RelayDue> dueNow)
 {
-    public async Task TellContactsAsync(EventRecord record, IReadOnlyList<AwaitedReply> nets, CancellationToken cancellationToken)
+    /// <summary>Called once the cancellation is written: who was alerted is read after it, so that an alert committed later sees the event cancelled.</summary>
+    public async Task TellContactsAsync(EventRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        ArgumentNullException.ThrowIfNull(nets);
-        var name = RemovedNames.Readable(record.Organizer.Name);
-        foreach (var net in nets.Where(n => n is { State: AwaitState.Escalated, DuressAt: null }))
+        foreach (var net in await events.GetAwaitedForEventAsync(record.Id, cancellationToken))
         {
             foreach (var key in net.Alerted ?? [])
             {
-                if (record.Find(key) is not { } contact || contact.Channels().FirstOrDefault() is var channel && contact.Address(channel) is not { } address)
+                if (AlertFollowUps.TellsCancellation(net, key)
+                    && await followUps.AddAsync(record, net, key, CheckInKind.SafetyCancelled, cancellationToken) is { } made)
                 {
-                    continue;
-                }
-
-                try
-                {
-                    if (await consents.IsOptedOutAsync(channel, address, cancellationToken))
-                    {
-                        continue;
-                    }
-
-                    var text = SafetyWording.CancelledAfterAlert(name);
-                    _ = channel == Channel.Sms
-                        ? await sms.SendAsync(new SmsMessage(address, text, MessageKinds.SafetyCancelled, record.Id, null), cancellationToken)
-                        : await email.SendAsync(new EmailMessage(address, contact.Name, SafetyWording.CancelledAfterAlertSubject(name), text, Notices.EmailHtml(text, null), MessageKinds.SafetyCancelled, record.Id, null), cancellationToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    SafetyLog.CancellationNotTold(logger, e, record.Id, key);
+                    await dueNow.RaiseAsync(new RelayDue(made), CancellationToken.None);
                 }
             }
         }

@@ -13,6 +13,7 @@ public static class SafetyExtensions
 
         // Transient: an answer after an alert sends the all-clear at once, through the dispatcher's senders (typed HttpClients).
         services.AddTransient<AwaitedAnswers>();
+        services.AddSingleton<AlertFollowUps>();
         services.AddSingleton<SafetySteps>();
         services.AddSingleton<EscalationOutcomes>();
         services.AddTransient<ContactRequests>();

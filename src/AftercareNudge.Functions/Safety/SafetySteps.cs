@@ -8,19 +8,26 @@ namespace AftercareNudge.Safety;
 
 /// <summary>
 /// What a rung of the ladder does when it is due: its message, or why it goes no more
-/// (<see cref="Withheld"/>), or until when it waits (<see cref="HoldUntil"/>: a contact's quiet hours).
+/// (<see cref="Withheld"/>), or until when it waits (<see cref="HoldUntil"/>: a contact's quiet hours, or
+/// <see cref="HoldReason"/> when it is another wait: the alert it follows is still being sent).
 /// </summary>
-public sealed record SafetyStep(string? Withheld = null, DateTimeOffset? HoldUntil = null, SmsMessage? Sms = null, EmailMessage? Email = null);
+public sealed record SafetyStep(string? Withheld = null, DateTimeOffset? HoldUntil = null, SmsMessage? Sms = null, EmailMessage? Email = null, string? HoldReason = null);
 
 /// <summary>
 /// The ladder's rungs as the dispatcher sends them (<see cref="SafetyLadder"/>): the reminder, each
-/// contact's alert, and an all-clear. A reminder or an alert is first <em>committed</em> on the net
+/// contact's alert, and what follows an alert (<see cref="AlertFollowUps"/>). A reminder or an alert is first <em>committed</em> on the net
 /// (<see cref="AwaitedReply"/>, ETag-conditional) and only then handed to the provider, and an answer is
 /// recorded on the same row the same way: whichever is written first wins, so that nothing goes once
 /// the person's answer is recorded, and every contact whose alert was committed gets the all-clear.
 /// </summary>
-public sealed class SafetySteps(EventStore events, ConsentStore consents, TimeProvider time, DomainEvents<SafetyNetChanged> netChanged)
+public sealed class SafetySteps(EventStore events, ConsentStore consents, TimeProvider time, DomainEvents<SafetyNetChanged> netChanged, AlertFollowUps followUps)
 {
+    /// <summary>How long a follow-up waits before it looks again at an alert still being sent.</summary>
+    public static readonly TimeSpan AlertWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>An alert went: what must follow it now (the news of a cancellation that came while it was sent), made once; the caller sends it.</summary>
+    public Task<CheckInRecord?> AlertSentAsync(CheckInRecord alert, CancellationToken cancellationToken) => followUps.AfterAlertSentAsync(alert, cancellationToken);
+
     public async Task<SafetyStep> ComposeAsync(EventRecord record, Participant recipient, string address, CheckInRecord rung, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -33,20 +40,58 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
             return new SafetyStep(CheckInReasons.RelatedMissing);
         }
 
-        if (record.CancelledAt is not null && !(rung.Kind == CheckInKind.Alert && net.DuressAt is not null))
+        // After the duress word an urgent alert goes even when the event was cancelled; the news of the
+        // cancellation goes because it was cancelled.
+        if (record.CancelledAt is not null && !(rung.Kind is CheckInKind.Alert or CheckInKind.UrgentAlert && net.DuressAt is not null) && rung.Kind != CheckInKind.SafetyCancelled)
         {
             return new SafetyStep(CheckInReasons.EventCancelled);
+        }
+
+        if (SafetyLadder.FollowsAlert(rung) && await AfterTheAlertAsync(record.Id, rung, cancellationToken) is { } wait)
+        {
+            return wait;
         }
 
         return rung.Kind switch
         {
             CheckInKind.SafetyReminder => await RemindAsync(record, address, rung, armed, net, cancellationToken),
-            CheckInKind.Alert => await AlertAsync(record, recipient, address, rung, armed, net, cancellationToken),
+            CheckInKind.Alert or CheckInKind.UrgentAlert => await AlertAsync(record, recipient, address, rung, armed, net, cancellationToken),
             CheckInKind.AllClear => await consents.IsOptedOutAsync(rung.Channel, address, cancellationToken)
                 ? new SafetyStep(CheckInReasons.OptedOut)
                 : AllClear(record, recipient, address, rung, net),
+            CheckInKind.SafetyCancelled => net.DuressAt is not null
+                ? new SafetyStep(CheckInReasons.Answered)
+                : await consents.IsOptedOutAsync(rung.Channel, address, cancellationToken)
+                    ? new SafetyStep(CheckInReasons.OptedOut)
+                    : Cancelled(record, recipient, address, rung),
             _ => throw new ArgumentOutOfRangeException(nameof(rung), rung.Kind, "Not a rung of the safety ladder."),
         };
+    }
+
+    /// <summary>
+    /// What follows an alert goes only once the alert's own send is finished, never before it (an
+    /// answer or a cancellation can come while the alert is committed but not yet handed over): it
+    /// looks again shortly while the alert is being sent or waits for a retry. An all-clear or the news
+    /// of a cancellation does not go for an alert that ended without being sent (one whose outcome is
+    /// unknown may have arrived: it goes); an urgent follow-up goes either way (it then is the urgent alert).
+    /// </summary>
+    private async Task<SafetyStep?> AfterTheAlertAsync(string eventId, CheckInRecord followUp, CancellationToken cancellationToken)
+    {
+        var alertId = SafetyLadder.AlertIdOf(followUp.Id);
+        if (await events.GetCheckInAsync(eventId, alertId, cancellationToken) is not { } first)
+        {
+            return new SafetyStep(CheckInReasons.RelatedMissing);
+        }
+
+        // The alert, or its fallback on the contact's other channel once that is what reaches them.
+        var alert = SafetyLadder.CurrentAlert(first, await events.GetCheckInAsync(eventId, SafetyLadder.FallbackId(alertId), cancellationToken));
+
+        if (!alert.IsFinished)
+        {
+            return new SafetyStep(HoldUntil: time.GetUtcNow() + AlertWait, HoldReason: CheckInReasons.AwaitingAlert);
+        }
+
+        return SafetyLadder.AlertWent(alert) || followUp.Kind == CheckInKind.UrgentAlert ? null : new SafetyStep(CheckInReasons.AlertNotSent);
     }
 
     /// <summary>
@@ -88,8 +133,19 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
         return new SafetyStep(Sms: new SmsMessage(phone, text, MessageKinds.SafetyReminder, record.Id, rung.Id));
     }
 
+    /// <summary>The news that the check-in was cancelled after the contact was alerted, without an answer.</summary>
+    private static SafetyStep Cancelled(EventRecord record, Participant contact, string address, CheckInRecord rung)
+    {
+        // After the organiser's erasure their name is gone: the message names nobody.
+        var name = RemovedNames.Readable(record.Organizer.Name);
+        var text = SafetyWording.CancelledAfterAlert(name);
+        return rung.Channel == Channel.Sms
+            ? new SafetyStep(Sms: new SmsMessage(address, text, MessageKinds.SafetyCancelled, record.Id, rung.Id))
+            : new SafetyStep(Email: new EmailMessage(address, contact.Name, SafetyWording.CancelledAfterAlertSubject(name), text, Notices.EmailHtml(text, null), MessageKinds.SafetyCancelled, record.Id, rung.Id));
+    }
+
     /// <summary>
-    /// An alert to one contact: only if they agreed to these very terms and did not opt out, held by
+    /// An alert to one contact (or the urgent follow-up to one already alerted): only if they agreed to these very terms and did not opt out, held by
     /// their quiet hours unless they allowed alerts then, and committed on the net before it goes.
     /// </summary>
     private async Task<SafetyStep> AlertAsync(EventRecord record, Participant contact, string address, CheckInRecord rung, CheckInRecord armed, AwaitedReply net, CancellationToken cancellationToken)
@@ -144,7 +200,8 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
             committed.Net.Note,
             armed.Status is CheckInStatus.Failed || (armed.SentAt is null && !(armed.Status is CheckInStatus.Skipped && armed.Reason == CheckInReasons.OptedOut)),
             committed.StoppedAt,
-            committed.DuressAt);
+            committed.DuressAt,
+            AlreadyAlerted: rung.Kind == CheckInKind.UrgentAlert);
         return rung.Channel == Channel.Sms
             ? new SafetyStep(Sms: new SmsMessage(address, SafetyWording.AlertSms(facts), MessageKinds.Alert, record.Id, rung.Id))
             : new SafetyStep(Email: new EmailMessage(address, contact.Name, SafetyWording.AlertSubject(facts), SafetyWording.AlertText(facts), Notices.EmailHtml(SafetyWording.AlertText(facts), null), MessageKinds.Alert, record.Id, rung.Id));

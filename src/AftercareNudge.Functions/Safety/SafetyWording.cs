@@ -162,6 +162,13 @@ public static class SafetyWording
         if (f.DuressAt is { } duress)
         {
             var urgentNote = string.IsNullOrWhiteSpace(f.Note) ? "" : $" Their note: \"{OneLine(f.Note)}\".";
+            if (f.AlreadyAlerted)
+            {
+                // After the ordinary alert: the news is that they have now signalled they need help.
+                return $"URGENT: {f.Name}, about whom we alerted you earlier, has now told us {At(duress, f.Zone, f.Now)}, with a word only they and we know, that they may not be safe and need help. Their phone may not be in their own hands: replies to this number are not passed on to them.{urgentNote}"
+                    + $" Please try to reach {f.Name} carefully. If you think they are in danger, call your local emergency number: we are not an emergency service.";
+            }
+
             return $"URGENT: {f.Name} told us {At(duress, f.Zone, f.Now)}, with a word only they and we know, that they may not be safe. Their phone may not be in their own hands: replies to this number are not passed on to them.{urgentNote}"
                 + $" Please try to reach {f.Name} carefully. If you think they are in danger, call your local emergency number: we are not an emergency service.";
         }
@@ -183,4 +190,5 @@ public static class SafetyWording
 /// <summary>What an alert says, gathered when it goes: all in the contact's zone.</summary>
 /// <param name="Undelivered">The check-in (or the reminder) could not be delivered: the phone may be off or unreachable.</param>
 /// <param name="DuressAt">When the person answered with the word they chose to say they are not safe: the alert is urgent.</param>
-public sealed record AlertFacts(string Name, DateTimeOffset ExpectedBy, DateTimeZone Zone, DateTimeOffset Now, string? Note, bool Undelivered, DateTimeOffset? StoppedAt, DateTimeOffset? DuressAt = null);
+/// <param name="AlreadyAlerted">The urgent follow-up to a contact whose ordinary alert went before the duress word.</param>
+public sealed record AlertFacts(string Name, DateTimeOffset ExpectedBy, DateTimeZone Zone, DateTimeOffset Now, string? Note, bool Undelivered, DateTimeOffset? StoppedAt, DateTimeOffset? DuressAt = null, bool AlreadyAlerted = false);

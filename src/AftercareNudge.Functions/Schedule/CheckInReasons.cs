@@ -88,4 +88,10 @@ internal static class CheckInReasons
 
     /// <summary>An alert to a trusted contact who has not agreed to be told, or agreed to other terms (another time or note).</summary>
     public const string ContactNotAgreed = "contact-not-agreed";
+
+    /// <summary>What follows a contact's alert (an all-clear, an urgent follow-up, the news of a cancellation) waits until the alert's own send is finished (still scheduled).</summary>
+    public const string AwaitingAlert = "awaiting-alert";
+
+    /// <summary>An all-clear, or the news of a cancellation, not sent because the alert it follows ended without being sent.</summary>
+    public const string AlertNotSent = "alert-not-sent";
 }

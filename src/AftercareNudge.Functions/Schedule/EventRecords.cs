@@ -123,6 +123,17 @@ public enum CheckInKind
     /// <summary>The all-clear to a contact who was alerted, once the organiser answered.</summary>
     [System.Text.Json.Serialization.JsonStringEnumMemberName("all-clear")]
     AllClear,
+
+    /// <summary>
+    /// The urgent follow-up to a contact already alerted when the person then answered with the duress
+    /// word. Never shown to the client: a duress answer must read as any answer (see <c>Safety.DuressMask</c>).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("urgent-alert")]
+    UrgentAlert,
+
+    /// <summary>The news to an alerted contact that the check-in was cancelled without an answer (see <c>Safety.SafetyCancellations</c>).</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("safety-cancelled")]
+    SafetyCancelled,
 }
 
 /// <summary>

@@ -106,7 +106,7 @@ internal static partial class Ids
             }
         }
 
-        // A rung of an armed check-in's safety ladder: the check-in's id and -rm, -al<n> or -ac<n>.
+        // A rung of an armed check-in's safety ladder: the check-in's id and -rm, -al<n>, or what follows alert n (-ac<n>, -ur<n>, -cx<n>).
         if (LadderSuffix().Match(id) is { Success: true } rung)
         {
             id = id[..rung.Index];
@@ -115,6 +115,6 @@ internal static partial class Ids
         return IsOurs(id, CheckInPrefix);
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"-(rm|al[1-9]|ac[1-9])\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"-(rm|al[1-9]|ac[1-9]|ur[1-9]|cx[1-9])\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex LadderSuffix();
 }

@@ -6,14 +6,20 @@ namespace AftercareNudge.Schedule;
 /// contact <see cref="SafetyNet.Grace"/> after that. They are sent like any row (claimed once, by the
 /// send queue, on time); what they say and whether they still go is decided when they are due, against
 /// the net's state (an answer cancels them). Their ids are the armed check-in's with a suffix:
-/// <c>-rm</c>, <c>-al1</c>, <c>-al2</c>… (the contact's place in <c>escalateTo</c>), and an all-clear <c>-ac1</c>….
-/// An alert that fails for good goes once more on the contact's other channel as <c>-al1-fb</c>… (<see cref="FallbackId"/>).
+/// <c>-rm</c>, <c>-al1</c>, <c>-al2</c>… (the contact's place in <c>escalateTo</c>); and what may follow
+/// a contact's alert, each with the alert's place: an all-clear <c>-ac1</c>…, an urgent follow-up
+/// <c>-ur1</c>… (the duress word after the alert went) and the news that the check-in was cancelled
+/// <c>-cx1</c>…. A follow-up's id is fixed and it is added, never upserted, so it is made once. An
+/// alert that fails for good goes once more on the contact's other channel as <c>-al1-fb</c>…
+/// (<see cref="FallbackId"/>); what follows it keeps the contact's one id (<c>-ac1</c>…).
 /// </summary>
 public static class SafetyLadder
 {
     public const string ReminderSuffix = "-rm";
     public const string AlertSuffix = "-al";
     public const string AllClearSuffix = "-ac";
+    public const string UrgentSuffix = "-ur";
+    public const string CancelledSuffix = "-cx";
 
     /// <summary>At most this many contacts per armed check-in.</summary>
     public const int MaxContacts = 5;
@@ -22,7 +28,24 @@ public static class SafetyLadder
     public static bool Holds(CheckInRecord row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return row.Kind is CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear;
+        return row.Kind is CheckInKind.SafetyReminder or CheckInKind.Alert or CheckInKind.AllClear or CheckInKind.UrgentAlert or CheckInKind.SafetyCancelled;
+    }
+
+    /// <summary>
+    /// Whether a finished alert reached the provider: sent, or its outcome unknown (it may have
+    /// arrived). What follows an alert that did not go (an all-clear, the news of a cancellation) is not sent.
+    /// </summary>
+    public static bool AlertWent(CheckInRecord alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return alert.SentAt is not null || alert.Reason?.StartsWith(CheckInReasons.OutcomeUnknownPrefix, StringComparison.Ordinal) == true;
+    }
+
+    /// <summary>Whether a row follows a contact's alert (an all-clear, an urgent follow-up, a cancellation's news): it waits until that alert is finished.</summary>
+    public static bool FollowsAlert(CheckInRecord row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.Kind is CheckInKind.AllClear or CheckInKind.UrgentAlert or CheckInKind.SafetyCancelled;
     }
 
     public static string ReminderId(string checkInId) => checkInId + ReminderSuffix;
@@ -32,8 +55,7 @@ public static class SafetyLadder
 
     /// <summary>
     /// The alert <paramref name="alertId"/> once more, on the contact's other channel, when it failed for
-    /// good: <c>-al&lt;n&gt;-fb</c>, a fixed id, so that it is made once. Its all-clear is still the contact's one
-    /// <c>-ac&lt;n&gt;</c>, made from the alert's id.
+    /// good: <c>-al&lt;n&gt;-fb</c>, a fixed id, so that it is made once.
     /// </summary>
     public static string FallbackId(string alertId) =>
         IsFallbackId(alertId) ? throw new ArgumentException("A fallback has no fallback.", nameof(alertId)) : Ids.FallbackId(alertId);
@@ -45,14 +67,77 @@ public static class SafetyLadder
         return id.EndsWith(Ids.FallbackSuffix, StringComparison.Ordinal);
     }
 
-    /// <summary>The all-clear that follows alert <paramref name="alertId"/> (or its fallback: one all-clear per contact).</summary>
-    public static string AllClearId(string alertId)
+    /// <summary>
+    /// Which of a contact's alert and its fallback (if any) what follows it waits for and goes by: the
+    /// fallback while it is still to be sent or once it went (it then is how the contact was reached);
+    /// the alert itself when there is no fallback, or the fallback ended without going.
+    /// </summary>
+    public static CheckInRecord CurrentAlert(CheckInRecord alert, CheckInRecord? fallback)
     {
-        var alert = IsFallbackId(alertId) ? alertId[..^Ids.FallbackSuffix.Length] : alertId;
-        return alert.LastIndexOf(AlertSuffix, StringComparison.Ordinal) is var at and >= 0
-            ? alert[..at] + AllClearSuffix + alert[(at + AlertSuffix.Length)..]
-            : throw new ArgumentException("Not an alert's id.", nameof(alertId));
+        ArgumentNullException.ThrowIfNull(alert);
+        return fallback is not null && (!fallback.IsFinished || AlertWent(fallback)) ? fallback : alert;
     }
+
+    /// <summary>The all-clear that follows alert <paramref name="alertId"/> (or its fallback: one all-clear per contact).</summary>
+    public static string AllClearId(string alertId) => Following(alertId, AllClearSuffix);
+
+    /// <summary>The urgent follow-up to alert <paramref name="alertId"/>: the duress word came after it went.</summary>
+    public static string UrgentId(string alertId) => Following(alertId, UrgentSuffix);
+
+    /// <summary>The news to the contact of alert <paramref name="alertId"/> that the check-in was cancelled.</summary>
+    public static string CancelledId(string alertId) => Following(alertId, CancelledSuffix);
+
+    /// <summary>The alert a follow-up (<c>-ac</c>, <c>-ur</c>, <c>-cx</c>) follows.</summary>
+    public static string AlertIdOf(string followUpId)
+    {
+        ArgumentNullException.ThrowIfNull(followUpId);
+        foreach (var suffix in new[] { AllClearSuffix, UrgentSuffix, CancelledSuffix })
+        {
+            if (followUpId.LastIndexOf(suffix, StringComparison.Ordinal) is var at and >= 0 && at == followUpId.Length - suffix.Length - 1)
+            {
+                return followUpId[..at] + AlertSuffix + followUpId[(at + suffix.Length)..];
+            }
+        }
+
+        throw new ArgumentException("Not an alert's follow-up.", nameof(followUpId));
+    }
+
+    /// <summary>
+    /// A row that follows <paramref name="alert"/>, to its contact on its channel, due at <paramref name="now"/>:
+    /// the alert's row with its sending history cleared.
+    /// </summary>
+    public static CheckInRecord FollowUp(CheckInRecord alert, CheckInKind kind, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var id = kind switch
+        {
+            CheckInKind.AllClear => AllClearId(alert.Id),
+            CheckInKind.UrgentAlert => UrgentId(alert.Id),
+            CheckInKind.SafetyCancelled => CancelledId(alert.Id),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not what follows an alert."),
+        };
+        return alert with
+        {
+            Id = id,
+            Kind = kind,
+            DueAt = now,
+            NextAttemptAt = now,
+            Status = CheckInStatus.Scheduled,
+            Reason = null,
+            Attempts = 0,
+            ClaimedUntil = null,
+            SentAt = null,
+            ProviderMessageId = null,
+            PendingDelivery = null,
+            ETag = default,
+        };
+    }
+
+    private static string Following(string alertId, string suffix) =>
+        IsFallbackId(alertId) ? Following(alertId[..^Ids.FallbackSuffix.Length], suffix) :
+        alertId.LastIndexOf(AlertSuffix, StringComparison.Ordinal) is var at and >= 0
+            ? alertId[..at] + suffix + alertId[(at + AlertSuffix.Length)..]
+            : throw new ArgumentException("Not an alert's id.", nameof(alertId));
 
     /// <summary>The reminder and one alert per contact, for an armed check-in as planned; a contact with no address gets none.</summary>
     public static IReadOnlyList<CheckInRecord> Rows(EventRecord record, CheckInRecord armed, SafetyNet net)

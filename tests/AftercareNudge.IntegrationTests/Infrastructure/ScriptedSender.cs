@@ -39,6 +39,9 @@ internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, I
     /// <summary>How safety alerts are answered (the last answer repeats); empty: each is accepted.</summary>
     public SendResult[] AlertScript { get; init; } = [];
 
+    /// <summary>Runs while a safety alert is with the provider, before it answers: an answer or a cancellation that comes mid-send.</summary>
+    public Func<object, Task>? WhileAlerting { get; init; }
+
     /// <summary>Runs while a check-in is with the provider, before it answers: a report that overtakes our own record of the send.</summary>
     public Func<object, Task>? WhileSending { get; init; }
 
@@ -67,6 +70,11 @@ internal sealed class ScriptedSender(params SendResult[] script) : ISmsSender, I
         if (kind == MessageKinds.Alert)
         {
             Alerts.Enqueue(message);
+            if (WhileAlerting is { } whileAlerting)
+            {
+                await whileAlerting(message);
+            }
+
             return AlertScript.Length == 0 ? SendResult.Sent("SM-alert") : AlertScript[Math.Min(Alerts.Count, AlertScript.Length) - 1];
         }
 

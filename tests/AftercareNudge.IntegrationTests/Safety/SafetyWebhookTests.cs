@@ -112,6 +112,41 @@ public sealed class SafetyWebhookTests(AzuriteFixture azurite) : AppTest(azurite
     }
 
     [Fact]
+    public async Task DuressAfterAnAlertWent_TellsTheClientExactlyWhatARealAnswerAfterItWould_AndNothingOfTheUrgentFollowUp()
+    {
+        var start = App.Time.GetUtcNow();
+        var real = await ToldAfterAnswerAsync("sorry, phone died. I'm fine", duressWord: null);
+        App.Time.SetUtcNow(start + TimeSpan.FromDays(2));
+        var duress = await ToldAfterAnswerAsync("pineapple", duressWord: "pineapple");
+
+        Assert.Equal(real, duress);
+        Assert.Contains(("escalation.cleared", "", "jo", null), duress);
+        Assert.Contains(("checkin.sent", "-ac1", "jo", "sent"), duress);
+        Assert.DoesNotContain(duress, t => t.Item2.StartsWith("-ur", StringComparison.Ordinal));
+    }
+
+    /// <summary>Jo alerted, then Sam's message seven minutes later: every webhook about the event, its check-in ids relative to the armed one's.</summary>
+    private async Task<List<(string, string, string, string?)>> ToldAfterAnswerAsync(string answer, string? duressWord)
+    {
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo"], duressWord: duressWord);
+        App.Time.SetUtcNow(due);
+        await App.DispatchAsync();
+        App.Time.SetUtcNow(due + TimeSpan.FromMinutes(20));
+        await App.DispatchAsync();
+        App.Time.SetUtcNow(due + TimeSpan.FromMinutes(30));
+        await App.DispatchAsync();
+        App.Time.Advance(TimeSpan.FromMinutes(7));
+        await App.Services.GetRequiredService<InboundSms>().HandleAsync(new IncomingSms(Sam, answer, Ids.NewDevelopmentMessageId(), null), CancellationToken.None);
+        await App.DispatchAsync();
+        await DeliverAsync();
+        return [.. _receiver.At("/a")
+            .Where(r => r.Data["eventId"]?.GetValue<string>() == view.Id)
+            .Select(r => (r.Type, r.Data["checkInId"]?.GetValue<string>()?[checkIn.Length..] ?? "", r.Data["personKey"]?.GetValue<string>() ?? "", r.Data["status"]?.GetValue<string>()))
+            .Where(t => t.Type.StartsWith("checkin.", StringComparison.Ordinal) || t.Type.StartsWith("escalation.", StringComparison.Ordinal))
+            .Order()];
+    }
+
+    [Fact]
     public async Task PlainAnswer_LooksExactlyLikeADuressAnswer()
     {
         var (view, checkIn, due) = await ArmedAsync(agreed: ["jo"], duressWord: "pineapple");

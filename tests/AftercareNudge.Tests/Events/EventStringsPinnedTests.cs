@@ -36,7 +36,7 @@ public sealed class EventStringsPinnedTests
     [Fact]
     public void CheckInKind_StoredAndPublishedNames()
     {
-        Assert.Equal("CheckIn=check-in,Reminder=reminder,Fallback=fallback,Notice=notice,Relay=relay,SafetyReminder=safety-reminder,Alert=alert,AllClear=all-clear", PinnedApp.EnumNames<CheckInKind>());
+        Assert.Equal("CheckIn=check-in,Reminder=reminder,Fallback=fallback,Notice=notice,Relay=relay,SafetyReminder=safety-reminder,Alert=alert,AllClear=all-clear,UrgentAlert=urgent-alert,SafetyCancelled=safety-cancelled", PinnedApp.EnumNames<CheckInKind>());
     }
 
     [Fact]

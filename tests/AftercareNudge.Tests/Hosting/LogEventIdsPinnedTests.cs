@@ -144,7 +144,6 @@ public sealed class LogEventIdsPinnedTests
             1203 TrustedContactDecided Information
             1204 TrustedContactNotRecorded Information
             1205 ArmedCheckInExtended Information
-            1206 SafetyCancellationNotTold Warning
             1210 AlertFallbackMade Information
             1211 SafetyNetNotTold Warning
             1220 SafetyNetsChanged Information

@@ -153,7 +153,7 @@ public sealed class PrivacyFormatsPinnedTests
         Options.Create(new ApiKeyOptions()),
         NullLogger<AddressErasure>.Instance,
         Notifications(app),
-        new AftercareNudge.Safety.SafetyCancellations(app.Consents, app.Sender, app.Sender, NullLogger<AftercareNudge.Safety.SafetyCancellations>.Instance));
+        new AftercareNudge.Safety.SafetyCancellations(app.Events, new AftercareNudge.Safety.AlertFollowUps(app.Events, app.Recipients, app.DueIndex, app.Time), AftercareNudge.Schedule.DomainEvents<AftercareNudge.Schedule.RelayDue>.None));
 
     /// <summary>Client webhooks with none configured: erasure asks them to forget, and there is nothing to forget.</summary>
     private static WebhookNotifications Notifications(PinnedApp app) =>

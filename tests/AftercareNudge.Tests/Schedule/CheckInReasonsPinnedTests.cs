@@ -57,6 +57,8 @@ public sealed class CheckInReasonsPinnedTests
                 "Answered=answered",
                 "NotArmed=not-armed",
                 "ContactNotAgreed=contact-not-agreed",
+                "AwaitingAlert=awaiting-alert",
+                "AlertNotSent=alert-not-sent",
             ],
             list);
     }

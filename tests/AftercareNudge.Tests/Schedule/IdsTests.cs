@@ -76,6 +76,8 @@ public sealed partial class IdsTests
     [InlineData("-al5")]
     [InlineData("-ac3")]
     [InlineData("-al2-fb")]
+    [InlineData("-ur1")]
+    [InlineData("-cx5")]
     public void IsCheckInId_ARungOfAnArmedCheckInsLadder_IsAccepted(string suffix)
     {
         Assert.True(Ids.IsCheckInId(CheckIn + suffix));
@@ -96,11 +98,28 @@ public sealed partial class IdsTests
     }
 
     [Theory]
+    [InlineData("-ac2")]
+    [InlineData("-ur2")]
+    [InlineData("-cx2")]
+    public void AlertIdOf_WhatFollowsAnAlert_NamesThatAlert(string suffix) =>
+        Assert.Equal(SafetyLadder.AlertId(CheckIn, 2), SafetyLadder.AlertIdOf(CheckIn + suffix));
+
+    [Fact]
+    public void FollowUpIds_OfOneAlert_AreFixedAndDistinct()
+    {
+        var alert = SafetyLadder.AlertId(CheckIn, 3);
+        Assert.Equal([CheckIn + "-ac3", CheckIn + "-ur3", CheckIn + "-cx3"], new[] { SafetyLadder.AllClearId(alert), SafetyLadder.UrgentId(alert), SafetyLadder.CancelledId(alert) });
+        Assert.Throws<ArgumentException>(() => SafetyLadder.AlertIdOf(CheckIn + "-rm"));
+    }
+
+    [Theory]
     [InlineData("-al")]
     [InlineData("-al0")]
     [InlineData("-al10")]
     [InlineData("-rm-rm")]
     [InlineData("-xx1")]
+    [InlineData("-ur0")]
+    [InlineData("-cx")]
     public void IsCheckInId_ALadderSuffixWeNeverMake_IsRefused(string suffix) => Assert.False(Ids.IsCheckInId(CheckIn + suffix));
 
     [Theory]
