@@ -229,14 +229,23 @@ public sealed class MissingConsentNotices(
     }
 
     /// <summary>A notice to the event's organiser by <paramref name="via"/>: the sentence after the brand in a text, or as an email.</summary>
-    private async Task<SendResult> NotifyAsync(EventRecord record, Channel via, string sentence)
+    private Task<SendResult> NotifyAsync(EventRecord record, Channel via, string sentence) => TellOrganizerAsync(record, via, sentence, EmailSubject);
+
+    /// <summary>
+    /// A notice to the event's organiser by <paramref name="via"/> (a channel <see cref="ConsentGate.OrganizerNoticeChannelAsync"/>
+    /// found): the sentence after the brand in a text, or as an email with <paramref name="subject"/>. Other
+    /// features' notices to the organiser (a safety net's) go out the same way.
+    /// </summary>
+    public async Task<SendResult> TellOrganizerAsync(EventRecord record, Channel via, string sentence, string subject)
     {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(sentence);
         var organizer = record.Organizer;
         var address = organizer.Address(via)!;
         return via == Channel.Sms
             ? await sms.SendAsync(new SmsMessage(address, Notices.SmsSender + sentence, MessageKinds.Notice, record.Id, null), CancellationToken.None)
             : await email.SendAsync(
-                new EmailMessage(address, organizer.Name, EmailSubject, Capitalised(sentence), Notices.EmailHtml(Capitalised(sentence), null), MessageKinds.Notice, record.Id, null),
+                new EmailMessage(address, organizer.Name, subject, Capitalised(sentence), Notices.EmailHtml(Capitalised(sentence), null), MessageKinds.Notice, record.Id, null),
                 CancellationToken.None);
     }
 
