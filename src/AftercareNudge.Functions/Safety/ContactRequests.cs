@@ -78,7 +78,7 @@ public sealed class ContactRequests(
 
     /// <summary>
     /// Asks one contact about the event's current terms, unless there is nothing to ask: <c>asked</c>,
-    /// <c>held</c> (the daily cap, or a send that failed: tried again later), or why not. With
+    /// <c>held</c> (the daily cap, or a send that surely did not go: tried again later), or why not. With
     /// <paramref name="heldTerms"/>, a held request: not asked if the terms changed since (the change asked anew).
     /// </summary>
     private async Task<string> AskOneAsync(EventRecord record, IReadOnlyList<AwaitedReply> nets, Participant contact, string? heldTerms, CancellationToken cancellationToken)
@@ -95,6 +95,12 @@ public sealed class ContactRequests(
         if (named.Count == 0 || (heldTerms is not null && heldTerms != terms))
         {
             return "not-named";
+        }
+
+        // A held request is not worth asking once every alert it is about is past.
+        if (heldTerms is not null && !named.Any(n => n.AlertAt > time.GetUtcNow()))
+        {
+            return "too-late";
         }
 
         if (contact.AgreedAlerts == terms)
@@ -129,6 +135,13 @@ public sealed class ContactRequests(
         {
             await cap.ReleaseAsync(slot, CancellationToken.None);
             SafetyLog.ContactNotAsked(logger, record.Id, contact.Key, result.Reason ?? result.Outcome.ToString());
+
+            // Only a send that surely did not go is tried again: an unknown outcome may have reached them.
+            if (result.Outcome != SendOutcome.Transient)
+            {
+                return "not-sent";
+            }
+
             await HoldAsync(record.Id, contact.Key, terms);
             return "held";
         }

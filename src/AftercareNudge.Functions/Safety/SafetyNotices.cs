@@ -130,7 +130,7 @@ public sealed class SafetyNotices(
         {
             ContactNoticeReasons.NotAgreed => NotAgreedSentence(contact.Name, net.DueAt, zone, now),
             ContactNoticeReasons.QuietHours => QuietHoursSentence(contact.Name, net.DueAt, QuietEndFor(contact, net)!.Value, zone, now),
-            _ => LeftSentence(contact.Name, net.DueAt, zone, now),
+            _ => await StoppedAsync(contact, cancellationToken) ? LeftSentence(contact.Name, net.DueAt, zone, now) : DeclinedSentence(contact.Name, net.DueAt, zone, now),
         };
         var result = await missingConsent.TellOrganizerAsync(record, via, sentence, EmailSubject);
         if (result.Outcome != SendOutcome.Sent)
@@ -160,8 +160,7 @@ public sealed class SafetyNotices(
         }
 
         // One who stopped our messages is told of as a gap, when they stopped (ContactGaps).
-        var channel = contact.Channels().FirstOrDefault();
-        if (contact.Address(channel) is not { } address || await consents.IsOptedOutAsync(channel, address, cancellationToken))
+        if (await StoppedAsync(contact, cancellationToken))
         {
             return (null, null);
         }
@@ -172,6 +171,13 @@ public sealed class SafetyNotices(
         }
 
         return QuietEndFor(contact, net) is not null ? (ContactNoticeReasons.QuietHours, net) : (null, null);
+    }
+
+    /// <summary>Whether the contact stopped our messages on the channel their alert would go by (else they said no to their request).</summary>
+    private async Task<bool> StoppedAsync(Participant contact, CancellationToken cancellationToken)
+    {
+        var channel = contact.Channels().FirstOrDefault();
+        return contact.Address(channel) is not { } address || await consents.IsOptedOutAsync(channel, address, cancellationToken);
     }
 
     private async Task<string> DoneAsync(SafetyNoticeList.Due due, string reason, string outcome, CancellationToken cancellationToken) =>
@@ -198,6 +204,10 @@ public sealed class SafetyNotices(
     /// <summary>"Jo stopped messages from us, so they will not be told if you do not answer your check-in at 23:30: your safety net has a gap."</summary>
     public static string LeftSentence(string name, DateTimeOffset due, DateTimeZone organizerZone, DateTimeOffset now) =>
         $"{Who(name)} stopped messages from us, so they will not be told if you do not answer your check-in {At(due, organizerZone, now)}: your safety net has a gap.";
+
+    /// <summary>"Lee said no to being told if you do not answer your check-in at 23:30: your safety net has a gap."</summary>
+    public static string DeclinedSentence(string name, DateTimeOffset due, DateTimeZone organizerZone, DateTimeOffset now) =>
+        $"{Who(name)} said no to being told if you do not answer your check-in {At(due, organizerZone, now)}: your safety net has a gap.";
 
     private static string Who(string name) => string.IsNullOrWhiteSpace(name) ? "Someone" : name.Trim();
 
