@@ -36,7 +36,7 @@ public sealed class SafetyNotices(
     public async Task PlanAsync(string eventId, CancellationToken cancellationToken)
     {
         var record = await events.GetEventAsync(eventId, cancellationToken);
-        if (record is null || record.IsOver)
+        if (record is null || record.IsOver || !record.People.Any(p => p.IsTrustedContact()))
         {
             return;
         }
