@@ -99,6 +99,26 @@ public sealed class SafetyNoticeTests(AzuriteFixture azurite) : AppTest(azurite)
     }
 
     [Fact]
+    public async Task PlanAgain_AfterTheCheckInMoved_MovesTheNotice()
+    {
+        // What a PATCH that moves an armed check-in calls once it is stored.
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo"]);
+        await App.Services.GetRequiredService<EventStore>().ChangeAwaitedAsync(view.Id, checkIn, a => a with { DueAt = due.AddHours(3) }, Ct);
+        await App.Services.GetRequiredService<SafetyNotices>().PlanAsync(view.Id, Ct);
+
+        await AdvanceToAsync(due - TimeSpan.FromHours(1));
+        Assert.Empty(await App.OutboxAsync(MessageKinds.Notice));
+        await AdvanceToAsync(due.AddHours(1));
+
+        // Jo agreed to an alert after 14:30, not after 17:30: the moved check-in's terms are new to both.
+        var bodies = (await App.OutboxAsync(MessageKinds.Notice)).Select(n => n.Body).Order(StringComparer.Ordinal);
+        Assert.Equal(
+            ["AftercareNudge: Jo has not agreed yet to be told if you do not answer your check-in at 17:30, so they will not be told unless they agree before then.",
+             "AftercareNudge: Lee has not agreed yet to be told if you do not answer your check-in at 17:30, so they will not be told unless they agree before then."],
+            bodies);
+    }
+
+    [Fact]
     public async Task ContactStops_TheOrganizerIsToldOfTheGapAtOnce_Once()
     {
         var (view, _, _) = await ArmedAsync(agreed: ["jo", "lee"]);
