@@ -1,4 +1,3 @@
-using System.Globalization;
 using AftercareNudge.Consent;
 using AftercareNudge.Messaging;
 using AftercareNudge.Schedule;
@@ -195,30 +194,21 @@ public sealed class SafetyNotices(
 
     /// <summary>"Jo has not agreed yet to be told if you do not answer your check-in at 23:30, so they will not be told unless they agree before then."</summary>
     public static string NotAgreedSentence(string name, DateTimeOffset due, DateTimeZone organizerZone, DateTimeOffset now) =>
-        $"{Who(name)} has not agreed yet to be told if you do not answer your check-in {At(due, organizerZone, now)}, so they will not be told unless they agree before then.";
+        $"{Who(name)} has not agreed yet to be told if you do not answer your check-in {MissingConsentNotices.At(due, organizerZone, now)}, so they will not be told unless they agree before then.";
 
     /// <summary>"If you do not answer your check-in at 23:30, Jo would be told only at 07:00: they chose not to be told in their quiet hours."</summary>
     public static string QuietHoursSentence(string name, DateTimeOffset due, DateTimeOffset told, DateTimeZone organizerZone, DateTimeOffset now) =>
-        $"If you do not answer your check-in {At(due, organizerZone, now)}, {Who(name)} would be told only {At(told, organizerZone, now)}: they chose not to be told in their quiet hours.";
+        $"If you do not answer your check-in {MissingConsentNotices.At(due, organizerZone, now)}, {Who(name)} would be told only {MissingConsentNotices.At(told, organizerZone, now)}: they chose not to be told in their quiet hours.";
 
     /// <summary>"Jo stopped messages from us, so they will not be told if you do not answer your check-in at 23:30: your safety net has a gap."</summary>
     public static string LeftSentence(string name, DateTimeOffset due, DateTimeZone organizerZone, DateTimeOffset now) =>
-        $"{Who(name)} stopped messages from us, so they will not be told if you do not answer your check-in {At(due, organizerZone, now)}: your safety net has a gap.";
+        $"{Who(name)} stopped messages from us, so they will not be told if you do not answer your check-in {MissingConsentNotices.At(due, organizerZone, now)}: your safety net has a gap.";
 
     /// <summary>"Lee said no to being told if you do not answer your check-in at 23:30: your safety net has a gap."</summary>
     public static string DeclinedSentence(string name, DateTimeOffset due, DateTimeZone organizerZone, DateTimeOffset now) =>
-        $"{Who(name)} said no to being told if you do not answer your check-in {At(due, organizerZone, now)}: your safety net has a gap.";
+        $"{Who(name)} said no to being told if you do not answer your check-in {MissingConsentNotices.At(due, organizerZone, now)}: your safety net has a gap.";
 
     private static string Who(string name) => string.IsNullOrWhiteSpace(name) ? "Someone" : name.Trim();
-
-    /// <summary>"at 23:30", or "at 05:00 on Wed 25 Nov" on another day than today, in the organiser's zone.</summary>
-    private static string At(DateTimeOffset instant, DateTimeZone zone, DateTimeOffset now)
-    {
-        var local = Instant.FromDateTimeOffset(instant).InZone(zone).LocalDateTime;
-        var today = Instant.FromDateTimeOffset(now).InZone(zone).Date;
-        var at = local.TimeOfDay.ToString("HH':'mm", CultureInfo.InvariantCulture);
-        return local.Date == today ? $"at {at}" : $"at {at} on {local.Date.ToString("ddd d MMM", CultureInfo.InvariantCulture)}";
-    }
 }
 
 /// <summary>Safety notice log messages (event ids 1215-1219): ids, reasons and outcomes only.</summary>
