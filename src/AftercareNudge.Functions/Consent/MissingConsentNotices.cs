@@ -229,14 +229,23 @@ public sealed class MissingConsentNotices(
     }
 
     /// <summary>A notice to the event's organiser by <paramref name="via"/>: the sentence after the brand in a text, or as an email.</summary>
-    private async Task<SendResult> NotifyAsync(EventRecord record, Channel via, string sentence)
+    private Task<SendResult> NotifyAsync(EventRecord record, Channel via, string sentence) => TellOrganizerAsync(record, via, sentence, EmailSubject);
+
+    /// <summary>
+    /// A notice to the event's organiser by <paramref name="via"/> (a channel <see cref="ConsentGate.OrganizerNoticeChannelAsync"/>
+    /// found): the sentence after the brand in a text, or as an email with <paramref name="subject"/>. Other
+    /// features' notices to the organiser (a safety net's) go out the same way.
+    /// </summary>
+    public async Task<SendResult> TellOrganizerAsync(EventRecord record, Channel via, string sentence, string subject)
     {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(sentence);
         var organizer = record.Organizer;
         var address = organizer.Address(via)!;
         return via == Channel.Sms
             ? await sms.SendAsync(new SmsMessage(address, Notices.SmsSender + sentence, MessageKinds.Notice, record.Id, null), CancellationToken.None)
             : await email.SendAsync(
-                new EmailMessage(address, organizer.Name, EmailSubject, Capitalised(sentence), Notices.EmailHtml(Capitalised(sentence), null), MessageKinds.Notice, record.Id, null),
+                new EmailMessage(address, organizer.Name, subject, Capitalised(sentence), Notices.EmailHtml(Capitalised(sentence), null), MessageKinds.Notice, record.Id, null),
                 CancellationToken.None);
     }
 
@@ -256,11 +265,16 @@ public sealed class MissingConsentNotices(
         ArgumentNullException.ThrowIfNull(channels);
         var who = string.IsNullOrWhiteSpace(name) ? "Someone" : name.Trim();
         var what = channels.Count > 1 ? "texts or emails" : channels[0] == Channel.Sms ? "texts" : "emails";
-        var due = Instant.FromDateTimeOffset(firstDue).InZone(organizerZone).LocalDateTime;
+        return $"{who} has not agreed yet to get your check-in {what}, so the one {At(firstDue, organizerZone, now)} will not go out unless they agree before then.";
+    }
+
+    /// <summary>"at 23:30", or "at 05:00 on Wed 25 Nov" on another day than today, in the organiser's zone: how a notice to them says when.</summary>
+    public static string At(DateTimeOffset instant, DateTimeZone organizerZone, DateTimeOffset now)
+    {
+        var local = Instant.FromDateTimeOffset(instant).InZone(organizerZone).LocalDateTime;
         var today = Instant.FromDateTimeOffset(now).InZone(organizerZone).Date;
-        var at = due.TimeOfDay.ToString("HH':'mm", CultureInfo.InvariantCulture);
-        var when = due.Date == today ? $"at {at}" : $"at {at} on {due.Date.ToString("ddd d MMM", CultureInfo.InvariantCulture)}";
-        return $"{who} has not agreed yet to get your check-in {what}, so the one {when} will not go out unless they agree before then.";
+        var at = local.TimeOfDay.ToString("HH':'mm", CultureInfo.InvariantCulture);
+        return local.Date == today ? $"at {at}" : $"at {at} on {local.Date.ToString("ddd d MMM", CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>The person's check-ins still to come that would not go out now, earliest first.</summary>

@@ -31,6 +31,7 @@ public sealed partial class EventService(
     ClientEventBackfill backfill,
     Safety.ContactRequests contactRequests,
     Safety.SafetyCancellations safetyCancellations,
+    Safety.SafetyNotices safetyNotices,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<Dispatch.DispatchOptions> dispatch,
     ILogger<EventService> logger)
@@ -178,7 +179,7 @@ public sealed partial class EventService(
 
     /// <summary>
     /// Plans the organiser's notice for whoever has not agreed, before the first check-in that would not
-    /// go out (at registration and after every PATCH). Best effort: a failure must not make the client
+    /// go out, and for each trusted contact who cannot be told yet (at registration and after every PATCH). Best effort: a failure must not make the client
     /// register again; the notice that follows a skipped check-in still comes.
     /// </summary>
     internal async Task PlanMissingConsentNoticesAsync(string eventId, EventRecord? record = null, IReadOnlyList<CheckInRecord>? checkIns = null)
@@ -192,6 +193,16 @@ public sealed partial class EventService(
         catch (Exception e) when (e is RequestFailedException or InvalidOperationException)
         {
             MissingConsentLog.NotPlanned(logger, e, eventId);
+        }
+
+        // And the notice before an armed check-in whose contact has not agreed, or whose quiet hours would hold its alert.
+        try
+        {
+            await safetyNotices.PlanAsync(eventId, CancellationToken.None);
+        }
+        catch (Exception e) when (e is RequestFailedException or InvalidOperationException)
+        {
+            Safety.SafetyNoticeLog.NotPlanned(logger, e, eventId);
         }
     }
 

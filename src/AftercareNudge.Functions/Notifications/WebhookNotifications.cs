@@ -35,6 +35,9 @@ public static class NotificationTypes
     public const string EscalationCleared = "escalation.cleared";
     public const string EscalationFailed = "escalation.failed";
 
+    /// <summary>A trusted contact of a check-in that has not closed stopped our messages or declined: they will not be told.</summary>
+    public const string EscalationContactLeft = "escalation.contact-left";
+
     public static string? ForCheckIn(CheckInStatus status) => status switch
     {
         CheckInStatus.Sent => CheckInSent,
@@ -50,6 +53,7 @@ public static class NotificationTypes
         SafetyNetChange.Missed => CheckInMissed,
         SafetyNetChange.EscalationSent => EscalationSent,
         SafetyNetChange.EscalationCleared => EscalationCleared,
+        SafetyNetChange.ContactLeft => EscalationContactLeft,
         _ => EscalationFailed,
     };
 

@@ -20,6 +20,7 @@ public sealed class ContactRequests(
     EventStore events,
     ConsentStore consents,
     ConsentRequestCap cap,
+    HeldContactRequests held,
     LinkTokens tokens,
     ISmsSender sms,
     IEmailSender email,
@@ -38,50 +39,123 @@ public sealed class ContactRequests(
 
         var nets = await events.GetAwaitedForEventAsync(eventId, cancellationToken);
         var asked = 0;
-        foreach (var contact in record.People.Where(p => p.IsTrustedContact() && (p.Phone ?? p.Email) is not null))
+        foreach (var contact in record.People.Where(p => p.IsTrustedContact()))
         {
-            // Both: asked by SMS, as the alert goes (the first of their channels).
-            var (channel, address) = contact.Phone is { } phone ? (Channel.Sms, phone) : (Channel.Email, contact.Email!);
-            var named = nets.Where(n => n.Net.EscalateTo.Contains(contact.Key, StringComparer.Ordinal)).OrderBy(n => n.PlannedAlertAt).ToList();
-            var terms = SafetyLadder.TermsVersion(record, nets, contact.Key);
-            if (named.Count == 0 || contact.AgreedAlerts == terms || await consents.IsOptedOutAsync(channel, address, cancellationToken))
+            if (await AskOneAsync(record, nets, contact, null, cancellationToken) == "asked")
             {
-                continue;
+                asked++;
             }
-
-            var consentId = SafetyLadder.ContactConsentId(record.Id, contact.Key, terms);
-            if (await consents.WasAskedAsync(channel, address, consentId, cancellationToken))
-            {
-                // Asked about these very terms already: answered (a NO stands), or still open.
-                continue;
-            }
-
-            if (await cap.TryClaimAsync(channel, address, cancellationToken) is not { } slot)
-            {
-                SafetyLog.ContactNotAsked(logger, record.Id, contact.Key, "daily-cap");
-                continue;
-            }
-
-            var zone = EventTime.FindZone(contact.TimeZone) ?? DateTimeZone.Utc;
-            var (result, shown) = channel == Channel.Sms
-                ? await AskBySmsAsync(record, address, named, zone, cancellationToken)
-                : await AskByEmailAsync(record, contact, address, consentId, named, zone, cancellationToken);
-            if (result.Outcome != SendOutcome.Sent)
-            {
-                await cap.ReleaseAsync(slot, CancellationToken.None);
-                SafetyLog.ContactNotAsked(logger, record.Id, contact.Key, result.Reason ?? result.Outcome.ToString());
-                continue;
-            }
-
-            var how = (channel == Channel.Sms ? "sms-contact-request:" : "email-contact-request:") + record.Id;
-            await consents.RecordRequestAsync(
-                new ConsentRequestSent(channel, address, consentId, record.Organizer.Name, record.ClientId, record.Id, contact.Key, how, shown),
-                CancellationToken.None);
-            asked++;
         }
 
         return asked;
     }
+
+    /// <summary>
+    /// Tries again the requests the daily cap or a failed send held back, once their time has come: each
+    /// is asked only if it is still wanted (the event is neither cancelled nor over, its terms are still
+    /// the held ones, the contact has neither agreed nor opted out nor been asked meanwhile). Returns how
+    /// many were taken.
+    /// </summary>
+    public async Task<int> SendHeldAsync(CancellationToken cancellationToken)
+    {
+        var taken = 0;
+        await foreach (var request in held.TakeDueAsync(time.GetUtcNow(), cancellationToken))
+        {
+            taken++;
+            var record = await events.GetEventAsync(request.EventId, cancellationToken);
+            var outcome = "event-gone";
+            if (record is { IsOver: false } && record.Find(request.ContactKey) is { } contact && contact.IsTrustedContact())
+            {
+                var nets = await events.GetAwaitedForEventAsync(request.EventId, cancellationToken);
+                outcome = await AskOneAsync(record, nets, contact, request.Terms, cancellationToken);
+            }
+
+            SafetyNoticeLog.HeldRequest(logger, request.EventId, request.ContactKey, outcome);
+        }
+
+        return taken;
+    }
+
+    /// <summary>
+    /// Asks one contact about the event's current terms, unless there is nothing to ask: <c>asked</c>,
+    /// <c>held</c> (the daily cap, or a send that surely did not go: tried again later), or why not. With
+    /// <paramref name="heldTerms"/>, a held request: not asked if the terms changed since (the change asked anew).
+    /// </summary>
+    private async Task<string> AskOneAsync(EventRecord record, IReadOnlyList<AwaitedReply> nets, Participant contact, string? heldTerms, CancellationToken cancellationToken)
+    {
+        if ((contact.Phone ?? contact.Email) is null)
+        {
+            return "no-address";
+        }
+
+        // Both: asked by SMS, as the alert goes (the first of their channels).
+        var (channel, address) = contact.Phone is { } phone ? (Channel.Sms, phone) : (Channel.Email, contact.Email!);
+        var named = nets.Where(n => n.Net.EscalateTo.Contains(contact.Key, StringComparer.Ordinal)).OrderBy(n => n.PlannedAlertAt).ToList();
+        var terms = SafetyLadder.TermsVersion(record, nets, contact.Key);
+        if (named.Count == 0 || (heldTerms is not null && heldTerms != terms))
+        {
+            return "not-named";
+        }
+
+        // A held request is not worth asking once every alert it is about is past.
+        if (heldTerms is not null && !named.Any(n => n.AlertAt > time.GetUtcNow()))
+        {
+            return "too-late";
+        }
+
+        if (contact.AgreedAlerts == terms)
+        {
+            return "agreed";
+        }
+
+        if (await consents.IsOptedOutAsync(channel, address, cancellationToken))
+        {
+            return "opted-out";
+        }
+
+        var consentId = SafetyLadder.ContactConsentId(record.Id, contact.Key, terms);
+        if (await consents.WasAskedAsync(channel, address, consentId, cancellationToken))
+        {
+            // Asked about these very terms already: answered (a NO stands), or still open.
+            return "asked-before";
+        }
+
+        if (await cap.TryClaimAsync(channel, address, cancellationToken) is not { } slot)
+        {
+            SafetyLog.ContactNotAsked(logger, record.Id, contact.Key, "daily-cap");
+            await HoldAsync(record.Id, contact.Key, terms);
+            return "held";
+        }
+
+        var zone = EventTime.FindZone(contact.TimeZone) ?? DateTimeZone.Utc;
+        var (result, shown) = channel == Channel.Sms
+            ? await AskBySmsAsync(record, address, named, zone, cancellationToken)
+            : await AskByEmailAsync(record, contact, address, consentId, named, zone, cancellationToken);
+        if (result.Outcome != SendOutcome.Sent)
+        {
+            await cap.ReleaseAsync(slot, CancellationToken.None);
+            SafetyLog.ContactNotAsked(logger, record.Id, contact.Key, result.Reason ?? result.Outcome.ToString());
+
+            // Only a send that surely did not go is tried again: an unknown outcome may have reached them.
+            if (result.Outcome != SendOutcome.Transient)
+            {
+                return "not-sent";
+            }
+
+            await HoldAsync(record.Id, contact.Key, terms);
+            return "held";
+        }
+
+        var how = (channel == Channel.Sms ? "sms-contact-request:" : "email-contact-request:") + record.Id;
+        await consents.RecordRequestAsync(
+            new ConsentRequestSent(channel, address, consentId, record.Organizer.Name, record.ClientId, record.Id, contact.Key, how, shown),
+            CancellationToken.None);
+        return "asked";
+    }
+
+    /// <summary>Not lost: the SendSafetyNotices timer asks again, once, for these terms.</summary>
+    private Task HoldAsync(string eventId, string contactKey, string terms) =>
+        held.HoldAsync(new HeldContactRequest(eventId, contactKey, terms, time.GetUtcNow() + HeldContactRequests.RetryEvery), CancellationToken.None);
 
     private async Task<(SendResult Result, string Shown)> AskBySmsAsync(EventRecord record, string phone, IReadOnlyList<AwaitedReply> named, DateTimeZone zone, CancellationToken cancellationToken)
     {

@@ -21,6 +21,14 @@ public static class SafetyExtensions
         services.AddTransient<ContactPages>();
         services.AddSingleton<ContactAgreements>();
         services.AddSingleton<IHandles<ConsentChanged>>(s => s.GetRequiredService<ContactAgreements>());
+
+        // A contact who leaves: the handler only writes a row and raises an event (it must not need the
+        // consent store, which raised the decision); the organiser's notices are sent by a timer.
+        services.AddSingleton<SafetyNoticeList>();
+        services.AddSingleton<HeldContactRequests>();
+        services.AddSingleton<ContactGaps>();
+        services.AddSingleton<IHandles<ConsentChanged>>(s => s.GetRequiredService<ContactGaps>());
+        services.AddTransient<SafetyNotices>();
         return services;
     }
 }

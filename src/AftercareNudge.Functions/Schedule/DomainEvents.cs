@@ -70,6 +70,9 @@ public enum SafetyNetChange
 
     /// <summary>A contact's alert failed for good, or whether it went stayed unknown after its retries.</summary>
     EscalationFailed,
+
+    /// <summary>A contact named by a check-in that has not closed stopped our messages or declined: the safety net has a gap.</summary>
+    ContactLeft,
 }
 
 /// <summary>

@@ -17,6 +17,7 @@ namespace AftercareNudge.IntegrationTests.Safety;
 /// per contact alerted, <c>checkin.answered</c> and <c>escalation.cleared</c> after an answer,
 /// <c>escalation.failed</c> for an alert that could not go; signed as every notification, once per
 /// fact, with ids and person keys only. A duress answer is told exactly as any answer, and nothing else.
+/// A contact who leaves while the check-in has not closed is told as <c>escalation.contact-left</c>.
 /// </summary>
 public sealed class SafetyWebhookTests(AzuriteFixture azurite) : AppTest(azurite), IAsyncLifetime
 {
@@ -25,7 +26,7 @@ public sealed class SafetyWebhookTests(AzuriteFixture azurite) : AppTest(azurite
     private const string Lee = "+447911000333";
     private const string SecretA = "client-a-webhook-secret-0123456789abcdef";
     private static readonly string[] SafetyTypes =
-        ["checkin.answered", "checkin.missed", "escalation.sent", "escalation.cleared", "escalation.failed"];
+        ["checkin.answered", "checkin.missed", "escalation.sent", "escalation.cleared", "escalation.failed", "escalation.contact-left"];
 
     private WebhookReceiver _receiver = null!;
 
@@ -185,6 +186,37 @@ public sealed class SafetyWebhookTests(AzuriteFixture azurite) : AppTest(azurite
         var failed = Assert.Single(safety, r => r.Type == "escalation.failed");
         Assert.Equal((view.Id, checkIn, "jo", "sms"), Facts(failed));
         AssertSigned(failed, SecretA);
+    }
+
+    [Fact]
+    public async Task ContactStops_BeforeTheCheckInCloses_TellsContactLeftWithTheirKey_Once()
+    {
+        var (view, checkIn, _) = await ArmedAsync(agreed: ["jo", "lee"]);
+
+        await App.Services.GetRequiredService<InboundSms>().HandleAsync(new IncomingSms(Jo, "STOP", Ids.NewDevelopmentMessageId(), null), CancellationToken.None);
+        await App.Services.GetRequiredService<InboundSms>().HandleAsync(new IncomingSms(Jo, "START", Ids.NewDevelopmentMessageId(), null), CancellationToken.None);
+        await App.Services.GetRequiredService<InboundSms>().HandleAsync(new IncomingSms(Jo, "STOP", Ids.NewDevelopmentMessageId(), null), CancellationToken.None);
+        await DeliverAsync();
+
+        var left = Assert.Single(SafetyNotifications());
+        Assert.Equal("escalation.contact-left", left.Type);
+        Assert.Equal((view.Id, checkIn, "jo", "sms"), Facts(left));
+        AssertSigned(left, SecretA);
+        AssertNoWords(left);
+    }
+
+    [Fact]
+    public async Task ContactStops_AfterTheAnswer_TellsNoContactLeft()
+    {
+        var (_, _, due) = await ArmedAsync(agreed: ["jo"]);
+        App.Time.SetUtcNow(due);
+        await App.DispatchAsync();
+        await App.Services.GetRequiredService<InboundSms>().HandleAsync(new IncomingSms(Sam, "home", Ids.NewDevelopmentMessageId(), null), CancellationToken.None);
+
+        await App.Services.GetRequiredService<InboundSms>().HandleAsync(new IncomingSms(Jo, "STOP", Ids.NewDevelopmentMessageId(), null), CancellationToken.None);
+        await DeliverAsync();
+
+        Assert.DoesNotContain(SafetyNotifications(), r => r.Type == "escalation.contact-left");
     }
 
     private Dictionary<string, string?> Settings() => new()

@@ -146,6 +146,11 @@ public sealed class LogEventIdsPinnedTests
             1205 ArmedCheckInExtended Information
             1210 AlertFallbackMade Information
             1211 SafetyNetNotTold Warning
+            1215 SafetyNoticeDealtWith Information
+            1216 SafetyNoticeFailed Warning
+            1217 TrustedContactLeft Information
+            1218 HeldContactRequest Information
+            1219 SafetyNoticesNotPlanned Warning
             1220 SafetyNetsChanged Information
             1221 ContactsNotAskedAfterChange Warning
             """, string.Join("\n", Messages.Select(m => m.Id.ToString(CultureInfo.InvariantCulture) + " " + m.Name + " " + m.Level)));

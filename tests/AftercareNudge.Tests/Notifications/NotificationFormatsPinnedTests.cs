@@ -50,6 +50,7 @@ public sealed class NotificationFormatsPinnedTests
                 "EscalationSent=escalation.sent",
                 "EscalationCleared=escalation.cleared",
                 "EscalationFailed=escalation.failed",
+                "EscalationContactLeft=escalation.contact-left",
             ],
             types);
         Assert.Equal(
@@ -59,7 +60,7 @@ public sealed class NotificationFormatsPinnedTests
             [null, "consent.granted", "consent.declined", "consent.opted-out", null, "address.undeliverable"],
             Enum.GetValues<ConsentState>().Select(NotificationTypes.ForConsent));
         Assert.Equal(
-            ["checkin.answered", "checkin.missed", "escalation.sent", "escalation.cleared", "escalation.failed"],
+            ["checkin.answered", "checkin.missed", "escalation.sent", "escalation.cleared", "escalation.failed", "escalation.contact-left"],
             Enum.GetValues<SafetyNetChange>().Select(NotificationTypes.ForSafetyNet));
     }
 
