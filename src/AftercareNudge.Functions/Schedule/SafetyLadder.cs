@@ -69,13 +69,14 @@ public static class SafetyLadder
 
     /// <summary>
     /// Which of a contact's alert and its fallback (if any) what follows it waits for and goes by: the
-    /// fallback while it is still to be sent or once it went (it then is how the contact was reached);
-    /// the alert itself when there is no fallback, or the fallback ended without going.
+    /// fallback once it was claimed to be sent (it may be committed: wait for it) or went (it then is
+    /// how the contact was reached); otherwise the alert itself. A fallback not yet claimed can no longer
+    /// be committed once an answer is recorded (nor, after a cancellation, sent), so it is not waited for.
     /// </summary>
     public static CheckInRecord CurrentAlert(CheckInRecord alert, CheckInRecord? fallback)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        return fallback is not null && (!fallback.IsFinished || AlertWent(fallback)) ? fallback : alert;
+        return fallback is not null && (fallback.Status == CheckInStatus.Sending || (fallback.IsFinished && AlertWent(fallback))) ? fallback : alert;
     }
 
     /// <summary>The all-clear that follows alert <paramref name="alertId"/> (or its fallback: one all-clear per contact).</summary>
