@@ -92,7 +92,7 @@ internal static class RequestSchemas
                 ["after"] = OneOf(Anchors, "The moment it is timed from: the event's start or end. Not with 'at'."),
                 ["offset"] = Offset("With 'after': how long after (or, with '-', before), an ISO 8601 duration such as PT30M, -PT2H or P1D (no years or months). Default PT0S."),
                 ["message"] = Text($"What it says, in characters: {MessageCaps}; without invisible or direction-changing characters except joiners inside words and emoji.", 1, EventValidator.MaxMessageLength),
-                ["awaitReply"] = Ref(document, nameof(AwaitReplyRequest), "Arms the check-in: it waits for the organiser's answer, and trusted contacts are told if none comes. Only on an SMS check-in to the organiser, who has a phone. Not available yet: refused with 400 (checkIns[i].awaitReply) until every part of it works; leave it out and the check-in goes as any other."),
+                ["awaitReply"] = Ref(document, nameof(AwaitReplyRequest), "Arms the check-in: it waits for the organiser's answer, and trusted contacts are told if none comes. Only on an SMS check-in to the organiser, who has a phone. No emergency service: see docs/safety-check-ins.md."),
             },
             OneOf: Timings()),
         [nameof(AwaitReplyRequest)] = _ => new(
@@ -163,7 +163,7 @@ internal static class RequestSchemas
                 ["after"] = OneOf(Anchors, "The moment it is timed from: the event's start or end. Not with 'at'."),
                 ["offset"] = Offset("With 'after': how long after (or, with '-', before), such as PT30M."),
                 ["message"] = Text($"What it says, in characters: {MessageCaps}.", 1, EventValidator.MaxMessageLength),
-                ["awaitReply"] = Ref(document, nameof(AwaitReplyRequest), "Arms the check-in, or re-arms it on these terms (the whole net is replaced; the contacts are asked again). Refused with 409 once the check-in is due or its ladder has started. To disarm it, remove the check-in. Not available yet where awaitReply is refused at registration."),
+                ["awaitReply"] = Ref(document, nameof(AwaitReplyRequest), "Arms the check-in, or re-arms it on these terms (the whole net is replaced; the contacts are asked again). Refused with 409 once the check-in is due or its ladder has started. To disarm it, remove the check-in."),
             },
             Closed: true),
         [nameof(PatchAftercareRequest)] = _ => new(

@@ -59,7 +59,6 @@ internal sealed class EventChangePlanner
 
     /// <summary>The safety net of each armed check-in, by its id, as read with the event.</summary>
     private readonly Dictionary<string, AwaitedReply> _awaited;
-    private readonly bool _acceptAwaitReply;
     private bool _armedStarted;
 
     /// <summary>The event's zone and times as the change leaves them; null where the change's own text is not valid.</summary>
@@ -68,10 +67,9 @@ internal sealed class EventChangePlanner
     private readonly ZonedDateTime? _endsAt;
 
     /// <param name="awaited">The safety nets of the event's armed check-ins.</param>
-    /// <param name="acceptAwaitReply">Whether <c>awaitReply</c> is taken (<c>Safety:AcceptAwaitReply</c>); refused as not available yet if not.</param>
-    public EventChangePlanner(EventRecord record, IReadOnlyList<CheckInRecord> rows, PatchEventRequest patch, DateTimeOffset now, IReadOnlyList<AwaitedReply>? awaited = null, bool acceptAwaitReply = false)
+    public EventChangePlanner(EventRecord record, IReadOnlyList<CheckInRecord> rows, PatchEventRequest patch, DateTimeOffset now, IReadOnlyList<AwaitedReply>? awaited = null)
     {
-        (_record, _rows, _patch, _now, _acceptAwaitReply) = (record, rows, patch, now, acceptAwaitReply);
+        (_record, _rows, _patch, _now) = (record, rows, patch, now);
         _awaited = (awaited ?? []).ToDictionary(a => a.CheckInId, StringComparer.Ordinal);
         var storedZone = EventTime.FindZone(record.TimeZone)!;
         _zone = patch.TimeZone is null ? storedZone : EventTime.FindZone(patch.TimeZone);
@@ -378,17 +376,9 @@ internal sealed class EventChangePlanner
             : null;
     }
 
-    /// <summary>A check-in's <c>awaitReply</c>, by the registration's rules (refused as not available yet while it is not taken).</summary>
-    private SafetyNet? ValidateNet(AwaitReplyRequest awaitReply, string? to, Channel? channel, string path, IReadOnlyList<Participant> people)
-    {
-        if (!_acceptAwaitReply)
-        {
-            _ruleErrors.Add($"{path}.awaitReply", Safety.SafetyOptions.NotAvailableYet);
-            return null;
-        }
-
-        return EventValidator.ValidateNet(awaitReply, to, channel, _record.Organizer.Phone is not null, $"{path}.awaitReply", people, new Dictionary<string, PersonRequest>(), _ruleErrors);
-    }
+    /// <summary>A check-in's <c>awaitReply</c>, by the registration's rules.</summary>
+    private SafetyNet? ValidateNet(AwaitReplyRequest awaitReply, string? to, Channel? channel, string path, IReadOnlyList<Participant> people) =>
+        EventValidator.ValidateNet(awaitReply, to, channel, _record.Organizer.Phone is not null, $"{path}.awaitReply", people, new Dictionary<string, PersonRequest>(), _ruleErrors);
 
     private void ReadList(IReadOnlyList<PatchCheckInRequest?> list)
     {

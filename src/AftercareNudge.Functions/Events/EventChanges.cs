@@ -35,7 +35,6 @@ public sealed class EventChanges(
     ClientEventIndex clientEvents,
     EventService events,
     Safety.ContactRequests contactRequests,
-    Microsoft.Extensions.Options.IOptions<Safety.SafetyOptions> safety,
     TimeProvider time,
     ILogger<EventChanges> logger)
 {
@@ -82,7 +81,7 @@ public sealed class EventChanges(
 
             // Read after the event: a net changed since is caught by its own ETag when the change is written.
             var awaited = await store.GetAwaitedForEventAsync(eventId, cancellationToken);
-            var plan = new EventChangePlanner(f.Event, f.CheckIns, patch, time.GetUtcNow(), awaited, safety.Value.AcceptAwaitReply).Make();
+            var plan = new EventChangePlanner(f.Event, f.CheckIns, patch, time.GetUtcNow(), awaited).Make();
             if (plan.FieldErrors.Count > 0)
             {
                 return new ChangeResult(ChangeOutcome.Invalid, Errors: plan.FieldErrors, Title: "The change is not valid.");

@@ -53,31 +53,22 @@ public sealed partial class EventValidator
     /// <summary>
     /// An armed check-in's safety net: only on an SMS check-in to the organiser, who has a phone; the
     /// wait and the grace as time-only ISO 8601 durations; 1 to <see cref="SafetyLadder.MaxContacts"/>
-    /// trusted contacts; a short note; a duress word that no keyword reads as something else. While
-    /// <see cref="SafetyOptions.AcceptAwaitReply"/> is off, refused as not available yet. The duress word
-    /// is never written into an error.
+    /// trusted contacts; a short note; a duress word that no keyword reads as something else. The duress
+    /// word is never written into an error.
     /// </summary>
-    private SafetyNet? ValidateAwaitReply(
+    private static SafetyNet? ValidateAwaitReply(
         AwaitReplyRequest awaitReply,
         CheckInRequest checkIn,
         string path,
         PersonRequest? organizer,
         IReadOnlyList<Participant> people,
         IReadOnlyDictionary<string, PersonRequest> refused,
-        Errors errors)
-    {
-        if (safety?.Value.AcceptAwaitReply != true)
-        {
-            errors.Add(path, SafetyOptions.NotAvailableYet);
-            return null;
-        }
-
-        return ValidateNet(awaitReply, checkIn.To, ChannelNames.Parse(checkIn.Channel), organizer is null || organizer.Phone is not null, path, people, refused, errors);
-    }
+        Errors errors) =>
+        ValidateNet(awaitReply, checkIn.To, ChannelNames.Parse(checkIn.Channel), organizer is null || organizer.Phone is not null, path, people, refused, errors);
 
     /// <summary>
     /// An armed check-in's safety net by the registration's rules, for a check-in to <paramref name="to"/>
-    /// by <paramref name="channel"/> (a PATCH's as its registration's); whether it is accepted at all is the caller's to ask.
+    /// by <paramref name="channel"/> (a PATCH's as its registration's).
     /// </summary>
     internal static SafetyNet? ValidateNet(
         AwaitReplyRequest awaitReply,

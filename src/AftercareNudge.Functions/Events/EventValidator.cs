@@ -10,8 +10,7 @@ namespace AftercareNudge.Events;
 /// </summary>
 public sealed partial class EventValidator(
     TimeProvider time,
-    Microsoft.Extensions.Options.IOptions<Messaging.SmsCountryOptions>? countries = null,
-    Microsoft.Extensions.Options.IOptions<Safety.SafetyOptions>? safety = null)
+    Microsoft.Extensions.Options.IOptions<Messaging.SmsCountryOptions>? countries = null)
 {
     public const int MaxCheckIns = 20;
     public const int MaxPeople = 10;

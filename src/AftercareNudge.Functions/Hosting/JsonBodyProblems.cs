@@ -137,18 +137,6 @@ internal static class JsonText
 /// names (<c>checkIns[0].foo</c>): a member given twice, a member the object does not have (with the one
 /// meant, when only its case differs), or a value of the wrong type.
 /// </summary>
-/// <summary>
-/// A member of a request a later version will take, refused until then with a message of its own
-/// rather than as a member nobody has heard of: a half-built feature is never half accepted.
-/// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
-public sealed class NotYetAvailableAttribute(string member, string message) : Attribute
-{
-    public string Member => member;
-
-    public string Message => message;
-}
-
 internal static class JsonShapeProblems
 {
     public const string WrongType = "This value has the wrong type.";
@@ -181,11 +169,6 @@ internal static class JsonShapeProblems
 
         if (Find(options, parentType, parentSegments[..^1]) is { Kind: JsonTypeInfoKind.Object } type && type.Properties.All(p => p.Name != name))
         {
-            if (type.Type.GetCustomAttributes(typeof(NotYetAvailableAttribute), inherit: false).OfType<NotYetAvailableAttribute>().FirstOrDefault(a => a.Member == name) is { } coming)
-            {
-                return (field, coming.Message);
-            }
-
             var meant = type.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
             return (field, meant is not null
                 ? $"'{name}' is not a member here: names are case-sensitive, and this one is '{meant.Name}'."

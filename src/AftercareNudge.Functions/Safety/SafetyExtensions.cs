@@ -6,10 +6,9 @@ namespace AftercareNudge.Safety;
 
 public static class SafetyExtensions
 {
-    /// <summary>Check-ins that wait for an answer, and the trusted contacts told if none comes (issue 23, landing in steps).</summary>
+    /// <summary>Check-ins that wait for an answer, and the trusted contacts told if none comes (issue 23).</summary>
     public static IServiceCollection AddSafety(this IServiceCollection services)
     {
-        services.AddValidatedOptions<SafetyOptions>((o, c) => c.GetSection(SafetyOptions.Section).Bind(o), _ => SafetyOptions.Problems());
 
         // Transient: an answer after an alert sends the all-clear at once, through the dispatcher's senders (typed HttpClients).
         services.AddTransient<AwaitedAnswers>();

@@ -18,7 +18,7 @@ public sealed class ContactPageBrowserTests(AzuriteFixture azurite, ChromiumFixt
 {
     private const string Jo = "jo@example.com";
 
-    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
+    protected override AppFactory CreateApp() => new(Azurite);
 
     [Theory]
     [MemberData(nameof(BrowserPages.Passes), MemberType = typeof(BrowserPages))]

@@ -17,7 +17,7 @@ namespace AftercareNudge.IntegrationTests.Consent;
 public sealed partial class ScannerSafeLinksTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     // Check-ins that wait for an answer are still behind this setting (issue 23): their trusted contacts' emails have links too.
-    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
+    protected override AppFactory CreateApp() => new(Azurite);
 
     [Fact]
     public async Task EveryLinkInEveryEmail_OpenedWithAPlainGet_ChangesNothing()

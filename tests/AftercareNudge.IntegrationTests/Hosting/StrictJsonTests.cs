@@ -69,22 +69,6 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : AppTest(azurite)
     }
 
     [Fact]
-    public async Task Register_ACheckInThatWouldWaitForAnAnswer_Is400SayingItIsNotAvailableYet_AndNothingIsStored()
-    {
-        var body = Requests.Dinner(App.Time.GetUtcNow());
-        body["checkIns"]![0]!["awaitReply"] = new JsonObject { ["within"] = "PT20M" };
-        var listed = await App.CreateClient(AppFactory.ClientAKey).GetStringAsync("/api/events", Ct);
-
-        var errors = await RefusedAsync(await PostAsync(body.ToJsonString()), "checkIns[0].awaitReply");
-
-        // Refused by the validator while Safety:AcceptAwaitReply is off (the default), in these words.
-        Assert.Equal(
-            "'awaitReply' is not available yet: a check-in that waits for an answer and tells trusted contacts is being built, and none is armed until all of it works. Leave it out: the check-in then goes as any other, and nobody is told if no answer comes.",
-            (string?)errors["checkIns[0].awaitReply"]![0]);
-        Assert.Equal(listed, await App.CreateClient(AppFactory.ClientAKey).GetStringAsync("/api/events", Ct));
-    }
-
-    [Fact]
     public async Task Register_UnknownMemberInsideAftercare_Is400NamingIt()
     {
         var body = Requests.Dinner(App.Time.GetUtcNow());
@@ -157,7 +141,6 @@ public sealed class StrictJsonTests(AzuriteFixture azurite) : AppTest(azurite)
     [InlineData("""{"aftercare":{"plan":"Tea.","reminders":[]}}""", "aftercare.reminders", "'reminders' is not a member here: this object has plan, needs.")]
     [InlineData("""{"aftercare":{"needs":{"alex":"Water.","alex":"Tea."}}}""", "aftercare.needs.alex", "'alex' is given more than once: give each member once.")]
     [InlineData("""{"checkIns":[{"Id":"ci_x"}]}""", "checkIns[0].Id", "'Id' is not a member here: names are case-sensitive, and this one is 'id'.")]
-    [InlineData("""{"checkIns":[{"to":"organizer","channel":"sms","after":"end","offset":"PT1H","message":"Home?","awaitReply":{"within":"PT20M"}}]}""", "checkIns[0].awaitReply", AftercareNudge.Safety.SafetyOptions.NotAvailableYet)]
     public async Task Patch_DuplicateOrUnknownMember_Is400NamingIt(string change, string field, string message)
     {
         var view = await App.RegisterAsync(Requests.Dinner(App.Time.GetUtcNow()));

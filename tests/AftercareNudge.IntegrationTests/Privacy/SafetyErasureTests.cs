@@ -29,7 +29,7 @@ public sealed class SafetyErasureTests(AzuriteFixture azurite) : AppTest(azurite
     private static readonly TimeSpan Within = TimeSpan.FromMinutes(20);
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
 
-    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
+    protected override AppFactory CreateApp() => new(Azurite);
 
     [Fact]
     public async Task EraseContact_DeletesTheirContactConsentAndLedger_RenamesThemInTheNet_AndNoAlertReachesThem()

@@ -36,7 +36,6 @@ public sealed class AlertFallbackTests(AzuriteFixture azurite) : AppTest(azurite
 
     protected override AppFactory CreateApp() => AppFactory.WithProviders(Azurite, () => _sender, new Dictionary<string, string?>
     {
-        ["Safety:AcceptAwaitReply"] = "true",
         ["Notifications:DeliverAtOnce"] = "false",
         ["Api:Webhooks:clientA:Url"] = _receiver.Url("a").AbsoluteUri,
         ["Api:Webhooks:clientA:Secret"] = SecretA,

@@ -23,7 +23,7 @@ public sealed class ArmedEventPatchTests(AzuriteFixture azurite) : AppTest(azuri
     private static readonly TimeSpan Within = TimeSpan.FromMinutes(20);
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
 
-    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
+    protected override AppFactory CreateApp() => new(Azurite);
 
     [Fact]
     public async Task Move_TheArmedCheckInItsNetAndLadderMove_AndTheyGoAtTheNewTimesNotTheOld()

@@ -24,7 +24,7 @@ public sealed class ArmedPatchCrashTests : AppTest
     }
 
     protected override AppFactory CreateApp() =>
-        new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" }, s => s.AddSingleton(_crash.Options));
+        new(Azurite, null, s => s.AddSingleton(_crash.Options));
 
     [Fact]
     public async Task Move_CutOffAfterEveryStep_LeavesTheCheckInNetAndLadderAllOldOrAllNew()

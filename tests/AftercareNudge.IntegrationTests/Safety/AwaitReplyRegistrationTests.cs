@@ -14,8 +14,7 @@ namespace AftercareNudge.IntegrationTests.Safety;
 
 /// <summary>
 /// Arming a check-in by registering it (<c>checkIns[].awaitReply</c>, with a trusted contact in
-/// <c>people[]</c>): refused by default, as not available yet; with <c>Safety:AcceptAwaitReply</c> on,
-/// the safety net and its ladder are written with the event, the view shows where the net stands
+/// <c>people[]</c>): the safety net and its ladder are written with the event, the view shows where the net stands
 /// (never the duress word), and the trusted contact is sent nothing.
 /// </summary>
 public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTest(azurite)
@@ -25,7 +24,7 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
     private const string JoEmail = "jo@example.com";
     private const string DuressWord = "pineapple";
 
-    private AppFactory Arming() => UseApp(new AppFactory(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" }));
+    private AppFactory Arming() => UseApp(new AppFactory(Azurite));
 
     /// <summary>The dinner, its check-in to the organiser armed (PT90M, default grace), Jo the trusted contact by text and email.</summary>
     private JsonObject ArmedDinner()
@@ -45,20 +44,16 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
     private Task<HttpResponseMessage> PostAsync(JsonObject body) =>
         App.CreateClient(AppFactory.ClientAKey).PostAsJsonAsync("/api/events", body, AppFactory.Json, Ct);
 
+    /// <summary>Issue 23 is done: the app as deployed, with no setting at all, takes <c>awaitReply</c>.</summary>
     [Fact]
-    public async Task Register_WithAwaitReply_ByDefault_Is400SayingItIsNotAvailableYet_AndNothingIsStoredOrSent()
+    public async Task Register_WithAwaitReply_IsTakenWithNoSetting_AndArmsTheCheckIn_NeverShowingTheDuressWord()
     {
         var response = await PostAsync(ArmedDinner());
 
         var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
-        var errors = JsonNode.Parse(text)!["errors"]!.AsObject();
-        Assert.Equal(["checkIns[0].awaitReply"], errors.Select(e => e.Key));
-        Assert.Equal(
-            "'awaitReply' is not available yet: a check-in that waits for an answer and tells trusted contacts is being built, and none is armed until all of it works. Leave it out: the check-in then goes as any other, and nobody is told if no answer comes.",
-            (string?)Assert.Single(errors["checkIns[0].awaitReply"]!.AsArray()));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        Assert.Equal("waiting", (string?)JsonNode.Parse(text)!["checkIns"]![0]!["awaitReply"]!["state"]);
         Assert.DoesNotContain(DuressWord, text, StringComparison.OrdinalIgnoreCase);
-        Assert.Empty(await App.OutboxAsync());
     }
 
     [Fact]
@@ -242,7 +237,7 @@ public sealed class AwaitReplyRegistrationTests(AzuriteFixture azurite) : AppTes
         var logs = new LogCollector();
         UseApp(new AppFactory(
             Azurite,
-            new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" },
+            null,
             services =>
             {
                 services.RemoveAll<ILoggerProvider>();

@@ -15,15 +15,14 @@ namespace AftercareNudge.IntegrationTests.Safety;
 /// <summary>
 /// What counts as an answer while an armed check-in waits on the person's number: every message but
 /// the STOP family (an opt-out, whose one confirmation says OK still counts) and HELP; YES, NO and OK
-/// included. Issue 23 lands in steps and the API refuses <c>awaitReply</c> until all of it works, so
-/// these tests turn <c>Safety:AcceptAwaitReply</c> on and arm the check-in by registering it.
+/// included. The tests arm the check-in by registering it.
 /// </summary>
 public sealed class AwaitedAnswerTests(AzuriteFixture azurite) : AppTest(azurite)
 {
     private const string Sam = "+447911123456";
     private const string Kit = "+447911000111";
 
-    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
+    protected override AppFactory CreateApp() => new(Azurite);
 
     private static string Message(string text) => $"<Response><Message>{text.Replace("&", "&amp;", StringComparison.Ordinal)}</Message></Response>";
 

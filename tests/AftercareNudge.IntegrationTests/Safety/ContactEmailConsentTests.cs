@@ -23,7 +23,7 @@ public sealed partial class ContactEmailConsentTests(AzuriteFixture azurite) : A
     private const string Lee = "+447911000333";
     private const string LeeEmail = "lee@example.com";
 
-    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
+    protected override AppFactory CreateApp() => new(Azurite);
 
     [Fact]
     public async Task EmailOnlyContact_IsAskedByEmail_WithTheAlertWordForWord_AndALink_AndNothingElse()

@@ -25,7 +25,7 @@ public sealed class SafetyFollowUpTests(AzuriteFixture azurite) : AppTest(azurit
 
     protected override AppFactory CreateApp() => new(Azurite, Settings);
 
-    private static Dictionary<string, string?> Settings => new() { ["Safety:AcceptAwaitReply"] = "true" };
+    private static Dictionary<string, string?> Settings => [];
 
     [Fact]
     public async Task Duress_AfterJosAlertWent_JoGetsOneUrgentFollowUp_AndLeeWhoseAlertWasHeld_GetsTheUrgentAlert()

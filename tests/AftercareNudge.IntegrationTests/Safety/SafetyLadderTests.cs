@@ -22,7 +22,7 @@ public sealed class SafetyLadderTests(AzuriteFixture azurite) : AppTest(azurite)
     private const string Jo = "+447911000222";
     private const string Lee = "+447911000333";
 
-    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
+    protected override AppFactory CreateApp() => new(Azurite);
 
     private static readonly SafetyNet Net = new(TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(10), ["jo", "lee"], "at the Crown");
 

@@ -18,7 +18,7 @@ public sealed class SafetyLadderTwoInstancesTests(AzuriteFixture azurite) : AppT
     private static readonly TimeSpan Within = TimeSpan.FromMinutes(20);
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
 
-    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
+    protected override AppFactory CreateApp() => new(Azurite);
 
     [Fact]
     public async Task TwoInstances_Interleaved_SendEachReminderAlertAndAllClearExactlyOnce()
@@ -29,7 +29,7 @@ public sealed class SafetyLadderTwoInstancesTests(AzuriteFixture azurite) : AppT
             armed.Add(await ArmedAsync(i));
         }
 
-        await using var other = new AppFactory(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true", ["Storage:TablePrefix"] = App.TablePrefix });
+        await using var other = new AppFactory(Azurite, new Dictionary<string, string?> { ["Storage:TablePrefix"] = App.TablePrefix });
         var due = armed[0].View.CheckIns.Single(c => c.Kind == CheckInKind.CheckIn).DueAt;
 
         foreach (var at in new[] { due, due + Within, due + Within + Grace })

@@ -23,7 +23,7 @@ public sealed class SafetyNoticeTests(AzuriteFixture azurite) : AppTest(azurite)
     private const string Jo = "+447911000222";
     private const string Lee = "+447911000333";
 
-    protected override AppFactory CreateApp() => new(Azurite, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
+    protected override AppFactory CreateApp() => new(Azurite);
 
     [Fact]
     public async Task BeforeTheCheckIn_AContactWhoHasNotAgreed_IsNamedToTheOrganizerOnce_TwoHoursBefore()
@@ -237,7 +237,7 @@ public sealed class SafetyNoticeTests(AzuriteFixture azurite) : AppTest(azurite)
         var failing = new FailingFirstRequestTo(Jo);
         UseApp(new AppFactory(
             Azurite,
-            new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" },
+            null,
             s => s.AddTransient<ISmsSender>(sp => failing.With(sp.GetRequiredService<OutboxSender>()))));
 
         await ArmedAsync(agreed: []);

@@ -221,7 +221,6 @@ public sealed class SafetyWebhookTests(AzuriteFixture azurite) : AppTest(azurite
 
     private Dictionary<string, string?> Settings() => new()
     {
-        ["Safety:AcceptAwaitReply"] = "true",
         ["Notifications:DeliverAtOnce"] = "false",
         ["Api:Webhooks:clientA:Url"] = _receiver.Url("a").AbsoluteUri,
         ["Api:Webhooks:clientA:Secret"] = SecretA,

@@ -36,7 +36,7 @@ public sealed class MessageIdsTests(AzuriteFixture azurite) : AppTest(azurite)
         FollowUpScript = [SendResult.Permanent("twilio-30005")],
     };
 
-    protected override AppFactory CreateApp() => AppFactory.WithProviders(Azurite, () => _sender, new Dictionary<string, string?> { ["Safety:AcceptAwaitReply"] = "true" });
+    protected override AppFactory CreateApp() => AppFactory.WithProviders(Azurite, () => _sender);
 
     [Fact]
     public async Task EveryKindOfMessage_AboutACheckIn_GoesOutWithIdsTheDeliveryReportsAccept()

@@ -13,7 +13,7 @@ namespace AftercareNudge.Tests.Events;
 public sealed class EventChangePlannerSafetyTests
 {
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 9, 0, 0, TimeSpan.Zero);
-    private static readonly EventValidator Validator = new(new FakeTimeProvider(Now), safety: Options.Create(new SafetyOptions { AcceptAwaitReply = true }));
+    private static readonly EventValidator Validator = new(new FakeTimeProvider(Now));
     private static readonly AwaitReplyRequest Net = new("PT20M", "PT10M", ["jo"], "at the Crown", null);
 
     private static (EventRecord Record, List<CheckInRecord> Rows, IReadOnlyList<AwaitedReply> Awaited) Stored()
@@ -34,10 +34,10 @@ public sealed class EventChangePlannerSafetyTests
         return (record, [.. rows, .. ladders], awaited);
     }
 
-    private static ChangePlan Plan(PatchEventRequest patch, DateTimeOffset? now = null, bool accept = true)
+    private static ChangePlan Plan(PatchEventRequest patch, DateTimeOffset? now = null)
     {
         var (record, rows, awaited) = Stored();
-        return new EventChangePlanner(record, rows, patch, now ?? Now, awaited, accept).Make();
+        return new EventChangePlanner(record, rows, patch, now ?? Now, awaited).Make();
     }
 
     private const string Armed = "ci_000000000000000000000000";
@@ -75,13 +75,5 @@ public sealed class EventChangePlannerSafetyTests
 
         Assert.True(plan.ArmedStarted);
         Assert.Equal([EventChangePlanner.ArmedStartedMessage], plan.Conflicts["checkIns[0]"]);
-    }
-
-    [Fact]
-    public void AwaitReply_WhileNotTaken_IsRefusedAsNotAvailableYet()
-    {
-        var plan = Plan(new PatchEventRequest(null, null, null, [new PatchCheckInRequest(Armed, null, null, null, null, null, null, Net)]), accept: false);
-
-        Assert.Equal([SafetyOptions.NotAvailableYet], plan.FieldErrors["checkIns[0].awaitReply"]);
     }
 }

@@ -469,8 +469,7 @@ public sealed class EventValidatorTests
 
     // ---- armed check-ins (awaitReply) and trusted contacts ----
 
-    private static EventValidator ArmingValidator() =>
-        new(new FakeTimeProvider(Now), null, Microsoft.Extensions.Options.Options.Create(new AftercareNudge.Safety.SafetyOptions { AcceptAwaitReply = true }));
+    private static EventValidator ArmingValidator() => CreateValidator();
 
     private static PersonRequest Jo => new("jo", "Jo", "+447911000222", null, null, Role: "trustedContact");
 
@@ -481,19 +480,7 @@ public sealed class EventValidatorTests
         Minimal(new CheckInRequest("organizer", "sms", null, "end", "PT30M", "Home safe?", awaitReply)) with { People = people.Length > 0 ? people : [Jo] };
 
     [Fact]
-    public void Validate_AwaitReply_WhileNotAccepted_IsRefusedAsNotAvailableYet()
-    {
-        var (planned, errors) = CreateValidator().Validate(Armed(Await()));
-
-        Assert.Null(planned);
-        Assert.Equal(["checkIns[0].awaitReply"], errors.Keys);
-        Assert.Equal(
-            "'awaitReply' is not available yet: a check-in that waits for an answer and tells trusted contacts is being built, and none is armed until all of it works. Leave it out: the check-in then goes as any other, and nobody is told if no answer comes.",
-            Assert.Single(errors["checkIns[0].awaitReply"]));
-    }
-
-    [Fact]
-    public void Validate_TrustedContact_WhileNotAccepted_AndNothingNamesThem_IsRefused()
+    public void Validate_TrustedContact_WhomNoArmedCheckInNames_IsRefused()
     {
         var (planned, errors) = CreateValidator().Validate(Minimal() with { People = [Jo] });
 
@@ -502,7 +489,7 @@ public sealed class EventValidatorTests
     }
 
     [Fact]
-    public void Validate_AwaitReply_Accepted_ArmsTheCheckInWithItsNet_AndTheContactKeepsTheirRole()
+    public void Validate_AwaitReply_ArmsTheCheckInWithItsNet_AndTheContactKeepsTheirRole()
     {
         var (planned, errors) = ArmingValidator().Validate(Armed(Await(within: "PT1H30M", note: "  at the Crown  ", duressWord: "pineapple")));
 
