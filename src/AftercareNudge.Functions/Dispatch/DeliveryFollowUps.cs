@@ -53,9 +53,9 @@ public sealed class DeliveryFollowUps(
     public async Task<CheckInKind?> CreateAsync(CheckInRecord ended, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ended);
-        if (ended.Kind == CheckInKind.Alert)
+        if (ended.Kind is CheckInKind.Alert or CheckInKind.UrgentAlert)
         {
-            // An alert goes once more on the contact's other channel: the alert again, never a notice.
+            // An alert (an urgent follow-up too) goes once more on the contact's other channel: the alert again, never a notice.
             return await escalations.FallBackAsync(ended, cancellationToken) ? CheckInKind.Alert : null;
         }
 

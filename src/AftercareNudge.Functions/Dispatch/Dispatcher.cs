@@ -398,13 +398,13 @@ public sealed class Dispatcher(
         if (step.Withheld is { } why)
         {
             var status = why is CheckInReasons.OptedOut or CheckInReasons.ContactNotAgreed ? CheckInStatus.Skipped : CheckInStatus.Cancelled;
-            return await FinishAsync(entry, claimed with { Status = status, Reason = why, ClaimedUntil = null }, DispatchOutcome.Skipped, claimed.ClaimedUntil);
+            return await FinishAsync(entry, claimed with { Status = status, Reason = KeepOutcomeUnknown(claimed, why), ClaimedUntil = null }, DispatchOutcome.Skipped, claimed.ClaimedUntil);
         }
 
         if (step.HoldUntil is { } until)
         {
             // A wait, not a try: a contact's quiet hours, or the alert a follow-up waits for.
-            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, until, step.HoldReason ?? CheckInReasons.QuietHours)
+            return await RescheduleAsync(entry, claimed with { Attempts = claimed.Attempts - 1 }, until, KeepOutcomeUnknown(claimed, step.HoldReason ?? CheckInReasons.QuietHours))
                 ? step.HoldReason is null ? DispatchOutcome.HeldForQuietHours : DispatchOutcome.Retrying
                 : DispatchOutcome.HeldByAnotherRun;
         }
@@ -421,6 +421,13 @@ public sealed class Dispatcher(
 
         return outcome;
     }
+
+    /// <summary>
+    /// The reason a rung ends or waits with: a try of unknown outcome before it is not forgotten (the
+    /// alert may have arrived, and its all-clear must still go), whatever withholds or holds it now.
+    /// </summary>
+    private static string KeepOutcomeUnknown(CheckInRecord claimed, string reason) =>
+        DeliveryReports.IsOutcomeUnknown(claimed.Reason) ? claimed.Reason! : reason;
 
     /// <summary>A message worded by its feature (a rung, a fallback, a notice, a relay), handed over; a throw is an unknown outcome.</summary>
     private async Task<SendResult> SendWordedAsync(EventRecord record, CheckInRecord claimed, SmsMessage? text, EmailMessage? mail)
@@ -512,9 +519,10 @@ public sealed class Dispatcher(
 
             case SendOutcome.Ambiguous when claimed.Kind is CheckInKind.Alert or CheckInKind.UrgentAlert && claimed.Attempts < _options.MaxAttempts:
                 // An alert is the one message sent again when whether it went is not known: a duplicate
-                // alert is better than none.
+                // alert is better than none. Its reason says the try's outcome is unknown until it ends:
+                // it may have arrived, so what follows it (an all-clear) goes whatever the retry becomes.
                 var again = RetryDelay(claimed.Attempts, result.RetryAfter);
-                if (!await RescheduleAsync(entry, claimed, now + again, result.Reason))
+                if (!await RescheduleAsync(entry, claimed, now + again, CheckInReasons.OutcomeUnknownPrefix + result.Reason))
                 {
                     return DispatchOutcome.HeldByAnotherRun;
                 }

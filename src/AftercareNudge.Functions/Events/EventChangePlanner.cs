@@ -94,7 +94,7 @@ internal sealed class EventChangePlanner
     private sealed record CheckInToPlan(string Path, CheckInRecord? Existing, CheckInRequest? Added, CheckInTiming? Timing = null, string? NewMessage = null, bool KeepsTime = false, AwaitReplyRequest? NewNet = null);
 
     /// <summary>Why an armed check-in whose ladder has started cannot be changed (each such check-in's 409 entry).</summary>
-    public const string ArmedStartedMessage = "This check-in waits for an answer, and its time has come: the person may be answering it now, so neither it nor the event's times it follows can change. Leave it as it is.";
+    public const string ArmedStartedMessage = "This check-in waits for an answer, and its time has come (or comes within five minutes): the person may be answering it now, so neither it nor the event's times it follows can change. Leave it as it is.";
 
     public ChangePlan Make()
     {
@@ -262,12 +262,22 @@ internal sealed class EventChangePlanner
     /// Whether <paramref name="row"/> is an armed check-in whose ladder has started (it is due, or its
     /// net has moved on from waiting) and still runs: the person may be answering it now.
     /// </summary>
+    /// <summary>
+    /// Whether an armed check-in can no longer change: its ladder has started, or starts within
+    /// <see cref="ArmedStartsSoon"/> (a dispatch run may claim the check-in while this change is written;
+    /// the net's ETag does not see the send), or the duress word came (nothing the app sends may stand
+    /// the contacts down: whoever holds it may not be the person).
+    /// </summary>
     private bool LadderStarted(CheckInRecord row) =>
         _awaited.TryGetValue(row.Id, out var net)
-        && net.State is AwaitState.Waiting or AwaitState.Reminded or AwaitState.Escalated
-        && !Safety.AwaitedAnswers.StandsDown(row)
-        && _now <= net.AlertAt + AwaitedReply.OpenAfterAlert
-        && (_now >= net.DueAt || net.State != AwaitState.Waiting || row.Status != CheckInStatus.Scheduled);
+        && (net.DuressAt is not null
+            || (net.State is AwaitState.Waiting or AwaitState.Reminded or AwaitState.Escalated
+                && !Safety.AwaitedAnswers.StandsDown(row)
+                && _now <= net.AlertAt + AwaitedReply.OpenAfterAlert
+                && (_now + ArmedStartsSoon >= net.DueAt || net.State != AwaitState.Waiting || row.Status != CheckInStatus.Scheduled)));
+
+    /// <summary>How long before an armed check-in is due a change to it is refused: a claim's lease, so that no send can be under way.</summary>
+    public static readonly TimeSpan ArmedStartsSoon = TimeSpan.FromMinutes(5);
 
     private void ArmedStarted(string path)
     {

@@ -35,10 +35,16 @@ public sealed class EventChanges(
     ClientEventIndex clientEvents,
     EventService events,
     Safety.ContactRequests contactRequests,
+    Safety.HeldContactRequests heldContacts,
     TimeProvider time,
     ILogger<EventChanges> logger)
 {
     private const int MaxTries = 3;
+
+    /// <summary>What one PATCH may write: the event, one journal row per check-in it changes, and each safety net it changes, in one table transaction of at most 100.</summary>
+    internal const int MaxWritesInOneChange = 100;
+
+    public const string TooManyChanges = "This change touches too many check-ins at once (each armed check-in counts with its reminder and alerts): make it in two PATCH requests.";
 
     /// <summary>The 409 of a change to an armed check-in whose ladder has started (or to the times it follows).</summary>
     public const string ArmedStarted = "A check-in that waits for an answer has started: the person may be answering it now, so it cannot be changed, nor moved with the event. The event's aftercare can still change.";
@@ -97,12 +103,18 @@ public sealed class EventChanges(
                 return await ViewAsync(client, eventId, cancellationToken);
             }
 
+            if (1 + plan.CheckInChanges.Count + plan.NetChanges.Count > MaxWritesInOneChange)
+            {
+                // The change is written in one transaction (the event, its journal, its nets): a table takes at most 100.
+                return new ChangeResult(ChangeOutcome.Invalid, Errors: new() { ["checkIns"] = [TooManyChanges] }, Title: "The change is not valid.");
+            }
+
             if (ifMatch is not null && ifMatch != "*" && ifMatch != f.Event.ETag.ToString())
             {
                 return new ChangeResult(ChangeOutcome.PreconditionFailed);
             }
 
-            if (!await ApplyAsync(f.Event, f.CheckIns, plan, cancellationToken))
+            if (!await ApplyAsync(f.Event, f.CheckIns, awaited, plan, cancellationToken))
             {
                 if (attempt == MaxTries)
                 {
@@ -147,7 +159,7 @@ public sealed class EventChanges(
         await events.GetAsync(client, eventId, cancellationToken) is { } view ? new ChangeResult(ChangeOutcome.Changed, view) : new ChangeResult(ChangeOutcome.NotFound);
 
     /// <summary>The write, in the order <see cref="PendingChanges"/> explains. False if the event changed since it was read.</summary>
-    private async Task<bool> ApplyAsync(EventRecord record, IReadOnlyList<CheckInRecord> before, ChangePlan plan, CancellationToken cancellationToken)
+    private async Task<bool> ApplyAsync(EventRecord record, IReadOnlyList<CheckInRecord> before, IReadOnlyList<AwaitedReply> awaited, ChangePlan plan, CancellationToken cancellationToken)
     {
         var changeId = Ids.New(Ids.ChangePrefix);
         var changes = plan.CheckInChanges.Select(c => c with { ChangeId = changeId }).ToList();
@@ -177,6 +189,22 @@ public sealed class EventChanges(
             foreach (var person in plan.ChangedEvent.People.Where(p => AftercarePlan.MustAgree(plan.ChangedEvent, p) && AftercarePlan.Version(plan.ChangedEvent, p) != AftercarePlan.Version(record, record.Find(p.Key) ?? p)))
             {
                 await held.HoldAsync(new HeldConsentRequest(record.Id, person.Key, Channel.Email, time.GetUtcNow() + ReaskSafetyNet), cancellationToken);
+            }
+        }
+
+        // So must new terms reach the trusted contacts they concern (no alert goes on terms they did not
+        // see): a held request each, for the terms as the change leaves them. The ask right after the
+        // change makes it a no-op (asked once per terms); if (2) fails, the terms differ and it asks nothing.
+        if (plan.NetChanges.Count > 0)
+        {
+            var after = awaited.Where(a => !plan.NetChanges.Any(n => n.Net.CheckInId == a.CheckInId)).Concat(plan.NetChanges.Where(n => !n.Removes).Select(n => n.Net)).ToList();
+            foreach (var contact in plan.ChangedEvent.People.Where(p => p.IsTrustedContact() && after.Any(n => n.Net.EscalateTo.Contains(p.Key, StringComparer.Ordinal))))
+            {
+                var terms = SafetyLadder.TermsVersion(plan.ChangedEvent, after, contact.Key);
+                if (terms != contact.AgreedAlerts)
+                {
+                    await heldContacts.HoldAsync(new Safety.HeldContactRequest(record.Id, contact.Key, terms, time.GetUtcNow() + ReaskSafetyNet), cancellationToken);
+                }
             }
         }
 

@@ -266,18 +266,21 @@ public sealed partial class EventService(
             }
 
             EventsLog.Cancelled(logger, eventId, client.Id);
-
-            // Contacts already alerted are told it was cancelled (no all-clear: only an answer sends one).
-            await safetyCancellations.TellContactsAsync(record, CancellationToken.None);
         }
+
+        // Contacts already alerted are told it was cancelled (no all-clear: only an answer sends one). On
+        // every cancel, a retried one too: the news has fixed ids, so a cancel whose first call failed half
+        // way tells them on its retry, and one that told them already makes nothing more.
+        await safetyCancellations.TellContactsAsync(record, CancellationToken.None);
 
         var checkIns = new List<CheckInRecord>();
         foreach (var checkIn in f.CheckIns)
         {
             // An urgent alert the duress word sent goes even so: the cancellation may come from whoever holds the app.
             var urgent = checkIn.Kind is CheckInKind.Alert or CheckInKind.UrgentAlert && f.Awaited.Any(a => a.CheckInId == checkIn.RelatesTo && a.DuressAt is not null);
-            // So does the news of the cancellation itself, which waits for its contact's alert to finish.
-            var news = checkIn.Kind == CheckInKind.SafetyCancelled;
+            // So does the news of the cancellation itself, which waits for its contact's alert to finish, and
+            // an all-clear an answer made before the cancellation (the news the contact waits for).
+            var news = checkIn.Kind is CheckInKind.SafetyCancelled or CheckInKind.AllClear;
             checkIns.Add(checkIn.Status == CheckInStatus.Scheduled && !urgent && !news ? await CancelCheckInAsync(checkIn, cancellationToken) : checkIn);
         }
 

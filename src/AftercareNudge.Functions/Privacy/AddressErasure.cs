@@ -252,9 +252,9 @@ public sealed class AddressErasure(
         {
             var toThem = keys.Contains(checkIn.To);
 
-            // An all-clear is the news an alerted contact waits for: it goes, naming nobody, even when the
-            // organiser who answered is erased.
-            if (!toThem && !(organizerErased && checkIn.Status == CheckInStatus.Scheduled && checkIn.Kind != CheckInKind.AllClear))
+            // An all-clear is the news an alerted contact waits for, and so is the news that the check-in was
+            // cancelled: each goes, naming nobody, even when the organiser is erased.
+            if (!toThem && !(organizerErased && checkIn.Status == CheckInStatus.Scheduled && checkIn.Kind is not (CheckInKind.AllClear or CheckInKind.SafetyCancelled)))
             {
                 continue;
             }

@@ -198,7 +198,8 @@ public sealed partial class AwaitedAnswers(
         foreach (var contactKey in written.Alerted ?? [])
         {
             var place = written.Net.EscalateTo.ToList().IndexOf(contactKey) + 1;
-            if (place > 0 && await events.GetCheckInAsync(record.Id, SafetyLadder.AlertId(written.CheckInId, place), cancellationToken) is { } alert
+            if (place > 0 && await events.GetCheckInAsync(record.Id, SafetyLadder.AlertId(written.CheckInId, place), cancellationToken) is { } first
+                && SafetyLadder.CurrentAlert(first, await events.GetCheckInAsync(record.Id, SafetyLadder.FallbackId(first.Id), cancellationToken)) is var alert
                 && DuressMask.AllClearShown(alert, written, null) is { Status: CheckInStatus.Sent } allClear)
             {
                 await finished.RaiseAsync(new CheckInFinished(allClear, record.ClientId), CancellationToken.None);

@@ -32,8 +32,10 @@ public static class DuressMask
         var shown = rows.Where(r => !(r.Kind == CheckInKind.UrgentAlert && NetOf(r, nets) is { DuressAt: not null })).Select(r => AsAnswered(r, nets)).ToList();
         foreach (var net in nets.Where(n => n.DuressAt is not null))
         {
-            foreach (var alert in rows.Where(r => r.Kind == CheckInKind.Alert && r.RelatesTo == net.CheckInId && WasAlertedBefore(r, net)))
+            foreach (var first in rows.Where(r => r.Kind == CheckInKind.Alert && r.RelatesTo == net.CheckInId && !SafetyLadder.IsFallbackId(r.Id) && WasAlertedBefore(r, net)))
             {
+                // The all-clear a real answer makes goes where the alert reached them: by its fallback, once that is what went.
+                var alert = SafetyLadder.CurrentAlert(first, rows.FirstOrDefault(r => r.Id == SafetyLadder.FallbackId(first.Id)));
                 var allClear = AllClearShown(alert, net, rows.FirstOrDefault(r => r.Id == SafetyLadder.UrgentId(alert.Id)));
                 if (shown.Any(r => r.Id == allClear.Id))
                 {

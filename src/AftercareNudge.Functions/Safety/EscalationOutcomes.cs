@@ -129,7 +129,7 @@ public sealed class EscalationOutcomes(
     /// alert is better than none). Not when the contact opted out, nor when the plan lost them.
     /// </summary>
     internal static bool MayFallBack(CheckInRecord ended) =>
-        ended.Kind == CheckInKind.Alert
+        ended.Kind is CheckInKind.Alert or CheckInKind.UrgentAlert
         && ended.Status == CheckInStatus.Failed
         && !SafetyLadder.IsFallbackId(ended.Id)
         && (ended.Reason is null || !NoFallbackReasons.Contains(ended.Reason));

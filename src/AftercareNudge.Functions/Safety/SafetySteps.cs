@@ -41,8 +41,9 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
         }
 
         // After the duress word an urgent alert goes even when the event was cancelled; the news of the
-        // cancellation goes because it was cancelled.
-        if (record.CancelledAt is not null && !(rung.Kind is CheckInKind.Alert or CheckInKind.UrgentAlert && net.DuressAt is not null) && rung.Kind != CheckInKind.SafetyCancelled)
+        // cancellation goes because it was cancelled; an all-clear goes if the answer came first.
+        if (record.CancelledAt is not null && !(rung.Kind is CheckInKind.Alert or CheckInKind.UrgentAlert && net.DuressAt is not null) && rung.Kind != CheckInKind.SafetyCancelled
+            && !(rung.Kind == CheckInKind.AllClear && net.AnsweredAt is { } answeredAt && answeredAt <= record.CancelledAt))
         {
             return new SafetyStep(CheckInReasons.EventCancelled);
         }
@@ -86,7 +87,9 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
         // The alert, or its fallback on the contact's other channel once that is what reaches them.
         var alert = SafetyLadder.CurrentAlert(first, await events.GetCheckInAsync(eventId, SafetyLadder.FallbackId(alertId), cancellationToken));
 
-        if (!alert.IsFinished)
+        // An alert waiting to be tried again after a try of unknown outcome may have arrived: what follows
+        // it goes now (the retry is withheld by the answer, or goes as the duplicate alert it would be anyway).
+        if (!alert.IsFinished && !(alert.Status == CheckInStatus.Scheduled && SafetyLadder.AlertWent(alert)))
         {
             return new SafetyStep(HoldUntil: time.GetUtcNow() + AlertWait, HoldReason: CheckInReasons.AwaitingAlert);
         }

@@ -92,6 +92,12 @@ public static class SafetyLadder
     public static string AlertIdOf(string followUpId)
     {
         ArgumentNullException.ThrowIfNull(followUpId);
+        if (IsFallbackId(followUpId))
+        {
+            // An urgent follow-up's own fallback follows the same alert.
+            return AlertIdOf(followUpId[..^Ids.FallbackSuffix.Length]);
+        }
+
         foreach (var suffix in new[] { AllClearSuffix, UrgentSuffix, CancelledSuffix })
         {
             if (followUpId.LastIndexOf(suffix, StringComparison.Ordinal) is var at and >= 0 && at == followUpId.Length - suffix.Length - 1)

@@ -226,6 +226,77 @@ public sealed class AlertFallbackTests(AzuriteFixture azurite) : AppTest(azurite
         Assert.DoesNotContain(_receiver.At("/a"), r => r.Type.StartsWith("escalation.", StringComparison.Ordinal));
     }
 
+    /// <summary>Review of issue 23: an alert whose try had an unknown outcome may have arrived; an answer then sends its all-clear at once, and its retry is withheld.</summary>
+    [Fact]
+    public async Task AlertOfUnknownOutcome_ThenAnAnswer_TheAllClearGoesAtOnce_AndTheRetryIsWithheldKeepingWhyItMayHaveGone()
+    {
+        _sender = Scripted(SendResult.Ambiguous("timeout"));
+        var (view, checkIn, due) = await ArmedAsync("jo");
+        App.Time.SetUtcNow(due + AlertAfter);
+        await App.DispatchAsync();
+        var alertId = SafetyLadder.AlertId(checkIn, 1);
+        Assert.Equal(CheckInStatus.Scheduled, (await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Id == alertId).Status);
+
+        await ReplyAsync("home now");
+        await App.DispatchAsync();
+        Assert.Equal(Jo, Assert.Single(_sender.All.OfType<SmsMessage>(), m => m.Kind == MessageKinds.AllClear).To);
+
+        App.Time.Advance(TimeSpan.FromHours(1));
+        await App.DispatchAsync();
+        Assert.Single(_sender.Alerts);
+        var retry = (await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Id == alertId);
+        Assert.Equal(CheckInStatus.Cancelled, retry.Status);
+        Assert.StartsWith(CheckInReasons.OutcomeUnknownPrefix, retry.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Review of issue 23: the urgent follow-up is an alert too, and is not lost when its channel fails.</summary>
+    [Fact]
+    public async Task UrgentFollowUpFails_GoesOnceMoreByTheContactsEmail()
+    {
+        _sender = Scripted(SendResult.Sent(AlertSid), SendResult.Permanent("twilio-30005"), SendResult.Sent("sg-urgent-1"));
+        var (view, checkIn, due) = await ArmedAsync("jo", duressWord: "pineapple");
+        App.Time.SetUtcNow(due + AlertAfter);
+        await App.DispatchAsync();
+
+        await ReplyAsync("pineapple");
+        await App.DispatchAsync();
+        await App.DispatchAsync();
+
+        Assert.Equal(3, _sender.Alerts.Count);
+        var mail = Assert.IsType<EmailMessage>(_sender.Alerts.Last());
+        Assert.Equal(JoEmail, mail.To);
+        Assert.Contains("URGENT", mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain((await App.GetEventAsync(view.Id)).CheckIns, c => c.Id.StartsWith(SafetyLadder.UrgentId(SafetyLadder.AlertId(checkIn, 1)), StringComparison.Ordinal));
+    }
+
+    /// <summary>Review of issue 23: an answer that came before the event was cancelled still sends its all-clear, even one still waiting for its alert.</summary>
+    [Fact]
+    public async Task AnswerThenCancel_TheAllClearStillGoes_AndNoCancellationNews()
+    {
+        var alerting = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        _sender = new ScriptedSender(SendResult.Sent("SM0123456789abcdef0123456789abcdef"))
+        {
+            AlertScript = [SendResult.Sent(AlertSid)],
+            WhileAlerting = async _ => { alerting.TrySetResult(); await release.Task; },
+        };
+        var (view, _, due) = await ArmedAsync("jo");
+        App.Time.SetUtcNow(due + AlertAfter);
+        var dispatching = App.DispatchAsync();
+        await alerting.Task;
+
+        // While the alert is being sent: the answer, then the cancellation.
+        await ReplyAsync("home now");
+        Assert.Equal(HttpStatusCode.OK, (await App.CreateClient(AppFactory.ClientAKey).DeleteAsync($"/api/events/{view.Id}", TestContext.Current.CancellationToken)).StatusCode);
+        release.SetResult();
+        await dispatching;
+        App.Time.Advance(TimeSpan.FromSeconds(10));
+        await App.DispatchAsync();
+
+        Assert.Equal(Jo, Assert.Single(_sender.All.OfType<SmsMessage>(), m => m.Kind == MessageKinds.AllClear).To);
+        Assert.DoesNotContain(_sender.All.OfType<SmsMessage>(), m => m.Kind == MessageKinds.SafetyCancelled);
+    }
+
     /// <summary>Sam's text, as the SMS webhook hands it over (the development route is not there beside the providers).</summary>
     private Task ReplyAsync(string body) =>
         App.Services.GetRequiredService<InboundSms>().HandleAsync(new IncomingSms(Sam, body, Ids.NewDevelopmentMessageId(), null), CancellationToken.None);

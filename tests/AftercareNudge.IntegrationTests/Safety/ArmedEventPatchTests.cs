@@ -251,6 +251,66 @@ public sealed class ArmedEventPatchTests(AzuriteFixture azurite) : AppTest(azuri
         Assert.Equal(HttpStatusCode.OK, aftercare.StatusCode);
     }
 
+    /// <summary>Review of issue 23: within a claim's lease of its time a run may be sending the armed check-in, and the net does not see it.</summary>
+    [Fact]
+    public async Task Patch_WithinFiveMinutesOfTheArmedCheckIn_Is409()
+    {
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo"]);
+        var later = new JsonObject { ["endsAt"] = Requests.Local(view.EndsAtUtc.AddHours(1)) };
+
+        App.Time.SetUtcNow(due - EventChangePlanner.ArmedStartsSoon + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(HttpStatusCode.Conflict, (await PatchAsync(view.Id, later)).StatusCode);
+        Assert.Equal(due, (await AwaitedAsync(view.Id, checkIn)).DueAt);
+    }
+
+    /// <summary>Review of issue 23: after the duress word (here before the check-in was due) nothing the app sends may stand the net down.</summary>
+    [Fact]
+    public async Task Patch_AfterTheDuressWord_Is409()
+    {
+        var body = ArmedBody();
+        body["checkIns"]![0]!["awaitReply"]!["duressWord"] = "pineapple";
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo"], body);
+        App.Time.SetUtcNow(due - TimeSpan.FromHours(1));
+        await App.ReplyAsync(Sam, "pineapple");
+        Assert.NotNull((await AwaitedAsync(view.Id, checkIn)).DuressAt);
+
+        var response = await PatchAsync(view.Id, new JsonObject { ["endsAt"] = Requests.Local(view.EndsAtUtc.AddHours(1)) });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal(due, (await AwaitedAsync(view.Id, checkIn)).DueAt);
+    }
+
+    /// <summary>
+    /// Review of issue 23: a PATCH is written in one table transaction (at most 100 writes); one that
+    /// replaces twenty check-ins, five of them armed with five contacts each, needs more, and is a 400
+    /// that says to split it, never a 500.
+    /// </summary>
+    [Fact]
+    public async Task Patch_ThatWouldWriteMoreThanOneTransactionHolds_Is400SayingToSplitIt_AndChangesNothing()
+    {
+        var contacts = new[] { "c1", "c2", "c3", "c4", "c5" };
+        JsonArray CheckIns(string offset) => [.. Enumerable.Range(0, 20).Select(i => (JsonNode)(i < 5
+            ? new JsonObject { ["to"] = "organizer", ["channel"] = "sms", ["after"] = "end", ["offset"] = $"PT{i + 1}H{offset}", ["message"] = $"Home safe?{offset}", ["awaitReply"] = Net($"at the Crown{offset}", contacts) }
+            : new JsonObject { ["to"] = "alex", ["channel"] = "email", ["after"] = "end", ["offset"] = $"PT{i + 1}H{offset}", ["message"] = "Thinking of you." }))];
+        var body = Requests.Dinner(App.Time.GetUtcNow());
+        for (var i = 0; i < contacts.Length; i++)
+        {
+            body["people"]!.AsArray().Add(new JsonObject { ["key"] = contacts[i], ["name"] = "Friend", ["phone"] = $"+44791100100{i}", ["timeZone"] = "Etc/UTC", ["role"] = "trustedContact" });
+        }
+
+        body["checkIns"] = CheckIns("");
+        var view = await App.RegisterAsync(body);
+        var before = (await App.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt, c.Status)).ToList();
+
+        var response = await PatchAsync(view.Id, new JsonObject { ["checkIns"] = CheckIns("5M") });
+
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
+        Assert.Equal(EventChanges.TooManyChanges, (string?)JsonNode.Parse(text)!["errors"]!["checkIns"]![0]);
+        Assert.Equal(before, (await App.GetEventAsync(view.Id)).CheckIns.Select(c => (c.Id, c.DueAt, c.Status)));
+    }
+
     private static JsonObject Net(string? note, params string[] contacts) =>
         new() { ["within"] = "PT20M", ["grace"] = "PT10M", ["escalateTo"] = new JsonArray([.. contacts.Select(c => JsonValue.Create(c))]), ["note"] = note };
 
