@@ -77,18 +77,38 @@ public sealed class SafetyNoticeList(AppTables tables)
         }
     }
 
-    /// <summary>Adds the done row with its outcome; false if there already was one (someone else dealt with it).</summary>
-    public async Task<bool> TryMarkDoneAsync(string eventId, string contactKey, string reason, string outcome, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds the done row with its outcome; false if there already was one (someone else dealt with it).
+    /// With <paramref name="terms"/> (the contact's terms the notice is about), a row left for other terms
+    /// is taken over instead, conditional on its ETag: a PATCH that changed the terms makes a notice due again.
+    /// </summary>
+    public async Task<bool> TryMarkDoneAsync(string eventId, string contactKey, string reason, string outcome, CancellationToken cancellationToken, string? terms = null)
     {
         var table = await tables.GetAsync(AppTables.HeldConsentRequests, cancellationToken);
+        var row = new TableEntity(Done, DoneKey(eventId, contactKey, reason)) { ["Outcome"] = outcome, ["EventId"] = eventId, ["Terms"] = terms };
         try
         {
-            await table.AddEntityAsync(new TableEntity(Done, DoneKey(eventId, contactKey, reason)) { ["Outcome"] = outcome, ["EventId"] = eventId }, cancellationToken);
+            await table.AddEntityAsync(row, cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.IsConflict())
         {
-            return false;
+            if (terms is null
+                || await table.GetEntityIfExistsAsync<TableEntity>(Done, row.RowKey, cancellationToken: cancellationToken) is not { HasValue: true } found
+                || found.Value!.GetString("Terms") == terms)
+            {
+                return false;
+            }
+
+            try
+            {
+                await table.UpdateEntityAsync(row, found.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException again) when (again.IsPreconditionFailed())
+            {
+                return false;
+            }
         }
     }
 

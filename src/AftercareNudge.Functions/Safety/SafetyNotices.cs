@@ -99,6 +99,10 @@ public sealed class SafetyNotices(
             return due.Reason == ContactNoticeReasons.Left ? "no-longer-open" : "all-set";
         }
 
+        // Told once per terms: a PATCH that changed the time or the note (so that the contact must agree
+        // again) makes the notice due again, even when it went about the terms before.
+        var terms = reason == ContactNoticeReasons.Left ? null : SafetyLadder.TermsVersion(record, nets, contact.Key);
+
         // Never in the organiser's quiet hours: held until they end, while it still tells them in time.
         var organizer = record.Organizer;
         var zone = EventTime.FindZone(organizer.TimeZone) ?? DateTimeZone.Utc;
@@ -111,16 +115,16 @@ public sealed class SafetyNotices(
                 return "held-for-quiet-hours";
             }
 
-            return await DoneAsync(due, reason, "quiet-hours-until-due", cancellationToken);
+            return await DoneAsync(due, reason, "quiet-hours-until-due", terms, cancellationToken);
         }
 
         if (await gate.OrganizerNoticeChannelAsync(record, cancellationToken) is not { } via)
         {
-            return await DoneAsync(due, reason, "organizer-no-consent", cancellationToken);
+            return await DoneAsync(due, reason, "organizer-no-consent", terms, cancellationToken);
         }
 
         // Marked done before it goes: once, never twice.
-        if (!await list.TryMarkDoneAsync(due.EventId, due.ContactKey, reason, "sent", cancellationToken))
+        if (!await list.TryMarkDoneAsync(due.EventId, due.ContactKey, reason, "sent", cancellationToken, terms))
         {
             return "already-done";
         }
@@ -179,8 +183,8 @@ public sealed class SafetyNotices(
         return contact.Address(channel) is not { } address || await consents.IsOptedOutAsync(channel, address, cancellationToken);
     }
 
-    private async Task<string> DoneAsync(SafetyNoticeList.Due due, string reason, string outcome, CancellationToken cancellationToken) =>
-        await list.TryMarkDoneAsync(due.EventId, due.ContactKey, reason, outcome, cancellationToken) ? outcome : "already-done";
+    private async Task<string> DoneAsync(SafetyNoticeList.Due due, string reason, string outcome, string? terms, CancellationToken cancellationToken) =>
+        await list.TryMarkDoneAsync(due.EventId, due.ContactKey, reason, outcome, cancellationToken, terms) ? outcome : "already-done";
 
     /// <summary>The first armed check-in still ahead that names the contact and waits.</summary>
     private static AwaitedReply? FirstAhead(IReadOnlyList<AwaitedReply> nets, string contactKey, DateTimeOffset now) =>

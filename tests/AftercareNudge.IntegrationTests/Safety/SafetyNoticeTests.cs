@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AftercareNudge.Consent;
 using AftercareNudge.Events;
@@ -42,6 +43,30 @@ public sealed class SafetyNoticeTests(AzuriteFixture azurite) : AppTest(azurite)
         AssertDiscreet(notice);
         Assert.Equal("sent", await OutcomeAsync(view.Id, "lee", ContactNoticeReasons.NotAgreed));
         Assert.Null(await OutcomeAsync(view.Id, "jo", ContactNoticeReasons.NotAgreed));
+    }
+
+    /// <summary>Review of issue 23: told once per terms; a PATCH that changed them makes the contact agree again, and the organiser hears of it again.</summary>
+    [Fact]
+    public async Task BeforeTheCheckIn_AContactWhoAgreedAndWasAskedAgainByAPatch_IsNamedAgain()
+    {
+        var (view, checkIn, due) = await ArmedAsync(agreed: ["jo"]);
+        await AdvanceToAsync(due - TimeSpan.FromHours(2));
+        Assert.Single(await App.OutboxAsync(MessageKinds.Notice), m => m.Body.Contains("Lee", StringComparison.Ordinal));
+        await App.ReplyAsync(Lee, "YES");
+        await App.ReplyAsync(Lee, "NIGHT NO");
+
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/events/{view.Id}")
+        {
+            Content = JsonContent.Create(
+                new JsonObject { ["checkIns"] = new JsonArray(new JsonObject { ["id"] = checkIn, ["awaitReply"] = new JsonObject { ["within"] = "PT20M", ["grace"] = "PT10M", ["escalateTo"] = new JsonArray("jo", "lee"), ["note"] = "at the Anchor", ["duressWord"] = "pineapple" } }) },
+                options: AppFactory.Json),
+        };
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await App.CreateClient(AppFactory.ClientAKey).SendAsync(patch, TestContext.Current.CancellationToken)).StatusCode);
+        await AdvanceToAsync(due - TimeSpan.FromMinutes(30));
+
+        var notices = await App.OutboxAsync(MessageKinds.Notice);
+        Assert.Equal(2, notices.Count(m => m.Body.Contains("Lee has not agreed yet", StringComparison.Ordinal)));
+        Assert.Single(notices, m => m.Body.Contains("Jo has not agreed yet", StringComparison.Ordinal));
     }
 
     [Fact]
