@@ -368,6 +368,9 @@ var coreSettings = {
   Service__Contact: serviceContact
   // The send function's trigger names its queue %Storage:TablePrefix%sends.
   Storage__TablePrefix: tablePrefix
+  // The app serves the site's root (host.json's routePrefix is empty): not the host's own home page,
+  // which it shows at / wherever no function runs unless this is true (then a bare 204).
+  AzureWebJobsDisableHomepage: 'true'
 }
 
 // Settings left empty are left out: the app reads an empty sender as a second sender.

@@ -92,6 +92,17 @@ public sealed class HttpTriggerTests(SampleWorkerFixture fixture) : IClassFixtur
         Assert.Equal(expected, await _sample.Http.GetStringAsync(path, Ct));
     }
 
+    /// <summary>Under the prefix <c>api</c> no function serves <c>/</c>, and the sample leaves the home page on: the host's page, as in Azure.</summary>
+    [Fact]
+    public async Task Root_WhereNoFunctionRuns_IsTheHostsPage_WhileTheHomepageIsOn()
+    {
+        using var response = await _sample.Http.GetAsync("/", Ct);
+
+        Assert.Equal((HttpStatusCode.OK, "text/html"), (response.StatusCode, response.Content.Headers.ContentType?.MediaType));
+        Assert.Equal(HttpTriggers.HomepageText, await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("/api/Blank", HttpTriggers.Pattern(new HostSettings("api", TimeSpan.FromMinutes(1)), _sample.Host.Functions.Http.Single(f => f.Name == "Blank")));
+    }
+
     [Fact]
     public async Task FunctionThatThrows_Is500()
     {
@@ -125,7 +136,7 @@ public sealed class HttpTriggerTests(SampleWorkerFixture fixture) : IClassFixtur
     [Fact]
     public void Functions_AreThoseTheWorkerReported()
     {
-        Assert.Equal(["Echo", "Fails", "Greet", "Slow"], _sample.Host.Functions.Http.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["Blank", "Echo", "Fails", "Greet", "Home", "Slow"], _sample.Host.Functions.Http.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.Equal(["POST"], _sample.Host.Functions.Http.Single(f => f.Name == "Echo").Methods);
         Assert.Equal("Tick", Assert.Single(_sample.Host.Functions.Timers).Name);
     }

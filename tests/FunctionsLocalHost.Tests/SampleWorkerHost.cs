@@ -50,7 +50,7 @@ public sealed class SampleWorkerHost : IAsyncDisposable
         }
     }
 
-    public static async Task<SampleWorkerHost> StartAsync(AzuriteQueues azurite, bool timers, string? stateDirectory = null, Action<Dictionary<string, string?>>? settings = null)
+    public static async Task<SampleWorkerHost> StartAsync(AzuriteQueues azurite, bool timers, string? stateDirectory = null, Action<Dictionary<string, string?>>? settings = null, string? appDirectory = null)
     {
         var state = stateDirectory ?? Directory.CreateTempSubdirectory("local-host-state-").FullName;
         var sample = new SampleWorkerHost(state, Path.Combine(state, "ticks.txt"), AzuriteQueues.UniqueQueueName());
@@ -62,7 +62,7 @@ public sealed class SampleWorkerHost : IAsyncDisposable
         sample.Host = await LocalFunctionsHost.StartAsync(
             new LocalHostOptions
             {
-                AppDirectory = AppDirectory,
+                AppDirectory = appDirectory ?? AppDirectory,
                 Port = 0,
                 Timers = timers,
                 StateDirectory = state,
@@ -72,6 +72,24 @@ public sealed class SampleWorkerHost : IAsyncDisposable
             TestContext.Current.CancellationToken);
         sample.Http = new HttpClient { BaseAddress = sample.Host.BaseAddress };
         return sample;
+    }
+
+    /// <summary>A copy of the sample's build folder whose host.json has this route prefix, for a host (and worker) that reads it.</summary>
+    public static string AppDirectoryWithRoutePrefix(string routePrefix)
+    {
+        var copy = Directory.CreateTempSubdirectory("sample-worker-").FullName;
+        foreach (var file in Directory.EnumerateFiles(AppDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(AppDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var hostJson = Path.Combine(copy, "host.json");
+        var host = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(hostJson))!;
+        host["extensions"]!["http"]!["routePrefix"] = routePrefix;
+        File.WriteAllText(hostJson, host.ToJsonString());
+        return copy;
     }
 
     public async Task<IReadOnlyList<string>> TicksAsync() =>

@@ -39,6 +39,25 @@ public sealed class Greet(IGreeting greeting)
         new ContentResult { Content = greeting.Greet(name ?? "you"), ContentType = "text/plain", StatusCode = 200 };
 }
 
+/// <summary>
+/// At the site's root under an empty route prefix: an optional parameter that must stay empty, a route the
+/// real host matches at <c>/</c> (a route of <c>""</c> does not: the host serves it at the function's name).
+/// </summary>
+public sealed class Home
+{
+    [Function("Home")]
+    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "{ignored:maxlength(0)?}")] HttpRequest request) =>
+        new ContentResult { Content = "the home function", ContentType = "text/plain", StatusCode = 200 };
+}
+
+/// <summary>A route of <c>""</c>, which the host serves at the function's name, never at the root.</summary>
+public sealed class Blank
+{
+    [Function("Blank")]
+    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "")] HttpRequest request) =>
+        new ContentResult { Content = "the blank function", ContentType = "text/plain", StatusCode = 200 };
+}
+
 public sealed class Fails
 {
     [Function("Fails")]

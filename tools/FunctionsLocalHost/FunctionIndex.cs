@@ -3,7 +3,7 @@ using FunctionsLocalHost.Rpc;
 
 namespace FunctionsLocalHost;
 
-/// <summary>An HTTP-triggered function: its route template (without the prefix), methods (empty: any) and trigger parameter.</summary>
+/// <summary>An HTTP-triggered function: its route template (without the prefix; none or empty: its name), methods (empty: any) and trigger parameter.</summary>
 public sealed record HttpFunction(string Name, string Id, string Route, IReadOnlyList<string> Methods, string TriggerParameter);
 
 /// <summary>A timer-triggered function: its schedule (six-field NCRONTAB or a TimeSpan) and trigger parameter.</summary>
@@ -35,7 +35,10 @@ public sealed record FunctionIndex(IReadOnlyList<HttpFunction> Http, IReadOnlyLi
                     var methods = trigger.TryGetProperty("methods", out var m) && m.ValueKind == JsonValueKind.Array
                         ? m.EnumerateArray().Select(x => x.GetString()!.ToUpperInvariant()).ToList()
                         : [];
-                    http.Add(new HttpFunction(function.Name, function.FunctionId, Text(trigger, "route") ?? function.Name, methods, Text(trigger, "name")!));
+                    // An empty route is the function's name, as the real host maps it (WebScriptHostHttpRoutesManager):
+                    // a route of "" never serves the root.
+                    var route = Text(trigger, "route") is { Length: > 0 } declared ? declared : function.Name;
+                    http.Add(new HttpFunction(function.Name, function.FunctionId, route, methods, Text(trigger, "name")!));
                     break;
                 case "timertrigger":
                     var runOnStartup = trigger.TryGetProperty("runOnStartup", out var r) && r.ValueKind == JsonValueKind.True;

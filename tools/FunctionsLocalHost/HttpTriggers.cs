@@ -39,6 +39,43 @@ public sealed partial class HttpTriggers(Invocations invocations, HttpClient wor
         return next(http);
     }
 
+    /// <summary>
+    /// At <c>/</c>, when no function runs there (none matches the path and method), the real host answers
+    /// its own home page, or 204 No Content when the app setting <c>AzureWebJobsDisableHomepage</c> is
+    /// <c>true</c> (HomepageMiddleware in azure-functions-host), whatever the method. This host answers
+    /// the same 204, and in place of Azure's home page a short page of its own saying that it runs.
+    /// </summary>
+    public static Func<HttpContext, RequestDelegate, Task> Homepage(bool disabled) => (http, next) =>
+    {
+        if (http.Request.Path.Value != "/" || http.GetEndpoint()?.Metadata.GetMetadata<HttpFunction>() is not null)
+        {
+            return next(http);
+        }
+
+        if (disabled)
+        {
+            http.Response.StatusCode = StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
+        }
+
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "text/html; charset=utf-8";
+        return http.Response.WriteAsync(HomepageText, http.RequestAborted);
+    };
+
+    /// <summary>Whether the app settings turn the home page off, read as the real host reads them: <c>true</c> in any case.</summary>
+    public static bool HomepageDisabled(AppSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return string.Equals(settings["AzureWebJobsDisableHomepage"], bool.TrueString, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>What this host shows where Azure shows its home page.</summary>
+    public const string HomepageText =
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Functions host</title></head>"
+        + "<body><p>The local Functions host is running. No function serves this page; in Azure the Functions host "
+        + "shows its home page here unless the app setting AzureWebJobsDisableHomepage is true.</p></body></html>";
+
     public void Map(IEndpointRouteBuilder endpoints, HostSettings settings, IEnumerable<HttpFunction> functions)
     {
         foreach (var function in functions)
@@ -47,7 +84,7 @@ public sealed partial class HttpTriggers(Invocations invocations, HttpClient wor
             var endpoint = function.Methods.Count == 0
                 ? endpoints.Map(pattern, http => HandleAsync(http, function))
                 : endpoints.MapMethods(pattern, function.Methods, http => HandleAsync(http, function));
-            endpoint.WithDisplayName(function.Name);
+            endpoint.WithDisplayName(function.Name).WithMetadata(function);
         }
     }
 

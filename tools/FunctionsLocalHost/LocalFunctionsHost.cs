@@ -214,6 +214,7 @@ public sealed partial class LocalFunctionsHost : IAsyncDisposable
             sp.GetRequiredService<ILogger<QueueTriggers>>()));
         _web = webBuilder.Build();
         _web.UseRouting();
+        _web.Use(HttpTriggers.Homepage(HttpTriggers.HomepageDisabled(new AppSettings(_worker.Settings))));
         _web.Use(HttpTriggers.NotFoundForOtherMethods);
         _web.Services.GetRequiredService<HttpTriggers>().Map(_web, settings, Functions.Http);
         _timers = _web.Services.GetRequiredService<TimerTriggers>();

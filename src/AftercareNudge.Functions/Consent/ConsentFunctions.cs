@@ -16,7 +16,7 @@ public sealed class ConsentPageFunctions(ConsentPages pages)
     [RateLimited(RateLimits.Limited.Public)]
     [LinkPage]
     public Task<ContentHttpResult> ShowConsentPage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/consent/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
         pages.ShowConsentAsync(token, request.HttpContext, cancellationToken);
@@ -29,7 +29,7 @@ public sealed class ConsentPageFunctions(ConsentPages pages)
     [ProducesPage(StatusCodes.Status400BadRequest, Description = "No decision (or quiet hours) could be read from the form: the page again.")]
     [ProducesPage(StatusCodes.Status409Conflict, Description = "The plan changed since the page was shown: nothing was recorded.")]
     public Task<ContentHttpResult> DecideConsent(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "consent/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/consent/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
         pages.DecideAsync(token, request.HttpContext, cancellationToken);
@@ -39,7 +39,7 @@ public sealed class ConsentPageFunctions(ConsentPages pages)
     [RateLimited(RateLimits.Limited.Public)]
     [LinkPage]
     public Task<ContentHttpResult> ShowUnsubscribePage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "unsubscribe/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/unsubscribe/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
         pages.ShowUnsubscribeAsync(token, request.HttpContext, cancellationToken);
@@ -52,7 +52,7 @@ public sealed class ConsentPageFunctions(ConsentPages pages)
     [Accepts(typeof(UnsubscribeForm), AcceptsAttribute.Form, IsOptional = true)]
     [LinkPage]
     public Task<ContentHttpResult> Unsubscribe(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "unsubscribe/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/unsubscribe/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
         pages.UnsubscribeAsync(token, request.HttpContext, cancellationToken);
@@ -70,7 +70,7 @@ public sealed class DevelopmentFunctions(OutboxSender outbox, IOptions<PublicOpt
     [DevelopmentOutboxOnly]
     [ReadsQuery("take", "How many messages to list, newest first (a number outside the range is taken as its nearest end).", Integer = true, Minimum = 1, Maximum = MaxTake, Default = DefaultTake)]
     public async Task<Ok<IReadOnlyList<OutboxMessage>>> ListDevOutbox(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dev/outbox")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/dev/outbox")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var take = int.TryParse(request.Query["take"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : DefaultTake;

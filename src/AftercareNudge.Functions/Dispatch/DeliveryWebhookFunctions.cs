@@ -19,7 +19,7 @@ public sealed class DeliveryWebhookFunctions(DeliveryReports reports, SendGridEv
     [ReadsQuery("checkInId", "The check-in the message was, beside eventId.")]
     [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "Empty TwiML: recorded, or nothing to record.")]
     public async Task<ContentHttpResult> TwilioStatusCallback(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/status")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/twilio/status")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var form = TwilioStatusForm.Read(await request.ReadFormAsync(cancellationToken));
@@ -73,7 +73,7 @@ public sealed class DeliveryWebhookFunctions(DeliveryReports reports, SendGridEv
     [ProducesProblem(StatusCodes.Status400BadRequest, Description = "The body is not a JSON array of events.")]
     [ProducesProblem(StatusCodes.Status403Forbidden, Description = "No valid SendGrid signature, or a body over 1 MiB.")]
     public Task<Results<Ok<SendGridEventsResult>, ProblemHttpResult>> SendGridEventsWebhook(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sendgrid/events")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/sendgrid/events")] HttpRequest request,
         CancellationToken cancellationToken) =>
         sendGridEvents.HandleAsync(request, cancellationToken);
 }

@@ -77,7 +77,7 @@ public static class ApiReference
         services.AddOpenApi(DocumentName, options =>
         {
             // The public API only: not the Functions host's timer calls or its liveness probe.
-            options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            options.ShouldInclude = description => description.RelativePath?.StartsWith(FunctionEndpoints.ApiRoot, StringComparison.Ordinal) == true;
             options.AddDocumentTransformer((document, context, _) =>
             {
                 // Where clients call: the app's public address, which the paths (with their /api) follow.
@@ -225,7 +225,7 @@ public sealed class ApiReferenceFunctions([FromKeyedServices(ApiReference.Docume
     [RateLimited(RateLimits.Limited.None)]
     [ProducesContent(StatusCodes.Status200OK, "application/json", typeof(System.Text.Json.Nodes.JsonObject), Description = "The OpenAPI 3.1 document.")]
     public Task<ContentHttpResult> GetOpenApiDocument(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request,
         CancellationToken cancellationToken) =>
         ApiReference.DocumentAsync(documents, cancellationToken);
 
@@ -233,7 +233,7 @@ public sealed class ApiReferenceFunctions([FromKeyedServices(ApiReference.Docume
     [RateLimited(RateLimits.Limited.None)]
     [ProducesPage(StatusCodes.Status200OK, Description = "The reference page.")]
     public Task<ContentHttpResult> ShowApiReference(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/docs")] HttpRequest request,
         CancellationToken cancellationToken) =>
         ApiReference.PageAsync(request.HttpContext, documents, cancellationToken);
 }

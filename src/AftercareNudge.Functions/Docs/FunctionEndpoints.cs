@@ -9,16 +9,20 @@ using Microsoft.Extensions.Primitives;
 namespace AftercareNudge.Docs;
 
 /// <summary>
-/// The HTTP functions as ASP.NET Core endpoints for description only, never routed (the host routes;
-/// the worker's own endpoints carry nothing but routes and methods): each function's route under
-/// <c>api/</c>, its methods, its method and what minimal APIs infer from it (route parameters, the
+/// The API's HTTP functions as ASP.NET Core endpoints for description only, never routed (the host routes;
+/// the worker's own endpoints carry nothing but routes and methods): each function's route, which starts
+/// with <c>api/</c> (host.json's route prefix is empty), its methods, its method and what minimal APIs infer from it (route parameters, the
 /// typed results it answers with), the attributes declared on it (policies, the body it reads, the
 /// problems it answers with) and its class's tags, and the answers the worker middleware and the JSON body reader declare
 /// for it. ASP.NET Core's OpenAPI generator reads them as it reads any minimal API.
 /// </summary>
 public sealed class FunctionEndpoints : EndpointDataSource
 {
-    public const string RoutePrefix = "api";
+    /// <summary>
+    /// Where the API's routes start. What is served elsewhere (the planner's pages at the site's root)
+    /// is not the API: not described, not in the OpenAPI document.
+    /// </summary>
+    public const string ApiRoot = "api/";
 
     private readonly Lazy<IReadOnlyList<Endpoint>> _endpoints = new(() => Describe().ToList());
 
@@ -26,12 +30,13 @@ public sealed class FunctionEndpoints : EndpointDataSource
 
     public override IChangeToken GetChangeToken() => NullChangeToken.Singleton;
 
-    /// <summary>Every HTTP function: its name, methods and route pattern as the host serves it.</summary>
+    /// <summary>Every HTTP function of the API (its route under <see cref="ApiRoot"/>): its name, methods and route pattern as the host serves it.</summary>
     public static IEnumerable<(string Name, IReadOnlyList<string> Methods, string Pattern, MethodInfo Method)> HttpFunctions() =>
         FunctionMethods.All()
             .Select(f => (f.Name, f.Method, Trigger: f.Method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(t => t is not null)))
-            .Where(f => f.Trigger is not null)
-            .Select(f => (f.Name, (IReadOnlyList<string>)(f.Trigger!.Methods ?? []).Select(m => m.ToUpperInvariant()).ToList(), $"{RoutePrefix}/{f.Trigger.Route?.Trim('/')}", f.Method));
+            .Select(f => (f.Name, f.Method, f.Trigger, Pattern: f.Trigger?.Route?.Trim('/') ?? ""))
+            .Where(f => f.Trigger is not null && f.Pattern.StartsWith(ApiRoot, StringComparison.Ordinal))
+            .Select(f => (f.Name, (IReadOnlyList<string>)(f.Trigger!.Methods ?? []).Select(m => m.ToUpperInvariant()).ToList(), f.Pattern, f.Method));
 
     private static IEnumerable<Endpoint> Describe()
     {

@@ -26,7 +26,7 @@ public sealed partial class EventFunctions(EventValidator validator, EventServic
     [SendsHeader(StatusCodes.Status409Conflict, "Retry-After", "While the first request with this Idempotency-Key is in progress: seconds to wait before asking again.")]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, errors: true, Description = "This Idempotency-Key was first used with another body.")]
     public Task<Results<Created<EventView>, ValidationProblem, ProblemHttpResult>> RegisterEvent(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/events")] HttpRequest request,
         CancellationToken cancellationToken) =>
         RegisterAsync(request.HttpContext, cancellationToken);
 
@@ -41,7 +41,7 @@ public sealed partial class EventFunctions(EventValidator validator, EventServic
     [ReadsQuery(EventListQuery.ContinuationTokenName, "Where the last page stopped: its continuationToken, sent back as received with the same filters.")]
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "A query parameter is not valid (or is not one the list takes): errors names each.")]
     public Task<Results<Ok<EventList>, ValidationProblem>> ListEvents(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "events")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/events")] HttpRequest request,
         CancellationToken cancellationToken) =>
         ListAsync(request.HttpContext, cancellationToken);
 
@@ -51,7 +51,7 @@ public sealed partial class EventFunctions(EventValidator validator, EventServic
     [SendsHeader(StatusCodes.Status200OK, "ETag", ETagDescription)]
     [ProducesProblem(StatusCodes.Status404NotFound, Description = NoSuchEventDescription)]
     public Task<Results<Ok<EventView>, ProblemHttpResult>> GetEvent(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "events/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/events/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         GetAsync(id, request.HttpContext, cancellationToken);
@@ -67,7 +67,7 @@ public sealed partial class EventFunctions(EventValidator validator, EventServic
     [ProducesProblem(StatusCodes.Status409Conflict, errors: true, Description = "The check-ins named in errors can no longer be changed.")]
     [ProducesProblem(StatusCodes.Status412PreconditionFailed, Description = Stale)]
     public Task<Results<Ok<EventView>, ValidationProblem, ProblemHttpResult>> ChangeEvent(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "events/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "api/events/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         ChangeAsync(id, request.HttpContext, cancellationToken);
@@ -80,7 +80,7 @@ public sealed partial class EventFunctions(EventValidator validator, EventServic
     [ProducesProblem(StatusCodes.Status404NotFound, Description = NoSuchEventDescription)]
     [ProducesProblem(StatusCodes.Status412PreconditionFailed, Description = Stale)]
     public Task<Results<Ok<EventView>, ProblemHttpResult>> CancelEvent(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "events/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/events/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         CancelAsync(id, request.HttpContext, cancellationToken);

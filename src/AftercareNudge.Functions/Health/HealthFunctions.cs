@@ -14,7 +14,7 @@ public sealed class HealthFunctions(AppTables tables, TimeProvider time)
     [RateLimited(RateLimits.Limited.None)]
     [ProducesContent(StatusCodes.Status503ServiceUnavailable, "application/json", typeof(HealthView), Description = "Storage does not answer.")]
     public async Task<Results<Ok<HealthView>, JsonHttpResult<HealthView>>> CheckHealth(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         // 200 when the app is up and its storage answers, 503 when storage does not: within 5 s.

@@ -14,7 +14,7 @@ public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, I
     [RequiresApiKey]
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "Neither a phone number in E.164 nor an email address.")]
     public async Task<Results<Ok<ErasureSummary>, ValidationProblem>> ErasePerson(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "people/{address}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/people/{address}")] HttpRequest request,
         string address,
         CancellationToken cancellationToken)
     {
@@ -34,7 +34,7 @@ public sealed class PrivacyFunctions(AddressErasure erasure, EventPurge purge, I
     [RequiresOperatorKey]
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "Neither a phone number in E.164 nor an email address, or optOut is neither keep nor erase.")]
     public async Task<Results<Ok<OperatorErasureSummary>, ValidationProblem>> EraseEverywhere(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "operator/people/{address}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/operator/people/{address}")] HttpRequest request,
         string address,
         CancellationToken cancellationToken)
     {

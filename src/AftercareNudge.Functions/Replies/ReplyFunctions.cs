@@ -19,7 +19,7 @@ public sealed class InboundSmsFunctions(InboundSms inbound)
     [Accepts(typeof(TwilioSmsForm), AcceptsAttribute.Form)]
     [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "TwiML: the reply to text back, if any.")]
     public async Task<ContentHttpResult> TwilioInboundSms(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/sms")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/twilio/sms")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var sms = TwilioSmsForm.Read(await request.ReadFormAsync(cancellationToken));
@@ -50,7 +50,7 @@ public sealed class DevelopmentSmsFunctions(InboundSms inbound, OutboxSender out
     [ProducesProblem(StatusCodes.Status400BadRequest, errors: true, Description = "No from or body, or the body cannot be read.")]
     [ProducesContent(StatusCodes.Status200OK, "text/xml", Description = "The TwiML Twilio would have answered; the reply is in the outbox too.")]
     public async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> DevInboundSms(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "dev/sms")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/dev/sms")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         // The Twilio webhook's handling without a signature; the reply Twilio would have sent goes to the outbox.

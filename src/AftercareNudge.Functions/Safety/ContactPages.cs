@@ -17,7 +17,7 @@ public sealed class ContactPageFunctions(ContactPages pages)
     [RateLimited(RateLimits.Limited.Public)]
     [LinkPage]
     public Task<ContentHttpResult> ShowTrustedContactPage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "safety/contact/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/safety/contact/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
         pages.ShowAsync(token, request.HttpContext, cancellationToken);
@@ -30,7 +30,7 @@ public sealed class ContactPageFunctions(ContactPages pages)
     [ProducesPage(StatusCodes.Status400BadRequest, Description = "No decision, or Agree without the quiet-hours choice: the page again, with what is missing.")]
     [ProducesPage(StatusCodes.Status409Conflict, Description = "The plans were cancelled, or what the alert would say changed, since the page was shown: nothing was recorded.")]
     public Task<ContentHttpResult> DecideTrustedContact(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "safety/contact/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/safety/contact/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken) =>
         pages.DecideAsync(token, request.HttpContext, cancellationToken);

@@ -166,6 +166,7 @@ public sealed partial class BicepTemplateTests(BicepTemplateTests.CompiledTempla
     [InlineData("Twilio__AccountSid", "parameters('twilioAccountSid')")]
     [InlineData("SendGrid__From", "parameters('sendGridFrom')")]
     [InlineData("Service__Contact", "parameters('serviceContact')")]
+    [InlineData("AzureWebJobsDisableHomepage", "'true'")] // the app serves / itself, not the host's home page
     public void AppSettings_HoldEachSettingTheAppReads(string setting, string value)
     {
         Assert.Contains(value, compiled.AppSettingExpression(setting), StringComparison.Ordinal);

@@ -37,7 +37,7 @@ public sealed class DeploymentPackageTests(DeploymentPackageTests.Package packag
         var host = JsonNode.Parse(package.ReadEntry("host.json"), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!;
 
         Assert.Null(host["customHandler"]);
-        Assert.Equal("api", (string?)host["extensions"]!["http"]!["routePrefix"]);
+        Assert.Equal("", (string?)host["extensions"]!["http"]!["routePrefix"]);
         var source = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(SourceDirectory, "host.json"), TestContext.Current.CancellationToken), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
         Assert.True(JsonNode.DeepEquals(source, host), "host.json in the zip differs from the source.");
     }

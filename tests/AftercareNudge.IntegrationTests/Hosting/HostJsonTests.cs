@@ -14,6 +14,6 @@ public sealed class HostJsonTests
         Assert.Equal("None", (string?)host["logging"]!["logLevel"]!["Host.Results"]);
         Assert.False((bool?)host["logging"]!["applicationInsights"]!["enableDependencyTracking"]);
         Assert.Null(host["customHandler"]);
-        Assert.Equal("api", (string?)host["extensions"]!["http"]!["routePrefix"]);
+        Assert.Equal("", (string?)host["extensions"]!["http"]!["routePrefix"]);
     }
 }

@@ -30,6 +30,7 @@ public sealed class RateLimitsTests
     [InlineData("CheckHealth", RateLimits.Limited.None)]
     [InlineData("GetOpenApiDocument", RateLimits.Limited.None)]
     [InlineData("ShowApiReference", RateLimits.Limited.None)]
+    [InlineData("ShowPlanner", RateLimits.Limited.None)]
     public void EveryHttpFunction_DeclaresItsLimit(string function, RateLimits.Limited expected)
     {
         var method = Assert.Single(AftercareNudge.Hosting.FunctionMethods.All(), f => f.Name == function).Method;

@@ -12,8 +12,8 @@ namespace AftercareNudge.Messaging.Outbox;
 /// </summary>
 internal static partial class OutboxHtml
 {
-    /// <summary>Where an outbox email is shown, under the route prefix (the function's route).</summary>
-    public const string Route = "dev/outbox/{id}";
+    /// <summary>Where an outbox email is shown (the function's route; host.json's route prefix is empty).</summary>
+    public const string Route = "api/dev/outbox/{id}";
 
     /// <summary>
     /// A string property holds at most 64 KiB (32K UTF-16 characters): an email's HTML longer than a part
@@ -25,7 +25,7 @@ internal static partial class OutboxHtml
 
     /// <summary>Where the email with this id is shown, at the app's public address; null where that is not set.</summary>
     public static Uri? Url(PublicOptions options, string id) =>
-        options.BaseUrl is null ? null : options.Url("api/" + Route.Replace("{id}", id, StringComparison.Ordinal));
+        options.BaseUrl is null ? null : options.Url(Route.Replace("{id}", id, StringComparison.Ordinal));
 
     /// <summary>Whether <paramref name="id"/> could be an outbox row key (19 digits, '-', 12 hex digits).</summary>
     public static bool IsId(string? id) => id is not null && RowKey().IsMatch(id);
