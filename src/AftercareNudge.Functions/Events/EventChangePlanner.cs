@@ -259,10 +259,6 @@ internal sealed class EventChangePlanner
         a.Within == b.Within && a.Grace == b.Grace && a.Note == b.Note && a.DuressWord == b.DuressWord && a.EscalateTo.SequenceEqual(b.EscalateTo, StringComparer.Ordinal);
 
     /// <summary>
-    /// Whether <paramref name="row"/> is an armed check-in whose ladder has started (it is due, or its
-    /// net has moved on from waiting) and still runs: the person may be answering it now.
-    /// </summary>
-    /// <summary>
     /// Whether an armed check-in can no longer change: its ladder has started, or starts within
     /// <see cref="ArmedStartsSoon"/> (a dispatch run may claim the check-in while this change is written;
     /// the net's ETag does not see the send), or the duress word came (nothing the app sends may stand
@@ -276,7 +272,11 @@ internal sealed class EventChangePlanner
                 && _now <= net.AlertAt + AwaitedReply.OpenAfterAlert
                 && (_now + ArmedStartsSoon >= net.DueAt || net.State != AwaitState.Waiting || row.Status != CheckInStatus.Scheduled)));
 
-    /// <summary>How long before an armed check-in is due a change to it is refused: a claim's lease, so that no send can be under way.</summary>
+    /// <summary>
+    /// How long before an armed check-in is due a change to it is refused: well beyond the send
+    /// scheduler's lead (the check-in is queued 70 s ahead and claimed at its time) and the few storage
+    /// requests a PATCH takes to write, so that no send of it can start while the change is written.
+    /// </summary>
     public static readonly TimeSpan ArmedStartsSoon = TimeSpan.FromMinutes(5);
 
     private void ArmedStarted(string path)

@@ -82,7 +82,7 @@ public static class DuressMask
         ArgumentNullException.ThrowIfNull(net);
         var at = StoredTime.WholeMilliseconds(net.DuressAt ?? throw new ArgumentException("Not a duress answer.", nameof(net)));
         var row = SafetyLadder.FollowUp(alert, CheckInKind.AllClear, at);
-        if (!alert.IsFinished)
+        if (!SafetyLadder.AlertSettled(alert))
         {
             return row with { Reason = CheckInReasons.AwaitingAlert };
         }

@@ -87,9 +87,7 @@ public sealed class SafetySteps(EventStore events, ConsentStore consents, TimePr
         // The alert, or its fallback on the contact's other channel once that is what reaches them.
         var alert = SafetyLadder.CurrentAlert(first, await events.GetCheckInAsync(eventId, SafetyLadder.FallbackId(alertId), cancellationToken));
 
-        // An alert waiting to be tried again after a try of unknown outcome may have arrived: what follows
-        // it goes now (the retry is withheld by the answer, or goes as the duplicate alert it would be anyway).
-        if (!alert.IsFinished && !(alert.Status == CheckInStatus.Scheduled && SafetyLadder.AlertWent(alert)))
+        if (!SafetyLadder.AlertSettled(alert))
         {
             return new SafetyStep(HoldUntil: time.GetUtcNow() + AlertWait, HoldReason: CheckInReasons.AwaitingAlert);
         }

@@ -41,6 +41,17 @@ public static class SafetyLadder
         return alert.SentAt is not null || alert.Reason?.StartsWith(CheckInReasons.OutcomeUnknownPrefix, StringComparison.Ordinal) == true;
     }
 
+    /// <summary>
+    /// Whether what follows an alert need no longer wait for it: it is finished, or it waits for a retry
+    /// after a try of unknown outcome (it may have arrived; the retry is withheld by an answer, or goes as
+    /// the duplicate alert it would be anyway).
+    /// </summary>
+    public static bool AlertSettled(CheckInRecord alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return alert.IsFinished || (alert.Status == CheckInStatus.Scheduled && AlertWent(alert));
+    }
+
     /// <summary>Whether a row follows a contact's alert (an all-clear, an urgent follow-up, a cancellation's news): it waits until that alert is finished.</summary>
     public static bool FollowsAlert(CheckInRecord row)
     {
@@ -69,14 +80,15 @@ public static class SafetyLadder
 
     /// <summary>
     /// Which of a contact's alert and its fallback (if any) what follows it waits for and goes by: the
-    /// fallback once it was claimed to be sent (it may be committed: wait for it) or went (it then is
-    /// how the contact was reached); otherwise the alert itself. A fallback not yet claimed can no longer
-    /// be committed once an answer is recorded (nor, after a cancellation, sent), so it is not waited for.
+    /// fallback once it was claimed to be sent (it may be committed: wait for it) or went, or may have
+    /// (a try of unknown outcome waiting for its retry): it then is how the contact was reached;
+    /// otherwise the alert itself. A fallback never tried can no longer be committed once an answer is
+    /// recorded (nor, after a cancellation, sent), so it is not waited for.
     /// </summary>
     public static CheckInRecord CurrentAlert(CheckInRecord alert, CheckInRecord? fallback)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        return fallback is not null && (fallback.Status == CheckInStatus.Sending || (fallback.IsFinished && AlertWent(fallback))) ? fallback : alert;
+        return fallback is not null && (fallback.Status == CheckInStatus.Sending || AlertWent(fallback)) ? fallback : alert;
     }
 
     /// <summary>The all-clear that follows alert <paramref name="alertId"/> (or its fallback: one all-clear per contact).</summary>

@@ -249,6 +249,24 @@ public sealed class AlertFallbackTests(AzuriteFixture azurite) : AppTest(azurite
         Assert.StartsWith(CheckInReasons.OutcomeUnknownPrefix, retry.Reason, StringComparison.Ordinal);
     }
 
+    /// <summary>Review of issue 23: a fallback whose try had an unknown outcome may have reached the contact; an answer sends the all-clear on its channel at once.</summary>
+    [Fact]
+    public async Task FallbackOfUnknownOutcome_ThenAnAnswer_TheAllClearGoesByTheFallbacksChannelAtOnce()
+    {
+        _sender = Scripted(SendResult.Permanent("twilio-30005"), SendResult.Ambiguous("timeout"));
+        var (view, checkIn, due) = await ArmedAsync("jo");
+        App.Time.SetUtcNow(due + AlertAfter);
+        await App.DispatchAsync();
+        await App.DispatchAsync();
+        Assert.Equal(CheckInStatus.Scheduled, (await App.GetEventAsync(view.Id)).CheckIns.Single(c => c.Id == SafetyLadder.FallbackId(SafetyLadder.AlertId(checkIn, 1))).Status);
+
+        await ReplyAsync("home now");
+        await App.DispatchAsync();
+
+        Assert.Equal(JoEmail, Assert.Single(_sender.All.OfType<EmailMessage>(), m => m.Kind == MessageKinds.AllClear).To);
+        Assert.DoesNotContain(_sender.All.OfType<SmsMessage>(), m => m.Kind == MessageKinds.AllClear);
+    }
+
     /// <summary>Review of issue 23: the urgent follow-up is an alert too, and is not lost when its channel fails.</summary>
     [Fact]
     public async Task UrgentFollowUpFails_GoesOnceMoreByTheContactsEmail()
