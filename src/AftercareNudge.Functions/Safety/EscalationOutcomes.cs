@@ -53,20 +53,8 @@ public sealed class EscalationOutcomes(
         }
 
         var now = StoredTime.WholeMilliseconds(time.GetUtcNow());
-        var fallback = ended with
-        {
-            Id = id,
-            Channel = other,
-            NextAttemptAt = now,
-            Status = CheckInStatus.Scheduled,
-            Reason = null,
-            Attempts = 0,
-            ClaimedUntil = null,
-            SentAt = null,
-            ProviderMessageId = null,
-            PendingDelivery = null,
-            ETag = default,
-        };
+        // Promised for the alert's own moment (its dueAt stays), on the other channel.
+        var fallback = SafetyLadder.Unsent(ended, id, now) with { Channel = other };
 
         // As at registration: who it goes to and its due-index row first, then the row, so that neither a
         // STOP nor the dispatcher can miss it. False: made a moment ago by someone else, and once is once.

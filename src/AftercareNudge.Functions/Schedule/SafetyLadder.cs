@@ -135,11 +135,19 @@ public static class SafetyLadder
             CheckInKind.SafetyCancelled => CancelledId(alert.Id),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not what follows an alert."),
         };
-        return alert with
+        return Unsent(alert, id, now) with { Kind = kind, DueAt = now };
+    }
+
+    /// <summary>
+    /// A new row made from <paramref name="row"/> (what follows an alert, or an alert's fallback), under
+    /// <paramref name="id"/>, due at <paramref name="now"/> and with none of <paramref name="row"/>'s sending history.
+    /// </summary>
+    public static CheckInRecord Unsent(CheckInRecord row, string id, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row with
         {
             Id = id,
-            Kind = kind,
-            DueAt = now,
             NextAttemptAt = now,
             Status = CheckInStatus.Scheduled,
             Reason = null,
