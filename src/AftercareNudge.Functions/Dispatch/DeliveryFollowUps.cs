@@ -198,22 +198,8 @@ public sealed class DeliveryFollowUps(
     /// The same check-in on the other channel, promised for the same moment: sent now, it counts as late
     /// unless the failure came within minutes, and quiet hours hold it as they hold any late check-in.
     /// </summary>
-    private CheckInRecord Fallback(CheckInRecord ended, Channel channel) => ended with
-    {
-        Id = Ids.FallbackId(ended.Id),
-        Channel = channel,
-        NextAttemptAt = StoredTime.WholeMilliseconds(time.GetUtcNow()),
-        Status = CheckInStatus.Scheduled,
-        Reason = null,
-        Attempts = 0,
-        ClaimedUntil = null,
-        SentAt = null,
-        ProviderMessageId = null,
-        ETag = default,
-        Kind = CheckInKind.Fallback,
-        RelatesTo = ended.Id,
-        PendingDelivery = null,
-    };
+    private CheckInRecord Fallback(CheckInRecord ended, Channel channel) =>
+        ended.Unsent(Ids.FallbackId(ended.Id), StoredTime.WholeMilliseconds(time.GetUtcNow())) with { Channel = channel, Kind = CheckInKind.Fallback, RelatesTo = ended.Id };
 
     /// <summary>A word to the organiser, due now; about a send of unknown outcome, after a grace period.</summary>
     private CheckInRecord Notice(CheckInRecord ended, Channel channel)

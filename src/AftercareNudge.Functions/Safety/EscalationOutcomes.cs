@@ -54,7 +54,7 @@ public sealed class EscalationOutcomes(
 
         var now = StoredTime.WholeMilliseconds(time.GetUtcNow());
         // Promised for the alert's own moment (its dueAt stays), on the other channel.
-        var fallback = SafetyLadder.Unsent(ended, id, now) with { Channel = other };
+        var fallback = ended.Unsent(id, now) with { Channel = other };
 
         // As at registration: who it goes to and its due-index row first, then the row, so that neither a
         // STOP nor the dispatcher can miss it. False: made a moment ago by someone else, and once is once.

@@ -69,6 +69,24 @@ public sealed record CheckInRecord(
 {
     public bool IsFinished => Status is CheckInStatus.Sent or CheckInStatus.Delivered or CheckInStatus.Failed or CheckInStatus.Skipped or CheckInStatus.Cancelled;
 
+    /// <summary>
+    /// A new row made from this one (a fallback, or what follows an alert) under <paramref name="id"/>,
+    /// due to be tried at <paramref name="now"/>, with none of this row's sending history.
+    /// </summary>
+    public CheckInRecord Unsent(string id, DateTimeOffset now) => this with
+    {
+        Id = id,
+        NextAttemptAt = now,
+        Status = CheckInStatus.Scheduled,
+        Reason = null,
+        Attempts = 0,
+        ClaimedUntil = null,
+        SentAt = null,
+        ProviderMessageId = null,
+        PendingDelivery = null,
+        ETag = default,
+    };
+
     /// <summary>A relay kept until its organiser confirms a channel: scheduled, but due at no time (see <c>Replies.WaitingRelays</c>).</summary>
     public bool AwaitsOrganizer => Kind == CheckInKind.Relay && Status == CheckInStatus.Scheduled && Reason == CheckInReasons.AwaitingOrganizer;
 

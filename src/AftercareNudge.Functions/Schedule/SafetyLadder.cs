@@ -135,29 +135,7 @@ public static class SafetyLadder
             CheckInKind.SafetyCancelled => CancelledId(alert.Id),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not what follows an alert."),
         };
-        return Unsent(alert, id, now) with { Kind = kind, DueAt = now };
-    }
-
-    /// <summary>
-    /// A new row made from <paramref name="row"/> (what follows an alert, or an alert's fallback), under
-    /// <paramref name="id"/>, due at <paramref name="now"/> and with none of <paramref name="row"/>'s sending history.
-    /// </summary>
-    public static CheckInRecord Unsent(CheckInRecord row, string id, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        return row with
-        {
-            Id = id,
-            NextAttemptAt = now,
-            Status = CheckInStatus.Scheduled,
-            Reason = null,
-            Attempts = 0,
-            ClaimedUntil = null,
-            SentAt = null,
-            ProviderMessageId = null,
-            PendingDelivery = null,
-            ETag = default,
-        };
+        return alert.Unsent(id, now) with { Kind = kind, DueAt = now };
     }
 
     private static string Following(string alertId, string suffix) =>
